@@ -1,0 +1,5 @@
+//! One module per subcommand, each with `run(&Args) -> Result<Outcome>`.
+
+pub(crate) mod check;
+pub(crate) mod code;
+pub(crate) mod tally;

@@ -1,0 +1,104 @@
+//! `qda tally`: cases per code, per exclusive group, with intervals.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use qda_coding::{CaseCodes, RuleSet, Tally};
+
+use crate::args::TallyArgs;
+use crate::input::{self, Sources};
+use crate::outcome::Outcome;
+use crate::provenance::{Input, Provenance, display_path};
+use crate::render::tally::TallyReport;
+
+pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
+    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
+    let rules = RuleSet::new(&codebook)?;
+    let sources = Sources::collect(&args.input)?;
+    let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
+    let coded = input::code_corpus(&codebook, &rules, &sources)?;
+    let cases: Vec<CaseCodes> = coded.iter().map(CaseCodes::from_coded).collect();
+    if let Some((adjudications, _)) = &adjudications {
+        adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
+    }
+    if let Some(attribute) = &args.by {
+        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
+            let mut known: Vec<&str> =
+                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
+            known.sort_unstable();
+            known.dedup();
+            bail!(
+                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
+                known.join(", ")
+            );
+        }
+    }
+    let tally = qda_coding::tally(&codebook, &cases, adjudications.as_ref().map(|(a, _)| a), args.by.as_deref());
+
+    let mut stderr = std::io::stderr().lock();
+    for warning in &tally.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    if report_unresolved(&tally, &codebook, &mut stderr)? {
+        return Ok(Outcome::Failure);
+    }
+
+    let mut inputs: Vec<Input> = vec![codebook_input];
+    inputs.extend(input::transcript_inputs(&coded));
+    inputs.extend(sources.table_inputs().cloned());
+    inputs.extend(adjudications.iter().map(|(_, input)| input.clone()));
+    let provenance = Provenance::new("tally", inputs)
+        .option("unit", codebook.unit().as_str())
+        .option("coder", qda_coding::RULES_CODER)
+        .option("adjudications", args.adjudications.as_deref().map(display_path))
+        .option("by", args.by.clone())
+        .option("confidence", 0.95);
+    let report = TallyReport::new(&codebook, &tally, provenance);
+
+    let mut read: Vec<&std::path::Path> = vec![args.codebook.as_path()];
+    read.extend(sources.files.iter().map(|p| p.as_path()));
+    read.extend(args.adjudications.as_deref());
+    crate::output::write(args.output.as_deref(), &report.render(args.format), &read)?;
+    Ok(Outcome::Success)
+}
+
+/// Lists conflicts that need an adjudication, with a template to fill in.
+/// Returns whether there were any.
+fn report_unresolved(tally: &Tally, codebook: &qda_coding::Codebook, out: &mut impl Write) -> Result<bool> {
+    let mut any = false;
+    for group in &tally.groups {
+        let unresolved: Vec<_> = group.unresolved().collect();
+        if unresolved.is_empty() {
+            continue;
+        }
+        any = true;
+        writeln!(
+            out,
+            "error: {}: {} of {} cases have several codes of the exclusive group `{}`, which is settled by adjudication (resolve = \"adjudicate\"):",
+            display_path(codebook.path()),
+            unresolved.len(),
+            tally.n,
+            group.parent
+        )?;
+        for a in &unresolved {
+            let candidates: Vec<String> = a
+                .candidates
+                .iter()
+                .map(|(code, n)| format!("{code} ({n} segment{})", if *n == 1 { "" } else { "s" }))
+                .collect();
+            writeln!(out, "  {}: {}", a.case, candidates.join(", "))?;
+        }
+        writeln!(out, "add a decision for each to an adjudications file and pass it with --adjudications FILE:")?;
+        for a in &unresolved {
+            let options: Vec<&str> = a.candidates.iter().map(|(c, _)| c.as_str()).collect();
+            writeln!(
+                out,
+                "\n[[adjudication]]\ncase = \"{}\"\nparent = \"{}\"\ncode = \"{}\"\nnote = \"why\"",
+                a.case,
+                group.parent,
+                options.join(" | ")
+            )?;
+        }
+    }
+    Ok(any)
+}

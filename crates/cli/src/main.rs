@@ -1,0 +1,44 @@
+//! `qda`: code interview transcripts with a codebook and tally the result.
+
+mod args;
+mod cmd;
+mod input;
+mod outcome;
+mod output;
+mod provenance;
+mod render;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::outcome::{ERROR_EXIT, Outcome};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(&cli) {
+        Ok(outcome) => outcome.into(),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut stderr = io::stderr().lock();
+            // Each error already names its file, line and column where it has one.
+            let _ = writeln!(stderr, "error: {err:#}");
+            ExitCode::from(ERROR_EXIT)
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Check(args) => cmd::check::run(args),
+        Command::Code(args) => cmd::code::run(args),
+        Command::Tally(args) => cmd::tally::run(args),
+    }
+}
+
+/// `qda tally | head` must end quietly.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}

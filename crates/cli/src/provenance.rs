@@ -1,0 +1,73 @@
+//! Provenance: what made a result, so a reviewer can re-run it.
+
+use std::path::{Component, Path};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// Written into every JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Provenance {
+    pub(crate) tool: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) command: &'static str,
+    pub(crate) inputs: Vec<Input>,
+    /// Every option that changes a number.
+    pub(crate) options: IndexMap<&'static str, serde_json::Value>,
+}
+
+/// One input file and its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Input {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+}
+
+impl Provenance {
+    pub(crate) fn new(command: &'static str, inputs: Vec<Input>) -> Self {
+        Provenance {
+            tool: "qda",
+            version: env!("CARGO_PKG_VERSION"),
+            command,
+            inputs,
+            options: IndexMap::new(),
+        }
+    }
+
+    pub(crate) fn option(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
+        self.options.insert(name, value.into());
+        self
+    }
+}
+
+/// A path as it should appear in outputs: relative to the working directory
+/// where it lies below it, with `/` separators, so results do not depend on
+/// where or on which system they were made.
+pub(crate) fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        return ".".to_owned();
+    }
+    let joined = parts.join("/");
+    if relative.has_root() && !joined.starts_with('/') { format!("/{joined}") } else { joined.replace("//", "/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_with_forward_slashes() {
+        assert_eq!(display_path(Path::new("./transcripts/P01.txt")), "transcripts/P01.txt");
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(display_path(&cwd.join("codebooks").join("motives.toml")), "codebooks/motives.toml");
+    }
+}

@@ -1,0 +1,306 @@
+//! The tally of a codebook: the view model and its four renderings.
+
+use indexmap::IndexMap;
+use qda_coding::{Codebook, Tally, UNCODED};
+use serde::Serialize;
+
+use crate::args::Format;
+use crate::provenance::{Provenance, display_path};
+use crate::render::table::{Align, Table};
+
+/// Everything a tally shows, with percentages and intervals computed.
+#[derive(Debug, Serialize)]
+pub(crate) struct TallyReport {
+    pub(crate) provenance: Provenance,
+    pub(crate) codebook: CodebookInfo,
+    pub(crate) unit: String,
+    pub(crate) n: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<SplitInfo>,
+    pub(crate) groups: Vec<GroupReport>,
+    pub(crate) codes: Vec<CodeReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CodebookInfo {
+    pub(crate) name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<String>,
+    pub(crate) path: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SplitInfo {
+    pub(crate) attribute: String,
+    /// Cases per value.
+    pub(crate) cases: IndexMap<String, usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct GroupReport {
+    pub(crate) parent: String,
+    pub(crate) label: String,
+    pub(crate) resolve: &'static str,
+    pub(crate) rows: Vec<Row>,
+    /// Cases decided by each route.
+    pub(crate) routes: IndexMap<&'static str, usize>,
+    pub(crate) assignments: Vec<AssignmentInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AssignmentInfo {
+    pub(crate) case: String,
+    pub(crate) code: String,
+    pub(crate) route: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
+}
+
+/// One child of an exclusive group.
+#[derive(Debug, Serialize)]
+pub(crate) struct Row {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) cases: usize,
+    pub(crate) percent: f64,
+    pub(crate) wilson_95: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<IndexMap<String, usize>>,
+}
+
+/// One code over all cases.
+#[derive(Debug, Serialize)]
+pub(crate) struct CodeReport {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) parent: Option<String>,
+    pub(crate) segments: usize,
+    pub(crate) cases: usize,
+    pub(crate) percent: f64,
+    pub(crate) wilson_95: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<IndexMap<String, usize>>,
+}
+
+const CONFIDENCE: f64 = 0.95;
+
+fn share(cases: usize, n: usize) -> (f64, [f64; 2]) {
+    let percent = if n == 0 { 0.0 } else { 100.0 * cases as f64 / n as f64 };
+    let interval = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE)
+        .map_or([0.0, 0.0], |i| [100.0 * i.lower, 100.0 * i.upper]);
+    (round(percent), interval.map(round))
+}
+
+/// Six decimals: more than any reader needs, and the same on every machine.
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+impl TallyReport {
+    pub(crate) fn new(codebook: &Codebook, tally: &Tally, provenance: Provenance) -> Self {
+        let by_values = |counts: &Option<Vec<usize>>| -> Option<IndexMap<String, usize>> {
+            let split = tally.by.as_ref()?;
+            let counts = counts.as_ref()?;
+            Some(split.values.iter().cloned().zip(counts.iter().copied()).collect())
+        };
+        let label = |id: &str| codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone());
+        let groups = tally
+            .groups
+            .iter()
+            .map(|group| {
+                let parent = codebook.code(&group.parent);
+                GroupReport {
+                    parent: group.parent.clone(),
+                    label: label(&group.parent),
+                    resolve: parent.map_or("priority", |p| p.resolve.as_str()),
+                    rows: group
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            let (percent, wilson_95) = share(row.cases, tally.n);
+                            Row {
+                                code: row.code.clone(),
+                                label: if row.code == UNCODED { "no code of the group".to_owned() } else { label(&row.code) },
+                                cases: row.cases,
+                                percent,
+                                wilson_95,
+                                by: by_values(&row.by),
+                            }
+                        })
+                        .collect(),
+                    routes: group.routes.iter().filter(|(_, n)| *n > 0).map(|(r, n)| (r.as_str(), *n)).collect(),
+                    assignments: group
+                        .assignments
+                        .iter()
+                        .map(|a| AssignmentInfo {
+                            case: a.case.clone(),
+                            code: a.code.clone().unwrap_or_else(|| UNCODED.to_owned()),
+                            route: a.route.as_str(),
+                            note: a.note.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let codes = tally
+            .codes
+            .iter()
+            .map(|c| {
+                let (percent, wilson_95) = share(c.cases, tally.n);
+                CodeReport {
+                    code: c.code.clone(),
+                    label: label(&c.code),
+                    parent: codebook.code(&c.code).and_then(|code| code.parent.clone()),
+                    segments: c.segments,
+                    cases: c.cases,
+                    percent,
+                    wilson_95,
+                    by: by_values(&c.by),
+                }
+            })
+            .collect();
+        TallyReport {
+            provenance,
+            codebook: CodebookInfo {
+                name: codebook.name().to_owned(),
+                version: codebook.version().map(str::to_owned),
+                path: display_path(codebook.path()),
+            },
+            unit: codebook.unit().to_string(),
+            n: tally.n,
+            by: tally.by.as_ref().map(|s| SplitInfo {
+                attribute: s.attribute.clone(),
+                cases: s.values.iter().cloned().zip(s.totals.iter().copied()).collect(),
+            }),
+            groups,
+            codes,
+        }
+    }
+
+    pub(crate) fn render(&self, format: Format) -> Vec<u8> {
+        match format {
+            Format::Json => crate::render::json(self),
+            Format::Table => self.text(false).into_bytes(),
+            Format::Markdown => self.text(true).into_bytes(),
+            Format::Csv => self.csv(),
+        }
+    }
+
+    fn by_headers(&self) -> Vec<String> {
+        self.by.as_ref().map_or_else(Vec::new, |s| s.cases.keys().cloned().collect())
+    }
+
+    fn text(&self, markdown: bool) -> String {
+        let render = |t: &Table| if markdown { t.to_markdown() } else { t.to_text() };
+        let mut out = String::new();
+        let version = self.codebook.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
+        let heading = if markdown { "## " } else { "" };
+        out.push_str(&format!("{heading}{}{version} ({})\n\n", self.codebook.name, self.codebook.path));
+        out.push_str(&format!("n = {} cases; unit: {}", self.n, self.unit));
+        if let Some(split) = &self.by {
+            let parts: Vec<String> = split.cases.iter().map(|(v, n)| format!("{v} {n}")).collect();
+            out.push_str(&format!("; by {}: {}", split.attribute, parts.join(", ")));
+        }
+        out.push_str("\n\n");
+        let by = self.by_headers();
+        for group in &self.groups {
+            let heading = if markdown { "### " } else { "" };
+            out.push_str(&format!(
+                "{heading}{}: {} (exclusive; resolve = {})\n\n",
+                group.parent, group.label, group.resolve
+            ));
+            let mut headers = vec![("code", Align::Left), ("cases", Align::Right), ("%", Align::Right), ("95% CI (Wilson)", Align::Right)];
+            headers.extend(by.iter().map(|h| (h.as_str(), Align::Right)));
+            let mut table = Table::new(headers);
+            for row in &group.rows {
+                let mut cells = vec![row.code.clone(), row.cases.to_string(), pct(row.percent), interval(row.wilson_95)];
+                cells.extend(row.by.iter().flat_map(|m| m.values().map(ToString::to_string)));
+                table.push(cells);
+            }
+            let mut total = vec!["total".to_owned(), self.n.to_string(), pct(100.0), String::new()];
+            total.extend(self.by.iter().flat_map(|s| s.cases.values().map(ToString::to_string)));
+            table.push(total);
+            out.push_str(&render(&table));
+            let routes: Vec<String> = group.routes.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
+        }
+        let heading = if markdown { "### " } else { "" };
+        out.push_str(&format!("{heading}codes\n\n"));
+        let mut headers = vec![
+            ("code", Align::Left),
+            ("parent", Align::Left),
+            ("segments", Align::Right),
+            ("cases", Align::Right),
+            ("%", Align::Right),
+            ("95% CI (Wilson)", Align::Right),
+        ];
+        headers.extend(by.iter().map(|h| (h.as_str(), Align::Right)));
+        let mut table = Table::new(headers);
+        for code in &self.codes {
+            let mut cells = vec![
+                code.code.clone(),
+                code.parent.clone().unwrap_or_default(),
+                code.segments.to_string(),
+                code.cases.to_string(),
+                pct(code.percent),
+                interval(code.wilson_95),
+            ];
+            cells.extend(code.by.iter().flat_map(|m| m.values().map(ToString::to_string)));
+            table.push(cells);
+        }
+        out.push_str(&render(&table));
+        out
+    }
+
+    fn csv(&self) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let by = self.by_headers();
+        let attribute = self.by.as_ref().map(|s| s.attribute.as_str()).unwrap_or_default();
+        let mut header: Vec<String> =
+            ["table", "parent", "code", "segments", "cases", "n", "percent", "wilson_95_lower", "wilson_95_upper"]
+                .map(str::to_owned)
+                .to_vec();
+        header.extend(by.iter().map(|v| format!("{attribute}={v}")));
+        let rows = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.rows.iter().map(|r| {
+                    ("group", g.parent.clone(), r.code.clone(), String::new(), r.cases, r.percent, r.wilson_95, &r.by)
+                })
+            })
+            .chain(self.codes.iter().map(|c| {
+                ("code", c.parent.clone().unwrap_or_default(), c.code.clone(), c.segments.to_string(), c.cases, c.percent, c.wilson_95, &c.by)
+            }));
+        let mut records = vec![header];
+        for (table, parent, code, segments, cases, percent, wilson, by) in rows {
+            let mut record = vec![
+                table.to_owned(),
+                parent,
+                code,
+                segments,
+                cases.to_string(),
+                self.n.to_string(),
+                format!("{percent:.4}"),
+                format!("{:.4}", wilson[0]),
+                format!("{:.4}", wilson[1]),
+            ];
+            record.extend(by.iter().flat_map(|m| m.values().map(ToString::to_string)));
+            records.push(record);
+        }
+        for record in records {
+            writer.write_record(&record).expect("writing CSV to memory cannot fail");
+        }
+        writer.into_inner().expect("writing CSV to memory cannot fail")
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn interval([lower, upper]: [f64; 2]) -> String {
+    format!("{lower:.1}–{upper:.1}")
+}
+

@@ -1,0 +1,142 @@
+//! Codings: a code applied to a segment, stored standoff (by offsets).
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::codebook::Codebook;
+use crate::rules::{Clause, RuleSet};
+use crate::transcript::Transcript;
+
+/// The coder name used for codings made by rules.
+pub const RULES_CODER: &str = "rules";
+
+/// One code applied to one segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coding {
+    /// The case the segment belongs to.
+    pub case: String,
+    /// The segment id, such as `P01:t12`.
+    pub segment: String,
+    /// The code id.
+    pub code: String,
+    /// Who coded it: `rules`, or a person's name.
+    pub coder: String,
+    /// Start of the coded text, in code points from the start of the transcript text.
+    pub start: usize,
+    /// End of the coded text (exclusive), in code points.
+    pub end: usize,
+    /// Why the coding exists.
+    pub source: Source,
+}
+
+/// Where a coding came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Source {
+    /// A rule matched.
+    Rule {
+        /// The clause of the matching term.
+        clause: Clause,
+        /// The term or regex that matched, as written in the codebook.
+        term: String,
+        /// Start of the matched text, in code points from the start of the transcript text.
+        match_start: usize,
+        /// End of the matched text (exclusive).
+        match_end: usize,
+    },
+    /// A person coded it.
+    Manual {
+        /// The coder's note, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        memo: Option<String>,
+    },
+}
+
+/// What coding one transcript gives: its codings and the counts a tally needs.
+#[derive(Debug, Clone)]
+pub struct CodedTranscript {
+    /// The case id.
+    pub case: String,
+    /// The transcript file.
+    pub path: std::path::PathBuf,
+    /// SHA-256 of the transcript file.
+    pub sha256: String,
+    /// The case attributes from the front matter.
+    pub attributes: crate::attributes::Attributes,
+    /// Number of segments.
+    pub segments: usize,
+    /// Number of segments the rules may code (not interviewer turns).
+    pub codable_segments: usize,
+    /// The codings, in segment order then codebook order.
+    pub codings: Vec<Coding>,
+}
+
+impl RuleSet {
+    /// Codes the segments of one transcript with this rule set. Interviewer
+    /// turns (by `codebook`) are skipped.
+    pub fn code_transcript(&self, codebook: &Codebook, transcript: &Transcript) -> CodedTranscript {
+        let segments = transcript.segments(codebook.unit());
+        let mut codings = Vec::new();
+        let mut codable_segments = 0;
+        let text = transcript.text();
+        for segment in &segments {
+            if codebook.is_interviewer(&segment.speaker) {
+                continue;
+            }
+            codable_segments += 1;
+            let segment_text = &text[segment.bytes.clone()];
+            let hits = self.scan(segment_text);
+            let code_point = |byte: usize| segment.start + segment_text[..byte].chars().count();
+            for (code, decision) in self.decide_all(&hits) {
+                if !decision.applies {
+                    continue;
+                }
+                let Some(source) = decision.source() else { continue };
+                codings.push(Coding {
+                    case: transcript.case().to_owned(),
+                    segment: segment.id.clone(),
+                    code: code.to_owned(),
+                    coder: RULES_CODER.to_owned(),
+                    start: segment.start,
+                    end: segment.end,
+                    source: Source::Rule {
+                        clause: source.clause,
+                        term: source.term.clone(),
+                        match_start: code_point(source.range.start),
+                        match_end: code_point(source.range.end),
+                    },
+                });
+            }
+        }
+        CodedTranscript {
+            case: transcript.case().to_owned(),
+            path: transcript.path().to_owned(),
+            sha256: transcript.sha256().to_owned(),
+            attributes: transcript.attributes().clone(),
+            segments: segments.len(),
+            codable_segments,
+            codings,
+        }
+    }
+
+    /// Codes many transcripts in parallel. `load` reads and parses one
+    /// source; each transcript is dropped once coded, so memory is bounded by
+    /// the largest transcripts being coded at once, not by the corpus.
+    /// Results come back in the order of `sources`.
+    pub fn code_all<S, E, F>(
+        &self,
+        codebook: &Codebook,
+        sources: &[S],
+        load: F,
+    ) -> Vec<Result<CodedTranscript, E>>
+    where
+        S: Sync,
+        E: Send,
+        F: Fn(&S) -> Result<Transcript, E> + Sync,
+    {
+        sources
+            .par_iter()
+            .map(|source| load(source).map(|t| self.code_transcript(codebook, &t)))
+            .collect()
+    }
+}

@@ -1,0 +1,51 @@
+//! The coding side of qda: transcripts, segments, codebooks, rules, codings,
+//! case assignment and tallies.
+//!
+//! The crate does no file or terminal I/O: callers pass file contents in and
+//! get typed values or typed errors (with file, line and column) back.
+//!
+//! # Example
+//! ```
+//! use std::path::Path;
+//! use qda_coding::{Codebook, RuleSet, Transcript};
+//!
+//! let codebook = Codebook::parse(Path::new("motives.toml"), r#"
+//! [codebook]
+//! interviewer = ["I"]
+//! [[code]]
+//! id = "survival"
+//! [code.rule]
+//! any = ["hunger", "starv*"]
+//! "#)?;
+//! let transcript = Transcript::parse(Path::new("P01.txt"), b"+++\ncase = \"P01\"\n+++\nI: Why?\nP: We were starving.\n")?;
+//! let rules = RuleSet::new(&codebook)?;
+//! let coded = rules.code_transcript(&codebook, &transcript);
+//! assert_eq!(coded.codings[0].segment, "P01:t2");
+//! assert_eq!(coded.codings[0].code, "survival");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod adjudication;
+mod attributes;
+mod cases;
+mod codebook;
+mod coding;
+mod doc;
+mod error;
+mod location;
+mod rules;
+mod segment;
+mod tally;
+mod transcript;
+
+pub use adjudication::{Adjudication, Adjudications};
+pub use attributes::{AttributeValue, Attributes, CaseTable};
+pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
+pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
+pub use error::{AdjudicationError, CodebookError, CodingsError, Position, TranscriptError};
+pub use location::Location;
+pub use rules::{Clause, Decision, Evidence, Hits, RuleSet, Term};
+pub use segment::{Segment, Unit};
+pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
+pub use transcript::{Transcript, Turn, sha256_hex};

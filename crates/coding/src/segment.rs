@@ -1,0 +1,179 @@
+//! Segments: the units a codebook codes (turns, paragraphs or sentences).
+//!
+//! Ids are stable as long as the transcript's turns do not move:
+//! `P01:t12` is turn 12, `P01:t12.p2` its second paragraph, `P01:t12.s3` its
+//! third sentence. Offsets are code points into the transcript's text, end
+//! exclusive (as REFI-QDA and QualCoder count), with byte offsets beside them.
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::transcript::Transcript;
+
+/// What a segment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// One speaker turn.
+    #[default]
+    Turn,
+    /// A paragraph of a turn (separated by a blank line).
+    Paragraph,
+    /// A sentence, by Unicode sentence boundaries, within a paragraph.
+    Sentence,
+}
+
+impl Unit {
+    /// The name used in codebooks and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Turn => "turn",
+            Unit::Paragraph => "paragraph",
+            Unit::Sentence => "sentence",
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Unit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "turn" => Ok(Unit::Turn),
+            "paragraph" => Ok(Unit::Paragraph),
+            "sentence" => Ok(Unit::Sentence),
+            other => Err(format!("unknown unit `{other}`; use turn, paragraph or sentence")),
+        }
+    }
+}
+
+/// One segment of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    /// Stable id, such as `P01:t12.p2`.
+    pub id: String,
+    /// The turn the segment belongs to (from 1).
+    pub turn: usize,
+    /// The speaker label of the turn.
+    pub speaker: String,
+    /// The first timestamp in the segment, or the last one before it.
+    pub time: Option<String>,
+    /// Start, in code points from the start of the text.
+    pub start: usize,
+    /// End (exclusive), in code points.
+    pub end: usize,
+    /// Byte range in the text.
+    #[serde(skip)]
+    pub bytes: Range<usize>,
+    /// Line of the segment's first character, from 1.
+    pub line: usize,
+}
+
+impl Segment {
+    /// The segment's text.
+    pub fn text<'t>(&self, transcript: &'t Transcript) -> &'t str {
+        &transcript.text()[self.bytes.clone()]
+    }
+}
+
+impl Transcript {
+    /// Splits the transcript into segments of `unit`, in text order.
+    /// Turns without text give no segment.
+    pub fn segments(&self, unit: Unit) -> Vec<Segment> {
+        let text = self.text();
+        let mut ranges: Vec<(usize, String, Range<usize>)> = Vec::new();
+        for turn in self.turns() {
+            let case = self.case();
+            let number = turn.number;
+            match unit {
+                Unit::Turn => {
+                    if let (Some(first), Some(last)) = (turn.paragraphs.first(), turn.paragraphs.last()) {
+                        ranges.push((number, format!("{case}:t{number}"), first.start..last.end));
+                    }
+                }
+                Unit::Paragraph => {
+                    for (i, paragraph) in turn.paragraphs.iter().enumerate() {
+                        ranges.push((number, format!("{case}:t{number}.p{}", i + 1), paragraph.clone()));
+                    }
+                }
+                Unit::Sentence => {
+                    let mut n = 0;
+                    for paragraph in &turn.paragraphs {
+                        for sentence in sentences(&text[paragraph.clone()]) {
+                            n += 1;
+                            let range = paragraph.start + sentence.start..paragraph.start + sentence.end;
+                            ranges.push((number, format!("{case}:t{number}.s{n}"), range));
+                        }
+                    }
+                }
+            }
+        }
+        let timestamps = self.timestamps();
+        let mut chars_before = 0;
+        let mut bytes_counted = 0;
+        let mut line = 1;
+        ranges
+            .into_iter()
+            .map(|(turn_number, id, bytes)| {
+                let skipped = &text[bytes_counted..bytes.start];
+                chars_before += skipped.chars().count();
+                line += skipped.matches('\n').count();
+                let start = chars_before;
+                let inner = &text[bytes.clone()];
+                let end = start + inner.chars().count();
+                chars_before = end;
+                let start_line = line;
+                line += inner.matches('\n').count();
+                bytes_counted = bytes.end;
+                let turn = &self.turns()[turn_number - 1];
+                let time = segment_time(timestamps, &bytes).map(|r| text[r.start + 1..r.end - 1].to_owned());
+                Segment {
+                    id,
+                    turn: turn_number,
+                    speaker: turn.speaker.clone(),
+                    time,
+                    start,
+                    end,
+                    bytes,
+                    line: start_line,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The first timestamp inside `bytes`, else the last one before it.
+/// `timestamps` are sorted byte ranges.
+fn segment_time<'t>(timestamps: &'t [Range<usize>], bytes: &Range<usize>) -> Option<&'t Range<usize>> {
+    let next = timestamps.partition_point(|r| r.start < bytes.start);
+    match timestamps.get(next) {
+        Some(inside) if inside.start < bytes.end => Some(inside),
+        _ => next.checked_sub(1).map(|i| &timestamps[i]),
+    }
+}
+
+/// Byte ranges of the sentences of one paragraph, trimmed of white space.
+///
+/// A paragraph's single line breaks are read as spaces first: UAX #29 ends a
+/// sentence at every line break, but a transcript wraps sentences across lines.
+fn sentences(paragraph: &str) -> Vec<Range<usize>> {
+    let flat: String =
+        paragraph.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    flat.split_sentence_bound_indices()
+        .filter_map(|(start, sentence)| {
+            let leading = sentence.len() - sentence.trim_start().len();
+            let trimmed = sentence.trim();
+            (!trimmed.is_empty()).then(|| start + leading..start + leading + trimmed.len())
+        })
+        .collect()
+}

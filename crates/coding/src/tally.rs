@@ -1,0 +1,181 @@
+//! Tallies: how many cases have each code, per exclusive group and overall,
+//! optionally split by a case attribute.
+
+use serde::Serialize;
+
+use crate::adjudication::Adjudications;
+use crate::attributes::AttributeValue;
+use crate::cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
+use crate::codebook::{Codebook, UNCODED};
+
+/// Counts for one codebook over a set of cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tally {
+    /// Number of cases.
+    pub n: usize,
+    /// One per exclusive parent, in codebook order.
+    pub groups: Vec<GroupTally>,
+    /// Every codable code, in codebook order.
+    pub codes: Vec<CodeTally>,
+    /// The attribute the crosstabs split by, and its values (columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<Split>,
+    /// Things the researcher should know (adjudications that override codings).
+    pub warnings: Vec<String>,
+}
+
+/// Columns of a crosstab: the values of one attribute.
+#[derive(Debug, Clone, Serialize)]
+pub struct Split {
+    /// The attribute.
+    pub attribute: String,
+    /// Its values, sorted (numbers numerically); cases without the attribute are `(missing)`.
+    pub values: Vec<String>,
+    /// Number of cases per value.
+    pub totals: Vec<usize>,
+}
+
+/// The tally of one exclusive group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupTally {
+    /// The exclusive parent.
+    pub parent: String,
+    /// One row per child in codebook order, then `uncoded`.
+    pub rows: Vec<GroupRow>,
+    /// How many cases each route decided.
+    pub routes: Vec<(Route, usize)>,
+    /// Every case's assignment.
+    pub assignments: Vec<Assignment>,
+}
+
+impl GroupTally {
+    /// Cases with several children that still need an adjudication.
+    pub fn unresolved(&self) -> impl Iterator<Item = &Assignment> {
+        self.assignments.iter().filter(|a| a.route == Route::Unresolved)
+    }
+}
+
+/// One child of an exclusive group (or `uncoded`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    /// The child's id, or `uncoded`.
+    pub code: String,
+    /// Number of cases assigned.
+    pub cases: usize,
+    /// Cases per value of the split attribute, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<Vec<usize>>,
+}
+
+/// How often one code occurs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeTally {
+    /// The code id.
+    pub code: String,
+    /// Segments with the code.
+    pub segments: usize,
+    /// Cases with at least one such segment.
+    pub cases: usize,
+    /// Cases per value of the split attribute, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<Vec<usize>>,
+}
+
+/// The column label for cases without the split attribute.
+pub const MISSING: &str = "(missing)";
+
+/// Tallies `cases` with `codebook`, settling conflicts with `adjudications`,
+/// and splitting every count by the attribute `by` when given.
+pub fn tally(
+    codebook: &Codebook,
+    cases: &[CaseCodes],
+    adjudications: Option<&Adjudications>,
+    by: Option<&str>,
+) -> Tally {
+    let (assigned, warnings) = assign(codebook, cases, adjudications);
+    let split = by.map(|attribute| split(attribute, cases));
+    let column_of = |case: &CaseCodes| -> Option<usize> {
+        let split = split.as_ref()?;
+        let value = case.attributes.get(&split.attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string);
+        split.values.iter().position(|v| *v == value)
+    };
+    let columns = split.as_ref().map_or(0, |s| s.values.len());
+    let count_by = |selected: &dyn Fn(&CaseCodes) -> bool| -> Option<Vec<usize>> {
+        split.as_ref()?;
+        let mut counts = vec![0; columns];
+        for case in cases.iter().filter(|c| selected(c)) {
+            if let Some(column) = column_of(case) {
+                counts[column] += 1;
+            }
+        }
+        Some(counts)
+    };
+
+    let groups = assigned
+        .into_iter()
+        .map(|GroupAssignments { parent, assignments }| {
+            let mut labels: Vec<String> = codebook.children(&parent).map(|c| c.id.clone()).collect();
+            labels.push(UNCODED.to_owned());
+            let rows = labels
+                .into_iter()
+                .map(|code| {
+                    let has = |a: &Assignment| a.code.as_deref().unwrap_or(UNCODED) == code;
+                    let cases_with = assignments.iter().filter(|a| has(a)).count();
+                    let by = count_by(&|case: &CaseCodes| {
+                        assignments.iter().any(|a| a.case == case.case && has(a))
+                    });
+                    GroupRow { code, cases: cases_with, by }
+                })
+                .collect();
+            let routes = Route::ALL
+                .iter()
+                .map(|&route| (route, assignments.iter().filter(|a| a.route == route).count()))
+                .collect();
+            GroupTally { parent, rows, routes, assignments }
+        })
+        .collect();
+
+    let codes = codebook
+        .codes()
+        .iter()
+        .filter(|c| c.codable)
+        .map(|code| CodeTally {
+            code: code.id.clone(),
+            segments: cases.iter().map(|c| c.count(&code.id)).sum(),
+            cases: cases.iter().filter(|c| c.count(&code.id) > 0).count(),
+            by: count_by(&|case: &CaseCodes| case.count(&code.id) > 0),
+        })
+        .collect();
+
+    Tally { n: cases.len(), groups, codes, by: split, warnings }
+}
+
+fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
+    let mut values: Vec<&AttributeValue> = cases.iter().filter_map(|c| c.attributes.get(attribute)).collect();
+    let numeric = values.iter().all(|v| v.as_f64().is_some());
+    if numeric {
+        values.sort_by(|a, b| a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(std::cmp::Ordering::Equal));
+    } else {
+        values.sort_by_key(|v| v.to_string());
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for value in values {
+        let label = value.to_string();
+        if labels.last() != Some(&label) && !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    if cases.iter().any(|c| !c.attributes.contains_key(attribute)) {
+        labels.push(MISSING.to_owned());
+    }
+    let totals = labels
+        .iter()
+        .map(|label| {
+            cases
+                .iter()
+                .filter(|c| c.attributes.get(attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string) == *label)
+                .count()
+        })
+        .collect();
+    Split { attribute: attribute.to_owned(), values: labels, totals }
+}

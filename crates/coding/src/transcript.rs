@@ -1,0 +1,392 @@
+//! Parsing transcripts: front matter, speaker turns, paragraphs.
+//!
+//! A transcript's *text* is the file decoded as UTF-8, without a byte-order
+//! mark and with CRLF line ends read as LF. Every offset qda reports (segments,
+//! codings) points into that text, so a file saved with Windows line ends
+//! gives the same offsets as the same file saved on Linux. The SHA-256 is of
+//! the file's bytes as they are, so any change to the file is noticed.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::attributes::{AttributeValue, Attributes};
+use crate::doc::{self, Syntax, Value};
+use crate::error::{Position, TranscriptError};
+use crate::location::{LineIndex, Location};
+
+/// Longest speaker label, in characters.
+const MAX_LABEL_CHARS: usize = 32;
+
+/// `[hh:mm:ss]`, `[h:mm:ss]` or `[mm:ss]`, with optional fractions of a second.
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\]").expect("a valid literal pattern")
+});
+
+/// A parsed transcript.
+#[derive(Debug, Clone)]
+pub struct Transcript {
+    path: PathBuf,
+    case: String,
+    attributes: Attributes,
+    speakers: Option<Vec<String>>,
+    text: String,
+    sha256: String,
+    turns: Vec<Turn>,
+    timestamps: Vec<Range<usize>>,
+}
+
+/// One speaker turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// Turn number, from 1, counting every speaker's turns.
+    pub number: usize,
+    /// The label before the colon (`I`, `P`, ...).
+    pub speaker: String,
+    /// Line of the label, from 1.
+    pub line: usize,
+    /// Byte ranges of the turn's paragraphs in the text; empty for a turn with no text.
+    pub paragraphs: Vec<Range<usize>>,
+}
+
+impl Transcript {
+    /// Parses a transcript file's bytes. `path` is used in errors and kept for reports.
+    ///
+    /// # Errors
+    /// Invalid UTF-8, a missing or malformed front matter, a missing `case`, an
+    /// attribute of an unsupported type, or text before the first turn.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, TranscriptError> {
+        let sha256 = sha256_hex(bytes);
+        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        let body = if bom { &bytes[3..] } else { bytes };
+        let decoded = std::str::from_utf8(body).map_err(|e| {
+            let valid = &body[..e.valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let offset = e.valid_up_to() + if bom { 3 } else { 0 };
+            TranscriptError {
+                position: Position {
+                    path: path.to_owned(),
+                    location: Some(crate::location::locate(valid, valid.len())),
+                },
+                message: format!(
+                    "invalid UTF-8 at byte {offset}; save the file as UTF-8 (most editors offer this under \"Save as\")"
+                ),
+            }
+        })?;
+        let text = if decoded.contains('\r') {
+            decoded.replace("\r\n", "\n")
+        } else {
+            decoded.to_owned()
+        };
+        Parser { path, text: &text, index: LineIndex::new(&text) }.parse(text.clone(), sha256)
+    }
+
+    /// The file this transcript was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The case id from the front matter.
+    pub fn case(&self) -> &str {
+        &self.case
+    }
+
+    /// Case attributes: every front-matter key but `case` and `speakers`.
+    pub fn attributes(&self) -> &Attributes {
+        &self.attributes
+    }
+
+    /// Mutable attributes, for merging a `cases.csv`.
+    pub fn attributes_mut(&mut self) -> &mut Attributes {
+        &mut self.attributes
+    }
+
+    /// The speaker labels that may start a turn, when the front matter lists them.
+    pub fn speakers(&self) -> Option<&[String]> {
+        self.speakers.as_deref()
+    }
+
+    /// The text all offsets point into (no BOM, LF line ends).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// SHA-256 of the file's bytes, in lower-case hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The speaker turns, in order.
+    pub fn turns(&self) -> &[Turn] {
+        &self.turns
+    }
+
+    /// Byte ranges of the timestamps in the text, in order.
+    pub(crate) fn timestamps(&self) -> &[Range<usize>] {
+        &self.timestamps
+    }
+
+    /// The line and column of a byte offset in the text.
+    pub fn locate(&self, offset: usize) -> Location {
+        crate::location::locate(&self.text, offset)
+    }
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    text: &'a str,
+    index: LineIndex,
+}
+
+impl Parser<'_> {
+    fn error(&self, offset: usize, message: impl Into<String>) -> TranscriptError {
+        TranscriptError {
+            position: Position {
+                path: self.path.to_owned(),
+                location: Some(self.index.locate(self.text, offset)),
+            },
+            message: message.into(),
+        }
+    }
+
+    fn parse(&self, text: String, sha256: String) -> Result<Transcript, TranscriptError> {
+        let lines = lines_with_offsets(self.text);
+        let Some(&(first_start, first)) = lines.first().filter(|(_, l)| l.trim_end() == "+++")
+        else {
+            return Err(self.error(
+                0,
+                "a transcript starts with a `+++` line that opens its front matter (case = \"P01\" and other attributes), closed by another `+++` line",
+            ));
+        };
+        let Some(close) = lines.iter().skip(1).position(|(_, l)| l.trim_end() == "+++") else {
+            return Err(self.error(
+                first_start,
+                "the front matter opened here is never closed; add a line `+++` after it",
+            ));
+        };
+        let close = close + 1;
+        let front_start = first_start + first.len() + 1;
+        let front_end = lines[close].0;
+        let front = &self.text[front_start..front_end];
+        let (case, speakers, attributes) = self.front_matter(front, front_start)?;
+        let body_start = (lines[close].0 + lines[close].1.len() + 1).min(self.text.len());
+        let turns = self.turns(&lines[close + 1..], speakers.as_deref())?;
+        let timestamps = self.timestamps(body_start);
+        Ok(Transcript {
+            path: self.path.to_owned(),
+            case,
+            attributes,
+            speakers,
+            text,
+            sha256,
+            turns,
+            timestamps,
+        })
+    }
+
+    fn front_matter(
+        &self,
+        front: &str,
+        offset: usize,
+    ) -> Result<(String, Option<Vec<String>>, Attributes), TranscriptError> {
+        let node = doc::parse(front, Syntax::Toml)
+            .map_err(|e| self.error(offset + e.offset, e.message))?;
+        let Value::Table(entries) = &node.value else {
+            return Err(self.error(offset, "the front matter must be TOML key = value lines"));
+        };
+        let mut case = None;
+        let mut speakers = None;
+        let mut attributes = Attributes::new();
+        for (key, key_span, value) in entries {
+            let at = offset + value.span.start;
+            match (key.as_str(), &value.value) {
+                ("case", Value::String(s)) => {
+                    let s = s.trim();
+                    if s.is_empty() || s.contains(|c: char| c == ':' || c.is_whitespace()) {
+                        return Err(self.error(
+                            at,
+                            format!("case id `{s}` must be non-empty, without spaces or colons (segment ids are `CASE:t12`)"),
+                        ));
+                    }
+                    case = Some(s.to_owned());
+                }
+                ("case", other) => {
+                    return Err(self.error(
+                        at,
+                        format!("`case` must be a string such as \"P01\", found {}", other.type_name()),
+                    ));
+                }
+                ("speakers", Value::Array(items)) => {
+                    let mut labels = Vec::new();
+                    for item in items {
+                        match &item.value {
+                            Value::String(s) if valid_label(s) => labels.push(s.clone()),
+                            _ => {
+                                return Err(self.error(
+                                    offset + item.span.start,
+                                    format!("`speakers` lists speaker labels: strings of 1 to {MAX_LABEL_CHARS} characters without a colon"),
+                                ));
+                            }
+                        }
+                    }
+                    speakers = Some(labels);
+                }
+                ("speakers", other) => {
+                    return Err(self.error(
+                        at,
+                        format!("`speakers` must be an array such as [\"I\", \"P\"], found {}", other.type_name()),
+                    ));
+                }
+                (_, Value::String(s)) => {
+                    attributes.insert(key.clone(), AttributeValue::Text(s.clone()));
+                }
+                (_, Value::Datetime(s)) => {
+                    attributes.insert(key.clone(), AttributeValue::Text(s.clone()));
+                }
+                (_, Value::Integer(i)) => {
+                    attributes.insert(key.clone(), AttributeValue::Integer(*i));
+                }
+                (_, Value::Float(f)) if f.is_finite() => {
+                    attributes.insert(key.clone(), AttributeValue::Float(*f));
+                }
+                (_, Value::Boolean(b)) => {
+                    attributes.insert(key.clone(), AttributeValue::Boolean(*b));
+                }
+                (_, other) => {
+                    return Err(self.error(
+                        offset + key_span.start,
+                        format!(
+                            "attribute `{key}` must be a string, number, boolean or date, found {}",
+                            if matches!(other, Value::Float(_)) { "a number that is not finite" } else { other.type_name() }
+                        ),
+                    ));
+                }
+            }
+        }
+        let case = case.ok_or_else(|| {
+            self.error(offset, "the front matter has no `case`; add a line such as case = \"P01\"")
+        })?;
+        Ok((case, speakers, attributes))
+    }
+
+    fn turns(
+        &self,
+        lines: &[(usize, &str)],
+        speakers: Option<&[String]>,
+    ) -> Result<Vec<Turn>, TranscriptError> {
+        let mut turns: Vec<Turn> = Vec::new();
+        // Byte range of the paragraph being built, and whether a blank line ended it.
+        let mut current: Option<Range<usize>> = None;
+        let mut blank_seen = false;
+        for &(start, line) in lines {
+            if let Some((speaker, content)) = turn_start(line, speakers) {
+                if let (Some(turn), Some(paragraph)) = (turns.last_mut(), current.take()) {
+                    turn.paragraphs.push(paragraph);
+                }
+                let content_start = start + content;
+                let trimmed = line[content..].trim_end();
+                current = (!trimmed.is_empty())
+                    .then(|| content_start..content_start + trimmed.len());
+                blank_seen = false;
+                turns.push(Turn {
+                    number: turns.len() + 1,
+                    speaker,
+                    line: self.index.locate(self.text, start).line,
+                    paragraphs: Vec::new(),
+                });
+                continue;
+            }
+            if line.trim().is_empty() {
+                blank_seen = true;
+                continue;
+            }
+            let Some(turn) = turns.last_mut() else {
+                return Err(self.error(
+                    start,
+                    "text before the first speaker turn; start the line with a speaker label such as `P:`, or remove it",
+                ));
+            };
+            let indent = line.len() - line.trim_start().len();
+            let line_range = start + indent..start + line.trim_end().len();
+            match current.as_mut() {
+                Some(paragraph) if !blank_seen => paragraph.end = line_range.end,
+                Some(_) => {
+                    if let Some(done) = current.take() {
+                        turn.paragraphs.push(done);
+                    }
+                    current = Some(line_range);
+                }
+                None => current = Some(line_range),
+            }
+            blank_seen = false;
+        }
+        if let (Some(turn), Some(paragraph)) = (turns.last_mut(), current.take()) {
+            turn.paragraphs.push(paragraph);
+        }
+        Ok(turns)
+    }
+
+    fn timestamps(&self, body_start: usize) -> Vec<Range<usize>> {
+        let body = &self.text[body_start..];
+        TIMESTAMP.find_iter(body).map(|m| body_start + m.start()..body_start + m.end()).collect()
+    }
+}
+
+fn valid_label(label: &str) -> bool {
+    let chars = label.chars().count();
+    (1..=MAX_LABEL_CHARS).contains(&chars)
+        && !label.contains(':')
+        && !label.starts_with(char::is_whitespace)
+}
+
+/// If `line` starts a turn, the speaker label and the byte offset in `line`
+/// where the turn's text begins.
+fn turn_start(line: &str, speakers: Option<&[String]>) -> Option<(String, usize)> {
+    let mut rest_start = 0;
+    if let Some(m) = TIMESTAMP.find(line).filter(|m| m.start() == 0) {
+        let after = &line[m.end()..];
+        let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+        if spaces == 0 {
+            return None;
+        }
+        rest_start = m.end() + spaces;
+    }
+    let rest = &line[rest_start..];
+    if rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let colon = rest.find(':')?;
+    let label = rest[..colon].trim_end();
+    let after = &rest[colon + 1..];
+    if !valid_label(label) || !(after.is_empty() || after.starts_with([' ', '\t'])) {
+        return None;
+    }
+    if speakers.is_some_and(|allowed| !allowed.iter().any(|s| s == label)) {
+        return None;
+    }
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    Some((label.to_owned(), rest_start + colon + 1 + spaces))
+}
+
+fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut offset = 0;
+    text.split('\n')
+        .map(|line| {
+            let start = offset;
+            offset += line.len() + 1;
+            (start, line)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
