@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use qda_coding::{Adjudications, CaseTable, CodedTranscript, Codebook, RuleSet, Transcript, sha256_hex};
+use qda_coding::{
+    Adjudications, CaseTable, Codebook, CodedTranscript, RuleSet, Transcript, sha256_hex,
+};
 
 use crate::args::TranscriptArgs;
 use crate::provenance::{Input, display_path};
@@ -75,7 +77,9 @@ impl Sources {
                 let mut found: Vec<PathBuf> = fs::read_dir(path)
                     .with_context(|| format!("{}: cannot list the folder", display_path(path)))?
                     .filter_map(|entry| entry.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")))
+                    .filter(|p| {
+                        p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+                    })
                     .collect();
                 found.sort();
                 if found.is_empty() {
@@ -109,12 +113,15 @@ impl Sources {
 
     /// Reads and parses one transcript, with its `cases.csv` attributes merged.
     pub(crate) fn load(&self, path: &Path) -> Result<Transcript, String> {
-        let bytes = fs::read(path).map_err(|e| format!("{}: cannot read the file: {e}", display_path(path)))?;
+        let bytes = fs::read(path)
+            .map_err(|e| format!("{}: cannot read the file: {e}", display_path(path)))?;
         let shown = display_path_buf(path);
         let mut transcript = Transcript::parse(&shown, &bytes).map_err(|e| e.to_string())?;
         for (table, _) in &self.case_tables {
             let case = transcript.case().to_owned();
-            table.merge_into(&case, transcript.attributes_mut(), &shown).map_err(|e| e.to_string())?;
+            table
+                .merge_into(&case, transcript.attributes_mut(), &shown)
+                .map_err(|e| e.to_string())?;
         }
         Ok(transcript)
     }
@@ -127,7 +134,11 @@ impl Sources {
 
 /// Codes every transcript in parallel, with a progress bar on a terminal.
 /// Every unreadable transcript is reported, then the run fails.
-pub(crate) fn code_corpus(codebook: &Codebook, rules: &RuleSet, sources: &Sources) -> Result<Vec<CodedTranscript>> {
+pub(crate) fn code_corpus(
+    codebook: &Codebook,
+    rules: &RuleSet,
+    sources: &Sources,
+) -> Result<Vec<CodedTranscript>> {
     let progress = ProgressBar::new(sources.files.len() as u64);
     // indicatif draws nothing when stderr is not a terminal.
     progress.set_style(

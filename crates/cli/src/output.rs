@@ -31,8 +31,9 @@ pub(crate) fn write(path: Option<&Path>, bytes: &[u8], inputs: &[&Path]) -> Resu
         _ => Path::new("."),
     };
     let shown = display_path(path);
-    let mut temp = tempfile::NamedTempFile::new_in(folder)
-        .with_context(|| format!("{shown}: cannot create a temporary file in {}", display_path(folder)))?;
+    let mut temp = tempfile::NamedTempFile::new_in(folder).with_context(|| {
+        format!("{shown}: cannot create a temporary file in {}", display_path(folder))
+    })?;
     temp.write_all(bytes).with_context(|| format!("{shown}: cannot write"))?;
     temp.as_file().sync_all().with_context(|| format!("{shown}: cannot write"))?;
     temp.persist(path).map_err(|e| e.error).with_context(|| format!("{shown}: cannot write"))?;

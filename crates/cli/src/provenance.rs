@@ -34,7 +34,11 @@ impl Provenance {
         }
     }
 
-    pub(crate) fn option(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn option(
+        mut self,
+        name: &'static str,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
         self.options.insert(name, value.into());
         self
     }
@@ -57,7 +61,11 @@ pub(crate) fn display_path(path: &Path) -> String {
         return ".".to_owned();
     }
     let joined = parts.join("/");
-    if relative.has_root() && !joined.starts_with('/') { format!("/{joined}") } else { joined.replace("//", "/") }
+    if relative.has_root() && !joined.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined.replace("//", "/")
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +76,9 @@ mod tests {
     fn paths_are_relative_with_forward_slashes() {
         assert_eq!(display_path(Path::new("./transcripts/P01.txt")), "transcripts/P01.txt");
         let cwd = std::env::current_dir().unwrap();
-        assert_eq!(display_path(&cwd.join("codebooks").join("motives.toml")), "codebooks/motives.toml");
+        assert_eq!(
+            display_path(&cwd.join("codebooks").join("motives.toml")),
+            "codebooks/motives.toml"
+        );
     }
 }

@@ -1,1 +1,3 @@
+//! Rule engine benchmarks.
+
 fn main() {}

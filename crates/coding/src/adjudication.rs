@@ -51,7 +51,10 @@ impl Adjudications {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let index = LineIndex::new(text);
         let error = |e: DocError| AdjudicationError {
-            position: Position { path: path.to_owned(), location: Some(index.locate(text, e.offset)) },
+            position: Position {
+                path: path.to_owned(),
+                location: Some(index.locate(text, e.offset)),
+            },
             message: e.message,
         };
         let root = doc::parse(text, Syntax::from_path(path)).map_err(error)?;
@@ -63,18 +66,28 @@ impl Adjudications {
             None => &[],
             Some((Value::Array(items), _)) => items,
             Some((_, node)) => {
-                return Err(error(doc::expected(node, "adjudication", "an array of tables ([[adjudication]])")));
+                return Err(error(doc::expected(
+                    node,
+                    "adjudication",
+                    "an array of tables ([[adjudication]])",
+                )));
             }
         };
         for item in items {
             let mut f = Fields::new(item, "each adjudication").map_err(error)?;
             let mut required = |key: &str| -> Result<(String, Range<usize>), AdjudicationError> {
                 match f.string(key).map_err(error)? {
-                    Some((value, span)) if !value.trim().is_empty() => Ok((value.trim().to_owned(), span)),
-                    Some((_, span)) => Err(error(DocError::new(span.start, format!("`{key}` is empty")))),
+                    Some((value, span)) if !value.trim().is_empty() => {
+                        Ok((value.trim().to_owned(), span))
+                    }
+                    Some((_, span)) => {
+                        Err(error(DocError::new(span.start, format!("`{key}` is empty"))))
+                    }
                     None => Err(error(DocError::new(
                         item.span.start,
-                        format!("this adjudication has no `{key}`; give case, parent, code and note"),
+                        format!(
+                            "this adjudication has no `{key}`; give case, parent, code and note"
+                        ),
                     ))),
                 }
             };
@@ -138,13 +151,19 @@ impl Adjudications {
             },
             message,
         };
-        let hint = |found: Option<&str>| found.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = |found: Option<&str>| {
+            found.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+        };
         for a in &self.entries {
             let [case_span, parent_span, code_span] = &a.spans;
             if !cases.clone().any(|c| c == a.case) {
                 return Err(error(
                     case_span.start,
-                    format!("unknown case `{}`: no transcript has it{}", a.case, hint(suggest(&a.case, cases.clone()))),
+                    format!(
+                        "unknown case `{}`: no transcript has it{}",
+                        a.case,
+                        hint(suggest(&a.case, cases.clone()))
+                    ),
                 ));
             }
             let Some(parent) = codebook.code(&a.parent) else {
@@ -168,7 +187,8 @@ impl Adjudications {
                 ));
             }
             if codebook.children(&parent.id).all(|c| c.id != a.code) {
-                let children: Vec<&str> = codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
+                let children: Vec<&str> =
+                    codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
                 let known = codebook.code(&a.code).is_some();
                 return Err(error(
                     code_span.start,

@@ -199,7 +199,10 @@ mod tests {
         let mut attributes = Attributes::new();
         attributes.insert("year".into(), AttributeValue::Integer(2002));
         let err = table.merge_into("P01", &mut attributes, Path::new("P01.txt")).unwrap_err();
-        assert_eq!(err.to_string(), "cases.csv:2:1: attribute `year` of case `P01` is `2001` here but `2002` in P01.txt; keep one value");
+        assert_eq!(
+            err.to_string(),
+            "cases.csv:2:1: attribute `year` of case `P01` is `2001` here but `2002` in P01.txt; keep one value"
+        );
         let mut same = Attributes::new();
         same.insert("year".into(), AttributeValue::Integer(2001));
         table.merge_into("P01", &mut same, Path::new("P01.txt")).unwrap();

@@ -205,7 +205,10 @@ impl Codebook {
 
 /// The candidate closest to `wanted` by edit distance, if it is close enough
 /// to be a likely typo.
-pub(crate) fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    wanted: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (wanted.chars().count() / 3).max(1);
     candidates
         .map(|c| (edit_distance(&wanted.to_lowercase(), &c.to_lowercase()), c))
@@ -246,7 +249,12 @@ struct Draft {
 }
 
 impl Reader<'_> {
-    fn error(&self, offset: usize, code: Option<&str>, message: impl Into<String>) -> CodebookError {
+    fn error(
+        &self,
+        offset: usize,
+        code: Option<&str>,
+        message: impl Into<String>,
+    ) -> CodebookError {
         CodebookError {
             position: Position {
                 path: self.path.to_owned(),
@@ -330,7 +338,11 @@ impl Reader<'_> {
     fn read_code(&self, node: &Node) -> Result<Draft, CodebookError> {
         let mut f = Fields::new(node, "each code").map_err(self.doc_error(None))?;
         let Some((id, id_span)) = f.string("id").map_err(self.doc_error(None))? else {
-            return Err(self.error(node.span.start, None, "this code has no `id`; add id = \"...\""));
+            return Err(self.error(
+                node.span.start,
+                None,
+                "this code has no `id`; add id = \"...\"",
+            ));
         };
         let valid_id = !id.is_empty()
             && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
@@ -442,7 +454,12 @@ impl Reader<'_> {
                 })
                 .collect()
         };
-        let rule = Rule { any: terms("any")?, all: terms("all")?, not: terms("not")?, regex: terms("regex")? };
+        let rule = Rule {
+            any: terms("any")?,
+            all: terms("all")?,
+            not: terms("not")?,
+            regex: terms("regex")?,
+        };
         f.deny_unknown(RULE_KEYS).map_err(&e)?;
         Ok(rule)
     }
@@ -454,7 +471,10 @@ impl Reader<'_> {
                 return Err(self.error(
                     draft.id_span.start,
                     Some(id),
-                    format!("duplicate id; it is already used by the code on line {}", first.code.line),
+                    format!(
+                        "duplicate id; it is already used by the code on line {}",
+                        first.code.line
+                    ),
                 ));
             }
         }
@@ -462,7 +482,9 @@ impl Reader<'_> {
         for draft in drafts {
             let code = &draft.code;
             let id = code.id.as_str();
-            let at = |span: &Option<Range<usize>>| span.as_ref().map_or(draft.id_span.start, |s| s.start);
+            let at = |span: &Option<Range<usize>>| {
+                span.as_ref().map_or(draft.id_span.start, |s| s.start)
+            };
             if let Some(parent) = &code.parent {
                 if find(parent).is_none() {
                     let hint = suggest(parent, drafts.iter().map(|d| d.code.id.as_str()))

@@ -176,6 +176,9 @@ fn json_node(value: jsonc_parser::ast::Value<'_>) -> Node {
     Node { value, span }
 }
 
+/// A string and the span it came from.
+pub(crate) type Spanned = (String, Range<usize>);
+
 /// Reads the keys of one table, remembering which were used so that unknown
 /// keys (usually typos) can be reported.
 pub(crate) struct Fields<'a> {
@@ -186,9 +189,7 @@ pub(crate) struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub(crate) fn new(node: &'a Node, what: &str) -> Result<Self, DocError> {
         match &node.value {
-            Value::Table(entries) => {
-                Ok(Fields { entries, used: vec![false; entries.len()] })
-            }
+            Value::Table(entries) => Ok(Fields { entries, used: vec![false; entries.len()] }),
             other => Err(DocError::new(
                 node.span.start,
                 format!("expected {what} to be a table, found {}", other.type_name()),
@@ -203,7 +204,7 @@ impl<'a> Fields<'a> {
         Some(&self.entries[index].2)
     }
 
-    pub(crate) fn string(&mut self, key: &str) -> Result<Option<(String, Range<usize>)>, DocError> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<Spanned>, DocError> {
         match self.get(key) {
             None => Ok(None),
             Some(Node { value: Value::String(s), span }) => Ok(Some((s.clone(), span.clone()))),
@@ -220,10 +221,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An array of strings, each with its span.
-    pub(crate) fn strings(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<Vec<(String, Range<usize>)>>, DocError> {
+    pub(crate) fn strings(&mut self, key: &str) -> Result<Option<Vec<Spanned>>, DocError> {
         let Some(node) = self.get(key) else { return Ok(None) };
         let Value::Array(items) = &node.value else {
             return Err(expected(node, key, "an array of strings"));

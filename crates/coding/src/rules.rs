@@ -183,7 +183,10 @@ pub struct RuleSet {
 
 impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleSet").field("patterns", &self.atoms.len()).field("rules", &self.rules.len()).finish()
+        f.debug_struct("RuleSet")
+            .field("patterns", &self.atoms.len())
+            .field("rules", &self.rules.len())
+            .finish()
     }
 }
 
@@ -205,7 +208,8 @@ impl RuleSet {
             if let Some(i) = atoms.iter().position(|a| a.term.pattern == term.pattern) {
                 return i;
             }
-            let regex = Regex::new(&term.pattern).expect("each pattern was compiled when the codebook was read");
+            let regex = Regex::new(&term.pattern)
+                .expect("each pattern was compiled when the codebook was read");
             atoms.push(Atom { term: term.clone(), regex });
             atoms.len() - 1
         };
@@ -250,7 +254,7 @@ impl RuleSet {
     pub fn scan(&self, text: &str) -> Hits {
         let text = blank_timestamps(text);
         let mut first = vec![None; self.atoms.len()];
-        for index in self.set.matches(&text).iter() {
+        for index in &self.set.matches(&text) {
             let atom = &self.atoms[index];
             first[index] = if atom.term.is_regex {
                 atom.regex.find(&text).map(|m| m.range())
@@ -262,7 +266,10 @@ impl RuleSet {
     }
 
     /// Decides every rule for a scanned text, in codebook order.
-    pub fn decide_all<'a>(&'a self, hits: &'a Hits) -> impl Iterator<Item = (&'a str, Decision)> + 'a {
+    pub fn decide_all<'a>(
+        &'a self,
+        hits: &'a Hits,
+    ) -> impl Iterator<Item = (&'a str, Decision)> + 'a {
         self.rules.iter().map(move |rule| (rule.code.as_str(), self.decide_rule(rule, hits)))
     }
 
@@ -307,7 +314,8 @@ impl RuleSet {
 /// that a phrase matches across it and offsets stay those of the original.
 pub(crate) fn blank_timestamps(text: &str) -> Cow<'_, str> {
     static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\[(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\]").expect("a valid literal pattern")
+        Regex::new(r"\[(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\]")
+            .expect("a valid literal pattern")
     });
     if !text.contains('[') {
         return Cow::Borrowed(text);

@@ -3,7 +3,7 @@
 //! Ids are stable as long as the transcript's turns do not move:
 //! `P01:t12` is turn 12, `P01:t12.p2` its second paragraph, `P01:t12.s3` its
 //! third sentence. Offsets are code points into the transcript's text, end
-//! exclusive (as REFI-QDA and QualCoder count), with byte offsets beside them.
+//! exclusive (as `REFI-QDA` and `QualCoder` count), with byte offsets beside them.
 
 use std::fmt;
 use std::ops::Range;
@@ -97,13 +97,19 @@ impl Transcript {
             let number = turn.number;
             match unit {
                 Unit::Turn => {
-                    if let (Some(first), Some(last)) = (turn.paragraphs.first(), turn.paragraphs.last()) {
+                    if let (Some(first), Some(last)) =
+                        (turn.paragraphs.first(), turn.paragraphs.last())
+                    {
                         ranges.push((number, format!("{case}:t{number}"), first.start..last.end));
                     }
                 }
                 Unit::Paragraph => {
                     for (i, paragraph) in turn.paragraphs.iter().enumerate() {
-                        ranges.push((number, format!("{case}:t{number}.p{}", i + 1), paragraph.clone()));
+                        ranges.push((
+                            number,
+                            format!("{case}:t{number}.p{}", i + 1),
+                            paragraph.clone(),
+                        ));
                     }
                 }
                 Unit::Sentence => {
@@ -111,7 +117,8 @@ impl Transcript {
                     for paragraph in &turn.paragraphs {
                         for sentence in sentences(&text[paragraph.clone()]) {
                             n += 1;
-                            let range = paragraph.start + sentence.start..paragraph.start + sentence.end;
+                            let range =
+                                paragraph.start + sentence.start..paragraph.start + sentence.end;
                             ranges.push((number, format!("{case}:t{number}.s{n}"), range));
                         }
                     }
@@ -136,7 +143,8 @@ impl Transcript {
                 line += inner.matches('\n').count();
                 bytes_counted = bytes.end;
                 let turn = &self.turns()[turn_number - 1];
-                let time = segment_time(timestamps, &bytes).map(|r| text[r.start + 1..r.end - 1].to_owned());
+                let time = segment_time(timestamps, &bytes)
+                    .map(|r| text[r.start + 1..r.end - 1].to_owned());
                 Segment {
                     id,
                     turn: turn_number,
@@ -154,7 +162,10 @@ impl Transcript {
 
 /// The first timestamp inside `bytes`, else the last one before it.
 /// `timestamps` are sorted byte ranges.
-fn segment_time<'t>(timestamps: &'t [Range<usize>], bytes: &Range<usize>) -> Option<&'t Range<usize>> {
+fn segment_time<'t>(
+    timestamps: &'t [Range<usize>],
+    bytes: &Range<usize>,
+) -> Option<&'t Range<usize>> {
     let next = timestamps.partition_point(|r| r.start < bytes.start);
     match timestamps.get(next) {
         Some(inside) if inside.start < bytes.end => Some(inside),

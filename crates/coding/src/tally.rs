@@ -96,7 +96,10 @@ pub fn tally(
     let split = by.map(|attribute| split(attribute, cases));
     let column_of = |case: &CaseCodes| -> Option<usize> {
         let split = split.as_ref()?;
-        let value = case.attributes.get(&split.attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string);
+        let value = case
+            .attributes
+            .get(&split.attribute)
+            .map_or_else(|| MISSING.to_owned(), ToString::to_string);
         split.values.iter().position(|v| *v == value)
     };
     let columns = split.as_ref().map_or(0, |s| s.values.len());
@@ -114,7 +117,8 @@ pub fn tally(
     let groups = assigned
         .into_iter()
         .map(|GroupAssignments { parent, assignments }| {
-            let mut labels: Vec<String> = codebook.children(&parent).map(|c| c.id.clone()).collect();
+            let mut labels: Vec<String> =
+                codebook.children(&parent).map(|c| c.id.clone()).collect();
             labels.push(UNCODED.to_owned());
             let rows = labels
                 .into_iter()
@@ -151,10 +155,13 @@ pub fn tally(
 }
 
 fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
-    let mut values: Vec<&AttributeValue> = cases.iter().filter_map(|c| c.attributes.get(attribute)).collect();
+    let mut values: Vec<&AttributeValue> =
+        cases.iter().filter_map(|c| c.attributes.get(attribute)).collect();
     let numeric = values.iter().all(|v| v.as_f64().is_some());
     if numeric {
-        values.sort_by(|a, b| a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(std::cmp::Ordering::Equal));
+        values.sort_by(|a, b| {
+            a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+        });
     } else {
         values.sort_by_key(|v| v.to_string());
     }
@@ -173,7 +180,12 @@ fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
         .map(|label| {
             cases
                 .iter()
-                .filter(|c| c.attributes.get(attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string) == *label)
+                .filter(|c| {
+                    c.attributes
+                        .get(attribute)
+                        .map_or_else(|| MISSING.to_owned(), ToString::to_string)
+                        == *label
+                })
                 .count()
         })
         .collect();

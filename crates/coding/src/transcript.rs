@@ -76,11 +76,8 @@ impl Transcript {
                 ),
             }
         })?;
-        let text = if decoded.contains('\r') {
-            decoded.replace("\r\n", "\n")
-        } else {
-            decoded.to_owned()
-        };
+        let text =
+            if decoded.contains('\r') { decoded.replace("\r\n", "\n") } else { decoded.to_owned() };
         Parser { path, text: &text, index: LineIndex::new(&text) }.parse(text.clone(), sha256)
     }
 
@@ -222,7 +219,10 @@ impl Parser<'_> {
                 ("case", other) => {
                     return Err(self.error(
                         at,
-                        format!("`case` must be a string such as \"P01\", found {}", other.type_name()),
+                        format!(
+                            "`case` must be a string such as \"P01\", found {}",
+                            other.type_name()
+                        ),
                     ));
                 }
                 ("speakers", Value::Array(items)) => {
@@ -243,7 +243,10 @@ impl Parser<'_> {
                 ("speakers", other) => {
                     return Err(self.error(
                         at,
-                        format!("`speakers` must be an array such as [\"I\", \"P\"], found {}", other.type_name()),
+                        format!(
+                            "`speakers` must be an array such as [\"I\", \"P\"], found {}",
+                            other.type_name()
+                        ),
                     ));
                 }
                 (_, Value::String(s)) => {
@@ -266,7 +269,11 @@ impl Parser<'_> {
                         offset + key_span.start,
                         format!(
                             "attribute `{key}` must be a string, number, boolean or date, found {}",
-                            if matches!(other, Value::Float(_)) { "a number that is not finite" } else { other.type_name() }
+                            if matches!(other, Value::Float(_)) {
+                                "a number that is not finite"
+                            } else {
+                                other.type_name()
+                            }
                         ),
                     ));
                 }
@@ -294,8 +301,8 @@ impl Parser<'_> {
                 }
                 let content_start = start + content;
                 let trimmed = line[content..].trim_end();
-                current = (!trimmed.is_empty())
-                    .then(|| content_start..content_start + trimmed.len());
+                current =
+                    (!trimmed.is_empty()).then(|| content_start..content_start + trimmed.len());
                 blank_seen = false;
                 turns.push(Turn {
                     number: turns.len() + 1,

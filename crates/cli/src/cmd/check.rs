@@ -47,7 +47,10 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
         }
         for code in rules.codes() {
             if !per_code.contains_key(code) {
-                writeln!(err, "warning: code `{code}`: the rule matches no segment of these transcripts")?;
+                writeln!(
+                    err,
+                    "warning: code `{code}`: the rule matches no segment of these transcripts"
+                )?;
             }
         }
         if codable == segments && !codebook.interviewer().is_empty() {
@@ -70,14 +73,27 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
 
 /// Runs every example and counterexample; prints each failure. Returns the
 /// number of failures.
-fn run_examples(codebook: &Codebook, rules: &RuleSet, out: &mut impl Write, err: &mut impl Write) -> Result<usize> {
+fn run_examples(
+    codebook: &Codebook,
+    rules: &RuleSet,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<usize> {
     let mut failures = 0;
     let mut passed = 0;
     for code in codebook.codes() {
-        let tests = code.examples.iter().map(|t| (true, t)).chain(code.counterexamples.iter().map(|t| (false, t)));
+        let tests = code
+            .examples
+            .iter()
+            .map(|t| (true, t))
+            .chain(code.counterexamples.iter().map(|t| (false, t)));
         if code.rule.is_none() {
             if !code.examples.is_empty() || !code.counterexamples.is_empty() {
-                writeln!(err, "warning: code `{}` has examples but no rule, so they are not checked", code.id)?;
+                writeln!(
+                    err,
+                    "warning: code `{}` has examples but no rule, so they are not checked",
+                    code.id
+                )?;
             }
             continue;
         }
@@ -125,13 +141,20 @@ pub(crate) fn explain(decision: &Decision, text: &str) -> String {
     }
     if !decision.missing.is_empty() {
         let missing: Vec<String> = decision.missing.iter().map(|t| format!("`{t}`")).collect();
-        reasons.push(format!("`all` term{} {} missing", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")));
+        reasons.push(format!(
+            "`all` term{} {} missing",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
     }
     for veto in &decision.vetoed_by {
         reasons.push(format!("`not` term `{}` matched {}", veto.term, quoted(&veto.range)));
     }
-    let matched: Vec<String> =
-        decision.matched.iter().map(|e| format!("`{}` term `{}` matched {}", e.clause.as_str(), e.term, quoted(&e.range))).collect();
+    let matched: Vec<String> = decision
+        .matched
+        .iter()
+        .map(|e| format!("`{}` term `{}` matched {}", e.clause.as_str(), e.term, quoted(&e.range)))
+        .collect();
     if !matched.is_empty() {
         reasons.push(format!("although {}", matched.join(", ")));
     }

@@ -33,7 +33,12 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
             );
         }
     }
-    let tally = qda_coding::tally(&codebook, &cases, adjudications.as_ref().map(|(a, _)| a), args.by.as_deref());
+    let tally = qda_coding::tally(
+        &codebook,
+        &cases,
+        adjudications.as_ref().map(|(a, _)| a),
+        args.by.as_deref(),
+    );
 
     let mut stderr = std::io::stderr().lock();
     for warning in &tally.warnings {
@@ -64,7 +69,11 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
 
 /// Lists conflicts that need an adjudication, with a template to fill in.
 /// Returns whether there were any.
-fn report_unresolved(tally: &Tally, codebook: &qda_coding::Codebook, out: &mut impl Write) -> Result<bool> {
+fn report_unresolved(
+    tally: &Tally,
+    codebook: &qda_coding::Codebook,
+    out: &mut impl Write,
+) -> Result<bool> {
     let mut any = false;
     for group in &tally.groups {
         let unresolved: Vec<_> = group.unresolved().collect();
@@ -88,7 +97,10 @@ fn report_unresolved(tally: &Tally, codebook: &qda_coding::Codebook, out: &mut i
                 .collect();
             writeln!(out, "  {}: {}", a.case, candidates.join(", "))?;
         }
-        writeln!(out, "add a decision for each to an adjudications file and pass it with --adjudications FILE:")?;
+        writeln!(
+            out,
+            "add a decision for each to an adjudications file and pass it with --adjudications FILE:"
+        )?;
         for a in &unresolved {
             let options: Vec<&str> = a.candidates.iter().map(|(c, _)| c.as_str()).collect();
             writeln!(

@@ -5,7 +5,8 @@ pub(crate) mod tally;
 
 /// Pretty JSON with a final newline.
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).expect("results serialise: plain data, string keys");
+    let mut bytes =
+        serde_json::to_vec_pretty(value).expect("results serialise: plain data, string keys");
     bytes.push(b'\n');
     bytes
 }

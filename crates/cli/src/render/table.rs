@@ -64,12 +64,18 @@ impl Table {
     /// A GitHub-flavoured Markdown table.
     pub(crate) fn to_markdown(&self) -> String {
         let escape = |s: &str| s.replace('|', "\\|");
-        let mut out = format!("| {} |\n", self.headers.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | "));
+        let mut out = format!(
+            "| {} |\n",
+            self.headers.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | ")
+        );
         let marks: Vec<&str> =
             self.align.iter().map(|a| if *a == Align::Right { "---:" } else { "---" }).collect();
         out.push_str(&format!("| {} |\n", marks.join(" | ")));
         for row in &self.rows {
-            out.push_str(&format!("| {} |\n", row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")));
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")
+            ));
         }
         out
     }

@@ -121,7 +121,11 @@ impl TallyReport {
                             let (percent, wilson_95) = share(row.cases, tally.n);
                             Row {
                                 code: row.code.clone(),
-                                label: if row.code == UNCODED { "no code of the group".to_owned() } else { label(&row.code) },
+                                label: if row.code == UNCODED {
+                                    "no code of the group".to_owned()
+                                } else {
+                                    label(&row.code)
+                                },
                                 cases: row.cases,
                                 percent,
                                 wilson_95,
@@ -129,7 +133,12 @@ impl TallyReport {
                             }
                         })
                         .collect(),
-                    routes: group.routes.iter().filter(|(_, n)| *n > 0).map(|(r, n)| (r.as_str(), *n)).collect(),
+                    routes: group
+                        .routes
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(r, n)| (r.as_str(), *n))
+                        .collect(),
                     assignments: group
                         .assignments
                         .iter()
@@ -196,7 +205,10 @@ impl TallyReport {
         let mut out = String::new();
         let version = self.codebook.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
         let heading = if markdown { "## " } else { "" };
-        out.push_str(&format!("{heading}{}{version} ({})\n\n", self.codebook.name, self.codebook.path));
+        out.push_str(&format!(
+            "{heading}{}{version} ({})\n\n",
+            self.codebook.name, self.codebook.path
+        ));
         out.push_str(&format!("n = {} cases; unit: {}", self.n, self.unit));
         if let Some(split) = &self.by {
             let parts: Vec<String> = split.cases.iter().map(|(v, n)| format!("{v} {n}")).collect();
@@ -210,11 +222,21 @@ impl TallyReport {
                 "{heading}{}: {} (exclusive; resolve = {})\n\n",
                 group.parent, group.label, group.resolve
             ));
-            let mut headers = vec![("code", Align::Left), ("cases", Align::Right), ("%", Align::Right), ("95% CI (Wilson)", Align::Right)];
+            let mut headers = vec![
+                ("code", Align::Left),
+                ("cases", Align::Right),
+                ("%", Align::Right),
+                ("95% CI (Wilson)", Align::Right),
+            ];
             headers.extend(by.iter().map(|h| (h.as_str(), Align::Right)));
             let mut table = Table::new(headers);
             for row in &group.rows {
-                let mut cells = vec![row.code.clone(), row.cases.to_string(), pct(row.percent), interval(row.wilson_95)];
+                let mut cells = vec![
+                    row.code.clone(),
+                    row.cases.to_string(),
+                    pct(row.percent),
+                    interval(row.wilson_95),
+                ];
                 cells.extend(row.by.iter().flat_map(|m| m.values().map(ToString::to_string)));
                 table.push(cells);
             }
@@ -222,7 +244,8 @@ impl TallyReport {
             total.extend(self.by.iter().flat_map(|s| s.cases.values().map(ToString::to_string)));
             table.push(total);
             out.push_str(&render(&table));
-            let routes: Vec<String> = group.routes.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            let routes: Vec<String> =
+                group.routes.iter().map(|(r, n)| format!("{r} {n}")).collect();
             out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
         }
         let heading = if markdown { "### " } else { "" };
@@ -257,21 +280,48 @@ impl TallyReport {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let by = self.by_headers();
         let attribute = self.by.as_ref().map(|s| s.attribute.as_str()).unwrap_or_default();
-        let mut header: Vec<String> =
-            ["table", "parent", "code", "segments", "cases", "n", "percent", "wilson_95_lower", "wilson_95_upper"]
-                .map(str::to_owned)
-                .to_vec();
+        let mut header: Vec<String> = [
+            "table",
+            "parent",
+            "code",
+            "segments",
+            "cases",
+            "n",
+            "percent",
+            "wilson_95_lower",
+            "wilson_95_upper",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         header.extend(by.iter().map(|v| format!("{attribute}={v}")));
         let rows = self
             .groups
             .iter()
             .flat_map(|g| {
                 g.rows.iter().map(|r| {
-                    ("group", g.parent.clone(), r.code.clone(), String::new(), r.cases, r.percent, r.wilson_95, &r.by)
+                    (
+                        "group",
+                        g.parent.clone(),
+                        r.code.clone(),
+                        String::new(),
+                        r.cases,
+                        r.percent,
+                        r.wilson_95,
+                        &r.by,
+                    )
                 })
             })
             .chain(self.codes.iter().map(|c| {
-                ("code", c.parent.clone().unwrap_or_default(), c.code.clone(), c.segments.to_string(), c.cases, c.percent, c.wilson_95, &c.by)
+                (
+                    "code",
+                    c.parent.clone().unwrap_or_default(),
+                    c.code.clone(),
+                    c.segments.to_string(),
+                    c.cases,
+                    c.percent,
+                    c.wilson_95,
+                    &c.by,
+                )
             }));
         let mut records = vec![header];
         for (table, parent, code, segments, cases, percent, wilson, by) in rows {
@@ -303,4 +353,3 @@ fn pct(x: f64) -> String {
 fn interval([lower, upper]: [f64; 2]) -> String {
     format!("{lower:.1}–{upper:.1}")
 }
-
