@@ -1,6 +1,7 @@
 //! Reading the command line's input files: codebooks, transcripts (files or
 //! folders, with `cases.csv`), adjudications.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -132,59 +133,62 @@ impl Sources {
     }
 }
 
-/// Codes every transcript in parallel, with a progress bar on a terminal.
-/// Every unreadable transcript is reported, then the run fails.
+/// How many transcripts are coded at once: enough to keep every core busy,
+/// few enough that memory stays bounded by the transcripts in flight.
+const CHUNK: usize = 32;
+
+/// Codes every transcript in parallel, chunk by chunk, with a progress bar on
+/// a terminal, handing each coded transcript to `each` in file order. Every
+/// unreadable transcript and every repeated case id is reported, then the run
+/// fails.
 pub(crate) fn code_corpus(
     codebook: &Codebook,
     rules: &RuleSet,
     sources: &Sources,
-) -> Result<Vec<CodedTranscript>> {
+    mut each: impl FnMut(CodedTranscript) -> Result<()>,
+) -> Result<()> {
     let progress = ProgressBar::new(sources.files.len() as u64);
     // indicatif draws nothing when stderr is not a terminal.
     progress.set_style(
         ProgressStyle::with_template("{spinner} coding {pos}/{len} transcripts {wide_bar} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let results = rules.code_all(codebook, &sources.files, |path| {
-        let transcript = sources.load(path);
-        progress.inc(1);
-        transcript
-    });
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for chunk in sources.files.chunks(CHUNK) {
+        let results = rules.code_all(codebook, chunk, |path| {
+            let transcript = sources.load(path);
+            progress.inc(1);
+            transcript
+        });
+        for result in results {
+            match result {
+                Ok(coded) => {
+                    if let Some(first) = seen.get(&coded.case) {
+                        problems.push(format!(
+                            "{}: case `{}` is also the case of {}; give each transcript its own case id",
+                            display_path(&coded.path),
+                            coded.case,
+                            display_path(first)
+                        ));
+                        continue;
+                    }
+                    seen.insert(coded.case.clone(), coded.path.clone());
+                    if problems.is_empty() {
+                        each(coded)?;
+                    }
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+    }
     progress.finish_and_clear();
-    let mut problems = Vec::new();
-    let mut coded = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(c) => coded.push(c),
-            Err(e) => problems.push(e),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
-    check_unique_cases(coded.iter().map(|c| (c.case.as_str(), c.path.as_path())))?;
-    coded.sort_by(|a, b| a.case.cmp(&b.case));
-    Ok(coded)
-}
-
-fn check_unique_cases<'a>(cases: impl Iterator<Item = (&'a str, &'a Path)>) -> Result<()> {
-    let mut seen: std::collections::BTreeMap<&str, &Path> = std::collections::BTreeMap::new();
-    let mut problems = Vec::new();
-    for (case, path) in cases {
-        if let Some(first) = seen.insert(case, path) {
-            problems.push(format!(
-                "{}: case `{case}` is also the case of {}; give each transcript its own case id",
-                path.display(),
-                first.display()
-            ));
-        }
-    }
     if problems.is_empty() { Ok(()) } else { Err(Problems(problems).into()) }
 }
 
-/// Provenance inputs for coded transcripts (hashes were taken when read).
-pub(crate) fn transcript_inputs(coded: &[CodedTranscript]) -> Vec<Input> {
-    coded.iter().map(|c| Input { path: display_path(&c.path), sha256: c.sha256.clone() }).collect()
+/// The provenance input of a coded transcript (its hash was taken when read).
+pub(crate) fn transcript_input(coded: &CodedTranscript) -> Input {
+    Input { path: display_path(&coded.path), sha256: coded.sha256.clone() }
 }
 
 /// SHA-256 and path of a file read earlier.

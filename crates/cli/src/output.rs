@@ -1,41 +1,101 @@
-//! Writing results: to standard output, or atomically to a file that is
-//! never one of the inputs.
+//! Writing results: to standard output or to a file, never partially and
+//! never over an input.
+//!
+//! Everything is first written to a temporary file. Only when the command
+//! succeeds is that file renamed over the target (atomic on one file system)
+//! or copied to standard output, so a failed run leaves neither a partial
+//! file nor half a JSON document on a pipe.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use tempfile::NamedTempFile;
 
 use crate::provenance::display_path;
 
-/// Writes `bytes` to `path` (atomically: a temporary file in the same folder,
-/// then a rename) or to standard output.
-pub(crate) fn write(path: Option<&Path>, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
-    let Some(path) = path else {
-        let mut stdout = io::stdout().lock();
-        stdout.write_all(bytes)?;
-        return Ok(stdout.flush()?);
-    };
-    if let Ok(target) = path.canonicalize() {
-        for input in inputs {
-            if input.canonicalize().is_ok_and(|i| i == target) {
+/// A result being written.
+pub(crate) struct Sink {
+    writer: BufWriter<NamedTempFile>,
+    target: Option<PathBuf>,
+}
+
+impl Sink {
+    /// Starts writing to `path`, or to standard output when `None`.
+    ///
+    /// # Errors
+    /// `path` is one of `inputs`, or its folder is not writable.
+    pub(crate) fn create(path: Option<&Path>, inputs: &[&Path]) -> Result<Self> {
+        let Some(path) = path else {
+            let temp = NamedTempFile::new().context("cannot create a temporary file")?;
+            return Ok(Sink { writer: BufWriter::new(temp), target: None });
+        };
+        if let Ok(target) = path.canonicalize() {
+            if inputs.iter().any(|input| input.canonicalize().is_ok_and(|i| i == target)) {
                 bail!(
                     "{}: refusing to write the output over an input file; choose another -o/--output path",
                     display_path(path)
                 );
             }
         }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let temp = NamedTempFile::new_in(folder).with_context(|| {
+            format!("{}: cannot create a temporary file in {}", display_path(path), display_path(folder))
+        })?;
+        Ok(Sink { writer: BufWriter::new(temp), target: Some(path.to_owned()) })
     }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let shown = display_path(path);
-    let mut temp = tempfile::NamedTempFile::new_in(folder).with_context(|| {
-        format!("{shown}: cannot create a temporary file in {}", display_path(folder))
-    })?;
-    temp.write_all(bytes).with_context(|| format!("{shown}: cannot write"))?;
-    temp.as_file().sync_all().with_context(|| format!("{shown}: cannot write"))?;
-    temp.persist(path).map_err(|e| e.error).with_context(|| format!("{shown}: cannot write"))?;
-    Ok(())
+
+    /// Makes the result visible: renames it into place, or copies it to
+    /// standard output.
+    pub(crate) fn finish(self) -> Result<()> {
+        let temp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        match self.target {
+            Some(path) => {
+                let shown = display_path(&path);
+                temp.as_file().sync_all().with_context(|| format!("{shown}: cannot write"))?;
+                set_readable(temp.as_file());
+                temp.persist(&path).map_err(|e| e.error).with_context(|| format!("{shown}: cannot write"))?;
+            }
+            None => {
+                let mut file: File = temp.reopen().context("cannot read back the temporary output")?;
+                file.rewind()?;
+                let mut stdout = io::stdout().lock();
+                io::copy(&mut file, &mut stdout)?;
+                stdout.flush()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Temporary files are created private (0600); a result is an ordinary file.
+#[cfg(unix)]
+fn set_readable(file: &File) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a result that stays private is still correct.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_readable(_: &File) {}
+
+/// Writes a whole result at once.
+pub(crate) fn write(path: Option<&Path>, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+    let mut sink = Sink::create(path, inputs)?;
+    sink.write_all(bytes)?;
+    sink.finish()
 }

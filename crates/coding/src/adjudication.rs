@@ -187,17 +187,16 @@ impl Adjudications {
                 ));
             }
             if codebook.children(&parent.id).all(|c| c.id != a.code) {
-                let children: Vec<&str> =
-                    codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
-                let known = codebook.code(&a.code).is_some();
+                let children: Vec<&str> = codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
+                let what = if codebook.code(&a.code).is_some() { "code" } else { "unknown code" };
                 return Err(error(
                     code_span.start,
                     format!(
-                        "{} `{}` is not a child of `{}`; use one of: {}",
-                        if known { "code" } else { "unknown code" },
+                        "{what} `{}` is not a child of `{}` (its children: {}){}",
                         a.code,
                         a.parent,
-                        children.join(", ")
+                        children.join(", "),
+                        hint(suggest(&a.code, children.iter().copied()))
                     ),
                 ));
             }

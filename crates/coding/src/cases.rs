@@ -79,8 +79,20 @@ impl Route {
         Route::Unresolved,
     ];
 
-    /// The route's name in reports.
-    pub fn as_str(self) -> &'static str {
+    /// The route's name in machine output (JSON, CSV).
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Single => "single",
+            Route::Priority => "priority",
+            Route::Majority => "majority",
+            Route::Adjudication => "adjudication",
+            Route::Uncoded => "uncoded",
+            Route::Unresolved => "unresolved",
+        }
+    }
+
+    /// The route's name for readers.
+    pub fn label(self) -> &'static str {
         match self {
             Route::Single => "single match",
             Route::Priority => "priority",

@@ -212,7 +212,8 @@ pub(crate) fn suggest<'a>(
     let limit = (wanted.chars().count() / 3).max(1);
     candidates
         .map(|c| (edit_distance(&wanted.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        // A replacement of the whole id is no typo.
+        .filter(|(d, _)| *d <= limit && *d < wanted.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

@@ -33,18 +33,18 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
 
     if !args.input.transcripts.is_empty() {
         let sources = Sources::collect(&args.input)?;
-        let coded = input::code_corpus(&codebook, &rules, &sources)?;
-        let segments: usize = coded.iter().map(|c| c.segments).sum();
-        let codable: usize = coded.iter().map(|c| c.codable_segments).sum();
-        writeln!(
-            out,
-            "transcripts: {} cases, {segments} segments ({codable} not by an interviewer)",
-            coded.len()
-        )?;
-        let mut per_code: BTreeMap<&str, usize> = BTreeMap::new();
-        for coding in coded.iter().flat_map(|c| &c.codings) {
-            *per_code.entry(coding.code.as_str()).or_default() += 1;
-        }
+        let (mut cases, mut segments, mut codable) = (0, 0, 0);
+        let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
+        input::code_corpus(&codebook, &rules, &sources, |coded| {
+            cases += 1;
+            segments += coded.segments;
+            codable += coded.codable_segments;
+            for coding in coded.codings {
+                *per_code.entry(coding.code).or_default() += 1;
+            }
+            Ok(())
+        })?;
+        writeln!(out, "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)")?;
         for code in rules.codes() {
             if !per_code.contains_key(code) {
                 writeln!(

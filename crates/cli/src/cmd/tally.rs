@@ -16,8 +16,14 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let rules = RuleSet::new(&codebook)?;
     let sources = Sources::collect(&args.input)?;
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
-    let coded = input::code_corpus(&codebook, &rules, &sources)?;
-    let cases: Vec<CaseCodes> = coded.iter().map(CaseCodes::from_coded).collect();
+    let mut cases: Vec<CaseCodes> = Vec::new();
+    let mut transcript_inputs: Vec<Input> = Vec::new();
+    input::code_corpus(&codebook, &rules, &sources, |coded| {
+        transcript_inputs.push(input::transcript_input(&coded));
+        cases.push(CaseCodes::from_coded(&coded));
+        Ok(())
+    })?;
+    cases.sort_by(|a, b| a.case.cmp(&b.case));
     if let Some((adjudications, _)) = &adjudications {
         adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
     }
@@ -49,7 +55,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     }
 
     let mut inputs: Vec<Input> = vec![codebook_input];
-    inputs.extend(input::transcript_inputs(&coded));
+    inputs.extend(transcript_inputs);
     inputs.extend(sources.table_inputs().cloned());
     inputs.extend(adjudications.iter().map(|(_, input)| input.clone()));
     let provenance = Provenance::new("tally", inputs)

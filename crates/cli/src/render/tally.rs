@@ -1,7 +1,7 @@
 //! The tally of a codebook: the view model and its four renderings.
 
 use indexmap::IndexMap;
-use qda_coding::{Codebook, Tally, UNCODED};
+use qda_coding::{Codebook, Route, Tally, UNCODED};
 use serde::Serialize;
 
 use crate::args::Format;
@@ -137,7 +137,7 @@ impl TallyReport {
                         .routes
                         .iter()
                         .filter(|(_, n)| *n > 0)
-                        .map(|(r, n)| (r.as_str(), *n))
+                        .map(|(r, n)| (r.name(), *n))
                         .collect(),
                     assignments: group
                         .assignments
@@ -145,7 +145,7 @@ impl TallyReport {
                         .map(|a| AssignmentInfo {
                             case: a.case.clone(),
                             code: a.code.clone().unwrap_or_else(|| UNCODED.to_owned()),
-                            route: a.route.as_str(),
+                            route: a.route.name(),
                             note: a.note.clone(),
                         })
                         .collect(),
@@ -218,10 +218,12 @@ impl TallyReport {
         let by = self.by_headers();
         for group in &self.groups {
             let heading = if markdown { "### " } else { "" };
-            out.push_str(&format!(
-                "{heading}{}: {} (exclusive; resolve = {})\n\n",
-                group.parent, group.label, group.resolve
-            ));
+            let title = if group.label == group.parent {
+                group.parent.clone()
+            } else {
+                format!("{}: {}", group.parent, group.label)
+            };
+            out.push_str(&format!("{heading}{title} (exclusive; resolve = {})\n\n", group.resolve));
             let mut headers = vec![
                 ("code", Align::Left),
                 ("cases", Align::Right),
@@ -244,8 +246,14 @@ impl TallyReport {
             total.extend(self.by.iter().flat_map(|s| s.cases.values().map(ToString::to_string)));
             table.push(total);
             out.push_str(&render(&table));
-            let routes: Vec<String> =
-                group.routes.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            let routes: Vec<String> = group
+                .routes
+                .iter()
+                .map(|(name, n)| {
+                    let route = Route::ALL.iter().find(|r| r.name() == *name);
+                    format!("{} {n}", route.map_or(*name, |r| r.label()))
+                })
+                .collect();
             out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
         }
         let heading = if markdown { "### " } else { "" };

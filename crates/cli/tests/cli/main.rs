@@ -1,0 +1,11 @@
+//! End-to-end tests of the `qda` binary.
+//!
+//! Each module covers one area; `support` holds the harness. Snapshots live
+//! in `snapshots/`; review changes with `cargo insta review`.
+
+mod check;
+mod code;
+mod errors;
+mod study;
+mod support;
+mod tally;

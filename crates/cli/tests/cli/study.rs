@@ -1,0 +1,110 @@
+//! The bundled 26-interview study: the published numbers, every codebook's
+//! tally, and byte-identical results across runs and thread counts.
+
+use serde_json::Value;
+
+use crate::support::QdaTest;
+
+const MOTIVES: &[&str] =
+    &["tally", "codebooks/motives.toml", "transcripts/", "--adjudications", "adjudications.toml"];
+
+fn json_tally(test: &QdaTest, extra: &[&str]) -> Value {
+    let mut args = MOTIVES.to_vec();
+    args.extend_from_slice(&["--format", "json"]);
+    args.extend_from_slice(extra);
+    serde_json::from_str(test.run(&args).ok()).expect("tally JSON parses")
+}
+
+fn group_cases(tally: &Value, code: &str) -> u64 {
+    tally["groups"][0]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["code"] == code)
+        .and_then(|r| r["cases"].as_u64())
+        .expect("row present")
+}
+
+/// The study reports survival 4, freedom 13, involuntary 9 of n = 26, with
+/// 21 participants settled in Japan and 5 in South Korea.
+#[test]
+fn bundled_tally_reproduces_the_published_motives() {
+    let test = QdaTest::study();
+    let tally = json_tally(&test, &["--by", "settled_in"]);
+    assert_eq!(tally["n"], 26);
+    assert_eq!(tally["groups"][0]["parent"], "motive");
+    assert_eq!(group_cases(&tally, "survival"), 4);
+    assert_eq!(group_cases(&tally, "freedom"), 13);
+    assert_eq!(group_cases(&tally, "involuntary"), 9);
+    assert_eq!(group_cases(&tally, "uncoded"), 0);
+    assert_eq!(tally["by"]["cases"]["Japan"], 21);
+    assert_eq!(tally["by"]["cases"]["South Korea"], 5);
+    // Five conflicts between motives are settled by the committed adjudications.
+    assert_eq!(tally["groups"][0]["routes"]["adjudication"], 5);
+    assert_eq!(tally["groups"][0]["routes"]["single"], 21);
+}
+
+#[test]
+fn motives_tally_by_settlement() {
+    let test = QdaTest::study();
+    let mut args = MOTIVES.to_vec();
+    args.extend_from_slice(&["--by", "settled_in"]);
+    insta::assert_snapshot!(test.run(&args).ok());
+}
+
+#[test]
+fn motives_tally_json() {
+    let test = QdaTest::study();
+    let tally = json_tally(&test, &[]);
+    insta::assert_json_snapshot!(tally);
+}
+
+#[test]
+fn strategies_tally() {
+    let test = QdaTest::study();
+    insta::assert_snapshot!(test.run(&["tally", "codebooks/strategies.toml", "transcripts/"]).ok());
+}
+
+#[test]
+fn settlement_tally_by_settlement() {
+    let test = QdaTest::study();
+    let run = test.run(&["tally", "codebooks/settlement.toml", "transcripts/", "--by", "settled_in"]);
+    insta::assert_snapshot!(run.ok());
+}
+
+#[test]
+fn motives_without_adjudications_lists_the_conflicts() {
+    let test = QdaTest::study();
+    let run = test.run(&["tally", "codebooks/motives.toml", "transcripts/"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "", "an unfinished tally prints no numbers");
+    insta::assert_snapshot!(run.failure());
+}
+
+#[test]
+fn every_bundled_codebook_checks_clean() {
+    let test = QdaTest::study();
+    for codebook in ["motives", "strategies", "settlement"] {
+        let path = format!("codebooks/{codebook}.toml");
+        let run = test.run(&["check", &path, "transcripts/"]);
+        assert_eq!(run.stderr, "", "{codebook}: no warnings expected");
+        insta::assert_snapshot!(format!("check_{codebook}"), run.ok());
+    }
+}
+
+#[test]
+fn results_are_byte_identical_across_runs_and_thread_counts() {
+    let one = QdaTest::study().env("RAYON_NUM_THREADS", "1");
+    let two = QdaTest::study().env("RAYON_NUM_THREADS", "2");
+    let mut args = MOTIVES.to_vec();
+    args.extend_from_slice(&["--format", "json", "-o", "tally.json"]);
+    one.run(&args).ok();
+    two.run(&args).ok();
+    assert_eq!(one.read("tally.json"), two.read("tally.json"));
+    let code = ["code", "codebooks/strategies.toml", "transcripts/", "-o", "codings.json"];
+    one.run(&code).ok();
+    two.run(&code).ok();
+    two.run(&["code", "codebooks/strategies.toml", "transcripts/", "-o", "again.json"]).ok();
+    assert_eq!(one.read("codings.json"), two.read("codings.json"));
+    assert_eq!(two.read("again.json"), two.read("codings.json"));
+}

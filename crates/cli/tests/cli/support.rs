@@ -1,0 +1,131 @@
+//! The test harness: a temporary folder per test, the binary run inside it,
+//! output normalised so snapshots do not depend on the machine.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root, where the bundled study lives.
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace exists")
+}
+
+/// The fixtures folder of these tests.
+pub(crate) fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A temporary working folder for one test.
+pub(crate) struct QdaTest {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// What a run of `qda` gave.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// Exit code and stderr, for snapshots of failures.
+    pub(crate) fn failure(&self) -> String {
+        format!("exit: {}\n{}", self.code, self.stderr)
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub(crate) fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "qda failed:\n{}", self.stderr);
+        &self.stdout
+    }
+}
+
+impl QdaTest {
+    pub(crate) fn new() -> Self {
+        QdaTest { dir: tempfile::tempdir().expect("a temporary folder"), env: Vec::new() }
+    }
+
+    /// A folder with the bundled study: codebooks/, transcripts/, adjudications.toml.
+    pub(crate) fn study() -> Self {
+        let test = QdaTest::new();
+        let root = workspace();
+        copy_dir(&root.join("codebooks"), &test.path("codebooks"));
+        copy_dir(&root.join("transcripts"), &test.path("transcripts"));
+        fs::copy(root.join("adjudications.toml"), test.path("adjudications.toml")).expect("copy");
+        test
+    }
+
+    /// A folder with a copy of `tests/fixtures/<name>` at its top.
+    pub(crate) fn fixture(name: &str) -> Self {
+        let test = QdaTest::new();
+        copy_dir(&fixtures().join(name), test.root());
+        test
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Writes a file (creating folders).
+    pub(crate) fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.path(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create folder");
+        }
+        fs::write(path, contents).expect("write file");
+        self
+    }
+
+    pub(crate) fn read(&self, relative: &str) -> Vec<u8> {
+        fs::read(self.path(relative)).expect("read file")
+    }
+
+    /// Sets an environment variable for later runs.
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Runs `qda ARGS` in the folder.
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qda"));
+        command.args(args).current_dir(self.root()).env("NO_COLOR", "1");
+        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("QDA_") || k.starts_with("RAYON_")) {
+            command.env_remove(key);
+        }
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("qda runs");
+        let normalise = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let root = self.root().to_string_lossy().into_owned();
+            text.replace(&root, "[ROOT]")
+        };
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: normalise(&output.stdout),
+            stderr: normalise(&output.stderr),
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create folder");
+    for entry in fs::read_dir(from).expect("list folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! `qda tally`: formats, conflicts, adjudications, `--by`, output files.
+
+use crate::support::QdaTest;
+
+const TALLY: &[&str] = &["tally", "codebook.toml", "A.txt", "B.txt"];
+
+fn tally(test: &QdaTest, extra: &[&str]) -> crate::support::Run {
+    let mut args = TALLY.to_vec();
+    args.extend_from_slice(extra);
+    test.run(&args)
+}
+
+fn mini() -> QdaTest {
+    let test = QdaTest::fixture("study-mini");
+    test.write("adjudications.toml", std::fs::read(crate::support::fixtures().join("adjudications/settles_a.toml")).unwrap());
+    test
+}
+
+#[test]
+fn an_unsettled_conflict_exits_1_with_a_template() {
+    let run = tally(&mini(), &[]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 1
+    error: codebook.toml: 1 of 2 cases have several codes of the exclusive group `motive`, which is settled by adjudication (resolve = "adjudicate"):
+      A: survival (1 segment), freedom (1 segment)
+    add a decision for each to an adjudications file and pass it with --adjudications FILE:
+
+    [[adjudication]]
+    case = "A"
+    parent = "motive"
+    code = "survival | freedom"
+    note = "why"
+    "#);
+}
+
+#[test]
+fn formats() {
+    let test = mini();
+    let adjudicated = ["--adjudications", "adjudications.toml", "--by", "site"];
+    for (format, name) in [("table", "mini_table"), ("markdown", "mini_markdown"), ("csv", "mini_csv"), ("json", "mini_json")] {
+        let mut args = adjudicated.to_vec();
+        args.extend_from_slice(&["--format", format]);
+        insta::assert_snapshot!(name, tally(&test, &args).ok());
+    }
+}
+
+#[test]
+fn priority_and_majority_settle_without_adjudication() {
+    let test = mini();
+    let codebook = String::from_utf8(test.read("codebook.toml")).unwrap();
+    test.write("codebook.toml", codebook.replace("resolve = \"adjudicate\"", "resolve = \"priority\""));
+    let json: serde_json::Value = serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
+    assert_eq!(json["groups"][0]["assignments"][0]["code"], "survival");
+    assert_eq!(json["groups"][0]["assignments"][0]["route"], "priority");
+
+    // A has one segment of each; a second freedom segment makes freedom the majority.
+    test.write("codebook.toml", codebook.replace("resolve = \"adjudicate\"", "resolve = \"majority\""));
+    let a = String::from_utf8(test.read("A.txt")).unwrap();
+    test.write("A.txt", format!("{a}I: And?\nP: Freedom, again.\n"));
+    let json: serde_json::Value = serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
+    assert_eq!(json["groups"][0]["assignments"][0]["code"], "freedom");
+    assert_eq!(json["groups"][0]["assignments"][0]["route"], "majority");
+}
+
+#[test]
+fn adjudication_errors() {
+    for name in ["unknown_case", "unknown_code", "not_exclusive", "duplicate", "missing_note"] {
+        let test = QdaTest::fixture("study-mini");
+        test.write("adj.toml", std::fs::read(crate::support::fixtures().join(format!("adjudications/{name}.toml"))).unwrap());
+        let run = tally(&test, &["--adjudications", "adj.toml"]);
+        assert_eq!(run.code, 2, "{name}");
+        insta::assert_snapshot!(format!("adjudication_{name}"), run.failure());
+    }
+}
+
+#[test]
+fn by_an_unknown_attribute_is_an_error() {
+    let run = tally(&mini(), &["--adjudications", "adjudications.toml", "--by", "country"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --by country: no case has the attribute `country`; known attributes: site
+    ");
+}
+
+#[test]
+fn output_goes_to_a_file_and_never_over_an_input() {
+    let test = mini();
+    let run = tally(&test, &["--adjudications", "adjudications.toml", "-o", "out/../tally.txt"]);
+    assert_eq!(run.code, 2, "a missing folder is an error");
+    tally(&test, &["--adjudications", "adjudications.toml", "-o", "tally.txt"]).ok();
+    assert!(String::from_utf8(test.read("tally.txt")).unwrap().contains("n = 2 cases"));
+
+    let before = test.read("A.txt");
+    let run = tally(&test, &["--adjudications", "adjudications.toml", "-o", "A.txt"]);
+    assert_eq!(test.read("A.txt"), before, "the input is unchanged");
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: A.txt: refusing to write the output over an input file; choose another -o/--output path
+    ");
+}
