@@ -18,8 +18,8 @@ fn codings_of_the_bundled_study() {
     assert!(codings.iter().all(|c| c["coder"] == "rules"));
     assert!(codings.iter().all(|c| !c["segment"].as_str().unwrap().is_empty()));
     assert_eq!(json["transcripts"].as_array().unwrap().len(), 26);
-    // codebook + 26 transcripts
-    assert_eq!(json["provenance"]["inputs"].as_array().unwrap().len(), 27);
+    // codebook, 26 transcripts and transcripts/cases.csv
+    assert_eq!(json["provenance"]["inputs"].as_array().unwrap().len(), 28);
     insta::assert_snapshot!(String::from_utf8(test.read("codings.json")).unwrap());
 }
 
