@@ -44,7 +44,11 @@ impl Sink {
             _ => Path::new("."),
         };
         let temp = NamedTempFile::new_in(folder).with_context(|| {
-            format!("{}: cannot create a temporary file in {}", display_path(path), display_path(folder))
+            format!(
+                "{}: cannot create a temporary file in {}",
+                display_path(path),
+                display_path(folder)
+            )
         })?;
         Ok(Sink { writer: BufWriter::new(temp), target: Some(path.to_owned()) })
     }
@@ -58,10 +62,13 @@ impl Sink {
                 let shown = display_path(&path);
                 temp.as_file().sync_all().with_context(|| format!("{shown}: cannot write"))?;
                 set_readable(temp.as_file());
-                temp.persist(&path).map_err(|e| e.error).with_context(|| format!("{shown}: cannot write"))?;
+                temp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("{shown}: cannot write"))?;
             }
             None => {
-                let mut file: File = temp.reopen().context("cannot read back the temporary output")?;
+                let mut file: File =
+                    temp.reopen().context("cannot read back the temporary output")?;
                 file.rewind()?;
                 let mut stdout = io::stdout().lock();
                 io::copy(&mut file, &mut stdout)?;

@@ -187,7 +187,8 @@ impl Adjudications {
                 ));
             }
             if codebook.children(&parent.id).all(|c| c.id != a.code) {
-                let children: Vec<&str> = codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
+                let children: Vec<&str> =
+                    codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
                 let what = if codebook.code(&a.code).is_some() { "code" } else { "unknown code" };
                 return Err(error(
                     code_span.start,

@@ -78,7 +78,17 @@ impl Transcript {
         })?;
         let text =
             if decoded.contains('\r') { decoded.replace("\r\n", "\n") } else { decoded.to_owned() };
-        Parser { path, text: &text, index: LineIndex::new(&text) }.parse(text.clone(), sha256)
+        let parts = Parser { path, text: &text, index: LineIndex::new(&text) }.parse()?;
+        Ok(Transcript {
+            path: path.to_owned(),
+            case: parts.case,
+            attributes: parts.attributes,
+            speakers: parts.speakers,
+            text,
+            sha256,
+            turns: parts.turns,
+            timestamps: parts.timestamps,
+        })
     }
 
     /// The file this transcript was read from.
@@ -138,6 +148,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What the parser finds; the text itself stays with the caller.
+struct Parts {
+    case: String,
+    attributes: Attributes,
+    speakers: Option<Vec<String>>,
+    turns: Vec<Turn>,
+    timestamps: Vec<Range<usize>>,
+}
+
 struct Parser<'a> {
     path: &'a Path,
     text: &'a str,
@@ -155,7 +174,7 @@ impl Parser<'_> {
         }
     }
 
-    fn parse(&self, text: String, sha256: String) -> Result<Transcript, TranscriptError> {
+    fn parse(&self) -> Result<Parts, TranscriptError> {
         let lines = lines_with_offsets(self.text);
         let Some(&(first_start, first)) = lines.first().filter(|(_, l)| l.trim_end() == "+++")
         else {
@@ -178,16 +197,7 @@ impl Parser<'_> {
         let body_start = (lines[close].0 + lines[close].1.len() + 1).min(self.text.len());
         let turns = self.turns(&lines[close + 1..], speakers.as_deref())?;
         let timestamps = self.timestamps(body_start);
-        Ok(Transcript {
-            path: self.path.to_owned(),
-            case,
-            attributes,
-            speakers,
-            text,
-            sha256,
-            turns,
-            timestamps,
-        })
+        Ok(Parts { case, attributes, speakers, turns, timestamps })
     }
 
     fn front_matter(

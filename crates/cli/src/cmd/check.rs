@@ -44,7 +44,10 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
             }
             Ok(())
         })?;
-        writeln!(out, "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)")?;
+        writeln!(
+            out,
+            "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)"
+        )?;
         for code in rules.codes() {
             if !per_code.contains_key(code) {
                 writeln!(

@@ -5,7 +5,10 @@ use crate::support::{QdaTest, fixtures};
 #[test]
 fn failing_examples_are_reported_with_the_reason() {
     let test = QdaTest::new();
-    test.write("cb.toml", std::fs::read(fixtures().join("codebooks/failing_examples.toml")).unwrap());
+    test.write(
+        "cb.toml",
+        std::fs::read(fixtures().join("codebooks/failing_examples.toml")).unwrap(),
+    );
     let run = test.run(&["check", "cb.toml"]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stdout);

@@ -48,7 +48,16 @@ fn every_bad_transcript_is_reported_before_failing() {
     let test = QdaTest::fixture("study-mini");
     test.write("x1.txt", "no front matter\n");
     test.write("x2.txt", "+++\ncase = \"B\"\n+++\nI: a second B\n");
-    let run = test.run(&["tally", "codebook.toml", "A.txt", "B.txt", "x1.txt", "x2.txt", "-o", "out.txt"]);
+    let run = test.run(&[
+        "tally",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "x1.txt",
+        "x2.txt",
+        "-o",
+        "out.txt",
+    ]);
     assert!(!test.path("out.txt").exists(), "no partial output");
     insta::assert_snapshot!(run.failure(), @r#"
     exit: 2
@@ -78,12 +87,15 @@ fn cases_csv_attributes_merge_and_conflicts_are_errors() {
     test.write("t/B.txt", test.read("B.txt"));
     test.write("t/cases.csv", "case,cohort\nA,2019\nB,2020\n");
     let json: serde_json::Value = serde_json::from_str(
-        test.run(&["tally", "codebook.toml", "t", "--by", "cohort", "--format", "json"]).stdout.as_str(),
+        test.run(&["tally", "codebook.toml", "t", "--by", "cohort", "--format", "json"])
+            .stdout
+            .as_str(),
     )
     .unwrap_or_default();
     // The conflict in A is unsettled, so the tally stops; check the merge with `code` instead.
     assert!(json.is_null());
-    let run = test.run(&["tally", "codebook.toml", "t", "--by", "cohort", "--adjudications", "adj.toml"]);
+    let run =
+        test.run(&["tally", "codebook.toml", "t", "--by", "cohort", "--adjudications", "adj.toml"]);
     assert_eq!(run.code, 2, "the adjudications file is missing");
 
     test.write("t/cases.csv", "case,site\nA,Tokyo\n");

@@ -68,7 +68,8 @@ fn strategies_tally() {
 #[test]
 fn settlement_tally_by_settlement() {
     let test = QdaTest::study();
-    let run = test.run(&["tally", "codebooks/settlement.toml", "transcripts/", "--by", "settled_in"]);
+    let run =
+        test.run(&["tally", "codebooks/settlement.toml", "transcripts/", "--by", "settled_in"]);
     insta::assert_snapshot!(run.ok());
 }
 

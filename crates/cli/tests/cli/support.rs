@@ -7,7 +7,10 @@ use std::process::Command;
 
 /// The workspace root, where the bundled study lives.
 pub(crate) fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace exists")
 }
 
 /// The fixtures folder of these tests.
@@ -97,7 +100,9 @@ impl QdaTest {
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_qda"));
         command.args(args).current_dir(self.root()).env("NO_COLOR", "1");
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("QDA_") || k.starts_with("RAYON_")) {
+        for (key, _) in
+            std::env::vars().filter(|(k, _)| k.starts_with("QDA_") || k.starts_with("RAYON_"))
+        {
             command.env_remove(key);
         }
         for (key, value) in &self.env {

@@ -12,7 +12,10 @@ fn tally(test: &QdaTest, extra: &[&str]) -> crate::support::Run {
 
 fn mini() -> QdaTest {
     let test = QdaTest::fixture("study-mini");
-    test.write("adjudications.toml", std::fs::read(crate::support::fixtures().join("adjudications/settles_a.toml")).unwrap());
+    test.write(
+        "adjudications.toml",
+        std::fs::read(crate::support::fixtures().join("adjudications/settles_a.toml")).unwrap(),
+    );
     test
 }
 
@@ -38,7 +41,12 @@ fn an_unsettled_conflict_exits_1_with_a_template() {
 fn formats() {
     let test = mini();
     let adjudicated = ["--adjudications", "adjudications.toml", "--by", "site"];
-    for (format, name) in [("table", "mini_table"), ("markdown", "mini_markdown"), ("csv", "mini_csv"), ("json", "mini_json")] {
+    for (format, name) in [
+        ("table", "mini_table"),
+        ("markdown", "mini_markdown"),
+        ("csv", "mini_csv"),
+        ("json", "mini_json"),
+    ] {
         let mut args = adjudicated.to_vec();
         args.extend_from_slice(&["--format", format]);
         insta::assert_snapshot!(name, tally(&test, &args).ok());
@@ -49,16 +57,24 @@ fn formats() {
 fn priority_and_majority_settle_without_adjudication() {
     let test = mini();
     let codebook = String::from_utf8(test.read("codebook.toml")).unwrap();
-    test.write("codebook.toml", codebook.replace("resolve = \"adjudicate\"", "resolve = \"priority\""));
-    let json: serde_json::Value = serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
+    test.write(
+        "codebook.toml",
+        codebook.replace("resolve = \"adjudicate\"", "resolve = \"priority\""),
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
     assert_eq!(json["groups"][0]["assignments"][0]["code"], "survival");
     assert_eq!(json["groups"][0]["assignments"][0]["route"], "priority");
 
     // A has one segment of each; a second freedom segment makes freedom the majority.
-    test.write("codebook.toml", codebook.replace("resolve = \"adjudicate\"", "resolve = \"majority\""));
+    test.write(
+        "codebook.toml",
+        codebook.replace("resolve = \"adjudicate\"", "resolve = \"majority\""),
+    );
     let a = String::from_utf8(test.read("A.txt")).unwrap();
     test.write("A.txt", format!("{a}I: And?\nP: Freedom, again.\n"));
-    let json: serde_json::Value = serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(tally(&test, &["--format", "json"]).ok()).unwrap();
     assert_eq!(json["groups"][0]["assignments"][0]["code"], "freedom");
     assert_eq!(json["groups"][0]["assignments"][0]["route"], "majority");
 }
@@ -67,7 +83,11 @@ fn priority_and_majority_settle_without_adjudication() {
 fn adjudication_errors() {
     for name in ["unknown_case", "unknown_code", "not_exclusive", "duplicate", "missing_note"] {
         let test = QdaTest::fixture("study-mini");
-        test.write("adj.toml", std::fs::read(crate::support::fixtures().join(format!("adjudications/{name}.toml"))).unwrap());
+        test.write(
+            "adj.toml",
+            std::fs::read(crate::support::fixtures().join(format!("adjudications/{name}.toml")))
+                .unwrap(),
+        );
         let run = tally(&test, &["--adjudications", "adj.toml"]);
         assert_eq!(run.code, 2, "{name}");
         insta::assert_snapshot!(format!("adjudication_{name}"), run.failure());

@@ -1,0 +1,181 @@
+//! Krippendorff's alpha, for any number of coders, missing values, and four
+//! levels of measurement, with a seeded bootstrap interval.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+use crate::proportion::Interval;
+use crate::reliability::{Coefficient, Matrix, Undefined, categories};
+
+/// Level of measurement: how far apart two values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Values are labels: equal or not.
+    Nominal,
+    /// Values are ranks: distance counts the values between them.
+    Ordinal,
+    /// Differences are meaningful: squared difference.
+    Interval,
+    /// Ratios are meaningful (a true zero): squared relative difference.
+    Ratio,
+}
+
+/// Krippendorff's alpha (Krippendorff 2011, *Computing Krippendorff's
+/// Alpha-Reliability*):
+///
+/// ```text
+/// o_ck = Σ_u (number of c–k pairs in unit u) / (m_u − 1)   (units with m_u ≥ 2 values)
+/// n_c  = Σ_k o_ck,   n = Σ_c n_c
+/// α    = 1 − (n − 1) Σ_ck o_ck δ²_ck / Σ_ck n_c n_k δ²_ck
+/// ```
+///
+/// with `δ²` by `level`: nominal 0/1; ordinal `(Σ_{g=c..k} n_g − (n_c + n_k)/2)²`
+/// over the sorted values; interval `(c − k)²`; ratio `((c − k)/(c + k))²`.
+/// Values coded by a single coder for a unit are not pairable and are left
+/// out. Agrees with Krippendorff's worked example (nominal 0.743, ordinal
+/// 0.815, interval 0.849, ratio 0.797) and the `krippendorff` Python package.
+///
+/// `observed` and `expected` are the disagreements `D_o` and `D_e`.
+///
+/// # Errors
+/// [`Undefined::NoPairableUnits`] and [`Undefined::NoVariation`] (`D_e = 0`).
+pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Coefficient, Undefined> {
+    let values = categories(data);
+    let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
+    let k = values.len();
+    let mut coincidences = vec![vec![0.0; k]; k];
+    let mut units = 0;
+    for row in data {
+        let present: Vec<usize> = row.iter().flatten().map(|&v| index(v)).collect();
+        let m = present.len();
+        if m < 2 {
+            continue;
+        }
+        units += 1;
+        for (a, &c) in present.iter().enumerate() {
+            for (b, &d) in present.iter().enumerate() {
+                if a != b {
+                    coincidences[c][d] += 1.0 / (m - 1) as f64;
+                }
+            }
+        }
+    }
+    if units == 0 {
+        return Err(Undefined::NoPairableUnits);
+    }
+    let marginals: Vec<f64> = coincidences.iter().map(|r| r.iter().sum()).collect();
+    let n: f64 = marginals.iter().sum();
+    let delta = |c: usize, d: usize| -> f64 {
+        if c == d {
+            return 0.0;
+        }
+        match level {
+            Level::Nominal => 1.0,
+            Level::Ordinal => {
+                let (lo, hi) = (c.min(d), c.max(d));
+                let between: f64 = marginals[lo..=hi].iter().sum();
+                (between - (marginals[c] + marginals[d]) / 2.0).powi(2)
+            }
+            Level::Interval => (values[c] - values[d]).powi(2),
+            Level::Ratio => {
+                let sum = values[c] + values[d];
+                if sum == 0.0 { 0.0 } else { ((values[c] - values[d]) / sum).powi(2) }
+            }
+        }
+    };
+    let (mut observed, mut expected) = (0.0, 0.0);
+    for c in 0..k {
+        for d in 0..k {
+            let distance = delta(c, d);
+            observed += coincidences[c][d] * distance;
+            expected += marginals[c] * marginals[d] * distance;
+        }
+    }
+    let observed = observed / n;
+    let expected = expected / (n * (n - 1.0));
+    if expected <= f64::EPSILON || !expected.is_finite() {
+        return Err(Undefined::NoVariation);
+    }
+    Ok(Coefficient { value: 1.0 - observed / expected, observed, expected, units })
+}
+
+/// Options of a bootstrap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bootstrap {
+    /// Number of resamples.
+    pub resamples: usize,
+    /// Seed of the random number generator (`ChaCha8`), so a run can be repeated exactly.
+    pub seed: u64,
+    /// Confidence level of the interval, such as 0.95.
+    pub confidence: f64,
+}
+
+/// A percentile bootstrap interval for Krippendorff's alpha: units are drawn
+/// with replacement `resamples` times, alpha is computed for each resample
+/// (resamples where it is undefined are skipped and counted), and the
+/// interval is given by the `(1 − confidence)/2` and `(1 + confidence)/2`
+/// quantiles (type 7, as R's default) of the resampled values.
+///
+/// The generator is `ChaCha8` seeded with `seed`, and units are drawn as
+/// `next_u64() mod units`, so the same data, options and seed give the same
+/// interval on every machine.
+///
+/// # Errors
+/// The point estimate's [`Undefined`], or [`Undefined::NoVariation`] when no
+/// resample gives a value.
+pub fn krippendorff_alpha_bootstrap(
+    data: &Matrix,
+    level: Level,
+    options: Bootstrap,
+) -> Result<BootstrapInterval, Undefined> {
+    krippendorff_alpha(data, level)?;
+    let units: Vec<&Vec<Option<f64>>> =
+        data.iter().filter(|row| row.iter().flatten().count() >= 2).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut estimates = Vec::with_capacity(options.resamples);
+    let mut resample: Vec<Vec<Option<f64>>> = Vec::with_capacity(units.len());
+    let mut skipped = 0;
+    for _ in 0..options.resamples {
+        resample.clear();
+        for _ in 0..units.len() {
+            let pick = (rng.next_u64() % units.len() as u64) as usize;
+            resample.push(units[pick].clone());
+        }
+        match krippendorff_alpha(&resample, level) {
+            Ok(c) => estimates.push(c.value),
+            Err(_) => skipped += 1,
+        }
+    }
+    if estimates.is_empty() {
+        return Err(Undefined::NoVariation);
+    }
+    estimates.sort_by(f64::total_cmp);
+    let tail = (1.0 - options.confidence) / 2.0;
+    Ok(BootstrapInterval {
+        interval: Interval {
+            lower: quantile(&estimates, tail),
+            upper: quantile(&estimates, 1.0 - tail),
+        },
+        resamples: estimates.len(),
+        skipped,
+    })
+}
+
+/// A bootstrap interval and how many resamples it rests on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BootstrapInterval {
+    /// The percentile interval.
+    pub interval: Interval,
+    /// Resamples with a defined value.
+    pub resamples: usize,
+    /// Resamples where the coefficient was undefined.
+    pub skipped: usize,
+}
+
+/// Quantile of sorted values, linear interpolation between order statistics
+/// (Hyndman and Fan type 7).
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
