@@ -291,8 +291,10 @@ impl Reader<'_> {
             version = match h.get("version") {
                 None => None,
                 Some(Node { value: Value::String(s), .. }) => Some(s.clone()),
-                Some(Node { value: Value::Integer(i), .. }) => Some(i.to_string()),
-                Some(Node { value: Value::Float(f), .. }) => Some(f.to_string()),
+                // A number is kept as written: `1.10` is not `1.1`.
+                Some(Node { value: Value::Integer(_) | Value::Float(_), span }) => {
+                    Some(self.text[span.clone()].to_owned())
+                }
                 Some(node) => return Err(e(doc::expected(node, "version", "a string"))),
             };
             description = h.string("description").map_err(&e)?.map(|(s, _)| s);

@@ -26,10 +26,12 @@
 //! ```
 
 mod adjudication;
+mod agreement;
 mod attributes;
 mod cases;
 mod codebook;
 mod coding;
+mod codings;
 mod doc;
 mod error;
 mod location;
@@ -39,10 +41,12 @@ mod tally;
 mod transcript;
 
 pub use adjudication::{Adjudication, Adjudications};
+pub use agreement::{AgreementData, CodeUnits, GroupUnits, SegmentUnit};
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
+pub use codings::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
 pub use error::{AdjudicationError, CodebookError, CodingsError, Position, TranscriptError};
 pub use location::Location;
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet, Term};

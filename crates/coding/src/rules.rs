@@ -74,6 +74,9 @@ impl Term {
     pub fn regex(text: &str, size_limit: usize) -> Result<Self, String> {
         let pattern = format!("(?i){text}");
         match RegexBuilder::new(&pattern).size_limit(size_limit).build() {
+            Ok(regex) if regex.is_match("") => Err(format!(
+                "regex `{text}` matches empty text, so it would code every segment; make it require at least one character"
+            )),
             Ok(_) => Ok(Term { text: text.to_owned(), pattern, is_regex: true }),
             Err(regex::Error::CompiledTooBig(limit)) => Err(format!(
                 "regex `{text}` is too large once compiled (over {} KiB); split it into several regexes or use terms",
@@ -205,7 +208,9 @@ impl RuleSet {
     pub fn new(codebook: &Codebook) -> Result<Self, CodebookError> {
         let mut atoms: Vec<Atom> = Vec::new();
         let mut intern = |term: &Term| -> usize {
-            if let Some(i) = atoms.iter().position(|a| a.term.pattern == term.pattern) {
+            // The same pattern written as a word and as a regex, or with other
+            // spacing, stays separate: boundaries and the reported term differ.
+            if let Some(i) = atoms.iter().position(|a| a.term == *term) {
                 return i;
             }
             let regex = Regex::new(&term.pattern)

@@ -51,7 +51,10 @@ fn kelvin_sign_folds_to_k() {
 
 #[test]
 fn phrase_matches_across_any_run_of_white_space_including_a_line_break() {
-    assert_eq!(found(r#"any = ["nothing to eat"]"#, "there was nothing\n   to\teat."), Some(10..27));
+    assert_eq!(
+        found(r#"any = ["nothing to eat"]"#, "there was nothing\n   to\teat."),
+        Some(10..27)
+    );
     assert_eq!(found(r#"any = ["nothing to eat"]"#, "nothing-to-eat"), None);
 }
 
@@ -222,9 +225,7 @@ fn decision_lists_matches_in_text_order_and_source_is_the_first_any() {
 
 #[test]
 fn decide_is_none_for_a_code_without_a_rule() {
-    let cb = codebook(
-        "[[code]]\nid = \"x\"\n[code.rule]\nany = [\"a\"]\n[[code]]\nid = \"y\"\n",
-    );
+    let cb = codebook("[[code]]\nid = \"x\"\n[code.rule]\nany = [\"a\"]\n[[code]]\nid = \"y\"\n");
     let rules = RuleSet::new(&cb).unwrap();
     assert!(rules.decide("y", "a").is_none());
     assert!(rules.decide("nope", "a").is_none());
@@ -240,7 +241,6 @@ fn same_term_in_two_rules_is_compiled_once() {
 }
 
 #[test]
-#[ignore = "BUG: a word term and a regex with the same text share one compiled pattern, so one loses or gains word boundaries"]
 fn word_term_and_regex_with_the_same_text_keep_their_own_semantics() {
     let cb = codebook(
         "[[code]]\nid = \"by_regex\"\n[code.rule]\nregex = [\"free\"]\n[[code]]\nid = \"by_word\"\n[code.rule]\nany = [\"free\"]\n",
@@ -251,6 +251,16 @@ fn word_term_and_regex_with_the_same_text_keep_their_own_semantics() {
     assert!(!rules.decide("by_word", "freedom").unwrap().applies);
 }
 
+#[test]
+fn evidence_names_the_term_as_written_in_its_own_rule() {
+    let cb = codebook(
+        "[[code]]\nid = \"x\"\n[code.rule]\nany = [\"nothing to eat\"]\n[[code]]\nid = \"y\"\n[code.rule]\nany = [\"nothing  to  eat\"]\n",
+    );
+    let rules = RuleSet::new(&cb).unwrap();
+    let decision = rules.decide("y", "nothing to eat").unwrap();
+    assert_eq!(decision.matched, [ev(Clause::Any, "nothing  to  eat", 0..14)]);
+}
+
 // --- terms ------------------------------------------------------------------
 
 #[test]
@@ -259,7 +269,10 @@ fn term_errors_name_the_term() {
         Term::word("st*rv").unwrap_err(),
         "term `st*rv`: `*` may stand only at the start or end of a term; use `regex` for other patterns"
     );
-    assert_eq!(Term::word("*").unwrap_err(), "term `*` has no text to match; remove it or write a word");
+    assert_eq!(
+        Term::word("*").unwrap_err(),
+        "term `*` has no text to match; remove it or write a word"
+    );
     assert_eq!(
         Term::word("* free").unwrap_err(),
         "term `* free`: `*` must touch the word it extends"
@@ -327,5 +340,41 @@ fn code_transcript_uses_the_codebook_unit() {
         .map(|c| (c.segment.as_str(), c.code.as_str(), c.start, c.end))
         .collect();
     assert_eq!(found, [("P01:t2.s1", "survival", 42, 55), ("P01:t2.s2", "freedom", 56, 64)]);
-    assert_eq!(codebook(&CODEBOOK.replace("[codebook]", "[codebook]\nunit = \"sentence\"")).unit(), Unit::Sentence);
+    assert_eq!(
+        codebook(&CODEBOOK.replace("[codebook]", "[codebook]\nunit = \"sentence\"")).unit(),
+        Unit::Sentence
+    );
+}
+
+#[test]
+fn code_all_keeps_the_order_of_sources_and_passes_errors_through() {
+    let cb = codebook(CODEBOOK);
+    let rules = RuleSet::new(&cb).unwrap();
+    let sources = ["P01", "bad", "P02"];
+    let results = rules.code_all(&cb, &sources, |name| {
+        if *name == "bad" {
+            return Err(format!("cannot read {name}"));
+        }
+        let text = TRANSCRIPT.replace("P01", name);
+        Ok(Transcript::parse(Path::new("t.txt"), text.as_bytes()).unwrap())
+    });
+    let summary: Vec<Result<(String, usize), String>> =
+        results.into_iter().map(|r| r.map(|c| (c.case, c.codings.len()))).collect();
+    assert_eq!(
+        summary,
+        [Ok(("P01".to_owned(), 2)), Err("cannot read bad".to_owned()), Ok(("P02".to_owned(), 2))]
+    );
+}
+
+#[test]
+fn coding_serializes_with_a_tagged_source() {
+    let coding = &coded(CODEBOOK).codings[1];
+    assert_eq!(
+        serde_json::to_string(coding).unwrap(),
+        r#"{"case":"P01","segment":"P01:t2","code":"freedom","coder":"rules","start":42,"end":64,"source":{"type":"rule","clause":"any","term":"자유","match_start":56,"match_end":58}}"#
+    );
+    let manual = Source::Manual { memo: None };
+    assert_eq!(serde_json::to_string(&manual).unwrap(), r#"{"type":"manual"}"#);
+    let back: Coding = serde_json::from_str(&serde_json::to_string(coding).unwrap()).unwrap();
+    assert_eq!(&back, coding);
 }

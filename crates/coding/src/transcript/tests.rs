@@ -169,16 +169,14 @@ fn timestamps_in_the_front_matter_are_not_segment_times() {
 
 // --- turns ------------------------------------------------------------------
 
+fn one_paragraph(number: usize, speaker: &str, line: usize, paragraph: Range<usize>) -> Turn {
+    Turn { number, speaker: speaker.to_owned(), line, paragraphs: vec![paragraph] }
+}
+
 #[test]
 fn label_colon_text_lines_start_turns() {
     let t = body("I: How did you come?\nP: I crossed.\n");
-    assert_eq!(
-        t.turns(),
-        [
-            Turn { number: 1, speaker: "I".into(), line: 4, paragraphs: vec![24..41] },
-            Turn { number: 2, speaker: "P".into(), line: 5, paragraphs: vec![45..55] },
-        ]
-    );
+    assert_eq!(t.turns(), [one_paragraph(1, "I", 4, 24..41), one_paragraph(2, "P", 5, 45..55),]);
     assert_eq!(&t.text()[24..41], "How did you come?");
     assert_eq!(&t.text()[45..55], "I crossed.");
 }
@@ -188,16 +186,16 @@ fn label_with_colon_at_end_of_line_starts_a_turn() {
     let t = body("I: Why?\nP:\n   I crossed.\n");
     assert_eq!(t.turns().len(), 2);
     assert_eq!(t.turns()[1].speaker, "P");
-    assert_eq!(segment_texts(&t, Unit::Turn), pairs(&[("P01:t1", "Why?"), ("P01:t2", "I crossed.")]));
+    assert_eq!(
+        segment_texts(&t, Unit::Turn),
+        pairs(&[("P01:t1", "Why?"), ("P01:t2", "I crossed.")])
+    );
 }
 
 #[test]
 fn timestamp_before_the_label_is_not_part_of_the_text() {
     let t = body("[00:01:02] P: I left.\n");
-    assert_eq!(
-        t.turns(),
-        [Turn { number: 1, speaker: "P".into(), line: 4, paragraphs: vec![35..42] }]
-    );
+    assert_eq!(t.turns(), [one_paragraph(1, "P", 4, 35..42)]);
     let segments = t.segments(Unit::Turn);
     assert_eq!(segments[0].text(&t), "I left.");
     assert_eq!(segments[0].time.as_deref(), Some("00:01:02"));
@@ -401,8 +399,7 @@ fn korean_and_japanese_offsets_are_code_points_and_bytes_are_kept() {
 
 // --- segments -------------------------------------------------------------
 
-const SEGMENTED: &str =
-    "I: Tell me.\nP: First para. Still one.\n\nSecond para starts. It wraps\nover a line. Last one.\n";
+const SEGMENTED: &str = "I: Tell me.\nP: First para. Still one.\n\nSecond para starts. It wraps\nover a line. Last one.\n";
 
 #[test]
 fn turn_segment_ids_number_every_turn() {

@@ -1,0 +1,203 @@
+//! Codings files: reading them back, checking them against the codebook and
+//! the transcripts they were made on, and layering several coders.
+//!
+//! Precedence, from strongest to weakest: an adjudication (per case and
+//! exclusive group, applied by the tally), then the chosen coder's manual
+//! codings (for every segment that coder reviewed), then rule codings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::codebook::Codebook;
+use crate::coding::Coding;
+use crate::error::{CodingsError, Position};
+use crate::location::Location;
+
+/// A codings file, as `qda code` and `qda import-sheet` write it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CodingsFile {
+    /// The coder whose work the file holds, when it holds one coder's
+    /// (`rules` for `qda code`). It owns the file's coverage even when the
+    /// coder applied no code at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coder: Option<String>,
+    /// The codings.
+    pub codings: Vec<Coding>,
+    /// The transcripts the codings were made on.
+    pub transcripts: Vec<CodedSource>,
+    /// Provenance, when the file has one (kept, not interpreted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<serde_json::Value>,
+}
+
+/// A transcript a codings file covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodedSource {
+    /// The case id.
+    pub case: String,
+    /// The transcript file, as given when coding.
+    pub path: String,
+    /// SHA-256 of the transcript file the offsets are valid for.
+    pub sha256: String,
+    /// Number of segments in the transcript.
+    pub segments: usize,
+    /// The segments the coder reviewed, when not every codable one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Vec<String>>,
+}
+
+/// What a loaded transcript offers for checking codings against it.
+#[derive(Debug, Clone)]
+pub struct SourceIndex {
+    /// SHA-256 of the file now.
+    pub sha256: String,
+    /// The file now.
+    pub path: PathBuf,
+    /// Every segment id of every unit, with its code-point span.
+    pub segments: BTreeMap<String, (usize, usize)>,
+}
+
+impl CodingsFile {
+    /// Reads a codings file.
+    ///
+    /// # Errors
+    /// Invalid JSON, or JSON that is not a codings file, with line and column.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, CodingsError> {
+        serde_json::from_str(text).map_err(|e| CodingsError {
+            position: Position {
+                path: path.to_owned(),
+                location: (e.line() > 0).then(|| Location { line: e.line(), column: e.column() }),
+            },
+            message: format!("not a codings file: {e}"),
+        })
+    }
+
+    /// The coders whose work the file holds, sorted.
+    pub fn coders(&self) -> BTreeSet<&str> {
+        self.codings.iter().map(|c| c.coder.as_str()).chain(self.coder.as_deref()).collect()
+    }
+
+    /// Checks every coding against the codebook and the transcripts as they
+    /// are now: the case exists, the transcript is unchanged since the
+    /// codings were made, the segment exists and the coding lies inside it,
+    /// and the code is a codable code of the codebook.
+    ///
+    /// # Errors
+    /// The first problem found, naming the codings file.
+    pub fn check(
+        &self,
+        path: &Path,
+        codebook: &Codebook,
+        sources: &BTreeMap<String, SourceIndex>,
+    ) -> Result<(), CodingsError> {
+        let error = |message: String| CodingsError {
+            position: Position { path: path.to_owned(), location: None },
+            message,
+        };
+        for source in &self.transcripts {
+            let Some(now) = sources.get(&source.case) else {
+                return Err(error(format!(
+                    "case `{}` ({}) is not among the transcripts given; add its transcript",
+                    source.case, source.path
+                )));
+            };
+            if now.sha256 != source.sha256 {
+                return Err(error(format!(
+                    "{} changed since these codings were made (SHA-256 {} then, {} now); re-code it, or restore the transcript the codings were made on",
+                    now.path.display(),
+                    source.sha256,
+                    now.sha256
+                )));
+            }
+        }
+        if let Some(owner) = &self.coder {
+            if let Some(other) = self.codings.iter().find(|c| c.coder != *owner) {
+                return Err(error(format!(
+                    "the file is `{owner}`'s codings but holds a coding by `{}` ({} {}); keep one coder per file",
+                    other.coder, other.segment, other.code
+                )));
+            }
+        }
+        let listed: BTreeSet<&str> = self.transcripts.iter().map(|s| s.case.as_str()).collect();
+        for (i, coding) in self.codings.iter().enumerate() {
+            let at = format!("coding {} ({} {} {})", i + 1, coding.case, coding.segment, coding.code);
+            if !listed.contains(coding.case.as_str()) {
+                return Err(error(format!("{at}: case `{}` is missing from `transcripts`", coding.case)));
+            }
+            let Some(code) = codebook.code(&coding.code) else {
+                let hint = codebook.suggest(&coding.code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                return Err(error(format!(
+                    "{at}: unknown code `{}` in {}{hint}",
+                    coding.code,
+                    codebook.path().display()
+                )));
+            };
+            if !code.codable {
+                return Err(error(format!("{at}: code `{}` is not codable (it groups other codes)", code.id)));
+            }
+            let source = &sources[&coding.case];
+            let Some(&(start, end)) = source.segments.get(&coding.segment) else {
+                return Err(error(format!("{at}: {} has no segment `{}`", source.path.display(), coding.segment)));
+            };
+            if coding.start < start || coding.end > end || coding.start > coding.end {
+                return Err(error(format!(
+                    "{at}: offsets {}..{} lie outside the segment ({start}..{end})",
+                    coding.start, coding.end
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The codings of one coder, and which segments the coder reviewed.
+#[derive(Debug, Clone, Default)]
+pub struct CoderCodings {
+    /// The coder's name.
+    pub coder: String,
+    /// The coder's codings.
+    pub codings: Vec<Coding>,
+    /// Reviewed segments per case; `None` for a case means every codable segment.
+    pub reviewed: BTreeMap<String, Option<BTreeSet<String>>>,
+}
+
+impl CoderCodings {
+    /// Gathers one coder's codings from several files.
+    pub fn from_files<'a>(coder: &str, files: impl Iterator<Item = &'a CodingsFile>) -> Self {
+        let mut gathered = CoderCodings { coder: coder.to_owned(), ..Default::default() };
+        for file in files.filter(|f| f.coders().contains(coder)) {
+            gathered.codings.extend(file.codings.iter().filter(|c| c.coder == coder).cloned());
+            for source in &file.transcripts {
+                let entry = gathered.reviewed.entry(source.case.clone()).or_insert_with(|| Some(BTreeSet::new()));
+                match (&source.reviewed, entry.as_mut()) {
+                    (None, _) => *entry = None,
+                    (Some(ids), Some(set)) => set.extend(ids.iter().cloned()),
+                    (Some(_), None) => {}
+                }
+            }
+        }
+        gathered
+    }
+
+    /// Whether the coder reviewed `segment` of `case`.
+    pub fn reviewed(&self, case: &str, segment: &str) -> bool {
+        match self.reviewed.get(case) {
+            None => false,
+            Some(None) => true,
+            Some(Some(ids)) => ids.contains(segment),
+        }
+    }
+}
+
+/// Layers a coder's manual codings over rule codings: for each segment the
+/// coder reviewed, the coder's codes replace the rules'; elsewhere the rule
+/// codings stand.
+pub fn layer(rules: &[Coding], manual: &CoderCodings) -> Vec<Coding> {
+    let mut merged: Vec<Coding> =
+        rules.iter().filter(|c| !manual.reviewed(&c.case, &c.segment)).cloned().collect();
+    merged.extend(manual.codings.iter().cloned());
+    merged.sort_by(|a, b| (&a.case, a.start, &a.segment, &a.code).cmp(&(&b.case, b.start, &b.segment, &b.code)));
+    merged
+}
