@@ -21,6 +21,8 @@ pub(crate) enum Command {
     Code(CodeArgs),
     /// Count cases per code, per exclusive group, optionally by an attribute
     Tally(TallyArgs),
+    /// Inter-coder reliability of several coders' codings (or of a ratings table)
+    Agree(AgreeArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -70,6 +72,9 @@ pub(crate) struct TallyArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) adjudications: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
     /// Split every count by this case attribute (a crosstab of counts)
     #[arg(long, value_name = "ATTR")]
     pub(crate) by: Option<String>,
@@ -81,6 +86,96 @@ pub(crate) struct TallyArgs {
     /// Write the tally here instead of to standard output
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+/// Codings files to read instead of coding with the rules.
+#[derive(Debug, Args)]
+pub(crate) struct CodingsArgs {
+    /// Codings files (from `qda code`, `qda import-sheet` or `qda serve`)
+    /// instead of coding with the rules now
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) codings: Vec<PathBuf>,
+
+    /// Whose manual codings count, over the rule codings, where several
+    /// people coded
+    #[arg(long, value_name = "NAME", requires = "codings")]
+    pub(crate) coder: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AgreeArgs {
+    /// The codebook (not needed with --ratings)
+    #[arg(required_unless_present = "ratings")]
+    pub(crate) codebook: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Codings files of the coders to compare (two or more coders in all)
+    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present = "ratings")]
+    pub(crate) codings: Vec<PathBuf>,
+
+    /// A ratings table instead of codings: CSV with a unit column, then one
+    /// column per coder; an empty cell is a missing value
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["codebook", "codings"])]
+    pub(crate) ratings: Option<PathBuf>,
+
+    /// Level of measurement of --ratings values
+    #[arg(long, value_enum, default_value_t = LevelArg::Nominal, requires = "ratings")]
+    pub(crate) level: LevelArg,
+
+    /// Only segments that at least one coder coded count as units
+    #[arg(long)]
+    pub(crate) only_coded: bool,
+
+    /// Bootstrap resamples for Krippendorff's alpha interval (0 for none)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub(crate) resamples: usize,
+
+    /// Seed of the bootstrap, so the interval can be reproduced
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) seed: u64,
+
+    /// Exit 1 when Krippendorff's alpha (pooled over codes, or of the
+    /// ratings) is below this value or undefined
+    #[arg(long, value_name = "X")]
+    pub(crate) min_alpha: Option<f64>,
+
+    /// List the disagreements instead of the coefficients
+    #[arg(long)]
+    pub(crate) disagreements: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    /// Write the result here instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Level of measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LevelArg {
+    /// Labels: equal or not
+    Nominal,
+    /// Ranks
+    Ordinal,
+    /// Numbers whose differences mean something
+    Interval,
+    /// Numbers with a true zero
+    Ratio,
+}
+
+impl From<LevelArg> for qda_stats::Level {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Nominal => qda_stats::Level::Nominal,
+            LevelArg::Ordinal => qda_stats::Level::Ordinal,
+            LevelArg::Interval => qda_stats::Level::Interval,
+            LevelArg::Ratio => qda_stats::Level::Ratio,
+        }
+    }
 }
 
 /// How results are printed.

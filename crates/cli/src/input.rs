@@ -197,3 +197,122 @@ impl Input {
         Input { path: display_path(path), sha256: sha256_hex(bytes) }
     }
 }
+
+impl Sources {
+    /// Every transcript, parsed, sorted by case; every problem is reported
+    /// before failing.
+    pub(crate) fn load_all(&self) -> Result<Vec<Transcript>> {
+        let mut problems = Vec::new();
+        let mut transcripts: Vec<Transcript> = Vec::new();
+        for path in &self.files {
+            match self.load(path) {
+                Ok(t) => {
+                    if let Some(first) = transcripts.iter().find(|x| x.case() == t.case()) {
+                        problems.push(format!(
+                            "{}: case `{}` is also the case of {}; give each transcript its own case id",
+                            display_path(t.path()),
+                            t.case(),
+                            display_path(first.path())
+                        ));
+                    } else {
+                        transcripts.push(t);
+                    }
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Problems(problems).into());
+        }
+        transcripts.sort_by(|a, b| a.case().cmp(b.case()));
+        Ok(transcripts)
+    }
+}
+
+/// The provenance inputs of parsed transcripts.
+pub(crate) fn inputs_of(transcripts: &[Transcript]) -> Vec<Input> {
+    transcripts
+        .iter()
+        .map(|t| Input { path: display_path(t.path()), sha256: t.sha256().to_owned() })
+        .collect()
+}
+
+/// Codings files named with `--codings`, checked against the codebook and
+/// the transcripts as they are now.
+pub(crate) struct LoadedCodings {
+    pub(crate) files: Vec<qda_coding::CodingsFile>,
+    pub(crate) inputs: Vec<Input>,
+}
+
+impl LoadedCodings {
+    pub(crate) fn read(
+        paths: &[PathBuf],
+        codebook: &Codebook,
+        transcripts: &[Transcript],
+    ) -> Result<Self> {
+        let index: BTreeMap<String, qda_coding::SourceIndex> = transcripts
+            .iter()
+            .map(|t| {
+                let segments = [
+                    qda_coding::Unit::Turn,
+                    qda_coding::Unit::Paragraph,
+                    qda_coding::Unit::Sentence,
+                ]
+                .into_iter()
+                .flat_map(|unit| t.segments(unit))
+                .map(|s| (s.id, (s.start, s.end)))
+                .collect();
+                let source = qda_coding::SourceIndex {
+                    sha256: t.sha256().to_owned(),
+                    path: t.path().to_owned(),
+                    segments,
+                };
+                (t.case().to_owned(), source)
+            })
+            .collect();
+        let mut files = Vec::new();
+        let mut inputs = Vec::new();
+        for path in paths {
+            let (text, input) = read_text(path, "codings file")?;
+            let shown = display_path_buf(path);
+            let file = qda_coding::CodingsFile::parse(&shown, &text)?;
+            file.check(&shown, codebook, &index)?;
+            files.push(file);
+            inputs.push(input);
+        }
+        Ok(LoadedCodings { files, inputs })
+    }
+
+    /// Every coder named in the files, sorted.
+    pub(crate) fn coders(&self) -> Vec<String> {
+        let mut coders: Vec<String> =
+            self.files.iter().flat_map(|f| f.coders()).map(str::to_owned).collect();
+        coders.sort();
+        coders.dedup();
+        coders
+    }
+
+    /// One coder's codings and coverage, gathered from every file.
+    pub(crate) fn coder(&self, name: &str) -> qda_coding::CoderCodings {
+        qda_coding::CoderCodings::from_files(name, self.files.iter())
+    }
+}
+
+/// Each case's codable segment ids (not interviewer turns) in the codebook's unit.
+pub(crate) fn codable_segments(
+    codebook: &Codebook,
+    transcripts: &[Transcript],
+) -> Vec<(String, Vec<String>)> {
+    transcripts
+        .iter()
+        .map(|t| {
+            let ids = t
+                .segments(codebook.unit())
+                .into_iter()
+                .filter(|s| !codebook.is_interviewer(&s.speaker))
+                .map(|s| s.id)
+                .collect();
+            (t.case().to_owned(), ids)
+        })
+        .collect()
+}

@@ -7,6 +7,7 @@ mod outcome;
 mod output;
 mod provenance;
 mod render;
+mod sheet;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => cmd::check::run(args),
         Command::Code(args) => cmd::code::run(args),
         Command::Tally(args) => cmd::tally::run(args),
+        Command::Agree(args) => cmd::agree::run(args),
     }
 }
 

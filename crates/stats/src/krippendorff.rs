@@ -41,29 +41,55 @@ pub enum Level {
 /// [`Undefined::NoPairableUnits`] and [`Undefined::NoVariation`] (`D_e = 0`).
 pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Coefficient, Undefined> {
     let values = categories(data);
-    let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
-    let k = values.len();
-    let mut coincidences = vec![vec![0.0; k]; k];
-    let mut units = 0;
-    for row in data {
-        let present: Vec<usize> = row.iter().flatten().map(|&v| index(v)).collect();
-        let m = present.len();
-        if m < 2 {
-            continue;
-        }
-        units += 1;
-        for (a, &c) in present.iter().enumerate() {
-            for (b, &d) in present.iter().enumerate() {
-                if a != b {
-                    coincidences[c][d] += 1.0 / (m - 1) as f64;
-                }
-            }
-        }
-    }
-    if units == 0 {
+    let units = unit_coincidences(data, &values);
+    if units.is_empty() {
         return Err(Undefined::NoPairableUnits);
     }
-    let marginals: Vec<f64> = coincidences.iter().map(|r| r.iter().sum()).collect();
+    let k = values.len();
+    let mut total = vec![0.0; k * k];
+    for unit in &units {
+        for (t, u) in total.iter_mut().zip(unit) {
+            *t += u;
+        }
+    }
+    alpha_from(&total, &values, level, units.len())
+}
+
+/// Each pairable unit's contribution to the coincidence matrix (`k × k`,
+/// row-major), where `k` is the number of distinct values.
+fn unit_coincidences(data: &Matrix, values: &[f64]) -> Vec<Vec<f64>> {
+    let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
+    let k = values.len();
+    data.iter()
+        .filter_map(|row| {
+            let present: Vec<usize> = row.iter().flatten().map(|&v| index(v)).collect();
+            let m = present.len();
+            if m < 2 {
+                return None;
+            }
+            let mut matrix = vec![0.0; k * k];
+            for (a, &c) in present.iter().enumerate() {
+                for (b, &d) in present.iter().enumerate() {
+                    if a != b {
+                        matrix[c * k + d] += 1.0 / (m - 1) as f64;
+                    }
+                }
+            }
+            Some(matrix)
+        })
+        .collect()
+}
+
+/// Alpha from a coincidence matrix over the sorted `values`.
+fn alpha_from(
+    coincidences: &[f64],
+    values: &[f64],
+    level: Level,
+    units: usize,
+) -> Result<Coefficient, Undefined> {
+    let k = values.len();
+    let marginals: Vec<f64> =
+        (0..k).map(|c| coincidences[c * k..(c + 1) * k].iter().sum()).collect();
     let n: f64 = marginals.iter().sum();
     let delta = |c: usize, d: usize| -> f64 {
         if c == d {
@@ -87,7 +113,7 @@ pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Coefficient, Un
     for c in 0..k {
         for d in 0..k {
             let distance = delta(c, d);
-            observed += coincidences[c][d] * distance;
+            observed += coincidences[c * k + d] * distance;
             expected += marginals[c] * marginals[d] * distance;
         }
     }
@@ -129,19 +155,21 @@ pub fn krippendorff_alpha_bootstrap(
     options: Bootstrap,
 ) -> Result<BootstrapInterval, Undefined> {
     krippendorff_alpha(data, level)?;
-    let units: Vec<&Vec<Option<f64>>> =
-        data.iter().filter(|row| row.iter().flatten().count() >= 2).collect();
+    let values = categories(data);
+    let units = unit_coincidences(data, &values);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut estimates = Vec::with_capacity(options.resamples);
-    let mut resample: Vec<Vec<Option<f64>>> = Vec::with_capacity(units.len());
+    let mut total = vec![0.0; values.len() * values.len()];
     let mut skipped = 0;
     for _ in 0..options.resamples {
-        resample.clear();
+        total.fill(0.0);
         for _ in 0..units.len() {
             let pick = (rng.next_u64() % units.len() as u64) as usize;
-            resample.push(units[pick].clone());
+            for (t, u) in total.iter_mut().zip(&units[pick]) {
+                *t += u;
+            }
         }
-        match krippendorff_alpha(&resample, level) {
+        match alpha_from(&total, &values, level, units.len()) {
             Ok(c) => estimates.push(c.value),
             Err(_) => skipped += 1,
         }

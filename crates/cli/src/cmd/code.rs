@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use qda_coding::RuleSet;
+use qda_coding::{CodedSource, RuleSet};
 use serde::Serialize;
 
 use crate::args::CodeArgs;
@@ -16,15 +16,6 @@ use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::output::Sink;
 use crate::provenance::{Input, Provenance, display_path};
-
-/// A transcript the codings were made on: offsets are valid for this hash.
-#[derive(Debug, Serialize)]
-struct TranscriptInfo {
-    case: String,
-    path: String,
-    sha256: String,
-    segments: usize,
-}
 
 pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
     let (codebook, codebook_input) = input::codebook(&args.codebook)?;
@@ -38,7 +29,7 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
     let mut transcripts = Vec::new();
     let mut inputs: Vec<Input> = vec![codebook_input];
     let mut first = true;
-    sink.write_all(b"{\n  \"codings\": [")?;
+    sink.write_all(b"{\n  \"coder\": \"rules\",\n  \"codings\": [")?;
     input::code_corpus(&codebook, &rules, &sources, |coded| {
         for coding in &coded.codings {
             let separator = if first { "\n    " } else { ",\n    " };
@@ -47,11 +38,12 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
             serde_json::to_writer(&mut sink, coding)?;
         }
         inputs.push(input::transcript_input(&coded));
-        transcripts.push(TranscriptInfo {
+        transcripts.push(CodedSource {
             case: coded.case,
             path: display_path(&coded.path),
             sha256: coded.sha256,
             segments: coded.segments,
+            reviewed: None,
         });
         Ok(())
     })?;

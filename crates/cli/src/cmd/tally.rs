@@ -16,14 +16,19 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let rules = RuleSet::new(&codebook)?;
     let sources = Sources::collect(&args.input)?;
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
-    let mut cases: Vec<CaseCodes> = Vec::new();
-    let mut transcript_inputs: Vec<Input> = Vec::new();
-    input::code_corpus(&codebook, &rules, &sources, |coded| {
-        transcript_inputs.push(input::transcript_input(&coded));
-        cases.push(CaseCodes::from_coded(&coded));
-        Ok(())
-    })?;
-    cases.sort_by(|a, b| a.case.cmp(&b.case));
+    let (cases, transcript_inputs, codings_inputs, coder) = if args.codings.codings.is_empty() {
+        let mut cases: Vec<CaseCodes> = Vec::new();
+        let mut inputs: Vec<Input> = Vec::new();
+        input::code_corpus(&codebook, &rules, &sources, |coded| {
+            inputs.push(input::transcript_input(&coded));
+            cases.push(CaseCodes::from_coded(&coded));
+            Ok(())
+        })?;
+        cases.sort_by(|a, b| a.case.cmp(&b.case));
+        (cases, inputs, Vec::new(), qda_coding::RULES_CODER.to_owned())
+    } else {
+        from_codings(&codebook, &sources, &args.codings)?
+    };
     if let Some((adjudications, _)) = &adjudications {
         adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
     }
@@ -57,10 +62,12 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let mut inputs: Vec<Input> = vec![codebook_input];
     inputs.extend(transcript_inputs);
     inputs.extend(sources.table_inputs().cloned());
+    inputs.extend(codings_inputs);
     inputs.extend(adjudications.iter().map(|(_, input)| input.clone()));
     let provenance = Provenance::new("tally", inputs)
         .option("unit", codebook.unit().as_str())
-        .option("coder", qda_coding::RULES_CODER)
+        .option("coder", coder)
+        .option("codings", args.codings.codings.iter().map(|p| display_path(p)).collect::<Vec<_>>())
         .option("adjudications", args.adjudications.as_deref().map(display_path))
         .option("by", args.by.clone())
         .option("confidence", 0.95);
@@ -69,6 +76,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let mut read: Vec<&std::path::Path> = vec![args.codebook.as_path()];
     read.extend(sources.files.iter().map(|p| p.as_path()));
     read.extend(args.adjudications.as_deref());
+    read.extend(args.codings.codings.iter().map(|p| p.as_path()));
     crate::output::write(args.output.as_deref(), &report.render(args.format), &read)?;
     Ok(Outcome::Success)
 }
@@ -119,4 +127,43 @@ fn report_unresolved(
         }
     }
     Ok(any)
+}
+
+/// Cases from codings files: the chosen coder's manual codings over the
+/// rule codings (see `qda_coding::layer`).
+fn from_codings(
+    codebook: &qda_coding::Codebook,
+    sources: &Sources,
+    args: &crate::args::CodingsArgs,
+) -> Result<(Vec<CaseCodes>, Vec<Input>, Vec<Input>, String)> {
+    let transcripts = sources.load_all()?;
+    let loaded = input::LoadedCodings::read(&args.codings, codebook, &transcripts)?;
+    let coders = loaded.coders();
+    let people: Vec<&String> = coders.iter().filter(|c| *c != qda_coding::RULES_CODER).collect();
+    let chosen = match (&args.coder, people.as_slice()) {
+        (Some(name), _) if !coders.contains(name) => bail!(
+            "--coder {name}: no codings by `{name}` in the codings files; coders there: {}",
+            coders.join(", ")
+        ),
+        (Some(name), _) => Some(name.clone()),
+        (None, []) => None,
+        (None, [one]) => Some((*one).clone()),
+        (None, several) => bail!(
+            "the codings files hold several coders ({}); choose whose codings count with --coder NAME",
+            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let rules = loaded.coder(qda_coding::RULES_CODER);
+    let codings = match &chosen {
+        Some(name) if name != qda_coding::RULES_CODER => {
+            qda_coding::layer(&rules.codings, &loaded.coder(name))
+        }
+        _ => rules.codings,
+    };
+    let cases = transcripts
+        .iter()
+        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+        .collect();
+    let coder = chosen.unwrap_or_else(|| qda_coding::RULES_CODER.to_owned());
+    Ok((cases, input::inputs_of(&transcripts), loaded.inputs, coder))
 }

@@ -1,5 +1,6 @@
 //! Pure renderers: results in, bytes out. Commands choose where bytes go.
 
+pub(crate) mod agree;
 pub(crate) mod table;
 pub(crate) mod tally;
 

@@ -1,0 +1,302 @@
+//! `qda agree`: inter-coder reliability of codings files, or of any ratings table.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use indexmap::IndexMap;
+use qda_coding::{AgreementData, CoderCodings};
+use qda_stats::{Bootstrap, Level};
+
+use crate::args::{AgreeArgs, LevelArg};
+use crate::input::{self, Sources};
+use crate::outcome::Outcome;
+use crate::provenance::{Input, Provenance, display_path};
+use crate::render::agree::{AgreeReport, Disagreement, Row, Scope};
+
+pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
+    let report = match &args.ratings {
+        Some(path) => ratings(path, args)?,
+        None => codings(args)?,
+    };
+    let mut read: Vec<&Path> = args.codings.iter().map(|p| p.as_path()).collect();
+    read.extend(args.codebook.as_deref());
+    read.extend(args.ratings.as_deref());
+    crate::output::write(
+        args.output.as_deref(),
+        &report.render(args.format, args.disagreements),
+        &read,
+    )?;
+
+    if let Some(minimum) = args.min_alpha {
+        let (what, alpha) = report.headline_alpha();
+        let failed = match alpha {
+            Some(value) => value < minimum,
+            None => true,
+        };
+        if failed {
+            let shown = alpha.map_or_else(|| "undefined".to_owned(), |v| format!("{v:.3}"));
+            writeln!(
+                std::io::stderr(),
+                "error: Krippendorff's alpha ({what}) is {shown}, below --min-alpha {minimum}"
+            )?;
+            return Ok(Outcome::Failure);
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn bootstrap(args: &AgreeArgs) -> Option<Bootstrap> {
+    (args.resamples > 0).then_some(Bootstrap {
+        resamples: args.resamples,
+        seed: args.seed,
+        confidence: 0.95,
+    })
+}
+
+fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
+    let Some(codebook_path) = &args.codebook else {
+        bail!("name a codebook, or give --ratings FILE")
+    };
+    let (codebook, codebook_input) = input::codebook(codebook_path)?;
+    let sources = Sources::collect(&args.input)?;
+    let transcripts = sources.load_all()?;
+    let loaded = input::LoadedCodings::read(&args.codings, &codebook, &transcripts)?;
+    let coders = loaded.coders();
+    if coders.len() < 2 {
+        bail!(
+            "agreement needs two or more coders; the codings files hold only {}; add another coder's codings with --codings",
+            if coders.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("`{}`", coders.join("`, `"))
+            }
+        );
+    }
+    let per_coder: Vec<CoderCodings> = coders.iter().map(|c| loaded.coder(c)).collect();
+    let segments = input::codable_segments(&codebook, &transcripts);
+    let data = AgreementData::new(&codebook, &segments, &per_coder, args.only_coded);
+    let boot = bootstrap(args);
+
+    let mut rows = Vec::new();
+    for code in &data.codes {
+        rows.push(Row::compute(Scope::Code, &code.code, &code.values, Level::Nominal, boot));
+    }
+    rows.push(Row::compute(Scope::Pooled, "all codes", &data.pooled(), Level::Nominal, boot));
+    for group in &data.groups {
+        rows.push(Row::compute(Scope::Group, &group.parent, &group.values, Level::Nominal, boot));
+    }
+
+    let texts: BTreeMap<(String, String), String> = transcripts
+        .iter()
+        .flat_map(|t| {
+            t.segments(codebook.unit())
+                .into_iter()
+                .map(move |s| ((t.case().to_owned(), s.id.clone()), s.text(t).to_owned()))
+        })
+        .collect();
+    let mut disagreements = Vec::new();
+    for (i, unit) in data.units.iter().enumerate() {
+        for code in &data.codes {
+            if let Some(decisions) = differing(&data.coders, &code.values[i], |v| {
+                if v > 0.5 { "yes" } else { "no" }.to_owned()
+            }) {
+                disagreements.push(Disagreement {
+                    case: unit.case.clone(),
+                    unit: Some(unit.segment.clone()),
+                    code: code.code.clone(),
+                    decisions,
+                    text: texts.get(&(unit.case.clone(), unit.segment.clone())).cloned(),
+                });
+            }
+        }
+    }
+    for group in &data.groups {
+        for (case, values) in group.cases.iter().zip(&group.values) {
+            if let Some(decisions) =
+                differing(&data.coders, values, |v| group.categories[v as usize].clone())
+            {
+                disagreements.push(Disagreement {
+                    case: case.clone(),
+                    unit: None,
+                    code: group.parent.clone(),
+                    decisions,
+                    text: None,
+                });
+            }
+        }
+    }
+
+    let mut inputs: Vec<Input> = vec![codebook_input];
+    inputs.extend(input::inputs_of(&transcripts));
+    inputs.extend(sources.table_inputs().cloned());
+    inputs.extend(loaded.inputs);
+    let provenance = Provenance::new("agree", inputs)
+        .option("unit", codebook.unit().as_str())
+        .option("only_coded", args.only_coded)
+        .option("level", "nominal")
+        .option("resamples", args.resamples)
+        .option("seed", args.seed)
+        .option("codings", args.codings.iter().map(|p| display_path(p)).collect::<Vec<_>>());
+    Ok(AgreeReport {
+        provenance,
+        coders: data.coders.clone(),
+        units: data.units.len(),
+        level: "nominal",
+        rows,
+        disagreements,
+    })
+}
+
+/// Each coder's decision on a unit, when the coders who decided differ.
+fn differing(
+    coders: &[String],
+    values: &[Option<f64>],
+    label: impl Fn(f64) -> String,
+) -> Option<IndexMap<String, String>> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    if present.len() < 2 || present.iter().all(|v| v.total_cmp(&present[0]).is_eq()) {
+        return None;
+    }
+    Some(
+        coders
+            .iter()
+            .zip(values)
+            .map(|(coder, v)| (coder.clone(), v.map_or_else(|| "—".to_owned(), &label)))
+            .collect(),
+    )
+}
+
+fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
+    let bytes = input::read_bytes(path)?;
+    let input = Input::new(path, &bytes);
+    let table = RatingsTable::parse(&display_path(path), &bytes, args.level)?;
+    let level: Level = args.level.into();
+    let boot = bootstrap(args);
+    let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];
+    let disagreements = table
+        .units
+        .iter()
+        .zip(&table.values)
+        .filter_map(|(unit, values)| {
+            differing(&table.coders, values, |v| table.label(v)).map(|decisions| Disagreement {
+                case: unit.clone(),
+                unit: None,
+                code: String::new(),
+                decisions,
+                text: None,
+            })
+        })
+        .collect();
+    let level_name = match args.level {
+        LevelArg::Nominal => "nominal",
+        LevelArg::Ordinal => "ordinal",
+        LevelArg::Interval => "interval",
+        LevelArg::Ratio => "ratio",
+    };
+    let provenance = Provenance::new("agree", vec![input])
+        .option("level", level_name)
+        .option("resamples", args.resamples)
+        .option("seed", args.seed);
+    Ok(AgreeReport {
+        provenance,
+        coders: table.coders.clone(),
+        units: table.units.len(),
+        level: level_name,
+        rows,
+        disagreements,
+    })
+}
+
+/// A units × coders CSV: the first column names the unit, every other
+/// column is a coder; an empty cell is a missing value.
+struct RatingsTable {
+    coders: Vec<String>,
+    units: Vec<String>,
+    values: Vec<Vec<Option<f64>>>,
+    /// For nominal values: the label of each index.
+    labels: Option<Vec<String>>,
+}
+
+impl RatingsTable {
+    fn parse(path: &str, bytes: &[u8], level: LevelArg) -> Result<Self> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let delimiter = crate::sheet::sniff_delimiter(bytes);
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(bytes);
+        let headers =
+            reader.headers().map_err(|e| anyhow::anyhow!("{path}:1: unreadable CSV: {e}"))?.clone();
+        let coders: Vec<String> = headers.iter().skip(1).map(|h| h.trim().to_owned()).collect();
+        if coders.len() < 2 {
+            bail!("{path}:1:1: a ratings table needs a unit column and at least two coder columns");
+        }
+        let mut units: Vec<String> = Vec::new();
+        let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                anyhow::anyhow!("{path}:{line}: unreadable CSV row: {e}")
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let unit = record.get(0).unwrap_or("").trim().to_owned();
+            if unit.is_empty() {
+                continue;
+            }
+            if let Some(first) = units.iter().position(|u| *u == unit) {
+                bail!(
+                    "{path}:{line}:1: unit `{unit}` already has a row (row {}); keep one",
+                    first + 2
+                );
+            }
+            units.push(unit);
+            cells.push(
+                (1..=coders.len())
+                    .map(|i| {
+                        record.get(i).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned)
+                    })
+                    .collect(),
+            );
+        }
+        if level == LevelArg::Nominal {
+            let mut labels: Vec<String> = cells.iter().flatten().flatten().cloned().collect();
+            labels.sort();
+            labels.dedup();
+            let values = cells
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.as_ref().map(|c| labels.binary_search(c).unwrap_or(0) as f64))
+                        .collect()
+                })
+                .collect();
+            return Ok(RatingsTable { coders, units, values, labels: Some(labels) });
+        }
+        let mut values = Vec::new();
+        for (r, row) in cells.iter().enumerate() {
+            let mut parsed = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                parsed.push(match cell {
+                    None => None,
+                    Some(text) => match text.parse::<f64>() {
+                        Ok(v) if v.is_finite() => Some(v),
+                        _ => bail!(
+                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers (use --level nominal for labels)",
+                            r + 2,
+                            c + 2,
+                            format!("{level:?}").to_lowercase()
+                        ),
+                    },
+                });
+            }
+            values.push(parsed);
+        }
+        Ok(RatingsTable { coders, units, values, labels: None })
+    }
+
+    fn label(&self, value: f64) -> String {
+        match &self.labels {
+            Some(labels) => labels.get(value as usize).cloned().unwrap_or_default(),
+            None => format!("{value}"),
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! The result of `qda agree`: coefficients per code, pooled, per exclusive
+//! group (or for a ratings table), and the list of disagreements.
+
+use indexmap::IndexMap;
+use qda_stats::{Bootstrap, Coefficient, Level, Undefined, Weights};
+use serde::Serialize;
+
+use crate::args::Format;
+use crate::provenance::Provenance;
+use crate::render::table::{Align, Table};
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AgreeReport {
+    pub(crate) provenance: Provenance,
+    pub(crate) coders: Vec<String>,
+    /// Segment units (or rated units).
+    pub(crate) units: usize,
+    pub(crate) level: &'static str,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) disagreements: Vec<Disagreement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Scope {
+    /// One code, present or absent per segment.
+    Code,
+    /// Every code's units together.
+    Pooled,
+    /// An exclusive group, one value per case.
+    Group,
+    /// A ratings table.
+    Ratings,
+}
+
+/// A coefficient, or why it has none.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Stat {
+    Value(f64),
+    Undefined { undefined: String },
+}
+
+impl Stat {
+    fn from_result(result: Result<f64, Undefined>) -> Self {
+        match result {
+            Ok(v) => Stat::Value((v * 1e6).round() / 1e6),
+            Err(reason) => Stat::Undefined { undefined: reason.to_string() },
+        }
+    }
+
+    fn coefficient(result: Result<Coefficient, Undefined>) -> Self {
+        Stat::from_result(result.map(|c| c.value))
+    }
+
+    fn value(&self) -> Option<f64> {
+        match self {
+            Stat::Value(v) => Some(*v),
+            Stat::Undefined { .. } => None,
+        }
+    }
+
+    fn cell(&self) -> String {
+        match self {
+            Stat::Value(v) => format!("{v:.3}"),
+            Stat::Undefined { .. } => "undefined".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Row {
+    pub(crate) scope: Scope,
+    pub(crate) name: String,
+    /// Units with values from two or more coders.
+    pub(crate) units: usize,
+    pub(crate) percent_agreement: Stat,
+    pub(crate) cohen_kappa: Stat,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cohen_kappa_linear: Option<Stat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cohen_kappa_quadratic: Option<Stat>,
+    pub(crate) scott_pi: Stat,
+    pub(crate) fleiss_kappa: Stat,
+    pub(crate) gwet_ac1: Stat,
+    pub(crate) krippendorff_alpha: Stat,
+    /// Percentile bootstrap interval of alpha.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) krippendorff_alpha_95: Option<[f64; 2]>,
+}
+
+impl Row {
+    pub(crate) fn compute(
+        scope: Scope,
+        name: &str,
+        data: &[Vec<Option<f64>>],
+        level: Level,
+        bootstrap: Option<Bootstrap>,
+    ) -> Row {
+        let weighted = level != Level::Nominal;
+        let alpha = qda_stats::krippendorff_alpha(data, level);
+        let interval =
+            bootstrap.and_then(|b| qda_stats::krippendorff_alpha_bootstrap(data, level, b).ok());
+        Row {
+            scope,
+            name: name.to_owned(),
+            units: data.iter().filter(|row| row.iter().flatten().count() >= 2).count(),
+            percent_agreement: Stat::from_result(qda_stats::percent_agreement(data)),
+            cohen_kappa: Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Unweighted)),
+            cohen_kappa_linear: weighted
+                .then(|| Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Linear))),
+            cohen_kappa_quadratic: weighted
+                .then(|| Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Quadratic))),
+            scott_pi: Stat::coefficient(qda_stats::scott_pi(data)),
+            fleiss_kappa: Stat::coefficient(qda_stats::fleiss_kappa(data)),
+            gwet_ac1: Stat::coefficient(qda_stats::gwet_ac1(data)),
+            krippendorff_alpha: Stat::coefficient(alpha),
+            krippendorff_alpha_95: interval.map(|b| {
+                [(b.interval.lower * 1e6).round() / 1e6, (b.interval.upper * 1e6).round() / 1e6]
+            }),
+        }
+    }
+
+    fn stats(&self) -> Vec<(&'static str, &Stat)> {
+        let mut stats =
+            vec![("% agreement", &self.percent_agreement), ("Cohen κ", &self.cohen_kappa)];
+        if let (Some(linear), Some(quadratic)) =
+            (&self.cohen_kappa_linear, &self.cohen_kappa_quadratic)
+        {
+            stats.push(("Cohen κ linear", linear));
+            stats.push(("Cohen κ quadratic", quadratic));
+        }
+        stats.extend([
+            ("Scott π", &self.scott_pi),
+            ("Fleiss κ", &self.fleiss_kappa),
+            ("Gwet AC1", &self.gwet_ac1),
+            ("Krippendorff α", &self.krippendorff_alpha),
+        ]);
+        stats
+    }
+}
+
+/// One unit on which the coders differ.
+#[derive(Debug, Serialize)]
+pub(crate) struct Disagreement {
+    pub(crate) case: String,
+    /// The segment, for code units; none for case-level groups and ratings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) unit: Option<String>,
+    /// The code (or exclusive parent); empty for ratings.
+    pub(crate) code: String,
+    /// Each coder's decision: yes / no for a code, the child for a group, — when not coded.
+    pub(crate) decisions: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) text: Option<String>,
+}
+
+impl AgreeReport {
+    /// The alpha `--min-alpha` checks: pooled over codes, or of the ratings.
+    pub(crate) fn headline_alpha(&self) -> (&'static str, Option<f64>) {
+        let row = self.rows.iter().find(|r| matches!(r.scope, Scope::Pooled | Scope::Ratings));
+        let what = if row.is_some_and(|r| r.scope == Scope::Pooled) {
+            "pooled over codes"
+        } else {
+            "of the ratings"
+        };
+        (what, row.and_then(|r| r.krippendorff_alpha.value()))
+    }
+
+    pub(crate) fn render(&self, format: Format, disagreements: bool) -> Vec<u8> {
+        match (format, disagreements) {
+            (Format::Json, false) => crate::render::json(self),
+            (Format::Json, true) => crate::render::json(&self.disagreements),
+            (Format::Csv, false) => self.coefficients_csv(),
+            (Format::Csv, true) => self.disagreements_csv(),
+            (Format::Table | Format::Markdown, false) => {
+                self.coefficients_text(format == Format::Markdown).into_bytes()
+            }
+            (Format::Table | Format::Markdown, true) => {
+                self.disagreements_text(format == Format::Markdown).into_bytes()
+            }
+        }
+    }
+
+    fn coefficients_table(&self) -> Table {
+        let first = &self.rows[0];
+        let mut headers =
+            vec![("scope", Align::Left), ("name", Align::Left), ("units", Align::Right)];
+        headers.extend(first.stats().iter().map(|(name, _)| (*name, Align::Right)));
+        headers.push(("α 95% CI", Align::Right));
+        let mut table = Table::new(headers);
+        for row in &self.rows {
+            let mut cells = vec![
+                format!("{:?}", row.scope).to_lowercase(),
+                row.name.clone(),
+                row.units.to_string(),
+            ];
+            cells.extend(row.stats().iter().map(|(_, s)| s.cell()));
+            cells.push(
+                row.krippendorff_alpha_95
+                    .map_or_else(String::new, |[l, u]| format!("{l:.3}–{u:.3}")),
+            );
+            table.push(cells);
+        }
+        table
+    }
+
+    fn coefficients_text(&self, markdown: bool) -> String {
+        let table = self.coefficients_table();
+        let mut out = format!(
+            "coders: {}; units: {}; level: {}\n\n",
+            self.coders.join(", "),
+            self.units,
+            self.level
+        );
+        out.push_str(&if markdown { table.to_markdown() } else { table.to_text() });
+        // Each distinct reason once, with where it applies.
+        let mut reasons: IndexMap<&str, Vec<String>> = IndexMap::new();
+        for row in &self.rows {
+            for (name, stat) in row.stats() {
+                if let Stat::Undefined { undefined } = stat {
+                    reasons
+                        .entry(undefined.as_str())
+                        .or_default()
+                        .push(format!("{name} for {}", row.name));
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            out.push_str("\nundefined:\n");
+            for (reason, places) in reasons {
+                out.push_str(&format!("- {reason}: {}\n", places.join(", ")));
+            }
+        }
+        out.push_str(&format!(
+            "\n{} disagreement{}; list them with --disagreements\n",
+            self.disagreements.len(),
+            if self.disagreements.len() == 1 { "" } else { "s" }
+        ));
+        out
+    }
+
+    fn coefficients_csv(&self) -> Vec<u8> {
+        let table = self.coefficients_table();
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let headers: Vec<String> = ["scope", "name", "units"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(self.rows[0].stats().iter().map(|(name, _)| name.to_string()))
+            .chain(["alpha_95_lower".to_owned(), "alpha_95_upper".to_owned()])
+            .collect();
+        writer.write_record(&headers).expect("CSV to memory");
+        for (row, cells) in self.rows.iter().zip(&table.rows) {
+            let mut record: Vec<String> = cells[..3].to_vec();
+            record.extend(
+                row.stats()
+                    .iter()
+                    .map(|(_, s)| s.value().map_or_else(|| "NA".to_owned(), |v| v.to_string())),
+            );
+            let [lower, upper] = row
+                .krippendorff_alpha_95
+                .map_or([String::new(), String::new()], |[l, u]| [l.to_string(), u.to_string()]);
+            record.extend([lower, upper]);
+            writer.write_record(&record).expect("CSV to memory");
+        }
+        writer.into_inner().expect("CSV to memory")
+    }
+
+    fn disagreements_table(&self, text_width: usize) -> Table {
+        let mut headers = vec![("case", Align::Left), ("unit", Align::Left), ("code", Align::Left)];
+        headers.extend(self.coders.iter().map(|c| (c.as_str(), Align::Left)));
+        headers.push(("text", Align::Left));
+        let mut table = Table::new(headers);
+        for d in &self.disagreements {
+            let mut cells =
+                vec![d.case.clone(), d.unit.clone().unwrap_or_default(), d.code.clone()];
+            cells.extend(
+                self.coders.iter().map(|c| d.decisions.get(c).cloned().unwrap_or_default()),
+            );
+            cells.push(d.text.as_deref().map(|t| shorten(t, text_width)).unwrap_or_default());
+            table.push(cells);
+        }
+        table
+    }
+
+    fn disagreements_text(&self, markdown: bool) -> String {
+        let table = self.disagreements_table(if markdown { usize::MAX } else { 80 });
+        if markdown { table.to_markdown() } else { table.to_text() }
+    }
+
+    fn disagreements_csv(&self) -> Vec<u8> {
+        let table = self.disagreements_table(usize::MAX);
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&table.headers).expect("CSV to memory");
+        for row in &table.rows {
+            writer.write_record(row).expect("CSV to memory");
+        }
+        writer.into_inner().expect("CSV to memory")
+    }
+}
+
+/// One line of at most `width` characters.
+fn shorten(text: &str, width: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= width {
+        return flat;
+    }
+    let cut: String = flat.chars().take(width.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
