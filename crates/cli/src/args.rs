@@ -23,6 +23,10 @@ pub(crate) enum Command {
     Tally(TallyArgs),
     /// Inter-coder reliability of several coders' codings (or of a ratings table)
     Agree(AgreeArgs),
+    /// Write a coding sheet: one row per codable segment, for a coder to fill in
+    Sheet(SheetArgs),
+    /// Turn a filled coding sheet into a coder's codings file
+    ImportSheet(ImportSheetArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -150,6 +154,42 @@ pub(crate) struct AgreeArgs {
     pub(crate) format: Format,
 
     /// Write the result here instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SheetArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Start the file with a UTF-8 byte-order mark, so that Excel reads
+    /// Korean, Japanese and accented text correctly
+    #[arg(long)]
+    pub(crate) bom: bool,
+
+    /// Write the sheet here instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportSheetArgs {
+    /// The filled coding sheet (CSV, comma- or semicolon-separated)
+    pub(crate) sheet: PathBuf,
+
+    /// The codebook the sheet was made with
+    #[arg(long, value_name = "FILE")]
+    pub(crate) codebook: PathBuf,
+
+    /// The coder who filled the sheet
+    #[arg(long, value_name = "NAME")]
+    pub(crate) coder: String,
+
+    /// Write the codings here instead of to standard output
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 }

@@ -74,14 +74,21 @@ impl AgreementData {
     ) -> Self {
         let applied: Vec<BTreeSet<(&str, &str, &str)>> = coders
             .iter()
-            .map(|c| c.codings.iter().map(|x| (x.case.as_str(), x.segment.as_str(), x.code.as_str())).collect())
+            .map(|c| {
+                c.codings
+                    .iter()
+                    .map(|x| (x.case.as_str(), x.segment.as_str(), x.code.as_str()))
+                    .collect()
+            })
             .collect();
         let coded_segments: BTreeSet<(&str, &str)> =
             applied.iter().flatten().map(|&(case, segment, _)| (case, segment)).collect();
         let units: Vec<SegmentUnit> = segments
             .iter()
             .flat_map(|(case, ids)| ids.iter().map(move |id| (case, id)))
-            .filter(|(case, id)| !only_coded || coded_segments.contains(&(case.as_str(), id.as_str())))
+            .filter(|(case, id)| {
+                !only_coded || coded_segments.contains(&(case.as_str(), id.as_str()))
+            })
             .map(|(case, id)| SegmentUnit { case: case.clone(), segment: id.clone() })
             .collect();
         let codes = codebook
@@ -98,7 +105,11 @@ impl AgreementData {
                             .zip(&applied)
                             .map(|(coder, applied)| {
                                 coder.reviewed(&unit.case, &unit.segment).then(|| {
-                                    let present = applied.contains(&(unit.case.as_str(), unit.segment.as_str(), code.id.as_str()));
+                                    let present = applied.contains(&(
+                                        unit.case.as_str(),
+                                        unit.segment.as_str(),
+                                        code.id.as_str(),
+                                    ));
                                     if present { 1.0 } else { 0.0 }
                                 })
                             })
@@ -108,7 +119,12 @@ impl AgreementData {
             })
             .collect();
         let groups = group_units(codebook, segments, coders);
-        AgreementData { coders: coders.iter().map(|c| c.coder.clone()).collect(), units, codes, groups }
+        AgreementData {
+            coders: coders.iter().map(|c| c.coder.clone()).collect(),
+            units,
+            codes,
+            groups,
+        }
     }
 
     /// All per-code units one after the other, for a pooled coefficient.
@@ -117,7 +133,11 @@ impl AgreementData {
     }
 }
 
-fn group_units(codebook: &Codebook, segments: &[(String, Vec<String>)], coders: &[CoderCodings]) -> Vec<GroupUnits> {
+fn group_units(
+    codebook: &Codebook,
+    segments: &[(String, Vec<String>)],
+    coders: &[CoderCodings],
+) -> Vec<GroupUnits> {
     // Each coder's case assignments, without adjudications: agreement is
     // about the coders' own decisions.
     let per_coder: Vec<BTreeMap<(String, String), Option<String>>> = coders
@@ -147,7 +167,8 @@ fn group_units(codebook: &Codebook, segments: &[(String, Vec<String>)], coders: 
     codebook
         .exclusive_parents()
         .map(|parent| {
-            let mut categories: Vec<String> = codebook.children(&parent.id).map(|c| c.id.clone()).collect();
+            let mut categories: Vec<String> =
+                codebook.children(&parent.id).map(|c| c.id.clone()).collect();
             categories.push(UNCODED.to_owned());
             let cases: Vec<String> = segments.iter().map(|(case, _)| case.clone()).collect();
             let values = cases
@@ -156,7 +177,8 @@ fn group_units(codebook: &Codebook, segments: &[(String, Vec<String>)], coders: 
                     per_coder
                         .iter()
                         .map(|assigned| {
-                            let code = assigned.get(&(parent.id.clone(), case.clone()))?.as_ref()?;
+                            let code =
+                                assigned.get(&(parent.id.clone(), case.clone()))?.as_ref()?;
                             categories.iter().position(|c| c == code).map(|i| i as f64)
                         })
                         .collect()

@@ -122,12 +122,19 @@ impl CodingsFile {
         }
         let listed: BTreeSet<&str> = self.transcripts.iter().map(|s| s.case.as_str()).collect();
         for (i, coding) in self.codings.iter().enumerate() {
-            let at = format!("coding {} ({} {} {})", i + 1, coding.case, coding.segment, coding.code);
+            let at =
+                format!("coding {} ({} {} {})", i + 1, coding.case, coding.segment, coding.code);
             if !listed.contains(coding.case.as_str()) {
-                return Err(error(format!("{at}: case `{}` is missing from `transcripts`", coding.case)));
+                return Err(error(format!(
+                    "{at}: case `{}` is missing from `transcripts`",
+                    coding.case
+                )));
             }
             let Some(code) = codebook.code(&coding.code) else {
-                let hint = codebook.suggest(&coding.code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let hint = codebook
+                    .suggest(&coding.code)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
                 return Err(error(format!(
                     "{at}: unknown code `{}` in {}{hint}",
                     coding.code,
@@ -135,11 +142,18 @@ impl CodingsFile {
                 )));
             };
             if !code.codable {
-                return Err(error(format!("{at}: code `{}` is not codable (it groups other codes)", code.id)));
+                return Err(error(format!(
+                    "{at}: code `{}` is not codable (it groups other codes)",
+                    code.id
+                )));
             }
             let source = &sources[&coding.case];
             let Some(&(start, end)) = source.segments.get(&coding.segment) else {
-                return Err(error(format!("{at}: {} has no segment `{}`", source.path.display(), coding.segment)));
+                return Err(error(format!(
+                    "{at}: {} has no segment `{}`",
+                    source.path.display(),
+                    coding.segment
+                )));
             };
             if coding.start < start || coding.end > end || coding.start > coding.end {
                 return Err(error(format!(
@@ -170,7 +184,10 @@ impl CoderCodings {
         for file in files.filter(|f| f.coders().contains(coder)) {
             gathered.codings.extend(file.codings.iter().filter(|c| c.coder == coder).cloned());
             for source in &file.transcripts {
-                let entry = gathered.reviewed.entry(source.case.clone()).or_insert_with(|| Some(BTreeSet::new()));
+                let entry = gathered
+                    .reviewed
+                    .entry(source.case.clone())
+                    .or_insert_with(|| Some(BTreeSet::new()));
                 match (&source.reviewed, entry.as_mut()) {
                     (None, _) => *entry = None,
                     (Some(ids), Some(set)) => set.extend(ids.iter().cloned()),
@@ -198,6 +215,8 @@ pub fn layer(rules: &[Coding], manual: &CoderCodings) -> Vec<Coding> {
     let mut merged: Vec<Coding> =
         rules.iter().filter(|c| !manual.reviewed(&c.case, &c.segment)).cloned().collect();
     merged.extend(manual.codings.iter().cloned());
-    merged.sort_by(|a, b| (&a.case, a.start, &a.segment, &a.code).cmp(&(&b.case, b.start, &b.segment, &b.code)));
+    merged.sort_by(|a, b| {
+        (&a.case, a.start, &a.segment, &a.code).cmp(&(&b.case, b.start, &b.segment, &b.code))
+    });
     merged
 }

@@ -87,6 +87,16 @@ impl Segment {
 }
 
 impl Transcript {
+    /// The code-point span of every segment id of every unit, for checking
+    /// codings made with any unit against the transcript.
+    pub fn segment_spans(&self) -> std::collections::BTreeMap<String, (usize, usize)> {
+        [Unit::Turn, Unit::Paragraph, Unit::Sentence]
+            .into_iter()
+            .flat_map(|unit| self.segments(unit))
+            .map(|s| (s.id, (s.start, s.end)))
+            .collect()
+    }
+
     /// Splits the transcript into segments of `unit`, in text order.
     /// Turns without text give no segment.
     pub fn segments(&self, unit: Unit) -> Vec<Segment> {

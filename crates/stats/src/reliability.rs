@@ -214,17 +214,20 @@ pub fn scott_pi(data: &Matrix) -> Result<Coefficient, Undefined> {
     let (categories, pairs) = paired(data)?;
     let n = pairs.len() as f64;
     let observed = pairs.iter().filter(|(a, b)| a == b).count() as f64 / n;
-    let mut pooled = vec![0.0; categories.len()];
+    // Counts, not running sums of fractions, so that one category gives
+    // exactly 1 and the coefficient is reported undefined rather than 1.
+    let mut pooled = vec![0_usize; categories.len()];
     for &(a, b) in &pairs {
-        pooled[a] += 1.0 / (2.0 * n);
-        pooled[b] += 1.0 / (2.0 * n);
+        pooled[a] += 1;
+        pooled[b] += 1;
     }
-    let expected: f64 = pooled.iter().map(|p| p * p).sum();
+    let expected: f64 = pooled.iter().map(|&c| (c * c) as f64).sum::<f64>() / (4.0 * n * n);
     chance_corrected(observed, expected, pairs.len())
 }
 
 fn chance_corrected(observed: f64, expected: f64, units: usize) -> Result<Coefficient, Undefined> {
-    if (1.0 - expected).abs() <= f64::EPSILON {
+    // Sums of fractions may miss 1 by a few ulps; no real data comes that close.
+    if 1.0 - expected < 1e-12 {
         return Err(Undefined::NoVariation);
     }
     Ok(Coefficient { value: (observed - expected) / (1.0 - expected), observed, expected, units })

@@ -3,4 +3,6 @@
 pub(crate) mod agree;
 pub(crate) mod check;
 pub(crate) mod code;
+pub(crate) mod import_sheet;
+pub(crate) mod sheet;
 pub(crate) mod tally;

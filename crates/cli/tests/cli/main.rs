@@ -3,6 +3,7 @@
 //! Each module covers one area; `support` holds the harness. Snapshots live
 //! in `snapshots/`; review changes with `cargo insta review`.
 
+mod agree;
 mod check;
 mod code;
 mod errors;

@@ -169,6 +169,21 @@ fn identical_values_are_undefined_not_one() {
     assert_eq!(percent_agreement(&same), Ok(1.0));
 }
 
+/// Forty units, all absent for both coders: the sums of fractions behind
+/// chance agreement must still come to exactly "perfect".
+#[test]
+fn one_category_over_many_units_is_undefined() {
+    let absent: Vec<Vec<Option<f64>>> = (0..40).map(|_| vec![Some(0.0), Some(0.0)]).collect();
+    assert_eq!(scott_pi(&absent), Err(Undefined::NoVariation));
+    assert_eq!(fleiss_kappa(&absent), Err(Undefined::NoVariation));
+    assert_eq!(cohen_kappa(&absent, Weights::Unweighted), Err(Undefined::NoVariation));
+    let mut three: Vec<Vec<Option<f64>>> =
+        (0..97).map(|_| vec![Some(1.0), Some(1.0), Some(1.0)]).collect();
+    three.push(vec![Some(1.0), None, Some(1.0)]);
+    assert_eq!(fleiss_kappa(&three), Err(Undefined::NoVariation));
+    assert_eq!(krippendorff_alpha(&three, Level::Nominal), Err(Undefined::NoVariation));
+}
+
 #[test]
 fn degenerate_inputs_are_undefined_with_a_reason() {
     let empty: Vec<Vec<Option<f64>>> = Vec::new();

@@ -1,0 +1,63 @@
+//! `qda sheet`: a coding sheet for one coder to fill in a spreadsheet.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use qda_coding::RuleSet;
+
+use crate::args::SheetArgs;
+use crate::input::{self, Sources};
+use crate::outcome::Outcome;
+use crate::output::Sink;
+use crate::provenance::display_path;
+use crate::sheet::COLUMNS;
+
+pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
+    let (codebook, _) = input::codebook(&args.codebook)?;
+    let rules = RuleSet::new(&codebook)?;
+    let sources = Sources::collect(&args.input)?;
+    let transcripts = sources.load_all()?;
+
+    let mut read: Vec<&Path> = vec![args.codebook.as_path()];
+    read.extend(sources.files.iter().map(|p| p.as_path()));
+    let mut sink = Sink::create(args.output.as_deref(), &read)?;
+    if args.bom {
+        sink.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut sink);
+    writer.write_record(COLUMNS)?;
+    for transcript in &transcripts {
+        let coded = rules.code_transcript(&codebook, transcript);
+        let mut suggested: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for coding in &coded.codings {
+            suggested.entry(coding.segment.as_str()).or_default().push(coding.code.as_str());
+        }
+        let path = display_path(transcript.path());
+        for segment in transcript.segments(codebook.unit()) {
+            if codebook.is_interviewer(&segment.speaker) {
+                continue;
+            }
+            let codes =
+                suggested.get(segment.id.as_str()).map(|c| c.join("; ")).unwrap_or_default();
+            writer.write_record([
+                transcript.case(),
+                &segment.id,
+                &segment.speaker,
+                segment.time.as_deref().unwrap_or(""),
+                segment.text(transcript),
+                &codes,
+                "",
+                "",
+                &path,
+                transcript.sha256(),
+            ])?;
+        }
+    }
+    writer.flush()?;
+    drop(writer);
+    sink.finish()?;
+    Ok(Outcome::Success)
+}

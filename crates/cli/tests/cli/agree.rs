@@ -1,0 +1,241 @@
+//! `qda agree`: reliability of codings files and of ratings tables.
+//!
+//! The ratings fixtures are published worked examples, so the coefficients
+//! are checked against their published values end to end:
+//! `krippendorff.csv` is Krippendorff (2011), section C (alpha nominal 0.743,
+//! interval 0.849); `two_coders.csv` is the two-coder data of
+//! `scripts/reference/reliability.py` (statsmodels' Cohen kappa: linear
+//! 0.611399, quadratic 0.626335).
+
+use serde_json::Value;
+
+use crate::support::{QdaTest, fixtures};
+
+fn ratings(name: &str, extra: &[&str]) -> (QdaTest, crate::support::Run) {
+    let test = QdaTest::new();
+    test.write(name, std::fs::read(fixtures().join("ratings").join(name)).unwrap());
+    let mut args = vec!["agree", "--ratings", name];
+    args.extend_from_slice(extra);
+    let run = test.run(&args);
+    (test, run)
+}
+
+fn row(json: &Value) -> &Value {
+    &json["rows"][0]
+}
+
+#[test]
+fn ratings_reproduce_krippendorff_2011() {
+    let (_, run) = ratings("krippendorff.csv", &["--format", "json"]);
+    let json: Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(row(&json)["krippendorff_alpha"], 0.743421);
+    assert_eq!(row(&json)["units"], 11);
+    let (_, run) = ratings("krippendorff.csv", &["--format", "json", "--level", "interval"]);
+    let json: Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(row(&json)["krippendorff_alpha"], 0.849107);
+    // Cohen's kappa and Scott's pi need exactly two coders.
+    assert_eq!(row(&json)["cohen_kappa"]["undefined"], "needs exactly two coders, found 4");
+}
+
+#[test]
+fn ratings_table_output() {
+    let (_, run) = ratings("krippendorff.csv", &["--level", "ordinal", "--resamples", "500"]);
+    insta::assert_snapshot!(run.ok());
+}
+
+#[test]
+fn weighted_kappa_for_ordered_ratings_with_semicolons() {
+    let (_, run) = ratings("two_coders.csv", &["--level", "ordinal", "--format", "json"]);
+    let json: Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(row(&json)["cohen_kappa"], 0.597315);
+    assert_eq!(row(&json)["cohen_kappa_linear"], 0.611399);
+    assert_eq!(row(&json)["cohen_kappa_quadratic"], 0.626335);
+    assert_eq!(row(&json)["scott_pi"], 0.59596);
+    let (_, run) = ratings("two_coders.csv", &["--disagreements", "--format", "csv"]);
+    insta::assert_snapshot!(run.ok(), @r"
+    case,unit,code,first,second,text
+    u02,,,1,2,
+    u06,,,3,1,
+    u10,,,1,2,
+    u12,,,2,3,
+    ");
+}
+
+#[test]
+fn bootstrap_interval_is_reproducible_by_seed() {
+    let interval = |seed: &str| {
+        let (_, run) = ratings(
+            "krippendorff.csv",
+            &["--format", "json", "--seed", seed, "--resamples", "300"],
+        );
+        let json: Value = serde_json::from_str(run.ok()).unwrap();
+        row(&json)["krippendorff_alpha_95"].clone()
+    };
+    assert_eq!(interval("5"), interval("5"));
+    assert_ne!(interval("5"), interval("6"));
+}
+
+#[test]
+fn min_alpha_fails_below_the_threshold() {
+    let (_, run) = ratings("krippendorff.csv", &["--min-alpha", "0.8", "--resamples", "0"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr, @"error: Krippendorff's alpha (of the ratings) is 0.743, below --min-alpha 0.8");
+    let (_, run) = ratings("krippendorff.csv", &["--min-alpha", "0.7", "--resamples", "0"]);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn ratings_that_are_not_numbers() {
+    let (_, run) = ratings("not_numbers.csv", &["--level", "interval"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: not_numbers.csv:2:2: value `low` is not a number; --level interval needs numbers (use --level nominal for labels)
+    ");
+}
+
+/// Rules and a person on the mini study: the person drops `survival` from A.
+fn two_coders_on_mini() -> QdaTest {
+    let test = QdaTest::fixture("study-mini");
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "rules.json"]).ok();
+    let mut anna: Value = serde_json::from_slice(&test.read("rules.json")).unwrap();
+    anna["coder"] = "anna".into();
+    let codings = anna["codings"].as_array_mut().unwrap();
+    codings.retain(|c| c["code"] != "survival");
+    for coding in codings.iter_mut() {
+        coding["coder"] = "anna".into();
+        coding["source"] = serde_json::json!({"type": "manual", "memo": "read twice"});
+    }
+    test.write("anna.json", serde_json::to_vec_pretty(&anna).unwrap());
+    test
+}
+
+#[test]
+fn codings_of_two_coders() {
+    let test = two_coders_on_mini();
+    let args = ["agree", "codebook.toml", "A.txt", "B.txt", "--codings", "rules.json", "anna.json"];
+    insta::assert_snapshot!(test.run(&args).ok());
+    let mut list = args.to_vec();
+    list.push("--disagreements");
+    insta::assert_snapshot!(test.run(&list).ok(), @r"
+    case  unit  code      anna  rules  text
+    ----  ----  --------  ----  -----  ---------------------------------------
+    A     A:t2  survival  no    yes    We were starving, and I wanted freedom.
+    ");
+}
+
+#[test]
+fn one_coder_is_not_enough() {
+    let test = two_coders_on_mini();
+    let run = test.run(&["agree", "codebook.toml", "A.txt", "B.txt", "--codings", "rules.json"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: agreement needs two or more coders; the codings files hold only `rules`; add another coder's codings with --codings
+    ");
+}
+
+#[test]
+fn a_transcript_changed_since_coding_is_named() {
+    let test = two_coders_on_mini();
+    test.write(
+        "B.txt",
+        "+++\ncase = \"B\"\nsite = \"Seoul\"\n+++\nI: Why did you leave?\nP: For freedom!\n",
+    );
+    let run = test.run(&[
+        "agree",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "error: rules.json: B.txt changed since these codings were made (SHA-256 "
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("re-code it, or restore the transcript"));
+}
+
+#[test]
+fn tally_layers_a_coder_over_the_rules_and_adjudication_over_both() {
+    let test = two_coders_on_mini();
+    let tally = |extra: &[&str]| {
+        let mut args = vec![
+            "tally",
+            "codebook.toml",
+            "A.txt",
+            "B.txt",
+            "--codings",
+            "rules.json",
+            "anna.json",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let run = test.run(&args);
+        serde_json::from_str::<Value>(run.ok()).unwrap()
+    };
+    // anna reviewed A and coded only freedom: her reading replaces the rules' conflict.
+    let json = tally(&[]);
+    assert_eq!(json["provenance"]["options"]["coder"], "anna");
+    assert_eq!(json["groups"][0]["assignments"][0]["code"], "freedom");
+    assert_eq!(json["groups"][0]["assignments"][0]["route"], "single");
+    // An adjudication wins over any coder.
+    std::fs::copy(fixtures().join("adjudications/settles_a.toml"), test.path("adj.toml")).unwrap();
+    let json = tally(&["--adjudications", "adj.toml"]);
+    assert_eq!(json["groups"][0]["assignments"][0]["code"], "survival");
+    assert_eq!(json["groups"][0]["assignments"][0]["route"], "adjudication");
+    // --coder rules: the rules alone, whose conflict is unsettled.
+    let run = test.run(&[
+        "tally",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+        "--coder",
+        "rules",
+    ]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn several_coders_need_a_choice() {
+    let test = two_coders_on_mini();
+    let ben = String::from_utf8(test.read("anna.json")).unwrap().replace("\"anna\"", "\"ben\"");
+    test.write("ben.json", ben);
+    let run = test.run(&[
+        "tally",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+        "ben.json",
+    ]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: the codings files hold several coders (anna, ben); choose whose codings count with --coder NAME
+    ");
+    let run = test.run(&[
+        "tally",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+        "--coder",
+        "carl",
+    ]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --coder carl: no codings by `carl` in the codings files; coders there: anna, rules
+    ");
+}
