@@ -93,6 +93,11 @@ impl CaseTable {
             },
             message,
         };
+        // The csv crate miscounts lines in CRLF files; count them from byte offsets.
+        let line_of = |byte: u64| {
+            let end = usize::try_from(byte).map_or(bytes.len(), |b| (b + 1).min(bytes.len()));
+            1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
+        };
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers = reader
             .headers()
@@ -112,9 +117,9 @@ impl CaseTable {
         let mut rows: Vec<CaseRow> = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                error(e.position().map(|p| p.line()), format!("unreadable CSV row: {e}"))
+                error(e.position().map(|p| line_of(p.byte())), format!("unreadable CSV row: {e}"))
             })?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let line = record.position().map_or(0, |p| line_of(p.byte()) as usize);
             let case = record.get(0).unwrap_or("").trim().to_owned();
             if case.is_empty() {
                 if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -190,6 +195,16 @@ mod tests {
         assert_eq!(AttributeValue::from_cell("TRUE"), AttributeValue::Boolean(true));
         assert_eq!(AttributeValue::from_cell("Japan"), AttributeValue::Text("Japan".into()));
         assert_eq!(AttributeValue::from_cell("NaN"), AttributeValue::Text("NaN".into()));
+    }
+
+    #[test]
+    fn crlf_rows_report_their_own_line() {
+        let table = CaseTable::parse(Path::new("c.csv"), b"case,year\r\nP01,2001\r\nP01,2002\r\n")
+            .unwrap_err();
+        assert_eq!(
+            table.to_string(),
+            "c.csv:3:1: case `P01` already has a row on line 2; keep one"
+        );
     }
 
     #[test]

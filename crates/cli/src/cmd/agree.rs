@@ -221,9 +221,9 @@ struct RatingsTable {
 
 impl RatingsTable {
     fn parse(path: &str, bytes: &[u8], level: LevelArg) -> Result<Self> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let delimiter = crate::sheet::sniff_delimiter(bytes);
-        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(bytes);
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let delimiter = crate::sheet::sniff_delimiter(body);
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(body);
         let headers =
             reader.headers().map_err(|e| anyhow::anyhow!("{path}:1: unreadable CSV: {e}"))?.clone();
         let coders: Vec<String> = headers.iter().skip(1).map(|h| h.trim().to_owned()).collect();
@@ -232,12 +232,13 @@ impl RatingsTable {
         }
         let mut units: Vec<String> = Vec::new();
         let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+        let mut lines: Vec<u64> = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
                 anyhow::anyhow!("{path}:{line}: unreadable CSV row: {e}")
             })?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
             let unit = record.get(0).unwrap_or("").trim().to_owned();
             if unit.is_empty() {
                 continue;
@@ -249,6 +250,7 @@ impl RatingsTable {
                 );
             }
             units.push(unit);
+            lines.push(line);
             cells.push(
                 (1..=coders.len())
                     .map(|i| {
@@ -281,7 +283,7 @@ impl RatingsTable {
                         Ok(v) if v.is_finite() => Some(v),
                         _ => bail!(
                             "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers (use --level nominal for labels)",
-                            r + 2,
+                            lines[r],
                             c + 2,
                             format!("{level:?}").to_lowercase()
                         ),

@@ -7,6 +7,7 @@ mod agree;
 mod check;
 mod code;
 mod errors;
+mod sheet;
 mod study;
 mod support;
 mod tally;
