@@ -109,3 +109,90 @@ fn results_are_byte_identical_across_runs_and_thread_counts() {
     assert_eq!(one.read("codings.json"), two.read("codings.json"));
     assert_eq!(two.read("again.json"), two.read("codings.json"));
 }
+
+/// The published codings are current: `qda code` and `qda import-sheet`
+/// re-make them byte for byte, and anna's sheet is a sheet of the
+/// transcripts as they are now.
+#[test]
+fn published_codings_are_reproduced() {
+    let test = QdaTest::study();
+    test.run(&["code", "codebooks/motives.toml", "transcripts/", "-o", "rules.json"]).ok();
+    assert_eq!(
+        test.read("rules.json"),
+        test.read("codings/rules.json"),
+        "codings/rules.json is stale"
+    );
+    test.run(&[
+        "import-sheet",
+        "codings/anna-sheet.csv",
+        "--codebook",
+        "codebooks/motives.toml",
+        "--coder",
+        "anna",
+        "-o",
+        "anna.json",
+    ])
+    .ok();
+    assert_eq!(
+        test.read("anna.json"),
+        test.read("codings/anna.json"),
+        "codings/anna.json is stale"
+    );
+
+    test.run(&["sheet", "codebooks/motives.toml", "transcripts/", "-o", "blank.csv"]).ok();
+    let columns = |bytes: Vec<u8>| -> Vec<Vec<String>> {
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        reader
+            .records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 6 && *i != 7)
+                    .map(|(_, c)| c.to_owned())
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(columns(test.read("blank.csv")), columns(test.read("codings/anna-sheet.csv")));
+}
+
+/// Anna's reading settles the conflicts the rules leave to adjudication and
+/// gives the published tally on its own.
+#[test]
+fn the_second_coder_reproduces_the_tally_and_agrees_with_the_rules() {
+    let test = QdaTest::study();
+    let run = test.run(&[
+        "tally",
+        "codebooks/motives.toml",
+        "transcripts/",
+        "--codings",
+        "codings/rules.json",
+        "codings/anna.json",
+        "--format",
+        "json",
+    ]);
+    let tally: Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(group_cases(&tally, "survival"), 4);
+    assert_eq!(group_cases(&tally, "freedom"), 13);
+    assert_eq!(group_cases(&tally, "involuntary"), 9);
+    let run = test.run(&[
+        "agree",
+        "codebooks/motives.toml",
+        "transcripts/",
+        "--codings",
+        "codings/rules.json",
+        "codings/anna.json",
+    ]);
+    insta::assert_snapshot!(run.ok());
+    let run = test.run(&[
+        "agree",
+        "codebooks/motives.toml",
+        "transcripts/",
+        "--codings",
+        "codings/rules.json",
+        "codings/anna.json",
+        "--disagreements",
+    ]);
+    insta::assert_snapshot!(run.ok());
+}
