@@ -50,7 +50,7 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
     inputs.extend(sources.table_inputs().cloned());
     let provenance = Provenance::new("code", inputs).option("unit", codebook.unit().as_str());
     sink.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
-    write!(sink, "  \"transcripts\": {},\n", indented(&transcripts)?)?;
+    writeln!(sink, "  \"transcripts\": {},", indented(&transcripts)?)?;
     write!(sink, "  \"provenance\": {}\n}}\n", indented(&provenance)?)?;
     sink.finish()?;
     Ok(Outcome::Success)

@@ -43,8 +43,7 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
     }
     let memo_column = column("memo");
 
-    let mut transcripts: BTreeMap<String, (Transcript, BTreeMap<String, (usize, usize)>)> =
-        BTreeMap::new();
+    let mut transcripts: BTreeMap<String, Loaded> = BTreeMap::new();
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut codings = Vec::new();
@@ -168,7 +167,9 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
 }
 
 /// A transcript and the code-point span of every segment id of every unit.
-fn load(path: &Path) -> Result<(Transcript, BTreeMap<String, (usize, usize)>), String> {
+type Loaded = (Transcript, BTreeMap<String, (usize, usize)>);
+
+fn load(path: &Path) -> Result<Loaded, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read the transcript {}: {e}", display_path(path)))?;
     let transcript =

@@ -16,19 +16,20 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let rules = RuleSet::new(&codebook)?;
     let sources = Sources::collect(&args.input)?;
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
-    let (cases, transcript_inputs, codings_inputs, coder) = if args.codings.codings.is_empty() {
-        let mut cases: Vec<CaseCodes> = Vec::new();
-        let mut inputs: Vec<Input> = Vec::new();
-        input::code_corpus(&codebook, &rules, &sources, |coded| {
-            inputs.push(input::transcript_input(&coded));
-            cases.push(CaseCodes::from_coded(&coded));
-            Ok(())
-        })?;
-        cases.sort_by(|a, b| a.case.cmp(&b.case));
-        (cases, inputs, Vec::new(), qda_coding::RULES_CODER.to_owned())
-    } else {
-        from_codings(&codebook, &sources, &args.codings)?
-    };
+    let Counted { cases, transcript_inputs, codings_inputs, coder } =
+        if args.codings.codings.is_empty() {
+            let mut counted =
+                Counted { coder: qda_coding::RULES_CODER.to_owned(), ..Counted::default() };
+            input::code_corpus(&codebook, &rules, &sources, |coded| {
+                counted.transcript_inputs.push(input::transcript_input(&coded));
+                counted.cases.push(CaseCodes::from_coded(&coded));
+                Ok(())
+            })?;
+            counted.cases.sort_by(|a, b| a.case.cmp(&b.case));
+            counted
+        } else {
+            from_codings(&codebook, &sources, &args.codings)?
+        };
     if let Some((adjudications, _)) = &adjudications {
         adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
     }
@@ -129,13 +130,23 @@ fn report_unresolved(
     Ok(any)
 }
 
+/// The cases to tally, and where their codes came from.
+#[derive(Default)]
+struct Counted {
+    cases: Vec<CaseCodes>,
+    transcript_inputs: Vec<Input>,
+    codings_inputs: Vec<Input>,
+    /// Whose codings count: `rules`, or the person chosen.
+    coder: String,
+}
+
 /// Cases from codings files: the chosen coder's manual codings over the
 /// rule codings (see `qda_coding::layer`).
 fn from_codings(
     codebook: &qda_coding::Codebook,
     sources: &Sources,
     args: &crate::args::CodingsArgs,
-) -> Result<(Vec<CaseCodes>, Vec<Input>, Vec<Input>, String)> {
+) -> Result<Counted> {
     let transcripts = sources.load_all()?;
     let loaded = input::LoadedCodings::read(&args.codings, codebook, &transcripts)?;
     let coders = loaded.coders();
@@ -165,5 +176,10 @@ fn from_codings(
         .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
         .collect();
     let coder = chosen.unwrap_or_else(|| qda_coding::RULES_CODER.to_owned());
-    Ok((cases, input::inputs_of(&transcripts), loaded.inputs, coder))
+    Ok(Counted {
+        cases,
+        transcript_inputs: input::inputs_of(&transcripts),
+        codings_inputs: loaded.inputs,
+        coder,
+    })
 }
