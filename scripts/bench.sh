@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# End-to-end timings of the `qda` binary.
+#
+# Builds `qda` and `qda-corpus` in release, generates a synthetic corpus
+# (BENCH_MB megabytes of transcripts, BENCH_CODES codes; 200 and 120 by
+# default) into ./bench-corpus unless one with the same parameters is there,
+# then times `qda tally` and `qda code` over it and `qda tally` over the
+# bundled study. Prints corpus size, wall time, MB/s (10^6 bytes per second)
+# and peak memory (max RSS).
+#
+# Needs GNU time (/usr/bin/time; `apt-get install -y time`) for peak memory;
+# uses hyperfine (`apt-get install -y hyperfine`, or `cargo install hyperfine`)
+# for repeated runs when it is installed, else a loop of runs.
+#
+# Micro-benchmarks of the rule engine: cargo bench -p qda-coding --bench rules
+#
+# Environment: BENCH_MB (200), BENCH_CODES (120), BENCH_SEED (42),
+# BENCH_RUNS (runs per command for hyperfine or the loop; 3 for the corpus,
+# 20 for the bundled study unless set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mb="${BENCH_MB:-200}"
+codes="${BENCH_CODES:-120}"
+seed="${BENCH_SEED:-42}"
+corpus="bench-corpus"
+qda="target/release/qda"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+echo "== build (release)"
+cargo build --release --quiet -p qda-cli -p qda-bench
+
+params="megabytes=$mb codes=$codes seed=$seed"
+if [ -f "$corpus/codebook.toml" ] && [ -d "$corpus/transcripts" ] &&
+  [ "$(cat "$corpus/.params" 2>/dev/null || true)" = "$params" ]; then
+  echo "== corpus: reusing $corpus ($params)"
+else
+  echo "== corpus: generating $corpus ($params)"
+  rm -f "$corpus/.params"
+  target/release/qda-corpus --megabytes "$mb" --codes "$codes" --seed "$seed" \
+    --out "$corpus" --force
+  echo "$params" >"$corpus/.params"
+fi
+
+corpus_bytes=$(find "$corpus/transcripts" -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s}')
+corpus_files=$(find "$corpus/transcripts" -name '*.txt' | wc -l)
+corpus_mb=$(awk -v b="$corpus_bytes" 'BEGIN {printf "%.1f", b / 1e6}')
+echo "corpus: $corpus_files transcripts, $corpus_mb MB, $codes codes"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+gnu_time=""
+if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+  gnu_time=/usr/bin/time
+else
+  echo "note: GNU time not found, so no peak memory; install it with: apt-get install -y time" >&2
+fi
+
+# Runs a command once, reporting wall time, MB/s over $2 bytes, and max RSS.
+# Sets $last_wall (seconds) and $last_rss (MB, or "n/a").
+measure() {
+  local name="$1" bytes="$2"
+  shift 2
+  local log="$tmp/time.log" start end status=0
+  start=$(date +%s.%N)
+  if [ -n "$gnu_time" ]; then
+    "$gnu_time" -v -o "$log" "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+  else
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+  fi
+  end=$(date +%s.%N)
+  if [ "$status" -ne 0 ]; then
+    echo "error: \`$*\` failed with exit code $status:" >&2
+    cat "$tmp/stderr" >&2
+    exit "$status"
+  fi
+  last_wall=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.3f", e - s}')
+  last_rss="n/a"
+  if [ -n "$gnu_time" ]; then
+    last_rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")
+  fi
+  local rate
+  rate=$(awk -v b="$bytes" -v t="$last_wall" 'BEGIN {printf "%.1f", b / 1e6 / t}')
+  printf '%-34s wall %8.3f s  %7s MB/s  max RSS %s MB\n' "$name" "$last_wall" "$rate" "$last_rss"
+}
+
+# Repeats a command: hyperfine when installed (mean ± sd), else a timed loop.
+# Sets $last_mean (seconds).
+repeat() {
+  local name="$1" runs="$2" warmup="$3"
+  shift 3
+  if have hyperfine; then
+    hyperfine --style basic --warmup "$warmup" --runs "$runs" \
+      --export-json "$tmp/hyperfine.json" --command-name "$name" "$*"
+    last_mean=$(sed -n 's/^ *"mean": *\([0-9.eE+-]*\),*$/\1/p' "$tmp/hyperfine.json" | head -1)
+  else
+    echo "note: hyperfine not found; timing a loop of $runs runs (apt-get install -y hyperfine)" >&2
+    local i start end
+    for ((i = 0; i < warmup; i++)); do "$@" >/dev/null 2>&1; done
+    start=$(date +%s.%N)
+    for ((i = 0; i < runs; i++)); do "$@" >/dev/null; done
+    end=$(date +%s.%N)
+    last_mean=$(awk -v s="$start" -v e="$end" -v n="$runs" 'BEGIN {printf "%.4f", (e - s) / n}')
+    printf '%-34s mean %8.4f s over %d runs\n' "$name" "$last_mean" "$runs"
+  fi
+}
+
+cb="$corpus/codebook.toml"
+tr="$corpus/transcripts"
+runs="${BENCH_RUNS:-3}"
+
+echo
+echo "== $corpus: one run each under GNU time (peak memory)"
+measure "qda tally" "$corpus_bytes" "$qda" tally "$cb" "$tr" -o "$tmp/tally.txt"
+tally_wall=$last_wall tally_rss=$last_rss
+measure "qda code" "$corpus_bytes" "$qda" code "$cb" "$tr" -o "$tmp/codings.json"
+code_wall=$last_wall code_rss=$last_rss
+codings_mb=$(awk -v b="$(stat -c %s "$tmp/codings.json")" 'BEGIN {printf "%.1f", b / 1e6}')
+echo "(codings file: $codings_mb MB)"
+
+echo
+echo "== $corpus: repeated runs"
+repeat "qda tally (corpus)" "$runs" 1 "$qda" tally "$cb" "$tr" -o "$tmp/tally.txt"
+tally_mean=$last_mean
+repeat "qda code (corpus)" "$runs" 1 "$qda" code "$cb" "$tr" -o "$tmp/codings.json"
+code_mean=$last_mean
+
+echo
+echo "== bundled study: qda tally codebooks/motives.toml transcripts/ --adjudications adjudications.toml"
+study_bytes=$(find transcripts -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s}')
+measure "qda tally (bundled, once)" "$study_bytes" \
+  "$qda" tally codebooks/motives.toml transcripts/ --adjudications adjudications.toml
+study_rss=$last_rss
+repeat "qda tally (bundled)" "${BENCH_RUNS:-20}" 3 \
+  "$qda" tally codebooks/motives.toml transcripts/ --adjudications adjudications.toml
+study_mean=$last_mean
+
+rate() { awk -v b="$1" -v t="$2" 'BEGIN {printf "%.1f", b / 1e6 / t}'; }
+echo
+echo "== summary ($(nproc) CPUs)"
+echo "corpus:        $corpus_files transcripts, $corpus_mb MB, $codes codes ($params)"
+echo "qda tally:     mean $(awk -v t="$tally_mean" 'BEGIN {printf "%.2f", t}') s, $(rate "$corpus_bytes" "$tally_mean") MB/s; max RSS $tally_rss MB (single run: $tally_wall s)"
+echo "qda code:      mean $(awk -v t="$code_mean" 'BEGIN {printf "%.2f", t}') s, $(rate "$corpus_bytes" "$code_mean") MB/s; max RSS $code_rss MB (single run: $code_wall s); codings $codings_mb MB"
+echo "bundled tally: mean $(awk -v t="$study_mean" 'BEGIN {printf "%.1f", t * 1000}') ms ($(find transcripts -name '*.txt' | wc -l) transcripts); max RSS $study_rss MB"
