@@ -87,11 +87,7 @@ impl RuleSet {
             let segment_text = &text[segment.bytes.clone()];
             let hits = self.scan(segment_text);
             let code_point = |byte: usize| segment.start + segment_text[..byte].chars().count();
-            for (code, decision) in self.decide_all(&hits) {
-                if !decision.applies {
-                    continue;
-                }
-                let Some(source) = decision.source() else { continue };
+            for (code, clause, term, range) in self.applying(&hits) {
                 codings.push(Coding {
                     case: transcript.case().to_owned(),
                     segment: segment.id.clone(),
@@ -100,10 +96,10 @@ impl RuleSet {
                     start: segment.start,
                     end: segment.end,
                     source: Source::Rule {
-                        clause: source.clause,
-                        term: source.term.clone(),
-                        match_start: code_point(source.range.start),
-                        match_end: code_point(source.range.end),
+                        clause,
+                        term: term.to_owned(),
+                        match_start: code_point(range.start),
+                        match_end: code_point(range.end),
                     },
                 });
             }

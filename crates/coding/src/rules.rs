@@ -15,15 +15,13 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::codebook::Codebook;
 use crate::error::{CodebookError, Position};
-
-/// The largest compiled size of all a codebook's patterns together.
-const SET_SIZE_LIMIT: usize = 256 << 20;
 
 /// A term or regex of a rule, as written and as compiled into a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +29,9 @@ pub struct Term {
     text: String,
     pattern: String,
     is_regex: bool,
+    /// A piece of the term every match contains, matchable by ASCII
+    /// case-insensitive search: the prefilter looks for it first.
+    literal: Option<String>,
 }
 
 impl Term {
@@ -63,7 +64,7 @@ impl Term {
         if trimmed.len() > 1 && trimmed.ends_with('*') {
             pattern.push_str(r"\w*");
         }
-        Ok(Term { text: trimmed.to_owned(), pattern, is_regex: false })
+        Ok(Term { text: trimmed.to_owned(), pattern, is_regex: false, literal: literal_of(core) })
     }
 
     /// A regular expression (regex crate syntax), matched case-insensitively.
@@ -77,7 +78,12 @@ impl Term {
             Ok(regex) if regex.is_match("") => Err(format!(
                 "regex `{text}` matches empty text, so it would code every segment; make it require at least one character"
             )),
-            Ok(_) => Ok(Term { text: text.to_owned(), pattern, is_regex: true }),
+            Ok(_) => Ok(Term {
+                text: text.to_owned(),
+                pattern,
+                is_regex: true,
+                literal: regex_literal(text),
+            }),
             Err(regex::Error::CompiledTooBig(limit)) => Err(format!(
                 "regex `{text}` is too large once compiled (over {} KiB); split it into several regexes or use terms",
                 limit / 1024
@@ -99,6 +105,48 @@ impl Term {
     pub fn is_regex(&self) -> bool {
         self.is_regex
     }
+}
+
+/// The longest run of a term's text whose characters are ASCII or have no
+/// case at all (Hangul, Han, kana), so that ASCII case-insensitive search
+/// finds it exactly where Unicode case folding would.
+fn literal_of(core: &str) -> Option<String> {
+    let caseless = |c: char| {
+        c.is_ascii() || (!c.is_lowercase() && !c.is_uppercase() && c.to_lowercase().eq([c]))
+    };
+    core.split_whitespace()
+        .flat_map(|word| word.split(|c: char| !caseless(c)))
+        .filter(|run| !run.is_empty())
+        .max_by_key(|run| run.len())
+        .map(str::to_owned)
+}
+
+/// Literals one of which every match of a regex starts (or ends) with, when
+/// there is a short list of them that ASCII case-insensitive search can look
+/// for. Returns them joined by `\n` (a character no literal contains).
+fn regex_literal(text: &str) -> Option<String> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::Parser::new().parse(text).ok()?;
+    // Every match starts with one of the prefixes, and ends with one of the
+    // suffixes; either list serves, whichever is usable.
+    [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().find_map(|kind| {
+        let mut extractor = Extractor::new();
+        extractor.kind(kind).limit_total(64);
+        let seq = extractor.extract(&hir);
+        let literals = seq.literals()?;
+        let ascii = |b: &u8| b.is_ascii() && *b != b'\n';
+        let usable = !literals.is_empty()
+            && literals.iter().all(|l| l.as_bytes().len() >= 2 && l.as_bytes().iter().all(ascii));
+        usable.then(|| {
+            let mut words: Vec<String> = literals
+                .iter()
+                .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
+                .collect();
+            words.sort();
+            words.dedup();
+            words.join("\n")
+        })
+    })
 }
 
 /// Which part of a rule a term belongs to.
@@ -180,8 +228,17 @@ struct CodeRule {
 /// Every rule of a codebook, compiled.
 pub struct RuleSet {
     atoms: Vec<Atom>,
-    set: RegexSet,
     rules: Vec<CodeRule>,
+    /// Finds, in one pass, the literals of every term that has one.
+    prefilter: AhoCorasick,
+    /// For each prefilter literal, the patterns that contain it.
+    literal_atoms: Vec<Vec<usize>>,
+    /// Patterns without a literal (regexes, terms in cased non-Latin
+    /// scripts): each is searched for on its own, with the regex crate's own
+    /// literal optimisations, which a `RegexSet` lacks.
+    unfiltered: Vec<usize>,
+    /// For each pattern, the rules in which a match of it can make the code apply.
+    positive_rules: Vec<Vec<usize>>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -193,10 +250,18 @@ impl std::fmt::Debug for RuleSet {
     }
 }
 
-/// Where each matched pattern first matches, for one text.
+/// Where each matched pattern first matches, for one text: the patterns
+/// that matched, in pattern order, each with its first match.
 #[derive(Debug, Default)]
 pub struct Hits {
-    first: Vec<Option<Range<usize>>>,
+    found: Vec<(usize, Range<usize>)>,
+}
+
+impl Hits {
+    /// The first match of pattern `atom`, if it matched.
+    fn first(&self, atom: usize) -> Option<&Range<usize>> {
+        self.found.binary_search_by_key(&atom, |(a, _)| *a).ok().map(|i| &self.found[i].1)
+    }
 }
 
 impl RuleSet {
@@ -229,19 +294,46 @@ impl RuleSet {
                 regex: rule.regex.iter().map(&mut intern).collect(),
             });
         }
-        let set = RegexSetBuilder::new(atoms.iter().map(|a| a.term.pattern.as_str()))
-            .size_limit(SET_SIZE_LIMIT)
-            .dfa_size_limit(SET_SIZE_LIMIT)
-            .build()
-            .map_err(|e| CodebookError {
-                position: Position { path: codebook.path().to_owned(), location: None },
-                code: None,
-                message: format!(
-                    "the codebook's {} terms and regexes are too large to compile together ({e}); use fewer or simpler regexes",
-                    atoms.len()
-                ),
-            })?;
-        Ok(RuleSet { atoms, set, rules })
+        let mut literals: Vec<String> = Vec::new();
+        let mut literal_atoms: Vec<Vec<usize>> = Vec::new();
+        let mut unfiltered = Vec::new();
+        for (index, atom) in atoms.iter().enumerate() {
+            match &atom.term.literal {
+                // A regex may have several alternative literals, one per line.
+                Some(joined) => {
+                    for literal in joined.split('\n') {
+                        let key = literal.to_ascii_lowercase();
+                        match literals.iter().position(|l| *l == key) {
+                            Some(i) => literal_atoms[i].push(index),
+                            None => {
+                                literals.push(key);
+                                literal_atoms.push(vec![index]);
+                            }
+                        }
+                    }
+                }
+                None => unfiltered.push(index),
+            }
+        }
+        // Overlapping search finds every literal, also inside another; a DFA
+        // walks the bytes several times faster than the default NFA. (A
+        // leftmost-longest search restarted after each match, which can use
+        // prefilters, measured slower on interview text.)
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .map_err(|e| too_large(codebook, atoms.len(), &e.to_string()))?;
+        let mut positive_rules = vec![Vec::new(); atoms.len()];
+        for (index, rule) in rules.iter().enumerate() {
+            for &atom in rule.any.iter().chain(&rule.all).chain(&rule.regex) {
+                if positive_rules[atom].last() != Some(&index) {
+                    positive_rules[atom].push(index);
+                }
+            }
+        }
+        Ok(RuleSet { atoms, rules, prefilter, literal_atoms, unfiltered, positive_rules })
     }
 
     /// Number of distinct patterns compiled.
@@ -256,18 +348,78 @@ impl RuleSet {
 
     /// Finds where each pattern first matches in `text` (a segment's text;
     /// timestamps in it read as white space).
+    ///
+    /// Candidates come from the prefilter (a literal of the pattern occurs,
+    /// ASCII case-insensitively) and from one pass of the patterns without a
+    /// literal; each candidate is then located with its own regex, on word
+    /// boundaries. Two characters fold to ASCII letters under Unicode simple
+    /// case folding (`ſ` to `s`, the Kelvin sign to `k`); a text containing
+    /// one of them makes every pattern a candidate, so no match is missed.
     pub fn scan(&self, text: &str) -> Hits {
-        let text = blank_timestamps(text);
-        let mut first = vec![None; self.atoms.len()];
-        for index in &self.set.matches(&text) {
-            let atom = &self.atoms[index];
-            first[index] = if atom.term.is_regex {
-                atom.regex.find(&text).map(|m| m.range())
-            } else {
-                first_on_boundaries(&atom.regex, &text)
-            };
+        // One pass finds the bytes that need care: `[` may open a timestamp;
+        // 0xC5 and 0xE2 lead the UTF-8 of `ſ` (C5 BF) and the Kelvin sign (E2 84 AA).
+        let special = memchr::memchr3(b'[', 0xC5, 0xE2, text.as_bytes()).is_some();
+        let text = if special { blank_timestamps(text) } else { Cow::Borrowed(text) };
+        let mut candidates: Vec<usize> = Vec::new();
+        if special && (text.contains('\u{17F}') || text.contains('\u{212A}')) {
+            candidates.extend(0..self.atoms.len());
+        } else {
+            for found in self.prefilter.find_overlapping_iter(text.as_ref()) {
+                candidates.extend(&self.literal_atoms[found.pattern().as_usize()]);
+            }
+            // Located below like every candidate; a search that finds nothing
+            // costs what a separate "does it match" pass would.
+            candidates.extend(&self.unfiltered);
+            candidates.sort_unstable();
+            candidates.dedup();
         }
-        Hits { first }
+        let found = candidates
+            .into_iter()
+            .filter_map(|index| {
+                let atom = &self.atoms[index];
+                let range = if atom.term.is_regex {
+                    atom.regex.find(&text).map(|m| m.range())
+                } else {
+                    first_on_boundaries(&atom.regex, &text)
+                };
+                range.map(|r| (index, r))
+            })
+            .collect();
+        Hits { found }
+    }
+
+    /// The codes whose rules apply to a scanned text, in codebook order,
+    /// each with the clause, term and byte range recorded as its source.
+    /// Only rules with a matching `any`, `all` or `regex` pattern are
+    /// looked at: a rule none of whose patterns matched cannot apply.
+    pub fn applying<'a>(
+        &'a self,
+        hits: &'a Hits,
+    ) -> impl Iterator<Item = (&'a str, Clause, &'a str, Range<usize>)> + 'a {
+        let mut rules: Vec<usize> =
+            hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules.into_iter().filter_map(move |r| {
+            let rule = &self.rules[r];
+            let hit = |a: &usize| hits.first(*a);
+            if rule.not.iter().any(|a| hit(a).is_some())
+                || rule.all.iter().any(|a| hit(a).is_none())
+            {
+                return None;
+            }
+            let earliest = |clause: Clause, atoms: &'a [usize]| {
+                atoms.iter().filter_map(move |a| hit(a).map(|range| (range.start, clause, *a)))
+            };
+            let source = if rule.any.is_empty() && rule.regex.is_empty() {
+                earliest(Clause::All, &rule.all).min()
+            } else {
+                earliest(Clause::Any, &rule.any).chain(earliest(Clause::Regex, &rule.regex)).min()
+            }?;
+            let (_, clause, atom) = source;
+            let range = hits.first(atom)?.clone();
+            Some((rule.code.as_str(), clause, self.atoms[atom].term.text.as_str(), range))
+        })
     }
 
     /// Decides every rule for a scanned text, in codebook order.
@@ -289,7 +441,7 @@ impl RuleSet {
             atoms
                 .iter()
                 .filter_map(|&a| {
-                    hits.first[a].clone().map(|range| Evidence {
+                    hits.first(a).cloned().map(|range| Evidence {
                         clause,
                         term: self.atoms[a].term.text.clone(),
                         range,
@@ -305,13 +457,23 @@ impl RuleSet {
         let missing: Vec<String> = rule
             .all
             .iter()
-            .filter(|&&a| hits.first[a].is_none())
+            .filter(|&&a| hits.first(a).is_none())
             .map(|&a| self.atoms[a].term.text.clone())
             .collect();
         let vetoed_by = evidence(Clause::Not, &rule.not);
         let has_positive = !(rule.any.is_empty() && rule.regex.is_empty() && rule.all.is_empty());
         let applies = has_positive && !no_any && missing.is_empty() && vetoed_by.is_empty();
         Decision { applies, matched, vetoed_by, missing, no_any }
+    }
+}
+
+fn too_large(codebook: &Codebook, patterns: usize, reason: &str) -> CodebookError {
+    CodebookError {
+        position: Position { path: codebook.path().to_owned(), location: None },
+        code: None,
+        message: format!(
+            "the codebook's {patterns} terms and regexes are too large to compile together ({reason}); use fewer or simpler regexes"
+        ),
     }
 }
 

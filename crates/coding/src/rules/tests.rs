@@ -378,3 +378,59 @@ fn coding_serializes_with_a_tagged_source() {
     let back: Coding = serde_json::from_str(&serde_json::to_string(coding).unwrap()).unwrap();
     assert_eq!(&back, coding);
 }
+
+/// The prefilter only narrows which patterns are located; it must never
+/// change a result. Compare `scan` with locating every pattern directly,
+/// over generated participant turns (with the two characters that fold to
+/// ASCII letters mixed into some of them).
+#[test]
+fn prefiltered_scan_equals_locating_every_pattern() {
+    let generator = qda_bench::Generator::new(60, 7);
+    let codebook = Codebook::parse(Path::new("cb.toml"), &generator.codebook_toml()).unwrap();
+    let rules = RuleSet::new(&codebook).unwrap();
+    let mut turns = generator.participant_turns(60_000);
+    for (i, turn) in turns.iter_mut().enumerate().filter(|(i, _)| i % 9 == 0) {
+        *turn = turn
+            .replacen('s', if i % 2 == 0 { "\u{17F}" } else { "S" }, 3)
+            .replacen('k', "\u{212A}", 2);
+    }
+    let mut matched = 0;
+    for turn in &turns {
+        let hits = rules.scan(turn);
+        let text = blank_timestamps(turn);
+        for (index, atom) in rules.atoms.iter().enumerate() {
+            let direct = if atom.term.is_regex {
+                atom.regex.find(&text).map(|m| m.range())
+            } else {
+                first_on_boundaries(&atom.regex, &text)
+            };
+            assert_eq!(
+                hits.first(index).cloned(),
+                direct,
+                "pattern `{}` in {turn:?}",
+                atom.term.text
+            );
+            matched += usize::from(direct.is_some());
+        }
+    }
+    assert!(matched > 100, "the comparison must cover real matches, found {matched}");
+}
+
+#[test]
+fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
+    assert_eq!(literal_of("nothing to eat").as_deref(), Some("nothing"));
+    assert_eq!(literal_of("Chōsen").as_deref(), Some("sen"));
+    assert_eq!(literal_of("자유").as_deref(), Some("자유"));
+    assert_eq!(literal_of("свобода"), None);
+    assert_eq!(
+        regex_literal("kept (?:calling|asking) me").as_deref(),
+        Some("kept asking me\nkept calling me")
+    );
+    assert_eq!(
+        regex_literal(r"\d{1,2} days in (?:prison|detention)").as_deref(),
+        Some(" days in detention\n days in prison")
+    );
+    assert_eq!(regex_literal(r"\w+ing").as_deref(), Some("ing"));
+    assert_eq!(regex_literal(r"\w+"), None);
+    assert_eq!(regex_literal("자유|freedom"), None);
+}
