@@ -29,9 +29,20 @@ pub struct Term {
     text: String,
     pattern: String,
     is_regex: bool,
-    /// A piece of the term every match contains, matchable by ASCII
-    /// case-insensitive search: the prefilter looks for it first.
-    literal: Option<String>,
+    /// Pieces of text one of which every match contains, matchable by
+    /// ASCII case-insensitive search: the prefilter looks for them first.
+    literal: Option<Literal>,
+}
+
+/// The prefilter's view of a term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Literal {
+    /// Alternatives (one for a word or phrase; several for some regexes).
+    texts: Vec<String>,
+    /// Whether a match's word boundary rule applies right at the literal's
+    /// start (and end): then an occurrence glued to a word character, such
+    /// as `son` inside `person`, cannot be part of a match.
+    bounded: (bool, bool),
 }
 
 impl Term {
@@ -64,7 +75,13 @@ impl Term {
         if trimmed.len() > 1 && trimmed.ends_with('*') {
             pattern.push_str(r"\w*");
         }
-        Ok(Term { text: trimmed.to_owned(), pattern, is_regex: false, literal: literal_of(core) })
+        let wildcards = (trimmed.starts_with('*'), trimmed.len() > 1 && trimmed.ends_with('*'));
+        Ok(Term {
+            text: trimmed.to_owned(),
+            pattern,
+            is_regex: false,
+            literal: literal_of(core, wildcards),
+        })
     }
 
     /// A regular expression (regex crate syntax), matched case-insensitively.
@@ -82,7 +99,8 @@ impl Term {
                 text: text.to_owned(),
                 pattern,
                 is_regex: true,
-                literal: regex_literal(text),
+                literal: regex_literal(text)
+                    .map(|texts| Literal { texts, bounded: (false, false) }),
             }),
             Err(regex::Error::CompiledTooBig(limit)) => Err(format!(
                 "regex `{text}` is too large once compiled (over {} KiB); split it into several regexes or use terms",
@@ -110,21 +128,34 @@ impl Term {
 /// The longest run of a term's text whose characters are ASCII or have no
 /// case at all (Hangul, Han, kana), so that ASCII case-insensitive search
 /// finds it exactly where Unicode case folding would.
-fn literal_of(core: &str) -> Option<String> {
+fn literal_of(core: &str, (prefix_wildcard, suffix_wildcard): (bool, bool)) -> Option<Literal> {
     let caseless = |c: char| {
         c.is_ascii() || (!c.is_lowercase() && !c.is_uppercase() && c.to_lowercase().eq([c]))
     };
-    core.split_whitespace()
-        .flat_map(|word| word.split(|c: char| !caseless(c)))
-        .filter(|run| !run.is_empty())
-        .max_by_key(|run| run.len())
-        .map(str::to_owned)
+    let words: Vec<&str> = core.split_whitespace().collect();
+    let last_word = words.len().saturating_sub(1);
+    let mut best: Option<(&str, (bool, bool))> = None;
+    for (w, word) in words.iter().enumerate() {
+        let runs: Vec<&str> = word.split(|c: char| !caseless(c)).collect();
+        let last_run = runs.len() - 1;
+        for (r, run) in runs.iter().enumerate() {
+            if run.is_empty() || best.is_some_and(|(b, _)| b.len() >= run.len()) {
+                continue;
+            }
+            // A side is bounded where the run ends its word and no `*`
+            // extends the term there.
+            let left = r == 0 && !(w == 0 && prefix_wildcard);
+            let right = r == last_run && !(w == last_word && suffix_wildcard);
+            best = Some((run, (left, right)));
+        }
+    }
+    best.map(|(run, bounded)| Literal { texts: vec![run.to_owned()], bounded })
 }
 
 /// Literals one of which every match of a regex starts (or ends) with, when
 /// there is a short list of them that ASCII case-insensitive search can look
-/// for. Returns them joined by `\n` (a character no literal contains).
-fn regex_literal(text: &str) -> Option<String> {
+/// for.
+fn regex_literal(text: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(text).ok()?;
     // Every match starts with one of the prefixes, and ends with one of the
@@ -134,7 +165,7 @@ fn regex_literal(text: &str) -> Option<String> {
         extractor.kind(kind).limit_total(64);
         let seq = extractor.extract(&hir);
         let literals = seq.literals()?;
-        let ascii = |b: &u8| b.is_ascii() && *b != b'\n';
+        let ascii = |b: &u8| b.is_ascii();
         let usable = !literals.is_empty()
             && literals.iter().all(|l| l.as_bytes().len() >= 2 && l.as_bytes().iter().all(ascii));
         usable.then(|| {
@@ -144,7 +175,7 @@ fn regex_literal(text: &str) -> Option<String> {
                 .collect();
             words.sort();
             words.dedup();
-            words.join("\n")
+            words
         })
     })
 }
@@ -231,8 +262,9 @@ pub struct RuleSet {
     rules: Vec<CodeRule>,
     /// Finds, in one pass, the literals of every term that has one.
     prefilter: AhoCorasick,
-    /// For each prefilter literal, the patterns that contain it.
-    literal_atoms: Vec<Vec<usize>>,
+    /// For each prefilter literal: groups of patterns by where the literal
+    /// must stand on a word boundary.
+    literal_atoms: Vec<Vec<((bool, bool), Vec<usize>)>>,
     /// Patterns without a literal (regexes, terms in cased non-Latin
     /// scripts): each is searched for on its own, with the regex crate's own
     /// literal optimisations, which a `RegexSet` lacks.
@@ -295,24 +327,28 @@ impl RuleSet {
             });
         }
         let mut literals: Vec<String> = Vec::new();
-        let mut literal_atoms: Vec<Vec<usize>> = Vec::new();
+        let mut literal_atoms: Vec<Vec<((bool, bool), Vec<usize>)>> = Vec::new();
         let mut unfiltered = Vec::new();
         for (index, atom) in atoms.iter().enumerate() {
-            match &atom.term.literal {
-                // A regex may have several alternative literals, one per line.
-                Some(joined) => {
-                    for literal in joined.split('\n') {
-                        let key = literal.to_ascii_lowercase();
-                        match literals.iter().position(|l| *l == key) {
-                            Some(i) => literal_atoms[i].push(index),
-                            None => {
-                                literals.push(key);
-                                literal_atoms.push(vec![index]);
-                            }
-                        }
+            let Some(literal) = &atom.term.literal else {
+                unfiltered.push(index);
+                continue;
+            };
+            for text in &literal.texts {
+                let key = text.to_ascii_lowercase();
+                let slot = match literals.iter().position(|l| *l == key) {
+                    Some(i) => i,
+                    None => {
+                        literals.push(key);
+                        literal_atoms.push(Vec::new());
+                        literals.len() - 1
                     }
+                };
+                let groups = &mut literal_atoms[slot];
+                match groups.iter_mut().find(|(bounded, _)| *bounded == literal.bounded) {
+                    Some((_, members)) => members.push(index),
+                    None => groups.push((literal.bounded, vec![index])),
                 }
-                None => unfiltered.push(index),
             }
         }
         // Overlapping search finds every literal, also inside another; a DFA
@@ -365,7 +401,15 @@ impl RuleSet {
             candidates.extend(0..self.atoms.len());
         } else {
             for found in self.prefilter.find_overlapping_iter(text.as_ref()) {
-                candidates.extend(&self.literal_atoms[found.pattern().as_usize()]);
+                let (left, right) =
+                    (edge_ok_at(&text, found.start(), true), edge_ok_at(&text, found.end(), false));
+                for ((bound_left, bound_right), members) in
+                    &self.literal_atoms[found.pattern().as_usize()]
+                {
+                    if (left || !bound_left) && (right || !bound_right) {
+                        candidates.extend(members);
+                    }
+                }
             }
             // Located below like every candidate; a search that finds nothing
             // costs what a separate "does it match" pass would.
@@ -512,17 +556,24 @@ fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
 /// where either character at the edge is Han, Hiragana, Katakana or Hangul,
 /// since those scripts do not separate words with spaces.
 fn on_boundaries(text: &str, range: Range<usize>) -> bool {
-    let edge_ok = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
+    edge_ok_at(text, range.start, true) && edge_ok_at(text, range.end, false)
+}
+
+/// Whether a match may start (`starts`) or end at byte `at` of `text`: not
+/// between two word characters, unless one of them is Han, Hiragana,
+/// Katakana or Hangul.
+fn edge_ok_at(text: &str, at: usize, starts: bool) -> bool {
+    let (outside, inside) = if starts {
+        (text[..at].chars().next_back(), text[at..].chars().next())
+    } else {
+        (text[at..].chars().next(), text[..at].chars().next_back())
+    };
+    match (outside, inside) {
         (Some(o), Some(i)) => {
             !(is_word(o) && is_word(i)) || is_unspaced_script(o) || is_unspaced_script(i)
         }
         _ => true,
-    };
-    let before = text[..range.start].chars().next_back();
-    let first = text[range.clone()].chars().next();
-    let last = text[range.clone()].chars().next_back();
-    let after = text[range.end..].chars().next();
-    edge_ok(before, first) && edge_ok(after, last)
+    }
 }
 
 fn is_word(c: char) -> bool {

@@ -418,19 +418,23 @@ fn prefiltered_scan_equals_locating_every_pattern() {
 
 #[test]
 fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
-    assert_eq!(literal_of("nothing to eat").as_deref(), Some("nothing"));
-    assert_eq!(literal_of("Chōsen").as_deref(), Some("sen"));
-    assert_eq!(literal_of("자유").as_deref(), Some("자유"));
-    assert_eq!(literal_of("свобода"), None);
+    let literal =
+        |core: &str, wildcards| literal_of(core, wildcards).map(|l| (l.texts.join("|"), l.bounded));
+    assert_eq!(literal("nothing to eat", (false, false)), Some(("nothing".into(), (true, true))));
+    assert_eq!(literal("starv", (false, true)), Some(("starv".into(), (true, false))));
+    assert_eq!(literal("ing", (true, false)), Some(("ing".into(), (false, true))));
+    assert_eq!(literal("Chōsen", (false, false)), Some(("sen".into(), (false, true))));
+    assert_eq!(literal("자유", (false, false)), Some(("자유".into(), (true, true))));
+    assert_eq!(literal("свобода", (false, false)), None);
     assert_eq!(
-        regex_literal("kept (?:calling|asking) me").as_deref(),
-        Some("kept asking me\nkept calling me")
+        regex_literal("kept (?:calling|asking) me").map(|l| l.join("|")).as_deref(),
+        Some("kept asking me|kept calling me")
     );
     assert_eq!(
-        regex_literal(r"\d{1,2} days in (?:prison|detention)").as_deref(),
-        Some(" days in detention\n days in prison")
+        regex_literal(r"\d{1,2} days in (?:prison|detention)").map(|l| l.join("|")).as_deref(),
+        Some(" days in detention| days in prison")
     );
-    assert_eq!(regex_literal(r"\w+ing").as_deref(), Some("ing"));
+    assert_eq!(regex_literal(r"\w+ing").map(|l| l.join("|")).as_deref(), Some("ing"));
     assert_eq!(regex_literal(r"\w+"), None);
     assert_eq!(regex_literal("자유|freedom"), None);
 }
