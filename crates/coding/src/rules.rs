@@ -34,6 +34,9 @@ pub struct Term {
     literal: Option<Literal>,
 }
 
+/// Patterns sharing a prefilter literal and where it must stand on a boundary.
+type LiteralGroup = ((bool, bool), Vec<usize>);
+
 /// The prefilter's view of a term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Literal {
@@ -264,7 +267,7 @@ pub struct RuleSet {
     prefilter: AhoCorasick,
     /// For each prefilter literal: groups of patterns by where the literal
     /// must stand on a word boundary.
-    literal_atoms: Vec<Vec<((bool, bool), Vec<usize>)>>,
+    literal_atoms: Vec<Vec<LiteralGroup>>,
     /// Patterns without a literal (regexes, terms in cased non-Latin
     /// scripts): each is searched for on its own, with the regex crate's own
     /// literal optimisations, which a `RegexSet` lacks.
@@ -327,7 +330,7 @@ impl RuleSet {
             });
         }
         let mut literals: Vec<String> = Vec::new();
-        let mut literal_atoms: Vec<Vec<((bool, bool), Vec<usize>)>> = Vec::new();
+        let mut literal_atoms: Vec<Vec<LiteralGroup>> = Vec::new();
         let mut unfiltered = Vec::new();
         for (index, atom) in atoms.iter().enumerate() {
             let Some(literal) = &atom.term.literal else {
