@@ -1,10 +1,13 @@
 //! Rule terms and the compiled rule engine.
 //!
 //! Every term and regex of a codebook is compiled once, when a [`RuleSet`] is
-//! built, into one [`RegexSet`] (which finds, in a single pass over a
-//! segment, every pattern that occurs) and one [`Regex`] per pattern (which
-//! finds where). Matching a segment cannot fail: all patterns were checked
-//! when the codebook was read.
+//! built, into one [`Regex`] per pattern and one Aho-Corasick automaton over
+//! the patterns' literals (for a term, its longest run of ASCII or caseless
+//! text; for a regex, its prefix or suffix literals). Scanning a segment is
+//! one pass of the automaton, which names the candidate patterns, then each
+//! candidate's own regex to find where it matches. Patterns without a
+//! literal are always candidates. Matching a segment cannot fail: all
+//! patterns were checked when the codebook was read.
 //!
 //! Word boundaries are checked in code rather than with `\b` in the patterns,
 //! for two reasons: a boundary is not needed next to Han, Hiragana, Katakana or
