@@ -196,3 +196,38 @@ fn the_second_coder_reproduces_the_tally_and_agrees_with_the_rules() {
     ]);
     insta::assert_snapshot!(run.ok());
 }
+
+/// `--only-coded` keeps the segments some coder coded: far fewer units, and
+/// lower agreement, since agreement on uncoded text no longer counts.
+#[test]
+fn only_coded_segments_count_as_units() {
+    let test = QdaTest::study();
+    let agree = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "agree",
+            "codebooks/motives.toml",
+            "transcripts/",
+            "--codings",
+            "codings/rules.json",
+            "codings/anna.json",
+            "--format",
+            "json",
+            "--resamples",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(test.run(&args).ok()).unwrap()
+    };
+    let all = agree(&[]);
+    let coded = agree(&["--only-coded"]);
+    let pooled = |json: &Value| {
+        json["rows"].as_array().unwrap().iter().find(|r| r["scope"] == "pooled").cloned().unwrap()
+    };
+    assert_eq!(all["units"], 341);
+    let units = coded["units"].as_u64().unwrap();
+    assert!(units > 0 && units < 341, "{units}");
+    assert!(
+        pooled(&coded)["percent_agreement"].as_f64() < pooled(&all)["percent_agreement"].as_f64()
+    );
+    assert_eq!(coded["provenance"]["options"]["only_coded"], true);
+}
