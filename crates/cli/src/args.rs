@@ -27,6 +27,8 @@ pub(crate) enum Command {
     Sheet(SheetArgs),
     /// Turn a filled coding sheet into a coder's codings file
     ImportSheet(ImportSheetArgs),
+    /// Re-run the command that made a JSON result and check that every value is reproduced
+    Verify(VerifyArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -192,6 +194,13 @@ pub(crate) struct ImportSheetArgs {
     /// Write the codings here instead of to standard output
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// JSON results written by qda (tallies, codings, agreement)
+    #[arg(required = true)]
+    pub(crate) results: Vec<PathBuf>,
 }
 
 /// Level of measurement.

@@ -39,6 +39,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Agree(args) => cmd::agree::run(args),
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     }
 }
 

@@ -11,6 +11,9 @@ pub(crate) struct Provenance {
     pub(crate) tool: &'static str,
     pub(crate) version: &'static str,
     pub(crate) command: &'static str,
+    /// The command line after `qda`, with paths relative to the working
+    /// directory: `qda verify` re-runs it.
+    pub(crate) arguments: Vec<String>,
     pub(crate) inputs: Vec<Input>,
     /// Every option that changes a number.
     pub(crate) options: IndexMap<&'static str, serde_json::Value>,
@@ -29,6 +32,10 @@ impl Provenance {
             tool: "qda",
             version: env!("CARGO_PKG_VERSION"),
             command,
+            arguments: std::env::args_os()
+                .skip(1)
+                .map(|a| portable_argument(&a.to_string_lossy()))
+                .collect(),
             inputs,
             options: IndexMap::new(),
         }
@@ -41,6 +48,18 @@ impl Provenance {
     ) -> Self {
         self.options.insert(name, value.into());
         self
+    }
+}
+
+/// An argument as recorded: an absolute path below the working directory,
+/// or any existing path, written as `display_path` writes it; anything else
+/// as given.
+fn portable_argument(argument: &str) -> String {
+    let path = Path::new(argument);
+    if path.is_absolute() || (path.exists() && !argument.starts_with('-')) {
+        display_path(path)
+    } else {
+        argument.to_owned()
     }
 }
 

@@ -6,3 +6,4 @@ pub(crate) mod code;
 pub(crate) mod import_sheet;
 pub(crate) mod sheet;
 pub(crate) mod tally;
+pub(crate) mod verify;

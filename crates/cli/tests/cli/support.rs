@@ -51,13 +51,15 @@ impl QdaTest {
         QdaTest { dir: tempfile::tempdir().expect("a temporary folder"), env: Vec::new() }
     }
 
-    /// A folder with the bundled study: codebooks/, transcripts/, codings/, adjudications.toml.
+    /// A folder with the bundled study: codebooks/, transcripts/, codings/,
+    /// results/ and adjudications.toml.
     pub(crate) fn study() -> Self {
         let test = QdaTest::new();
         let root = workspace();
         copy_dir(&root.join("codebooks"), &test.path("codebooks"));
         copy_dir(&root.join("transcripts"), &test.path("transcripts"));
         copy_dir(&root.join("codings"), &test.path("codings"));
+        copy_dir(&root.join("results"), &test.path("results"));
         fs::copy(root.join("adjudications.toml"), test.path("adjudications.toml")).expect("copy");
         test
     }
