@@ -114,13 +114,13 @@ fn without_output(arguments: &[String]) -> Vec<String> {
     let mut kept = Vec::new();
     let mut skip = false;
     for argument in arguments {
+        let glued =
+            argument.starts_with("--output=") || (argument.starts_with("-o") && argument.len() > 2);
         if skip {
             skip = false;
         } else if argument == "-o" || argument == "--output" {
             skip = true;
-        } else if !argument.starts_with("--output=")
-            && !(argument.starts_with("-o") && argument.len() > 2 && !argument.starts_with("--"))
-        {
+        } else if !glued {
             kept.push(argument.clone());
         }
     }
