@@ -96,10 +96,7 @@ pub fn tally(
     let split = by.map(|attribute| split(attribute, cases));
     let column_of = |case: &CaseCodes| -> Option<usize> {
         let split = split.as_ref()?;
-        let value = case
-            .attributes
-            .get(&split.attribute)
-            .map_or_else(|| MISSING.to_owned(), ToString::to_string);
+        let value = label_of(case, &split.attribute);
         split.values.iter().position(|v| *v == value)
     };
     let columns = split.as_ref().map_or(0, |s| s.values.len());
@@ -154,21 +151,23 @@ pub fn tally(
     Tally { n: cases.len(), groups, codes, by: split, warnings }
 }
 
+/// The column a case falls in when split by `attribute`.
+fn label_of(case: &CaseCodes, attribute: &str) -> String {
+    case.attributes.get(attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string)
+}
+
 fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
     let mut values: Vec<&AttributeValue> =
         cases.iter().filter_map(|c| c.attributes.get(attribute)).collect();
-    let numeric = values.iter().all(|v| v.as_f64().is_some());
-    if numeric {
-        values.sort_by(|a, b| {
-            a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
-        });
+    if values.iter().all(|v| v.as_f64().is_some()) {
+        values.sort_by(|a, b| a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0)));
     } else {
         values.sort_by_key(|v| v.to_string());
     }
     let mut labels: Vec<String> = Vec::new();
     for value in values {
         let label = value.to_string();
-        if labels.last() != Some(&label) && !labels.contains(&label) {
+        if !labels.contains(&label) {
             labels.push(label);
         }
     }
@@ -177,17 +176,7 @@ fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
     }
     let totals = labels
         .iter()
-        .map(|label| {
-            cases
-                .iter()
-                .filter(|c| {
-                    c.attributes
-                        .get(attribute)
-                        .map_or_else(|| MISSING.to_owned(), ToString::to_string)
-                        == *label
-                })
-                .count()
-        })
+        .map(|label| cases.iter().filter(|c| label_of(c, attribute) == *label).count())
         .collect();
     Split { attribute: attribute.to_owned(), values: labels, totals }
 }
