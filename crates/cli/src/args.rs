@@ -46,11 +46,33 @@ pub(crate) struct TranscriptArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The codebook (TOML, or JSON by extension)
-    pub(crate) codebook: PathBuf,
+    /// The codebook, then transcripts (files or folders). With --anonymised:
+    /// transcripts only, and any `.toml`/`.json` file is a codebook whose
+    /// words are allowed
+    #[arg(required = true, value_name = "CODEBOOK TRANSCRIPTS")]
+    pub(crate) paths: Vec<PathBuf>,
 
-    #[command(flatten)]
-    pub(crate) input: TranscriptArgs,
+    /// Extra case attributes: a CSV file whose first column is `case`
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cases: Option<PathBuf>,
+
+    /// Check that transcripts are anonymised instead: no original name from
+    /// --pseudonyms, and no e-mail, telephone number, full date or unknown
+    /// capitalised name (warnings)
+    #[arg(long)]
+    pub(crate) anonymised: bool,
+
+    /// The pseudonym table: CSV with the columns `original` and `pseudonym`
+    #[arg(long, value_name = "FILE", requires = "anonymised")]
+    pub(crate) pseudonyms: Option<PathBuf>,
+
+    /// Words that are not names (one word or phrase per line; `#` starts a comment)
+    #[arg(long, value_name = "FILE", requires = "anonymised")]
+    pub(crate) allow: Vec<PathBuf>,
+
+    /// Treat the warnings of --anonymised as errors (exit 1)
+    #[arg(long, requires = "anonymised")]
+    pub(crate) strict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,7 @@
 
 mod adjudication;
 mod agreement;
+mod anonymity;
 mod attributes;
 mod cases;
 mod codebook;
@@ -42,6 +43,7 @@ mod transcript;
 
 pub use adjudication::{Adjudication, Adjudications};
 pub use agreement::{AgreementData, CodeUnits, GroupUnits, SegmentUnit};
+pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, suspects};
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};

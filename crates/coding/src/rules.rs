@@ -558,6 +558,23 @@ fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
     None
 }
 
+/// Every match of `regex` in `text` that stands on word boundaries, in text
+/// order (overlapping matches included, as for [`first_on_boundaries`]).
+pub(crate) fn all_on_boundaries(regex: &Regex, text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(m) = regex.find_at(text, at) {
+        if m.is_empty() {
+            break;
+        }
+        if on_boundaries(text, m.range()) {
+            found.push(m.range());
+        }
+        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+    }
+    found
+}
+
 /// Whether `range` has a word boundary at each end. No boundary is needed
 /// where either character at the edge is Han, Hiragana, Katakana or Hangul,
 /// since those scripts do not separate words with spaces.

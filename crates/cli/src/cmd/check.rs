@@ -13,7 +13,15 @@ use crate::outcome::Outcome;
 use crate::provenance::display_path;
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
-    let (codebook, _) = input::codebook(&args.codebook)?;
+    if args.anonymised {
+        return crate::cmd::anonymised::run(args);
+    }
+    let (codebook_path, transcripts) = args.paths.split_first().expect("clap requires a path");
+    let input = crate::args::TranscriptArgs {
+        transcripts: transcripts.to_vec(),
+        cases: args.cases.clone(),
+    };
+    let (codebook, _) = input::codebook(codebook_path)?;
     let rules = RuleSet::new(&codebook)?;
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
@@ -31,8 +39,8 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
 
     let failures = run_examples(&codebook, &rules, &mut out, &mut err)?;
 
-    if !args.input.transcripts.is_empty() {
-        let sources = Sources::collect(&args.input)?;
+    if !input.transcripts.is_empty() {
+        let sources = Sources::collect(&input)?;
         let (mut cases, mut segments, mut codable) = (0, 0, 0);
         let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
         input::code_corpus(&codebook, &rules, &sources, |coded| {

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `run(&Args) -> Result<Outcome>`.
 
 pub(crate) mod agree;
+pub(crate) mod anonymised;
 pub(crate) mod check;
 pub(crate) mod code;
 pub(crate) mod import_sheet;

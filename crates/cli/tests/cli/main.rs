@@ -4,6 +4,7 @@
 //! in `snapshots/`; review changes with `cargo insta review`.
 
 mod agree;
+mod anonymity;
 mod check;
 mod code;
 mod errors;
