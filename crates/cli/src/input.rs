@@ -34,6 +34,9 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 fn read_text(path: &Path, what: &str) -> Result<(String, Input)> {
     let bytes = read_bytes(path)?;
     let input = Input::new(path, &bytes);
+    if let Some(encoding) = qda_coding::utf16_encoding(&bytes) {
+        bail!("{}: the {what} is {encoding}, not UTF-8; save it as UTF-8", display_path(path));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: the {what} is not valid UTF-8 (at byte {}); save it as UTF-8",

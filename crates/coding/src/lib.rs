@@ -54,4 +54,4 @@ pub use location::Location;
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet, Term};
 pub use segment::{Segment, Unit};
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
-pub use transcript::{Transcript, Turn, sha256_hex};
+pub use transcript::{Transcript, Turn, sha256_hex, utf16_encoding};

@@ -60,6 +60,14 @@ impl Transcript {
     /// attribute of an unsupported type, or text before the first turn.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, TranscriptError> {
         let sha256 = sha256_hex(bytes);
+        if let Some(encoding) = utf16_encoding(bytes) {
+            return Err(TranscriptError {
+                position: Position { path: path.to_owned(), location: None },
+                message: format!(
+                    "the file is {encoding}, not UTF-8; save it as UTF-8 (most editors offer this under \"Save as\")"
+                ),
+            });
+        }
         let bom = bytes.starts_with(b"\xEF\xBB\xBF");
         let body = if bom { &bytes[3..] } else { bytes };
         let decoded = std::str::from_utf8(body).map_err(|e| {
@@ -77,7 +85,8 @@ impl Transcript {
             }
         })?;
         let text =
-            if decoded.contains('\r') { decoded.replace("\r\n", "\n") } else { decoded.to_owned() };
+            // CRLF, and a lone CR (old Mac files), both end a line.
+            if decoded.contains('\r') { decoded.replace("\r\n", "\n").replace('\r', "\n") } else { decoded.to_owned() };
         let parts = Parser { path, text: &text, index: LineIndex::new(&text) }.parse()?;
         Ok(Transcript {
             path: path.to_owned(),
@@ -139,6 +148,25 @@ impl Transcript {
     /// The line and column of a byte offset in the text.
     pub fn locate(&self, offset: usize) -> Location {
         crate::location::locate(&self.text, offset)
+    }
+}
+
+/// The name of the UTF-16 encoding `bytes` are in, when they are: a UTF-16
+/// byte-order mark, or NUL bytes in every other place of the first line (as
+/// UTF-16 text without a mark has). Such a file read as UTF-8 gives noise.
+pub fn utf16_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some("UTF-16 (little-endian)");
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16 (big-endian)");
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    let nul = |parity: usize| head.iter().skip(parity).step_by(2).all(|&b| b == 0);
+    match head.len() >= 4 {
+        true if nul(1) => Some("UTF-16 (little-endian)"),
+        true if nul(0) => Some("UTF-16 (big-endian)"),
+        _ => None,
     }
 }
 
@@ -327,10 +355,18 @@ impl Parser<'_> {
                 continue;
             }
             let Some(turn) = turns.last_mut() else {
-                return Err(self.error(
-                    start,
-                    "text before the first speaker turn; start the line with a speaker label such as `P:`, or remove it",
-                ));
+                let long_label = line.split_once(':').is_some_and(|(label, _)| {
+                    !label.starts_with(char::is_whitespace)
+                        && label.trim_end().chars().count() > MAX_LABEL_CHARS
+                });
+                let message = if long_label {
+                    format!(
+                        "text before the first speaker turn: a speaker label has at most {MAX_LABEL_CHARS} characters; shorten the label"
+                    )
+                } else {
+                    "text before the first speaker turn; start the line with a speaker label such as `P:`, or remove it".to_owned()
+                };
+                return Err(self.error(start, message));
             };
             let indent = line.len() - line.trim_start().len();
             let line_range = start + indent..start + line.trim_end().len();
@@ -348,6 +384,13 @@ impl Parser<'_> {
         }
         if let (Some(turn), Some(paragraph)) = (turns.last_mut(), current.take()) {
             turn.paragraphs.push(paragraph);
+        }
+        if turns.is_empty() {
+            let end = lines.last().map_or(0, |(start, _)| *start);
+            return Err(self.error(
+                end,
+                "the transcript has no speaker turns; write each turn as a line `LABEL: text`, such as `P: ...`",
+            ));
         }
         Ok(turns)
     }

@@ -130,3 +130,94 @@ fn usage_errors_exit_2() {
     assert_eq!(test.run(&["frobnicate"]).code, 2);
     let _ = fixtures();
 }
+
+/// CRLF, LF and a lone CR mixed in one file read as the LF file does.
+#[test]
+fn mixed_line_endings_give_the_same_codings() {
+    let test = QdaTest::fixture("study-mini");
+    test.write(
+        "lf.txt",
+        "+++\ncase = \"M\"\n+++\nI: Why?\nP: We were starving.\n   And I wanted freedom.\n",
+    );
+    test.write(
+        "mixed.txt",
+        "+++\r\ncase = \"M\"\n+++\rI: Why?\r\nP: We were starving.\n   And I wanted freedom.\r",
+    );
+    let codings = |file: &str| {
+        let json: serde_json::Value =
+            serde_json::from_str(test.run(&["code", "codebook.toml", file]).ok()).unwrap();
+        json["codings"].clone()
+    };
+    assert_eq!(codings("lf.txt"), codings("mixed.txt"));
+    assert_eq!(codings("lf.txt").as_array().unwrap().len(), 2);
+}
+
+/// Codings that name what does not exist are refused, each with the file.
+#[test]
+fn codings_naming_unknown_codes_segments_or_cases() {
+    let test = QdaTest::fixture("study-mini");
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "rules.json"]).ok();
+    let rules = String::from_utf8(test.read("rules.json")).unwrap();
+    let tally = |file: &str| {
+        test.run(&["tally", "codebook.toml", "A.txt", "B.txt", "--codings", file]).failure()
+    };
+    test.write("code.json", rules.replacen("\"code\":\"freedom\"", "\"code\":\"fredom\"", 1));
+    test.write("segment.json", rules.replacen("\"segment\":\"B:t2\"", "\"segment\":\"B:t7\"", 1));
+    test.write("case.json", rules.replace("\"case\": \"B\"", "\"case\": \"C\""));
+    insta::assert_snapshot!(tally("code.json"), @r"
+    exit: 2
+    error: code.json: coding 2 (A A:t2 fredom): unknown code `fredom` in codebook.toml; did you mean `freedom`?
+    ");
+    insta::assert_snapshot!(tally("segment.json"), @r"
+    exit: 2
+    error: segment.json: coding 3 (B B:t7 freedom): B.txt has no segment `B:t7`
+    ");
+    insta::assert_snapshot!(tally("case.json"), @r"
+    exit: 2
+    error: case.json: case `C` (B.txt) is not among the transcripts given; add its transcript
+    ");
+}
+
+#[test]
+fn a_folder_where_a_file_is_expected() {
+    let test = QdaTest::fixture("study-mini");
+    std::fs::create_dir(test.path("folder.toml")).unwrap();
+    let run = test.run(&["tally", "folder.toml", "A.txt"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: folder.toml: cannot read the file: "), "{}", run.stderr);
+}
+
+#[test]
+fn paths_with_spaces_and_non_ascii_characters() {
+    let test = QdaTest::fixture("study-mini");
+    test.write("my study/전사본 A.txt", test.read("A.txt"));
+    test.write("my study/転写 B.txt", test.read("B.txt"));
+    test.write(
+        "my study/adjudications.toml",
+        std::fs::read(fixtures().join("adjudications/settles_a.toml")).unwrap(),
+    );
+    let run = test.run(&[
+        "tally",
+        "codebook.toml",
+        "my study/",
+        "--adjudications",
+        "my study/adjudications.toml",
+        "--format",
+        "json",
+        "-o",
+        "my study/결과.json",
+    ]);
+    run.ok();
+    let json: serde_json::Value = serde_json::from_slice(&test.read("my study/결과.json")).unwrap();
+    let inputs: Vec<&str> = json["provenance"]["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        inputs.contains(&"my study/전사본 A.txt") && inputs.contains(&"my study/転写 B.txt"),
+        "{inputs:?}"
+    );
+    assert_eq!(test.run(&["verify", "my study/결과.json"]).code, 0);
+}
