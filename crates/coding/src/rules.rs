@@ -541,38 +541,50 @@ pub(crate) fn blank_timestamps(text: &str) -> Cow<'_, str> {
 }
 
 /// The first match of `regex` in `text` that stands on word boundaries.
-///
-/// A rejected match may overlap a valid one further on, so the search
-/// resumes one character after a rejected match's start.
-fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
-    let mut at = 0;
-    while let Some(m) = regex.find_at(text, at) {
-        if m.is_empty() {
-            return None;
-        }
-        if on_boundaries(text, m.range()) {
-            return Some(m.range());
-        }
-        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-    }
-    None
+pub(crate) fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
+    matches_on_boundaries(regex, text).next()
 }
 
 /// Every match of `regex` in `text` that stands on word boundaries, in text
-/// order (overlapping matches included, as for [`first_on_boundaries`]).
+/// order (overlapping matches included).
 pub(crate) fn all_on_boundaries(regex: &Regex, text: &str) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(m) = regex.find_at(text, at) {
-        if m.is_empty() {
-            break;
+    matches_on_boundaries(regex, text).collect()
+}
+
+/// Matches of `regex` on word boundaries. A rejected match may overlap a
+/// valid one, so the search resumes after a rejected match's start, at the
+/// next place a match may start at all (where the left boundary holds).
+/// Skipping straight there keeps the search linear: resuming one character
+/// later would search a long word again and again.
+fn matches_on_boundaries<'a>(
+    regex: &'a Regex,
+    text: &'a str,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let mut at = Some(0);
+    std::iter::from_fn(move || {
+        while let Some(m) = regex.find_at(text, at?) {
+            if m.is_empty() {
+                at = None;
+                return None;
+            }
+            at = next_start(text, m.start());
+            if on_boundaries(text, m.range()) {
+                return Some(m.range());
+            }
         }
-        if on_boundaries(text, m.range()) {
-            found.push(m.range());
-        }
-        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-    }
-    found
+        at = None;
+        None
+    })
+}
+
+/// The first position after `after` where a match may start: where the left
+/// boundary rule holds.
+fn next_start(text: &str, after: usize) -> Option<usize> {
+    text[after..]
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| after + i)
+        .find(|&p| edge_ok_at(text, p, true))
 }
 
 /// Whether `range` has a word boundary at each end. No boundary is needed
