@@ -5,6 +5,7 @@
 
 mod agree;
 mod anonymity;
+mod atomic;
 mod check;
 mod code;
 mod errors;
