@@ -120,7 +120,7 @@ impl Sources {
         let bytes = fs::read(path)
             .map_err(|e| format!("{}: cannot read the file: {e}", display_path(path)))?;
         let shown = display_path_buf(path);
-        let mut transcript = Transcript::parse(&shown, &bytes).map_err(|e| e.to_string())?;
+        let mut transcript = Transcript::from_bytes(&shown, bytes).map_err(|e| e.to_string())?;
         for (table, _) in &self.case_tables {
             let case = transcript.case().to_owned();
             table

@@ -59,8 +59,17 @@ impl Transcript {
     /// Invalid UTF-8, a missing or malformed front matter, a missing `case`, an
     /// attribute of an unsupported type, or text before the first turn.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, TranscriptError> {
-        let sha256 = sha256_hex(bytes);
-        if let Some(encoding) = utf16_encoding(bytes) {
+        Transcript::from_bytes(path, bytes.to_vec())
+    }
+
+    /// As [`Transcript::parse`], taking the bytes: the text reuses their
+    /// buffer, so a large transcript is not held twice while it is read.
+    ///
+    /// # Errors
+    /// As [`Transcript::parse`].
+    pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<Self, TranscriptError> {
+        let sha256 = sha256_hex(&bytes);
+        if let Some(encoding) = utf16_encoding(&bytes) {
             return Err(TranscriptError {
                 position: Position { path: path.to_owned(), location: None },
                 message: format!(
@@ -69,11 +78,14 @@ impl Transcript {
             });
         }
         let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-        let body = if bom { &bytes[3..] } else { bytes };
-        let decoded = std::str::from_utf8(body).map_err(|e| {
-            let valid = &body[..e.valid_up_to()];
-            let valid = std::str::from_utf8(valid).unwrap_or_default();
-            let offset = e.valid_up_to() + if bom { 3 } else { 0 };
+        if bom {
+            bytes.drain(..3);
+        }
+        let decoded = String::from_utf8(bytes).map_err(|e| {
+            let body = e.as_bytes();
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&body[..valid_up_to]).unwrap_or_default();
+            let offset = valid_up_to + if bom { 3 } else { 0 };
             TranscriptError {
                 position: Position {
                     path: path.to_owned(),
@@ -84,9 +96,12 @@ impl Transcript {
                 ),
             }
         })?;
-        let text =
-            // CRLF, and a lone CR (old Mac files), both end a line.
-            if decoded.contains('\r') { decoded.replace("\r\n", "\n").replace('\r', "\n") } else { decoded.to_owned() };
+        // CRLF, and a lone CR (old Mac files), both end a line.
+        let text = if decoded.contains('\r') {
+            decoded.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            decoded
+        };
         let parts = Parser { path, text: &text, index: LineIndex::new(&text) }.parse()?;
         Ok(Transcript {
             path: path.to_owned(),

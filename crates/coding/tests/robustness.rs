@@ -4,14 +4,17 @@
 //! Each run starts from real inputs (the bundled study) and applies seeded
 //! random edits that target the syntax: colons, line ends, `+++`, brackets,
 //! quotes, invalid UTF-8, multi-byte characters. The seeds are fixed, so a
-//! failure reproduces; raise `ROUNDS` locally for a longer search.
+//! failure reproduces; set `QDA_PROPERTY_ROUNDS` for a longer search.
 
 use std::path::Path;
 
 use qda_bench::Rng;
 use qda_coding::{Codebook, RuleSet, Transcript, Unit};
 
-const ROUNDS: usize = 300;
+/// Rounds per property; `QDA_PROPERTY_ROUNDS` raises it for a long search.
+fn rounds() -> usize {
+    std::env::var("QDA_PROPERTY_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
 
 /// Fragments the parsers treat specially.
 const PIECES: &[&[u8]] = &[
@@ -84,7 +87,7 @@ fn mutated_transcripts_parse_or_fail_cleanly_and_code_without_panicking() {
         [study("transcripts/P02.txt"), study("transcripts/P13.txt"), study("transcripts/P20.txt")];
     let mut rng = Rng::new(2026);
     let (mut parsed, mut refused) = (0, 0);
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let bytes = mutate(&mut rng, &originals[round % originals.len()]);
         match Transcript::parse(Path::new("T.txt"), &bytes) {
             Ok(transcript) => {
@@ -128,7 +131,7 @@ fn mutated_codebooks_parse_or_fail_cleanly() {
     let originals = [study("codebooks/motives.toml"), study("codebooks/strategies.toml")];
     let mut rng = Rng::new(7);
     let (mut parsed, mut refused) = (0, 0);
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let bytes = mutate(&mut rng, &originals[round % originals.len()]);
         let Ok(text) = String::from_utf8(bytes) else { continue };
         match Codebook::parse(Path::new("cb.toml"), &text) {
