@@ -221,3 +221,15 @@ fn paths_with_spaces_and_non_ascii_characters() {
     );
     assert_eq!(test.run(&["verify", "my study/결과.json"]).code, 0);
 }
+
+/// A file that cannot be read (here a symbolic link to itself, since tests
+/// may run as root, who can read any file whatever its permissions).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file() {
+    let test = QdaTest::fixture("study-mini");
+    std::os::unix::fs::symlink("loop.toml", test.path("loop.toml")).unwrap();
+    let run = test.run(&["tally", "loop.toml", "A.txt"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: loop.toml: cannot read the file: "), "{}", run.stderr);
+}
