@@ -83,9 +83,8 @@ pub(crate) struct CodeArgs {
     #[command(flatten)]
     pub(crate) input: TranscriptArgs,
 
-    /// Write the codings here instead of to standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -111,9 +110,8 @@ pub(crate) struct TallyArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 
-    /// Write the tally here instead of to standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 /// Codings files to read instead of coding with the rules.
@@ -177,9 +175,8 @@ pub(crate) struct AgreeArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 
-    /// Write the result here instead of to standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -195,9 +192,8 @@ pub(crate) struct SheetArgs {
     #[arg(long)]
     pub(crate) bom: bool,
 
-    /// Write the sheet here instead of to standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -213,9 +209,8 @@ pub(crate) struct ImportSheetArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) coder: String,
 
-    /// Write the codings here instead of to standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +242,14 @@ impl From<LevelArg> for qda_stats::Level {
             LevelArg::Ratio => qda_stats::Level::Ratio,
         }
     }
+}
+
+/// Where a result goes.
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    /// Write the result to FILE (atomically, never over an input) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) path: Option<PathBuf>,
 }
 
 /// How results are printed.

@@ -24,7 +24,7 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     read.extend(args.codebook.as_deref());
     read.extend(args.ratings.as_deref());
     crate::output::write(
-        args.output.as_deref(),
+        args.output.path.as_deref(),
         &report.render(args.format, args.disagreements),
         &read,
     )?;

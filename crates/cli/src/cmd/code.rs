@@ -24,7 +24,7 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
 
     let mut read: Vec<&Path> = vec![args.codebook.as_path()];
     read.extend(sources.files.iter().map(|p| p.as_path()));
-    let mut sink = Sink::create(args.output.as_deref(), &read)?;
+    let mut sink = Sink::create(args.output.path.as_deref(), &read)?;
 
     let mut transcripts = Vec::new();
     let mut inputs: Vec<Input> = vec![codebook_input];

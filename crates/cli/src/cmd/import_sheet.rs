@@ -162,7 +162,7 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         provenance: Some(serde_json::to_value(&provenance)?),
     };
     let read = [args.sheet.as_path(), args.codebook.as_path()];
-    crate::output::write(args.output.as_deref(), &crate::render::json(&file), &read)?;
+    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
     Ok(Outcome::Success)
 }
 

@@ -22,7 +22,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
 
     let mut read: Vec<&Path> = vec![args.codebook.as_path()];
     read.extend(sources.files.iter().map(|p| p.as_path()));
-    let mut sink = Sink::create(args.output.as_deref(), &read)?;
+    let mut sink = Sink::create(args.output.path.as_deref(), &read)?;
     if args.bom {
         sink.write_all(b"\xEF\xBB\xBF")?;
     }

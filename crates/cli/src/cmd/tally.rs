@@ -78,7 +78,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     read.extend(sources.files.iter().map(|p| p.as_path()));
     read.extend(args.adjudications.as_deref());
     read.extend(args.codings.codings.iter().map(|p| p.as_path()));
-    crate::output::write(args.output.as_deref(), &report.render(args.format), &read)?;
+    crate::output::write(args.output.path.as_deref(), &report.render(args.format), &read)?;
     Ok(Outcome::Success)
 }
 
