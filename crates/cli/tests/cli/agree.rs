@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use crate::support::{QdaTest, fixtures};
+use crate::tally::tally as mini_tally;
 
 fn ratings(name: &str, extra: &[&str]) -> (QdaTest, crate::support::Run) {
     let test = QdaTest::new();
@@ -164,19 +165,9 @@ fn a_transcript_changed_since_coding_is_named() {
 fn tally_layers_a_coder_over_the_rules_and_adjudication_over_both() {
     let test = two_coders_on_mini();
     let tally = |extra: &[&str]| {
-        let mut args = vec![
-            "tally",
-            "codebook.toml",
-            "A.txt",
-            "B.txt",
-            "--codings",
-            "rules.json",
-            "anna.json",
-            "--format",
-            "json",
-        ];
+        let mut args = vec!["--codings", "rules.json", "anna.json", "--format", "json"];
         args.extend_from_slice(extra);
-        let run = test.run(&args);
+        let run = mini_tally(&test, &args);
         serde_json::from_str::<Value>(run.ok()).unwrap()
     };
     // anna reviewed A and coded only freedom: her reading replaces the rules' conflict.
@@ -190,17 +181,7 @@ fn tally_layers_a_coder_over_the_rules_and_adjudication_over_both() {
     assert_eq!(json["groups"][0]["assignments"][0]["code"], "survival");
     assert_eq!(json["groups"][0]["assignments"][0]["route"], "adjudication");
     // --coder rules: the rules alone, whose conflict is unsettled.
-    let run = test.run(&[
-        "tally",
-        "codebook.toml",
-        "A.txt",
-        "B.txt",
-        "--codings",
-        "rules.json",
-        "anna.json",
-        "--coder",
-        "rules",
-    ]);
+    let run = mini_tally(&test, &["--codings", "rules.json", "anna.json", "--coder", "rules"]);
     assert_eq!(run.code, 1);
 }
 
@@ -209,31 +190,12 @@ fn several_coders_need_a_choice() {
     let test = two_coders_on_mini();
     let ben = String::from_utf8(test.read("anna.json")).unwrap().replace("\"anna\"", "\"ben\"");
     test.write("ben.json", ben);
-    let run = test.run(&[
-        "tally",
-        "codebook.toml",
-        "A.txt",
-        "B.txt",
-        "--codings",
-        "rules.json",
-        "anna.json",
-        "ben.json",
-    ]);
+    let run = mini_tally(&test, &["--codings", "rules.json", "anna.json", "ben.json"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
     error: the codings files hold several coders (anna, ben); choose whose codings count with --coder NAME
     ");
-    let run = test.run(&[
-        "tally",
-        "codebook.toml",
-        "A.txt",
-        "B.txt",
-        "--codings",
-        "rules.json",
-        "anna.json",
-        "--coder",
-        "carl",
-    ]);
+    let run = mini_tally(&test, &["--codings", "rules.json", "anna.json", "--coder", "carl"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
     error: --coder carl: no codings by `carl` in the codings files; coders there: anna, rules

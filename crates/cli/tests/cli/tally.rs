@@ -4,7 +4,8 @@ use crate::support::QdaTest;
 
 const TALLY: &[&str] = &["tally", "codebook.toml", "A.txt", "B.txt"];
 
-fn tally(test: &QdaTest, extra: &[&str]) -> crate::support::Run {
+/// `qda tally` of the mini study (`codebook.toml`, `A.txt`, `B.txt`) with `extra` arguments.
+pub(crate) fn tally(test: &QdaTest, extra: &[&str]) -> crate::support::Run {
     let mut args = TALLY.to_vec();
     args.extend_from_slice(extra);
     test.run(&args)
