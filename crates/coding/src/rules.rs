@@ -49,6 +49,21 @@ struct Literal {
     /// start (and end): then an occurrence glued to a word character, such
     /// as `son` inside `person`, cannot be part of a match.
     bounded: (bool, bool),
+    /// Where a match stands relative to an occurrence of the literal.
+    anchor: Anchor,
+}
+
+/// What an occurrence of a pattern's literal says about where a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// The occurrence, when it stands on the boundaries the literal needs,
+    /// is itself a match: a single word without `*`.
+    Whole,
+    /// Every match starts with an occurrence: no match starts before the
+    /// first one, so locating can begin there.
+    Start,
+    /// The occurrence is somewhere inside a match.
+    Inside,
 }
 
 impl Term {
@@ -105,8 +120,11 @@ impl Term {
                 text: text.to_owned(),
                 pattern,
                 is_regex: true,
-                literal: regex_literal(text)
-                    .map(|texts| Literal { texts, bounded: (false, false) }),
+                literal: regex_literal(text).map(|(texts, anchor)| Literal {
+                    texts,
+                    bounded: (false, false),
+                    anchor,
+                }),
             }),
             Err(regex::Error::CompiledTooBig(limit)) => Err(format!(
                 "regex `{text}` is too large once compiled (over {} KiB); split it into several regexes or use terms",
@@ -140,33 +158,44 @@ fn literal_of(core: &str, (prefix_wildcard, suffix_wildcard): (bool, bool)) -> O
     };
     let words: Vec<&str> = core.split_whitespace().collect();
     let last_word = words.len().saturating_sub(1);
-    let mut best: Option<(&str, (bool, bool))> = None;
+    let mut best: Option<(&str, (bool, bool), bool)> = None;
     for (w, word) in words.iter().enumerate() {
         let runs: Vec<&str> = word.split(|c: char| !caseless(c)).collect();
         let last_run = runs.len() - 1;
         for (r, run) in runs.iter().enumerate() {
-            if run.is_empty() || best.is_some_and(|(b, _)| b.len() >= run.len()) {
+            if run.is_empty() || best.is_some_and(|(b, _, _)| b.len() >= run.len()) {
                 continue;
             }
             // A side is bounded where the run ends its word and no `*`
             // extends the term there.
             let left = r == 0 && !(w == 0 && prefix_wildcard);
             let right = r == last_run && !(w == last_word && suffix_wildcard);
-            best = Some((run, (left, right)));
+            best = Some((run, (left, right), w == 0 && r == 0));
         }
     }
-    best.map(|(run, bounded)| Literal { texts: vec![run.to_owned()], bounded })
+    best.map(|(run, bounded, first)| {
+        let anchor = if run.len() == core.len() && bounded == (true, true) {
+            Anchor::Whole
+        } else if first && !prefix_wildcard {
+            Anchor::Start
+        } else {
+            Anchor::Inside
+        };
+        Literal { texts: vec![run.to_owned()], bounded, anchor }
+    })
 }
 
 /// Literals one of which every match of a regex starts (or ends) with, when
 /// there is a short list of them that ASCII case-insensitive search can look
 /// for.
-fn regex_literal(text: &str) -> Option<Vec<String>> {
+fn regex_literal(text: &str) -> Option<(Vec<String>, Anchor)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(text).ok()?;
     // Every match starts with one of the prefixes, and ends with one of the
     // suffixes; either list serves, whichever is usable.
     [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().find_map(|kind| {
+        let anchor =
+            if matches!(kind, ExtractKind::Prefix) { Anchor::Start } else { Anchor::Inside };
         let mut extractor = Extractor::new();
         extractor.kind(kind).limit_total(64);
         let seq = extractor.extract(&hir);
@@ -181,7 +210,7 @@ fn regex_literal(text: &str) -> Option<Vec<String>> {
                 .collect();
             words.sort();
             words.dedup();
-            words
+            (words, anchor)
         })
     })
 }
@@ -402,9 +431,11 @@ impl RuleSet {
         // 0xC5 and 0xE2 lead the UTF-8 of `ſ` (C5 BF) and the Kelvin sign (E2 84 AA).
         let special = memchr::memchr3(b'[', 0xC5, 0xE2, text.as_bytes()).is_some();
         let text = if special { blank_timestamps(text) } else { Cow::Borrowed(text) };
-        let mut candidates: Vec<usize> = Vec::new();
+        // Each candidate pattern with the first occurrence of its literal
+        // that stands on the boundaries it needs (none: search all the text).
+        let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
         if special && (text.contains('\u{17F}') || text.contains('\u{212A}')) {
-            candidates.extend(0..self.atoms.len());
+            candidates.extend((0..self.atoms.len()).map(|index| (index, None)));
         } else {
             for found in self.prefilter.find_overlapping_iter(text.as_ref()) {
                 let (left, right) =
@@ -413,24 +444,33 @@ impl RuleSet {
                     &self.literal_atoms[found.pattern().as_usize()]
                 {
                     if (left || !bound_left) && (right || !bound_right) {
-                        candidates.extend(members);
+                        candidates.extend(members.iter().map(|&m| (m, Some(found.range()))));
                     }
                 }
             }
             // Located below like every candidate; a search that finds nothing
             // costs what a separate "does it match" pass would.
-            candidates.extend(&self.unfiltered);
-            candidates.sort_unstable();
-            candidates.dedup();
+            candidates.extend(self.unfiltered.iter().map(|&index| (index, None)));
+            // The earliest occurrence of each pattern's literal comes first.
+            candidates
+                .sort_unstable_by_key(|(index, range)| (*index, range.as_ref().map(|r| r.start)));
+            candidates.dedup_by_key(|(index, _)| *index);
         }
         let found = candidates
             .into_iter()
-            .filter_map(|index| {
+            .filter_map(|(index, occurrence)| {
                 let atom = &self.atoms[index];
-                let range = if atom.term.is_regex {
-                    atom.regex.find(&text).map(|m| m.range())
-                } else {
-                    first_on_boundaries(&atom.regex, &text)
+                let anchor = atom.term.literal.as_ref().map(|l| l.anchor);
+                let range = match (anchor, occurrence) {
+                    (Some(Anchor::Whole), Some(range)) => Some(range),
+                    (Some(Anchor::Start), Some(range)) if atom.term.is_regex => {
+                        atom.regex.find_at(&text, range.start).map(|m| m.range())
+                    }
+                    (Some(Anchor::Start), Some(range)) => {
+                        matches_on_boundaries(&atom.regex, &text, range.start).next()
+                    }
+                    _ if atom.term.is_regex => atom.regex.find(&text).map(|m| m.range()),
+                    _ => first_on_boundaries(&atom.regex, &text),
                 };
                 range.map(|r| (index, r))
             })
@@ -542,16 +582,17 @@ pub(crate) fn blank_timestamps(text: &str) -> Cow<'_, str> {
 
 /// The first match of `regex` in `text` that stands on word boundaries.
 pub(crate) fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
-    matches_on_boundaries(regex, text).next()
+    matches_on_boundaries(regex, text, 0).next()
 }
 
 /// Every match of `regex` in `text` that stands on word boundaries, in text
 /// order (overlapping matches included).
 pub(crate) fn all_on_boundaries(regex: &Regex, text: &str) -> Vec<Range<usize>> {
-    matches_on_boundaries(regex, text).collect()
+    matches_on_boundaries(regex, text, 0).collect()
 }
 
-/// Matches of `regex` on word boundaries. A rejected match may overlap a
+/// Matches of `regex` on word boundaries, from byte `from` on (which must
+/// be where a match may start). A rejected match may overlap a
 /// valid one, so the search resumes after a rejected match's start, at the
 /// next place a match may start at all (where the left boundary holds).
 /// Skipping straight there keeps the search linear: resuming one character
@@ -559,8 +600,9 @@ pub(crate) fn all_on_boundaries(regex: &Regex, text: &str) -> Vec<Range<usize>> 
 fn matches_on_boundaries<'a>(
     regex: &'a Regex,
     text: &'a str,
+    from: usize,
 ) -> impl Iterator<Item = Range<usize>> + 'a {
-    let mut at = Some(0);
+    let mut at = Some(from);
     std::iter::from_fn(move || {
         while let Some(m) = regex.find_at(text, at?) {
             if m.is_empty() {

@@ -427,14 +427,39 @@ fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
     assert_eq!(literal("자유", (false, false)), Some(("자유".into(), (true, true))));
     assert_eq!(literal("свобода", (false, false)), None);
     assert_eq!(
-        regex_literal("kept (?:calling|asking) me").map(|l| l.join("|")).as_deref(),
+        regex_literal("kept (?:calling|asking) me").map(|(l, _)| l.join("|")).as_deref(),
         Some("kept asking me|kept calling me")
     );
     assert_eq!(
-        regex_literal(r"\d{1,2} days in (?:prison|detention)").map(|l| l.join("|")).as_deref(),
+        regex_literal(r"\d{1,2} days in (?:prison|detention)").map(|(l, _)| l.join("|")).as_deref(),
         Some(" days in detention| days in prison")
     );
-    assert_eq!(regex_literal(r"\w+ing").map(|l| l.join("|")).as_deref(), Some("ing"));
+    assert_eq!(regex_literal(r"\w+ing").map(|(l, _)| l.join("|")).as_deref(), Some("ing"));
     assert_eq!(regex_literal(r"\w+"), None);
     assert_eq!(regex_literal("자유|freedom"), None);
+}
+
+/// Locating starts at the first occurrence of a pattern's literal that
+/// stands on the boundaries it needs; occurrences glued to other words must
+/// not hide a later match, nor shift it.
+#[test]
+fn locating_from_the_literal_skips_occurrences_inside_words() {
+    let cases: [(&str, &str, Option<Range<usize>>); 7] = [
+        // Whole word: the occurrence itself is the match.
+        (r#"any = ["car"]"#, "scar, cars, Car.", Some(12..15)),
+        // A word with `*`: starts where the literal does.
+        (r#"any = ["car*"]"#, "scar careful", Some(5..12)),
+        // A phrase led by its literal, with a false start before it.
+        (r#"any = ["public broker"]"#, "republic public  broker", Some(9..23)),
+        // A phrase whose literal is its second word: located from the start.
+        (r#"any = ["no smuggler"]"#, "nosmuggler no\n smuggler", Some(11..23)),
+        // A regex with a prefix literal.
+        (r"regex = ['kept (?:calling|asking) me']", "unkept kept asking me", Some(7..21)),
+        // Korean needs no boundary: an occurrence inside a word matches.
+        (r#"any = ["자유"]"#, "진짜자유를", Some(6..12)),
+        (r#"any = ["car"]"#, "scary", None),
+    ];
+    for (rule, text, expected) in cases {
+        assert_eq!(found(rule, text), expected, "{rule} in {text:?}");
+    }
 }
