@@ -148,7 +148,36 @@ pub(crate) fn code_corpus(
     codebook: &Codebook,
     rules: &RuleSet,
     sources: &Sources,
-    mut each: impl FnMut(CodedTranscript) -> Result<()>,
+    each: impl FnMut(CodedTranscript) -> Result<()>,
+) -> Result<()> {
+    summarise_corpus(codebook, rules, sources, |coded| coded, each)
+}
+
+/// What a command keeps of a coded transcript, with the case and path that
+/// repeated case ids are checked on.
+pub(crate) trait Summary: Send {
+    fn case(&self) -> &str;
+    fn path(&self) -> &Path;
+}
+
+impl Summary for CodedTranscript {
+    fn case(&self) -> &str {
+        &self.case
+    }
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Like [`code_corpus`], but `summarise` runs in the worker threads, so that
+/// reducing a coded transcript (and dropping its codings) runs in parallel
+/// too; `each` gets the summaries in file order.
+pub(crate) fn summarise_corpus<T: Summary>(
+    codebook: &Codebook,
+    rules: &RuleSet,
+    sources: &Sources,
+    summarise: impl Fn(CodedTranscript) -> T + Sync,
+    mut each: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     let progress = ProgressBar::new(sources.files.len() as u64);
     // indicatif draws nothing when stderr is not a terminal.
@@ -159,26 +188,31 @@ pub(crate) fn code_corpus(
     let mut problems = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for chunk in sources.files.chunks(CHUNK) {
-        let results = rules.code_all(codebook, chunk, |path| {
-            let transcript = sources.load(path);
-            progress.inc(1);
-            transcript
-        });
+        let results = rules.code_all_summarised(
+            codebook,
+            chunk,
+            |path| {
+                let transcript = sources.load(path);
+                progress.inc(1);
+                transcript
+            },
+            &summarise,
+        );
         for result in results {
             match result {
-                Ok(coded) => {
-                    if let Some(first) = seen.get(&coded.case) {
+                Ok(summary) => {
+                    if let Some(first) = seen.get(summary.case()) {
                         problems.push(format!(
                             "{}: case `{}` is also the case of {}; give each transcript its own case id",
-                            display_path(&coded.path),
-                            coded.case,
+                            display_path(summary.path()),
+                            summary.case(),
                             display_path(first)
                         ));
                         continue;
                     }
-                    seen.insert(coded.case.clone(), coded.path.clone());
+                    seen.insert(summary.case().to_owned(), summary.path().to_owned());
                     if problems.is_empty() {
-                        each(coded)?;
+                        each(summary)?;
                     }
                 }
                 Err(e) => problems.push(e),

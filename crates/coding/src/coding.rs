@@ -130,9 +130,29 @@ impl RuleSet {
         E: Send,
         F: Fn(&S) -> Result<Transcript, E> + Sync,
     {
+        self.code_all_summarised(codebook, sources, load, |coded| coded)
+    }
+
+    /// Like [`RuleSet::code_all`], with `summarise` applied to each coded
+    /// transcript in the worker threads: reducing (and dropping) codings
+    /// runs in parallel too.
+    pub fn code_all_summarised<S, T, E, F, G>(
+        &self,
+        codebook: &Codebook,
+        sources: &[S],
+        load: F,
+        summarise: G,
+    ) -> Vec<Result<T, E>>
+    where
+        S: Sync,
+        T: Send,
+        E: Send,
+        F: Fn(&S) -> Result<Transcript, E> + Sync,
+        G: Fn(CodedTranscript) -> T + Sync,
+    {
         sources
             .par_iter()
-            .map(|source| load(source).map(|t| self.code_transcript(codebook, &t)))
+            .map(|source| load(source).map(|t| summarise(self.code_transcript(codebook, &t))))
             .collect()
     }
 }

@@ -1,6 +1,7 @@
 //! `qda tally`: cases per code, per exclusive group, with intervals.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use qda_coding::{CaseCodes, RuleSet, Tally};
@@ -20,11 +21,21 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         if args.codings.codings.is_empty() {
             let mut counted =
                 Counted { coder: qda_coding::RULES_CODER.to_owned(), ..Counted::default() };
-            input::code_corpus(&codebook, &rules, &sources, |coded| {
-                counted.transcript_inputs.push(input::transcript_input(&coded));
-                counted.cases.push(CaseCodes::from_coded(&coded));
-                Ok(())
-            })?;
+            input::summarise_corpus(
+                &codebook,
+                &rules,
+                &sources,
+                |coded| CodedCase {
+                    input: input::transcript_input(&coded),
+                    codes: CaseCodes::from_coded(&coded),
+                    path: coded.path,
+                },
+                |coded| {
+                    counted.transcript_inputs.push(coded.input);
+                    counted.cases.push(coded.codes);
+                    Ok(())
+                },
+            )?;
             counted.cases.sort_by(|a, b| a.case.cmp(&b.case));
             counted
         } else {
@@ -182,4 +193,20 @@ fn from_codings(
         codings_inputs: loaded.inputs,
         coder,
     })
+}
+
+/// What tally keeps of a coded transcript: its hash and its case's codes.
+struct CodedCase {
+    input: Input,
+    codes: CaseCodes,
+    path: PathBuf,
+}
+
+impl input::Summary for CodedCase {
+    fn case(&self) -> &str {
+        &self.codes.case
+    }
+    fn path(&self) -> &Path {
+        &self.path
+    }
 }
