@@ -29,6 +29,10 @@ use std::fmt::Write as _;
 
 mod words;
 
+pub use mutation::mutate;
+
+mod mutation;
+
 use words::{
     CJK_FILLER, CJK_SENTENCES, CJK_TERMS, CJK_WILDCARD_FORMS, CONTENT, FAMILY, FUNCTION, MODIFIERS,
     NOUNS, QUESTIONS, REGEXES, SITES, TOPIC_QUESTIONS,

@@ -51,26 +51,7 @@ const PIECES: &[&[u8]] = &[
 ];
 
 fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
-    let mut bytes = input.to_vec();
-    for _ in 0..rng.range(1..8) {
-        let at = rng.below(bytes.len() + 1);
-        match rng.below(3) {
-            0 => {
-                let piece = rng.pick(PIECES);
-                bytes.splice(at..at, piece.iter().copied());
-            }
-            1 if !bytes.is_empty() => {
-                let end = (at + rng.range(1..40)).min(bytes.len());
-                bytes.drain(at.min(end)..end);
-            }
-            _ => {
-                let (from, len) = (rng.below(bytes.len().max(1)), rng.range(1..200));
-                let copied: Vec<u8> = bytes.iter().skip(from).take(len).copied().collect();
-                bytes.splice(at..at, copied);
-            }
-        }
-    }
-    bytes
+    qda_bench::mutate(rng, input, PIECES)
 }
 
 fn study(path: &str) -> Vec<u8> {

@@ -233,3 +233,21 @@ fn an_unreadable_file() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("error: loop.toml: cannot read the file: "), "{}", run.stderr);
 }
+
+/// A file without read permission. Root reads it anyway, so the test checks
+/// the permission only where it holds.
+#[test]
+fn a_file_without_read_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = QdaTest::fixture("study-mini");
+    let path = test.path("A.txt");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        eprintln!("skipped: this user reads files without read permission (root)");
+        return;
+    }
+    let run = test.run(&["tally", "codebook.toml", "A.txt", "-o", "out.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("A.txt: cannot read the file: "), "{}", run.stderr);
+    assert!(!test.path("out.json").exists());
+}

@@ -155,3 +155,76 @@ fn the_rules_name_is_reserved() {
     error: --coder "rules": name the person who filled the sheet (`rules` is reserved for rule codings)
     "#);
 }
+
+/// Fragments a spreadsheet's CSV treats specially.
+const SHEET_PIECES: &[&[u8]] = &[
+    b",",
+    b";",
+    b"\t",
+    b"\"",
+    b"\"\"",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b"\xEF\xBB\xBF",
+    b"\xFF",
+    b"\xC3",
+    b"freedom",
+    b"survival;freedom",
+    b"nonexistent",
+    b"A:t2",
+    b"case",
+    b"codes",
+    "자유".as_bytes(),
+    b"\x00",
+];
+
+/// Bounded property run of the sheet reader (`QDA_PROPERTY_ROUNDS` raises
+/// it): a mutated filled sheet is imported or refused with a clear error and
+/// exit 1 or 2, never a panic, and a refused sheet leaves no output file.
+#[test]
+fn mutated_sheets_import_or_fail_cleanly() {
+    let rounds = std::env::var("QDA_PROPERTY_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(60, |n| n / 5);
+    let test = QdaTest::fixture("study-mini");
+    let filled = fill(&sheet(&test), &["freedom", "survival"]);
+    let mut rng = qda_bench::Rng::new(2027);
+    let (mut imported, mut refused) = (0, 0);
+    for round in 0..rounds {
+        let bytes = qda_bench::mutate(&mut rng, &filled, SHEET_PIECES);
+        test.write("mutated.csv", &bytes);
+        let _ = std::fs::remove_file(test.path("out.json"));
+        let run = test.run(&[
+            "import-sheet",
+            "mutated.csv",
+            "--codebook",
+            "codebook.toml",
+            "--coder",
+            "anna",
+            "-o",
+            "out.json",
+        ]);
+        let context =
+            || format!("round {round}: {}\n{}", run.failure(), String::from_utf8_lossy(&bytes));
+        assert!(!run.stderr.contains("panicked"), "{}", context());
+        match run.code {
+            0 => {
+                imported += 1;
+                let json: Value = serde_json::from_slice(&test.read("out.json")).unwrap();
+                assert_eq!(json["coder"], "anna", "{}", context());
+            }
+            1 | 2 => {
+                refused += 1;
+                assert!(run.stderr.starts_with("error: "), "{}", context());
+                assert!(!test.path("out.json").exists(), "{}", context());
+            }
+            _ => panic!("unexpected exit code: {}", context()),
+        }
+    }
+    assert!(
+        imported > 0 && refused > 10,
+        "both outcomes must be exercised: {imported} imported, {refused} refused"
+    );
+}
