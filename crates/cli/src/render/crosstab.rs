@@ -261,11 +261,11 @@ impl Tests {
         tests.cells_expected_below_5 = Some(plain.cells_expected_below_5);
         let fisher = qda_stats::fisher_exact(&table).ok();
         tests.fisher_exact = fisher.map(|f| match f {
-            FisherExact::Exact { p_value, tables } => {
+            FisherExact::Exact { p_value, steps } => {
                 FisherResult {
                     p_value: Some(significant(p_value)),
                     method: "exact",
-                    steps: tables,
+                    steps,
                     note: None,
                 }
             }
