@@ -542,6 +542,87 @@ mod tests {
         close(p.p_value().unwrap(), 0.061_188_811_188_811_37, 1e-12);
     }
 
+    /// Every table with the margins of `counts` (rows × columns), by plain
+    /// recursion without pruning or merging.
+    fn all_tables(rows: &[u64], columns: &mut Vec<u64>, out: &mut Vec<Vec<u64>>, done: Vec<u64>) {
+        let Some((&row, rest)) = rows.split_first() else {
+            out.push(done);
+            return;
+        };
+        fn spread(
+            left: u64,
+            c: usize,
+            columns: &[u64],
+            cells: &mut Vec<u64>,
+            out: &mut Vec<Vec<u64>>,
+        ) {
+            if c == columns.len() {
+                if left == 0 {
+                    out.push(cells.clone());
+                }
+                return;
+            }
+            for x in 0..=left.min(columns[c]) {
+                cells.push(x);
+                spread(left - x, c + 1, columns, cells, out);
+                cells.pop();
+            }
+        }
+        let mut fills = Vec::new();
+        spread(row, 0, columns, &mut Vec::new(), &mut fills);
+        for fill in fills {
+            for (c, x) in fill.iter().enumerate() {
+                columns[c] -= x;
+            }
+            let mut next = done.clone();
+            next.extend(&fill);
+            if rest.is_empty() && columns.iter().any(|&c| c > 0) {
+                // Margins not met.
+            } else {
+                all_tables(rest, columns, out, next);
+            }
+            for (c, x) in fill.iter().enumerate() {
+                columns[c] += x;
+            }
+        }
+    }
+
+    /// The pruned, merged network gives the same p-value as summing over
+    /// every table, for 200 pseudo-random small tables of several shapes.
+    #[test]
+    fn fisher_network_agrees_with_plain_enumeration() {
+        let mut state = 12_345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % 4
+        };
+        for k in 0..200 {
+            let (r, c) = [(2, 2), (2, 3), (3, 3), (2, 4), (4, 2)][k % 5];
+            let rows: Vec<Vec<u64>> = (0..r).map(|_| (0..c).map(|_| next()).collect()).collect();
+            let t = table(&rows.iter().map(Vec::as_slice).collect::<Vec<_>>());
+            let Ok(result) = fisher_exact(&t) else { continue };
+            let t = t.without_empty_lines().0;
+            let ln_p = |cells: &[u64]| -> f64 {
+                let f = |x: u64| statrs::function::factorial::ln_factorial(x);
+                t.row_totals().iter().chain(&t.column_totals()).map(|&m| f(m)).sum::<f64>()
+                    - f(t.total())
+                    - cells.iter().map(|&x| f(x)).sum::<f64>()
+            };
+            let observed = ln_p(&t.counts);
+            let mut tables = Vec::new();
+            all_tables(&t.row_totals(), &mut t.column_totals(), &mut tables, Vec::new());
+            let expected: f64 = tables
+                .iter()
+                .map(|cells| ln_p(cells))
+                .filter(|&l| l <= observed + (1.0 + 1e-7f64).ln())
+                .map(f64::exp)
+                .sum();
+            close(result.p_value().unwrap(), expected.min(1.0), 1e-9);
+        }
+    }
+
     /// scipy 1.12: `scipy.stats.fisher_exact([[8, 2], [1, 5]])` gives 0.034965034965034975.
     #[test]
     fn fisher_two_by_two_matches_scipy() {
@@ -579,6 +660,27 @@ mod tests {
         let plain = chi_square_independence(&t, Correction::None).unwrap();
         close(plain.statistic, 2.430_575_519_681_557_5, 1e-10);
         close(plain.p_value, 0.118_989_205_532_145, 1e-10);
+    }
+
+    /// Yates' correction never overshoots: where |O − E| < ½ the corrected
+    /// statistic is 0. scipy 1.12 `chi2_contingency([[5, 5], [5, 6]])`:
+    /// 0.0, p 1.0; correction=False: 0.043388429752066124, p 0.8349955942110459.
+    /// A 3 × 3 table, `chi2_contingency([[1, 2, 3], [4, 5, 6], [7, 8, 10]])`:
+    /// 0.3736491228070177, df 4, p 0.9845769162857121.
+    #[test]
+    fn chi_square_small_differences_and_three_by_three_match_scipy() {
+        let t = table(&[&[5, 5], &[5, 6]]);
+        let yates = chi_square_independence(&t, Correction::Yates).unwrap();
+        close(yates.statistic, 0.0, 1e-12);
+        close(yates.p_value, 1.0, 1e-12);
+        let plain = chi_square_independence(&t, Correction::None).unwrap();
+        close(plain.statistic, 0.043_388_429_752_066_124, 1e-12);
+        close(plain.p_value, 0.834_995_594_211_045_9, 1e-10);
+        let t = table(&[&[1, 2, 3], &[4, 5, 6], &[7, 8, 10]]);
+        let test = chi_square_independence(&t, Correction::Yates).unwrap();
+        assert_eq!(test.df, 4);
+        close(test.statistic, 0.373_649_122_807_017_7, 1e-12);
+        close(test.p_value, 0.984_576_916_285_712_1, 1e-10);
     }
 
     /// The R documentation of `chisq.test`: Agresti (2007) p. 39, party
