@@ -109,6 +109,27 @@ pub(crate) struct FisherResult {
     pub(crate) note: Option<String>,
 }
 
+impl From<FisherExact> for FisherResult {
+    fn from(fisher: FisherExact) -> Self {
+        match fisher {
+            FisherExact::Exact { p_value, steps } => FisherResult {
+                p_value: Some(significant(p_value)),
+                method: "exact",
+                steps,
+                note: None,
+            },
+            FisherExact::TooLarge { limit } => FisherResult {
+                p_value: None,
+                method: "not computed",
+                steps: limit,
+                note: Some(format!(
+                    "the table is too large to enumerate within {limit} steps; only the chi-square test is reported"
+                )),
+            },
+        }
+    }
+}
+
 impl Crosstab {
     /// A crosstab of `counts[row][column]`.
     pub(crate) fn new(rows: Vec<String>, columns: Vec<String>, counts: &[Vec<u64>]) -> Crosstab {
@@ -260,24 +281,7 @@ impl Tests {
         tests.min_expected = Some(round(plain.min_expected));
         tests.cells_expected_below_5 = Some(plain.cells_expected_below_5);
         let fisher = qda_stats::fisher_exact(&table).ok();
-        tests.fisher_exact = fisher.map(|f| match f {
-            FisherExact::Exact { p_value, steps } => {
-                FisherResult {
-                    p_value: Some(significant(p_value)),
-                    method: "exact",
-                    steps,
-                    note: None,
-                }
-            }
-            FisherExact::TooLarge { limit } => FisherResult {
-                p_value: None,
-                method: "not computed",
-                steps: limit,
-                note: Some(format!(
-                    "the table is too large to enumerate within {limit} steps; only the chi-square test is reported"
-                )),
-            },
-        });
+        tests.fisher_exact = fisher.map(FisherResult::from);
         let dropped_rows: Vec<&str> =
             (0..rows.len()).filter(|r| !kept_rows.contains(r)).map(|r| rows[r].as_str()).collect();
         if !dropped_rows.is_empty() {
@@ -369,6 +373,23 @@ mod tests {
         assert_eq!(t.tests.columns, ["x", "y"]);
         assert_eq!(t.tests.warnings.len(), 3);
         assert!(t.cells[2][0].row.is_none());
+    }
+
+    #[test]
+    fn a_table_too_large_for_fisher_says_what_was_done_instead() {
+        let mut t =
+            Crosstab::new(labels(&["a", "b"]), labels(&["x", "y"]), &[vec![30, 10], vec![10, 30]]);
+        t.tests.fisher_exact = Some(FisherExact::TooLarge { limit: 10 }.into());
+        assert_eq!(
+            t.test_lines(),
+            [
+                "chi-square = 20.000, df = 1, p < 0.001; with Yates' correction 18.050, p < 0.001",
+                "Fisher's exact test: not computed; the table is too large to enumerate within 10 steps; only the chi-square test is reported",
+            ]
+        );
+        let json = serde_json::to_value(&t.tests.fisher_exact).unwrap();
+        assert_eq!(json["p_value"], serde_json::Value::Null);
+        assert_eq!(json["method"], "not computed");
     }
 
     #[test]
