@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd;
+mod corpus;
 mod input;
 mod outcome;
 mod output;
@@ -40,6 +41,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Cooccur(args) => cmd::cooccur::run(args),
+        Command::Matrix(args) => cmd::matrix::run(args),
     }
 }
 

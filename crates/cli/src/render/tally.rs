@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::provenance::{Provenance, display_path};
+use crate::render::crosstab::{Crosstab, interval, p_value};
 use crate::render::table::{Align, Table};
 
 /// Everything a tally shows, with percentages and intervals computed.
@@ -32,6 +33,9 @@ pub(crate) struct CodebookInfo {
 #[derive(Debug, Serialize)]
 pub(crate) struct SplitInfo {
     pub(crate) attribute: String,
+    /// The bin edges, when a numeric attribute was binned (`--bins`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) bins: Option<Vec<f64>>,
     /// Cases per value.
     pub(crate) cases: IndexMap<String, usize>,
 }
@@ -45,6 +49,9 @@ pub(crate) struct GroupReport {
     /// Cases decided by each route.
     pub(crate) routes: IndexMap<&'static str, usize>,
     pub(crate) assignments: Vec<AssignmentInfo>,
+    /// Children (and `uncoded`) × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +71,7 @@ pub(crate) struct Row {
     pub(crate) cases: usize,
     pub(crate) percent: f64,
     pub(crate) wilson_95: [f64; 2],
+    pub(crate) clopper_pearson_95: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<IndexMap<String, usize>>,
 }
@@ -79,17 +87,24 @@ pub(crate) struct CodeReport {
     pub(crate) cases: usize,
     pub(crate) percent: f64,
     pub(crate) wilson_95: [f64; 2],
+    pub(crate) clopper_pearson_95: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<IndexMap<String, usize>>,
+    /// Cases with and without the code × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
 }
 
 const CONFIDENCE: f64 = 0.95;
 
-fn share(cases: usize, n: usize) -> (f64, [f64; 2]) {
+/// Percent of n, with the Wilson and the Clopper-Pearson interval.
+fn share(cases: usize, n: usize) -> (f64, [f64; 2], [f64; 2]) {
     let percent = if n == 0 { 0.0 } else { 100.0 * cases as f64 / n as f64 };
-    let interval = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE)
+    let wilson = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE)
         .map_or([0.0, 0.0], |i| [100.0 * i.lower, 100.0 * i.upper]);
-    (round(percent), interval.map(round))
+    let exact = qda_stats::clopper_pearson_interval(cases as u64, n as u64, CONFIDENCE)
+        .map_or([0.0, 0.0], |i| [100.0 * i.lower, 100.0 * i.upper]);
+    (round(percent), wilson.map(round), exact.map(round))
 }
 
 /// Six decimals: more than any reader needs, and the same on every machine.
@@ -98,7 +113,12 @@ fn round(x: f64) -> f64 {
 }
 
 impl TallyReport {
-    pub(crate) fn new(codebook: &Codebook, tally: &Tally, provenance: Provenance) -> Self {
+    pub(crate) fn new(
+        codebook: &Codebook,
+        tally: &Tally,
+        bin_edges: Option<Vec<f64>>,
+        provenance: Provenance,
+    ) -> Self {
         let by_values = |counts: &Option<Vec<usize>>| -> Option<IndexMap<String, usize>> {
             let split = tally.by.as_ref()?;
             let counts = counts.as_ref()?;
@@ -118,7 +138,8 @@ impl TallyReport {
                         .rows
                         .iter()
                         .map(|row| {
-                            let (percent, wilson_95) = share(row.cases, tally.n);
+                            let (percent, wilson_95, clopper_pearson_95) =
+                                share(row.cases, tally.n);
                             Row {
                                 code: row.code.clone(),
                                 label: if row.code == UNCODED {
@@ -129,10 +150,23 @@ impl TallyReport {
                                 cases: row.cases,
                                 percent,
                                 wilson_95,
+                                clopper_pearson_95,
                                 by: by_values(&row.by),
                             }
                         })
                         .collect(),
+                    crosstab: tally.by.as_ref().map(|split| {
+                        let counts: Vec<Vec<u64>> = group
+                            .rows
+                            .iter()
+                            .map(|r| r.by.iter().flatten().map(|&n| n as u64).collect::<Vec<u64>>())
+                            .collect();
+                        Crosstab::new(
+                            group.rows.iter().map(|r| r.code.clone()).collect(),
+                            split.values.clone(),
+                            &counts,
+                        )
+                    }),
                     routes: group
                         .routes
                         .iter()
@@ -156,7 +190,7 @@ impl TallyReport {
             .codes
             .iter()
             .map(|c| {
-                let (percent, wilson_95) = share(c.cases, tally.n);
+                let (percent, wilson_95, clopper_pearson_95) = share(c.cases, tally.n);
                 CodeReport {
                     code: c.code.clone(),
                     label: label(&c.code),
@@ -165,7 +199,18 @@ impl TallyReport {
                     cases: c.cases,
                     percent,
                     wilson_95,
+                    clopper_pearson_95,
                     by: by_values(&c.by),
+                    crosstab: tally.by.as_ref().zip(c.by.as_ref()).map(|(split, with)| {
+                        let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
+                        let without: Vec<u64> =
+                            split.totals.iter().zip(&with).map(|(&t, &w)| t as u64 - w).collect();
+                        Crosstab::new(
+                            vec![format!("with {}", c.code), format!("without {}", c.code)],
+                            split.values.clone(),
+                            &[with, without],
+                        )
+                    }),
                 }
             })
             .collect();
@@ -180,6 +225,7 @@ impl TallyReport {
             n: tally.n,
             by: tally.by.as_ref().map(|s| SplitInfo {
                 attribute: s.attribute.clone(),
+                bins: bin_edges,
                 cases: s.values.iter().cloned().zip(s.totals.iter().copied()).collect(),
             }),
             groups,
@@ -255,6 +301,20 @@ impl TallyReport {
                 })
                 .collect();
             out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
+            if let (Some(crosstab), Some(split)) = (&group.crosstab, &self.by) {
+                let heading = if markdown { "#### " } else { "" };
+                out.push_str(&format!(
+                    "{heading}{} by {}: percentages with 95% intervals\n\n",
+                    group.parent, split.attribute
+                ));
+                out.push_str(&render(&crosstab.cell_table("code", &split.attribute)));
+                out.push('\n');
+                for line in crosstab.test_lines() {
+                    out.push_str(&line);
+                    out.push_str(if markdown { "  \n" } else { "\n" });
+                }
+                out.push('\n');
+            }
         }
         let heading = if markdown { "### " } else { "" };
         out.push_str(&format!("{heading}codes\n\n"));
@@ -281,6 +341,118 @@ impl TallyReport {
             table.push(cells);
         }
         out.push_str(&render(&table));
+        if let Some(split) = &self.by {
+            out.push_str(&self.codes_by(split, markdown));
+        }
+        out
+    }
+
+    /// Each code's share of the cases of each value, and each code's 2 × k
+    /// test (cases with and without the code × values).
+    fn codes_by(&self, split: &SplitInfo, markdown: bool) -> String {
+        let render = |t: &Table| if markdown { t.to_markdown() } else { t.to_text() };
+        let heading = if markdown { "### " } else { "" };
+        let mut out = format!(
+            "\n{heading}codes by {}: cases with the code, % of the value's cases\n\n",
+            split.attribute
+        );
+        let mut shares = Table::new(vec![
+            ("code", Align::Left),
+            (split.attribute.as_str(), Align::Left),
+            ("cases", Align::Right),
+            ("of", Align::Right),
+            ("%", Align::Right),
+            ("Wilson", Align::Right),
+            ("Clopper-Pearson", Align::Right),
+        ]);
+        let mut tests = Table::new(vec![
+            ("code", Align::Left),
+            ("chi-square", Align::Right),
+            ("df", Align::Right),
+            ("p", Align::Right),
+            ("p (Yates)", Align::Right),
+            ("p (Fisher)", Align::Right),
+            ("expected < 5", Align::Right),
+        ]);
+        let mut notes = Vec::new();
+        for code in &self.codes {
+            let Some(crosstab) = &code.crosstab else { continue };
+            for (c, cell) in crosstab.cells[0].iter().enumerate() {
+                let (percent, wilson, exact) = cell.column.map_or_else(
+                    || ("–".to_owned(), String::new(), String::new()),
+                    |s| {
+                        (
+                            format!("{:.1}", s.percent),
+                            interval(s.wilson_95),
+                            interval(s.clopper_pearson_95),
+                        )
+                    },
+                );
+                shares.push(vec![
+                    code.code.clone(),
+                    crosstab.columns[c].clone(),
+                    cell.count.to_string(),
+                    crosstab.column_totals[c].to_string(),
+                    percent,
+                    wilson,
+                    exact,
+                ]);
+            }
+            let t = &crosstab.tests;
+            let Some(chi) = &t.chi_square else {
+                notes.push(format!(
+                    "{}: {}",
+                    code.code,
+                    t.not_tested.as_deref().unwrap_or_default()
+                ));
+                continue;
+            };
+            let fisher = t.fisher_exact.as_ref().and_then(|f| f.p_value);
+            tests.push(vec![
+                code.code.clone(),
+                format!("{:.3}", chi.statistic),
+                chi.df.to_string(),
+                p_value(chi.p_value),
+                t.chi_square_yates.as_ref().map_or_else(String::new, |y| p_value(y.p_value)),
+                fisher.map_or_else(|| "not computed".to_owned(), p_value),
+                format!(
+                    "{} of {}",
+                    t.cells_expected_below_5.unwrap_or(0),
+                    t.rows.len() * t.columns.len()
+                ),
+            ]);
+        }
+        out.push_str(&render(&shares));
+        if !tests.rows.is_empty() {
+            out.push_str(&format!(
+                "\n{heading}codes by {}: tests of independence (cases with and without the code)\n\n",
+                split.attribute
+            ));
+            out.push_str(&render(&tests));
+        }
+        if !notes.is_empty() || !tests.rows.is_empty() {
+            out.push('\n');
+        }
+        let below_5 = self
+            .codes
+            .iter()
+            .filter_map(|c| c.crosstab.as_ref())
+            .any(|x| x.tests.cells_expected_below_5.is_some_and(|n| n > 0));
+        if below_5 {
+            notes.push(
+                "warning: where a cell's expected count is below 5 the chi-square approximation is poor; rely on Fisher's exact test".to_owned(),
+            );
+        }
+        if split.cases.contains_key(qda_coding::MISSING) {
+            notes.push(format!(
+                "cases without the attribute ({}) are left out of the tests",
+                qda_coding::MISSING
+            ));
+        }
+        for note in notes {
+            out.push_str(&note);
+            out.push_str(if markdown { "  \n" } else { "\n" });
+        }
         out
     }
 
@@ -298,10 +470,40 @@ impl TallyReport {
             "percent",
             "wilson_95_lower",
             "wilson_95_upper",
+            "clopper_pearson_95_lower",
+            "clopper_pearson_95_upper",
         ]
         .map(str::to_owned)
         .to_vec();
         header.extend(by.iter().map(|v| format!("{attribute}={v}")));
+        if self.by.is_some() {
+            for v in &by {
+                for share in ["row", "column"] {
+                    for what in [
+                        "percent",
+                        "wilson_95_lower",
+                        "wilson_95_upper",
+                        "clopper_pearson_95_lower",
+                        "clopper_pearson_95_upper",
+                    ] {
+                        header.push(format!("{attribute}={v} {share}_{what}"));
+                    }
+                }
+            }
+            header.extend(
+                [
+                    "chi_square",
+                    "chi_square_df",
+                    "chi_square_p",
+                    "chi_square_yates",
+                    "chi_square_yates_p",
+                    "fisher_exact_p",
+                    "min_expected",
+                    "cells_expected_below_5",
+                ]
+                .map(str::to_owned),
+            );
+        }
         let rows = self
             .groups
             .iter()
@@ -315,7 +517,11 @@ impl TallyReport {
                         r.cases,
                         r.percent,
                         r.wilson_95,
+                        r.clopper_pearson_95,
                         &r.by,
+                        g.crosstab
+                            .as_ref()
+                            .map(|x| (x, g.rows.iter().position(|y| y.code == r.code))),
                     )
                 })
             })
@@ -328,11 +534,13 @@ impl TallyReport {
                     c.cases,
                     c.percent,
                     c.wilson_95,
+                    c.clopper_pearson_95,
                     &c.by,
+                    c.crosstab.as_ref().map(|x| (x, Some(0))),
                 )
             }));
         let mut records = vec![header];
-        for (table, parent, code, segments, cases, percent, wilson, by) in rows {
+        for (table, parent, code, segments, cases, percent, wilson, exact, by, crosstab) in rows {
             let mut record = vec![
                 table.to_owned(),
                 parent,
@@ -343,8 +551,13 @@ impl TallyReport {
                 format!("{percent:.4}"),
                 format!("{:.4}", wilson[0]),
                 format!("{:.4}", wilson[1]),
+                format!("{:.4}", exact[0]),
+                format!("{:.4}", exact[1]),
             ];
             record.extend(by.iter().flat_map(|m| m.values().map(ToString::to_string)));
+            if let Some((crosstab, Some(row))) = crosstab {
+                record.extend(crosstab_cells(crosstab, row));
+            }
             records.push(record);
         }
         for record in records {
@@ -354,10 +567,38 @@ impl TallyReport {
     }
 }
 
-fn pct(x: f64) -> String {
-    format!("{x:.1}")
+/// A crosstab row's shares (row and column, with intervals) per value, then
+/// the crosstab's tests, as CSV cells; empty where undefined.
+fn crosstab_cells(crosstab: &Crosstab, row: usize) -> Vec<String> {
+    let number = |x: f64| format!("{x:.4}");
+    let mut cells = Vec::new();
+    for cell in &crosstab.cells[row] {
+        for share in [cell.row, cell.column] {
+            match share {
+                Some(s) => cells.extend([
+                    number(s.percent),
+                    number(s.wilson_95[0]),
+                    number(s.wilson_95[1]),
+                    number(s.clopper_pearson_95[0]),
+                    number(s.clopper_pearson_95[1]),
+                ]),
+                None => cells.extend(std::iter::repeat_n(String::new(), 5)),
+            }
+        }
+    }
+    let t = &crosstab.tests;
+    let exact = |x: f64| format!("{x}");
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| exact(c.statistic)));
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| c.df.to_string()));
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
+    cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.statistic)));
+    cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
+    cells.push(t.fisher_exact.as_ref().and_then(|f| f.p_value).map_or_else(String::new, exact));
+    cells.push(t.min_expected.map_or_else(String::new, exact));
+    cells.push(t.cells_expected_below_5.map_or_else(String::new, |n| n.to_string()));
+    cells
 }
 
-fn interval([lower, upper]: [f64; 2]) -> String {
-    format!("{lower:.1}–{upper:.1}")
+fn pct(x: f64) -> String {
+    format!("{x:.1}")
 }

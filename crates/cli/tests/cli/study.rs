@@ -122,6 +122,9 @@ fn published_results_verify() {
         "results/strategies-tally.json",
         "results/settlement-tally.json",
         "results/motives-agreement.json",
+        "results/strategies-cooccur.json",
+        "results/motives-cooccur.json",
+        "results/motives-matrix.json",
         "codings/rules.json",
         "codings/anna.json",
     ];
@@ -133,6 +136,9 @@ fn published_results_verify() {
     ok: results/strategies-tally.json: every input unchanged and every value reproduced
     ok: results/settlement-tally.json: every input unchanged and every value reproduced
     ok: results/motives-agreement.json: every input unchanged and every value reproduced
+    ok: results/strategies-cooccur.json: every input unchanged and every value reproduced
+    ok: results/motives-cooccur.json: every input unchanged and every value reproduced
+    ok: results/motives-matrix.json: every input unchanged and every value reproduced
     ok: codings/rules.json: every input unchanged and every value reproduced
     ok: codings/anna.json: every input unchanged and every value reproduced
     ");
@@ -254,4 +260,13 @@ fn only_coded_segments_count_as_units() {
         pooled(&coded)["percent_agreement"].as_f64() < pooled(&all)["percent_agreement"].as_f64()
     );
     assert_eq!(coded["provenance"]["options"]["only_coded"], true);
+}
+
+/// The worked example of docs/analysis.md: motives by year of crossing, binned.
+#[test]
+fn motives_by_crossing_year_in_bins() {
+    let test = QdaTest::study();
+    let mut args = MOTIVES.to_vec();
+    args.extend_from_slice(&["--by", "crossing_year", "--bins", "2000,2005"]);
+    insta::assert_snapshot!(test.run(&args).ok());
 }
