@@ -7,6 +7,7 @@ mod outcome;
 mod output;
 mod provenance;
 mod render;
+mod report;
 mod sheet;
 
 use std::io::{self, Write};
@@ -40,6 +41,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
