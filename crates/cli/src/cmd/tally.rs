@@ -84,7 +84,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
 
 /// Lists conflicts that need an adjudication, with a template to fill in.
 /// Returns whether there were any.
-fn report_unresolved(
+pub(crate) fn report_unresolved(
     tally: &Tally,
     codebook: &qda_coding::Codebook,
     out: &mut impl Write,
@@ -148,7 +148,36 @@ fn from_codings(
     args: &crate::args::CodingsArgs,
 ) -> Result<Counted> {
     let transcripts = sources.load_all()?;
-    let loaded = input::LoadedCodings::read(&args.codings, codebook, &transcripts)?;
+    let Chosen { codings, coder, inputs } = choose_codings(codebook, &transcripts, args)?;
+    let cases = transcripts
+        .iter()
+        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+        .collect();
+    Ok(Counted {
+        cases,
+        transcript_inputs: input::inputs_of(&transcripts),
+        codings_inputs: inputs,
+        coder,
+    })
+}
+
+/// The codings that count, read from codings files.
+pub(crate) struct Chosen {
+    pub(crate) codings: Vec<qda_coding::Coding>,
+    /// Whose codings count: `rules`, or the person chosen.
+    pub(crate) coder: String,
+    /// The codings files.
+    pub(crate) inputs: Vec<Input>,
+}
+
+/// The chosen coder's manual codings over the rule codings (see
+/// `qda_coding::layer`); the coder is implicit when only one person coded.
+pub(crate) fn choose_codings(
+    codebook: &qda_coding::Codebook,
+    transcripts: &[qda_coding::Transcript],
+    args: &crate::args::CodingsArgs,
+) -> Result<Chosen> {
+    let loaded = input::LoadedCodings::read(&args.codings, codebook, transcripts)?;
     let coders = loaded.coders();
     let people: Vec<&String> = coders.iter().filter(|c| *c != qda_coding::RULES_CODER).collect();
     let chosen = match (&args.coder, people.as_slice()) {
@@ -171,15 +200,6 @@ fn from_codings(
         }
         _ => rules.codings,
     };
-    let cases = transcripts
-        .iter()
-        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
-        .collect();
     let coder = chosen.unwrap_or_else(|| qda_coding::RULES_CODER.to_owned());
-    Ok(Counted {
-        cases,
-        transcript_inputs: input::inputs_of(&transcripts),
-        codings_inputs: loaded.inputs,
-        coder,
-    })
+    Ok(Chosen { codings, coder, inputs: loaded.inputs })
 }

@@ -10,6 +10,7 @@ mod check;
 mod code;
 mod errors;
 mod explain;
+mod report;
 mod sheet;
 mod study;
 mod support;
