@@ -1,5 +1,6 @@
-//! Statistics for qda: proportions and their confidence intervals, and
-//! inter-coder reliability coefficients.
+//! Statistics for qda: proportions and their confidence intervals,
+//! crosstabs with tests of independence (chi-square, Fisher's exact test),
+//! code co-occurrence, and inter-coder reliability coefficients.
 //!
 //! Pure functions on plain numbers: no I/O, and no dependency on the rest of
 //! qda, so every result can be checked against R, scipy or statsmodels.
@@ -11,16 +12,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bins;
+mod contingency;
+mod cooccurrence;
 mod error;
 mod krippendorff;
 mod proportion;
 mod reliability;
 
+pub use bins::Bins;
+pub use contingency::{
+    ChiSquare, ContingencyTable, Correction, FISHER_TABLE_LIMIT, FisherExact,
+    chi_square_independence, fisher_exact, fisher_exact_with_limit,
+};
+pub use cooccurrence::{Cooccurrence, PairStrength};
+
 pub use error::StatsError;
 pub use krippendorff::{
     Bootstrap, BootstrapInterval, Level, krippendorff_alpha, krippendorff_alpha_bootstrap,
 };
-pub use proportion::{Interval, proportion, wilson_interval};
+pub use proportion::{Interval, clopper_pearson_interval, proportion, wilson_interval};
 pub use reliability::{
     Coefficient, Matrix, Undefined, Weights, cohen_kappa, fleiss_kappa, gwet_ac1,
     percent_agreement, scott_pi,

@@ -1,6 +1,6 @@
 //! A proportion and its confidence interval.
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{Beta, ContinuousCDF, Normal};
 
 use crate::error::StatsError;
 
@@ -65,6 +65,49 @@ pub fn wilson_interval(successes: u64, n: u64, confidence: f64) -> Result<Interv
     Ok(Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
 }
 
+/// The Clopper–Pearson ("exact") interval for a binomial proportion
+/// (Clopper and Pearson 1934): the quantiles of beta distributions,
+///
+/// ```text
+/// lower = B(α/2; x, n − x + 1),  upper = B(1 − α/2; x + 1, n − x)
+/// ```
+///
+/// with lower = 0 for x = 0 and upper = 1 for x = n, α = 1 − confidence.
+/// It never covers less than the nominal level, so it is wider than Wilson's.
+/// Agrees with `scipy.stats.binomtest(x, n).proportion_ci(method='exact')`
+/// and R's `binom.test(x, n)$conf.int`. The beta quantiles come from statrs.
+///
+/// # Errors
+/// As [`wilson_interval`].
+pub fn clopper_pearson_interval(
+    successes: u64,
+    n: u64,
+    confidence: f64,
+) -> Result<Interval, StatsError> {
+    check(successes, n)?;
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(StatsError::InvalidConfidence(confidence));
+    }
+    let alpha = 1.0 - confidence;
+    let x = successes as f64;
+    let n = n as f64;
+    let lower = if successes == 0 {
+        0.0
+    } else {
+        Beta::new(x, n - x + 1.0)
+            .expect("both shapes are positive for 0 < x ≤ n")
+            .inverse_cdf(alpha / 2.0)
+    };
+    let upper = if x == n {
+        1.0
+    } else {
+        Beta::new(x + 1.0, n - x)
+            .expect("both shapes are positive for 0 ≤ x < n")
+            .inverse_cdf(1.0 - alpha / 2.0)
+    };
+    Ok(Interval { lower, upper })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +130,25 @@ mod tests {
         assert_interval(15, 148, 0.0624, 0.1605);
         assert_interval(0, 20, 0.0, 0.1611);
         assert_interval(1, 29, 0.0061, 0.1718);
+    }
+
+    /// scipy 1.12 `scipy.stats.binomtest(x, n).proportion_ci(method='exact')`.
+    #[test]
+    fn clopper_pearson_matches_scipy() {
+        let cases = [
+            (4, 26, 0.043_563_476_538_921_2, 0.348_678_785_535_361_4),
+            (0, 20, 0.0, 0.168_433_470_983_085_48),
+            (13, 26, 0.299_272_179_441_185_3, 0.700_727_820_558_814_8),
+            (26, 26, 0.867_725_395_502_245_9, 1.0),
+            (1, 29, 0.000_872_646_883_597_107_2, 0.177_644_295_488_414_65),
+            (81, 263, 0.252_736_745_585_042_83, 0.367_621_922_601_347_4),
+        ];
+        for (x, n, lower, upper) in cases {
+            let i = clopper_pearson_interval(x, n, 0.95).unwrap();
+            assert!((i.lower - lower).abs() < 1e-9, "{x}/{n}: lower {} != {lower}", i.lower);
+            assert!((i.upper - upper).abs() < 1e-9, "{x}/{n}: upper {} != {upper}", i.upper);
+        }
+        assert_eq!(clopper_pearson_interval(0, 0, 0.95), Err(StatsError::EmptySample));
     }
 
     #[test]
