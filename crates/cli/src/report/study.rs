@@ -22,6 +22,9 @@ pub(crate) struct Study<'a> {
     pub(crate) tally: TallyReport,
     /// Whose codings the report counts (`rules` or a person).
     pub(crate) coder: String,
+    /// Per exclusive group (in tally order), the test of independence of
+    /// its crosstab, when there is a `--by` attribute.
+    pub(crate) group_tests: Vec<GroupTest>,
     /// Codes that co-occur in one segment.
     pub(crate) by_segment: Cooccurrence,
     /// Codes that co-occur in one case.
@@ -34,41 +37,54 @@ pub(crate) struct Study<'a> {
     pub(crate) adjudications_path: Option<String>,
 }
 
-/// A symmetric table of counts over the codable codes: `counts[i][j]` units
-/// carry both code `i` and code `j`; the diagonal counts units with the code.
+/// Co-occurrence of the codable codes over units (segments or cases),
+/// counted by `qda_stats::Cooccurrence`, with the codes' ids.
 pub(crate) struct Cooccurrence {
     pub(crate) codes: Vec<String>,
-    pub(crate) counts: Vec<Vec<usize>>,
+    pub(crate) table: qda_stats::Cooccurrence,
 }
 
 impl Cooccurrence {
-    /// Counts over units, each given as the set of codes it carries.
+    /// Counts over units, each given as the codes it carries (units with
+    /// no code count too: the observed/expected ratio depends on them).
     fn count<'c>(codes: &[String], units: impl Iterator<Item = Vec<&'c str>>) -> Self {
-        let mut counts = vec![vec![0; codes.len()]; codes.len()];
-        for unit in units {
-            let present: Vec<usize> = codes
+        let indices = units.map(|unit| {
+            codes
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| unit.contains(&c.as_str()))
                 .map(|(i, _)| i)
-                .collect();
-            for &i in &present {
-                for &j in &present {
-                    counts[i][j] += 1;
-                }
-            }
-        }
-        Cooccurrence { codes: codes.to_vec(), counts }
+                .collect::<Vec<_>>()
+        });
+        let table = qda_stats::Cooccurrence::count(codes.len(), indices)
+            .expect("every index is below the number of codes");
+        Cooccurrence { codes: codes.to_vec(), table }
     }
+}
 
-    /// The largest count off the diagonal (the heat map's scale).
-    pub(crate) fn max_pair(&self) -> usize {
-        let n = self.codes.len();
-        (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| self.counts[i][j])
-            .max()
-            .unwrap_or(0)
+/// A test of independence of an exclusive group's codes and the `--by`
+/// attribute's values.
+pub(crate) struct GroupTest {
+    /// Pearson's chi-square (Yates-corrected for a 2 × 2 table).
+    pub(crate) chi_square: Option<qda_stats::ChiSquare>,
+    /// Fisher's exact test (Freeman–Halton for larger tables).
+    pub(crate) fisher: Option<qda_stats::FisherExact>,
+    /// Why there is no test, when there is none.
+    pub(crate) none: Option<String>,
+}
+
+impl GroupTest {
+    fn new(counts: &[Vec<u64>]) -> Self {
+        let table = match qda_stats::ContingencyTable::from_rows(counts) {
+            Ok(table) => table,
+            Err(e) => {
+                return GroupTest { chi_square: None, fisher: None, none: Some(e.to_string()) };
+            }
+        };
+        let chi_square = qda_stats::chi_square_independence(&table, qda_stats::Correction::Yates);
+        let fisher = qda_stats::fisher_exact(&table);
+        let none = chi_square.as_ref().err().map(ToString::to_string);
+        GroupTest { chi_square: chi_square.ok(), fisher: fisher.ok(), none }
     }
 }
 
@@ -123,11 +139,21 @@ impl<'a> Study<'a> {
         let codable: Vec<String> =
             codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect();
 
-        let mut per_segment: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        let mut per_case: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        // Every segment the rules may code is a unit, coded or not; so is
+        // every case.
+        let mut per_segment: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        let mut per_case: BTreeMap<&str, Vec<&str>> =
+            transcripts.iter().map(|t| (t.case(), Vec::new())).collect();
+        for t in transcripts {
+            for segment in t.segments(codebook.unit()) {
+                if !codebook.is_interviewer(&segment.speaker) {
+                    per_segment.entry((t.case().to_owned(), segment.id)).or_default();
+                }
+            }
+        }
         for coding in codings {
             per_segment
-                .entry((coding.case.as_str(), coding.segment.as_str()))
+                .entry((coding.case.clone(), coding.segment.clone()))
                 .or_default()
                 .push(coding.code.as_str());
             per_case.entry(coding.case.as_str()).or_default().push(coding.code.as_str());
@@ -248,9 +274,24 @@ impl<'a> Study<'a> {
             })
             .unwrap_or_default();
 
+        let group_tests = tally
+            .groups
+            .iter()
+            .map(|g| {
+                let counts: Vec<Vec<u64>> = g
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.by.as_ref())
+                    .map(|by| by.iter().map(|&n| n as u64).collect())
+                    .collect();
+                GroupTest::new(&counts)
+            })
+            .collect();
+
         Study {
             codebook,
             tally: tally_report,
+            group_tests,
             coder,
             by_segment,
             by_case,
@@ -313,17 +354,6 @@ pub(crate) fn pieces<'t>(text: &'t str, marks: &[Range<usize>]) -> Vec<(&'t str,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cooccurrence_counts_pairs_and_the_diagonal() {
-        let codes = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
-        let table = Cooccurrence::count(
-            &codes,
-            [vec!["a", "b"], vec!["a"], vec!["b", "c", "a"]].into_iter(),
-        );
-        assert_eq!(table.counts, [[3, 2, 1], [2, 2, 1], [1, 1, 1]]);
-        assert_eq!(table.max_pair(), 2);
-    }
 
     #[test]
     fn marks_split_text_into_pieces() {

@@ -27,7 +27,17 @@ fn report(test: &QdaTest, args: &[&str], output: &str) -> String {
 #[test]
 fn markdown_report_of_the_bundled_study() {
     let test = QdaTest::study();
-    insta::assert_snapshot!(report(&test, STUDY, "report.md"));
+    let markdown = report(&test, STUDY, "report.md");
+    // scipy.stats.chi2_contingency([[3, 1], [11, 2], [7, 2]]) (survival,
+    // freedom, involuntary by Japan, South Korea; the empty uncoded row
+    // dropped): statistic 0.26138, p 0.87749, 4 expected counts below 5.
+    assert!(markdown.contains("Pearson's χ² = 0.26, df = 2, p = 0.877; 4 of 6 cells"));
+    // Fisher's exact test of the same table by brute-force enumeration
+    // (fisher() in scripts/fisher_brute_force.py): 1.000.
+    assert!(markdown.contains("Fisher's exact test: p = 1.000."));
+    // Jaccard 2 / (6 + 15 − 2) = 0.105; observed/expected 2 · 26 / (6 · 15) = 0.578.
+    assert!(markdown.contains("| survival & freedom | 2 | 0.11 | 0.58 |"));
+    insta::assert_snapshot!(markdown);
 }
 
 /// What the page refers to outside itself: every `href`/`src`-like attribute

@@ -7,7 +7,45 @@ use crate::render::table::{Align, Table};
 use crate::report::html::Html;
 use crate::report::markdown;
 use crate::report::sections::share;
-use crate::report::study::Study;
+use crate::report::study::{GroupTest, Study};
+
+/// A p-value as reported: three decimals, or "< 0.001".
+fn p(value: f64) -> String {
+    if value < 0.001 { "< 0.001".to_owned() } else { format!("= {value:.3}") }
+}
+
+/// The tests of independence in one paragraph.
+fn verdict(test: &GroupTest) -> String {
+    let mut parts = Vec::new();
+    if let Some(chi) = &test.chi_square {
+        let yates = if chi.corrected { ", Yates-corrected" } else { "" };
+        parts.push(format!(
+            "Pearson's χ² = {:.2}, df = {}, p {}{yates}",
+            chi.statistic,
+            chi.df,
+            p(chi.p_value)
+        ));
+        if chi.cells_expected_below_5 > 0 {
+            parts.push(format!(
+                "{} of {} cells have an expected count below 5, so the χ² approximation is doubtful",
+                chi.cells_expected_below_5, chi.cells
+            ));
+        }
+    }
+    match test.fisher {
+        Some(qda_stats::FisherExact::Exact { p_value, .. }) => {
+            parts.push(format!("Fisher's exact test: p {}", p(p_value)));
+        }
+        Some(qda_stats::FisherExact::TooLarge { .. }) => {
+            parts.push("Fisher's exact test: the table is too large to enumerate".to_owned());
+        }
+        None => {}
+    }
+    if let Some(none) = &test.none {
+        parts.push(format!("No test of independence: {none}"));
+    }
+    format!("{}.", parts.join("; "))
+}
 
 /// One crosstab: a title, the column values with their case totals, and
 /// rows of (code, label, counts per column).
@@ -16,6 +54,8 @@ struct Crosstab<'s> {
     columns: &'s IndexMap<String, usize>,
     rows: Vec<(&'s str, &'s str, &'s IndexMap<String, usize>)>,
     total: usize,
+    /// The test of independence, for an exclusive group.
+    test: Option<&'s GroupTest>,
 }
 
 fn crosstabs<'s>(study: &'s Study<'_>) -> Vec<Crosstab<'s>> {
@@ -24,7 +64,8 @@ fn crosstabs<'s>(study: &'s Study<'_>) -> Vec<Crosstab<'s>> {
         .tally
         .groups
         .iter()
-        .map(|g| Crosstab {
+        .zip(&study.group_tests)
+        .map(|(g, test)| Crosstab {
             title: format!("{} by {}", g.parent, split.attribute),
             columns: &split.cases,
             rows: g
@@ -33,6 +74,7 @@ fn crosstabs<'s>(study: &'s Study<'_>) -> Vec<Crosstab<'s>> {
                 .filter_map(|r| Some((r.code.as_str(), r.label.as_str(), r.by.as_ref()?)))
                 .collect(),
             total: study.tally.n,
+            test: Some(test),
         })
         .collect();
     tables.push(Crosstab {
@@ -45,6 +87,7 @@ fn crosstabs<'s>(study: &'s Study<'_>) -> Vec<Crosstab<'s>> {
             .filter_map(|c| Some((c.code.as_str(), c.label.as_str(), c.by.as_ref()?)))
             .collect(),
         total: study.tally.n,
+        test: None,
     });
     tables
 }
@@ -86,6 +129,9 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
             h.close("tr").nl();
         }
         h.raw("</tbody></table></div>").nl();
+        if let Some(test) = table.test {
+            h.element("p", &[("class", "note")], &verdict(test)).nl();
+        }
     }
 }
 
@@ -131,5 +177,8 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
         }
         out.push_str(&table.to_markdown());
         out.push('\n');
+        if let Some(test) = t.test {
+            out.push_str(&format!("{}\n\n", verdict(test)));
+        }
     }
 }
