@@ -460,7 +460,37 @@ impl Style {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+
+    /// On a terminal terms are coloured (green for a match, red for a
+    /// veto) instead of marked with «»; in a file they are marked.
+    #[test]
+    fn colour_replaces_the_marks() {
+        let codebook = Codebook::parse(
+            Path::new("c.toml"),
+            "[codebook]\ninterviewer = [\"I\"]\n[[code]]\nid = \"survival\"\n[code.rule]\nany = [\"hungry\"]\nnot = [\"never hungry\"]\n",
+        )
+        .unwrap();
+        let transcript = Transcript::parse(
+            Path::new("T.txt"),
+            b"+++\ncase = \"T\"\n+++\nP: We were never hungry.\n",
+        )
+        .unwrap();
+        let rules = RuleSet::new(&codebook).unwrap();
+        let segment = &transcript.segments(codebook.unit())[0];
+        let provenance = Provenance::new("explain", Vec::new());
+        let e = Explanation::new(&codebook, &rules, &transcript, segment, None, provenance);
+        let plain = e.text(false);
+        assert!(plain.contains("We were «never hungry»."), "{plain}");
+        assert!(!plain.contains('\x1b'));
+        let colour = e.text(true);
+        assert!(colour.contains("We were \x1b[1;4;31mnever hungry\x1b[0m."), "{colour}");
+        assert!(!colour.contains('«'));
+        // The veto is located in the file: line 4, column 12.
+        assert!(plain.contains("matched \"never hungry\" at 4:12"), "{plain}");
+    }
 
     #[test]
     fn overlapping_highlights_merge_and_a_veto_wins() {

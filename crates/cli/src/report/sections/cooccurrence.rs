@@ -78,7 +78,7 @@ fn pairs_html(c: &Cooccurrence, unit: &str, h: &mut Html) {
     }
     h.raw("<div class=\"scroll\"><table>");
     h.element("caption", &[], &format!("Pairs that share {unit}, strongest first")).nl();
-    h.raw("<thead><tr><th scope=\"col\">codes</th><th scope=\"col\" class=\"num\">together</th><th scope=\"col\" class=\"num\">Jaccard</th><th scope=\"col\" class=\"num\">observed/expected</th></tr></thead><tbody>").nl();
+    h.raw("<thead><tr><th scope=\"col\">codes</th><th scope=\"col\" class=\"num\">together</th><th scope=\"col\" class=\"num\">Jaccard</th><th scope=\"col\" class=\"num\"><abbr title=\"observed / expected\">obs./exp.</abbr></th></tr></thead><tbody>").nl();
     for pair in &pairs {
         h.raw("<tr><td>").element("code", &[], &c.codes[pair.a]).text(" & ");
         h.element("code", &[], &c.codes[pair.b]).raw("</td>");
