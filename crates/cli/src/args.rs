@@ -106,9 +106,15 @@ pub(crate) struct TallyArgs {
     #[command(flatten)]
     pub(crate) codings: CodingsArgs,
 
-    /// Split every count by this case attribute (a crosstab of counts)
+    /// Split every count by this case attribute: a crosstab with row and
+    /// column percentages, intervals, chi-square and Fisher's exact test
     #[arg(long, value_name = "ATTR")]
     pub(crate) by: Option<String>,
+
+    /// Group a numeric --by attribute into bins at these edges, such as
+    /// `1995,2000,2005` (bins `(-inf, 1995)`, `[1995, 2000)`, ..., `[2005, inf)`)
+    #[arg(long, value_name = "EDGES", requires = "by", allow_hyphen_values = true)]
+    pub(crate) bins: Option<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]

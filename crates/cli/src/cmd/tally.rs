@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use qda_coding::{CaseCodes, RuleSet, Tally};
+use qda_coding::{AttributeValue, CaseCodes, RuleSet, Tally};
+use qda_stats::Bins;
 
 use crate::args::TallyArgs;
 use crate::input::{self, Sources};
@@ -16,7 +17,8 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let rules = RuleSet::new(&codebook)?;
     let sources = Sources::collect(&args.input)?;
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
-    let Counted { cases, transcript_inputs, codings_inputs, coder } =
+    let bins = args.bins.as_deref().map(parse_bins).transpose()?;
+    let Counted { mut cases, transcript_inputs, codings_inputs, coder } =
         if args.codings.codings.is_empty() {
             let mut counted =
                 Counted { coder: qda_coding::RULES_CODER.to_owned(), ..Counted::default() };
@@ -45,12 +47,18 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
             );
         }
     }
-    let tally = qda_coding::tally(
+    if let (Some(attribute), Some((bins, _))) = (&args.by, &bins) {
+        bin_attribute(&mut cases, attribute, bins)?;
+    }
+    let mut tally = qda_coding::tally(
         &codebook,
         &cases,
         adjudications.as_ref().map(|(a, _)| a),
         args.by.as_deref(),
     );
+    if let Some((bins, _)) = &bins {
+        order_bins(&mut tally, bins);
+    }
 
     let mut stderr = std::io::stderr().lock();
     for warning in &tally.warnings {
@@ -65,14 +73,18 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     inputs.extend(sources.table_inputs().cloned());
     inputs.extend(codings_inputs);
     inputs.extend(adjudications.iter().map(|(_, input)| input.clone()));
-    let provenance = Provenance::new("tally", inputs)
+    let mut provenance = Provenance::new("tally", inputs)
         .option("unit", codebook.unit().as_str())
         .option("coder", coder)
         .option("codings", args.codings.codings.iter().map(|p| display_path(p)).collect::<Vec<_>>())
         .option("adjudications", args.adjudications.as_deref().map(display_path))
         .option("by", args.by.clone())
         .option("confidence", 0.95);
-    let report = TallyReport::new(&codebook, &tally, provenance);
+    if let Some((_, edges)) = &bins {
+        // Recorded only when used, so results made without --bins keep their shape.
+        provenance = provenance.option("bins", edges.clone());
+    }
+    let report = TallyReport::new(&codebook, &tally, bins.map(|(_, edges)| edges), provenance);
 
     let mut read: Vec<&std::path::Path> = vec![args.codebook.as_path()];
     read.extend(sources.files.iter().map(|p| p.as_path()));
@@ -80,6 +92,80 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     read.extend(args.codings.codings.iter().map(|p| p.as_path()));
     crate::output::write(args.output.path.as_deref(), &report.render(args.format), &read)?;
     Ok(Outcome::Success)
+}
+
+/// Reads `--bins`: numbers separated by commas, strictly increasing.
+fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
+    let example = "such as --bins 1995,2000,2005";
+    let mut edges = Vec::new();
+    for part in spec.split(',') {
+        let part = part.trim();
+        match part.parse::<f64>() {
+            Ok(x) if x.is_finite() => edges.push(x),
+            Ok(_) => bail!(
+                "--bins {spec}: `{part}` is not a finite number; give numbers separated by commas, {example}"
+            ),
+            _ if part.is_empty() => {
+                bail!("--bins {spec}: an empty edge; give numbers separated by commas, {example}")
+            }
+            _ => bail!(
+                "--bins {spec}: `{part}` is not a number; give numbers separated by commas, {example}"
+            ),
+        }
+    }
+    let bins = Bins::new(edges.clone()).map_err(|_| {
+        anyhow::anyhow!("--bins {spec}: the edges must increase strictly, {example}")
+    })?;
+    Ok((bins, edges))
+}
+
+/// Replaces each case's value of `attribute` by its bin's label; a value
+/// that is not a number is an error naming the case.
+fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Result<()> {
+    let mut not_numbers: Vec<String> = Vec::new();
+    for case in cases.iter_mut() {
+        let Some(value) = case.attributes.get_mut(attribute) else { continue };
+        match value.as_f64() {
+            Some(x) => *value = AttributeValue::Text(bins.label(bins.bin(x))),
+            None => not_numbers.push(format!("case `{}` has \"{value}\"", case.case)),
+        }
+    }
+    if let Some(first) = not_numbers.first() {
+        let more = match not_numbers.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more case)".to_owned(),
+            n => format!(" (and {n} more cases)"),
+        };
+        bail!(
+            "--bins: `{attribute}` is not a number in every case: {first}{more}; --bins needs a numeric attribute (leave out --bins to split by each value)"
+        );
+    }
+    Ok(())
+}
+
+/// Puts the crosstab columns of a binned attribute in bin order (the tally
+/// sorts labels as text), with cases without the attribute last.
+fn order_bins(tally: &mut Tally, bins: &Bins) {
+    let Some(split) = tally.by.as_mut() else { return };
+    let rank =
+        |label: &str| (0..bins.len()).position(|b| bins.label(b) == label).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..split.values.len()).collect();
+    order.sort_by_key(|&i| rank(&split.values[i]));
+    let permute = |v: &mut Vec<usize>| *v = order.iter().map(|&i| v[i]).collect();
+    split.values = order.iter().map(|&i| split.values[i].clone()).collect();
+    permute(&mut split.totals);
+    for group in &mut tally.groups {
+        for row in &mut group.rows {
+            if let Some(by) = row.by.as_mut() {
+                permute(by);
+            }
+        }
+    }
+    for code in &mut tally.codes {
+        if let Some(by) = code.by.as_mut() {
+            permute(by);
+        }
+    }
 }
 
 /// Lists conflicts that need an adjudication, with a template to fill in.

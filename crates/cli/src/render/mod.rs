@@ -1,6 +1,7 @@
 //! Pure renderers: results in, bytes out. Commands choose where bytes go.
 
 pub(crate) mod agree;
+pub(crate) mod crosstab;
 pub(crate) mod explain;
 pub(crate) mod table;
 pub(crate) mod tally;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::provenance::{Provenance, display_path};
+use crate::render::crosstab::{Crosstab, interval, p_value};
 use crate::render::table::{Align, Table};
 
 /// Everything a tally shows, with percentages and intervals computed.
@@ -32,6 +33,9 @@ pub(crate) struct CodebookInfo {
 #[derive(Debug, Serialize)]
 pub(crate) struct SplitInfo {
     pub(crate) attribute: String,
+    /// The bin edges, when a numeric attribute was binned (`--bins`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) bins: Option<Vec<f64>>,
     /// Cases per value.
     pub(crate) cases: IndexMap<String, usize>,
 }
@@ -45,6 +49,9 @@ pub(crate) struct GroupReport {
     /// Cases decided by each route.
     pub(crate) routes: IndexMap<&'static str, usize>,
     pub(crate) assignments: Vec<AssignmentInfo>,
+    /// Children (and `uncoded`) × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
 }
 
 #[derive(Debug, Serialize)]
@@ -81,6 +88,9 @@ pub(crate) struct CodeReport {
     pub(crate) wilson_95: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<IndexMap<String, usize>>,
+    /// Cases with and without the code × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
 }
 
 const CONFIDENCE: f64 = 0.95;
@@ -98,7 +108,12 @@ fn round(x: f64) -> f64 {
 }
 
 impl TallyReport {
-    pub(crate) fn new(codebook: &Codebook, tally: &Tally, provenance: Provenance) -> Self {
+    pub(crate) fn new(
+        codebook: &Codebook,
+        tally: &Tally,
+        bin_edges: Option<Vec<f64>>,
+        provenance: Provenance,
+    ) -> Self {
         let by_values = |counts: &Option<Vec<usize>>| -> Option<IndexMap<String, usize>> {
             let split = tally.by.as_ref()?;
             let counts = counts.as_ref()?;
@@ -133,6 +148,18 @@ impl TallyReport {
                             }
                         })
                         .collect(),
+                    crosstab: tally.by.as_ref().map(|split| {
+                        let counts: Vec<Vec<u64>> = group
+                            .rows
+                            .iter()
+                            .map(|r| r.by.iter().flatten().map(|&n| n as u64).collect::<Vec<u64>>())
+                            .collect();
+                        Crosstab::new(
+                            group.rows.iter().map(|r| r.code.clone()).collect(),
+                            split.values.clone(),
+                            &counts,
+                        )
+                    }),
                     routes: group
                         .routes
                         .iter()
@@ -166,6 +193,16 @@ impl TallyReport {
                     percent,
                     wilson_95,
                     by: by_values(&c.by),
+                    crosstab: tally.by.as_ref().zip(c.by.as_ref()).map(|(split, with)| {
+                        let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
+                        let without: Vec<u64> =
+                            split.totals.iter().zip(&with).map(|(&t, &w)| t as u64 - w).collect();
+                        Crosstab::new(
+                            vec![format!("with {}", c.code), format!("without {}", c.code)],
+                            split.values.clone(),
+                            &[with, without],
+                        )
+                    }),
                 }
             })
             .collect();
@@ -180,6 +217,7 @@ impl TallyReport {
             n: tally.n,
             by: tally.by.as_ref().map(|s| SplitInfo {
                 attribute: s.attribute.clone(),
+                bins: bin_edges,
                 cases: s.values.iter().cloned().zip(s.totals.iter().copied()).collect(),
             }),
             groups,
@@ -255,6 +293,20 @@ impl TallyReport {
                 })
                 .collect();
             out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
+            if let (Some(crosstab), Some(split)) = (&group.crosstab, &self.by) {
+                let heading = if markdown { "#### " } else { "" };
+                out.push_str(&format!(
+                    "{heading}{} by {}: percentages with 95% intervals\n\n",
+                    group.parent, split.attribute
+                ));
+                out.push_str(&render(&crosstab.cell_table("code", &split.attribute)));
+                out.push('\n');
+                for line in crosstab.test_lines() {
+                    out.push_str(&line);
+                    out.push_str(if markdown { "  \n" } else { "\n" });
+                }
+                out.push('\n');
+            }
         }
         let heading = if markdown { "### " } else { "" };
         out.push_str(&format!("{heading}codes\n\n"));
@@ -281,6 +333,118 @@ impl TallyReport {
             table.push(cells);
         }
         out.push_str(&render(&table));
+        if let Some(split) = &self.by {
+            out.push_str(&self.codes_by(split, markdown));
+        }
+        out
+    }
+
+    /// Each code's share of the cases of each value, and each code's 2 × k
+    /// test (cases with and without the code × values).
+    fn codes_by(&self, split: &SplitInfo, markdown: bool) -> String {
+        let render = |t: &Table| if markdown { t.to_markdown() } else { t.to_text() };
+        let heading = if markdown { "### " } else { "" };
+        let mut out = format!(
+            "\n{heading}codes by {}: cases with the code, % of the value's cases\n\n",
+            split.attribute
+        );
+        let mut shares = Table::new(vec![
+            ("code", Align::Left),
+            (split.attribute.as_str(), Align::Left),
+            ("cases", Align::Right),
+            ("of", Align::Right),
+            ("%", Align::Right),
+            ("Wilson", Align::Right),
+            ("Clopper-Pearson", Align::Right),
+        ]);
+        let mut tests = Table::new(vec![
+            ("code", Align::Left),
+            ("chi-square", Align::Right),
+            ("df", Align::Right),
+            ("p", Align::Right),
+            ("p (Yates)", Align::Right),
+            ("p (Fisher)", Align::Right),
+            ("expected < 5", Align::Right),
+        ]);
+        let mut notes = Vec::new();
+        for code in &self.codes {
+            let Some(crosstab) = &code.crosstab else { continue };
+            for (c, cell) in crosstab.cells[0].iter().enumerate() {
+                let (percent, wilson, exact) = cell.column.map_or_else(
+                    || ("–".to_owned(), String::new(), String::new()),
+                    |s| {
+                        (
+                            format!("{:.1}", s.percent),
+                            interval(s.wilson_95),
+                            interval(s.clopper_pearson_95),
+                        )
+                    },
+                );
+                shares.push(vec![
+                    code.code.clone(),
+                    crosstab.columns[c].clone(),
+                    cell.count.to_string(),
+                    crosstab.column_totals[c].to_string(),
+                    percent,
+                    wilson,
+                    exact,
+                ]);
+            }
+            let t = &crosstab.tests;
+            let Some(chi) = &t.chi_square else {
+                notes.push(format!(
+                    "{}: {}",
+                    code.code,
+                    t.not_tested.as_deref().unwrap_or_default()
+                ));
+                continue;
+            };
+            let fisher = t.fisher_exact.as_ref().and_then(|f| f.p_value);
+            tests.push(vec![
+                code.code.clone(),
+                format!("{:.3}", chi.statistic),
+                chi.df.to_string(),
+                p_value(chi.p_value),
+                t.chi_square_yates.as_ref().map_or_else(String::new, |y| p_value(y.p_value)),
+                fisher.map_or_else(|| "not computed".to_owned(), p_value),
+                format!(
+                    "{} of {}",
+                    t.cells_expected_below_5.unwrap_or(0),
+                    t.rows.len() * t.columns.len()
+                ),
+            ]);
+        }
+        out.push_str(&render(&shares));
+        if !tests.rows.is_empty() {
+            out.push_str(&format!(
+                "\n{heading}codes by {}: tests of independence (cases with and without the code)\n\n",
+                split.attribute
+            ));
+            out.push_str(&render(&tests));
+        }
+        if !notes.is_empty() || !tests.rows.is_empty() {
+            out.push('\n');
+        }
+        let below_5 = self
+            .codes
+            .iter()
+            .filter_map(|c| c.crosstab.as_ref())
+            .any(|x| x.tests.cells_expected_below_5.is_some_and(|n| n > 0));
+        if below_5 {
+            notes.push(
+                "warning: where a cell's expected count is below 5 the chi-square approximation is poor; rely on Fisher's exact test".to_owned(),
+            );
+        }
+        if split.cases.contains_key(qda_coding::MISSING) {
+            notes.push(format!(
+                "cases without the attribute ({}) are left out of the tests",
+                qda_coding::MISSING
+            ));
+        }
+        for note in notes {
+            out.push_str(&note);
+            out.push_str(if markdown { "  \n" } else { "\n" });
+        }
         out
     }
 
@@ -302,6 +466,34 @@ impl TallyReport {
         .map(str::to_owned)
         .to_vec();
         header.extend(by.iter().map(|v| format!("{attribute}={v}")));
+        if self.by.is_some() {
+            for v in &by {
+                for share in ["row", "column"] {
+                    for what in [
+                        "percent",
+                        "wilson_95_lower",
+                        "wilson_95_upper",
+                        "clopper_pearson_95_lower",
+                        "clopper_pearson_95_upper",
+                    ] {
+                        header.push(format!("{attribute}={v} {share}_{what}"));
+                    }
+                }
+            }
+            header.extend(
+                [
+                    "chi_square",
+                    "chi_square_df",
+                    "chi_square_p",
+                    "chi_square_yates",
+                    "chi_square_yates_p",
+                    "fisher_exact_p",
+                    "min_expected",
+                    "cells_expected_below_5",
+                ]
+                .map(str::to_owned),
+            );
+        }
         let rows = self
             .groups
             .iter()
@@ -316,6 +508,9 @@ impl TallyReport {
                         r.percent,
                         r.wilson_95,
                         &r.by,
+                        g.crosstab
+                            .as_ref()
+                            .map(|x| (x, g.rows.iter().position(|y| y.code == r.code))),
                     )
                 })
             })
@@ -329,10 +524,11 @@ impl TallyReport {
                     c.percent,
                     c.wilson_95,
                     &c.by,
+                    c.crosstab.as_ref().map(|x| (x, Some(0))),
                 )
             }));
         let mut records = vec![header];
-        for (table, parent, code, segments, cases, percent, wilson, by) in rows {
+        for (table, parent, code, segments, cases, percent, wilson, by, crosstab) in rows {
             let mut record = vec![
                 table.to_owned(),
                 parent,
@@ -345,6 +541,9 @@ impl TallyReport {
                 format!("{:.4}", wilson[1]),
             ];
             record.extend(by.iter().flat_map(|m| m.values().map(ToString::to_string)));
+            if let Some((crosstab, Some(row))) = crosstab {
+                record.extend(crosstab_cells(crosstab, row));
+            }
             records.push(record);
         }
         for record in records {
@@ -354,10 +553,38 @@ impl TallyReport {
     }
 }
 
-fn pct(x: f64) -> String {
-    format!("{x:.1}")
+/// A crosstab row's shares (row and column, with intervals) per value, then
+/// the crosstab's tests, as CSV cells; empty where undefined.
+fn crosstab_cells(crosstab: &Crosstab, row: usize) -> Vec<String> {
+    let number = |x: f64| format!("{x:.4}");
+    let mut cells = Vec::new();
+    for cell in &crosstab.cells[row] {
+        for share in [cell.row, cell.column] {
+            match share {
+                Some(s) => cells.extend([
+                    number(s.percent),
+                    number(s.wilson_95[0]),
+                    number(s.wilson_95[1]),
+                    number(s.clopper_pearson_95[0]),
+                    number(s.clopper_pearson_95[1]),
+                ]),
+                None => cells.extend(std::iter::repeat_n(String::new(), 5)),
+            }
+        }
+    }
+    let t = &crosstab.tests;
+    let exact = |x: f64| format!("{x}");
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| exact(c.statistic)));
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| c.df.to_string()));
+    cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
+    cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.statistic)));
+    cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
+    cells.push(t.fisher_exact.as_ref().and_then(|f| f.p_value).map_or_else(String::new, exact));
+    cells.push(t.min_expected.map_or_else(String::new, exact));
+    cells.push(t.cells_expected_below_5.map_or_else(String::new, |n| n.to_string()));
+    cells
 }
 
-fn interval([lower, upper]: [f64; 2]) -> String {
-    format!("{lower:.1}–{upper:.1}")
+fn pct(x: f64) -> String {
+    format!("{x:.1}")
 }

@@ -104,7 +104,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         .option("coder", coder.clone())
         .option("by", args.by.clone())
         .option("confidence", 0.95);
-    let tally_report = TallyReport::new(&codebook, &tally, provenance);
+    let tally_report = TallyReport::new(&codebook, &tally, None, provenance);
     let study = Study::new(
         &codebook,
         &rules,

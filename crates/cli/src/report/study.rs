@@ -22,9 +22,6 @@ pub(crate) struct Study<'a> {
     pub(crate) tally: TallyReport,
     /// Whose codings the report counts (`rules` or a person).
     pub(crate) coder: String,
-    /// Per exclusive group (in tally order), the test of independence of
-    /// its crosstab, when there is a `--by` attribute.
-    pub(crate) group_tests: Vec<GroupTest>,
     /// Codes that co-occur in one segment.
     pub(crate) by_segment: Cooccurrence,
     /// Codes that co-occur in one case.
@@ -59,32 +56,6 @@ impl Cooccurrence {
         let table = qda_stats::Cooccurrence::count(codes.len(), indices)
             .expect("every index is below the number of codes");
         Cooccurrence { codes: codes.to_vec(), table }
-    }
-}
-
-/// A test of independence of an exclusive group's codes and the `--by`
-/// attribute's values.
-pub(crate) struct GroupTest {
-    /// Pearson's chi-square (Yates-corrected for a 2 × 2 table).
-    pub(crate) chi_square: Option<qda_stats::ChiSquare>,
-    /// Fisher's exact test (Freeman–Halton for larger tables).
-    pub(crate) fisher: Option<qda_stats::FisherExact>,
-    /// Why there is no test, when there is none.
-    pub(crate) none: Option<String>,
-}
-
-impl GroupTest {
-    fn new(counts: &[Vec<u64>]) -> Self {
-        let table = match qda_stats::ContingencyTable::from_rows(counts) {
-            Ok(table) => table,
-            Err(e) => {
-                return GroupTest { chi_square: None, fisher: None, none: Some(e.to_string()) };
-            }
-        };
-        let chi_square = qda_stats::chi_square_independence(&table, qda_stats::Correction::Yates);
-        let fisher = qda_stats::fisher_exact(&table);
-        let none = chi_square.as_ref().err().map(ToString::to_string);
-        GroupTest { chi_square: chi_square.ok(), fisher: fisher.ok(), none }
     }
 }
 
@@ -274,24 +245,9 @@ impl<'a> Study<'a> {
             })
             .unwrap_or_default();
 
-        let group_tests = tally
-            .groups
-            .iter()
-            .map(|g| {
-                let counts: Vec<Vec<u64>> = g
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.by.as_ref())
-                    .map(|by| by.iter().map(|&n| n as u64).collect())
-                    .collect();
-                GroupTest::new(&counts)
-            })
-            .collect();
-
         Study {
             codebook,
             tally: tally_report,
-            group_tests,
             coder,
             by_segment,
             by_case,

@@ -31,10 +31,14 @@ fn markdown_report_of_the_bundled_study() {
     // scipy.stats.chi2_contingency([[3, 1], [11, 2], [7, 2]]) (survival,
     // freedom, involuntary by Japan, South Korea; the empty uncoded row
     // dropped): statistic 0.26138, p 0.87749, 4 expected counts below 5.
-    assert!(markdown.contains("Pearson's χ² = 0.26, df = 2, p = 0.877; 4 of 6 cells"));
+    assert!(markdown.contains("Chi-square = 0.261, df = 2, p = 0.877."));
+    assert!(markdown.contains("4 of 6 cells have an expected count below 5"));
     // Fisher's exact test of the same table by brute-force enumeration
     // (fisher() in scripts/fisher_brute_force.py): 1.000.
-    assert!(markdown.contains("Fisher's exact test: p = 1.000."));
+    assert!(markdown.contains("Fisher's exact test: p = 1.000 "));
+    // scipy.stats.fisher_exact([[13, 2], [8, 3]]) (cases with and without
+    // freedom, Japan and South Korea): p 0.6199.
+    assert!(markdown.contains("| freedom | 13 (61.9) | 2 (40.0) | 15 (57.7) | 0.620 |"));
     // Jaccard 2 / (6 + 15 − 2) = 0.105; observed/expected 2 · 26 / (6 · 15) = 0.578.
     assert!(markdown.contains("| survival & freedom | 2 | 0.11 | 0.58 |"));
     insta::assert_snapshot!(markdown);

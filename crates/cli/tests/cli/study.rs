@@ -255,3 +255,12 @@ fn only_coded_segments_count_as_units() {
     );
     assert_eq!(coded["provenance"]["options"]["only_coded"], true);
 }
+
+/// The worked example of docs/analysis.md: motives by year of crossing, binned.
+#[test]
+fn motives_by_crossing_year_in_bins() {
+    let test = QdaTest::study();
+    let mut args = MOTIVES.to_vec();
+    args.extend_from_slice(&["--by", "crossing_year", "--bins", "2000,2005"]);
+    insta::assert_snapshot!(test.run(&args).ok());
+}

@@ -120,3 +120,71 @@ fn output_goes_to_a_file_and_never_over_an_input() {
     error: A.txt: refusing to write the output over an input file; choose another -o/--output path
     ");
 }
+
+/// The mini study with a numeric attribute `year` from a case table.
+fn mini_with_years() -> QdaTest {
+    let test = mini();
+    test.write("cases.csv", "case,year\nA,1999\nB,2004\n");
+    test
+}
+
+#[test]
+fn bins_group_a_numeric_attribute() {
+    let test = mini_with_years();
+    let args = ["--adjudications", "adjudications.toml", "--cases", "cases.csv", "--by", "year"];
+    let mut binned = args.to_vec();
+    binned.extend(["--bins", "2000"]);
+    insta::assert_snapshot!(tally(&test, &binned).ok());
+    binned.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(tally(&test, &binned).ok()).unwrap();
+    assert_eq!(json["by"]["bins"], serde_json::json!([2000.0]));
+    assert_eq!(json["provenance"]["options"]["bins"], serde_json::json!([2000.0]));
+    assert_eq!(
+        json["groups"][0]["crosstab"]["columns"],
+        serde_json::json!(["(-inf, 2000)", "[2000, inf)"])
+    );
+}
+
+#[test]
+fn bins_of_a_text_attribute_are_an_error() {
+    let run = tally(
+        &mini(),
+        &["--adjudications", "adjudications.toml", "--by", "site", "--bins", "2000"],
+    );
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: --bins: `site` is not a number in every case: case `A` has "Osaka" (and 1 more case); --bins needs a numeric attribute (leave out --bins to split by each value)
+    "#);
+}
+
+#[test]
+fn bad_bin_specifications_are_errors() {
+    let test = mini_with_years();
+    let base =
+        ["--adjudications", "adjudications.toml", "--cases", "cases.csv", "--by", "year", "--bins"];
+    let mut failures = String::new();
+    for spec in ["2000,abc", "2005,2000", "2000,,2005", "inf"] {
+        let mut args = base.to_vec();
+        args.push(spec);
+        failures.push_str(&tally(&test, &args).failure());
+    }
+    let run = test.run(&["tally", "codebook.toml", "A.txt", "B.txt", "--bins", "2000"]);
+    failures.push_str(&run.failure());
+    insta::assert_snapshot!(failures, @r#"
+    exit: 2
+    error: --bins 2000,abc: `abc` is not a number; give numbers separated by commas, such as --bins 1995,2000,2005
+    exit: 2
+    error: --bins 2005,2000: the edges must increase strictly, such as --bins 1995,2000,2005
+    exit: 2
+    error: --bins 2000,,2005: an empty edge; give numbers separated by commas, such as --bins 1995,2000,2005
+    exit: 2
+    error: --bins inf: `inf` is not a finite number; give numbers separated by commas, such as --bins 1995,2000,2005
+    exit: 2
+    error: the following required arguments were not provided:
+      --by <ATTR>
+
+    Usage: qda tally --by <ATTR> --bins <EDGES> <CODEBOOK> <TRANSCRIPTS>...
+
+    For more information, try '--help'.
+    "#);
+}

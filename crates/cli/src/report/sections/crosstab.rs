@@ -1,95 +1,88 @@
 //! Crosstabs by a case attribute (`--by`): each exclusive group's codes by
-//! the attribute's values, counts with column percentages.
+//! the attribute's values (counts with column percentages, and the tests of
+//! independence), then every code by the attribute with Fisher's exact test
+//! of "with the code" against "without". The numbers and sentences are those
+//! of `qda tally --by` (`render::crosstab`), so the report and the tally
+//! agree.
 
 use indexmap::IndexMap;
 
+use crate::render::crosstab::{Crosstab, p_value};
 use crate::render::table::{Align, Table};
 use crate::report::html::Html;
 use crate::report::markdown;
 use crate::report::sections::share;
-use crate::report::study::{GroupTest, Study};
+use crate::report::study::Study;
 
-/// A p-value as reported: three decimals, or "< 0.001".
-fn p(value: f64) -> String {
-    if value < 0.001 { "< 0.001".to_owned() } else { format!("= {value:.3}") }
-}
-
-/// The tests of independence in one paragraph.
-fn verdict(test: &GroupTest) -> String {
-    let mut parts = Vec::new();
-    if let Some(chi) = &test.chi_square {
-        let yates = if chi.corrected { ", Yates-corrected" } else { "" };
-        parts.push(format!(
-            "Pearson's χ² = {:.2}, df = {}, p {}{yates}",
-            chi.statistic,
-            chi.df,
-            p(chi.p_value)
-        ));
-        if chi.cells_expected_below_5 > 0 {
-            parts.push(format!(
-                "{} of {} cells have an expected count below 5, so the χ² approximation is doubtful",
-                chi.cells_expected_below_5, chi.cells
-            ));
-        }
-    }
-    match test.fisher {
-        Some(qda_stats::FisherExact::Exact { p_value, .. }) => {
-            parts.push(format!("Fisher's exact test: p {}", p(p_value)));
-        }
-        Some(qda_stats::FisherExact::TooLarge { .. }) => {
-            parts.push("Fisher's exact test: the table is too large to enumerate".to_owned());
-        }
-        None => {}
-    }
-    if let Some(none) = &test.none {
-        parts.push(format!("No test of independence: {none}"));
-    }
-    format!("{}.", parts.join("; "))
-}
-
-/// One crosstab: a title, the column values with their case totals, and
-/// rows of (code, label, counts per column).
-struct Crosstab<'s> {
+/// One table as the report shows it: a title, the columns with their case
+/// totals, rows of (code, label, counts per column, the row's own test),
+/// and the table's tests.
+struct View<'s> {
     title: String,
     columns: &'s IndexMap<String, usize>,
-    rows: Vec<(&'s str, &'s str, &'s IndexMap<String, usize>)>,
+    rows: Vec<Line<'s>>,
     total: usize,
-    /// The test of independence, for an exclusive group.
-    test: Option<&'s GroupTest>,
+    tests: Vec<String>,
+    /// Whether rows carry their own test (the codes table).
+    row_tests: bool,
 }
 
-fn crosstabs<'s>(study: &'s Study<'_>) -> Vec<Crosstab<'s>> {
+struct Line<'s> {
+    code: &'s str,
+    label: &'s str,
+    counts: &'s IndexMap<String, usize>,
+    /// Fisher's exact test of this code against its absence.
+    fisher: Option<String>,
+}
+
+/// Fisher's p-value of a crosstab, when it was computed.
+fn fisher(crosstab: Option<&Crosstab>) -> Option<String> {
+    crosstab?.tests.fisher_exact.as_ref()?.p_value.map(p_value)
+}
+
+fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
     let Some(split) = &study.tally.by else { return Vec::new() };
-    let mut tables: Vec<Crosstab<'s>> = study
+    let mut views: Vec<View<'s>> = study
         .tally
         .groups
         .iter()
-        .zip(&study.group_tests)
-        .map(|(g, test)| Crosstab {
+        .map(|g| View {
             title: format!("{} by {}", g.parent, split.attribute),
             columns: &split.cases,
             rows: g
                 .rows
                 .iter()
-                .filter_map(|r| Some((r.code.as_str(), r.label.as_str(), r.by.as_ref()?)))
+                .filter_map(|r| {
+                    let counts = r.by.as_ref()?;
+                    Some(Line { code: &r.code, label: &r.label, counts, fisher: None })
+                })
                 .collect(),
             total: study.tally.n,
-            test: Some(test),
+            tests: g.crosstab.as_ref().map(Crosstab::test_lines).unwrap_or_default(),
+            row_tests: false,
         })
         .collect();
-    tables.push(Crosstab {
+    views.push(View {
         title: format!("cases with each code by {}", split.attribute),
         columns: &split.cases,
         rows: study
             .tally
             .codes
             .iter()
-            .filter_map(|c| Some((c.code.as_str(), c.label.as_str(), c.by.as_ref()?)))
+            .filter_map(|c| {
+                let counts = c.by.as_ref()?;
+                let fisher = fisher(c.crosstab.as_ref());
+                Some(Line { code: &c.code, label: &c.label, counts, fisher })
+            })
             .collect(),
         total: study.tally.n,
-        test: None,
+        tests: vec![format!(
+            "Fisher's exact test per code: cases with the code against cases without it, by {}",
+            split.attribute
+        )],
+        row_tests: true,
     });
-    tables
+    views
 }
 
 pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
@@ -101,11 +94,11 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         ))
         .close("p")
         .nl();
-    for table in crosstabs(study) {
-        h.element("h3", &[], &table.title).nl();
+    for view in views(study) {
+        h.element("h3", &[], &view.title).nl();
         h.raw("<div class=\"scroll\"><table>").nl();
         h.raw("<thead><tr><th scope=\"col\">code</th>");
-        for (value, n) in table.columns {
+        for (value, n) in view.columns {
             h.open("th", &[("scope", "col"), ("class", "num")])
                 .text(value)
                 .raw("<br><small>n = ")
@@ -113,26 +106,39 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
                 .raw("</small></th>");
         }
         h.raw("<th scope=\"col\" class=\"num\">all<br><small>n = ")
-            .text(&table.total.to_string())
-            .raw("</small></th></tr></thead><tbody>")
-            .nl();
-        for (code, label, counts) in &table.rows {
-            h.open("tr", &[]).open("th", &[("scope", "row"), ("title", label)]);
-            h.element("code", &[], code).close("th");
+            .text(&view.total.to_string())
+            .raw("</small></th>");
+        if view.row_tests {
+            h.raw("<th scope=\"col\" class=\"num\">Fisher p</th>");
+        }
+        h.raw("</tr></thead><tbody>").nl();
+        for line in &view.rows {
+            h.open("tr", &[]).open("th", &[("scope", "row"), ("title", line.label)]);
+            h.element("code", &[], line.code).close("th");
             let mut all = 0;
-            for (value, n) in *counts {
+            for (value, n) in line.counts {
                 all += n;
-                let column = table.columns.get(value).copied().unwrap_or(0);
-                cell(h, *n, column);
+                cell(h, *n, view.columns.get(value).copied().unwrap_or(0));
             }
-            cell(h, all, table.total);
+            cell(h, all, view.total);
+            if view.row_tests {
+                h.element("td", &[("class", "num")], line.fisher.as_deref().unwrap_or("–"));
+            }
             h.close("tr").nl();
         }
         h.raw("</tbody></table></div>").nl();
-        if let Some(test) = table.test {
-            h.element("p", &[("class", "note")], &verdict(test)).nl();
+        for test in &view.tests {
+            h.element("p", &[("class", "note")], &sentence(test)).nl();
         }
     }
+}
+
+/// A test line as a sentence: capitalised, with a full stop.
+fn sentence(line: &str) -> String {
+    let mut chars = line.chars();
+    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let rest = chars.as_str();
+    if rest.ends_with('.') { format!("{first}{rest}") } else { format!("{first}{rest}.") }
 }
 
 fn cell(h: &mut Html, n: usize, column: usize) {
@@ -149,12 +155,15 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
         "Cases by {}: count (percentage of the column's cases).\n\n",
         markdown::text(&split.attribute)
     ));
-    for t in crosstabs(study) {
-        out.push_str(&format!("### {}\n\n", markdown::text(&t.title)));
-        let headers: Vec<String> = std::iter::once("code".to_owned())
-            .chain(t.columns.iter().map(|(v, n)| format!("{} (n = {n})", markdown::text(v))))
-            .chain(std::iter::once(format!("all (n = {})", t.total)))
+    for view in views(study) {
+        out.push_str(&format!("### {}\n\n", markdown::text(&view.title)));
+        let mut headers: Vec<String> = std::iter::once("code".to_owned())
+            .chain(view.columns.iter().map(|(v, n)| format!("{} (n = {n})", markdown::text(v))))
+            .chain(std::iter::once(format!("all (n = {})", view.total)))
             .collect();
+        if view.row_tests {
+            headers.push("Fisher p".to_owned());
+        }
         let mut table = Table::new(
             headers
                 .iter()
@@ -162,23 +171,35 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
                 .map(|(i, h)| (h.as_str(), if i == 0 { Align::Left } else { Align::Right }))
                 .collect(),
         );
-        for (code, _, counts) in &t.rows {
-            let mut cells = vec![markdown::text(code)];
+        for line in &view.rows {
+            let mut cells = vec![markdown::text(line.code)];
             let mut all = 0;
-            for (value, n) in *counts {
+            for (value, n) in line.counts {
                 all += n;
                 cells.push(format!(
                     "{n} ({})",
-                    share(*n, t.columns.get(value).copied().unwrap_or(0))
+                    share(*n, view.columns.get(value).copied().unwrap_or(0))
                 ));
             }
-            cells.push(format!("{all} ({})", share(all, t.total)));
+            cells.push(format!("{all} ({})", share(all, view.total)));
+            if view.row_tests {
+                cells.push(line.fisher.clone().unwrap_or_else(|| "–".to_owned()));
+            }
             table.push(cells);
         }
         out.push_str(&table.to_markdown());
         out.push('\n');
-        if let Some(test) = t.test {
-            out.push_str(&format!("{}\n\n", verdict(test)));
+        for test in &view.tests {
+            out.push_str(&format!("{}\n\n", markdown::text(&sentence(test))));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_lines_become_sentences() {
+        assert_eq!(super::sentence("chi-square = 1, p = 0.5"), "Chi-square = 1, p = 0.5.");
+        assert_eq!(super::sentence("done."), "Done.");
     }
 }
