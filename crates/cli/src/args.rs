@@ -325,6 +325,11 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "ATTR")]
     pub(crate) by: Option<String>,
 
+    /// Group a numeric --by attribute into bins at these edges, such as
+    /// `1995,2000,2005` (as `qda tally --bins`)
+    #[arg(long, value_name = "EDGES", requires = "by", allow_hyphen_values = true)]
+    pub(crate) bins: Option<String>,
+
     /// The report file: `.html` for a self-contained web page, `.md` for Markdown
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     pub(crate) output: PathBuf,

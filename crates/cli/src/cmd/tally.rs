@@ -95,7 +95,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
 }
 
 /// Reads `--bins`: numbers separated by commas, strictly increasing.
-fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
+pub(crate) fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
     let example = "such as --bins 1995,2000,2005";
     let mut edges = Vec::new();
     for part in spec.split(',') {
@@ -121,7 +121,7 @@ fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
 
 /// Replaces each case's value of `attribute` by its bin's label; a value
 /// that is not a number is an error naming the case.
-fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Result<()> {
+pub(crate) fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Result<()> {
     let mut not_numbers: Vec<String> = Vec::new();
     for case in cases.iter_mut() {
         let Some(value) = case.attributes.get_mut(attribute) else { continue };
@@ -145,7 +145,7 @@ fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Resul
 
 /// Puts the crosstab columns of a binned attribute in bin order (the tally
 /// sorts labels as text), with cases without the attribute last.
-fn order_bins(tally: &mut Tally, bins: &Bins) {
+pub(crate) fn order_bins(tally: &mut Tally, bins: &Bins) {
     let Some(split) = tally.by.as_mut() else { return };
     let rank =
         |label: &str| (0..bins.len()).position(|b| bins.label(b) == label).unwrap_or(usize::MAX);

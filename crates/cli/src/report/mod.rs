@@ -23,7 +23,9 @@ use anyhow::{Result, bail};
 use qda_coding::{CaseCodes, RuleSet};
 
 use crate::args::{CodingsArgs, ReportArgs};
-use crate::cmd::tally::{Chosen, choose_codings, report_unresolved};
+use crate::cmd::tally::{
+    Chosen, bin_attribute, choose_codings, order_bins, parse_bins, report_unresolved,
+};
 use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
@@ -60,7 +62,8 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     } else {
         choose_codings(&codebook, &transcripts, &args.codings)?
     };
-    let cases: Vec<CaseCodes> = transcripts
+    let bins = args.bins.as_deref().map(parse_bins).transpose()?;
+    let mut cases: Vec<CaseCodes> = transcripts
         .iter()
         .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
         .collect();
@@ -79,12 +82,18 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
             );
         }
     }
-    let tally = qda_coding::tally(
+    if let (Some(attribute), Some((bins, _))) = (&args.by, &bins) {
+        bin_attribute(&mut cases, attribute, bins)?;
+    }
+    let mut tally = qda_coding::tally(
         &codebook,
         &cases,
         adjudications.as_ref().map(|(a, _)| a),
         args.by.as_deref(),
     );
+    if let Some((bins, _)) = &bins {
+        order_bins(&mut tally, bins);
+    }
     let mut stderr = std::io::stderr().lock();
     for warning in &tally.warnings {
         use std::io::Write;
@@ -99,12 +108,16 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     inputs.extend(sources.table_inputs().cloned());
     inputs.extend(codings_inputs);
     inputs.extend(adjudications.iter().map(|(_, input)| input.clone()));
-    let provenance = Provenance::new("report", inputs)
+    let mut provenance = Provenance::new("report", inputs)
         .option("unit", codebook.unit().as_str())
         .option("coder", coder.clone())
         .option("by", args.by.clone())
         .option("confidence", 0.95);
-    let tally_report = TallyReport::new(&codebook, &tally, None, provenance);
+    if let Some((_, edges)) = &bins {
+        provenance = provenance.option("bins", edges.clone());
+    }
+    let tally_report =
+        TallyReport::new(&codebook, &tally, bins.map(|(_, edges)| edges), provenance);
     let study = Study::new(
         &codebook,
         &rules,

@@ -3,7 +3,7 @@
 //! terms, the cases and the adjudications. The HTML and Markdown renderers
 //! read this and compute nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use indexmap::IndexMap;
@@ -143,6 +143,8 @@ impl<'a> Study<'a> {
                 (t.case(), all)
             })
             .collect();
+        let case_order: BTreeMap<&str, usize> =
+            transcripts.iter().enumerate().map(|(i, t)| (t.case(), i)).collect();
         let transcript_of: BTreeMap<&str, &Transcript> =
             transcripts.iter().map(|t| (t.case(), t)).collect();
         let excerpts = codable
@@ -161,9 +163,12 @@ impl<'a> Study<'a> {
                             .unwrap_or_default();
                         let source = match &coding.source {
                             Source::Rule { term, .. } => format!("rule: {term}"),
-                            Source::Manual { .. } => coding.coder.clone(),
+                            Source::Manual { memo: Some(memo) } => {
+                                format!("{}: {memo}", coding.coder)
+                            }
+                            Source::Manual { memo: None } => coding.coder.clone(),
                         };
-                        let order = transcripts.iter().position(|t| t.case() == coding.case)?;
+                        let order = *case_order.get(coding.case.as_str())?;
                         Some((
                             order,
                             Excerpt {
@@ -189,6 +194,14 @@ impl<'a> Study<'a> {
             })
             .collect();
 
+        // The distinct segments of each case and code, counted once.
+        let mut segments_with: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+        for c in codings {
+            segments_with
+                .entry((c.case.as_str(), c.code.as_str()))
+                .or_default()
+                .insert(c.segment.as_str());
+        }
         let cases = transcripts
             .iter()
             .map(|t| {
@@ -204,13 +217,8 @@ impl<'a> Study<'a> {
                 let codes = codable
                     .iter()
                     .filter_map(|code| {
-                        let n = codings
-                            .iter()
-                            .filter(|c| c.case == t.case() && c.code == *code)
-                            .map(|c| c.segment.as_str())
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .len();
-                        (n > 0).then(|| (code.clone(), n))
+                        let n = segments_with.get(&(t.case(), code.as_str()))?.len();
+                        Some((code.clone(), n))
                     })
                     .collect();
                 CaseEntry {

@@ -185,6 +185,30 @@ fn a_coders_codings_are_reported() {
     args.extend_from_slice(&["--codings", "codings/rules.json", "codings/anna.json"]);
     let markdown = report(&test, &args, "report.md");
     assert!(markdown.contains("codings: anna"));
+    // A coder's memo stands under the excerpt it is about.
+    assert!(markdown.contains("anna: Eating raw corn right after the river. Survival?"));
+}
+
+/// `--bins` groups a numeric attribute as `qda tally --bins` does.
+#[test]
+fn a_numeric_attribute_in_bins() {
+    let test = QdaTest::study();
+    let args = [
+        "report",
+        "codebooks/motives.toml",
+        "transcripts/",
+        "--adjudications",
+        "adjudications.toml",
+        "--by",
+        "crossing_year",
+        "--bins",
+        "2000,2010",
+    ];
+    let markdown = report(&test, &args, "report.md");
+    assert!(
+        markdown.contains("| code | (-inf, 2000) (n = 2) | \\[2000, 2010) (n = 12) | \\[2010, inf) (n = 12) | all (n = 26) |"),
+        "{markdown}"
+    );
 }
 
 /// The HTML in headless Chromium at 390 CSS pixels (a phone): the page must
