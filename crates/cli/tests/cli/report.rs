@@ -242,6 +242,26 @@ fn html_report_fits_a_phone_in_a_real_browser() {
         "the report scrolls sideways at 390 px: {measured:?}"
     );
 
+    // Markup, and a 260-character token, in every input.
+    let hostile = QdaTest::fixture("report-hostile");
+    let args = [
+        "report",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--adjudications",
+        "adjudications.toml",
+        "--by",
+        "site",
+    ];
+    report(&hostile, &args, "report.html");
+    hostile.write("measure.html", MEASURE.replace("PAGE", "report.html"));
+    let measured = measure(&chromium, &hostile.path("measure.html"));
+    assert!(
+        measured.scroll_width <= measured.client_width,
+        "the hostile fixture's report scrolls sideways at 390 px: {measured:?}"
+    );
+
     // The measure can fail: a page wider than the phone is caught.
     test.write("wide.html", "<!DOCTYPE html><meta name=\"viewport\" content=\"width=device-width\"><div style=\"width:600px\">wide</div>");
     test.write("measure-wide.html", MEASURE.replace("PAGE", "wide.html"));
