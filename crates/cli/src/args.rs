@@ -280,7 +280,8 @@ pub(crate) struct ExplainArgs {
     /// The codebook (TOML, or JSON by extension)
     pub(crate) codebook: PathBuf,
 
-    /// The transcript file the segment is in
+    /// The transcript file the segment is in, or a folder of transcripts
+    /// (the segment id then names the case: `P05:t4`)
     pub(crate) transcript: PathBuf,
 
     /// The segment id, such as `P05:t4` (or just `t4`)

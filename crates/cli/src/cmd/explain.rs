@@ -6,12 +6,13 @@
 //! `render::explain` turns the decisions into text or JSON.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use qda_coding::{Codebook, RuleSet, Segment, Transcript, Unit};
 
-use crate::args::{ExplainArgs, ExplainFormat};
-use crate::input;
+use crate::args::{ExplainArgs, ExplainFormat, TranscriptArgs};
+use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
 use crate::render::explain::Explanation;
@@ -19,9 +20,10 @@ use crate::render::explain::Explanation;
 pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
     let (codebook, codebook_input) = input::codebook(&args.codebook)?;
     let rules = RuleSet::new(&codebook)?;
-    let bytes = input::read_bytes(&args.transcript)?;
-    let transcript_input = Input::new(&args.transcript, &bytes);
-    let shown = std::path::PathBuf::from(display_path(&args.transcript));
+    let path = transcript_path(&args.transcript, &args.segment)?;
+    let bytes = input::read_bytes(&path)?;
+    let transcript_input = Input::new(&path, &bytes);
+    let shown = PathBuf::from(display_path(&path));
     let transcript = Transcript::from_bytes(&shown, bytes)?;
     let segment = find_segment(&codebook, &transcript, &args.segment)?;
     if let Some(code) = &args.code {
@@ -65,9 +67,41 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
             explanation.text(colour).into_bytes()
         }
     };
-    let read = [args.codebook.as_path(), args.transcript.as_path()];
+    let read = [args.codebook.as_path(), path.as_path()];
     crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
     Ok(Outcome::Success)
+}
+
+/// The transcript file: `given`, or, when `given` is a folder, the
+/// transcript in it whose case the segment id names (`P05:t4`).
+fn transcript_path(given: &Path, segment: &str) -> Result<PathBuf> {
+    if !given.is_dir() {
+        return Ok(given.to_owned());
+    }
+    let shown = display_path(given);
+    let Some((case, _)) = segment.split_once(':') else {
+        bail!(
+            "{shown}: a folder of transcripts needs the case in the segment id, such as `CASE:{segment}`; or name the transcript file"
+        );
+    };
+    let sources =
+        Sources::collect(&TranscriptArgs { transcripts: vec![given.to_owned()], cases: None })?;
+    let mut cases = Vec::new();
+    for file in &sources.files {
+        let transcript = sources.load(file).map_err(|e| anyhow!(e))?;
+        if transcript.case() == case {
+            return Ok(file.clone());
+        }
+        cases.push(transcript.case().to_owned());
+    }
+    let close: Vec<String> =
+        closest(case, cases.iter().map(String::as_str)).iter().map(|c| format!("`{c}`")).collect();
+    let hint = if close.is_empty() {
+        String::new()
+    } else {
+        format!("did you mean {}? ", close.join(" or "))
+    };
+    bail!("{shown}: no transcript of case `{case}`; {hint}cases there: {}", cases.join(", "))
 }
 
 /// The segment named `wanted` (`P05:t4`, or `t4` for the transcript's case),

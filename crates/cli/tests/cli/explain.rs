@@ -57,6 +57,41 @@ fn a_missing_all_term() {
     );
 }
 
+/// A folder of transcripts: the segment id names the case.
+#[test]
+fn the_transcript_is_found_in_a_folder() {
+    let test = QdaTest::study();
+    let from_file = explain(&test, "transcripts/P09.txt", &["P09:t6"]).ok().to_owned();
+    assert_eq!(explain(&test, "transcripts/", &["P09:t6"]).ok(), from_file);
+    let runs =
+        [explain(&test, "transcripts/", &["t6"]), explain(&test, "transcripts/", &["P9:t6"])];
+    let all: Vec<String> = runs.iter().map(|r| r.failure()).collect();
+    insta::assert_snapshot!(all.join("\n"), @r"
+    exit: 2
+    error: transcripts: a folder of transcripts needs the case in the segment id, such as `CASE:t6`; or name the transcript file
+
+    exit: 2
+    error: transcripts: no transcript of case `P9`; did you mean `P09` or `P19`? cases there: P01, P02, P03, P04, P05, P06, P07, P08, P09, P10, P11, P12, P13, P14, P15, P16, P17, P18, P19, P20, P21, P22, P23, P24, P25, P26
+    ");
+}
+
+/// A code without a rule is coded only by people.
+#[test]
+fn a_code_without_a_rule() {
+    let test = QdaTest::study();
+    let codebook = String::from_utf8(test.read("codebooks/motives.toml")).unwrap();
+    test.write(
+        "codebooks/motives.toml",
+        format!("{codebook}\n[[code]]\nid = \"memory\"\nlabel = \"A memory of home\"\n"),
+    );
+    let run = explain(&test, "transcripts/P05.txt", &["P05:t4", "memory"]);
+    assert!(
+        run.ok().contains("· memory (A memory of home): no rule: only people code it\n"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn a_crlf_transcript_gives_the_same_lines_and_columns() {
     let test = QdaTest::study();
