@@ -33,6 +33,10 @@ pub(crate) enum Command {
     Explain(ExplainArgs),
     /// Write a self-contained HTML (or Markdown) report of a coded study
     Report(ReportArgs),
+    /// Code × code co-occurrence (in segments or cases) and the strongest pairs
+    Cooccur(CooccurArgs),
+    /// A code-by-case matrix (CSV) for R, SPSS or Stata
+    Matrix(MatrixArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -334,6 +338,96 @@ pub(crate) struct ReportArgs {
     /// The report file: `.html` for a self-contained web page, `.md` for Markdown
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CooccurArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions (case level)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    /// What counts as together: the same segment, or the same case
+    #[arg(long, value_enum, default_value_t = UnitLevel::Segment)]
+    pub(crate) level: UnitLevel,
+
+    /// How many of the strongest pairs the table and Markdown list (JSON and
+    /// CSV list every pair)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// The unit within which codes co-occur.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum UnitLevel {
+    /// Codes on the same segment (the codebook's unit)
+    Segment,
+    /// Codes anywhere in the same case
+    Case,
+}
+
+impl UnitLevel {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            UnitLevel::Segment => "segment",
+            UnitLevel::Case => "case",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MatrixArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    /// Each code's number of segments instead of 0/1
+    #[arg(long)]
+    pub(crate) counts: bool,
+
+    /// The tidy long form: one row per case and code (case, code, segments)
+    #[arg(long)]
+    pub(crate) long: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Csv)]
+    pub(crate) format: MatrixFormat,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// How a matrix is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MatrixFormat {
+    /// Comma-separated values with names safe for R, SPSS and Stata
+    Csv,
+    /// JSON with provenance, for `qda verify`
+    Json,
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd;
+mod corpus;
 mod input;
 mod outcome;
 mod output;
@@ -43,6 +44,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Report(args) => report::run(args),
+        Command::Cooccur(args) => cmd::cooccur::run(args),
+        Command::Matrix(args) => cmd::matrix::run(args),
     }
 }
 

@@ -1,8 +1,11 @@
 //! Pure renderers: results in, bytes out. Commands choose where bytes go.
 
 pub(crate) mod agree;
+pub(crate) mod cooccur;
 pub(crate) mod crosstab;
 pub(crate) mod explain;
+pub(crate) mod matrix;
+pub(crate) mod names;
 pub(crate) mod table;
 pub(crate) mod tally;
 

@@ -34,27 +34,18 @@ pub(crate) struct Study<'a> {
     pub(crate) adjudications_path: Option<String>,
 }
 
-/// Co-occurrence of the codable codes over units (segments or cases),
-/// counted by `qda_stats::Cooccurrence`, with the codes' ids.
+/// Co-occurrence of the codable codes over the units of `qda cooccur`
+/// (segments or cases), counted by `qda_stats::Cooccurrence`.
 pub(crate) struct Cooccurrence {
     pub(crate) codes: Vec<String>,
     pub(crate) table: qda_stats::Cooccurrence,
 }
 
 impl Cooccurrence {
-    /// Counts over units, each given as the codes it carries (units with
-    /// no code count too: the observed/expected ratio depends on them).
-    fn count<'c>(codes: &[String], units: impl Iterator<Item = Vec<&'c str>>) -> Self {
-        let indices = units.map(|unit| {
-            codes
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| unit.contains(&c.as_str()))
-                .map(|(i, _)| i)
-                .collect::<Vec<_>>()
-        });
-        let table = qda_stats::Cooccurrence::count(codes.len(), indices)
-            .expect("every index is below the number of codes");
+    /// Counts over units, each given as the indices of the codes it carries.
+    fn count(codes: &[String], units: Vec<Vec<usize>>) -> Self {
+        let table = qda_stats::Cooccurrence::count(codes.len(), &units)
+            .expect("every index comes from the codebook's codes");
         Cooccurrence { codes: codes.to_vec(), table }
     }
 }
@@ -110,27 +101,17 @@ impl<'a> Study<'a> {
         let codable: Vec<String> =
             codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect();
 
-        // Every segment the rules may code is a unit, coded or not; so is
-        // every case.
-        let mut per_segment: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
-        let mut per_case: BTreeMap<&str, Vec<&str>> =
-            transcripts.iter().map(|t| (t.case(), Vec::new())).collect();
-        for t in transcripts {
-            for segment in t.segments(codebook.unit()) {
-                if !codebook.is_interviewer(&segment.speaker) {
-                    per_segment.entry((t.case().to_owned(), segment.id)).or_default();
-                }
-            }
-        }
-        for coding in codings {
-            per_segment
-                .entry((coding.case.clone(), coding.segment.clone()))
-                .or_default()
-                .push(coding.code.as_str());
-            per_case.entry(coding.case.as_str()).or_default().push(coding.code.as_str());
-        }
-        let by_segment = Cooccurrence::count(&codable, per_segment.into_values());
-        let by_case = Cooccurrence::count(&codable, per_case.into_values());
+        // The units of `qda cooccur`: every codable segment, coded or not;
+        // every case, with only its assigned child of each exclusive group.
+        let coded = crate::corpus::coded_cases(codebook, transcripts, codings);
+        let index: BTreeMap<&str, usize> =
+            codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let by_segment =
+            Cooccurrence::count(&codable, crate::cmd::cooccur::segment_units(&coded, &index));
+        // Unresolved conflicts stopped the report before, so no warnings.
+        let (case_units, _) =
+            crate::cmd::cooccur::case_units(codebook, &coded, adjudications, &index);
+        let by_case = Cooccurrence::count(&codable, case_units);
 
         let segments: BTreeMap<&str, BTreeMap<String, Segment>> = transcripts
             .iter()

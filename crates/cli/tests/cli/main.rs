@@ -4,6 +4,7 @@
 //! in `snapshots/`; review changes with `cargo insta review`.
 
 mod agree;
+mod analysis;
 mod anonymity;
 mod atomic;
 mod check;

@@ -39,8 +39,6 @@ fn markdown_report_of_the_bundled_study() {
     // scipy.stats.fisher_exact([[13, 2], [8, 3]]) (cases with and without
     // freedom, Japan and South Korea): p 0.6199.
     assert!(markdown.contains("| freedom | 13 (61.9) | 2 (40.0) | 15 (57.7) | 0.620 |"));
-    // Jaccard 2 / (6 + 15 − 2) = 0.105; observed/expected 2 · 26 / (6 · 15) = 0.578.
-    assert!(markdown.contains("| survival & freedom | 2 | 0.11 | 0.58 |"));
     insta::assert_snapshot!(markdown);
 }
 
@@ -187,6 +185,31 @@ fn a_coders_codings_are_reported() {
     assert!(markdown.contains("codings: anna"));
     // A coder's memo stands under the excerpt it is about.
     assert!(markdown.contains("anna: Eating raw corn right after the river. Survival?"));
+}
+
+/// Co-occurrence counts the units `qda cooccur` counts.
+#[test]
+fn cooccurrence_is_that_of_qda_cooccur() {
+    let test = QdaTest::study();
+    let args = ["report", "codebooks/strategies.toml", "transcripts/"];
+    let markdown = report(&test, &args, "report.md");
+    // Broker in 10 cases, south-east Asia in 15, both in 8, of 26: Jaccard
+    // 8 / (10 + 15 − 8) = 0.471; observed/expected 8 · 26 / (10 · 15) = 1.387.
+    assert!(markdown.contains("| broker & southeast_asia | 8 | 0.47 | 1.39 |"), "{markdown}");
+    // The same pair, first, in `qda cooccur`.
+    let run = test.run(&[
+        "cooccur",
+        "codebooks/strategies.toml",
+        "transcripts/",
+        "--level",
+        "case",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    let pair = &json["pairs"][0];
+    assert_eq!((&pair["code_a"], &pair["code_b"]), (&"broker".into(), &"southeast_asia".into()));
+    assert_eq!(pair["together"], 8);
 }
 
 /// `--bins` groups a numeric attribute as `qda tally --bins` does.

@@ -13,7 +13,7 @@ fn tables<'s>(study: &'s Study<'_>) -> [(&'static str, &'static str, &'s Cooccur
     [("In one segment", "segments", &study.by_segment), ("In one case", "cases", &study.by_case)]
 }
 
-const EXPLAINED: &str = "Each cell counts the units that carry both codes; its shade is the pair's Jaccard index (units with both ÷ units with either), from white (never together) to dark (always together). The diagonal, in grey, counts the units with the code. Observed/expected compares the count with what independent codes would give: 1 is independence, above 1 the codes go together more often.";
+const EXPLAINED: &str = "Counted as qda cooccur counts them: every codable segment is a unit, coded or not; in a case, each exclusive group counts only the code the case is assigned. Each cell counts the units that carry both codes; its shade is the pair's Jaccard index (units with both ÷ units with either), from white (never together) to dark (always together). The diagonal, in grey, counts the units with the code. Observed/expected compares the count with what independent codes would give: 1 is independence, above 1 the codes go together more often.";
 
 pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     h.element("p", &[], EXPLAINED).nl();

@@ -1,0 +1,107 @@
+//! `qda matrix`: a code-by-case matrix for R, SPSS or Stata.
+
+use std::io::Write;
+
+use anyhow::Result;
+use indexmap::IndexMap;
+use qda_coding::{Route, UNCODED};
+
+use crate::args::{MatrixArgs, MatrixFormat};
+use crate::corpus::{self, CodedCase, Corpus};
+use crate::outcome::Outcome;
+use crate::provenance::{Provenance, display_path};
+use crate::render::matrix::{CaseMatrix, CaseRow};
+use crate::render::tally::CodebookInfo;
+
+pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
+    let corpus =
+        Corpus::load(&args.codebook, &args.input, &args.codings, args.adjudications.as_deref())?;
+    let codebook = &corpus.codebook;
+    let counted: Vec<qda_coding::CaseCodes> = corpus.cases.iter().map(CodedCase::counts).collect();
+    let (groups, mut warnings) =
+        qda_coding::assign(codebook, &counted, corpus.adjudications.as_ref());
+    // Every attribute any case has, in the order first met.
+    let mut attributes: Vec<String> = Vec::new();
+    for case in &corpus.cases {
+        for key in case.attributes.keys() {
+            if !attributes.contains(key) {
+                attributes.push(key.clone());
+            }
+        }
+    }
+    let codes: Vec<&str> =
+        codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.as_str()).collect();
+    let rows = counted
+        .iter()
+        .enumerate()
+        .map(|(i, case)| CaseRow {
+            case: case.case.clone(),
+            attributes: attributes
+                .iter()
+                .map(|a| (a.clone(), case.attributes.get(a).map(ToString::to_string)))
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|g| {
+                    let a = &g.assignments[i];
+                    let value = match a.route {
+                        Route::Unresolved => {
+                            warnings.push(format!(
+                                "case `{}` has several codes of the exclusive group `{}` and no adjudication; its `{}` cell is left empty (settle it with --adjudications FILE)",
+                                case.case, g.parent, g.parent
+                            ));
+                            None
+                        }
+                        _ => Some(a.code.clone().unwrap_or_else(|| UNCODED.to_owned())),
+                    };
+                    (g.parent.clone(), value)
+                })
+                .collect(),
+            codes: codes.iter().map(|&c| (c.to_owned(), case.count(c))).collect::<IndexMap<_, _>>(),
+        })
+        .collect();
+    let provenance = Provenance::new("matrix", corpus.inputs.clone())
+        .option("unit", codebook.unit().as_str())
+        .option("coder", corpus.coder.clone())
+        .option("codings", corpus::shown(&args.codings.codings))
+        .option("adjudications", args.adjudications.as_deref().map(display_path))
+        .option("counts", args.counts)
+        .option("long", args.long);
+    let info = CodebookInfo {
+        name: codebook.name().to_owned(),
+        version: codebook.version().map(str::to_owned),
+        path: display_path(codebook.path()),
+    };
+    let (matrix, renames) = CaseMatrix::new(info, rows, provenance);
+    let mut stderr = std::io::stderr().lock();
+    for warning in &warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    if !args.long {
+        for r in &renames {
+            let describe = |name: &str| {
+                matrix
+                    .columns
+                    .iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(name))
+                    .map_or_else(String::new, |c| format!("{} `{}`", c.kind, c.source))
+            };
+            writeln!(
+                stderr,
+                "warning: the column of {} would be `{}`, as is the column of {} (names are compared ignoring case, as SPSS does); it is written as `{}`",
+                describe(&r.written),
+                r.wanted,
+                describe(&r.wanted),
+                r.written
+            )?;
+        }
+    }
+    let bytes = match (args.format, args.long) {
+        (MatrixFormat::Json, _) => crate::render::json(&matrix),
+        (MatrixFormat::Csv, true) => matrix.long_csv(),
+        (MatrixFormat::Csv, false) => matrix.wide_csv(args.counts),
+    };
+    let read: Vec<&std::path::Path> = corpus.read.iter().map(|p| p.as_path()).collect();
+    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    Ok(Outcome::Success)
+}

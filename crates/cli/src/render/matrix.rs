@@ -1,0 +1,104 @@
+//! The code-by-case matrix: one row per case with its attributes, the child
+//! assigned in each exclusive group, and a column per codable code; or the
+//! tidy long form (case, code, segments).
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::provenance::Provenance;
+use crate::render::names::{Rename, safe_names};
+use crate::render::tally::CodebookInfo;
+
+/// Everything `qda matrix` writes.
+#[derive(Debug, Serialize)]
+pub(crate) struct CaseMatrix {
+    pub(crate) provenance: Provenance,
+    pub(crate) codebook: CodebookInfo,
+    /// The wide form's columns: the name written and what it holds.
+    pub(crate) columns: Vec<Column>,
+    pub(crate) cases: Vec<CaseRow>,
+}
+
+/// One column of the wide form.
+#[derive(Debug, Serialize)]
+pub(crate) struct Column {
+    /// The name written: safe for R, SPSS and Stata.
+    pub(crate) name: String,
+    /// `case`, `attribute`, `group` (an exclusive parent) or `code`.
+    pub(crate) kind: &'static str,
+    /// The attribute, parent or code id it stands for.
+    pub(crate) source: String,
+}
+
+/// One case.
+#[derive(Debug, Serialize)]
+pub(crate) struct CaseRow {
+    pub(crate) case: String,
+    /// Every attribute any case has; `None` where this case lacks it.
+    pub(crate) attributes: IndexMap<String, Option<String>>,
+    /// Per exclusive parent: the child assigned, `uncoded`, or `None` when
+    /// the conflict is unresolved.
+    pub(crate) groups: IndexMap<String, Option<String>>,
+    /// Segments per codable code.
+    pub(crate) codes: IndexMap<String, usize>,
+}
+
+impl CaseMatrix {
+    /// Names the wide form's columns; returns the collisions disambiguated.
+    pub(crate) fn new(
+        codebook: CodebookInfo,
+        cases: Vec<CaseRow>,
+        provenance: Provenance,
+    ) -> (Self, Vec<Rename>) {
+        let mut sources: Vec<(&'static str, String)> = vec![("case", "case".to_owned())];
+        if let Some(first) = cases.first() {
+            sources.extend(first.attributes.keys().map(|a| ("attribute", a.clone())));
+            sources.extend(first.groups.keys().map(|g| ("group", g.clone())));
+            sources.extend(first.codes.keys().map(|c| ("code", c.clone())));
+        }
+        let originals: Vec<String> = sources.iter().map(|(_, s)| s.clone()).collect();
+        let (names, renames) = safe_names(&originals);
+        let columns = sources
+            .into_iter()
+            .zip(names)
+            .map(|((kind, source), name)| Column { name, kind, source })
+            .collect();
+        (CaseMatrix { provenance, codebook, columns, cases }, renames)
+    }
+
+    /// The wide form: a row per case; a code's cell is its segments with
+    /// `counts`, else 1 or 0.
+    pub(crate) fn wide_csv(&self, counts: bool) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let header: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        writer.write_record(&header).expect("writing CSV to memory cannot fail");
+        for row in &self.cases {
+            let mut record = vec![row.case.clone()];
+            record.extend(row.attributes.values().map(|v| v.clone().unwrap_or_default()));
+            record.extend(row.groups.values().map(|v| v.clone().unwrap_or_default()));
+            record.extend(
+                row.codes
+                    .values()
+                    .map(|&n| if counts { n.to_string() } else { u8::from(n > 0).to_string() }),
+            );
+            writer.write_record(&record).expect("writing CSV to memory cannot fail");
+        }
+        writer.into_inner().expect("writing CSV to memory cannot fail")
+    }
+
+    /// The tidy long form: `case,code,segments`, a row per case and code.
+    pub(crate) fn long_csv(&self) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record(["case", "code", "segments"])
+            .expect("writing CSV to memory cannot fail");
+        for row in &self.cases {
+            for (code, n) in &row.codes {
+                writer
+                    .write_record([row.case.as_str(), code.as_str(), &n.to_string()])
+                    .expect("writing CSV to memory cannot fail");
+            }
+        }
+        writer.into_inner().expect("writing CSV to memory cannot fail")
+    }
+}
