@@ -31,7 +31,8 @@ pub(crate) fn anchor(kind: &str, id: &str) -> String {
         if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
             out.push(c);
         } else {
-            out.push_str(&format!(".{:x}", u32::from(c)));
+            // Fixed width, so two different ids never give one anchor.
+            out.push_str(&format!(".{:06x}", u32::from(c)));
         }
     }
     out
@@ -129,6 +130,7 @@ mod tests {
     #[test]
     fn anchors_are_plain_ascii() {
         assert_eq!(anchor("case", "P05"), "case-P05");
-        assert_eq!(anchor("case", "a b/\"자"), "case-a.20b.2f.22.c790");
+        assert_eq!(anchor("case", "a b/\"자"), "case-a.000020b.00002f.000022.00c790");
+        assert_ne!(anchor("code", "\u{e91}"), anchor("code", "é1"));
     }
 }

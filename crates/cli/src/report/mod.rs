@@ -21,6 +21,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use qda_coding::{CaseCodes, RuleSet};
+use rayon::prelude::*;
 
 use crate::args::{CodingsArgs, ReportArgs};
 use crate::cmd::tally::{
@@ -56,8 +57,10 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
     let transcripts = sources.load_all()?;
     let Chosen { codings, coder, inputs: codings_inputs } = if args.codings.codings.is_empty() {
-        let codings =
-            transcripts.iter().flat_map(|t| rules.code_transcript(&codebook, t).codings).collect();
+        let codings = transcripts
+            .par_iter()
+            .flat_map_iter(|t| rules.code_transcript(&codebook, t).codings)
+            .collect();
         Chosen { codings, coder: qda_coding::RULES_CODER.to_owned(), inputs: Vec::new() }
     } else {
         choose_codings(&codebook, &transcripts, &args.codings)?

@@ -50,6 +50,9 @@ impl Cooccurrence {
     }
 }
 
+/// Where each code's rule terms match in one segment.
+type MarksByCode = BTreeMap<String, Vec<Range<usize>>>;
+
 /// One coded segment, as a reader sees it.
 pub(crate) struct Excerpt {
     pub(crate) case: String,
@@ -113,21 +116,55 @@ impl<'a> Study<'a> {
             crate::cmd::cooccur::case_units(codebook, &coded, adjudications, &index);
         let by_case = Cooccurrence::count(&codable, case_units);
 
+        // Segments by id: the codebook's unit, and the other units only for
+        // a transcript whose codings name one of theirs (a person may code
+        // a paragraph under a turn codebook).
+        let mut coded_ids: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in codings {
+            coded_ids.entry(c.case.as_str()).or_default().insert(c.segment.as_str());
+        }
         let segments: BTreeMap<&str, BTreeMap<String, Segment>> = transcripts
             .iter()
             .map(|t| {
-                let all = [Unit::Turn, Unit::Paragraph, Unit::Sentence]
-                    .into_iter()
-                    .flat_map(|unit| t.segments(unit))
-                    .map(|s| (s.id.clone(), s))
-                    .collect();
-                (t.case(), all)
+                let mut found: BTreeMap<String, Segment> =
+                    t.segments(codebook.unit()).into_iter().map(|s| (s.id.clone(), s)).collect();
+                let elsewhere = coded_ids
+                    .get(t.case())
+                    .is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
+                if elsewhere {
+                    for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
+                        found.extend(t.segments(unit).into_iter().map(|s| (s.id.clone(), s)));
+                    }
+                }
+                (t.case(), found)
             })
             .collect();
-        let case_order: BTreeMap<&str, usize> =
-            transcripts.iter().enumerate().map(|(i, t)| (t.case(), i)).collect();
         let transcript_of: BTreeMap<&str, &Transcript> =
             transcripts.iter().map(|t| (t.case(), t)).collect();
+        // Where each code's rule terms match in each coded segment: one scan
+        // of the segment for all codes.
+        let mut marks_of: BTreeMap<(&str, &str), MarksByCode> = BTreeMap::new();
+        for coding in codings {
+            let key = (coding.case.as_str(), coding.segment.as_str());
+            if marks_of.contains_key(&key) {
+                continue;
+            }
+            let Some((transcript, segment)) =
+                transcript_of.get(key.0).zip(segments.get(key.0).and_then(|s| s.get(key.1)))
+            else {
+                continue;
+            };
+            let hits = rules.scan(segment.text(transcript));
+            let marks = rules
+                .decide_all(&hits)
+                .map(|(code, d)| {
+                    (code.to_owned(), merge(d.matched.into_iter().map(|e| e.range).collect()))
+                })
+                .collect();
+            marks_of.insert(key, marks);
+        }
+        let case_order: BTreeMap<&str, usize> =
+            transcripts.iter().enumerate().map(|(i, t)| (t.case(), i)).collect();
         let excerpts = codable
             .iter()
             .map(|code| {
@@ -138,9 +175,10 @@ impl<'a> Study<'a> {
                         let transcript = transcript_of.get(coding.case.as_str())?;
                         let segment = segments.get(coding.case.as_str())?.get(&coding.segment)?;
                         let text = segment.text(transcript).to_owned();
-                        let marks = rules
-                            .decide(code, &text)
-                            .map(|d| merge(d.matched.iter().map(|e| e.range.clone()).collect()))
+                        let marks = marks_of
+                            .get(&(coding.case.as_str(), coding.segment.as_str()))
+                            .and_then(|m| m.get(code))
+                            .cloned()
                             .unwrap_or_default();
                         let source = match &coding.source {
                             Source::Rule { term, .. } => format!("rule: {term}"),
