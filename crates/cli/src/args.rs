@@ -335,6 +335,11 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "EDGES", requires = "by", allow_hyphen_values = true)]
     pub(crate) bins: Option<String>,
 
+    /// Show at most N coded excerpts per code (the first, in case order);
+    /// every count still includes them all
+    #[arg(long, value_name = "N")]
+    pub(crate) excerpts: Option<usize>,
+
     /// The report file: `.html` for a self-contained web page, `.md` for Markdown
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     pub(crate) output: PathBuf,

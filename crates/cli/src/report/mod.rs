@@ -115,13 +115,14 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         .option("unit", codebook.unit().as_str())
         .option("coder", coder.clone())
         .option("by", args.by.clone())
-        .option("confidence", 0.95);
+        .option("confidence", 0.95)
+        .option("excerpts", args.excerpts);
     if let Some((_, edges)) = &bins {
         provenance = provenance.option("bins", edges.clone());
     }
     let tally_report =
         TallyReport::new(&codebook, &tally, bins.map(|(_, edges)| edges), provenance);
-    let study = Study::new(
+    let mut study = Study::new(
         &codebook,
         &rules,
         &transcripts,
@@ -131,6 +132,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         tally_report,
         adjudications.as_ref().map(|(a, _)| a),
     );
+    study.excerpt_limit = args.excerpts;
     let bytes = match kind {
         Kind::Html => render_html(&study),
         Kind::Markdown => render_markdown(&study),

@@ -28,6 +28,8 @@ pub(crate) struct Study<'a> {
     pub(crate) by_case: Cooccurrence,
     /// Coded excerpts per codable code, in codebook order.
     pub(crate) excerpts: Vec<(String, Vec<Excerpt>)>,
+    /// At most this many excerpts are shown per code (`--excerpts`).
+    pub(crate) excerpt_limit: Option<usize>,
     pub(crate) cases: Vec<CaseEntry>,
     pub(crate) adjudications: Vec<AdjudicationEntry>,
     /// The adjudications file, when one was given.
@@ -279,6 +281,7 @@ impl<'a> Study<'a> {
             by_segment,
             by_case,
             excerpts,
+            excerpt_limit: None,
             cases,
             adjudications: adjudication_entries,
             adjudications_path: adjudications.map(|a| display_path(a.path())),

@@ -212,6 +212,19 @@ fn cooccurrence_is_that_of_qda_cooccur() {
     assert_eq!(pair["together"], 8);
 }
 
+/// `--excerpts N` shows the first N excerpts of each code and says so.
+#[test]
+fn excerpts_can_be_limited() {
+    let test = QdaTest::study();
+    let mut args = STUDY.to_vec();
+    args.extend_from_slice(&["--excerpts", "2"]);
+    let markdown = report(&test, &args, "report.md");
+    assert_eq!(markdown.matches("\n> — ").count(), 6, "two for each of three codes");
+    assert!(markdown.contains("The first 2 of 16 segments, in case order (--excerpts 2)."));
+    // The counts are those of every excerpt.
+    assert!(markdown.contains("| survival | motive | 16 | 6 |"));
+}
+
 /// `--bins` groups a numeric attribute as `qda tally --bins` does.
 #[test]
 fn a_numeric_attribute_in_bins() {

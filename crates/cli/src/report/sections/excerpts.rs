@@ -6,6 +6,20 @@ use crate::report::markdown;
 use crate::report::sections::colour;
 use crate::report::study::{Excerpt, Study, pieces};
 
+/// The excerpts shown, and a note when `--excerpts` left some out.
+fn shown<'e>(study: &Study<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {
+    match study.excerpt_limit {
+        Some(limit) if limit < excerpts.len() => (
+            &excerpts[..limit],
+            Some(format!(
+                "The first {limit} of {} segments, in case order (--excerpts {limit}).",
+                excerpts.len()
+            )),
+        ),
+        _ => (excerpts, None),
+    }
+}
+
 /// Who, where and why, in one line.
 fn about(e: &Excerpt) -> Vec<String> {
     let mut parts = vec![e.segment.clone(), format!("speaker {}", e.speaker)];
@@ -41,6 +55,10 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         if excerpts.is_empty() {
             h.element("p", &[("class", "empty")], "No segment has this code.").nl();
         }
+        let (excerpts, note) = shown(study, excerpts);
+        if let Some(note) = note {
+            h.element("p", &[("class", "note")], &note).nl();
+        }
         for e in excerpts {
             h.open("blockquote", &[("class", "excerpt")]).raw("<p>");
             for (piece, marked) in pieces(&e.text, &e.marks) {
@@ -71,6 +89,10 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
         out.push_str(&format!("### {}{label}\n\n", markdown::text(code)));
         if excerpts.is_empty() {
             out.push_str("No segment has this code.\n\n");
+        }
+        let (excerpts, note) = shown(study, excerpts);
+        if let Some(note) = note {
+            out.push_str(&format!("{}\n\n", markdown::text(&note)));
         }
         for e in excerpts {
             let mut text = String::new();
