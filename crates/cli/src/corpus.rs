@@ -31,12 +31,12 @@ impl CodedCase {
         CaseCodes::new(&self.case, self.attributes.clone(), &self.codings)
     }
 
-    /// The codes of each coded segment, in segment order.
+    /// The codes of each coded segment (in segment id order).
     pub(crate) fn segments(&self) -> Vec<Vec<&str>> {
-        let mut by_segment: std::collections::BTreeMap<(usize, &str), BTreeSet<&str>> =
+        let mut by_segment: std::collections::BTreeMap<&str, BTreeSet<&str>> =
             std::collections::BTreeMap::new();
         for c in &self.codings {
-            by_segment.entry((c.start, c.segment.as_str())).or_default().insert(c.code.as_str());
+            by_segment.entry(c.segment.as_str()).or_default().insert(c.code.as_str());
         }
         by_segment.into_values().map(|codes| codes.into_iter().collect()).collect()
     }

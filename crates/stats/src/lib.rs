@@ -22,7 +22,7 @@ mod reliability;
 
 pub use bins::Bins;
 pub use contingency::{
-    ChiSquare, ContingencyTable, Correction, FISHER_TABLE_LIMIT, FisherExact,
+    ChiSquare, ContingencyTable, Correction, FISHER_STEP_LIMIT, FisherExact,
     chi_square_independence, fisher_exact, fisher_exact_with_limit,
 };
 pub use cooccurrence::{Cooccurrence, PairStrength};

@@ -27,9 +27,13 @@ pub(crate) struct Crosstab {
     pub(crate) columns: Vec<String>,
     /// `cells[row][column]`.
     pub(crate) cells: Vec<Vec<Cell>>,
+    /// Cases per row.
     pub(crate) row_totals: Vec<u64>,
+    /// Cases per column.
     pub(crate) column_totals: Vec<u64>,
+    /// All cases in the table.
     pub(crate) n: u64,
+    /// Chi-square and Fisher's exact test, with warnings.
     pub(crate) tests: Tests,
 }
 
@@ -46,8 +50,11 @@ pub(crate) struct Cell {
 /// A percentage with its 95% intervals, all in percent.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub(crate) struct Share {
+    /// `count / total × 100`.
     pub(crate) percent: f64,
+    /// Wilson score interval, [lower, upper].
     pub(crate) wilson_95: [f64; 2],
+    /// Clopper-Pearson (exact) interval, [lower, upper].
     pub(crate) clopper_pearson_95: [f64; 2],
 }
 
@@ -68,19 +75,23 @@ impl Share {
 /// The tests of independence of a crosstab.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Tests {
-    /// Rows and columns tested: all but empty ones and the missing-value column.
+    /// Rows tested: all but those without cases.
     pub(crate) rows: Vec<String>,
+    /// Columns tested: all but those without cases and the missing-value column.
     pub(crate) columns: Vec<String>,
     /// Why there is no test, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) not_tested: Option<String>,
+    /// Pearson's chi-square without correction.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) chi_square: Option<ChiSquareResult>,
     /// With Yates' continuity correction: only for a 2 × 2 table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) chi_square_yates: Option<ChiSquareResult>,
+    /// Fisher's exact test (two-sided), or why it was not computed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) fisher_exact: Option<FisherResult>,
+    /// The smallest expected count of the tested table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) min_expected: Option<f64>,
     /// Cells of the tested table with an expected count below 5.
@@ -90,6 +101,7 @@ pub(crate) struct Tests {
     pub(crate) warnings: Vec<String>,
 }
 
+/// A chi-square test: statistic, degrees of freedom, p-value.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub(crate) struct ChiSquareResult {
     pub(crate) statistic: f64,
@@ -97,6 +109,7 @@ pub(crate) struct ChiSquareResult {
     pub(crate) p_value: f64,
 }
 
+/// Fisher's exact test as shown.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FisherResult {
     /// The exact two-sided p-value; `None` when the table was too large.
@@ -109,8 +122,30 @@ pub(crate) struct FisherResult {
     pub(crate) note: Option<String>,
 }
 
+impl From<FisherExact> for FisherResult {
+    fn from(fisher: FisherExact) -> Self {
+        match fisher {
+            FisherExact::Exact { p_value, steps } => FisherResult {
+                p_value: Some(significant(p_value)),
+                method: "exact",
+                steps,
+                note: None,
+            },
+            FisherExact::TooLarge { limit } => FisherResult {
+                p_value: None,
+                method: "not computed",
+                steps: limit,
+                note: Some(format!(
+                    "the table is too large to enumerate within {limit} steps; only the chi-square test is reported"
+                )),
+            },
+        }
+    }
+}
+
 impl Crosstab {
-    /// A crosstab of `counts[row][column]`.
+    /// A crosstab of `counts[row][column]` (each row as long as `columns`),
+    /// with every percentage, interval and test computed.
     pub(crate) fn new(rows: Vec<String>, columns: Vec<String>, counts: &[Vec<u64>]) -> Crosstab {
         let column_totals: Vec<u64> =
             (0..columns.len()).map(|c| counts.iter().map(|r| r[c]).sum()).collect();
@@ -260,24 +295,7 @@ impl Tests {
         tests.min_expected = Some(round(plain.min_expected));
         tests.cells_expected_below_5 = Some(plain.cells_expected_below_5);
         let fisher = qda_stats::fisher_exact(&table).ok();
-        tests.fisher_exact = fisher.map(|f| match f {
-            FisherExact::Exact { p_value, tables } => {
-                FisherResult {
-                    p_value: Some(significant(p_value)),
-                    method: "exact",
-                    steps: tables,
-                    note: None,
-                }
-            }
-            FisherExact::TooLarge { limit } => FisherResult {
-                p_value: None,
-                method: "not computed",
-                steps: limit,
-                note: Some(format!(
-                    "the table is too large to enumerate within {limit} steps; only the chi-square test is reported"
-                )),
-            },
-        });
+        tests.fisher_exact = fisher.map(FisherResult::from);
         let dropped_rows: Vec<&str> =
             (0..rows.len()).filter(|r| !kept_rows.contains(r)).map(|r| rows[r].as_str()).collect();
         if !dropped_rows.is_empty() {
@@ -369,6 +387,23 @@ mod tests {
         assert_eq!(t.tests.columns, ["x", "y"]);
         assert_eq!(t.tests.warnings.len(), 3);
         assert!(t.cells[2][0].row.is_none());
+    }
+
+    #[test]
+    fn a_table_too_large_for_fisher_says_what_was_done_instead() {
+        let mut t =
+            Crosstab::new(labels(&["a", "b"]), labels(&["x", "y"]), &[vec![30, 10], vec![10, 30]]);
+        t.tests.fisher_exact = Some(FisherExact::TooLarge { limit: 10 }.into());
+        assert_eq!(
+            t.test_lines(),
+            [
+                "chi-square = 20.000, df = 1, p < 0.001; with Yates' correction 18.050, p < 0.001",
+                "Fisher's exact test: not computed; the table is too large to enumerate within 10 steps; only the chi-square test is reported",
+            ]
+        );
+        let json = serde_json::to_value(&t.tests.fisher_exact).unwrap();
+        assert_eq!(json["p_value"], serde_json::Value::Null);
+        assert_eq!(json["method"], "not computed");
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub(crate) struct Row {
     pub(crate) cases: usize,
     pub(crate) percent: f64,
     pub(crate) wilson_95: [f64; 2],
+    pub(crate) clopper_pearson_95: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<IndexMap<String, usize>>,
 }
@@ -86,6 +87,7 @@ pub(crate) struct CodeReport {
     pub(crate) cases: usize,
     pub(crate) percent: f64,
     pub(crate) wilson_95: [f64; 2],
+    pub(crate) clopper_pearson_95: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<IndexMap<String, usize>>,
     /// Cases with and without the code × attribute values, with `--by`.
@@ -95,11 +97,14 @@ pub(crate) struct CodeReport {
 
 const CONFIDENCE: f64 = 0.95;
 
-fn share(cases: usize, n: usize) -> (f64, [f64; 2]) {
+/// Percent of n, with the Wilson and the Clopper-Pearson interval.
+fn share(cases: usize, n: usize) -> (f64, [f64; 2], [f64; 2]) {
     let percent = if n == 0 { 0.0 } else { 100.0 * cases as f64 / n as f64 };
-    let interval = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE)
+    let wilson = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE)
         .map_or([0.0, 0.0], |i| [100.0 * i.lower, 100.0 * i.upper]);
-    (round(percent), interval.map(round))
+    let exact = qda_stats::clopper_pearson_interval(cases as u64, n as u64, CONFIDENCE)
+        .map_or([0.0, 0.0], |i| [100.0 * i.lower, 100.0 * i.upper]);
+    (round(percent), wilson.map(round), exact.map(round))
 }
 
 /// Six decimals: more than any reader needs, and the same on every machine.
@@ -133,7 +138,8 @@ impl TallyReport {
                         .rows
                         .iter()
                         .map(|row| {
-                            let (percent, wilson_95) = share(row.cases, tally.n);
+                            let (percent, wilson_95, clopper_pearson_95) =
+                                share(row.cases, tally.n);
                             Row {
                                 code: row.code.clone(),
                                 label: if row.code == UNCODED {
@@ -144,6 +150,7 @@ impl TallyReport {
                                 cases: row.cases,
                                 percent,
                                 wilson_95,
+                                clopper_pearson_95,
                                 by: by_values(&row.by),
                             }
                         })
@@ -183,7 +190,7 @@ impl TallyReport {
             .codes
             .iter()
             .map(|c| {
-                let (percent, wilson_95) = share(c.cases, tally.n);
+                let (percent, wilson_95, clopper_pearson_95) = share(c.cases, tally.n);
                 CodeReport {
                     code: c.code.clone(),
                     label: label(&c.code),
@@ -192,6 +199,7 @@ impl TallyReport {
                     cases: c.cases,
                     percent,
                     wilson_95,
+                    clopper_pearson_95,
                     by: by_values(&c.by),
                     crosstab: tally.by.as_ref().zip(c.by.as_ref()).map(|(split, with)| {
                         let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
@@ -462,6 +470,8 @@ impl TallyReport {
             "percent",
             "wilson_95_lower",
             "wilson_95_upper",
+            "clopper_pearson_95_lower",
+            "clopper_pearson_95_upper",
         ]
         .map(str::to_owned)
         .to_vec();
@@ -507,6 +517,7 @@ impl TallyReport {
                         r.cases,
                         r.percent,
                         r.wilson_95,
+                        r.clopper_pearson_95,
                         &r.by,
                         g.crosstab
                             .as_ref()
@@ -523,12 +534,13 @@ impl TallyReport {
                     c.cases,
                     c.percent,
                     c.wilson_95,
+                    c.clopper_pearson_95,
                     &c.by,
                     c.crosstab.as_ref().map(|x| (x, Some(0))),
                 )
             }));
         let mut records = vec![header];
-        for (table, parent, code, segments, cases, percent, wilson, by, crosstab) in rows {
+        for (table, parent, code, segments, cases, percent, wilson, exact, by, crosstab) in rows {
             let mut record = vec![
                 table.to_owned(),
                 parent,
@@ -539,6 +551,8 @@ impl TallyReport {
                 format!("{percent:.4}"),
                 format!("{:.4}", wilson[0]),
                 format!("{:.4}", wilson[1]),
+                format!("{:.4}", exact[0]),
+                format!("{:.4}", exact[1]),
             ];
             record.extend(by.iter().flat_map(|m| m.values().map(ToString::to_string)));
             if let Some((crosstab, Some(row))) = crosstab {

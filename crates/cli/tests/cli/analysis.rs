@@ -169,3 +169,19 @@ fn errors() {
     error: A.txt: refusing to write the output over an input file; choose another -o/--output path
     "#);
 }
+
+/// `qda verify` re-runs a co-occurrence result and names a changed value.
+#[test]
+fn verify_catches_a_changed_cooccurrence() {
+    let test = QdaTest::study();
+    let path = "results/strategies-cooccur.json";
+    let mut json: serde_json::Value = serde_json::from_slice(&test.read(path)).unwrap();
+    json["matrix"][0][0] = serde_json::json!(99);
+    test.write(path, serde_json::to_vec_pretty(&json).unwrap());
+    let run = test.run(&["verify", path]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stdout, @r#"
+    FAIL: results/strategies-cooccur.json
+      matrix[0][0]: 99 → 9
+    "#);
+}

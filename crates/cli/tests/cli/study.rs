@@ -122,6 +122,9 @@ fn published_results_verify() {
         "results/strategies-tally.json",
         "results/settlement-tally.json",
         "results/motives-agreement.json",
+        "results/strategies-cooccur.json",
+        "results/motives-cooccur.json",
+        "results/motives-matrix.json",
         "codings/rules.json",
         "codings/anna.json",
     ];
@@ -133,6 +136,9 @@ fn published_results_verify() {
     ok: results/strategies-tally.json: every input unchanged and every value reproduced
     ok: results/settlement-tally.json: every input unchanged and every value reproduced
     ok: results/motives-agreement.json: every input unchanged and every value reproduced
+    ok: results/strategies-cooccur.json: every input unchanged and every value reproduced
+    ok: results/motives-cooccur.json: every input unchanged and every value reproduced
+    ok: results/motives-matrix.json: every input unchanged and every value reproduced
     ok: codings/rules.json: every input unchanged and every value reproduced
     ok: codings/anna.json: every input unchanged and every value reproduced
     ");
