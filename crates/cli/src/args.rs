@@ -29,6 +29,10 @@ pub(crate) enum Command {
     ImportSheet(ImportSheetArgs),
     /// Re-run the command that made a JSON result and check that every value is reproduced
     Verify(VerifyArgs),
+    /// Show why a segment got, or did not get, each code: the terms that matched and where
+    Explain(ExplainArgs),
+    /// Write a self-contained HTML (or Markdown) report of a coded study
+    Report(ReportArgs),
     /// Code × code co-occurrence (in segments or cases) and the strongest pairs
     Cooccur(CooccurArgs),
     /// A code-by-case matrix (CSV) for R, SPSS or Stata
@@ -273,6 +277,72 @@ pub(crate) enum Format {
     Csv,
     /// Markdown tables for papers and reports
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    /// The transcript file the segment is in, or a folder of transcripts
+    /// (the segment id then names the case: `P05:t4`)
+    pub(crate) transcript: PathBuf,
+
+    /// The segment id, such as `P05:t4` (or just `t4`)
+    pub(crate) segment: String,
+
+    /// Explain only this code (default: every code)
+    pub(crate) code: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub(crate) format: ExplainFormat,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// How an explanation is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExplainFormat {
+    /// Readable text (in colour on a terminal unless `NO_COLOR` is set)
+    Text,
+    /// JSON with provenance
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Add crosstabs of every exclusive group by this case attribute
+    #[arg(long, value_name = "ATTR")]
+    pub(crate) by: Option<String>,
+
+    /// Group a numeric --by attribute into bins at these edges, such as
+    /// `1995,2000,2005` (as `qda tally --bins`)
+    #[arg(long, value_name = "EDGES", requires = "by", allow_hyphen_values = true)]
+    pub(crate) bins: Option<String>,
+
+    /// Show at most N coded excerpts per code (the first, in case order);
+    /// every count still includes them all
+    #[arg(long, value_name = "N")]
+    pub(crate) excerpts: Option<usize>,
+
+    /// The report file: `.html` for a self-contained web page, `.md` for Markdown
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    pub(crate) output: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -6,10 +6,11 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
-use qda_coding::{Adjudications, Attributes, CaseCodes, Codebook, Coding, RuleSet};
+use anyhow::Result;
+use qda_coding::{Adjudications, Attributes, CaseCodes, Codebook, Coding, RuleSet, Transcript};
 
 use crate::args::{CodingsArgs, TranscriptArgs};
+use crate::cmd::tally::{Chosen, choose_codings};
 use crate::input::{self, Sources};
 use crate::provenance::{Input, display_path};
 
@@ -117,31 +118,20 @@ type Loaded = (Vec<CodedCase>, String, Vec<Input>, Vec<Input>);
 /// rule codings, as `qda tally --codings` counts them.
 fn from_codings(codebook: &Codebook, sources: &Sources, args: &CodingsArgs) -> Result<Loaded> {
     let transcripts = sources.load_all()?;
-    let loaded = input::LoadedCodings::read(&args.codings, codebook, &transcripts)?;
-    let coders = loaded.coders();
-    let people: Vec<&String> = coders.iter().filter(|c| *c != qda_coding::RULES_CODER).collect();
-    let chosen = match (&args.coder, people.as_slice()) {
-        (Some(name), _) if !coders.contains(name) => bail!(
-            "--coder {name}: no codings by `{name}` in the codings files; coders there: {}",
-            coders.join(", ")
-        ),
-        (Some(name), _) => Some(name.clone()),
-        (None, []) => None,
-        (None, [one]) => Some((*one).clone()),
-        (None, several) => bail!(
-            "the codings files hold several coders ({}); choose whose codings count with --coder NAME",
-            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    };
-    let rules = loaded.coder(qda_coding::RULES_CODER);
-    let codings = match &chosen {
-        Some(name) if name != qda_coding::RULES_CODER => {
-            qda_coding::layer(&rules.codings, &loaded.coder(name))
-        }
-        _ => rules.codings,
-    };
-    let codable = input::codable_segments(codebook, &transcripts);
-    let cases = transcripts
+    let Chosen { codings, coder, inputs } = choose_codings(codebook, &transcripts, args)?;
+    let cases = coded_cases(codebook, &transcripts, &codings);
+    Ok((cases, coder, input::inputs_of(&transcripts), inputs))
+}
+
+/// Each transcript's case with its codings and its codable segments that
+/// have none.
+pub(crate) fn coded_cases(
+    codebook: &Codebook,
+    transcripts: &[Transcript],
+    codings: &[Coding],
+) -> Vec<CodedCase> {
+    let codable = input::codable_segments(codebook, transcripts);
+    transcripts
         .iter()
         .zip(codable)
         .map(|(t, (_, ids))| {
@@ -156,9 +146,7 @@ fn from_codings(codebook: &Codebook, sources: &Sources, args: &CodingsArgs) -> R
                 uncoded_segments,
             }
         })
-        .collect();
-    let coder = chosen.unwrap_or_else(|| qda_coding::RULES_CODER.to_owned());
-    Ok((cases, coder, input::inputs_of(&transcripts), loaded.inputs))
+        .collect()
 }
 
 /// A shown list of paths, for provenance options.

@@ -8,6 +8,7 @@ mod outcome;
 mod output;
 mod provenance;
 mod render;
+mod report;
 mod sheet;
 
 use std::io::{self, Write};
@@ -47,6 +48,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Report(args) => report::run(args),
         Command::Cooccur(args) => cmd::cooccur::run(args),
         Command::Matrix(args) => cmd::matrix::run(args),
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::Result;
+use qda_coding::{Adjudications, Codebook};
 use qda_stats::Cooccurrence;
 
 use crate::args::{CooccurArgs, UnitLevel};
@@ -23,7 +24,8 @@ pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
     let units: Vec<Vec<usize>> = match args.level {
         UnitLevel::Segment => segment_units(&corpus.cases, &index),
         UnitLevel::Case => {
-            let (units, warnings) = case_units(&corpus, &index);
+            let (units, warnings) =
+                case_units(&corpus.codebook, &corpus.cases, corpus.adjudications.as_ref(), &index);
             let mut stderr = std::io::stderr().lock();
             for warning in warnings {
                 writeln!(stderr, "warning: {warning}")?;
@@ -51,7 +53,7 @@ pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
 
 /// Every codable segment: the codes of each coded one, and an empty unit
 /// for each one without a code.
-fn segment_units(cases: &[CodedCase], index: &BTreeMap<&str, usize>) -> Vec<Vec<usize>> {
+pub(crate) fn segment_units(cases: &[CodedCase], index: &BTreeMap<&str, usize>) -> Vec<Vec<usize>> {
     let mut units = Vec::new();
     for case in cases {
         for codes in case.segments() {
@@ -66,10 +68,14 @@ fn segment_units(cases: &[CodedCase], index: &BTreeMap<&str, usize>) -> Vec<Vec<
 /// exclusive group only the child the case is assigned counts (as in
 /// `qda tally`). A case whose conflict is unresolved keeps every child it
 /// has, with a warning.
-fn case_units(corpus: &Corpus, index: &BTreeMap<&str, usize>) -> (Vec<Vec<usize>>, Vec<String>) {
-    let counted: Vec<qda_coding::CaseCodes> = corpus.cases.iter().map(CodedCase::counts).collect();
-    let (groups, mut warnings) =
-        qda_coding::assign(&corpus.codebook, &counted, corpus.adjudications.as_ref());
+pub(crate) fn case_units(
+    codebook: &Codebook,
+    cases: &[CodedCase],
+    adjudications: Option<&Adjudications>,
+    index: &BTreeMap<&str, usize>,
+) -> (Vec<Vec<usize>>, Vec<String>) {
+    let counted: Vec<qda_coding::CaseCodes> = cases.iter().map(CodedCase::counts).collect();
+    let (groups, mut warnings) = qda_coding::assign(codebook, &counted, adjudications);
     let units = counted
         .iter()
         .enumerate()
@@ -86,7 +92,7 @@ fn case_units(corpus: &Corpus, index: &BTreeMap<&str, usize>) -> (Vec<Vec<usize>
                     continue;
                 }
                 let children: Vec<&str> =
-                    corpus.codebook.children(&group.parent).map(|c| c.id.as_str()).collect();
+                    codebook.children(&group.parent).map(|c| c.id.as_str()).collect();
                 present.retain(|c| !children.contains(c));
                 present.extend(assignment.code.as_deref());
             }

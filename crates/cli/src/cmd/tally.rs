@@ -106,7 +106,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
 }
 
 /// Reads `--bins`: numbers separated by commas, strictly increasing.
-fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
+pub(crate) fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
     let example = "such as --bins 1995,2000,2005";
     let mut edges = Vec::new();
     for part in spec.split(',') {
@@ -132,7 +132,7 @@ fn parse_bins(spec: &str) -> Result<(Bins, Vec<f64>)> {
 
 /// Replaces each case's value of `attribute` by its bin's label; a value
 /// that is not a number is an error naming the case.
-fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Result<()> {
+pub(crate) fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Result<()> {
     let mut not_numbers: Vec<String> = Vec::new();
     for case in cases.iter_mut() {
         let Some(value) = case.attributes.get_mut(attribute) else { continue };
@@ -156,7 +156,7 @@ fn bin_attribute(cases: &mut [CaseCodes], attribute: &str, bins: &Bins) -> Resul
 
 /// Puts the crosstab columns of a binned attribute in bin order (the tally
 /// sorts labels as text), with cases without the attribute last.
-fn order_bins(tally: &mut Tally, bins: &Bins) {
+pub(crate) fn order_bins(tally: &mut Tally, bins: &Bins) {
     let Some(split) = tally.by.as_mut() else { return };
     let rank =
         |label: &str| (0..bins.len()).position(|b| bins.label(b) == label).unwrap_or(usize::MAX);
@@ -181,7 +181,7 @@ fn order_bins(tally: &mut Tally, bins: &Bins) {
 
 /// Lists conflicts that need an adjudication, with a template to fill in.
 /// Returns whether there were any.
-fn report_unresolved(
+pub(crate) fn report_unresolved(
     tally: &Tally,
     codebook: &qda_coding::Codebook,
     out: &mut impl Write,
@@ -245,7 +245,36 @@ fn from_codings(
     args: &crate::args::CodingsArgs,
 ) -> Result<Counted> {
     let transcripts = sources.load_all()?;
-    let loaded = input::LoadedCodings::read(&args.codings, codebook, &transcripts)?;
+    let Chosen { codings, coder, inputs } = choose_codings(codebook, &transcripts, args)?;
+    let cases = transcripts
+        .iter()
+        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+        .collect();
+    Ok(Counted {
+        cases,
+        transcript_inputs: input::inputs_of(&transcripts),
+        codings_inputs: inputs,
+        coder,
+    })
+}
+
+/// The codings that count, read from codings files.
+pub(crate) struct Chosen {
+    pub(crate) codings: Vec<qda_coding::Coding>,
+    /// Whose codings count: `rules`, or the person chosen.
+    pub(crate) coder: String,
+    /// The codings files.
+    pub(crate) inputs: Vec<Input>,
+}
+
+/// The chosen coder's manual codings over the rule codings (see
+/// `qda_coding::layer`); the coder is implicit when only one person coded.
+pub(crate) fn choose_codings(
+    codebook: &qda_coding::Codebook,
+    transcripts: &[qda_coding::Transcript],
+    args: &crate::args::CodingsArgs,
+) -> Result<Chosen> {
+    let loaded = input::LoadedCodings::read(&args.codings, codebook, transcripts)?;
     let coders = loaded.coders();
     let people: Vec<&String> = coders.iter().filter(|c| *c != qda_coding::RULES_CODER).collect();
     let chosen = match (&args.coder, people.as_slice()) {
@@ -268,17 +297,8 @@ fn from_codings(
         }
         _ => rules.codings,
     };
-    let cases = transcripts
-        .iter()
-        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
-        .collect();
     let coder = chosen.unwrap_or_else(|| qda_coding::RULES_CODER.to_owned());
-    Ok(Counted {
-        cases,
-        transcript_inputs: input::inputs_of(&transcripts),
-        codings_inputs: loaded.inputs,
-        coder,
-    })
+    Ok(Chosen { codings, coder, inputs: loaded.inputs })
 }
 
 /// What tally keeps of a coded transcript: its hash and its case's codes.

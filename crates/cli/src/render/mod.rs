@@ -3,6 +3,7 @@
 pub(crate) mod agree;
 pub(crate) mod cooccur;
 pub(crate) mod crosstab;
+pub(crate) mod explain;
 pub(crate) mod matrix;
 pub(crate) mod names;
 pub(crate) mod table;

@@ -10,6 +10,8 @@ mod atomic;
 mod check;
 mod code;
 mod errors;
+mod explain;
+mod report;
 mod sheet;
 mod study;
 mod support;

@@ -1,0 +1,162 @@
+//! Code co-occurrence as heat maps: how many segments, and how many cases,
+//! carry both codes of a pair, shaded by the pair's Jaccard index; then the
+//! pairs ranked, with Jaccard and observed/expected (`qda_stats::Cooccurrence`).
+
+use qda_stats::PairStrength;
+
+use crate::render::table::{Align, Table};
+use crate::report::html::Html;
+use crate::report::markdown;
+use crate::report::study::{Cooccurrence, Study};
+
+fn tables<'s>(study: &'s Study<'_>) -> [(&'static str, &'static str, &'s Cooccurrence); 2] {
+    [("In one segment", "segments", &study.by_segment), ("In one case", "cases", &study.by_case)]
+}
+
+const EXPLAINED: &str = "Counted as qda cooccur counts them: every codable segment is a unit, coded or not; in a case, each exclusive group counts only the code the case is assigned. Each cell counts the units that carry both codes; its shade is the pair's Jaccard index (units with both ÷ units with either), from white (never together) to dark (always together). The diagonal, in grey, counts the units with the code. Observed/expected compares the count with what independent codes would give: 1 is independence, above 1 the codes go together more often.";
+
+pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+    h.element("p", &[], EXPLAINED).nl();
+    for (title, unit, table) in tables(study) {
+        h.element("h3", &[], title).nl();
+        heat_map(table, unit, h);
+        pairs_html(table, unit, h);
+    }
+}
+
+fn heat_map(c: &Cooccurrence, unit: &str, h: &mut Html) {
+    let n = c.codes.len();
+    h.raw("<div class=\"scroll\"><table class=\"heat\">");
+    h.element(
+        "caption",
+        &[],
+        &format!("Number of {unit} with both codes (of {})", c.table.units()),
+    )
+    .nl();
+    h.raw("<thead><tr><th scope=\"col\"></th>");
+    for code in &c.codes {
+        h.open("th", &[("scope", "col"), ("class", "num")]).element("code", &[], code).close("th");
+    }
+    h.raw("</tr></thead><tbody>").nl();
+    for i in 0..n {
+        h.open("tr", &[])
+            .open("th", &[("scope", "row")])
+            .element("code", &[], &c.codes[i])
+            .close("th");
+        for j in 0..n {
+            let count = c.table.together(i, j).to_string();
+            match (i != j).then(|| c.table.strength(i, j)).flatten() {
+                None => h.element("td", &[("class", "num diag")], &count),
+                Some(pair) => {
+                    let title = describe(c, &pair, unit);
+                    h.element(
+                        "td",
+                        &[("class", "num"), ("style", &shade(pair.jaccard)), ("title", &title)],
+                        &count,
+                    )
+                }
+            };
+        }
+        h.close("tr").nl();
+    }
+    h.raw("</tbody></table></div>").nl();
+}
+
+fn describe(c: &Cooccurrence, pair: &PairStrength, unit: &str) -> String {
+    format!(
+        "{} and {}: {} {unit} together; Jaccard {:.2}; observed/expected {:.2}",
+        c.codes[pair.a], c.codes[pair.b], pair.together, pair.jaccard, pair.observed_expected
+    )
+}
+
+fn pairs_html(c: &Cooccurrence, unit: &str, h: &mut Html) {
+    let pairs = c.table.ranked_pairs();
+    if pairs.is_empty() {
+        h.element("p", &[("class", "note")], &format!("No two codes share any of the {unit}."))
+            .nl();
+        return;
+    }
+    h.raw("<div class=\"scroll\"><table>");
+    h.element("caption", &[], &format!("Pairs that share {unit}, strongest first")).nl();
+    h.raw("<thead><tr><th scope=\"col\">codes</th><th scope=\"col\" class=\"num\">together</th><th scope=\"col\" class=\"num\">Jaccard</th><th scope=\"col\" class=\"num\"><abbr title=\"observed / expected\">obs./exp.</abbr></th></tr></thead><tbody>").nl();
+    for pair in &pairs {
+        h.raw("<tr><td>").element("code", &[], &c.codes[pair.a]).text(" & ");
+        h.element("code", &[], &c.codes[pair.b]).raw("</td>");
+        h.element("td", &[("class", "num")], &pair.together.to_string());
+        h.element("td", &[("class", "num")], &format!("{:.2}", pair.jaccard));
+        h.element("td", &[("class", "num")], &format!("{:.2}", pair.observed_expected));
+        h.raw("</tr>").nl();
+    }
+    h.raw("</tbody></table></div>").nl();
+}
+
+/// Background and text colour for a Jaccard index: white at 0, the accent
+/// colour (#2f5d8a) at 1; white text once the shade is dark.
+fn shade(jaccard: f64) -> String {
+    let t = jaccard.clamp(0.0, 1.0);
+    let mix = |to: f64| (255.0 + (to - 255.0) * t).round() as u8;
+    let (r, g, b) = (mix(47.0), mix(93.0), mix(138.0));
+    let ink = if t > 0.55 { "#ffffff" } else { "#1f2328" };
+    format!("background:#{r:02x}{g:02x}{b:02x};color:{ink}")
+}
+
+pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+    out.push_str(&format!("{}\n\n", markdown::text(EXPLAINED)));
+    for (title, unit, c) in tables(study) {
+        out.push_str(&format!(
+            "### {title}\n\nNumber of {unit} with both codes (of {}); the diagonal counts {unit} with the code.\n\n",
+            c.table.units()
+        ));
+        let headers: Vec<String> = std::iter::once(String::new())
+            .chain(c.codes.iter().map(|c| markdown::text(c)))
+            .collect();
+        let mut table = Table::new(
+            headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.as_str(), if i == 0 { Align::Left } else { Align::Right }))
+                .collect(),
+        );
+        for (i, code) in c.codes.iter().enumerate() {
+            let mut cells = vec![markdown::text(code)];
+            cells.extend((0..c.codes.len()).map(|j| c.table.together(i, j).to_string()));
+            table.push(cells);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+        let pairs = c.table.ranked_pairs();
+        if pairs.is_empty() {
+            out.push_str(&format!("No two codes share any of the {unit}.\n\n"));
+            continue;
+        }
+        let mut ranked = Table::new(vec![
+            ("codes", Align::Left),
+            ("together", Align::Right),
+            ("Jaccard", Align::Right),
+            ("observed/expected", Align::Right),
+        ]);
+        for pair in &pairs {
+            ranked.push(vec![
+                format!(
+                    "{} & {}",
+                    markdown::text(&c.codes[pair.a]),
+                    markdown::text(&c.codes[pair.b])
+                ),
+                pair.together.to_string(),
+                format!("{:.2}", pair.jaccard),
+                format!("{:.2}", pair.observed_expected),
+            ]);
+        }
+        out.push_str(&ranked.to_markdown());
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shades_run_from_white_to_the_accent() {
+        assert_eq!(super::shade(0.0), "background:#ffffff;color:#1f2328");
+        assert_eq!(super::shade(1.0), "background:#2f5d8a;color:#ffffff");
+    }
+}

@@ -1,0 +1,205 @@
+//! Crosstabs by a case attribute (`--by`): each exclusive group's codes by
+//! the attribute's values (counts with column percentages, and the tests of
+//! independence), then every code by the attribute with Fisher's exact test
+//! of "with the code" against "without". The numbers and sentences are those
+//! of `qda tally --by` (`render::crosstab`), so the report and the tally
+//! agree.
+
+use indexmap::IndexMap;
+
+use crate::render::crosstab::{Crosstab, p_value};
+use crate::render::table::{Align, Table};
+use crate::report::html::Html;
+use crate::report::markdown;
+use crate::report::sections::share;
+use crate::report::study::Study;
+
+/// One table as the report shows it: a title, the columns with their case
+/// totals, rows of (code, label, counts per column, the row's own test),
+/// and the table's tests.
+struct View<'s> {
+    title: String,
+    columns: &'s IndexMap<String, usize>,
+    rows: Vec<Line<'s>>,
+    total: usize,
+    tests: Vec<String>,
+    /// Whether rows carry their own test (the codes table).
+    row_tests: bool,
+}
+
+struct Line<'s> {
+    code: &'s str,
+    label: &'s str,
+    counts: &'s IndexMap<String, usize>,
+    /// Fisher's exact test of this code against its absence.
+    fisher: Option<String>,
+}
+
+/// Fisher's p-value of a crosstab, when it was computed.
+fn fisher(crosstab: Option<&Crosstab>) -> Option<String> {
+    crosstab?.tests.fisher_exact.as_ref()?.p_value.map(p_value)
+}
+
+fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
+    let Some(split) = &study.tally.by else { return Vec::new() };
+    let mut views: Vec<View<'s>> = study
+        .tally
+        .groups
+        .iter()
+        .map(|g| View {
+            title: format!("{} by {}", g.parent, split.attribute),
+            columns: &split.cases,
+            rows: g
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    let counts = r.by.as_ref()?;
+                    Some(Line { code: &r.code, label: &r.label, counts, fisher: None })
+                })
+                .collect(),
+            total: study.tally.n,
+            tests: g.crosstab.as_ref().map(Crosstab::test_lines).unwrap_or_default(),
+            row_tests: false,
+        })
+        .collect();
+    views.push(View {
+        title: format!("cases with each code by {}", split.attribute),
+        columns: &split.cases,
+        rows: study
+            .tally
+            .codes
+            .iter()
+            .filter_map(|c| {
+                let counts = c.by.as_ref()?;
+                let fisher = fisher(c.crosstab.as_ref());
+                Some(Line { code: &c.code, label: &c.label, counts, fisher })
+            })
+            .collect(),
+        total: study.tally.n,
+        tests: vec![format!(
+            "Fisher's exact test per code: cases with the code against cases without it, by {}",
+            split.attribute
+        )],
+        row_tests: true,
+    });
+    views
+}
+
+pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+    let Some(split) = &study.tally.by else { return };
+    h.open("p", &[])
+        .text(&format!(
+            "Cases by {}: count, and in brackets the percentage of the column's cases.",
+            split.attribute
+        ))
+        .close("p")
+        .nl();
+    for view in views(study) {
+        h.element("h3", &[], &view.title).nl();
+        h.raw("<div class=\"scroll\"><table>").nl();
+        h.raw("<thead><tr><th scope=\"col\">code</th>");
+        for (value, n) in view.columns {
+            h.open("th", &[("scope", "col"), ("class", "num")])
+                .text(value)
+                .raw("<br><small>n = ")
+                .text(&n.to_string())
+                .raw("</small></th>");
+        }
+        h.raw("<th scope=\"col\" class=\"num\">all<br><small>n = ")
+            .text(&view.total.to_string())
+            .raw("</small></th>");
+        if view.row_tests {
+            h.raw("<th scope=\"col\" class=\"num\">Fisher p</th>");
+        }
+        h.raw("</tr></thead><tbody>").nl();
+        for line in &view.rows {
+            h.open("tr", &[]).open("th", &[("scope", "row"), ("title", line.label)]);
+            h.element("code", &[], line.code).close("th");
+            let mut all = 0;
+            for (value, n) in line.counts {
+                all += n;
+                cell(h, *n, view.columns.get(value).copied().unwrap_or(0));
+            }
+            cell(h, all, view.total);
+            if view.row_tests {
+                h.element("td", &[("class", "num")], line.fisher.as_deref().unwrap_or("–"));
+            }
+            h.close("tr").nl();
+        }
+        h.raw("</tbody></table></div>").nl();
+        for test in &view.tests {
+            h.element("p", &[("class", "note")], &sentence(test)).nl();
+        }
+    }
+}
+
+/// A test line as a sentence: capitalised, with a full stop.
+fn sentence(line: &str) -> String {
+    let mut chars = line.chars();
+    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let rest = chars.as_str();
+    if rest.ends_with('.') { format!("{first}{rest}") } else { format!("{first}{rest}.") }
+}
+
+fn cell(h: &mut Html, n: usize, column: usize) {
+    h.open("td", &[("class", "num")])
+        .text(&n.to_string())
+        .raw(" <small>(")
+        .text(&share(n, column))
+        .raw(")</small></td>");
+}
+
+pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+    let Some(split) = &study.tally.by else { return };
+    out.push_str(&format!(
+        "Cases by {}: count (percentage of the column's cases).\n\n",
+        markdown::text(&split.attribute)
+    ));
+    for view in views(study) {
+        out.push_str(&format!("### {}\n\n", markdown::text(&view.title)));
+        let mut headers: Vec<String> = std::iter::once("code".to_owned())
+            .chain(view.columns.iter().map(|(v, n)| format!("{} (n = {n})", markdown::text(v))))
+            .chain(std::iter::once(format!("all (n = {})", view.total)))
+            .collect();
+        if view.row_tests {
+            headers.push("Fisher p".to_owned());
+        }
+        let mut table = Table::new(
+            headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.as_str(), if i == 0 { Align::Left } else { Align::Right }))
+                .collect(),
+        );
+        for line in &view.rows {
+            let mut cells = vec![markdown::text(line.code)];
+            let mut all = 0;
+            for (value, n) in line.counts {
+                all += n;
+                cells.push(format!(
+                    "{n} ({})",
+                    share(*n, view.columns.get(value).copied().unwrap_or(0))
+                ));
+            }
+            cells.push(format!("{all} ({})", share(all, view.total)));
+            if view.row_tests {
+                cells.push(line.fisher.clone().unwrap_or_else(|| "–".to_owned()));
+            }
+            table.push(cells);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+        for test in &view.tests {
+            out.push_str(&format!("{}\n\n", markdown::text(&sentence(test))));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_lines_become_sentences() {
+        assert_eq!(super::sentence("chi-square = 1, p = 0.5"), "Chi-square = 1, p = 0.5.");
+        assert_eq!(super::sentence("done."), "Done.");
+    }
+}

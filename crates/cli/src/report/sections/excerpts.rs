@@ -1,0 +1,108 @@
+//! For each code, the segments coded with it, the rule's matched terms
+//! marked, each linked to its case.
+
+use crate::report::html::{Html, anchor};
+use crate::report::markdown;
+use crate::report::sections::colour;
+use crate::report::study::{Excerpt, Study, pieces};
+
+/// The excerpts shown, and a note when `--excerpts` left some out.
+fn shown<'e>(study: &Study<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {
+    match study.excerpt_limit {
+        Some(limit) if limit < excerpts.len() => (
+            &excerpts[..limit],
+            Some(format!(
+                "The first {limit} of {} segments, in case order (--excerpts {limit}).",
+                excerpts.len()
+            )),
+        ),
+        _ => (excerpts, None),
+    }
+}
+
+/// Who, where and why, in one line.
+fn about(e: &Excerpt) -> Vec<String> {
+    let mut parts = vec![e.segment.clone(), format!("speaker {}", e.speaker)];
+    parts.extend(e.time.clone());
+    parts.push(e.location.clone());
+    parts.push(e.source.clone());
+    parts
+}
+
+pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+    h.element(
+        "p",
+        &[],
+        "The segments each code was given, in case order. Marked words are the code's rule terms that match; the last item names the rule term recorded, or the person who coded the segment.",
+    )
+    .nl();
+    for (code, excerpts) in &study.excerpts {
+        let style = format!("--code:{}", colour(study, code));
+        h.open("section", &[("id", &anchor("excerpts", code)), ("style", &style)]).nl();
+        h.open("h3", &[]).element("code", &[], code);
+        let label = study.label(code);
+        if label != *code {
+            h.text(" · ").text(&label);
+        }
+        h.close("h3").nl();
+        let n = excerpts.len();
+        h.element(
+            "p",
+            &[("class", "note")],
+            &format!("{n} segment{}", if n == 1 { "" } else { "s" }),
+        )
+        .nl();
+        if excerpts.is_empty() {
+            h.element("p", &[("class", "empty")], "No segment has this code.").nl();
+        }
+        let (excerpts, note) = shown(study, excerpts);
+        if let Some(note) = note {
+            h.element("p", &[("class", "note")], &note).nl();
+        }
+        for e in excerpts {
+            h.open("blockquote", &[("class", "excerpt")]).raw("<p>");
+            for (piece, marked) in pieces(&e.text, &e.marks) {
+                if marked {
+                    h.element("mark", &[], piece);
+                } else {
+                    h.text(piece);
+                }
+            }
+            h.raw("</p><footer>");
+            h.open("a", &[("href", &format!("#{}", anchor("case", &e.case)))])
+                .text(&e.case)
+                .close("a");
+            for part in about(e) {
+                h.text(" · ").text(&part);
+            }
+            h.raw("</footer></blockquote>").nl();
+        }
+        h.close("section").nl();
+    }
+}
+
+pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+    for (code, excerpts) in &study.excerpts {
+        let label = study.label(code);
+        let label =
+            if label == *code { String::new() } else { format!(": {}", markdown::text(&label)) };
+        out.push_str(&format!("### {}{label}\n\n", markdown::text(code)));
+        if excerpts.is_empty() {
+            out.push_str("No segment has this code.\n\n");
+        }
+        let (excerpts, note) = shown(study, excerpts);
+        if let Some(note) = note {
+            out.push_str(&format!("{}\n\n", markdown::text(&note)));
+        }
+        for e in excerpts {
+            let mut text = String::new();
+            for (piece, marked) in pieces(&e.text, &e.marks) {
+                let piece = markdown::block(piece);
+                if marked { text.push_str(&format!("**{piece}**")) } else { text.push_str(&piece) }
+            }
+            out.push_str(&markdown::quote(&text));
+            let about: Vec<String> = about(e).iter().map(|p| markdown::text(p)).collect();
+            out.push_str(&format!(">\n> — {}\n\n", about.join(" · ")));
+        }
+    }
+}

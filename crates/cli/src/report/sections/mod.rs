@@ -1,0 +1,116 @@
+//! The report's sections, one module each. Every section writes both its
+//! HTML and its Markdown, side by side, so the two carry the same tables.
+
+pub(crate) mod adjudications;
+pub(crate) mod cases;
+pub(crate) mod codebook;
+pub(crate) mod cooccurrence;
+pub(crate) mod crosstab;
+pub(crate) mod excerpts;
+pub(crate) mod provenance;
+pub(crate) mod tally;
+
+use crate::report::html::Html;
+use crate::report::study::Study;
+
+/// A section: its anchor and title, whether this study has it, and its
+/// two renderings.
+pub(crate) struct Section {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) shown: fn(&Study<'_>) -> bool,
+    pub(crate) html: fn(&Study<'_>, &mut Html),
+    pub(crate) markdown: fn(&Study<'_>, &mut String),
+}
+
+/// The sections in report order (the provenance footer follows them).
+pub(crate) const SECTIONS: &[Section] = &[
+    Section {
+        id: "tallies",
+        title: "Tallies",
+        shown: |s| !s.tally.groups.is_empty(),
+        html: tally::html,
+        markdown: tally::markdown,
+    },
+    Section {
+        id: "crosstab",
+        title: "By attribute",
+        shown: |s| s.tally.by.is_some(),
+        html: crosstab::html,
+        markdown: crosstab::markdown,
+    },
+    Section {
+        id: "codes",
+        title: "Codes",
+        shown: |_| true,
+        html: tally::codes_html,
+        markdown: tally::codes_markdown,
+    },
+    Section {
+        id: "cooccurrence",
+        title: "Co-occurrence",
+        shown: |s| s.by_segment.codes.len() > 1,
+        html: cooccurrence::html,
+        markdown: cooccurrence::markdown,
+    },
+    Section {
+        id: "codebook",
+        title: "Codebook",
+        shown: |_| true,
+        html: codebook::html,
+        markdown: codebook::markdown,
+    },
+    Section {
+        id: "excerpts",
+        title: "Coded excerpts",
+        shown: |_| true,
+        html: excerpts::html,
+        markdown: excerpts::markdown,
+    },
+    Section {
+        id: "cases",
+        title: "Cases",
+        shown: |_| true,
+        html: cases::html,
+        markdown: cases::markdown,
+    },
+    Section {
+        id: "adjudications",
+        title: "Adjudications",
+        shown: |s| !s.adjudications.is_empty(),
+        html: adjudications::html,
+        markdown: adjudications::markdown,
+    },
+];
+
+/// A code's colour: the codebook's, else one of a palette that prints and
+/// reads well, by the code's place among the codable codes.
+pub(crate) fn colour(study: &Study<'_>, id: &str) -> String {
+    const PALETTE: [&str; 10] = [
+        "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d",
+        "#ff9da6", "#79706e",
+    ];
+    if id == qda_coding::UNCODED {
+        return "#9aa0a6".to_owned();
+    }
+    if let Some(colour) = study.codebook.code(id).and_then(|c| c.color.clone()) {
+        return colour;
+    }
+    let index = study.codebook.codes().iter().position(|c| c.id == id).unwrap_or(0);
+    PALETTE[index % PALETTE.len()].to_owned()
+}
+
+/// A percentage as shown everywhere in the report.
+pub(crate) fn pct(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+/// A 95% interval as shown everywhere in the report.
+pub(crate) fn interval([lower, upper]: [f64; 2]) -> String {
+    format!("{lower:.1}–{upper:.1}")
+}
+
+/// `n` as a percentage of `total`, one decimal; a dash for an empty column.
+pub(crate) fn share(n: usize, total: usize) -> String {
+    if total == 0 { "–".to_owned() } else { pct(100.0 * n as f64 / total as f64) }
+}

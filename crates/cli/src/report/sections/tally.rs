@@ -1,0 +1,228 @@
+//! Each exclusive group's tally: a bar chart with 95% Wilson whiskers, and
+//! the same numbers as a table.
+
+use qda_coding::Route;
+
+use crate::render::table::{Align, Table};
+use crate::render::tally::GroupReport;
+use crate::report::html::{Html, anchor};
+use crate::report::markdown;
+use crate::report::sections::{colour, interval, pct};
+use crate::report::study::Study;
+
+pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+    let n = study.tally.n.to_string();
+    h.open("p", &[]).text(&format!(
+        "Each case is assigned exactly one code of each exclusive group. Bars show the share of the {n} cases; whiskers the 95% Wilson interval."
+    )).close("p").nl();
+    for group in &study.tally.groups {
+        h.element("h3", &[("id", &anchor("group", &group.parent))], &title(group)).nl();
+        chart(study, group, h);
+        h.raw("<div class=\"scroll\"><table>").nl();
+        h.open("caption", &[])
+            .text(&format!("{}: cases per code (n = {n})", group.parent))
+            .close("caption");
+        h.raw("<thead><tr><th scope=\"col\">code</th><th scope=\"col\">label</th><th scope=\"col\" class=\"num\">cases</th><th scope=\"col\" class=\"num\">%</th><th scope=\"col\" class=\"num\">95% CI (Wilson)</th></tr></thead><tbody>").nl();
+        for row in &group.rows {
+            h.raw("<tr><td>");
+            h.open(
+                "span",
+                &[
+                    ("class", "swatch"),
+                    ("style", &format!("background:{}", colour(study, &row.code))),
+                ],
+            )
+            .close("span");
+            h.open("code", &[]).text(&row.code).close("code").raw("</td>");
+            h.element("td", &[], &row.label);
+            h.element("td", &[("class", "num")], &row.cases.to_string());
+            h.element("td", &[("class", "num")], &pct(row.percent));
+            h.element("td", &[("class", "num")], &interval(row.wilson_95));
+            h.raw("</tr>").nl();
+        }
+        h.raw("<tr class=\"total\"><td>total</td><td></td>");
+        h.element("td", &[("class", "num")], &n);
+        h.raw("<td class=\"num\">100.0</td><td></td></tr>").nl();
+        h.raw("</tbody></table></div>").nl();
+        h.element("p", &[("class", "note")], &format!("Decided by: {}.", routes(group))).nl();
+    }
+}
+
+fn title(group: &GroupReport) -> String {
+    if group.label == group.parent {
+        group.parent.clone()
+    } else {
+        format!("{}: {}", group.parent, group.label)
+    }
+}
+
+fn routes(group: &GroupReport) -> String {
+    let parts: Vec<String> = group
+        .routes
+        .iter()
+        .map(|(name, n)| {
+            let route = Route::ALL.iter().find(|r| r.name() == *name);
+            format!("{} {n}", route.map_or(*name, |r| r.label()))
+        })
+        .collect();
+    format!("{} (resolve = {})", parts.join(", "), group.resolve)
+}
+
+/// Bars as HTML rows: the label and numbers are text (they wrap and scale
+/// like text on a phone); only the bar and whisker are SVG, stretched to
+/// the row's width, with strokes that keep their width when stretched.
+fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
+    h.open("figure", &[("class", "bars")]).nl();
+    for row in &group.rows {
+        let [lower, upper] = row.wilson_95;
+        h.raw("<div class=\"bar-row\"><span class=\"bar-label\">").text(&row.code);
+        if row.label != row.code {
+            h.element("small", &[], &row.label);
+        }
+        h.raw("</span>");
+        let described = format!(
+            "{}: {} of {} cases, {}%, 95% interval {} to {}",
+            row.code,
+            row.cases,
+            study.tally.n,
+            pct(row.percent),
+            pct(lower),
+            pct(upper)
+        );
+        h.open(
+            "svg",
+            &[
+                ("viewBox", "0 0 100 14"),
+                ("preserveAspectRatio", "none"),
+                ("role", "img"),
+                ("aria-label", &described),
+            ],
+        );
+        h.empty(
+            "rect",
+            &[("x", "0"), ("y", "0"), ("width", "100"), ("height", "14"), ("fill", "#ffffff")],
+        );
+        for x in ["25", "50", "75"] {
+            h.empty(
+                "line",
+                &[
+                    ("x1", x),
+                    ("y1", "0"),
+                    ("x2", x),
+                    ("y2", "14"),
+                    ("stroke", "#d8dee4"),
+                    ("vector-effect", "non-scaling-stroke"),
+                ],
+            );
+        }
+        let (lo, hi) = (format!("{lower:.2}"), format!("{upper:.2}"));
+        h.empty(
+            "rect",
+            &[
+                ("x", "0"),
+                ("y", "3"),
+                ("width", &format!("{:.2}", row.percent)),
+                ("height", "8"),
+                ("fill", &colour(study, &row.code)),
+            ],
+        );
+        let stroke = [
+            ("stroke", "#1f2328"),
+            ("stroke-width", "1.5"),
+            ("vector-effect", "non-scaling-stroke"),
+        ];
+        let line = |h: &mut Html, x1: &str, y1: &str, x2: &str, y2: &str| {
+            let mut attrs = vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)];
+            attrs.extend(stroke);
+            h.empty("line", &attrs);
+        };
+        line(h, &lo, "7", &hi, "7");
+        line(h, &lo, "3.5", &lo, "10.5");
+        line(h, &hi, "3.5", &hi, "10.5");
+        h.raw("</svg><span class=\"bar-value\">");
+        h.text(&format!("{} · {}%", row.cases, pct(row.percent)));
+        h.raw("<br>").element("small", &[], &interval(row.wilson_95)).raw("</span></div>").nl();
+    }
+    h.raw("<div class=\"axis\" aria-hidden=\"true\"><span></span><span class=\"ticks\"><span>0%</span><span>50%</span><span>100%</span></span><span></span></div>").nl();
+    h.open("figcaption", &[])
+        .text(&format!("{}: share of cases (bar) and 95% Wilson interval (whisker).", title(group)))
+        .close("figcaption");
+    h.close("figure").nl();
+}
+
+pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+    for group in &study.tally.groups {
+        out.push_str(&format!("### {}\n\n", markdown::text(&title(group))));
+        let mut table = Table::new(vec![
+            ("code", Align::Left),
+            ("label", Align::Left),
+            ("cases", Align::Right),
+            ("%", Align::Right),
+            ("95% CI (Wilson)", Align::Right),
+        ]);
+        for row in &group.rows {
+            table.push(vec![
+                markdown::text(&row.code),
+                markdown::text(&row.label),
+                row.cases.to_string(),
+                pct(row.percent),
+                interval(row.wilson_95),
+            ]);
+        }
+        table.push(vec![
+            "total".to_owned(),
+            String::new(),
+            study.tally.n.to_string(),
+            pct(100.0),
+            String::new(),
+        ]);
+        out.push_str(&table.to_markdown());
+        out.push_str(&format!("\nDecided by: {}.\n\n", routes(group)));
+    }
+}
+
+/// Every codable code: segments, cases, share of cases with its interval.
+pub(crate) fn codes_html(study: &Study<'_>, h: &mut Html) {
+    h.element(
+        "p",
+        &[],
+        "Every code that segments can carry: how many segments carry it, and how many cases have at least one such segment.",
+    )
+    .nl();
+    h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">code</th><th scope=\"col\">parent</th><th scope=\"col\" class=\"num\">segments</th><th scope=\"col\" class=\"num\">cases</th><th scope=\"col\" class=\"num\">%</th><th scope=\"col\" class=\"num\">95% CI (Wilson)</th></tr></thead><tbody>").nl();
+    for code in &study.tally.codes {
+        h.open("tr", &[]).open("td", &[]);
+        h.open("a", &[("href", &format!("#{}", anchor("code", &code.code)))]);
+        h.element("code", &[], &code.code).close("a").close("td");
+        h.element("td", &[], code.parent.as_deref().unwrap_or(""));
+        h.element("td", &[("class", "num")], &code.segments.to_string());
+        h.element("td", &[("class", "num")], &code.cases.to_string());
+        h.element("td", &[("class", "num")], &pct(code.percent));
+        h.element("td", &[("class", "num")], &interval(code.wilson_95));
+        h.close("tr").nl();
+    }
+    h.raw("</tbody></table></div>").nl();
+}
+
+pub(crate) fn codes_markdown(study: &Study<'_>, out: &mut String) {
+    let mut table = Table::new(vec![
+        ("code", Align::Left),
+        ("parent", Align::Left),
+        ("segments", Align::Right),
+        ("cases", Align::Right),
+        ("%", Align::Right),
+        ("95% CI (Wilson)", Align::Right),
+    ]);
+    for code in &study.tally.codes {
+        table.push(vec![
+            markdown::text(&code.code),
+            markdown::text(code.parent.as_deref().unwrap_or("")),
+            code.segments.to_string(),
+            code.cases.to_string(),
+            pct(code.percent),
+            interval(code.wilson_95),
+        ]);
+    }
+    out.push_str(&table.to_markdown());
+    out.push('\n');
+}
