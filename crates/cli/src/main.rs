@@ -40,6 +40,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Export(args) => cmd::exchange::export(args),
+        Command::Import(args) => cmd::exchange::import(args),
     }
 }
 

@@ -4,6 +4,7 @@ pub(crate) mod agree;
 pub(crate) mod anonymised;
 pub(crate) mod check;
 pub(crate) mod code;
+pub(crate) mod exchange;
 pub(crate) mod import_sheet;
 pub(crate) mod sheet;
 pub(crate) mod tally;
