@@ -416,9 +416,9 @@ pub fn to_qda(
 ) -> Result<ImportedCodebook, ExchangeError> {
     let nested = nest_paths(&refi.codes);
     if let Some((_, created)) = &nested {
-        warnings.push(format!(
-            "{file}: the code tree was read from `::` in code names ({created} grouping codes added)"
-        ));
+        let added =
+            if *created > 0 { format!("; {created} grouping codes added") } else { String::new() };
+        warnings.push(format!("{file}: the code tree was read from `::` in code names{added}"));
     }
     let tree = nested.as_ref().map_or(refi.codes.as_slice(), |(t, _)| t.as_slice());
     let mut flat: Vec<Flat<'_>> = Vec::new();

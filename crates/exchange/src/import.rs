@@ -54,6 +54,8 @@ pub struct ImportedTranscript {
     pub file_name: String,
     /// The whole file: front matter, then the text (LF, no BOM).
     pub text: String,
+    /// Where the source's text starts in `text`, in code points.
+    pub body_start: usize,
     /// How the source tool counted positions.
     pub counting: Counting,
     /// Every selection placed in `text`, in code points, with the text the
@@ -236,6 +238,12 @@ fn project_to_qda(
     mut warnings: Vec<String>,
 ) -> Result<ImportedProject, ExchangeError> {
     let origin = project.origin.clone().unwrap_or_default();
+    let source_sets = project.sets.iter().filter(|s| !s.sources.is_empty()).count();
+    if source_sets > 0 {
+        warnings.push(format!(
+            "{file}: {source_sets} sets of sources not imported (qda has no document groups)"
+        ));
+    }
     for (what, n) in &project.unread {
         let name = match what.as_str() {
             "PictureSource" => "picture sources",
@@ -247,7 +255,9 @@ fn project_to_qda(
             "Graphs" => "graphs",
             other => other,
         };
-        warnings.push(format!("{file}: {n} {name} not imported (qda codes plain text only)"));
+        warnings.push(format!(
+            "{file}: {n} {name} not imported (qda reads text sources, codes, cases and codings)"
+        ));
     }
     // Codes that are coded must be codable in qda, whatever the file says.
     let coded: BTreeSet<String> = project
@@ -260,7 +270,10 @@ fn project_to_qda(
     let name = if project.name.trim().is_empty() { stem.to_owned() } else { project.name.clone() };
     let imported_codebook = match &project.codebook {
         Some(refi) if !refi.codes.is_empty() => {
-            Some(codebook::to_qda(file, refi, &name, &coded, &mut warnings)?)
+            // ATLAS.ti writes its code groups as project-level sets.
+            let mut refi = refi.clone();
+            refi.sets.extend(project.sets.iter().filter(|s| !s.codes.is_empty()).cloned());
+            Some(codebook::to_qda(file, &refi, &name, &coded, &mut warnings)?)
         }
         _ => {
             warnings.push(format!("{file}: the project has no codes; no codebook is written"));
@@ -323,14 +336,24 @@ fn project_to_qda(
             .clone()
             .or_else(|| case_index.and_then(|i| project.cases[i].name.clone()))
             .or_else(|| {
-                source.name.as_deref().map(|n| {
-                    let lower = n.to_ascii_lowercase();
-                    [".txt", ".docx", ".doc", ".rtf", ".pdf", ".odt"]
-                        .iter()
-                        .find(|ext| lower.ends_with(*ext))
-                        .map_or(n, |ext| &n[..n.len() - ext.len()])
-                        .to_owned()
-                })
+                source
+                    .name
+                    .as_deref()
+                    .or_else(|| {
+                        // `qc` names no source; its file name is the next best.
+                        source
+                            .plain_text_path
+                            .as_deref()
+                            .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p))
+                    })
+                    .map(|n| {
+                        let lower = n.to_ascii_lowercase();
+                        [".txt", ".docx", ".doc", ".rtf", ".pdf", ".odt"]
+                            .iter()
+                            .find(|ext| lower.ends_with(*ext))
+                            .map_or(n, |ext| &n[..n.len() - ext.len()])
+                            .to_owned()
+                    })
             })
             .map(|n| case_id(&n))
             .filter(|n| !n.is_empty())
@@ -365,7 +388,10 @@ fn project_to_qda(
             .collect();
         let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &origin);
         if ambiguous {
-            warnings.push(format!("{what}: positions read as {counting}"));
+            warnings.push(format!(
+                "{what}: positions read as {}",
+                counting.describe(raw.contains("\r\n"))
+            ));
         }
 
         let (text, shift) = match compose(&case, &front, block.speakers.as_deref(), &lf) {
@@ -461,6 +487,7 @@ fn project_to_qda(
             file_name: format!("{case}.txt"),
             case,
             text,
+            body_start: shift,
             counting,
             selections,
         });

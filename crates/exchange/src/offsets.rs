@@ -23,14 +23,27 @@ pub enum Counting {
     Utf16CrlfAsOne,
 }
 
+impl Counting {
+    /// Says how positions were counted; line ends are mentioned only for a
+    /// text that has CRLF.
+    pub fn describe(self, crlf: bool) -> String {
+        let (units, two) = match self {
+            Counting::CodePoints => ("Unicode code points (as the standard says)", true),
+            Counting::CodePointsCrlfAsOne => ("Unicode code points", false),
+            Counting::Utf16 => ("UTF-16 code units (as NVivo counts)", true),
+            Counting::Utf16CrlfAsOne => ("UTF-16 code units", false),
+        };
+        match (crlf, two) {
+            (false, _) => units.to_owned(),
+            (true, true) => format!("{units}, CRLF counted as two"),
+            (true, false) => format!("{units}, CRLF counted as one"),
+        }
+    }
+}
+
 impl fmt::Display for Counting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Counting::CodePoints => "Unicode code points (as the standard says)",
-            Counting::CodePointsCrlfAsOne => "Unicode code points with CRLF counted as one",
-            Counting::Utf16 => "UTF-16 code units with CRLF counted as two (as NVivo counts)",
-            Counting::Utf16CrlfAsOne => "UTF-16 code units with CRLF counted as one",
-        })
+        f.write_str(&self.describe(true))
     }
 }
 

@@ -322,7 +322,7 @@ pub fn read_qde(
         return Err(ExchangeError::Format {
             file: file.to_owned(),
             message: format!(
-                "the root element is `{}`, not `Project`; is this a REFI-QDA project?",
+                "the root element is `{}`, not `Project` (a REFI-QDA project) or `CodeBook` (a codebook); export the file from your QDA tool as REFI-QDA (.qdpx or .qdc)",
                 root.name
             ),
         });

@@ -62,9 +62,13 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
     })?;
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let error = |reader: &Reader<&[u8]>, message: String| ExchangeError::Xml {
-        file: file.to_owned(),
-        message: format!("{} (at byte {})", message, reader.buffer_position()),
+    let error = |reader: &Reader<&[u8]>, message: String| {
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).min(text.len());
+        let before = &text.as_bytes()[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = 1 + String::from_utf8_lossy(&before[line_start..]).chars().count();
+        ExchangeError::Xml { file: format!("{file}:{line}:{column}"), message }
     };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
