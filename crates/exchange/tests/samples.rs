@@ -9,6 +9,8 @@
 
 use std::path::PathBuf;
 
+mod common;
+
 use qda_exchange::{Counting, Imported, ImportedTranscript, import};
 
 fn samples() -> Option<Vec<PathBuf>> {
@@ -50,6 +52,7 @@ fn every_sample_imports_and_selections_land_on_the_selected_text() {
             }
             Imported::Project(p) => p,
         };
+        common::assert_readable_by_qda(&name, &project);
         let selections: usize = project.transcripts.iter().map(|t| t.selections.len()).sum();
         let codings: usize = project.codings.iter().map(|c| c.codings.len()).sum();
         println!(

@@ -4,6 +4,8 @@
 
 use std::io::{Cursor, Write};
 
+mod common;
+
 use qda_exchange::{Counting, Imported, ImportedCodebook, ImportedProject, import};
 use zip::write::SimpleFileOptions;
 
@@ -18,7 +20,10 @@ fn qdpx(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 fn project(name: &str, bytes: &[u8]) -> ImportedProject {
     match import(name, bytes).unwrap_or_else(|e| panic!("{e}")) {
-        Imported::Project(p) => p,
+        Imported::Project(p) => {
+            common::assert_readable_by_qda(name, &p);
+            p
+        }
         Imported::Codebook { .. } => panic!("{name}: read as a codebook"),
     }
 }
