@@ -9,7 +9,7 @@ use qda_exchange::ImportedProject;
 
 /// The codebook parses, every transcript parses, and every codings file
 /// passes the checks `qda tally --codings` makes.
-pub fn assert_readable_by_qda(name: &str, project: &ImportedProject) {
+pub(crate) fn assert_readable_by_qda(name: &str, project: &ImportedProject) {
     let Some(codebook) = &project.codebook else { return };
     let codebook = Codebook::parse(Path::new("codebook.toml"), &codebook.toml)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
