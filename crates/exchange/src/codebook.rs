@@ -641,3 +641,74 @@ pub(crate) fn unique(wanted: &str, taken: &[String]) -> String {
         .find(|c| !taken.iter().any(|t| t == c))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(guid: &str, name: &str, children: Vec<RefiCode>) -> RefiCode {
+        RefiCode {
+            guid: guid.to_owned(),
+            name: name.to_owned(),
+            codable: true,
+            color: None,
+            description: None,
+            children,
+        }
+    }
+
+    #[test]
+    fn texts_composed_for_readers_are_split_back() {
+        let texts =
+            Some("First.\n\nSecond paragraph.\n\nInclude: a\n\nmore a\n\nExclude: b".to_owned());
+        let (d, i, e) = parse_texts(&texts);
+        assert_eq!(d.as_deref(), Some("First.\n\nSecond paragraph."));
+        assert_eq!(i.as_deref(), Some("a\n\nmore a"));
+        assert_eq!(e.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn the_qda_part_starts_only_on_its_own_line() {
+        let (text, block) = split_description(Some("See --- qda --- inline"));
+        assert_eq!((text.as_deref(), block), (Some("See --- qda --- inline"), None));
+        let (text, block) = split_description(Some("Text\n\n--- qda ---\nid = \"x\""));
+        assert_eq!((text.as_deref(), block.as_deref()), (Some("Text"), Some("id = \"x\"")));
+    }
+
+    #[test]
+    fn double_colon_names_nest_and_a_later_real_parent_takes_its_place() {
+        let codes = vec![
+            code("0A", "Coke::Diet", vec![]),
+            code("0B", "Coke", vec![]),
+            code("0C", "Tea::Green::Sencha", vec![]),
+        ];
+        let (tree, created) = nest_paths(&codes).unwrap();
+        assert_eq!(tree.len(), 2);
+        assert_eq!((tree[0].name.as_str(), tree[0].guid.as_str()), ("Coke", "0B"));
+        assert_eq!(tree[0].children[0].name, "Diet");
+        assert_eq!(tree[1].children[0].children[0].name, "Sencha");
+        assert_eq!(created, 2, "Tea and Tea::Green were added");
+        let nested = vec![code("1", "A::B", vec![code("2", "C", vec![])])];
+        assert!(nest_paths(&nested).is_none(), "a file with a tree of its own is left alone");
+    }
+
+    #[test]
+    fn ids_from_names_are_valid_and_unique() {
+        assert_eq!(slug("Leaving to survive"), "leaving-to-survive");
+        assert_eq!(slug("  Szülők / Aggódás! "), "szülők-aggódás");
+        assert_eq!(slug("???"), "code");
+        assert_eq!(slug("uncoded"), "code-uncoded");
+        let taken = vec!["a".to_owned(), "a-2".to_owned()];
+        assert_eq!(unique("a", &taken), "a-3");
+    }
+
+    #[test]
+    fn no_empty_sets_and_a_codebook_without_codes_is_refused() {
+        let book =
+            RefiCodebook { origin: None, codes: vec![code("0A", "x", vec![])], sets: vec![] };
+        assert!(!write_qdc(&book).contains("Sets"));
+        let empty = RefiCodebook::default();
+        let err = to_qda("e.qdc", &empty, "e", &Default::default(), &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("no codes"), "{err}");
+    }
+}

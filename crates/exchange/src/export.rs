@@ -193,7 +193,7 @@ pub fn build(
                 .map(|c| **c)
                 .collect();
             i += group.len();
-            if first.start < shift || first.end - shift > body_chars || first.start > first.end {
+            if first.start > first.end || first.start < shift || first.end - shift > body_chars {
                 return Err(ExchangeError::Export(format!(
                     "coding {} {} by {}: offsets {}..{} lie outside the text of {}",
                     first.segment,

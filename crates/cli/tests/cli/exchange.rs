@@ -228,3 +228,86 @@ fn bad_exchange_usage() {
         error: broken.qdc:1:41: ill-formed document: expected `</Code>`, but `</Codes>` was found
     "#);
 }
+
+/// A project in the shape another tool writes (no turns in the text, two
+/// users, a BOM and CRLF) imports into files `qda tally` and `qda agree` read.
+#[test]
+fn a_project_from_another_tool_is_tallied_and_agreed_on() {
+    let test = QdaTest::new();
+    let text =
+        "\u{feff}We had nothing to eat.\r\n\r\nI wanted to be free.\r\n\r\nMy son sent for me.\r\n";
+    let qde = r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24 (Release 24.7.0)">
+<Users><User guid="A0000000-0000-0000-0000-000000000001" name="Mina"/><User guid="A0000000-0000-0000-0000-000000000002" name="Jun"/></Users>
+<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000000" name="Motive" isCodable="true" color="#ef8256">
+<Code guid="C0000000-0000-0000-0000-000000000001" name="Survival" isCodable="true"/>
+<Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Code></Codes></CodeBook>
+<Variables><Variable guid="B0000000-0000-0000-0000-000000000001" name="settled in" typeOfVariable="Text"/></Variables>
+<Cases><Case guid="D0000000-0000-0000-0000-000000000001" name="Interview 7"><VariableValue><VariableRef targetGUID="B0000000-0000-0000-0000-000000000001"/><TextValue>Japan</TextValue></VariableValue><SourceRef targetGUID="E0000000-0000-0000-0000-000000000001"/></Case></Cases>
+<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 7.docx" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000001" startPosition="0" endPosition="22" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000001" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000002" startPosition="26" endPosition="46" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000002" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000002"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000003" startPosition="0" endPosition="22" creatingUser="A0000000-0000-0000-0000-000000000002"><Coding guid="F1000000-0000-0000-0000-000000000003" creatingUser="A0000000-0000-0000-0000-000000000002"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"##;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    test.write("interviews.qdpx", zip.finish().unwrap().into_inner());
+    let run = test.run(&["import", "interviews.qdpx", "-o", "imported"]);
+    run.ok();
+    insta::assert_snapshot!(run.stderr, @r#"
+    warning: interviews.qdpx: source `Interview 7.docx`: positions read as Unicode code points (as the standard says), CRLF counted as two
+    "#);
+    let transcript = String::from_utf8(test.read("imported/transcripts/Interview-7.txt")).unwrap();
+    insta::assert_snapshot!(transcript, @r#"
+    +++
+    case = "Interview-7"
+    "settled in" = "Japan"
+    speakers = ["text"]
+    +++
+    text:
+    We had nothing to eat.
+
+    I wanted to be free.
+
+    My son sent for me.
+    "#);
+    let codings = "imported/codings";
+    let tally = test.run(&[
+        "tally",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+        "--coder",
+        "Mina",
+        "--by",
+        "settled in",
+    ]);
+    insta::assert_snapshot!(tally.ok(), @r#"
+    Interviews (imported/codebook.toml)
+
+    n = 1 cases; unit: paragraph; by settled in: Japan 1
+
+    codes
+
+    code      parent  segments  cases      %  95% CI (Wilson)  Japan
+    --------  ------  --------  -----  -----  ---------------  -----
+    motive                   0      0    0.0         0.0–79.3      0
+    survival  motive         1      1  100.0       20.7–100.0      1
+    freedom   motive         1      1  100.0       20.7–100.0      1
+    "#);
+    let agree = test.run(&[
+        "agree",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+    ]);
+    agree.ok();
+}
