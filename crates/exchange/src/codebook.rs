@@ -114,9 +114,34 @@ pub(crate) fn code_guid(id: &str) -> String {
     guid::derive("code", &[id])
 }
 
-/// Builds the REFI-QDA codebook of a qda codebook. Nothing is dropped:
-/// what REFI-QDA has no place for goes into the qda part of descriptions.
-pub fn from_qda(codebook: &Codebook) -> RefiCodebook {
+/// A named set of code ids (ATLAS.ti's code groups).
+pub type CodeSet = (String, Vec<String>);
+
+/// The sets of codes listed in a codebook file's comments, as
+/// [`to_qda`] writes them: `# set "NAME": id, id`. Unknown ids are left to
+/// [`from_qda`], which skips them.
+pub fn sets_in_comments(text: &str) -> Vec<CodeSet> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("# set ")?;
+            let (quoted, members) = rest.rsplit_once(':')?;
+            let name: toml::Table = toml::from_str(&format!("v = {quoted}")).ok()?;
+            let name = name.get("v")?.as_str()?.to_owned();
+            let ids = members
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Some((name, ids))
+        })
+        .collect()
+}
+
+/// Builds the REFI-QDA codebook of a qda codebook, with `sets` of code ids.
+/// Nothing is dropped: what REFI-QDA has no place for goes into the qda
+/// part of descriptions.
+pub fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
     let header = HeaderOut {
         name: Some(codebook.name().to_owned()),
         version: codebook.version().map(str::to_owned),
@@ -131,7 +156,21 @@ pub fn from_qda(codebook: &Codebook) -> RefiCodebook {
         .filter(|c| c.parent.as_deref().is_none_or(|p| codebook.code(p).is_none()))
         .map(|c| tree(codebook, c, &mut header))
         .collect();
-    RefiCodebook { origin: Some(origin()), codes, sets: Vec::new() }
+    let sets = sets
+        .iter()
+        .map(|(name, ids)| RefiSet {
+            guid: guid::derive("set", &[name]),
+            name: name.clone(),
+            description: None,
+            codes: ids
+                .iter()
+                .filter(|id| codebook.code(id).is_some())
+                .map(|id| code_guid(id))
+                .collect(),
+            sources: Vec::new(),
+        })
+        .collect();
+    RefiCodebook { origin: Some(origin()), codes, sets }
 }
 
 /// `qda VERSION`, the `origin` of every file qda writes.
@@ -504,17 +543,18 @@ pub fn to_qda(
     toml.push_str(&toml::to_string(&doc).map_err(|e| ExchangeError::Export(e.to_string()))?);
     let code_sets: Vec<&RefiSet> = refi.sets.iter().filter(|s| !s.codes.is_empty()).collect();
     if !code_sets.is_empty() {
-        toml.push_str("\n# Sets of codes from the original file (qda codebooks have no sets;\n# these lines are kept for reference only):\n");
+        toml.push_str("\n# Sets of codes (qda codebooks have none; `qda export` writes these lines\n# back as sets):\n");
         for set in &code_sets {
             let members: Vec<&str> = set
                 .codes
                 .iter()
                 .filter_map(|g| guid_ids.get(&guid::key(g)).map(String::as_str))
                 .collect();
-            toml.push_str(&format!("# set {:?}: {}\n", set.name, members.join(", ")));
+            let name = toml::Value::String(set.name.clone()).to_string();
+            toml.push_str(&format!("# set {name}: {}\n", members.join(", ")));
         }
         warnings.push(format!(
-            "{file}: qda codebooks have no sets; {} set(s) of codes are listed as comments at the end of the codebook",
+            "{file}: qda codebooks have no sets; {} set(s) of codes are kept as comments at the end of the codebook (and exported again)",
             code_sets.len()
         ));
     }

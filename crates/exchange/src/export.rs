@@ -7,7 +7,7 @@ use qda_coding::{AttributeValue, Codebook, Coding, CodingsFile, Source, Transcri
 use serde::{Deserialize, Serialize};
 
 use crate::archive;
-use crate::codebook::{self, QDA_MARKER};
+use crate::codebook::{self, CodeSet, QDA_MARKER};
 use crate::error::ExchangeError;
 use crate::guid;
 use crate::project::{
@@ -65,10 +65,11 @@ pub(crate) fn body_start(text: &str) -> usize {
 /// A coding of a case with no transcript, or offsets outside its transcript.
 pub fn export_project(
     codebook: &Codebook,
+    sets: &[CodeSet],
     transcripts: &[Transcript],
     codings: &[CodingsFile],
 ) -> Result<Vec<u8>, ExchangeError> {
-    let (project, files) = build(codebook, transcripts, codings)?;
+    let (project, files) = build(codebook, sets, transcripts, codings)?;
     let qde = write_qde(&project);
     let mut entries: Vec<(String, Vec<u8>)> = vec![("project.qde".to_owned(), qde.into_bytes())];
     entries.extend(files);
@@ -81,6 +82,7 @@ pub type SourceFile = (String, Vec<u8>);
 /// The project document and its source files (`sources/GUID.txt`).
 pub fn build(
     codebook: &Codebook,
+    sets: &[CodeSet],
     transcripts: &[Transcript],
     codings: &[CodingsFile],
 ) -> Result<(RefiProject, Vec<SourceFile>), ExchangeError> {
@@ -271,7 +273,9 @@ pub fn build(
         name: codebook.name().to_owned(),
         origin: Some(codebook::origin()),
         users,
-        codebook: Some(codebook::from_qda(codebook)),
+        // A project's code sets belong to the project, not its codebook.
+        sets: codebook::from_qda(codebook, sets).sets,
+        codebook: Some(codebook::from_qda(codebook, &[])),
         variables,
         cases,
         sources,

@@ -18,8 +18,8 @@ mod project;
 mod xml;
 
 pub use codebook::{
-    CODEBOOK_NAMESPACE, ImportedCodebook, QDA_MARKER, RefiCode, RefiCodebook, RefiSet, from_qda,
-    read_qdc, to_qda, write_qdc,
+    CODEBOOK_NAMESPACE, CodeSet, ImportedCodebook, QDA_MARKER, RefiCode, RefiCodebook, RefiSet,
+    from_qda, read_qdc, sets_in_comments, to_qda, write_qdc,
 };
 pub use error::ExchangeError;
 pub use export::{SourceFile, build, export_project};

@@ -91,6 +91,13 @@ fn maxqda_and_atlas_codebooks_with_old_namespace_colours_and_attribute_descripti
     assert!(t.contains("# set \"Group\": trust"), "{t}");
     assert!(warnings.iter().any(|w| w.contains("colour `teal`")), "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("no sets")), "{warnings:?}");
+    // The sets come back on export.
+    let parsed = qda_coding::Codebook::parse(std::path::Path::new("c.toml"), t).unwrap();
+    let sets = qda_exchange::sets_in_comments(t);
+    assert_eq!(sets, [("Group".to_owned(), vec!["trust".to_owned()])]);
+    let again = qda_exchange::write_qdc(&qda_exchange::from_qda(&parsed, &sets));
+    assert!(again.contains("<Set guid="), "{again}");
+    assert!(again.contains("<MemberCode guid="), "{again}");
     // Braced and upper-case GUIDs are the same GUID.
     assert_eq!(
         book.ids.get("aaaaaaaa-0000-0000-0000-000000000001").map(String::as_str),

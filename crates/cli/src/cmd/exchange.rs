@@ -16,6 +16,9 @@ use crate::provenance::{Input, Provenance, display_path};
 
 pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
     let (codebook, _) = input::codebook(&args.codebook)?;
+    // Sets of codes live in comments of the codebook file (docs/exchange.md).
+    let text = String::from_utf8_lossy(&input::read_bytes(&args.codebook)?).into_owned();
+    let sets = qda_exchange::sets_in_comments(&text);
     let mut read: Vec<&Path> = vec![args.codebook.as_path()];
     read.extend(args.codings.iter().map(|p| p.as_path()));
     let bytes = match args.to {
@@ -25,7 +28,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
-            let refi = qda_exchange::from_qda(&codebook);
+            let refi = qda_exchange::from_qda(&codebook, &sets);
             qda_exchange::write_qdc(&refi).into_bytes()
         }
         ExchangeFormat::Qdpx => {
@@ -37,7 +40,8 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
             let sources = Sources::collect(&args.input)?;
             let transcripts = sources.load_all()?;
             let loaded = LoadedCodings::read(&args.codings, &codebook, &transcripts)?;
-            let bytes = qda_exchange::export_project(&codebook, &transcripts, &loaded.files)?;
+            let bytes =
+                qda_exchange::export_project(&codebook, &sets, &transcripts, &loaded.files)?;
             read.extend(sources.files.iter().map(|p| p.as_path()));
             crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
             return Ok(Outcome::Success);
