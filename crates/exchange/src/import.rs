@@ -253,10 +253,12 @@ fn project_to_qda(
             "Notes" => "notes",
             "Links" => "links",
             "Graphs" => "graphs",
+            "CaseCodeRef" => "codes given to whole cases",
+            "SourceCoding" => "codings of whole sources",
             other => other,
         };
         warnings.push(format!(
-            "{file}: {n} {name} not imported (qda reads text sources, codes, cases and codings)"
+            "{file}: {n} {name} not imported (qda reads plain-text sources, codes, case variables and codings of text selections)"
         ));
     }
     // Codes that are coded must be codable in qda, whatever the file says.

@@ -371,10 +371,20 @@ pub fn read_qde(
             })
             .collect();
     }
+    if let Some(cases) = root.child("Cases") {
+        for _ in cases.all("Case").flat_map(|c| c.all("CodeRef")) {
+            count(&mut project.unread, "CaseCodeRef");
+        }
+    }
     if let Some(sources) = root.child("Sources") {
         for source in &sources.children {
             match source.name.as_str() {
-                "TextSource" => project.sources.push(read_text_source(source)),
+                "TextSource" => {
+                    for _ in source.all("Coding") {
+                        count(&mut project.unread, "SourceCoding");
+                    }
+                    project.sources.push(read_text_source(source));
+                }
                 other => count(&mut project.unread, other),
             }
         }

@@ -106,6 +106,17 @@ fn every_sample_imports_and_selections_land_on_the_selected_text() {
                         if inside(s.start) || inside(s.end) {
                             cuts += 1;
                         }
+                        // ... and starts where a comment (a line) starts.
+                        if name.starts_with("nvivo-win") && s.start > t.body_start {
+                            assert_eq!(
+                                body[s.start - 1],
+                                '\n',
+                                "{name} {}: selection {}..{}",
+                                t.case,
+                                s.start,
+                                s.end
+                            );
+                        }
                     }
                 }
             }
