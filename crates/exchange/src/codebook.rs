@@ -383,7 +383,7 @@ pub(crate) fn read_sets(sets: &Element) -> Vec<RefiSet> {
 }
 
 /// A qda codebook made from a REFI-QDA one: its TOML text, and the qda id
-/// given to each code GUID (by [`guid::key`]).
+/// given to each code GUID (lower case, without braces).
 #[derive(Debug, Clone)]
 pub struct ImportedCodebook {
     /// The codebook, as TOML that [`Codebook::parse`] reads.

@@ -217,6 +217,12 @@ fn bad_exchange_usage() {
         exit: 2
         error: --to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx
     "#);
+    test.run(&["export", "codebooks/motives.toml", "--to", "qdc", "-o", "m.qdc"]).ok();
+    insta::assert_snapshot!(test.run(&["import", "m.qdc", "-o", "codebooks/motives.toml"]).failure(), @r#"
+    exit: 2
+    error: codebooks/motives.toml: exists; choose another -o/--output path, or add --force to replace it
+    "#);
+    test.run(&["import", "m.qdc", "-o", "codebooks/motives.toml", "--force"]).ok();
     test.write("not.qdc", "<html><body>hello</body></html>");
     insta::assert_snapshot!(test.run(&["import", "not.qdc", "-o", "x.toml"]).failure(), @r#"
         exit: 2
