@@ -432,8 +432,14 @@ fn read_text_source(source: &Element) -> RefiTextSource {
     let selections = source
         .all("PlainTextSelection")
         .map(|s| {
-            let position =
-                |name: &str| s.attr(name).and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(0);
+            // `12` as the schema says, or `12.0` as a careless writer might.
+            let position = |name: &str| {
+                let p = s.attr(name).unwrap_or("").trim();
+                p.parse::<u64>()
+                    .ok()
+                    .or_else(|| p.parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64))
+                    .unwrap_or(0)
+            };
             RefiSelection {
                 guid: s.attr("guid").unwrap_or("").to_owned(),
                 name: s.attr("name").map(str::to_owned),

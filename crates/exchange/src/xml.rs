@@ -2,8 +2,8 @@
 //! that escapes text and attributes.
 //!
 //! Element and attribute names are kept as local names (no prefix), so any
-//! `urn:QDA-XML:*` namespace, or none, reads the same. Document type
-//! declarations are refused: entities are never expanded.
+//! `urn:QDA-XML:*` namespace, or none, reads the same. Entities other than
+//! XML's five are never expanded: a reference to one is an error.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -52,7 +52,13 @@ impl Element {
 
 /// Parses a whole document into its root element.
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let decoded;
+    let bytes = if let Some(utf16) = utf16(bytes) {
+        decoded = utf16;
+        decoded.as_bytes()
+    } else {
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+    };
     let text = std::str::from_utf8(bytes).map_err(|e| ExchangeError::Xml {
         file: file.to_owned(),
         message: format!(
@@ -120,14 +126,10 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
                     top.text.push_str(&resolved);
                 }
             }
-            Event::DocType(_) => {
-                return Err(error(
-                    &reader,
-                    "a document type declaration (<!DOCTYPE ...>) is not allowed: REFI-QDA files have none, and its entities are never expanded".to_owned(),
-                ));
-            }
             Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            // A document type declaration is read past: the entities it
+            // declares are never expanded (a reference to one is an error).
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
     }
     if !stack.is_empty() {
@@ -137,6 +139,22 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
         root.ok_or_else(|| error(&reader, "the document has no root element".to_owned()))?;
     normalize_line_ends(&mut root);
     Ok(root)
+}
+
+/// The text of a UTF-16 document with a byte-order mark.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let (rest, little) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    let units: Vec<u16> = rest
+        .chunks_exact(2)
+        .map(|c| {
+            if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }
+        })
+        .collect();
+    Some(String::from_utf16_lossy(&units))
 }
 
 fn predefined(name: &str) -> Option<&'static str> {
@@ -160,9 +178,11 @@ fn open(reader: &Reader<&[u8]>, start: &BytesStart<'_>) -> Result<Element, Strin
         if attribute.key.as_ref().starts_with(b"xmlns") {
             continue;
         }
-        let value = attribute
-            .decode_and_unescape_value(reader.decoder())
-            .map_err(|e| format!("attribute `{key}`: {e}"))?;
+        let value = attribute.decode_and_unescape_value(reader.decoder()).map_err(|e| {
+            format!(
+                "attribute `{key}`: {e} (only XML's five entities are read; no entity is expanded)"
+            )
+        })?;
         attributes.push((key, value.into_owned()));
     }
     Ok(Element { name, attributes, children: Vec::new(), text: String::new() })
@@ -300,12 +320,21 @@ mod tests {
     }
 
     #[test]
-    fn refuses_doctype_and_unknown_entities() {
+    fn never_expands_entities() {
         let bomb = "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x \"xx\">]><a>&x;</a>";
         let err = parse("t.xml", bomb.as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("document type declaration"), "{err}");
+        assert!(err.contains("not expanded"), "{err}");
+        let plain = "<?xml version=\"1.0\"?><!DOCTYPE a><a>x</a>";
+        assert_eq!(parse("t.xml", plain.as_bytes()).unwrap().text, "x");
         let err = parse("t.xml", b"<a>&x;</a>").unwrap_err().to_string();
         assert!(err.contains("not expanded"), "{err}");
+    }
+
+    #[test]
+    fn reads_utf16_with_a_byte_order_mark() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("<a>é</a>".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(parse("t.xml", &bytes).unwrap().text, "é");
     }
 
     #[test]
