@@ -308,7 +308,8 @@ pub(crate) struct ImportArgs {
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub(crate) output: PathBuf,
 
-    /// Write into a folder that is not empty (files of the same name are replaced)
+    /// Replace an existing codebook file, or write into a folder that is not
+    /// empty (files of the same name are replaced, others are left alone)
     #[arg(long)]
     pub(crate) force: bool,
 }
