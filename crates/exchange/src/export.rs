@@ -10,6 +10,7 @@ use crate::archive;
 use crate::codebook::{self, CodeSet, QDA_MARKER};
 use crate::error::ExchangeError;
 use crate::guid;
+use crate::import::TEXT_SPEAKER;
 use crate::project::{
     RefiCase, RefiCoding, RefiProject, RefiSelection, RefiTextSource, RefiUser, RefiValue,
     RefiVariable, VariableKind, write_qde,
@@ -178,7 +179,14 @@ pub fn build(
             sources: vec![source_guid.clone()],
         });
         let text = t.text();
-        let start = body_start(text);
+        // A text imported from another tool was made one turn of the
+        // speaker `text`; it goes back without that line.
+        let wrapped = t.speakers().is_some_and(|s| s.len() == 1 && s[0] == TEXT_SPEAKER);
+        let mut start = body_start(text);
+        let label = format!("{TEXT_SPEAKER}:\n");
+        if wrapped && text[start..].starts_with(&label) {
+            start += label.len();
+        }
         let body = &text[start..];
         let shift = text[..start].chars().count();
         let body_chars = body.chars().count();
@@ -245,7 +253,7 @@ pub fn build(
         }
         let block = SourceBlock {
             case: Some(case.to_owned()),
-            speakers: t.speakers().map(<[String]>::to_vec),
+            speakers: t.speakers().filter(|_| !wrapped).map(<[String]>::to_vec),
         };
         sources.push(RefiTextSource {
             guid: source_guid.clone(),

@@ -585,24 +585,18 @@ fn codings_files(
     transcripts: &[ImportedTranscript],
     unit: Unit,
 ) -> Vec<CodingsFile> {
-    // One coding per segment, code and coder: overlapping selections merge.
+    // Each selection stays a coding of its own, so a re-export gives the
+    // same selections (qda counts a segment once per code however many
+    // codings it has); only exact repeats go.
     codings.sort_by(|a, b| {
-        (&a.coder, &a.case, &a.segment, &a.code, a.start)
-            .cmp(&(&b.coder, &b.case, &b.segment, &b.code, b.start))
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
+            .cmp(&(&b.coder, &b.case, b.start, b.end, &b.segment, &b.code))
     });
-    let mut merged: Vec<Coding> = Vec::new();
-    for c in codings {
-        match merged.last_mut() {
-            Some(last)
-                if (&last.coder, &last.case, &last.segment, &last.code)
-                    == (&c.coder, &c.case, &c.segment, &c.code) =>
-            {
-                last.start = last.start.min(c.start);
-                last.end = last.end.max(c.end);
-            }
-            _ => merged.push(c),
-        }
-    }
+    codings.dedup_by(|a, b| {
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
+            == (&b.coder, &b.case, b.start, b.end, &b.segment, &b.code)
+    });
+    let merged = codings;
     let sources: Vec<CodedSource> = transcripts
         .iter()
         .map(|t| {

@@ -316,4 +316,29 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
         &format!("{codings}/Jun.json"),
     ]);
     agree.ok();
+
+    // Exported again, the text is the original one (LF, no BOM, no `text:` line).
+    test.run(&[
+        "export",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+        "--to",
+        "qdpx",
+        "-o",
+        "again.qdpx",
+    ])
+    .ok();
+    let again = test.read("again.qdpx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(again)).unwrap();
+    let name = zip.file_names().find(|n| n.starts_with("sources/")).unwrap().to_owned();
+    let mut body = String::new();
+    zip.by_name(&name).unwrap().read_to_string(&mut body).unwrap();
+    assert_eq!(body, "We had nothing to eat.\n\nI wanted to be free.\n\nMy son sent for me.\n");
+    let mut qde = String::new();
+    zip.by_name("project.qde").unwrap().read_to_string(&mut qde).unwrap();
+    assert!(qde.contains(r#"startPosition="0" endPosition="22""#), "{qde}");
+    assert!(qde.contains(r#"startPosition="24" endPosition="44""#), "{qde}");
 }
