@@ -122,6 +122,8 @@ fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) ->
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create the folder", display_path(parent)))?;
     let temp =
         tempfile::Builder::new().prefix(".qda-import-").tempdir_in(parent).with_context(|| {
             format!("{shown}: cannot create a temporary folder in {}", display_path(parent))
@@ -138,9 +140,11 @@ fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) ->
         fs::remove_dir(target)
             .with_context(|| format!("{shown}: cannot replace the empty folder"))?;
     }
-    let kept = temp.keep();
-    fs::rename(&kept, target)
+    // On failure the temporary folder is removed when `temp` is dropped.
+    fs::rename(temp.path(), target)
         .with_context(|| format!("{shown}: cannot move the imported project into place"))?;
+    // Renamed away: there is nothing left for `temp` to remove.
+    let _ = temp.keep();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
