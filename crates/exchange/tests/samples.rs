@@ -53,6 +53,7 @@ fn every_sample_imports_and_selections_land_on_the_selected_text() {
             Imported::Project(p) => p,
         };
         common::assert_readable_by_qda(&name, &project);
+        common::assert_exports_validly(&name, &project);
         let selections: usize = project.transcripts.iter().map(|t| t.selections.len()).sum();
         let codings: usize = project.codings.iter().map(|c| c.codings.len()).sum();
         println!(

@@ -22,6 +22,7 @@ fn project(name: &str, bytes: &[u8]) -> ImportedProject {
     match import(name, bytes).unwrap_or_else(|e| panic!("{e}")) {
         Imported::Project(p) => {
             common::assert_readable_by_qda(name, &p);
+            common::assert_exports_validly(name, &p);
             p
         }
         Imported::Codebook { .. } => panic!("{name}: read as a codebook"),
