@@ -1,7 +1,8 @@
 //! Errors of reading and writing exchange files.
 
 /// Why an exchange file could not be read or written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExchangeError {
     /// The XML is not well-formed, or uses what a REFI-QDA file must not.
     #[error("{file}: {message}")]

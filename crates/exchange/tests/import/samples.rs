@@ -4,12 +4,10 @@
 //! `QDA_REFI_SAMPLES` at the folder to run this:
 //!
 //! ```sh
-//! QDA_REFI_SAMPLES=/path/to/refi/samples cargo test -p qda-exchange --test samples -- --nocapture
+//! QDA_REFI_SAMPLES=/path/to/refi/samples cargo test -p qda-exchange --test import samples -- --nocapture
 //! ```
 
 use std::path::PathBuf;
-
-mod common;
 
 use qda_exchange::{Counting, Imported, ImportedTranscript, import};
 
@@ -52,8 +50,8 @@ fn every_sample_imports_and_selections_land_on_the_selected_text() {
             }
             Imported::Project(p) => p,
         };
-        common::assert_readable_by_qda(&name, &project);
-        common::assert_exports_validly(&name, &project);
+        crate::common::assert_readable_by_qda(&name, &project);
+        crate::common::assert_exports_validly(&name, &project);
         let selections: usize = project.transcripts.iter().map(|t| t.selections.len()).sum();
         let codings: usize = project.codings.iter().map(|c| c.codings.len()).sum();
         println!(

@@ -4,8 +4,6 @@
 
 use std::io::{Cursor, Write};
 
-mod common;
-
 use qda_exchange::{Counting, Imported, ImportedCodebook, ImportedProject, import};
 use zip::write::SimpleFileOptions;
 
@@ -21,8 +19,8 @@ fn qdpx(entries: &[(&str, &[u8])]) -> Vec<u8> {
 fn project(name: &str, bytes: &[u8]) -> ImportedProject {
     match import(name, bytes).unwrap_or_else(|e| panic!("{e}")) {
         Imported::Project(p) => {
-            common::assert_readable_by_qda(name, &p);
-            common::assert_exports_validly(name, &p);
+            crate::common::assert_readable_by_qda(name, &p);
+            crate::common::assert_exports_validly(name, &p);
             p
         }
         Imported::Codebook { .. } => panic!("{name}: read as a codebook"),
