@@ -264,3 +264,40 @@ fn a_blank_project_imports_with_a_warning() {
     assert!(p.transcripts.is_empty());
     assert!(p.warnings.iter().any(|w| w.contains("no codes")), "{:?}", p.warnings);
 }
+
+/// Damaged files give errors or warnings, never a panic.
+#[test]
+fn damaged_files_never_panic() {
+    let qde = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project name="p" origin="NVivo for Windows 12.6" xmlns="urn:QDA-XML:project:1.0">
+<Users><User guid="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645" name="Kati"/></Users>
+<CodeBook><Codes><Code guid="11111111-1111-1111-1111-111111111111" name="A" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="44444444-4444-4444-4444-444444444444" plainTextPath="internal://44444444-4444-4444-4444-444444444444.txt">
+<PlainTextSelection guid="55555555-5555-5555-5555-555555555551" startPosition="3" endPosition="9" creatingUser="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645">
+<Coding guid="66666666-6666-6666-6666-666666666661"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+</PlainTextSelection></TextSource></Sources></Project>"#;
+    let text = "\u{feff}one 😀 two\r\nthree";
+    let good = qdpx(&[
+        ("project.qde", qde.as_bytes()),
+        ("sources/44444444-4444-4444-4444-444444444444.txt", text.as_bytes()),
+    ]);
+    assert!(import("p.qdpx", &good).is_ok());
+    for cut in (0..good.len()).step_by(7) {
+        let _ = import("p.qdpx", &good[..cut]);
+    }
+    for cut in 0..qde.len() {
+        let _ = import("p.qde", &qde.as_bytes()[..cut]);
+    }
+    // Positions beyond the text, reversed, or inside a character.
+    for (start, end) in [("3", "900"), ("9", "3"), ("5", "6"), ("-1", "2"), ("x", "y")] {
+        let changed = qde.replace(
+            r#"startPosition="3" endPosition="9""#,
+            &format!(r#"startPosition="{start}" endPosition="{end}""#),
+        );
+        let bytes = qdpx(&[
+            ("project.qde", changed.as_bytes()),
+            ("sources/44444444-4444-4444-4444-444444444444.txt", text.as_bytes()),
+        ]);
+        let _ = import("p.qdpx", &bytes);
+    }
+}
