@@ -37,6 +37,10 @@ pub(crate) enum Command {
     Cooccur(CooccurArgs),
     /// A code-by-case matrix (CSV) for R, SPSS or Stata
     Matrix(MatrixArgs),
+    /// Write a REFI-QDA codebook (.qdc) or project (.qdpx) for other QDA tools
+    Export(ExportArgs),
+    /// Read a REFI-QDA codebook (.qdc) or project (.qdpx, .qde) into qda files
+    Import(ImportArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -433,6 +437,51 @@ pub(crate) enum MatrixFormat {
     Csv,
     /// JSON with provenance, for `qda verify`
     Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Codings files whose codings go into the project (one user per coder)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) codings: Vec<PathBuf>,
+
+    /// What to write: a codebook (.qdc) or a whole project (.qdpx)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub(crate) to: ExchangeFormat,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// A REFI-QDA file kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExchangeFormat {
+    /// A codebook (`.qdc`)
+    Qdc,
+    /// A project (`.qdpx`): codebook, transcripts, cases and codings
+    Qdpx,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde)
+    pub(crate) file: PathBuf,
+
+    /// For a codebook: the codebook file to write (TOML). For a project: the
+    /// folder to write (codebook.toml, transcripts/, codings/)
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub(crate) output: PathBuf,
+
+    /// Replace an existing codebook file, or write into a folder that is not
+    /// empty (files of the same name are replaced, others are left alone)
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[cfg(test)]

@@ -52,6 +52,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Report(args) => report::run(args),
         Command::Cooccur(args) => cmd::cooccur::run(args),
         Command::Matrix(args) => cmd::matrix::run(args),
+        Command::Export(args) => cmd::exchange::export(args),
+        Command::Import(args) => cmd::exchange::import(args),
     }
 }
 

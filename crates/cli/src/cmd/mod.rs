@@ -5,6 +5,7 @@ pub(crate) mod anonymised;
 pub(crate) mod check;
 pub(crate) mod code;
 pub(crate) mod cooccur;
+pub(crate) mod exchange;
 pub(crate) mod explain;
 pub(crate) mod import_sheet;
 pub(crate) mod matrix;

@@ -10,6 +10,7 @@ mod atomic;
 mod check;
 mod code;
 mod errors;
+mod exchange;
 mod explain;
 mod report;
 mod sheet;

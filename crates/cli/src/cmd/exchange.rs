@@ -1,0 +1,190 @@
+//! `qda export` and `qda import`: REFI-QDA codebooks and projects, for
+//! other QDA tools (`NVivo`, ATLAS.ti, MAXQDA, `QualCoder`, Taguette).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use qda_coding::CodingsFile;
+use qda_exchange::{Imported, ImportedProject};
+
+use crate::args::{ExchangeFormat, ExportArgs, ImportArgs};
+use crate::input::{self, LoadedCodings, Sources};
+use crate::outcome::Outcome;
+use crate::provenance::{Input, Provenance, display_path};
+
+pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
+    let (codebook, _) = input::codebook(&args.codebook)?;
+    // Sets of codes live in comments of the codebook file (docs/exchange.md).
+    let text = String::from_utf8_lossy(&input::read_bytes(&args.codebook)?).into_owned();
+    let sets = qda_exchange::sets_in_comments(&text);
+    let mut read: Vec<&Path> = vec![args.codebook.as_path()];
+    read.extend(args.codings.iter().map(|p| p.as_path()));
+    let bytes = match args.to {
+        ExchangeFormat::Qdc => {
+            if !args.input.transcripts.is_empty() || !args.codings.is_empty() {
+                bail!(
+                    "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
+                );
+            }
+            let refi = qda_exchange::from_qda(&codebook, &sets);
+            qda_exchange::write_qdc(&refi).into_bytes()
+        }
+        ExchangeFormat::Qdpx => {
+            if args.output.path.is_none() {
+                bail!(
+                    "a .qdpx project is a zip archive; name the file to write with -o, such as -o project.qdpx"
+                );
+            }
+            let sources = Sources::collect(&args.input)?;
+            let transcripts = sources.load_all()?;
+            let loaded = LoadedCodings::read(&args.codings, &codebook, &transcripts)?;
+            let bytes =
+                qda_exchange::export_project(&codebook, &sets, &transcripts, &loaded.files)?;
+            read.extend(sources.files.iter().map(|p| p.as_path()));
+            crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+            return Ok(Outcome::Success);
+        }
+    };
+    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
+    let bytes = input::read_bytes(&args.file)?;
+    let shown = display_path(&args.file);
+    let source_input = Input::new(&args.file, &bytes);
+    let imported = qda_exchange::import(&shown, &bytes)?;
+    let mut stderr = std::io::stderr().lock();
+    match imported {
+        Imported::Codebook { codebook, warnings } => {
+            for w in &warnings {
+                writeln!(stderr, "warning: {w}")?;
+            }
+            if args.output.is_dir() {
+                bail!(
+                    "{}: is a folder; a codebook is written to a file, such as -o codebook.toml",
+                    display_path(&args.output)
+                );
+            }
+            if args.output.exists() && !args.force {
+                bail!(
+                    "{}: exists; choose another -o/--output path, or add --force to replace it",
+                    display_path(&args.output)
+                );
+            }
+            crate::output::write(Some(&args.output), codebook.toml.as_bytes(), &[&args.file])?;
+        }
+        Imported::Project(project) => {
+            for w in &project.warnings {
+                writeln!(stderr, "warning: {w}")?;
+            }
+            write_project(args, &project, source_input)?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Writes the project folder: into a fresh temporary folder beside the
+/// target, renamed into place, so a failed import leaves nothing behind.
+/// With --force, files are written into the existing folder one by one.
+fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) -> Result<()> {
+    let target = &args.output;
+    let shown = display_path(target);
+    let non_empty = target.is_dir()
+        && fs::read_dir(target)
+            .with_context(|| format!("{shown}: cannot list the folder"))?
+            .next()
+            .is_some();
+    if target.exists() && !target.is_dir() {
+        bail!("{shown}: is a file; a project is written to a folder, such as -o project/");
+    }
+    if non_empty && !args.force {
+        bail!(
+            "{shown}: the folder is not empty; choose a new folder, or add --force to write into it"
+        );
+    }
+    let files = project_files(project, source)?;
+    if non_empty {
+        for (relative, bytes) in &files {
+            let path = target.join(relative);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).with_context(|| {
+                    format!("{}: cannot create the folder", display_path(parent))
+                })?;
+            }
+            crate::output::write(Some(&path), bytes, &[args.file.as_path()])?;
+        }
+        return Ok(());
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create the folder", display_path(parent)))?;
+    let temp =
+        tempfile::Builder::new().prefix(".qda-import-").tempdir_in(parent).with_context(|| {
+            format!("{shown}: cannot create a temporary folder in {}", display_path(parent))
+        })?;
+    for (relative, bytes) in &files {
+        let path = temp.path().join(relative);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder)?;
+        }
+        fs::write(&path, bytes)
+            .with_context(|| format!("{}: cannot write", display_path(&path)))?;
+    }
+    if target.is_dir() {
+        fs::remove_dir(target)
+            .with_context(|| format!("{shown}: cannot replace the empty folder"))?;
+    }
+    // On failure the temporary folder is removed when `temp` is dropped.
+    fs::rename(temp.path(), target)
+        .with_context(|| format!("{shown}: cannot move the imported project into place"))?;
+    // Renamed away: there is nothing left for `temp` to remove.
+    let _ = temp.keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(target, fs::Permissions::from_mode(0o755));
+    }
+    Ok(())
+}
+
+/// The files of an imported project, by path relative to its folder. Every
+/// name comes from sanitised case ids and coder names, never from the
+/// archive's entry names.
+fn project_files(project: &ImportedProject, source: Input) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    if let Some(codebook) = &project.codebook {
+        files.push(("codebook.toml".to_owned(), codebook.toml.clone().into_bytes()));
+    }
+    for t in &project.transcripts {
+        files.push((format!("transcripts/{}", t.file_name), t.text.clone().into_bytes()));
+    }
+    let mut taken: Vec<String> = Vec::new();
+    for codings in &project.codings {
+        let coder = codings.coder.clone().unwrap_or_default();
+        let mut stem: String = coder
+            .chars()
+            .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_') { c } else { '-' })
+            .collect();
+        if stem.trim_matches('-').is_empty() {
+            stem = "coder".to_owned();
+        }
+        let mut name = stem.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{stem}-{n}");
+            n += 1;
+        }
+        taken.push(name.clone());
+        let provenance = Provenance::new("import", vec![source.clone()]);
+        let file =
+            CodingsFile { provenance: Some(serde_json::to_value(&provenance)?), ..codings.clone() };
+        files.push((format!("codings/{name}.json"), crate::render::json(&file)));
+    }
+    Ok(files)
+}

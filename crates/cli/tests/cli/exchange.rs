@@ -1,0 +1,356 @@
+//! `qda export` and `qda import`: REFI-QDA codebooks and projects. A round
+//! trip keeps the tally and the agreement; exports are deterministic and
+//! valid against the official schemas (with `xmllint`, when installed).
+
+use std::io::{Cursor, Read, Write};
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{QdaTest, workspace};
+
+const CODINGS: [&str; 2] = ["codings/anna.json", "codings/rules.json"];
+
+fn export_study(test: &QdaTest, out: &str) {
+    let mut args = vec!["export", "codebooks/motives.toml", "transcripts", "--codings"];
+    args.extend(CODINGS);
+    args.extend(["--to", "qdpx", "-o", out]);
+    test.run(&args).ok();
+}
+
+/// Validates `file` against one of the bundled schemas; `false` (with a
+/// message) when `xmllint` is not installed.
+fn validates(file: &Path, schema: &str) -> bool {
+    let schema = workspace().join("crates/exchange/schema").join(schema);
+    match Command::new("xmllint").arg("--noout").arg("--schema").arg(&schema).arg(file).output() {
+        Err(_) => {
+            println!("skipped: xmllint is not installed (Debian: apt-get install libxml2-utils)");
+            false
+        }
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{} does not validate against {}:\n{}",
+                file.display(),
+                schema.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            true
+        }
+    }
+}
+
+fn unzip(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut entry = zip.by_name(name).unwrap();
+    let mut out = Vec::new();
+    entry.read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_project_round_trip_keeps_the_tally_and_the_agreement() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    test.run(&["import", "study.qdpx", "-o", "imported"]).ok();
+
+    let tally = |codebook: &str, transcripts: &str, codings: [&str; 2]| {
+        let mut args = vec![
+            "tally",
+            codebook,
+            transcripts,
+            "--adjudications",
+            "adjudications.toml",
+            "--codings",
+        ];
+        args.extend(codings);
+        test.run(&args).ok().replacen(codebook, "CODEBOOK", 1)
+    };
+    let before = tally("codebooks/motives.toml", "transcripts", CODINGS);
+    let after = tally(
+        "imported/codebook.toml",
+        "imported/transcripts",
+        ["imported/codings/anna.json", "imported/codings/rules.json"],
+    );
+    assert_eq!(before, after);
+    assert!(before.contains("survival         4"), "{before}");
+
+    let agree = |codebook: &str, transcripts: &str, codings: [&str; 2]| {
+        let mut args = vec!["agree", codebook, transcripts, "--disagreements", "--codings"];
+        args.extend(codings);
+        test.run(&args).ok().replacen(codebook, "CODEBOOK", 1)
+    };
+    let before = agree("codebooks/motives.toml", "transcripts", CODINGS);
+    let after = agree(
+        "imported/codebook.toml",
+        "imported/transcripts",
+        ["imported/codings/anna.json", "imported/codings/rules.json"],
+    );
+    assert_eq!(before, after);
+
+    // Exporting the imported project again gives the same project document.
+    let mut args = vec!["export", "imported/codebook.toml", "imported/transcripts", "--codings"];
+    args.extend([
+        "imported/codings/anna.json",
+        "imported/codings/rules.json",
+        "--to",
+        "qdpx",
+        "-o",
+        "again.qdpx",
+    ]);
+    test.run(&args).ok();
+    assert_eq!(
+        unzip(&test.read("study.qdpx"), "project.qde"),
+        unzip(&test.read("again.qdpx"), "project.qde")
+    );
+}
+
+#[test]
+fn exports_are_byte_identical_and_valid_against_the_official_schemas() {
+    let test = QdaTest::study();
+    export_study(&test, "one.qdpx");
+    export_study(&test, "two.qdpx");
+    let one = test.read("one.qdpx");
+    assert_eq!(one, test.read("two.qdpx"));
+    let qde = unzip(&one, "project.qde");
+    let text = String::from_utf8(qde.clone()).unwrap();
+    assert!(text.contains(r#"<Project xmlns="urn:QDA-XML:project:1.0""#), "{}", &text[..300]);
+    let order: Vec<usize> = ["<Users>", "<CodeBook>", "<Variables>", "<Cases>", "<Sources>"]
+        .iter()
+        .map(|tag| text.find(tag).unwrap_or_else(|| panic!("no {tag}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "children out of schema order: {order:?}");
+    // Sources are UTF-8, LF, no BOM, and what the transcript's body is.
+    test.write("project.qde", &qde);
+    let validated = validates(&test.path("project.qde"), "Project.xsd");
+    for name in ["motives", "settlement", "strategies"] {
+        let out = format!("{name}.qdc");
+        test.run(&["export", &format!("codebooks/{name}.toml"), "--to", "qdc", "-o", &out]).ok();
+        if validated {
+            validates(&test.path(&out), "Codebook.xsd");
+        }
+    }
+}
+
+#[test]
+fn sources_are_the_transcript_bodies_in_utf8_with_lf_and_no_bom() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    let bytes = test.read("study.qdpx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    assert_eq!(names[0], "project.qde");
+    assert_eq!(names.len(), 27, "{names:?}");
+    let transcript = std::fs::read_to_string(test.path("transcripts/P01.txt")).unwrap();
+    let body = &transcript[transcript.match_indices("+++\n").nth(1).unwrap().0 + 4..];
+    let mut found = false;
+    for name in &names[1..] {
+        assert!(name.starts_with("sources/") && name.ends_with(".txt"), "{name}");
+        let mut text = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        assert!(!text.starts_with('\u{feff}') && !text.contains('\r'), "{name}");
+        found |= text == body;
+    }
+    assert!(found, "no source is the body of P01");
+}
+
+#[test]
+fn a_codebook_round_trip_keeps_rules_examples_and_texts() {
+    let test = QdaTest::study();
+    test.run(&["export", "codebooks/motives.toml", "--to", "qdc", "-o", "motives.qdc"]).ok();
+    let qdc = String::from_utf8(test.read("motives.qdc")).unwrap();
+    assert!(qdc.contains("Include: Accounts of hunger"), "{qdc}");
+    test.run(&["import", "motives.qdc", "-o", "motives.toml"]).ok();
+    // The imported codebook runs the same examples and codes the same way.
+    test.run(&["check", "motives.toml", "transcripts"]).ok();
+    test.run(&["code", "codebooks/motives.toml", "transcripts", "-o", "a.json"]).ok();
+    test.run(&["code", "motives.toml", "transcripts", "-o", "b.json"]).ok();
+    let codings = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        value["codings"].clone()
+    };
+    assert_eq!(codings("a.json"), codings("b.json"));
+    test.run(&["export", "motives.toml", "--to", "qdc", "-o", "again.qdc"]).ok();
+    assert_eq!(test.read("motives.qdc"), test.read("again.qdc"));
+}
+
+#[test]
+fn import_refuses_a_non_empty_folder_unless_forced() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    test.write("taken/notes.md", "mine");
+    insta::assert_snapshot!(test.run(&["import", "study.qdpx", "-o", "taken"]).failure(), @r#"
+        exit: 2
+        error: taken: the folder is not empty; choose a new folder, or add --force to write into it
+    "#);
+    assert!(!test.path("taken/codebook.toml").exists());
+    test.run(&["import", "study.qdpx", "-o", "taken", "--force"]).ok();
+    assert!(test.path("taken/codebook.toml").exists());
+    assert_eq!(test.read("taken/notes.md"), b"mine");
+}
+
+#[test]
+fn an_archive_reaching_outside_its_folder_is_refused() {
+    let test = QdaTest::new();
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(b"<Project name=\"x\"/>").unwrap();
+    zip.start_file("sources/../../evil.txt", options).unwrap();
+    zip.write_all(b"x").unwrap();
+    test.write("evil.qdpx", zip.finish().unwrap().into_inner());
+    insta::assert_snapshot!(test.run(&["import", "evil.qdpx", "-o", "out"]).failure(), @r#"
+        exit: 2
+        error: evil.qdpx: entry `sources/../../evil.txt` points outside the archive's folder (`..` or an absolute path); the archive is refused
+    "#);
+    assert!(!test.path("out").exists());
+    assert!(!test.root().parent().unwrap().join("evil.txt").exists());
+}
+
+#[test]
+fn bad_exchange_usage() {
+    let test = QdaTest::study();
+    insta::assert_snapshot!(test.run(&["export", "codebooks/motives.toml", "transcripts", "--to", "qdpx"]).failure(), @r#"
+        exit: 2
+        error: a .qdpx project is a zip archive; name the file to write with -o, such as -o project.qdpx
+    "#);
+    insta::assert_snapshot!(test.run(&["export", "codebooks/motives.toml", "transcripts", "--to", "qdc"]).failure(), @r#"
+        exit: 2
+        error: --to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx
+    "#);
+    test.run(&["export", "codebooks/motives.toml", "--to", "qdc", "-o", "m.qdc"]).ok();
+    insta::assert_snapshot!(test.run(&["import", "m.qdc", "-o", "codebooks/motives.toml"]).failure(), @r#"
+    exit: 2
+    error: codebooks/motives.toml: exists; choose another -o/--output path, or add --force to replace it
+    "#);
+    test.run(&["import", "m.qdc", "-o", "codebooks/motives.toml", "--force"]).ok();
+    test.write("not.qdc", "<html><body>hello</body></html>");
+    insta::assert_snapshot!(test.run(&["import", "not.qdc", "-o", "x.toml"]).failure(), @r#"
+        exit: 2
+        error: not.qdc: the root element is `html`, not `Project` (a REFI-QDA project) or `CodeBook` (a codebook); export the file from your QDA tool as REFI-QDA (.qdpx or .qdc)
+    "#);
+    test.write("broken.qdc", "<CodeBook><Codes><Code name=\"a\"></Codes></CodeBook>");
+    insta::assert_snapshot!(test.run(&["import", "broken.qdc", "-o", "x.toml"]).failure(), @r#"
+        exit: 2
+        error: broken.qdc:1:41: ill-formed document: expected `</Code>`, but `</Codes>` was found
+    "#);
+}
+
+/// A project in the shape another tool writes (no turns in the text, two
+/// users, a BOM and CRLF) imports into files `qda tally` and `qda agree` read.
+#[test]
+fn a_project_from_another_tool_is_tallied_and_agreed_on() {
+    let test = QdaTest::new();
+    let text =
+        "\u{feff}We had nothing to eat.\r\n\r\nI wanted to be free.\r\n\r\nMy son sent for me.\r\n";
+    let qde = r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24 (Release 24.7.0)">
+<Users><User guid="A0000000-0000-0000-0000-000000000001" name="Mina"/><User guid="A0000000-0000-0000-0000-000000000002" name="Jun"/></Users>
+<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000000" name="Motive" isCodable="true" color="#ef8256">
+<Code guid="C0000000-0000-0000-0000-000000000001" name="Survival" isCodable="true"/>
+<Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Code></Codes></CodeBook>
+<Variables><Variable guid="B0000000-0000-0000-0000-000000000001" name="settled in" typeOfVariable="Text"/></Variables>
+<Cases><Case guid="D0000000-0000-0000-0000-000000000001" name="Interview 7"><VariableValue><VariableRef targetGUID="B0000000-0000-0000-0000-000000000001"/><TextValue>Japan</TextValue></VariableValue><SourceRef targetGUID="E0000000-0000-0000-0000-000000000001"/></Case></Cases>
+<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 7.docx" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000001" startPosition="0" endPosition="22" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000001" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000002" startPosition="26" endPosition="46" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000002" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000002"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000003" startPosition="0" endPosition="22" creatingUser="A0000000-0000-0000-0000-000000000002"><Coding guid="F1000000-0000-0000-0000-000000000003" creatingUser="A0000000-0000-0000-0000-000000000002"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"##;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    test.write("interviews.qdpx", zip.finish().unwrap().into_inner());
+    let run = test.run(&["import", "interviews.qdpx", "-o", "imported"]);
+    run.ok();
+    insta::assert_snapshot!(run.stderr, @r#"
+    warning: interviews.qdpx: source `Interview 7.docx`: positions read as Unicode code points (as the standard says), CRLF counted as two
+    "#);
+    let transcript = String::from_utf8(test.read("imported/transcripts/Interview-7.txt")).unwrap();
+    insta::assert_snapshot!(transcript, @r#"
+    +++
+    case = "Interview-7"
+    "settled in" = "Japan"
+    speakers = ["text"]
+    +++
+    text:
+    We had nothing to eat.
+
+    I wanted to be free.
+
+    My son sent for me.
+    "#);
+    let codings = "imported/codings";
+    let tally = test.run(&[
+        "tally",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+        "--coder",
+        "Mina",
+        "--by",
+        "settled in",
+    ]);
+    insta::assert_snapshot!(tally.ok(), @r#"
+    Interviews (imported/codebook.toml)
+
+    n = 1 cases; unit: paragraph; by settled in: Japan 1
+
+    codes
+
+    code      parent  segments  cases      %  95% CI (Wilson)  Japan
+    --------  ------  --------  -----  -----  ---------------  -----
+    motive                   0      0    0.0         0.0–79.3      0
+    survival  motive         1      1  100.0       20.7–100.0      1
+    freedom   motive         1      1  100.0       20.7–100.0      1
+
+    codes by settled in: cases with the code, % of the value's cases
+
+    code      settled in  cases  of      %      Wilson  Clopper-Pearson
+    --------  ----------  -----  --  -----  ----------  ---------------
+    motive    Japan           0   1    0.0    0.0–79.3         0.0–97.5
+    survival  Japan           1   1  100.0  20.7–100.0        2.5–100.0
+    freedom   Japan           1   1  100.0  20.7–100.0        2.5–100.0
+
+    motive: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
+    survival: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
+    freedom: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
+    "#);
+    let agree = test.run(&[
+        "agree",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+    ]);
+    agree.ok();
+
+    // Exported again, the text is the original one (LF, no BOM, no `text:` line).
+    test.run(&[
+        "export",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        &format!("{codings}/Mina.json"),
+        &format!("{codings}/Jun.json"),
+        "--to",
+        "qdpx",
+        "-o",
+        "again.qdpx",
+    ])
+    .ok();
+    let again = test.read("again.qdpx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(again)).unwrap();
+    let name = zip.file_names().find(|n| n.starts_with("sources/")).unwrap().to_owned();
+    let mut body = String::new();
+    zip.by_name(&name).unwrap().read_to_string(&mut body).unwrap();
+    assert_eq!(body, "We had nothing to eat.\n\nI wanted to be free.\n\nMy son sent for me.\n");
+    let mut qde = String::new();
+    zip.by_name("project.qde").unwrap().read_to_string(&mut qde).unwrap();
+    assert!(qde.contains(r#"startPosition="0" endPosition="22""#), "{qde}");
+    assert!(qde.contains(r#"startPosition="24" endPosition="44""#), "{qde}");
+}

@@ -1,0 +1,632 @@
+//! REFI-QDA → qda: a codebook, transcripts with front matter from the case
+//! variables, and one codings file per coder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use indexmap::IndexMap;
+use qda_coding::{CodedSource, Coding, CodingsFile, Source, Transcript, Unit};
+
+use crate::archive::{self, Entry};
+use crate::codebook::{self, ImportedCodebook, QDA_MARKER};
+use crate::error::ExchangeError;
+use crate::export::{SelectionBlock, SourceBlock};
+use crate::guid;
+use crate::offsets::{self, Counting, Probe};
+use crate::project::{RefiProject, RefiTextSource, RefiValue, VariableKind, read_qde};
+
+/// The speaker label given to a text that has no speaker turns of its own.
+pub const TEXT_SPEAKER: &str = "text";
+
+/// What an import gives.
+#[derive(Debug, Clone)]
+pub enum Imported {
+    /// A `.qdc` codebook.
+    Codebook {
+        /// The codebook.
+        codebook: ImportedCodebook,
+        /// What could not be carried, or was changed.
+        warnings: Vec<String>,
+    },
+    /// A project (`.qdpx`, or a bare `.qde`).
+    Project(ImportedProject),
+}
+
+/// A project made into qda files.
+#[derive(Debug, Clone)]
+pub struct ImportedProject {
+    /// The codebook; `None` when the project has no codes.
+    pub codebook: Option<ImportedCodebook>,
+    /// The transcripts, by case.
+    pub transcripts: Vec<ImportedTranscript>,
+    /// One codings file per coder (without provenance).
+    pub codings: Vec<CodingsFile>,
+    /// What could not be carried, or was guessed.
+    pub warnings: Vec<String>,
+}
+
+/// One transcript made from a text source.
+#[derive(Debug, Clone)]
+pub struct ImportedTranscript {
+    /// The case id.
+    pub case: String,
+    /// The file name to write it under (`CASE.txt`).
+    pub file_name: String,
+    /// The whole file: front matter, then the text (LF, no BOM).
+    pub text: String,
+    /// Where the source's text starts in `text`, in code points.
+    pub body_start: usize,
+    /// How the source tool counted positions.
+    pub counting: Counting,
+    /// Every selection placed in `text`, in code points, with the text the
+    /// tool recorded as its name.
+    pub selections: Vec<PlacedSelection>,
+}
+
+/// A selection placed in an imported transcript.
+#[derive(Debug, Clone)]
+pub struct PlacedSelection {
+    /// Start, in code points of the transcript file's text.
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// The `name` the tool wrote (often the selected text).
+    pub name: Option<String>,
+}
+
+/// Reads a `.qdc`, `.qdpx` or `.qde` file's bytes. `file` names it in
+/// messages; its stem names a codebook that gives no name.
+///
+/// # Errors
+/// An unreadable or unsafe archive, malformed XML, a file that is not a
+/// REFI-QDA codebook or project.
+pub fn import(file: &str, bytes: &[u8]) -> Result<Imported, ExchangeError> {
+    let stem = Path::new(file)
+        .file_stem()
+        .map_or_else(|| "imported".to_owned(), |s| s.to_string_lossy().into_owned());
+    let mut warnings = Vec::new();
+    if bytes.starts_with(b"PK") {
+        let entries = archive::read(file, bytes)?;
+        let qde = find_qde(&entries).ok_or_else(|| ExchangeError::Format {
+            file: file.to_owned(),
+            message:
+                "the archive holds no `.qde` project document; is this a REFI-QDA project (.qdpx)?"
+                    .to_owned(),
+        })?;
+        let qde_name = format!("{file}:{}", entries[qde].name);
+        let project = read_qde(&qde_name, &entries[qde].bytes, &mut warnings)?;
+        return Ok(Imported::Project(project_to_qda(file, &stem, project, &entries, warnings)?));
+    }
+    let root_is_codebook = {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        first_element(&head).is_some_and(|n| n == "CodeBook")
+    };
+    if root_is_codebook {
+        let refi = codebook::read_qdc(file, bytes, &mut warnings)?;
+        let codebook = codebook::to_qda(file, &refi, &stem, &BTreeSet::new(), &mut warnings)?;
+        return Ok(Imported::Codebook { codebook, warnings });
+    }
+    let project = read_qde(file, bytes, &mut warnings)?;
+    Ok(Imported::Project(project_to_qda(file, &stem, project, &[], warnings)?))
+}
+
+/// The local name of the first element in an XML head.
+fn first_element(head: &str) -> Option<String> {
+    let mut rest = head;
+    loop {
+        let at = rest.find('<')?;
+        rest = &rest[at + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let name: String =
+            rest.chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/').collect();
+        return Some(name.rsplit(':').next().unwrap_or(&name).to_owned());
+    }
+}
+
+/// `project.qde` at the top (any case), else any `.qde`.
+fn find_qde(entries: &[Entry]) -> Option<usize> {
+    let is_qde = |e: &Entry| e.name.to_ascii_lowercase().ends_with(".qde");
+    entries
+        .iter()
+        .position(|e| e.name.eq_ignore_ascii_case("project.qde"))
+        .or_else(|| entries.iter().position(|e| is_qde(e) && !e.name.contains('/')))
+        .or_else(|| entries.iter().position(is_qde))
+}
+
+/// Finds a source's text file in the archive: `internal://NAME`,
+/// `relative://PATH`, or a bare path; in `sources/` or `Sources/` or
+/// anywhere, names compared without regard to case.
+fn find_source<'a>(entries: &'a [Entry], path: &str) -> Option<&'a Entry> {
+    let path = path.trim();
+    let bare = path
+        .strip_prefix("internal://")
+        .or_else(|| path.strip_prefix("relative://"))
+        .or_else(|| path.strip_prefix("absolute://"))
+        .or_else(|| path.strip_prefix("file://"))
+        .unwrap_or(path)
+        .replace('\\', "/");
+    let bare = bare.trim_start_matches('/');
+    let wanted = bare.to_lowercase();
+    let file_name = wanted.rsplit('/').next().unwrap_or(&wanted).to_owned();
+    entries
+        .iter()
+        .find(|e| {
+            let name = e.name.to_lowercase();
+            name == format!("sources/{wanted}") || name == wanted
+        })
+        .or_else(|| {
+            entries.iter().find(|e| {
+                let name = e.name.to_lowercase();
+                name.rsplit('/').next() == Some(file_name.as_str())
+            })
+        })
+}
+
+/// A case id qda accepts and that is a safe file name: letters, digits,
+/// `-`, `_` and `.`; other runs become `-`.
+fn case_id(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() || matches!(c, '_' | '.' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_start_matches('.').trim_end_matches('-').to_owned()
+}
+
+/// Decodes a source file: UTF-8 (a BOM removed), or UTF-16 with a BOM.
+fn decode(bytes: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        let units: Vec<u16> =
+            rest.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        let units: Vec<u16> =
+            rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        return String::from_utf16_lossy(&units);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(e) => {
+            warnings.push(format!(
+                "{what}: not valid UTF-8 at byte {}; unreadable bytes were replaced by U+FFFD",
+                e.valid_up_to()
+            ));
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+}
+
+fn qda_block<T: serde::de::DeserializeOwned + Default>(description: Option<&str>) -> Option<T> {
+    let d = description?;
+    let at = d.find(QDA_MARKER)?;
+    toml::from_str(&d[at + QDA_MARKER.len()..]).ok()
+}
+
+/// A front-matter value from a variable value.
+fn attribute(value: &RefiValue) -> toml::Value {
+    let text = value.value.trim();
+    match value.kind {
+        VariableKind::Integer => text
+            .parse::<i64>()
+            .map_or_else(|_| toml::Value::String(text.to_owned()), toml::Value::Integer),
+        VariableKind::Float => text
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map_or_else(|| toml::Value::String(text.to_owned()), toml::Value::Float),
+        VariableKind::Boolean => match text {
+            "true" | "1" => toml::Value::Boolean(true),
+            "false" | "0" => toml::Value::Boolean(false),
+            _ => toml::Value::String(text.to_owned()),
+        },
+        _ => toml::Value::String(text.to_owned()),
+    }
+}
+
+fn project_to_qda(
+    file: &str,
+    stem: &str,
+    project: RefiProject,
+    entries: &[Entry],
+    mut warnings: Vec<String>,
+) -> Result<ImportedProject, ExchangeError> {
+    let origin = project.origin.clone().unwrap_or_default();
+    let source_sets = project.sets.iter().filter(|s| !s.sources.is_empty()).count();
+    if source_sets > 0 {
+        warnings.push(format!(
+            "{file}: {source_sets} sets of sources not imported (qda has no document groups)"
+        ));
+    }
+    for (what, n) in &project.unread {
+        let name = match what.as_str() {
+            "PictureSource" => "picture sources",
+            "PDFSource" => "PDF sources",
+            "AudioSource" => "audio sources",
+            "VideoSource" => "video sources",
+            "Notes" => "notes",
+            "Links" => "links",
+            "Graphs" => "graphs",
+            "CaseCodeRef" => "codes given to whole cases",
+            "SourceCoding" => "codings of whole sources",
+            other => other,
+        };
+        warnings.push(format!(
+            "{file}: {n} {name} not imported (qda reads plain-text sources, codes, case variables and codings of text selections)"
+        ));
+    }
+    // Codes that are coded must be codable in qda, whatever the file says.
+    let coded: BTreeSet<String> = project
+        .sources
+        .iter()
+        .flat_map(|s| s.selections.iter())
+        .flat_map(|s| s.codings.iter())
+        .map(|c| guid::key(&c.code))
+        .collect();
+    let name = if project.name.trim().is_empty() { stem.to_owned() } else { project.name.clone() };
+    let imported_codebook = match &project.codebook {
+        Some(refi) if !refi.codes.is_empty() => {
+            // ATLAS.ti writes its code groups as project-level sets.
+            let mut refi = refi.clone();
+            refi.sets.extend(project.sets.iter().filter(|s| !s.codes.is_empty()).cloned());
+            Some(codebook::to_qda(file, &refi, &name, &coded, &mut warnings)?)
+        }
+        _ => {
+            warnings.push(format!("{file}: the project has no codes; no codebook is written"));
+            None
+        }
+    };
+    let unit: Unit =
+        imported_codebook.as_ref().and_then(|c| c.unit.parse().ok()).unwrap_or(Unit::Paragraph);
+    let ids = imported_codebook.as_ref().map(|c| c.ids.clone()).unwrap_or_default();
+
+    let users: BTreeMap<String, String> = project
+        .users
+        .iter()
+        .map(|u| {
+            let name = u
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| short_user(&u.guid), str::to_owned);
+            (guid::key(&u.guid), name)
+        })
+        .collect();
+    let coder_of = |guid: Option<&str>| -> String {
+        match guid {
+            Some(g) => users.get(&guid::key(g)).cloned().unwrap_or_else(|| short_user(g)),
+            None => "unknown".to_owned(),
+        }
+    };
+
+    let variables: BTreeMap<String, &str> =
+        project.variables.iter().map(|v| (guid::key(&v.guid), v.name.as_str())).collect();
+    let mut source_case: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, case) in project.cases.iter().enumerate() {
+        for s in &case.sources {
+            source_case.entry(guid::key(s)).or_insert(i);
+        }
+    }
+
+    let mut transcripts: Vec<ImportedTranscript> = Vec::new();
+    let mut placed_codings: Vec<Coding> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    let (mut no_coding, mut empty, mut not_codes, mut outside) = (0usize, 0usize, 0usize, 0usize);
+    for (n, source) in project.sources.iter().enumerate() {
+        let shown = source.name.clone().unwrap_or_else(|| source.guid.clone());
+        let what = format!("{file}: source `{shown}`");
+        let Some(raw) = source_text(source, entries, &what, &mut warnings) else {
+            if !source.selections.is_empty() {
+                warnings.push(format!(
+                    "{what}: {} selections skipped with their source",
+                    source.selections.len()
+                ));
+            }
+            continue;
+        };
+        let block: SourceBlock = qda_block(source.description.as_deref()).unwrap_or_default();
+        let case_index = source_case.get(&guid::key(&source.guid)).copied();
+        let wanted = block
+            .case
+            .clone()
+            .or_else(|| case_index.and_then(|i| project.cases[i].name.clone()))
+            .or_else(|| {
+                source
+                    .name
+                    .as_deref()
+                    .or_else(|| {
+                        // `qc` names no source; its file name is the next best.
+                        source
+                            .plain_text_path
+                            .as_deref()
+                            .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p))
+                    })
+                    .map(|n| {
+                        let lower = n.to_ascii_lowercase();
+                        [".txt", ".docx", ".doc", ".rtf", ".pdf", ".odt"]
+                            .iter()
+                            .find(|ext| lower.ends_with(*ext))
+                            .map_or(n, |ext| &n[..n.len() - ext.len()])
+                            .to_owned()
+                    })
+            })
+            .map(|n| case_id(&n))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("source-{}", n + 1));
+        let case = codebook::unique(&wanted, &taken);
+        if case != wanted {
+            warnings.push(format!(
+                "{what}: case `{wanted}` is taken by another source; this one is `{case}`"
+            ));
+        }
+        taken.push(case.clone());
+
+        // Front matter: the case, its variables (case values, then the source's own).
+        let mut front = toml::Table::new();
+        front.insert("case".to_owned(), toml::Value::String(case.clone()));
+        let values = case_index.map(|i| project.cases[i].values.as_slice()).unwrap_or_default();
+        for value in values.iter().chain(source.values.iter()) {
+            let Some(name) = variables.get(&guid::key(&value.variable)) else { continue };
+            let key = match *name {
+                "case" | "speakers" => format!("{name}_"),
+                other => other.to_owned(),
+            };
+            front.entry(key).or_insert_with(|| attribute(value));
+        }
+
+        let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
+        let lf_chars: Vec<char> = lf.chars().collect();
+        let probes: Vec<Probe<'_>> = source
+            .selections
+            .iter()
+            .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
+            .collect();
+        let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &origin);
+        if ambiguous {
+            warnings.push(format!(
+                "{what}: positions read as {}",
+                counting.describe(raw.contains("\r\n"))
+            ));
+        }
+
+        let (text, shift) = match compose(&case, &front, block.speakers.as_deref(), &lf) {
+            Some(composed) => composed,
+            None => {
+                warnings
+                    .push(format!("{what}: the text could not be made into a transcript; skipped"));
+                continue;
+            }
+        };
+        let transcript = Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
+            .map_err(|e| ExchangeError::Format {
+                file: file.to_owned(),
+                message: format!("source `{shown}`: {e}"),
+            })?;
+        let segments = transcript.segments(unit);
+        let spans = transcript.segment_spans();
+
+        let mut selections = Vec::new();
+        for selection in &source.selections {
+            let (Some(s), Some(e)) = (map.get(selection.start), map.get(selection.end)) else {
+                outside += 1;
+                continue;
+            };
+            if s >= e {
+                empty += 1;
+                continue;
+            }
+            let (start, end) = (s + shift, e + shift);
+            selections.push(PlacedSelection { start, end, name: selection.name.clone() });
+            if selection.codings.is_empty() {
+                no_coding += 1;
+                continue;
+            }
+            let block: SelectionBlock =
+                qda_block(selection.description.as_deref()).unwrap_or_default();
+            // The segments the selection falls in: the one qda recorded, or
+            // every segment of the codebook's unit it overlaps (clipped).
+            let targets: Vec<(String, usize, usize)> =
+                match block.segment.as_ref().and_then(|id| spans.get(id).map(|sp| (id, sp))) {
+                    Some((id, &(a, b))) if a <= start && end <= b => vec![(id.clone(), start, end)],
+                    _ => segments
+                        .iter()
+                        .filter(|seg| seg.start < end && start < seg.end)
+                        .map(|seg| (seg.id.clone(), start.max(seg.start), end.min(seg.end)))
+                        .collect(),
+                };
+            if targets.is_empty() {
+                outside += selection.codings.len();
+                continue;
+            }
+            for coding in &selection.codings {
+                let Some(code) = ids.get(&guid::key(&coding.code)) else {
+                    not_codes += 1;
+                    continue;
+                };
+                let coder = coder_of(
+                    coding
+                        .user
+                        .as_deref()
+                        .or(selection.user.as_deref())
+                        .or(project.creating_user.as_deref()),
+                );
+                let recorded = block
+                    .coding
+                    .iter()
+                    .find(|b| b.code == *code && b.coder == coder)
+                    .map(|b| b.source.clone());
+                let source = match recorded {
+                    Some(Source::Rule { clause, term, match_start, match_end }) => Source::Rule {
+                        clause,
+                        term,
+                        match_start: match_start + shift,
+                        match_end: match_end + shift,
+                    },
+                    Some(other) => other,
+                    None => Source::Manual { memo: None },
+                };
+                for (segment, s, e) in &targets {
+                    placed_codings.push(Coding {
+                        case: case.clone(),
+                        segment: segment.clone(),
+                        code: code.clone(),
+                        coder: coder.clone(),
+                        start: *s,
+                        end: *e,
+                        source: source.clone(),
+                    });
+                }
+            }
+        }
+        transcripts.push(ImportedTranscript {
+            file_name: format!("{case}.txt"),
+            case,
+            text,
+            body_start: shift,
+            counting,
+            selections,
+        });
+    }
+    if no_coding > 0 {
+        warnings.push(format!(
+            "{file}: {no_coding} selections carry no coding (comments); they are not imported"
+        ));
+    }
+    if empty > 0 {
+        warnings.push(format!("{file}: {empty} empty selections skipped"));
+    }
+    if not_codes > 0 {
+        warnings.push(format!("{file}: {not_codes} codings refer to something that is not a code of the codebook; skipped"));
+    }
+    if outside > 0 {
+        warnings.push(format!("{file}: {outside} selections or codings fall outside their text or between segments; skipped"));
+    }
+
+    let codings = codings_files(placed_codings, &transcripts, unit);
+    Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
+}
+
+/// A coder name for a user GUID the file does not name.
+fn short_user(guid: &str) -> String {
+    format!("user-{}", guid::key(guid).chars().take(8).collect::<String>())
+}
+
+/// The text of a source: a file in the archive, or inline content.
+fn source_text(
+    source: &RefiTextSource,
+    entries: &[Entry],
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    if let Some(content) = &source.content {
+        return Some(content.clone());
+    }
+    let Some(path) = source.plain_text_path.as_deref() else {
+        warnings.push(format!(
+            "{what}: no plain text (only rich text, which qda does not read); skipped"
+        ));
+        return None;
+    };
+    match find_source(entries, path) {
+        Some(entry) => Some(decode(&entry.bytes, what, warnings)),
+        None => {
+            warnings.push(format!("{what}: its text `{path}` is not in the archive; skipped"));
+            None
+        }
+    }
+}
+
+/// The transcript file for a text: front matter, then the text, which
+/// becomes one turn of speaker `text` when it has no turns of its own.
+/// Returns the file and the code points before the text.
+fn compose(
+    case: &str,
+    front: &toml::Table,
+    speakers: Option<&[String]>,
+    body: &str,
+) -> Option<(String, usize)> {
+    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize)> {
+        let mut head = String::from("+++\n");
+        head.push_str(&toml::to_string(front).ok()?);
+        head.push_str("+++\n");
+        head.push_str(prefix);
+        let shift = head.chars().count();
+        let text = format!("{head}{body}");
+        Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
+            .ok()
+            .map(|_| (text, shift))
+    };
+    let mut front = front.clone();
+    if let Some(speakers) = speakers {
+        front.insert(
+            "speakers".to_owned(),
+            toml::Value::Array(speakers.iter().cloned().map(toml::Value::String).collect()),
+        );
+    }
+    attempt(&front, "").or_else(|| {
+        front.insert(
+            "speakers".to_owned(),
+            toml::Value::Array(vec![toml::Value::String(TEXT_SPEAKER.to_owned())]),
+        );
+        attempt(&front, &format!("{TEXT_SPEAKER}:\n"))
+    })
+}
+
+/// One codings file per coder, covering every imported transcript.
+fn codings_files(
+    mut codings: Vec<Coding>,
+    transcripts: &[ImportedTranscript],
+    unit: Unit,
+) -> Vec<CodingsFile> {
+    // Each selection stays a coding of its own, so a re-export gives the
+    // same selections (qda counts a segment once per code however many
+    // codings it has); only exact repeats go.
+    codings.sort_by(|a, b| {
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
+            .cmp(&(&b.coder, &b.case, b.start, b.end, &b.segment, &b.code))
+    });
+    codings.dedup_by(|a, b| {
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
+            == (&b.coder, &b.case, b.start, b.end, &b.segment, &b.code)
+    });
+    let merged = codings;
+    let sources: Vec<CodedSource> = transcripts
+        .iter()
+        .map(|t| {
+            let parsed = Transcript::parse(Path::new(&t.file_name), t.text.as_bytes()).ok();
+            CodedSource {
+                case: t.case.clone(),
+                path: format!("transcripts/{}", t.file_name),
+                sha256: qda_coding::sha256_hex(t.text.as_bytes()),
+                segments: parsed.map_or(0, |p| p.segments(unit).len()),
+                reviewed: None,
+            }
+        })
+        .collect();
+    let mut by_coder: IndexMap<String, Vec<Coding>> = IndexMap::new();
+    for c in merged {
+        by_coder.entry(c.coder.clone()).or_default().push(c);
+    }
+    by_coder
+        .into_iter()
+        .map(|(coder, mut codings)| {
+            codings.sort_by(|a, b| {
+                (&a.case, a.start, &a.segment, &a.code)
+                    .cmp(&(&b.case, b.start, &b.segment, &b.code))
+            });
+            CodingsFile {
+                coder: Some(coder),
+                codings,
+                transcripts: sources.clone(),
+                provenance: None,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,222 @@
+//! How a tool counted `startPosition` / `endPosition`, and converting its
+//! positions to code points of the text as qda reads it (no BOM, LF).
+//!
+//! The standard says Unicode code points (REFI-QDA 1.5, 10.2). `NVivo` counts
+//! UTF-16 code units and, on Windows, CRLF as two; ATLAS.ti writes CRLF but
+//! counts a line end as one. The model is chosen per source: the one under
+//! which every selection fits the text, then the one whose selections match
+//! the selected text the file records (`name`), then the one whose
+//! selections start and end between words, then by the writing tool.
+
+use std::fmt;
+
+/// A way of counting positions in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// Code points, CRLF counted as 2 (the standard's model).
+    CodePoints,
+    /// Code points, CRLF counted as 1 (ATLAS.ti).
+    CodePointsCrlfAsOne,
+    /// UTF-16 code units, CRLF counted as 2 (`NVivo`).
+    Utf16,
+    /// UTF-16 code units, CRLF counted as 1.
+    Utf16CrlfAsOne,
+}
+
+impl Counting {
+    /// Says how positions were counted; line ends are mentioned only for a
+    /// text that has CRLF.
+    pub fn describe(self, crlf: bool) -> String {
+        let (units, two) = match self {
+            Counting::CodePoints => ("Unicode code points (as the standard says)", true),
+            Counting::CodePointsCrlfAsOne => ("Unicode code points", false),
+            Counting::Utf16 => ("UTF-16 code units (as NVivo counts)", true),
+            Counting::Utf16CrlfAsOne => ("UTF-16 code units", false),
+        };
+        match (crlf, two) {
+            (false, _) => units.to_owned(),
+            (true, true) => format!("{units}, CRLF counted as two"),
+            (true, false) => format!("{units}, CRLF counted as one"),
+        }
+    }
+}
+
+impl fmt::Display for Counting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(true))
+    }
+}
+
+const ALL: [Counting; 4] = [
+    Counting::CodePoints,
+    Counting::CodePointsCrlfAsOne,
+    Counting::Utf16,
+    Counting::Utf16CrlfAsOne,
+];
+
+/// Positions of one counting model mapped to code points of the LF text.
+pub(crate) struct Map {
+    /// For each position in the model, the code point it lands on, or
+    /// `None` inside a character (half a surrogate pair, between CR and LF).
+    positions: Vec<Option<usize>>,
+}
+
+impl Map {
+    fn new(raw: &str, counting: Counting) -> Self {
+        let utf16 = matches!(counting, Counting::Utf16 | Counting::Utf16CrlfAsOne);
+        let crlf_one = matches!(counting, Counting::CodePointsCrlfAsOne | Counting::Utf16CrlfAsOne);
+        let mut positions = Vec::with_capacity(raw.len() + 1);
+        let mut lf = 0;
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                positions.push(Some(lf));
+                if !crlf_one {
+                    positions.push(None);
+                }
+                chars.next();
+                lf += 1;
+                continue;
+            }
+            positions.push(Some(lf));
+            if utf16 && c.len_utf16() == 2 {
+                positions.push(None);
+            }
+            lf += 1;
+        }
+        positions.push(Some(lf));
+        Map { positions }
+    }
+
+    /// The code point of a position, when it falls on a character boundary.
+    pub(crate) fn get(&self, position: u64) -> Option<usize> {
+        usize::try_from(position).ok().and_then(|p| self.positions.get(p).copied().flatten())
+    }
+}
+
+/// A selection to place: its positions and the text the tool recorded.
+pub(crate) struct Probe<'a> {
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) name: Option<&'a str>,
+}
+
+/// Picks the counting model for a source. `raw` is the source text without
+/// a BOM; `lf` the same with line ends as LF; `origin` the writing tool.
+pub(crate) fn choose(
+    raw: &str,
+    lf: &[char],
+    probes: &[Probe<'_>],
+    origin: &str,
+) -> (Counting, Map, bool) {
+    let origin = origin.to_ascii_lowercase();
+    let preference: [Counting; 4] = if origin.contains("nvivo") {
+        [
+            Counting::Utf16,
+            Counting::Utf16CrlfAsOne,
+            Counting::CodePoints,
+            Counting::CodePointsCrlfAsOne,
+        ]
+    } else if origin.contains("atlas") {
+        [
+            Counting::CodePointsCrlfAsOne,
+            Counting::CodePoints,
+            Counting::Utf16CrlfAsOne,
+            Counting::Utf16,
+        ]
+    } else {
+        ALL
+    };
+    type Scored = ((usize, usize, usize, usize), Counting, Map);
+    let mut best: Option<Scored> = None;
+    for (rank, counting) in preference.into_iter().enumerate() {
+        let map = Map::new(raw, counting);
+        let (mut fits, mut names, mut words) = (0, 0, 0);
+        for p in probes {
+            let (Some(s), Some(e)) = (map.get(p.start), map.get(p.end)) else { continue };
+            if s > e {
+                continue;
+            }
+            fits += 1;
+            if p.name.is_some_and(|n| name_matches(n, &lf[s..e])) {
+                names += 1;
+            }
+            let word = |i: usize| {
+                i > 0 && i < lf.len() && lf[i - 1].is_alphanumeric() && lf[i].is_alphanumeric()
+            };
+            if !word(s) && !word(e) {
+                words += 1;
+            }
+        }
+        let score = (fits, names, words, usize::MAX - rank);
+        if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+            best = Some((score, counting, map));
+        }
+    }
+    let ((fits, ..), counting, map) = best.expect("four models were tried");
+    // Whether the choice mattered: a CR or a character outside the BMP.
+    let ambiguous = raw.contains('\r') || raw.chars().any(|c| c.len_utf16() == 2);
+    (counting, map, ambiguous && fits > 0)
+}
+
+/// Whether `selected` is the text a tool recorded as a selection's name
+/// (ATLAS.ti truncates long ones with `…`).
+pub(crate) fn name_matches(name: &str, selected: &[char]) -> bool {
+    let name = name.replace("\r\n", "\n");
+    let name = name.trim();
+    if name.is_empty() {
+        return false;
+    }
+    let selected: String = selected.iter().collect();
+    let selected = selected.trim();
+    match name.strip_suffix('…') {
+        Some(prefix) => selected.starts_with(prefix.trim_end()),
+        None => selected == name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lf(s: &str) -> Vec<char> {
+        s.replace("\r\n", "\n").chars().collect()
+    }
+
+    #[test]
+    fn utf16_positions_after_an_emoji_are_found() {
+        // "a😀 word" : UTF-16 puts "word" at 4..8, code points at 3..7.
+        let raw = "a\u{1F600} word and more";
+        let probes = [Probe { start: 4, end: 8, name: None }];
+        let (counting, map, _) = choose(raw, &lf(raw), &probes, "NVivo for Mac 12.7.0");
+        assert_eq!(counting, Counting::Utf16);
+        let text = lf(raw);
+        let (s, e) = (map.get(4).unwrap(), map.get(8).unwrap());
+        assert_eq!(text[s..e].iter().collect::<String>(), "word");
+    }
+
+    #[test]
+    fn crlf_counted_as_two_or_one_is_told_apart_by_the_selected_text() {
+        let raw = "one\r\ntwo\r\nthree";
+        // CRLF as 2: "three" is 10..15; as 1: 8..13.
+        let two = [Probe { start: 10, end: 15, name: Some("three") }];
+        assert_eq!(choose(raw, &lf(raw), &two, "").0, Counting::CodePoints);
+        let one = [Probe { start: 8, end: 13, name: Some("three") }];
+        assert_eq!(choose(raw, &lf(raw), &one, "").0, Counting::CodePointsCrlfAsOne);
+    }
+
+    #[test]
+    fn a_position_inside_a_surrogate_pair_does_not_fit() {
+        let map = Map::new("\u{1F600}x", Counting::Utf16);
+        assert_eq!(map.get(1), None);
+        assert_eq!(map.get(2), Some(1));
+        assert_eq!(map.get(9), None);
+    }
+
+    #[test]
+    fn truncated_names_match_by_prefix() {
+        let text: Vec<char> = "For some reason babies".chars().collect();
+        assert!(name_matches("For some…", &text));
+        assert!(!name_matches("For none…", &text));
+    }
+}

@@ -1,0 +1,472 @@
+//! The REFI-QDA project document (`project.qde`): a model of the parts qda
+//! reads and writes, the writer (children in schema order) and a tolerant
+//! reader.
+
+use crate::codebook::{self, RefiCodebook, RefiSet};
+use crate::error::ExchangeError;
+use crate::xml::{self, Element, Writer};
+
+/// The namespace of `project.qde`.
+pub const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
+
+/// A user (a coder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiUser {
+    /// The GUID.
+    pub guid: String,
+    /// The name, when given.
+    pub name: Option<String>,
+}
+
+/// The type of a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableKind {
+    /// `Text`
+    Text,
+    /// `Boolean`
+    Boolean,
+    /// `Integer`
+    Integer,
+    /// `Float`
+    Float,
+    /// `Date`
+    Date,
+    /// `DateTime`
+    DateTime,
+}
+
+impl VariableKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            VariableKind::Text => "Text",
+            VariableKind::Boolean => "Boolean",
+            VariableKind::Integer => "Integer",
+            VariableKind::Float => "Float",
+            VariableKind::Date => "Date",
+            VariableKind::DateTime => "DateTime",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s.trim() {
+            "Boolean" => VariableKind::Boolean,
+            "Integer" => VariableKind::Integer,
+            "Float" => VariableKind::Float,
+            "Date" => VariableKind::Date,
+            "DateTime" => VariableKind::DateTime,
+            _ => VariableKind::Text,
+        }
+    }
+
+    fn element(self) -> &'static str {
+        match self {
+            VariableKind::Text => "TextValue",
+            VariableKind::Boolean => "BooleanValue",
+            VariableKind::Integer => "IntegerValue",
+            VariableKind::Float => "FloatValue",
+            VariableKind::Date => "DateValue",
+            VariableKind::DateTime => "DateTimeValue",
+        }
+    }
+}
+
+/// A variable (a case attribute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiVariable {
+    /// The GUID.
+    pub guid: String,
+    /// The name.
+    pub name: String,
+    /// The type.
+    pub kind: VariableKind,
+}
+
+/// A value of a variable, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiValue {
+    /// The variable's GUID.
+    pub variable: String,
+    /// The element the value was in (its type).
+    pub kind: VariableKind,
+    /// The value as text.
+    pub value: String,
+}
+
+/// A case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiCase {
+    /// The GUID.
+    pub guid: String,
+    /// The name.
+    pub name: Option<String>,
+    /// Variable values.
+    pub values: Vec<RefiValue>,
+    /// GUIDs of the sources that belong to the case.
+    pub sources: Vec<String>,
+}
+
+/// A coding: a code applied to a selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiCoding {
+    /// The GUID.
+    pub guid: String,
+    /// The code's GUID (`CodeRef/@targetGUID`).
+    pub code: String,
+    /// The user who coded.
+    pub user: Option<String>,
+}
+
+/// A selection of plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiSelection {
+    /// The GUID.
+    pub guid: String,
+    /// The name (ATLAS.ti writes the selected text there).
+    pub name: Option<String>,
+    /// `startPosition`, as written (the unit depends on the tool).
+    pub start: u64,
+    /// `endPosition` (exclusive).
+    pub end: u64,
+    /// The user who made the selection.
+    pub user: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// The codings.
+    pub codings: Vec<RefiCoding>,
+}
+
+/// A text source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefiTextSource {
+    /// The GUID.
+    pub guid: String,
+    /// The name.
+    pub name: Option<String>,
+    /// `plainTextPath`, as written.
+    pub plain_text_path: Option<String>,
+    /// `PlainTextContent`, when the text is inline.
+    pub content: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// Variable values given on the source itself.
+    pub values: Vec<RefiValue>,
+    /// Its selections.
+    pub selections: Vec<RefiSelection>,
+}
+
+/// A REFI-QDA project, as far as qda reads and writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefiProject {
+    /// `@name`.
+    pub name: String,
+    /// `@origin`: the tool that wrote it.
+    pub origin: Option<String>,
+    /// `@basePath`.
+    pub base_path: Option<String>,
+    /// `@creatingUserGUID`.
+    pub creating_user: Option<String>,
+    /// Users.
+    pub users: Vec<RefiUser>,
+    /// The codebook.
+    pub codebook: Option<RefiCodebook>,
+    /// Variables.
+    pub variables: Vec<RefiVariable>,
+    /// Cases.
+    pub cases: Vec<RefiCase>,
+    /// Text sources.
+    pub sources: Vec<RefiTextSource>,
+    /// Sets.
+    pub sets: Vec<RefiSet>,
+    /// What the file holds that qda does not read, by element name, with
+    /// counts (pictures, PDFs, audio, video, notes, links, graphs).
+    pub unread: Vec<(String, usize)>,
+}
+
+/// Writes `project.qde`.
+pub fn write_qde(project: &RefiProject) -> String {
+    let mut w = Writer::new();
+    let mut attributes = vec![
+        ("xmlns", PROJECT_NAMESPACE),
+        ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        ("xsi:schemaLocation", "urn:QDA-XML:project:1.0 Project.xsd"),
+        ("name", project.name.as_str()),
+    ];
+    if let Some(origin) = &project.origin {
+        attributes.push(("origin", origin));
+    }
+    if let Some(user) = &project.creating_user {
+        attributes.push(("creatingUserGUID", user));
+    }
+    w.open("Project", &attributes);
+    if !project.users.is_empty() {
+        w.open("Users", &[]);
+        for user in &project.users {
+            let mut attributes = vec![("guid", user.guid.as_str())];
+            if let Some(name) = &user.name {
+                attributes.push(("name", name));
+            }
+            w.empty("User", &attributes);
+        }
+        w.close("Users");
+    }
+    if let Some(book) = project.codebook.as_ref().filter(|b| !b.codes.is_empty()) {
+        w.open("CodeBook", &[]);
+        codebook::write_codes(&mut w, &book.codes);
+        w.close("CodeBook");
+    }
+    if !project.variables.is_empty() {
+        w.open("Variables", &[]);
+        for v in &project.variables {
+            let attributes = [
+                ("guid", v.guid.as_str()),
+                ("name", v.name.as_str()),
+                ("typeOfVariable", v.kind.as_str()),
+            ];
+            w.empty("Variable", &attributes);
+        }
+        w.close("Variables");
+    }
+    if !project.cases.is_empty() {
+        w.open("Cases", &[]);
+        for case in &project.cases {
+            let mut attributes = vec![("guid", case.guid.as_str())];
+            if let Some(name) = &case.name {
+                attributes.push(("name", name));
+            }
+            w.open("Case", &attributes);
+            write_values(&mut w, &case.values);
+            for source in &case.sources {
+                w.empty("SourceRef", &[("targetGUID", source)]);
+            }
+            w.close("Case");
+        }
+        w.close("Cases");
+    }
+    if !project.sources.is_empty() {
+        w.open("Sources", &[]);
+        for source in &project.sources {
+            write_source(&mut w, source);
+        }
+        w.close("Sources");
+    }
+    codebook::write_sets(&mut w, &project.sets, true);
+    w.close("Project");
+    w.finish()
+}
+
+fn write_values(w: &mut Writer, values: &[RefiValue]) {
+    for value in values {
+        w.open("VariableValue", &[]);
+        w.empty("VariableRef", &[("targetGUID", value.variable.as_str())]);
+        w.text(value.kind.element(), &value.value);
+        w.close("VariableValue");
+    }
+}
+
+fn write_source(w: &mut Writer, source: &RefiTextSource) {
+    let mut attributes = vec![("guid", source.guid.as_str())];
+    if let Some(name) = &source.name {
+        attributes.push(("name", name));
+    }
+    if let Some(path) = &source.plain_text_path {
+        attributes.push(("plainTextPath", path));
+    }
+    w.open("TextSource", &attributes);
+    if let Some(d) = &source.description {
+        w.text("Description", d);
+    }
+    if let Some(content) = &source.content {
+        w.text("PlainTextContent", content);
+    }
+    for selection in &source.selections {
+        let (start, end) = (selection.start.to_string(), selection.end.to_string());
+        let mut attributes = vec![("guid", selection.guid.as_str())];
+        if let Some(name) = &selection.name {
+            attributes.push(("name", name));
+        }
+        attributes.push(("startPosition", &start));
+        attributes.push(("endPosition", &end));
+        if let Some(user) = &selection.user {
+            attributes.push(("creatingUser", user));
+        }
+        w.open("PlainTextSelection", &attributes);
+        if let Some(d) = &selection.description {
+            w.text("Description", d);
+        }
+        for coding in &selection.codings {
+            let mut attributes = vec![("guid", coding.guid.as_str())];
+            if let Some(user) = &coding.user {
+                attributes.push(("creatingUser", user));
+            }
+            w.open("Coding", &attributes);
+            w.empty("CodeRef", &[("targetGUID", coding.code.as_str())]);
+            w.close("Coding");
+        }
+        w.close("PlainTextSelection");
+    }
+    write_values(w, &source.values);
+    w.close("TextSource");
+}
+
+/// Reads `project.qde`. Any `urn:QDA-XML:*` namespace (or none) is read.
+///
+/// # Errors
+/// Malformed XML, or a root that is not `Project`.
+pub fn read_qde(
+    file: &str,
+    bytes: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<RefiProject, ExchangeError> {
+    let root = xml::parse(file, bytes)?;
+    if root.name != "Project" {
+        return Err(ExchangeError::Format {
+            file: file.to_owned(),
+            message: format!(
+                "the root element is `{}`, not `Project` (a REFI-QDA project) or `CodeBook` (a codebook); export the file from your QDA tool as REFI-QDA (.qdpx or .qdc)",
+                root.name
+            ),
+        });
+    }
+    let attr = |name: &str| root.attr(name).map(str::to_owned);
+    let mut project = RefiProject {
+        name: attr("name").unwrap_or_default(),
+        origin: attr("origin"),
+        base_path: attr("basePath"),
+        creating_user: attr("creatingUserGUID"),
+        ..RefiProject::default()
+    };
+    if let Some(users) = root.child("Users") {
+        project.users = users
+            .all("User")
+            .map(|u| RefiUser {
+                guid: u.attr("guid").unwrap_or("").to_owned(),
+                name: u.attr("name").or_else(|| u.attr("id")).map(str::to_owned),
+            })
+            .collect();
+    }
+    project.codebook =
+        root.child("CodeBook").map(|c| codebook::read_codebook_element(file, c, warnings));
+    if let Some(variables) = root.child("Variables") {
+        project.variables = variables
+            .all("Variable")
+            .map(|v| RefiVariable {
+                guid: v.attr("guid").unwrap_or("").to_owned(),
+                name: v.attr("name").unwrap_or("").to_owned(),
+                kind: VariableKind::parse(v.attr("typeOfVariable").unwrap_or("Text")),
+            })
+            .collect();
+    }
+    if let Some(cases) = root.child("Cases") {
+        project.cases = cases
+            .all("Case")
+            .map(|c| RefiCase {
+                guid: c.attr("guid").unwrap_or("").to_owned(),
+                name: c.attr("name").map(str::to_owned),
+                values: read_values(c),
+                sources: c
+                    .all("SourceRef")
+                    .filter_map(|s| s.attr("targetGUID"))
+                    .map(str::to_owned)
+                    .collect(),
+            })
+            .collect();
+    }
+    if let Some(cases) = root.child("Cases") {
+        for _ in cases.all("Case").flat_map(|c| c.all("CodeRef")) {
+            count(&mut project.unread, "CaseCodeRef");
+        }
+    }
+    if let Some(sources) = root.child("Sources") {
+        for source in &sources.children {
+            match source.name.as_str() {
+                "TextSource" => {
+                    for _ in source.all("Coding") {
+                        count(&mut project.unread, "SourceCoding");
+                    }
+                    project.sources.push(read_text_source(source));
+                }
+                other => count(&mut project.unread, other),
+            }
+        }
+    }
+    for part in ["Notes", "Links", "Graphs"] {
+        if let Some(element) = root.child(part) {
+            for _ in &element.children {
+                count(&mut project.unread, part);
+            }
+        }
+    }
+    if let Some(sets) = root.child("Sets") {
+        project.sets = codebook::read_sets(sets);
+    }
+    Ok(project)
+}
+
+fn count(unread: &mut Vec<(String, usize)>, name: &str) {
+    match unread.iter_mut().find(|(n, _)| n == name) {
+        Some((_, n)) => *n += 1,
+        None => unread.push((name.to_owned(), 1)),
+    }
+}
+
+fn read_values(parent: &Element) -> Vec<RefiValue> {
+    parent
+        .all("VariableValue")
+        .filter_map(|v| {
+            let variable = v.child("VariableRef")?.attr("targetGUID")?.to_owned();
+            let value = v.children.iter().find(|c| c.name != "VariableRef")?;
+            let kind = match value.name.as_str() {
+                "BooleanValue" => VariableKind::Boolean,
+                "IntegerValue" => VariableKind::Integer,
+                "FloatValue" => VariableKind::Float,
+                "DateValue" => VariableKind::Date,
+                "DateTimeValue" => VariableKind::DateTime,
+                _ => VariableKind::Text,
+            };
+            Some(RefiValue { variable, kind, value: value.text.trim().to_owned() })
+        })
+        .collect()
+}
+
+fn read_text_source(source: &Element) -> RefiTextSource {
+    let selections = source
+        .all("PlainTextSelection")
+        .map(|s| {
+            // `12` as the schema says, or `12.0` as a careless writer might.
+            let position = |name: &str| {
+                let p = s.attr(name).unwrap_or("").trim();
+                p.parse::<u64>()
+                    .ok()
+                    .or_else(|| p.parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64))
+                    .unwrap_or(0)
+            };
+            RefiSelection {
+                guid: s.attr("guid").unwrap_or("").to_owned(),
+                name: s.attr("name").map(str::to_owned),
+                start: position("startPosition"),
+                end: position("endPosition"),
+                user: s.attr("creatingUser").map(str::to_owned),
+                description: s.description(),
+                codings: s
+                    .all("Coding")
+                    .filter_map(|c| {
+                        Some(RefiCoding {
+                            guid: c.attr("guid").unwrap_or("").to_owned(),
+                            code: c.child("CodeRef")?.attr("targetGUID")?.to_owned(),
+                            user: c.attr("creatingUser").map(str::to_owned),
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    RefiTextSource {
+        guid: source.attr("guid").unwrap_or("").to_owned(),
+        name: source.attr("name").map(str::to_owned),
+        plain_text_path: source.attr("plainTextPath").map(str::to_owned),
+        content: source.child("PlainTextContent").map(|c| c.text.clone()),
+        description: source.description(),
+        values: read_values(source),
+        selections,
+    }
+}
