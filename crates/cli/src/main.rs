@@ -40,6 +40,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod anonymised;
 pub(crate) mod check;
 pub(crate) mod code;
 pub(crate) mod import_sheet;
+pub(crate) mod serve;
 pub(crate) mod sheet;
 pub(crate) mod tally;
 pub(crate) mod verify;

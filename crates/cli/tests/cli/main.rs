@@ -9,6 +9,7 @@ mod atomic;
 mod check;
 mod code;
 mod errors;
+mod serve;
 mod sheet;
 mod study;
 mod support;
