@@ -81,7 +81,7 @@ async function openCase(caseId, keepFocus = false) {
   state.data = data;
   state.version = data.version;
   if (!keepFocus) state.focus = -1;
-  if (location.hash !== `#case=${caseId}`) history.replaceState(null, '', `${location.search}#case=${encodeURIComponent(caseId)}`);
+  setHash();
   renderCases();
   renderTree();
   renderTranscript();
@@ -89,6 +89,16 @@ async function openCase(caseId, keepFocus = false) {
     document.body.dataset.rendered = String(Math.round(performance.now() - started));
   });
 }
+
+// The open case and comparison live in the address, so a reload (or a
+// shared link, for a team meeting) comes back to the same view.
+function setHash() {
+  const compare = $('compare-with').value;
+  const hash = `#case=${encodeURIComponent(state.caseId)}` + (compare ? `&compare=${encodeURIComponent(compare)}` : '');
+  if (location.hash !== hash) history.replaceState(null, '', `${location.search}${hash}`);
+}
+
+const fromHash = (key) => decodeURIComponent((location.hash.match(new RegExp(`${key}=([^&]+)`)) || [])[1] || '');
 
 async function refresh(keepFocus = true) {
   await loadStudy();
@@ -107,6 +117,8 @@ function renderCases() {
       el('span', { class: 'count', style: null, title: label(code), dataset: { code } }, `${label(code)} ${n}`));
     const assigned = exclusive.map((p) => el('div', { class: 'assigned' },
       `${p.label}: `, el('b', {}, c.assigned[p.id] ? label(c.assigned[p.id]) : 'uncoded')));
+    const differing = state.compare ? state.compare.disagreements.filter((d) => d.case === c.case).length : 0;
+    if (differing) assigned.push(el('div', { class: 'differs' }, `${differing} disagreement${differing > 1 ? 's' : ''} with ${state.compare.other}`));
     return el('button', {
       type: 'button', class: 'case' + (c.case === state.caseId ? ' open' : '') + (c.changed ? ' changed' : ''),
       'aria-current': c.case === state.caseId ? 'page' : null,
@@ -235,7 +247,7 @@ function renderTranscript() {
     el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
     el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
     seg.interviewer ? null : el('div', { class: 'margin' }, chips, offers,
-      state.compare && !seg.interviewer ? el('span', { class: 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
+      state.compare && !seg.interviewer ? el('span', { class: disagree.has(seg.id) ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
     blocks.push(block);
   });
   box.replaceChildren(...blocks);
@@ -436,16 +448,18 @@ function chipKey(event, c) {
 
 async function loadCompare() {
   const which = $('compare-with').value;
-  if (!which) { state.compare = null; $('compare-panel').replaceChildren(); renderTranscript(); return; }
+  setHash();
+  if (!which) { state.compare = null; $('compare-panel').replaceChildren(); renderCases(); renderTranscript(); return; }
   state.compare = await api(`/api/compare?with=${encodeURIComponent(which)}`);
   const fmt = (v) => (v === null || v === undefined ? 'undefined' : v.toFixed(3));
   const here = state.compare.disagreements.filter((d) => d.case === state.caseId).length;
   $('compare-panel').replaceChildren(
     el('h2', {}, `${state.compare.me} vs ${state.compare.other}`),
     el('p', { class: 'note' }, `${state.compare.disagreements.length} disagreements (${here} in this case), marked red in the margin.`),
-    el('table', {}, el('thead', {}, el('tr', {}, ['code', 'units', '% agree', 'Cohen κ', 'Krippendorff α'].map((h) => el('th', {}, h)))),
+    el('table', {}, el('thead', {}, el('tr', {}, [['code', 'code'], ['n', 'segments both reviewed'], ['%', 'percent agreement'], ['κ', "Cohen's kappa"], ['α', "Krippendorff's alpha (nominal)"]].map(([h, title]) => el('th', { title }, h)))),
       el('tbody', {}, state.compare.rows.map((r) => el('tr', {}, el('td', {}, r.code === 'all codes' ? r.code : label(r.code)),
-        el('td', {}, String(r.units)), el('td', {}, fmt(r.percent_agreement)), el('td', {}, fmt(r.cohen_kappa)), el('td', {}, fmt(r.krippendorff_alpha))))))));
+        el('td', {}, String(r.units)), el('td', {}, fmt(r.percent_agreement)), el('td', {}, fmt(r.cohen_kappa)), el('td', {}, fmt(r.krippendorff_alpha)))))));
+  renderCases();
   renderTranscript();
 }
 
@@ -489,9 +503,12 @@ $('help-button').addEventListener('click', () => {
 (async () => {
   try {
     await loadStudy();
-    const wanted = decodeURIComponent((location.hash.match(/case=([^&]+)/) || [])[1] || '');
+    const wanted = fromHash('case');
     const ids = state.study.cases.map((c) => c.case);
+    const compare = fromHash('compare');
+    if ([...$('compare-with').options].some((o) => o.value === compare)) $('compare-with').value = compare;
     await openCase(ids.includes(wanted) ? wanted : ids[0]);
+    if (compare) await loadCompare();
     say('Select text and press a code key (1–9) or click a code.', 'info');
   } catch (error) {
     $('transcript').replaceChildren(el('p', { class: 'warning', role: 'alert' }, error.message));

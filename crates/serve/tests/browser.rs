@@ -1,0 +1,241 @@
+//! End to end in headless Chromium, driven over `WebDriver` (`chromedriver`):
+//! select a span in a Korean line, apply a code with the keyboard, reload,
+//! and find the coding on the page and in the codings file with the right
+//! code-point offsets. A screenshot is saved under `target/tmp/`.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
+//! Without them the tests say so and pass, unless `QDA_REQUIRE_BROWSER` is
+//! set (as CI does), when they fail.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client, ClientBuilder, Locator};
+use qda_coding::{Codebook, Transcript};
+use qda_serve::{Config, LoadedTranscript, Study};
+use serde_json::{Value, json};
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Chromium and chromedriver, or `None` (with a message) to skip.
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let message = "browser test skipped: chromium and chromedriver are not on PATH (Debian: apt-get install chromium chromium-driver)";
+            assert!(std::env::var_os("QDA_REQUIRE_BROWSER").is_none(), "{message}");
+            eprintln!("{message}");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Kills chromedriver when the test ends, pass or fail.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver(child);
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=en"],
+        }
+    });
+    let Value::Object(capabilities) = capabilities else { unreachable!() };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    (driver, client)
+}
+
+/// Serves the study in `dir` on a free port, on a thread of its own.
+fn start_server(dir: &Path, transcripts: &[&str]) -> String {
+    let codebook_path = dir.join("motives.toml");
+    let codebook =
+        Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap()).unwrap();
+    let loaded = transcripts
+        .iter()
+        .map(|name| {
+            let file = dir.join(name);
+            let transcript = Transcript::parse(&file, &std::fs::read(&file).unwrap()).unwrap();
+            LoadedTranscript { transcript, file, shown_path: (*name).to_owned() }
+        })
+        .collect();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let token = qda_serve::new_token().unwrap();
+    let app = qda_serve::app(Config {
+        study: Study::new(codebook, loaded).unwrap(),
+        coder: "anna".to_owned(),
+        codings: dir.join("anna.json"),
+        compare: Vec::new(),
+        provenance: json!({"tool": "qda", "command": "serve"}),
+        token: token.clone(),
+        allowed_hosts: qda_serve::allowed_hosts(address),
+    })
+    .unwrap();
+    std::thread::spawn(move || qda_serve::run(listener, app));
+    format!("http://{address}/?token={token}")
+}
+
+fn study_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for name in ["motives.toml", "K01.txt"] {
+        std::fs::copy(fixtures.join(name), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+fn artefact(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// Selects `word` inside the text of `segment`, as a mouse drag would.
+/// Offsets in the DOM are UTF-16 units; the page must convert them.
+const SELECT: &str = r#"
+const [segment, word] = arguments;
+const text = document.querySelector(`.segment[data-id="${segment}"] .text`);
+const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const at = node.textContent.indexOf(word);
+  if (at >= 0) {
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + word.length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection.toString();
+  }
+}
+return null;
+"#;
+
+/// Waits until the saved codings satisfy `done`.
+fn saved_codings(dir: &Path, done: impl Fn(&Value) -> bool) {
+    let started = Instant::now();
+    loop {
+        let saved: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("anna.json")).unwrap()).unwrap();
+        if done(&saved["codings"]) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not saved as expected: {saved}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until the page shows no coding (it has re-read the file).
+async fn chips_gone(client: &Client) {
+    let started = Instant::now();
+    while !client.find_all(Locator::Css(".chip")).await.unwrap().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the page still shows a coding");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn press(client: &Client, key: char) {
+    let keys = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // 정말로 follows an emoji: two UTF-16 units, one code point.
+    let selected = client.execute(SELECT, vec![json!("K01:t4"), json!("정말로")]).await.unwrap();
+    assert_eq!(selected, json!("정말로"));
+    // `freedom` is the second codable code: key 2.
+    press(&client, '2').await;
+    client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+
+    // Undo with the keyboard (U+E009 is WebDriver's Control) removes it again.
+    let undo = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: '\u{E009}' })
+        .then(KeyAction::Down { value: 'z' })
+        .then(KeyAction::Up { value: 'z' })
+        .then(KeyAction::Up { value: '\u{E009}' });
+    client.perform_actions(undo).await.unwrap();
+    saved_codings(dir.path(), |codings| codings == &json!([]));
+    chips_gone(&client).await;
+
+    // Redo brings it back.
+    client
+        .perform_actions(
+            KeyActions::new("keyboard".to_owned())
+                .then(KeyAction::Down { value: '\u{E009}' })
+                .then(KeyAction::Down { value: 'y' })
+                .then(KeyAction::Up { value: 'y' })
+                .then(KeyAction::Up { value: '\u{E009}' }),
+        )
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 1));
+    client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+
+    client.refresh().await.unwrap();
+    let chip = client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+    assert_eq!(chip.attr("data-start").await.unwrap().as_deref(), Some("233"));
+    assert_eq!(chip.attr("data-end").await.unwrap().as_deref(), Some("236"));
+    let coded = client.find(Locator::Css(".segment[data-id='K01:t4'] .piece.coded")).await.unwrap();
+    assert_eq!(coded.text().await.unwrap(), "정말로");
+
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("anna.json")).unwrap()).unwrap();
+    let coding = &saved["codings"][0];
+    // Code points counted independently with Python: text.index("정말로") == 233.
+    assert_eq!(
+        (&coding["segment"], &coding["code"], &coding["start"], &coding["end"]),
+        (&json!("K01:t4"), &json!("freedom"), &json!(233), &json!(236))
+    );
+
+    // Keep a screenshot of the coded Korean line.
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
+    client.close().await.unwrap();
+}
