@@ -60,7 +60,8 @@ async function loadStudy() {
   state.study = await api('/api/study');
   state.version = state.study.version;
   $('title').textContent = state.study.codebook.name;
-  $('who').textContent = `coder ${state.study.coder} · ${state.study.codings}`;
+  $('who').textContent = `coder ${state.study.coder} · saving to ${state.study.codings.split(/[\\/]/).pop()}`;
+  $('who').title = state.study.codings;
   const filter = $('filter');
   const chosen = filter.value;
   filter.replaceChildren(el('option', { value: '' }, 'all segments'),
@@ -85,9 +86,14 @@ async function openCase(caseId, keepFocus = false) {
   renderCases();
   renderTree();
   renderTranscript();
-  requestAnimationFrame(() => {
-    document.body.dataset.rendered = String(Math.round(performance.now() - started));
-  });
+  const open = document.querySelector('.case.open');
+  if (open && !keepFocus) open.scrollIntoView({ block: 'nearest' });
+  // After the next frame is painted: when the transcript appeared (ms since
+  // navigation) and how long opening the case took; read by the speed test.
+  requestAnimationFrame(() => setTimeout(() => {
+    document.body.dataset.paintedAt = String(Math.round(performance.now()));
+    document.body.dataset.openMs = String(Math.round(performance.now() - started));
+  }, 0));
 }
 
 // The open case and comparison live in the address, so a reload (or a

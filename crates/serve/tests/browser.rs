@@ -85,8 +85,8 @@ async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
 }
 
 /// Serves the study in `dir` on a free port, on a thread of its own.
-fn start_server(dir: &Path, transcripts: &[&str]) -> String {
-    let codebook_path = dir.join("motives.toml");
+fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+    let codebook_path = dir.join(codebook);
     let codebook =
         Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap()).unwrap();
     let loaded = transcripts
@@ -182,7 +182,7 @@ async fn press(client: &Client, key: char) {
 async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload() {
     let Some((chromium, driver)) = browser() else { return };
     let dir = study_dir();
-    let url = start_server(dir.path(), &["K01.txt"]);
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
     let (_driver, client) = start_browser(&chromium, &driver).await;
 
     client.goto(&format!("{url}#case=K01")).await.unwrap();
@@ -237,5 +237,94 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
     // Keep a screenshot of the coded Korean line.
     let png = client.screenshot().await.unwrap();
     std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
+    client.close().await.unwrap();
+}
+
+/// Time to first paint of a two-hour interview (about 20,000 words, made
+/// by the benchmark generator). Run with
+/// `cargo test -p qda-serve --test browser -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn first_paint_of_a_two_hour_interview() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let generator = qda_bench::Generator::new(20, 7);
+    std::fs::write(dir.path().join("bench.toml"), generator.codebook_toml()).unwrap();
+    let transcript = generator.transcript(0, 125_000);
+    let words = transcript.split_whitespace().count();
+    std::fs::write(dir.path().join("long.txt"), &transcript).unwrap();
+    let url = start_server(dir.path(), "bench.toml", &["long.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    let case = qda_bench::case_id(0);
+    let mut painted = Vec::new();
+    for _ in 0..5 {
+        client.goto("about:blank").await.unwrap();
+        client.goto(&format!("{url}#case={case}")).await.unwrap();
+        let started = Instant::now();
+        let at = loop {
+            let value = client
+                .execute("return document.body.dataset.paintedAt || null", vec![])
+                .await
+                .unwrap();
+            if let Some(at) = value.as_str() {
+                break at.parse::<f64>().unwrap();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the transcript never painted");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        painted.push(at);
+    }
+    let segments = client.find_all(Locator::Css(".segment")).await.unwrap().len();
+    client.close().await.unwrap();
+    painted.sort_by(f64::total_cmp);
+    eprintln!(
+        "{words} words, {} bytes, {segments} segments: transcript painted {:.0} ms after navigation (median of 5; min {:.0}, max {:.0})",
+        transcript.len(),
+        painted[2],
+        painted[0],
+        painted[4]
+    );
+}
+
+/// The README's picture: the bundled study, anna's codings beside the
+/// rules, a selection about to be coded. Run with
+/// `cargo test -p qda-serve --test browser readme -- --ignored` to remake
+/// `docs/serve.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "remakes docs/serve.png"]
+async fn readme_screenshot() {
+    let Some((chromium, driver)) = browser() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("codebooks/motives.toml"), dir.path().join("motives.toml")).unwrap();
+    std::fs::copy(root.join("codings/anna.json"), dir.path().join("anna.json")).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root.join("transcripts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::copy(&path, dir.path().join(&name)).unwrap();
+            names.push(name);
+        }
+    }
+    names.sort();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let url = start_server(dir.path(), "motives.toml", &names);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.set_window_size(1366, 820).await.unwrap();
+    client.goto(&format!("{url}#case=P05&compare=rules")).await.unwrap();
+    client.wait().for_element(Locator::Css("#compare-panel table")).await.unwrap();
+    let script = r#"
+        document.querySelector('.segment[data-id="P05:t4"]').scrollIntoView({ block: 'start' });
+        document.querySelector('.code[data-code="freedom"]').dispatchEvent(new MouseEvent('mouseenter'));
+    "#;
+    client.execute(script, vec![]).await.unwrap();
+    let selected = client
+        .execute(SELECT, vec![json!("P05:t4"), json!("That is not why I left.")])
+        .await
+        .unwrap();
+    assert_eq!(selected, json!("That is not why I left."));
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(root.join("docs/serve.png"), png).unwrap();
     client.close().await.unwrap();
 }
