@@ -87,7 +87,12 @@ async function openCase(caseId, keepFocus = false) {
   renderTree();
   renderTranscript();
   const open = document.querySelector('.case.open');
-  if (open && !keepFocus) open.scrollIntoView({ block: 'nearest' });
+  if (open && !keepFocus) {
+    // Scroll the case list only, never the page (on a tablet the list is below).
+    const nav = $('cases');
+    nav.scrollTop = Math.max(0, open.offsetTop - nav.clientHeight / 3);
+    nav.scrollLeft = Math.max(0, open.offsetLeft - 8);
+  }
   // After the next frame is painted: when the transcript appeared (ms since
   // navigation) and how long opening the case took; read by the speed test.
   requestAnimationFrame(() => setTimeout(() => {
@@ -128,6 +133,7 @@ function renderCases() {
     return el('button', {
       type: 'button', class: 'case' + (c.case === state.caseId ? ' open' : '') + (c.changed ? ' changed' : ''),
       'aria-current': c.case === state.caseId ? 'page' : null,
+      title: c.changed || null,
       onclick: () => openCase(c.case).catch(fail),
     }, el('div', { class: 'case-id' }, c.case), el('div', { class: 'attrs' }, attrs), ...assigned, el('div', { class: 'counts' }, counts));
   }));
@@ -183,10 +189,13 @@ function isReviewed(seg) {
   return r === null || r.includes(seg.id);
 }
 
+// A suggestion stays open until its segment is reviewed: once the coder has
+// coded the segment or rejected a suggestion there, the codes not applied
+// are the coder's "no" (as `qda agree` counts them).
 function openSuggestions(seg) {
+  if (isReviewed(seg)) return [];
   const mine = new Set(segmentCodings(seg).map((c) => c.code));
-  if (isReviewed(seg) && mine.size === 0 && state.data.reviewed !== null) return [];
-  return state.data.suggestions.filter((s) => s.segment === seg.id && !mine.has(s.code) && !isReviewed(seg));
+  return state.data.suggestions.filter((s) => s.segment === seg.id && !mine.has(s.code));
 }
 
 // Splits a segment's text at every coding and suggestion boundary.

@@ -354,3 +354,42 @@ async fn the_comparison_with_the_rules_marks_disagreements() {
         send(&app, get("/api/compare?with=nobody").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rejecting_a_suggestion_marks_the_segment_reviewed() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    // The rule `배고파*` matches 배고파서 (154..158) in K01:t2 (154..186).
+    assert_eq!(
+        case["suggestions"],
+        json!([{"segment": "K01:t2", "code": "survival", "start": 154, "end": 186, "term": "배고파*", "match_start": 154, "match_end": 158}])
+    );
+    assert_eq!(case["reviewed"], json!([]));
+
+    let edits =
+        |version: &str, edits: Value| json!({"version": version, "edits": edits}).to_string();
+    let reject = edits("none", json!([{"op": "review", "case": "K01", "segment": "K01:t2"}]));
+    let (status, body) = send(&app, post_json(&reject)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0]["reviewed"], json!(["K01:t2"]));
+    assert_eq!(setup.saved().unwrap()["codings"], json!([]));
+
+    // Coding the other codable segment reviews every one: written as "all".
+    let (status, body) = send(&app, post_json(&add(&setup.version(), "freedom", 206, 237))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0].get("reviewed"), None);
+
+    let undo =
+        edits(&setup.version(), json!([{"op": "unreview", "case": "K01", "segment": "K01:t2"}]));
+    let (status, body) = send(&app, post_json(&undo)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0]["reviewed"], json!(["K01:t4"]));
+
+    let coded =
+        edits(&setup.version(), json!([{"op": "unreview", "case": "K01", "segment": "K01:t4"}]));
+    let (status, body) = send(&app, post_json(&coded)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error(&body).contains("has codings; remove them first"), "{body}");
+}
