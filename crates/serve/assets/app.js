@@ -421,6 +421,7 @@ function applyCode(code) {
     }
   }
   let spans = selectedSpans();
+  if (spans && spans.length === 0) { say('Interviewer turns are not coded; select text in a participant turn.', 'error'); return; }
   if (!spans) {
     const seg = state.data.segments[state.focus];
     if (!seg || seg.interviewer) { say('Select some text, or focus a segment (j/k), then choose a code.', 'error'); return; }

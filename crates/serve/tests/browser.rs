@@ -234,7 +234,22 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
         (&json!("K01:t4"), &json!("freedom"), &json!(233), &json!(236))
     );
 
-    // Keep a screenshot of the coded Korean line.
+    // Accepting the rule's suggestion codes the whole segment.
+    client
+        .find(Locator::Css(".segment[data-id='K01:t2'] .suggestion .accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 154 && c["end"] == 186)
+        })
+    });
+    client.wait().for_element(Locator::Css(".chip[data-code='survival']")).await.unwrap();
+
+    // Keep a screenshot of the coded Korean lines.
     let png = client.screenshot().await.unwrap();
     std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
     client.close().await.unwrap();
