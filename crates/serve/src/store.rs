@@ -192,9 +192,14 @@ pub(crate) fn apply(
         let at = if edits.len() > 1 { format!("edit {}: ", i + 1) } else { String::new() };
         apply_one(&mut next, edit, study, coder).map_err(|e| e.prefixed(&at))?;
     }
+    // A case or segment the study lacks (the file was edited by hand while
+    // the server ran) sorts last instead of failing.
     let order = |c: &Coding| {
-        let case = &study.cases[&c.case];
-        let segment = case.segments.iter().position(|s| s.id == c.segment).unwrap_or(usize::MAX);
+        let segment = study
+            .cases
+            .get(&c.case)
+            .and_then(|case| case.segments.iter().position(|s| s.id == c.segment))
+            .unwrap_or(usize::MAX);
         let code = study.codebook.codes().iter().position(|x| x.id == c.code).unwrap_or(usize::MAX);
         (c.case.clone(), segment, c.start, code, c.end)
     };
