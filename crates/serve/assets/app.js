@@ -164,7 +164,11 @@ function renderTree() {
     const body = [swatch, shortcut ? el('kbd', {}, shortcut) : null, ` ${code.label} `,
       code.codable ? el('span', { class: 'n', title: 'codings in this case / in all cases' }, `${here[code.id] || 0} / ${total[code.id] || 0}`) : null];
     const node = code.codable
-      ? el('button', Object.assign(props, { type: 'button', onclick: () => applyCode(code.id), title: `Apply ${code.label}` }), ...body)
+      ? el('button', Object.assign(props, {
+        type: 'button', onclick: () => applyCode(code.id), title: `Apply ${code.label}`,
+        // Keep the text selection and a focused coding chip when clicked.
+        onmousedown: (e) => e.preventDefault(),
+      }), ...body)
       : el('div', Object.assign(props, { tabindex: '0' }), ...body, code.exclusive ? el('span', { class: 'n' }, 'one per case') : null);
     node.style.marginLeft = `${depth(code) * 1.1}em`;
     return node;

@@ -249,6 +249,24 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
     });
     client.wait().for_element(Locator::Css(".chip[data-code='survival']")).await.unwrap();
 
+    // A selection coded by clicking the code in the tree.
+    let selected =
+        client.execute(SELECT, vec![json!("K01:t2"), json!("집에 먹을 것이")]).await.unwrap();
+    assert_eq!(selected, json!("집에 먹을 것이"));
+    client
+        .find(Locator::Css("#tree button[data-code='freedom']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Code points counted with Python: text.index("집에 먹을 것이") == 168.
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "freedom" && c["start"] == 168 && c["end"] == 176)
+        })
+    });
+
     // Keep a screenshot of the coded Korean lines.
     let png = client.screenshot().await.unwrap();
     std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
