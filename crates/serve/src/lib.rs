@@ -21,8 +21,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub use security::{CONTENT_SECURITY_POLICY, TOKEN_HEADER, new_token};
-pub use store::{Edit, NO_FILE};
+pub use security::new_token;
 pub use study::{Case, LoadedTranscript, SegmentView, Study};
 
 /// What the server is started with.

@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use crate::{ApiError, AppState};
 
 /// The header the page sends the token in.
-pub const TOKEN_HEADER: &str = "x-qda-token";
+pub(crate) const TOKEN_HEADER: &str = "x-qda-token";
 
 /// The strict policy every response carries: only this server's own script,
 /// style and API; nothing inline, nothing from elsewhere, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// A random token of 32 hexadecimal digits (128 bits).
 ///

@@ -16,7 +16,7 @@ use crate::study::Study;
 use crate::{ApiError, ServeError};
 
 /// The version of a file that does not exist yet.
-pub const NO_FILE: &str = "none";
+pub(crate) const NO_FILE: &str = "none";
 
 /// The codings file as read now, with its version.
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ pub(crate) fn check(
 /// start and end.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Edit {
+pub(crate) enum Edit {
     /// Apply a code to a span inside one codable segment.
     Add {
         /// The case.
