@@ -267,6 +267,36 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
         })
     });
 
+    // Change that coding's code: pick its chip, click another code.
+    let chip = "#transcript .chip[data-code='freedom'][data-start='168']";
+    client.wait().for_element(Locator::Css(chip)).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#tree button[data-code='survival']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 168 && c["end"] == 176)
+                && !a.iter().any(|c| c["code"] == "freedom" && c["start"] == 168)
+        })
+    });
+
+    // A memo, typed into the prompt that `m` opens on a focused coding.
+    let chip = "#transcript .chip[data-code='survival'][data-start='168']";
+    client.wait().for_element(Locator::Css(chip)).await.unwrap().click().await.unwrap();
+    press(&client, 'm').await;
+    client.send_alert_text("먹을 것 = food").await.unwrap();
+    client.accept_alert().await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["source"]["memo"] == "먹을 것 = food"))
+    });
+    client.wait().for_element(Locator::Css(".chip .memo")).await.unwrap();
+
     // Keep a screenshot of the coded Korean lines.
     let png = client.screenshot().await.unwrap();
     std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
