@@ -271,6 +271,11 @@ function renderTranscript() {
   });
   box.replaceChildren(...blocks);
   for (const d of box.querySelectorAll('.disagree')) d.setAttribute('aria-label', 'disagreement');
+  // Re-rendering dropped the keyboard focus: give it back to the segment.
+  if (state.focus >= 0 && (!document.activeElement || document.activeElement === document.body)) {
+    const node = box.querySelector(`.segment[data-index="${state.focus}"]`);
+    if (node) node.focus({ preventScroll: true });
+  }
 }
 
 function markFocus() {

@@ -297,6 +297,21 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
     });
     client.wait().for_element(Locator::Css(".chip .memo")).await.unwrap();
 
+    // Keyboard alone: `j` twice focuses the second participant turn, `1`
+    // codes the whole segment (206..237).
+    client
+        .execute("document.activeElement.blur(); window.getSelection().removeAllRanges();", vec![])
+        .await
+        .unwrap();
+    for key in ['j', 'j', '1'] {
+        press(&client, key).await;
+    }
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 206 && c["end"] == 237)
+        })
+    });
+
     // Keep a screenshot of the coded Korean lines.
     let png = client.screenshot().await.unwrap();
     std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
