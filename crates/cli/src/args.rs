@@ -41,6 +41,8 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// Read a REFI-QDA codebook (.qdc) or project (.qdpx, .qde) into qda files
     Import(ImportArgs),
+    /// Code transcripts by hand in a local web page, saved into a coder's codings file
+    Serve(ServeArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -482,6 +484,41 @@ pub(crate) struct ImportArgs {
     /// empty (files of the same name are replaced, others are left alone)
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// `qda serve`: the local coding page.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// The person coding; their codings are saved under this name
+    #[arg(long, value_name = "NAME")]
+    pub(crate) coder: String,
+
+    /// The coder's codings file, created on the first edit [default: codings/NAME.json]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) codings: Option<PathBuf>,
+
+    /// Another codings file to compare with in the page (repeatable); the rules are always offered
+    #[arg(long, value_name = "FILE")]
+    pub(crate) compare: Vec<PathBuf>,
+
+    /// Port to listen on [default: a free port]
+    #[arg(long, value_name = "N")]
+    pub(crate) port: Option<u16>,
+
+    /// Address to listen on; anything but a loopback address needs --allow-remote
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub(crate) bind: std::net::IpAddr,
+
+    /// Allow --bind to a non-loopback address (anyone who can reach it and
+    /// has the URL can read the transcripts and edit the codings)
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
 }
 
 #[cfg(test)]

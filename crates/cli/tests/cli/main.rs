@@ -13,6 +13,7 @@ mod errors;
 mod exchange;
 mod explain;
 mod report;
+mod serve;
 mod sheet;
 mod study;
 mod support;

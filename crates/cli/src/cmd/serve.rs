@@ -1,0 +1,101 @@
+//! `qda serve`: the local coding page. Loading and checking the inputs is
+//! done here as for every command; the server itself is `qda-serve`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use qda_serve::{Config, LoadedTranscript, Study};
+
+use crate::args::ServeArgs;
+use crate::input::{self, Sources};
+use crate::outcome::Outcome;
+use crate::provenance::{Provenance, display_path};
+
+pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
+    if !args.bind.is_loopback() && !args.allow_remote {
+        bail!(
+            "--bind {}: not a loopback address; anyone who can reach it could read the transcripts. Add --allow-remote if you mean it",
+            args.bind
+        );
+    }
+    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
+    let sources = Sources::collect(&args.input)?;
+    let transcripts = sources.load_all()?;
+    let mut inputs = vec![codebook_input];
+    inputs.extend(input::inputs_of(&transcripts));
+    inputs.extend(sources.table_inputs().cloned());
+    let loaded = transcripts
+        .into_iter()
+        .map(|t| LoadedTranscript {
+            file: t.path().to_owned(),
+            shown_path: display_path(t.path()),
+            transcript: t,
+        })
+        .collect();
+    let study = Study::new(codebook, loaded)?;
+
+    let codings = args
+        .codings
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("codings/{}.json", args.coder)));
+    // No `arguments`: `qda verify` must not start a server to re-make the file.
+    let mut provenance = serde_json::to_value(
+        Provenance::new("serve", inputs).option("coder", args.coder.as_str()),
+    )?;
+    if let Some(object) = provenance.as_object_mut() {
+        object.shift_remove("arguments");
+    }
+    let compare = args
+        .compare
+        .iter()
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned());
+            (name, path.clone())
+        })
+        .collect();
+
+    let listener = std::net::TcpListener::bind(SocketAddr::new(args.bind, args.port.unwrap_or(0)))
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{}; choose another --port, or leave it out to use a free one",
+                args.bind,
+                args.port.unwrap_or(0)
+            )
+        })?;
+    let address = listener.local_addr()?;
+    let token = qda_serve::new_token()?;
+    let app = qda_serve::app(Config {
+        study,
+        coder: args.coder.clone(),
+        codings: codings.clone(),
+        compare,
+        provenance,
+        token: token.clone(),
+        allowed_hosts: qda_serve::allowed_hosts(address),
+    })?;
+
+    let mut stderr = std::io::stderr().lock();
+    if !args.bind.is_loopback() {
+        writeln!(
+            stderr,
+            "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
+        )?;
+    }
+    writeln!(
+        stderr,
+        "Coding as `{}`; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
+        args.coder,
+        display_path(&codings)
+    )?;
+    drop(stderr);
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "http://{address}/?token={token}")?;
+    stdout.flush()?;
+    drop(stdout);
+    qda_serve::run(listener, app)?;
+    Ok(Outcome::Success)
+}

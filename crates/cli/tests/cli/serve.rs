@@ -1,0 +1,82 @@
+//! `qda serve`: refusals at start, and a spawned server that answers only
+//! requests with its token.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use crate::support::QdaTest;
+
+#[test]
+fn a_remote_bind_needs_allow_remote() {
+    let test = QdaTest::study();
+    let run = test.run(&[
+        "serve",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--coder",
+        "ben",
+        "--bind",
+        "0.0.0.0",
+    ]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.failure());
+}
+
+#[test]
+fn another_coders_file_is_refused() {
+    let test = QdaTest::study();
+    let run = test.run(&[
+        "serve",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--coder",
+        "ben",
+        "--codings",
+        "codings/anna.json",
+    ]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.failure());
+}
+
+/// One HTTP/1.1 request; returns the status line and the body.
+fn request(address: &str, path: &str, token: Option<&str>) -> (String, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let token = token.map(|t| format!("X-QDA-Token: {t}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n{token}Connection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+#[test]
+fn a_spawned_server_prints_one_url_and_wants_its_token() {
+    let test = QdaTest::study();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qda"))
+        .args(["serve", "codebooks/motives.toml", "transcripts", "--coder", "ben"])
+        .current_dir(test.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().to_owned();
+    let rest = url.strip_prefix("http://127.0.0.1:").expect(&url);
+    let (port, token) = rest.split_once("/?token=").expect(&url);
+    assert_eq!(token.len(), 32, "{url}");
+    assert!(token.chars().all(|c| c.is_ascii_hexdigit()), "{url}");
+    let address = format!("127.0.0.1:{port}");
+
+    let (status, body) = request(&address, "/api/study", None);
+    let (with_token, study) = request(&address, "/api/study", Some(token));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(status.contains("401"), "{status} {body}");
+    assert!(with_token.contains("200"), "{with_token}");
+    assert!(study.contains("\"coder\":\"ben\""), "{study}");
+    assert!(!test.path("codings/ben.json").exists(), "reading writes nothing");
+}

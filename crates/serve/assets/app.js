@@ -1,0 +1,541 @@
+// qda serve: the coding page. Plain JavaScript, no libraries, nothing loaded
+// from elsewhere. Offsets sent to the server are in code points, as
+// everywhere in qda; the DOM counts UTF-16 units, so every offset taken from
+// a selection is converted (Array.from splits a string by code point).
+'use strict';
+
+const token = new URLSearchParams(location.search).get('token') || '';
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+};
+
+const state = {
+  study: null,
+  caseId: null,
+  data: null,       // the open case
+  version: null,    // of the codings file
+  undo: [],
+  redo: [],
+  focus: -1,        // index of the focused segment
+  compare: null,
+  busy: false,
+};
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ 'X-QDA-Token': token }, options.headers || {});
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  let body = null;
+  try { body = await response.json(); } catch (_) { body = null; }
+  if (!response.ok) {
+    const error = new Error((body && body.error) || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function say(message, kind = 'info') {
+  const status = $('status');
+  status.textContent = message;
+  status.className = kind;
+}
+
+const codeById = (id) => state.study.codebook.codes.find((c) => c.id === id);
+const codable = () => state.study.codebook.codes.filter((c) => c.codable);
+const label = (id) => (codeById(id) || { label: id }).label;
+const colour = (id) => (codeById(id) || {}).color || '#888888';
+
+// ---- loading ---------------------------------------------------------------
+
+async function loadStudy() {
+  state.study = await api('/api/study');
+  state.version = state.study.version;
+  $('title').textContent = state.study.codebook.name;
+  $('who').textContent = `coder ${state.study.coder} · saving to ${state.study.codings.split(/[\\/]/).pop()}`;
+  $('who').title = state.study.codings;
+  const filter = $('filter');
+  const chosen = filter.value;
+  filter.replaceChildren(el('option', { value: '' }, 'all segments'),
+    ...codable().map((c) => el('option', { value: c.id }, `with ${c.label}`)));
+  filter.value = chosen;
+  const compare = $('compare-with');
+  if (compare.options.length === 1) {
+    compare.append(el('option', { value: 'rules' }, 'the rules'),
+      ...state.study.compare.map((name) => el('option', { value: name }, name)));
+  }
+  renderCases();
+}
+
+async function openCase(caseId, keepFocus = false) {
+  const started = performance.now();
+  const data = await api(`/api/cases/${encodeURIComponent(caseId)}`);
+  state.caseId = caseId;
+  state.data = data;
+  state.version = data.version;
+  if (!keepFocus) state.focus = -1;
+  setHash();
+  renderCases();
+  renderTree();
+  renderTranscript();
+  const open = document.querySelector('.case.open');
+  if (open && !keepFocus) {
+    // Scroll the case list only, never the page (on a tablet the list is below).
+    const nav = $('cases');
+    nav.scrollTop = Math.max(0, open.offsetTop - nav.clientHeight / 3);
+    nav.scrollLeft = Math.max(0, open.offsetLeft - 8);
+  }
+  // After the next frame is painted: when the transcript appeared (ms since
+  // navigation) and how long opening the case took; read by the speed test.
+  requestAnimationFrame(() => setTimeout(() => {
+    document.body.dataset.paintedAt = String(Math.round(performance.now()));
+    document.body.dataset.openMs = String(Math.round(performance.now() - started));
+  }, 0));
+}
+
+// The open case and comparison live in the address, so a reload (or a
+// shared link, for a team meeting) comes back to the same view.
+function setHash() {
+  const compare = $('compare-with').value;
+  const hash = `#case=${encodeURIComponent(state.caseId)}` + (compare ? `&compare=${encodeURIComponent(compare)}` : '');
+  if (location.hash !== hash) history.replaceState(null, '', `${location.search}${hash}`);
+}
+
+const fromHash = (key) => decodeURIComponent((location.hash.match(new RegExp(`${key}=([^&]+)`)) || [])[1] || '');
+
+async function refresh(keepFocus = true) {
+  await loadStudy();
+  await openCase(state.caseId, keepFocus);
+  if (state.compare) await loadCompare();
+}
+
+// ---- case list ---------------------------------------------------------------
+
+function renderCases() {
+  const nav = $('cases');
+  const exclusive = state.study.codebook.codes.filter((c) => c.exclusive);
+  nav.replaceChildren(el('h2', {}, 'Cases'), ...state.study.cases.map((c) => {
+    const attrs = Object.entries(c.attributes).slice(0, 4).map(([k, v]) => `${k}: ${v}`).join(' · ');
+    const counts = Object.entries(c.counts).map(([code, n]) =>
+      el('span', { class: 'count', style: null, title: label(code), dataset: { code } }, `${label(code)} ${n}`));
+    const assigned = exclusive.map((p) => el('div', { class: 'assigned' },
+      `${p.label}: `, el('b', {}, c.assigned[p.id] ? label(c.assigned[p.id]) : 'uncoded')));
+    const differing = state.compare ? state.compare.disagreements.filter((d) => d.case === c.case).length : 0;
+    if (differing) assigned.push(el('div', { class: 'differs' }, `${differing} disagreement${differing > 1 ? 's' : ''} with ${state.compare.other}`));
+    return el('button', {
+      type: 'button', class: 'case' + (c.case === state.caseId ? ' open' : '') + (c.changed ? ' changed' : ''),
+      'aria-current': c.case === state.caseId ? 'page' : null,
+      title: c.changed || null,
+      onclick: () => openCase(c.case).catch(fail),
+    }, el('div', { class: 'case-id' }, c.case), el('div', { class: 'attrs' }, attrs), ...assigned, el('div', { class: 'counts' }, counts));
+  }));
+  for (const span of nav.querySelectorAll('.count')) span.style.borderColor = colour(span.dataset.code);
+}
+
+// ---- codebook tree -----------------------------------------------------------
+
+function renderTree() {
+  const tree = $('tree');
+  const codes = state.study.codebook.codes;
+  const here = {};
+  for (const c of (state.data ? state.data.codings : [])) here[c.code] = (here[c.code] || 0) + 1;
+  const total = {};
+  for (const c of state.study.cases) for (const [code, n] of Object.entries(c.counts)) total[code] = (total[code] || 0) + n;
+  const depth = (code) => { let d = 0; let p = code.parent; while (p) { d += 1; p = (codeById(p) || {}).parent; } return d; };
+  const keys = codable().map((c) => c.id);
+  tree.replaceChildren(...codes.map((code) => {
+    const key = keys.indexOf(code.id);
+    const shortcut = key >= 0 && key < 9 ? String(key + 1) : null;
+    const info = () => showDetails(code);
+    const props = {
+      class: 'code' + (code.codable ? '' : ' group'), role: 'listitem', dataset: { code: code.id },
+      onmouseenter: info, onfocus: info,
+    };
+    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.background = colour(code.id);
+    const body = [swatch, shortcut ? el('kbd', {}, shortcut) : null, ` ${code.label} `,
+      code.codable ? el('span', { class: 'n', title: 'codings in this case / in all cases' }, `${here[code.id] || 0} / ${total[code.id] || 0}`) : null];
+    const node = code.codable
+      ? el('button', Object.assign(props, {
+        type: 'button', onclick: () => applyCode(code.id), title: `Apply ${code.label}`,
+        // Keep the text selection and a focused coding chip when clicked.
+        onmousedown: (e) => e.preventDefault(),
+      }), ...body)
+      : el('div', Object.assign(props, { tabindex: '0' }), ...body, code.exclusive ? el('span', { class: 'n' }, 'one per case') : null);
+    node.style.marginLeft = `${depth(code) * 1.1}em`;
+    return node;
+  }));
+}
+
+function showDetails(code) {
+  const part = (title, text) => (text ? [el('dt', {}, title), el('dd', {}, text)] : []);
+  $('details').replaceChildren(el('h3', {}, code.label, ' ', el('code', {}, code.id)), el('dl', {},
+    ...part('Definition', code.definition), ...part('Include', code.include), ...part('Exclude', code.exclude),
+    ...(code.examples.length ? [el('dt', {}, 'Examples'), el('dd', {}, el('ul', {}, code.examples.map((e) => el('li', {}, e))))] : [])));
+}
+
+// ---- transcript --------------------------------------------------------------
+
+function segmentCodings(seg) {
+  return state.data.codings.filter((c) => c.segment === seg.id);
+}
+
+function isReviewed(seg) {
+  const r = state.data.reviewed;
+  return r === null || r.includes(seg.id);
+}
+
+// A suggestion stays open until its segment is reviewed: once the coder has
+// coded the segment or rejected a suggestion there, the codes not applied
+// are the coder's "no" (as `qda agree` counts them).
+function openSuggestions(seg) {
+  if (isReviewed(seg)) return [];
+  const mine = new Set(segmentCodings(seg).map((c) => c.code));
+  return state.data.suggestions.filter((s) => s.segment === seg.id && !mine.has(s.code));
+}
+
+// Splits a segment's text at every coding and suggestion boundary.
+function pieces(seg, codings, suggestions) {
+  const chars = Array.from(seg.text);
+  const cuts = new Set([seg.start, seg.end]);
+  for (const c of codings) { cuts.add(Math.max(seg.start, c.start)); cuts.add(Math.min(seg.end, c.end)); }
+  for (const s of suggestions) { cuts.add(s.match_start); cuts.add(s.match_end); }
+  const sorted = [...cuts].filter((x) => x >= seg.start && x <= seg.end).sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i + 1 < sorted.length; i += 1) {
+    const [a, b] = [sorted[i], sorted[i + 1]];
+    if (a === b) continue;
+    const span = el('span', { class: 'piece', dataset: { cp: String(a) } }, chars.slice(a - seg.start, b - seg.start).join(''));
+    const covering = codings.filter((c) => c.start <= a && b <= c.end);
+    if (covering.length) {
+      span.classList.add('coded');
+      span.style.backgroundColor = colour(covering[covering.length - 1].code) + '40';
+      span.style.boxShadow = covering.map((c, j) => `inset 0 -${2 + 2 * j}px 0 ${colour(c.code)}`).join(', ');
+      span.title = covering.map((c) => label(c.code)).join(', ');
+    }
+    const suggested = suggestions.filter((s) => s.match_start <= a && b <= s.match_end);
+    if (suggested.length) {
+      span.classList.add('suggested');
+      span.style.outlineColor = colour(suggested[0].code);
+      span.title = (span.title ? span.title + ' · ' : '') + 'suggested: ' + suggested.map((s) => label(s.code)).join(', ');
+    }
+    out.push(span);
+  }
+  return out;
+}
+
+function renderTranscript() {
+  const box = $('transcript');
+  const data = state.data;
+  const filter = $('filter').value;
+  const disagree = new Set((state.compare ? state.compare.disagreements : []).filter((d) => d.case === data.case).map((d) => d.segment));
+  const blocks = [el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path))];
+  if (data.changed) blocks.push(el('p', { class: 'warning', role: 'alert' }, data.changed));
+  data.segments.forEach((seg, index) => {
+    const codings = segmentCodings(seg);
+    if (filter && !codings.some((c) => c.code === filter)) return;
+    const suggestions = seg.interviewer || data.changed ? [] : openSuggestions(seg);
+    const chips = codings.map((c) => el('button', {
+      type: 'button', class: 'chip', dataset: { segment: c.segment, code: c.code, start: String(c.start), end: String(c.end) },
+      title: (c.source.memo ? `memo: ${c.source.memo} · ` : '') + 'Delete removes, m edits the memo, a code key changes the code',
+      onclick: (e) => e.currentTarget.focus(),
+      onkeydown: (e) => chipKey(e, c),
+    }, el('span', { class: 'swatch' }), label(c.code),
+    c.start !== seg.start || c.end !== seg.end ? el('small', {}, ` ${c.start}–${c.end}`) : null,
+    c.source.memo ? el('span', { class: 'memo' }, ` ✎ ${c.source.memo}`) : null,
+    el('span', { class: 'x', title: 'Remove', role: 'button', 'aria-label': `Remove ${label(c.code)}`, onclick: (e) => { e.stopPropagation(); removeCoding(c); } }, ' ×')));
+    for (const chip of chips) chip.querySelector('.swatch').style.background = colour(chip.dataset.code);
+    const offers = suggestions.map((s) => el('span', { class: 'suggestion' },
+      `rule: ${label(s.code)} (“${s.term}”) `,
+      el('button', { type: 'button', class: 'accept', onclick: () => acceptSuggestion(seg, s) }, 'Accept'),
+      el('button', { type: 'button', class: 'reject', onclick: () => rejectSuggestion(seg) }, 'Reject')));
+    const other = state.compare ? (state.compare.other_codes[seg.id] || []) : [];
+    const block = el('div', {
+      class: 'segment' + (seg.interviewer ? ' interviewer' : '') + (disagree.has(seg.id) ? ' disagree' : '') + (index === state.focus ? ' focused' : ''),
+      dataset: { index: String(index), id: seg.id }, tabindex: seg.interviewer ? null : '-1',
+      onfocus: () => { state.focus = index; markFocus(); },
+    },
+    el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
+    el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
+    seg.interviewer ? null : el('div', { class: 'margin' }, chips, offers,
+      state.compare && !seg.interviewer ? el('span', { class: disagree.has(seg.id) ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
+    blocks.push(block);
+  });
+  box.replaceChildren(...blocks);
+  for (const d of box.querySelectorAll('.disagree')) d.setAttribute('aria-label', 'disagreement');
+  // Re-rendering dropped the keyboard focus: give it back to the segment.
+  if (state.focus >= 0 && (!document.activeElement || document.activeElement === document.body)) {
+    const node = box.querySelector(`.segment[data-index="${state.focus}"]`);
+    if (node) node.focus({ preventScroll: true });
+  }
+}
+
+function markFocus() {
+  for (const s of document.querySelectorAll('.segment.focused')) s.classList.remove('focused');
+  const node = document.querySelector(`.segment[data-index="${state.focus}"]`);
+  if (node) node.classList.add('focused');
+}
+
+function focusSegment(step) {
+  const nodes = [...document.querySelectorAll('.segment:not(.interviewer)')];
+  if (!nodes.length) return;
+  let at = nodes.findIndex((n) => Number(n.dataset.index) === state.focus);
+  at = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
+  state.focus = Number(nodes[at].dataset.index);
+  nodes[at].focus();
+  nodes[at].scrollIntoView({ block: 'nearest' });
+  markFocus();
+}
+
+// ---- selections to code-point spans --------------------------------------------
+
+// The code-point offset of a DOM position inside a segment's text.
+function offsetOf(node, offset) {
+  let piece = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+  if (piece && piece.classList.contains('text')) {
+    // A position between pieces: take the piece after it (or the end of the last).
+    const child = piece.childNodes[offset];
+    if (child) return Number(child.dataset.cp);
+    const last = piece.lastElementChild;
+    return last ? Number(last.dataset.cp) + Array.from(last.textContent).length : null;
+  }
+  piece = piece && piece.closest('.piece');
+  if (!piece) return null;
+  const before = node.nodeType === Node.TEXT_NODE ? node.textContent.slice(0, offset) : '';
+  return Number(piece.dataset.cp) + Array.from(before).length;
+}
+
+function segmentOfNode(node) {
+  const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+  const block = element && element.closest('.segment');
+  return block ? state.data.segments[Number(block.dataset.index)] : null;
+}
+
+// The spans the current selection covers, one per codable segment.
+function selectedSpans() {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
+  const range = selection.getRangeAt(0);
+  const first = segmentOfNode(range.startContainer);
+  const last = segmentOfNode(range.endContainer);
+  if (!first || !last) return null;
+  let start = offsetOf(range.startContainer, range.startOffset);
+  let end = offsetOf(range.endContainer, range.endOffset);
+  if (start === null || !range.startContainer.parentElement.closest('.text')) start = first.start;
+  if (end === null || !range.endContainer.parentElement || !(range.endContainer.nodeType === Node.TEXT_NODE ? range.endContainer.parentElement : range.endContainer).closest('.text')) end = last.end;
+  const segs = state.data.segments;
+  const from = segs.indexOf(first);
+  const to = segs.indexOf(last);
+  const spans = [];
+  for (let i = from; i <= to; i += 1) {
+    const seg = segs[i];
+    if (seg.interviewer) continue;
+    const a = Math.max(seg.start, i === from ? start : seg.start);
+    const b = Math.min(seg.end, i === to ? end : seg.end);
+    // Trim white space at the edges of the span.
+    const chars = Array.from(seg.text);
+    let x = a; let y = b;
+    while (x < y && /\s/.test(chars[x - seg.start])) x += 1;
+    while (y > x && /\s/.test(chars[y - 1 - seg.start])) y -= 1;
+    if (x < y) spans.push({ segment: seg.id, start: x, end: y });
+  }
+  return spans;
+}
+
+// ---- edits -------------------------------------------------------------------
+
+async function send(edits, inverse, message) {
+  if (state.busy) return false;
+  state.busy = true;
+  try {
+    const result = await api('/api/edits', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ version: state.version, edits }),
+    });
+    state.version = result.version;
+    say(`${message} · saved`, 'ok');
+    await refresh(true);
+    return true;
+  } catch (error) {
+    if (error.status === 409) {
+      say(`${error.message}`, 'error');
+      state.undo = []; state.redo = []; updateUndo();
+      await refresh(true).catch(fail);
+    } else {
+      say(error.message, 'error');
+    }
+    return false;
+  } finally {
+    state.busy = false;
+  }
+}
+
+async function act(edits, inverse, message) {
+  if (await send(edits, inverse, message)) {
+    state.undo.push({ edits, inverse, message });
+    state.redo = [];
+    updateUndo();
+  }
+}
+
+function updateUndo() {
+  $('undo').disabled = state.undo.length === 0;
+  $('redo').disabled = state.redo.length === 0;
+}
+
+async function undo() {
+  const step = state.undo.pop();
+  if (!step) return;
+  if (await send(step.inverse, step.edits, `undone: ${step.message}`)) state.redo.push(step);
+  else state.undo.push(step);
+  updateUndo();
+}
+
+async function redo() {
+  const step = state.redo.pop();
+  if (!step) return;
+  if (await send(step.edits, step.inverse, `redone: ${step.message}`)) state.undo.push(step);
+  else state.redo.push(step);
+  updateUndo();
+}
+
+const identity = (c) => ({ case: c.case, segment: c.segment, code: c.code, start: c.start, end: c.end });
+const addOf = (c, memo) => ({ op: 'add', case: c.case, code: c.code, start: c.start, end: c.end, memo: memo || null });
+
+function focusedChip() {
+  const active = document.activeElement;
+  return active && active.classList.contains('chip') ? active : null;
+}
+
+function applyCode(code) {
+  if (!state.data || state.data.changed) { say('This case cannot be coded now.', 'error'); return; }
+  const chip = focusedChip();
+  if (chip) {
+    const old = state.data.codings.find((c) => c.segment === chip.dataset.segment && c.code === chip.dataset.code && String(c.start) === chip.dataset.start && String(c.end) === chip.dataset.end);
+    if (old && old.code !== code) {
+      const changed = Object.assign({}, old, { code });
+      act([{ op: 'remove', ...identity(old) }, addOf(changed, old.source.memo)],
+        [{ op: 'remove', ...identity(changed) }, addOf(old, old.source.memo)],
+        `${label(old.code)} → ${label(code)}`);
+      return;
+    }
+  }
+  let spans = selectedSpans();
+  if (spans && spans.length === 0) { say('Interviewer turns are not coded; select text in a participant turn.', 'error'); return; }
+  if (!spans) {
+    const seg = state.data.segments[state.focus];
+    if (!seg || seg.interviewer) { say('Select some text, or focus a segment (j/k), then choose a code.', 'error'); return; }
+    spans = [{ segment: seg.id, start: seg.start, end: seg.end }];
+  }
+  const existing = new Set(state.data.codings.map((c) => `${c.code} ${c.start} ${c.end}`));
+  spans = spans.filter((s) => !existing.has(`${code} ${s.start} ${s.end}`));
+  if (!spans.length) { say(`Already coded ${label(code)}.`, 'info'); return; }
+  const adds = spans.map((s) => ({ op: 'add', case: state.caseId, code, start: s.start, end: s.end, memo: null }));
+  const removes = spans.map((s) => ({ op: 'remove', case: state.caseId, segment: s.segment, code, start: s.start, end: s.end }));
+  window.getSelection().removeAllRanges();
+  act(adds, removes, `${label(code)} applied`);
+}
+
+function removeCoding(c) {
+  act([{ op: 'remove', ...identity(c) }], [addOf(c, c.source.memo)], `${label(c.code)} removed`);
+}
+
+function editMemo(c) {
+  const memo = window.prompt(`Memo for ${label(c.code)} on ${c.segment}`, c.source.memo || '');
+  if (memo === null) return;
+  act([{ op: 'memo', ...identity(c), memo }], [{ op: 'memo', ...identity(c), memo: c.source.memo || null }], 'memo saved');
+}
+
+function acceptSuggestion(seg, s) {
+  const c = { case: state.caseId, segment: seg.id, code: s.code, start: s.start, end: s.end };
+  act([addOf(c)], [{ op: 'remove', ...identity(c) }], `suggestion ${label(s.code)} accepted`);
+}
+
+function rejectSuggestion(seg) {
+  act([{ op: 'review', case: state.caseId, segment: seg.id }], [{ op: 'unreview', case: state.caseId, segment: seg.id }], 'suggestion rejected');
+}
+
+function chipKey(event, c) {
+  if (event.key === 'Delete' || event.key === 'Backspace') { event.preventDefault(); removeCoding(c); }
+  else if (event.key === 'm') { event.preventDefault(); editMemo(c); }
+}
+
+// ---- comparing ------------------------------------------------------------------
+
+async function loadCompare() {
+  const which = $('compare-with').value;
+  setHash();
+  if (!which) { state.compare = null; $('compare-panel').replaceChildren(); renderCases(); renderTranscript(); return; }
+  state.compare = await api(`/api/compare?with=${encodeURIComponent(which)}`);
+  const fmt = (v) => (v === null || v === undefined ? 'undefined' : v.toFixed(3));
+  const here = state.compare.disagreements.filter((d) => d.case === state.caseId).length;
+  $('compare-panel').replaceChildren(
+    el('h2', {}, `${state.compare.me} vs ${state.compare.other}`),
+    el('p', { class: 'note' }, `${state.compare.disagreements.length} disagreements (${here} in this case), marked red in the margin.`),
+    el('table', {}, el('thead', {}, el('tr', {}, [['code', 'code'], ['n', 'segments both reviewed'], ['%', 'percent agreement'], ['κ', "Cohen's kappa"], ['α', "Krippendorff's alpha (nominal)"]].map(([h, title]) => el('th', { title }, h)))),
+      el('tbody', {}, state.compare.rows.map((r) => el('tr', {}, el('td', {}, r.code === 'all codes' ? r.code : label(r.code)),
+        el('td', {}, String(r.units)), el('td', {}, fmt(r.percent_agreement)), el('td', {}, fmt(r.cohen_kappa)), el('td', {}, fmt(r.krippendorff_alpha)))))));
+  renderCases();
+  renderTranscript();
+}
+
+// ---- keys and start -------------------------------------------------------------
+
+function fail(error) { say(error.message || String(error), 'error'); }
+
+document.addEventListener('keydown', (event) => {
+  const target = event.target;
+  if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
+  const ctrl = event.ctrlKey || event.metaKey;
+  if (ctrl && event.key.toLowerCase() === 'z' && !event.shiftKey) { event.preventDefault(); undo(); return; }
+  if (ctrl && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey))) { event.preventDefault(); redo(); return; }
+  if (ctrl || event.altKey) return;
+  if (event.key === 'j') { event.preventDefault(); focusSegment(1); }
+  else if (event.key === 'k') { event.preventDefault(); focusSegment(-1); }
+  else if (/^[1-9]$/.test(event.key)) {
+    const code = codable()[Number(event.key) - 1];
+    if (code) { event.preventDefault(); applyCode(code.id); }
+  } else if (event.key === 'a' || event.key === 'x') {
+    const seg = state.data && state.data.segments[state.focus];
+    const offer = seg && !seg.interviewer ? openSuggestions(seg)[0] : null;
+    if (offer) { event.preventDefault(); if (event.key === 'a') acceptSuggestion(seg, offer); else rejectSuggestion(seg); }
+  } else if (event.key === '[' || event.key === ']') {
+    const ids = state.study.cases.map((c) => c.case);
+    const next = ids[ids.indexOf(state.caseId) + (event.key === ']' ? 1 : -1)];
+    if (next) openCase(next).catch(fail);
+  }
+});
+
+$('undo').addEventListener('click', undo);
+$('redo').addEventListener('click', redo);
+$('filter').addEventListener('change', renderTranscript);
+$('compare-with').addEventListener('change', () => loadCompare().catch(fail));
+$('help-button').addEventListener('click', () => {
+  const help = $('help');
+  help.hidden = !help.hidden;
+  $('help-button').setAttribute('aria-expanded', String(!help.hidden));
+});
+
+(async () => {
+  try {
+    await loadStudy();
+    const wanted = fromHash('case');
+    const ids = state.study.cases.map((c) => c.case);
+    const compare = fromHash('compare');
+    if ([...$('compare-with').options].some((o) => o.value === compare)) $('compare-with').value = compare;
+    await openCase(ids.includes(wanted) ? wanted : ids[0]);
+    if (compare) await loadCompare();
+    say('Select text and press a code key (1–9) or click a code.', 'info');
+  } catch (error) {
+    $('transcript').replaceChildren(el('p', { class: 'warning', role: 'alert' }, error.message));
+  }
+})();

@@ -1,0 +1,416 @@
+//! The coder's codings file: read, version, edit, write atomically.
+//!
+//! The file is the only state. Its version is the SHA-256 of its bytes (or
+//! `none` while it does not exist), so an edit made on a stale copy — from
+//! another tab, or after the file was changed by hand — is refused instead of
+//! overwriting work.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use qda_coding::{CodedSource, Coding, CodingsFile, Source, sha256_hex};
+use serde::Deserialize;
+
+use crate::study::Study;
+use crate::{ApiError, ServeError};
+
+/// The version of a file that does not exist yet.
+pub(crate) const NO_FILE: &str = "none";
+
+/// The codings file as read now, with its version.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    /// The file's contents (empty for a new coder).
+    pub(crate) file: CodingsFile,
+    /// SHA-256 of the bytes, or [`NO_FILE`].
+    pub(crate) version: String,
+}
+
+/// Reads the codings file; a missing file is an empty one.
+///
+/// # Errors
+/// The file cannot be read or is not a codings file.
+pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let file = CodingsFile { coder: Some(coder.to_owned()), ..Default::default() };
+            return Ok(Snapshot { file, version: NO_FILE.to_owned() });
+        }
+        Err(e) => return Err(ServeError::Io(format!("{}: cannot read: {e}", path.display()))),
+    };
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        ServeError::Io(format!(
+            "{}: not UTF-8 (at byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let file = CodingsFile::parse(path, &text).map_err(|e| ServeError::Io(e.to_string()))?;
+    Ok(Snapshot { file, version: sha256_hex(&bytes) })
+}
+
+/// Checks a codings file against the study at start: it is this coder's,
+/// its cases are among the transcripts, and every coding of an unchanged
+/// transcript lies in a segment and has a codable code. Cases whose
+/// transcript changed since they were coded are left out here: the page
+/// reports them and never re-offsets their codings.
+///
+/// # Errors
+/// The first problem, naming the file.
+pub(crate) fn check(
+    path: &Path,
+    snapshot: &Snapshot,
+    study: &Study,
+    coder: &str,
+) -> Result<(), ServeError> {
+    let file = &snapshot.file;
+    let owners: BTreeSet<&str> = file.coders();
+    if let Some(other) = owners.iter().find(|c| **c != coder) {
+        return Err(ServeError::Setup(format!(
+            "{}: holds codings by `{other}`, not `{coder}`; give each coder their own --codings file",
+            path.display()
+        )));
+    }
+    let changed: BTreeSet<String> = file
+        .transcripts
+        .iter()
+        .filter(|s| study.cases.get(&s.case).is_some_and(|c| c.transcript.sha256() != s.sha256))
+        .map(|s| s.case.clone())
+        .collect();
+    let mut unchanged = file.clone();
+    unchanged.transcripts.retain(|s| !changed.contains(&s.case));
+    unchanged.codings.retain(|c| !changed.contains(&c.case));
+    let sources = study
+        .cases
+        .iter()
+        .map(|(id, case)| {
+            let index = qda_coding::SourceIndex {
+                sha256: case.transcript.sha256().to_owned(),
+                path: case.file.clone(),
+                segments: case.spans.clone(),
+            };
+            (id.clone(), index)
+        })
+        .collect();
+    unchanged.check(path, &study.codebook, &sources).map_err(|e| ServeError::Setup(e.to_string()))
+}
+
+/// One change the page asks for. A coding is named by case, segment, code,
+/// start and end.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase", deny_unknown_fields)]
+pub(crate) enum Edit {
+    /// Apply a code to a span inside one codable segment.
+    Add {
+        /// The case.
+        case: String,
+        /// The code.
+        code: String,
+        /// Start, in code points from the start of the transcript text.
+        start: usize,
+        /// End (exclusive), in code points.
+        end: usize,
+        /// The coder's note.
+        #[serde(default)]
+        memo: Option<String>,
+    },
+    /// Remove a coding.
+    Remove {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+        /// The code.
+        code: String,
+        /// Start.
+        start: usize,
+        /// End.
+        end: usize,
+    },
+    /// Set or clear a coding's memo.
+    Memo {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+        /// The code.
+        code: String,
+        /// Start.
+        start: usize,
+        /// End.
+        end: usize,
+        /// The new memo; empty or absent clears it.
+        #[serde(default)]
+        memo: Option<String>,
+    },
+    /// Mark a segment as looked at (a rejected suggestion): the coder decided
+    /// it has none of the codes not applied to it.
+    Review {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+    },
+    /// Undo [`Edit::Review`].
+    Unreview {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+    },
+}
+
+impl Edit {
+    fn case(&self) -> &str {
+        match self {
+            Edit::Add { case, .. }
+            | Edit::Remove { case, .. }
+            | Edit::Memo { case, .. }
+            | Edit::Review { case, .. }
+            | Edit::Unreview { case, .. } => case,
+        }
+    }
+}
+
+/// Applies edits to a copy of the file, checking each against the study.
+/// Nothing is applied unless every edit is valid.
+///
+/// # Errors
+/// An unknown case, code or segment, a span outside a codable segment, a
+/// coding that already exists or does not exist, or a changed transcript.
+pub(crate) fn apply(
+    file: &CodingsFile,
+    edits: &[Edit],
+    study: &Study,
+    coder: &str,
+) -> Result<CodingsFile, ApiError> {
+    let mut next = file.clone();
+    next.coder = Some(coder.to_owned());
+    for (i, edit) in edits.iter().enumerate() {
+        let at = if edits.len() > 1 { format!("edit {}: ", i + 1) } else { String::new() };
+        apply_one(&mut next, edit, study, coder).map_err(|e| e.prefixed(&at))?;
+    }
+    // A case or segment the study lacks (the file was edited by hand while
+    // the server ran) sorts last instead of failing.
+    let order = |c: &Coding| {
+        let segment = study
+            .cases
+            .get(&c.case)
+            .and_then(|case| case.segments.iter().position(|s| s.id == c.segment))
+            .unwrap_or(usize::MAX);
+        let code = study.codebook.codes().iter().position(|x| x.id == c.code).unwrap_or(usize::MAX);
+        (c.case.clone(), segment, c.start, code, c.end)
+    };
+    next.codings.sort_by_cached_key(order);
+    next.transcripts.sort_by(|a, b| a.case.cmp(&b.case));
+    Ok(next)
+}
+
+fn apply_one(
+    file: &mut CodingsFile,
+    edit: &Edit,
+    study: &Study,
+    coder: &str,
+) -> Result<(), ApiError> {
+    let case_id = edit.case();
+    let Some(case) = study.cases.get(case_id) else {
+        return Err(ApiError::unprocessable(format!(
+            "unknown case `{case_id}`; the server was started with {}",
+            study.cases.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        )));
+    };
+    if let Some(source) = file.transcripts.iter().find(|s| s.case == case_id) {
+        if source.sha256 != case.transcript.sha256() {
+            return Err(ApiError::conflict(format!(
+                "{} changed since its codings were made; re-code it, or restore the transcript the codings were made on",
+                case.shown_path
+            )));
+        }
+    }
+    let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();
+    if now != case.transcript.sha256() {
+        return Err(ApiError::conflict(format!(
+            "{} changed on disk since the server started; restart `qda serve` to code the new version",
+            case.shown_path
+        )));
+    }
+    let codable_segment = |id: &str| {
+        let segment = case.segments.iter().find(|s| s.id == id).ok_or_else(|| {
+            ApiError::unprocessable(format!("{} has no segment `{id}`", case.shown_path))
+        })?;
+        if segment.interviewer {
+            return Err(ApiError::unprocessable(format!(
+                "segment `{id}` is an interviewer turn, which is not coded"
+            )));
+        }
+        Ok(segment)
+    };
+    let find = |file: &CodingsFile, segment: &str, code: &str, start: usize, end: usize| {
+        file.codings.iter().position(|c| {
+            c.case == case_id
+                && c.segment == segment
+                && c.code == code
+                && c.start == start
+                && c.end == end
+        })
+    };
+    let missing = |segment: &str, code: &str, start: usize, end: usize| {
+        ApiError::unprocessable(format!(
+            "there is no coding `{code}` on {segment} at {start}..{end}; reload the page"
+        ))
+    };
+    match edit {
+        Edit::Add { code, start, end, memo, .. } => {
+            check_code(study, code)?;
+            if start >= end {
+                return Err(ApiError::unprocessable(format!(
+                    "the span {start}..{end} is empty; select some text"
+                )));
+            }
+            let Some(segment) = case.segments.iter().find(|s| s.start <= *start && *end <= s.end)
+            else {
+                return Err(ApiError::unprocessable(format!(
+                    "the span {start}..{end} does not lie inside one segment of {}; code each segment separately",
+                    case.shown_path
+                )));
+            };
+            codable_segment(&segment.id)?;
+            if find(file, &segment.id, code, *start, *end).is_some() {
+                return Err(ApiError::conflict(format!(
+                    "{} {start}..{end} already has the code `{code}`",
+                    segment.id
+                )));
+            }
+            file.codings.push(Coding {
+                case: case_id.to_owned(),
+                segment: segment.id.clone(),
+                code: code.clone(),
+                coder: coder.to_owned(),
+                start: *start,
+                end: *end,
+                source: Source::Manual { memo: clean_memo(memo.as_deref()) },
+            });
+            mark_reviewed(file, study, case_id, &segment.id, true);
+        }
+        Edit::Remove { segment, code, start, end, .. } => {
+            codable_segment(segment)?;
+            let i = find(file, segment, code, *start, *end)
+                .ok_or_else(|| missing(segment, code, *start, *end))?;
+            file.codings.remove(i);
+            // The segment stays reviewed: the coder decided it lacks the code.
+            mark_reviewed(file, study, case_id, segment, true);
+        }
+        Edit::Memo { segment, code, start, end, memo, .. } => {
+            codable_segment(segment)?;
+            let i = find(file, segment, code, *start, *end)
+                .ok_or_else(|| missing(segment, code, *start, *end))?;
+            file.codings[i].source = Source::Manual { memo: clean_memo(memo.as_deref()) };
+        }
+        Edit::Review { segment, .. } => {
+            codable_segment(segment)?;
+            mark_reviewed(file, study, case_id, segment, true);
+        }
+        Edit::Unreview { segment, .. } => {
+            codable_segment(segment)?;
+            if file.codings.iter().any(|c| c.case == case_id && c.segment == *segment) {
+                return Err(ApiError::unprocessable(format!(
+                    "segment `{segment}` has codings; remove them first"
+                )));
+            }
+            mark_reviewed(file, study, case_id, segment, false);
+        }
+    }
+    Ok(())
+}
+
+fn check_code(study: &Study, code: &str) -> Result<(), ApiError> {
+    match study.codebook.code(code) {
+        Some(c) if c.codable => Ok(()),
+        Some(c) => Err(ApiError::unprocessable(format!(
+            "code `{}` groups other codes and is not codable; use one of its children",
+            c.id
+        ))),
+        None => {
+            let hint = study
+                .codebook
+                .suggest(code)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            Err(ApiError::unprocessable(format!("unknown code `{code}`{hint}")))
+        }
+    }
+}
+
+fn clean_memo(memo: Option<&str>) -> Option<String> {
+    memo.map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned)
+}
+
+/// Adds or removes a segment from the case's reviewed list, listing the
+/// case in `transcripts` when it is first touched. A list that covers every
+/// codable segment is written as "all" (no list), as `qda import-sheet` does.
+fn mark_reviewed(file: &mut CodingsFile, study: &Study, case_id: &str, segment: &str, on: bool) {
+    let case = &study.cases[case_id];
+    let all: Vec<&str> =
+        case.segments.iter().filter(|s| !s.interviewer).map(|s| s.id.as_str()).collect();
+    let index = match file.transcripts.iter().position(|s| s.case == case_id) {
+        Some(i) => i,
+        None => {
+            file.transcripts.push(CodedSource {
+                case: case_id.to_owned(),
+                path: case.shown_path.clone(),
+                sha256: case.transcript.sha256().to_owned(),
+                segments: case.segments.len(),
+                reviewed: Some(Vec::new()),
+            });
+            file.transcripts.len() - 1
+        }
+    };
+    let source = &mut file.transcripts[index];
+    let mut set: BTreeSet<&str> = match &source.reviewed {
+        None => all.iter().copied().collect(),
+        Some(ids) => ids.iter().map(String::as_str).collect(),
+    };
+    if on {
+        set.insert(segment);
+    } else {
+        set.remove(segment);
+    }
+    let ordered: Vec<String> =
+        all.iter().filter(|id| set.contains(**id)).map(|id| (*id).to_owned()).collect();
+    source.reviewed = (ordered.len() != all.len()).then_some(ordered);
+}
+
+/// Writes the file atomically, as the CLI's writer does: a temporary file
+/// in the same folder, synced, then renamed over the target.
+///
+/// # Errors
+/// The folder is not writable.
+pub(crate) fn write(path: &Path, file: &CodingsFile) -> Result<String, ServeError> {
+    let mut bytes = serde_json::to_vec_pretty(file).map_err(|e| ServeError::Io(e.to_string()))?;
+    bytes.push(b'\n');
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let shown = path.display();
+    let io = |e: std::io::Error| ServeError::Io(format!("{shown}: cannot write: {e}"));
+    let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
+    temp.write_all(&bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    set_readable(temp.as_file());
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// Temporary files are created private (0600); a codings file is an ordinary file.
+#[cfg(unix)]
+fn set_readable(file: &std::fs::File) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a file that stays private is still correct.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_readable(_: &std::fs::File) {}

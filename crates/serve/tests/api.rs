@@ -1,0 +1,395 @@
+//! The HTTP API, in process: access checks, saving, stale writes, bad bodies.
+//!
+//! Expected offsets are code points into the fixture file, counted
+//! independently with Python (`open(f, encoding="utf-8").read().index(w)`).
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use qda_coding::{Codebook, Transcript, sha256_hex};
+use qda_serve::{Config, LoadedTranscript, Study};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const HOST: &str = "127.0.0.1:4000";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A study folder of its own: the codebook, the Korean transcript and (once
+/// written) the codings file.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["motives.toml", "K01.txt"] {
+            std::fs::copy(fixtures().join(name), dir.path().join(name)).unwrap();
+        }
+        Setup { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn codings(&self) -> PathBuf {
+        self.path("anna.json")
+    }
+
+    fn app(&self) -> Router {
+        self.try_app().unwrap()
+    }
+
+    fn try_app(&self) -> Result<Router, qda_serve::ServeError> {
+        let codebook_path = self.path("motives.toml");
+        let codebook =
+            Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap())
+                .unwrap();
+        let file = self.path("K01.txt");
+        let transcript = Transcript::parse(&file, &std::fs::read(&file).unwrap()).unwrap();
+        let loaded = LoadedTranscript { transcript, file, shown_path: "K01.txt".to_owned() };
+        let study = Study::new(codebook, vec![loaded]).unwrap();
+        qda_serve::app(Config {
+            study,
+            coder: "anna".to_owned(),
+            codings: self.codings(),
+            compare: Vec::new(),
+            provenance: json!({"tool": "qda", "command": "serve"}),
+            token: TOKEN.to_owned(),
+            allowed_hosts: qda_serve::allowed_hosts(HOST.parse().unwrap()),
+        })
+    }
+
+    fn saved(&self) -> Option<Value> {
+        std::fs::read(self.codings()).ok().map(|b| serde_json::from_slice(&b).unwrap())
+    }
+
+    fn version(&self) -> String {
+        std::fs::read(self.codings()).map_or_else(|_| "none".to_owned(), |b| sha256_hex(&b))
+    }
+}
+
+fn get(uri: &str) -> axum::http::request::Builder {
+    Request::builder().uri(uri).header("host", HOST).header("x-qda-token", TOKEN)
+}
+
+fn post_json(body: &str) -> Request<Body> {
+    get("/api/edits")
+        .method("POST")
+        .header("content-type", "application/json")
+        .header("origin", format!("http://{HOST}"))
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn add(version: &str, code: &str, start: usize, end: usize) -> String {
+    json!({"version": version, "edits": [{"op": "add", "case": "K01", "code": code, "start": start, "end": end}]})
+        .to_string()
+}
+
+fn error(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_request_without_the_right_token_is_refused() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let no_token = Request::builder().uri("/api/study").header("host", HOST);
+    let (status, body) = send(&app, no_token.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(error(&body).contains("no access token"), "{body}");
+
+    let wrong = Request::builder()
+        .uri("/api/edits")
+        .method("POST")
+        .header("host", HOST)
+        .header("x-qda-token", "0123456789abcdef0123456789abcdee")
+        .header("content-type", "application/json")
+        .body(Body::from(add("none", "survival", 154, 167)))
+        .unwrap();
+    let (status, body) = send(&app, wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(error(&body).contains("wrong access token"), "{body}");
+    assert!(setup.saved().is_none(), "nothing may be written");
+
+    // The token in the query string (the printed URL) opens the page.
+    let page = Request::builder().uri(format!("/?token={TOKEN}")).header("host", HOST);
+    let response = app.clone().oneshot(page.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn a_foreign_host_or_origin_is_refused() {
+    let setup = Setup::new();
+    let app = setup.app();
+    // DNS rebinding: the browser sends the attacker's host name.
+    let rebound = Request::builder()
+        .uri("/api/study")
+        .header("host", "evil.example:4000")
+        .header("x-qda-token", TOKEN);
+    let (status, body) = send(&app, rebound.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(error(&body).contains("Host header `evil.example:4000`"), "{body}");
+
+    let cross_site = get("/api/edits")
+        .method("POST")
+        .header("content-type", "application/json")
+        .header("origin", "http://evil.example")
+        .body(Body::from(add("none", "survival", 154, 167)))
+        .unwrap();
+    let (status, body) = send(&app, cross_site).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(error(&body).contains("http://evil.example"), "{body}");
+    assert!(setup.saved().is_none(), "nothing may be written");
+
+    let same_site = get("/api/study").header("origin", "http://localhost:4000");
+    let (status, _) = send(&app, same_site.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_wrong_method_or_path_gets_a_clear_4xx() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, body) =
+        send(&app, get("/api/edits").method("GET").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(error(&body).contains("does not take that method"), "{body}");
+    let (status, _) =
+        send(&app, get("/api/study").method("DELETE").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = send(&app, get("/api/nothing").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(setup.saved().is_none());
+}
+
+#[tokio::test]
+async fn an_edit_is_saved_at_once_with_code_point_offsets_and_hashes() {
+    let setup = Setup::new();
+    let app = setup.app();
+    // 정말로 follows an emoji, which is two UTF-16 units but one code point.
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], setup.version());
+
+    let saved = setup.saved().unwrap();
+    assert_eq!(saved["coder"], "anna");
+    let coding = &saved["codings"][0];
+    assert_eq!(
+        (coding["segment"].as_str(), coding["start"].as_u64(), coding["end"].as_u64()),
+        (Some("K01:t4"), Some(233), Some(236))
+    );
+    assert_eq!(coding["coder"], "anna");
+    assert_eq!(coding["source"], json!({"type": "manual"}));
+    let transcript = &saved["transcripts"][0];
+    assert_eq!(transcript["case"], "K01");
+    assert_eq!(transcript["sha256"], sha256_hex(&std::fs::read(setup.path("K01.txt")).unwrap()));
+    assert_eq!(transcript["reviewed"], json!(["K01:t4"]));
+    assert_eq!(saved["provenance"]["command"], "serve");
+
+    // The file is a codings file the rest of qda reads and checks.
+    let text = std::fs::read_to_string(setup.codings()).unwrap();
+    let file = qda_coding::CodingsFile::parse(&setup.codings(), &text).unwrap();
+    assert_eq!(file.codings[0].code, "freedom");
+
+    // A restart shows exactly what was saved.
+    let restarted = setup.app();
+    let (status, case) = send(&restarted, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(case["codings"], saved["codings"]);
+    assert_eq!(case["version"], setup.version());
+
+    // A memo, then removal; both saved.
+    let version = setup.version();
+    let memo = json!({"version": version, "edits": [{"op": "memo", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236, "memo": "정말로 = really"}]});
+    let (status, body) = send(&restarted, post_json(&memo.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["codings"][0]["source"]["memo"], "정말로 = really");
+    let remove = json!({"version": setup.version(), "edits": [{"op": "remove", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236}]});
+    let (status, body) = send(&restarted, post_json(&remove.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved = setup.saved().unwrap();
+    assert_eq!(saved["codings"], json!([]));
+    assert_eq!(saved["transcripts"][0]["reviewed"], json!(["K01:t4"]), "still reviewed");
+}
+
+#[tokio::test]
+async fn a_stale_write_is_refused_and_nothing_is_lost() {
+    let setup = Setup::new();
+    let app = setup.app();
+    // Two tabs load the same version.
+    let (status, _) = send(&app, post_json(&add("none", "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK);
+    let before = std::fs::read(setup.codings()).unwrap();
+    // The second tab still holds the version it loaded.
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(error(&body).contains("changed since this page loaded it"), "{body}");
+    assert_eq!(body["version"], setup.version());
+    assert_eq!(std::fs::read(setup.codings()).unwrap(), before, "the first tab's edit stays");
+}
+
+#[tokio::test]
+async fn bad_bodies_and_unknown_names_get_a_clear_4xx_and_write_nothing() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        ("{\"version\": \"none\", \"edits\": [".to_owned(), StatusCode::BAD_REQUEST, "not a valid edit request"),
+        (json!({"version": "none", "edits": [{"op": "paint"}]}).to_string(), StatusCode::BAD_REQUEST, "unknown variant `paint`"),
+        (json!({"version": "none", "edits": []}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "no edits"),
+        (add("none", "survivl", 154, 167), StatusCode::UNPROCESSABLE_ENTITY, "unknown code `survivl`; did you mean `survival`?"),
+        (add("none", "motive", 154, 167), StatusCode::UNPROCESSABLE_ENTITY, "not codable"),
+        (json!({"version": "none", "edits": [{"op": "add", "case": "K99", "code": "survival", "start": 1, "end": 2}]}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "unknown case `K99`"),
+        (add("none", "survival", 150, 167), StatusCode::UNPROCESSABLE_ENTITY, "does not lie inside one segment"),
+        (add("none", "survival", 167, 167), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
+        (add("none", "survival", 134, 137), StatusCode::UNPROCESSABLE_ENTITY, "interviewer turn"),
+        (json!({"version": "none", "edits": [{"op": "remove", "case": "K01", "segment": "K01:t9", "code": "survival", "start": 1, "end": 2}]}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "no segment `K01:t9`"),
+        (json!({"version": "none", "edits": [{"op": "remove", "case": "K01", "segment": "K01:t2", "code": "survival", "start": 154, "end": 167}]}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "there is no coding"),
+        // The second edit fails: the first is not applied either.
+        (json!({"version": "none", "edits": [{"op": "add", "case": "K01", "code": "survival", "start": 154, "end": 167}, {"op": "add", "case": "K01", "code": "nope", "start": 154, "end": 167}]}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "edit 2: unknown code `nope`"),
+    ];
+    for (body, status, message) in cases {
+        let (got, answer) = send(&app, post_json(&body)).await;
+        assert_eq!(got, status, "{body} → {answer}");
+        assert!(error(&answer).contains(message), "{body} → {answer}");
+        assert!(setup.saved().is_none(), "{body} wrote the file");
+    }
+    let not_json = get("/api/edits")
+        .method("POST")
+        .header("content-type", "text/plain")
+        .body(Body::from(add("none", "survival", 154, 167)))
+        .unwrap();
+    let (status, _) = send(&app, not_json).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(setup.saved().is_none());
+}
+
+#[tokio::test]
+async fn a_transcript_changed_on_disk_is_reported_not_re_offset() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, _) = send(&app, post_json(&add("none", "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut text = std::fs::read_to_string(setup.path("K01.txt")).unwrap();
+    text = text.replace("I: 어떻게", "I: 그럼 어떻게");
+    std::fs::write(setup.path("K01.txt"), text).unwrap();
+    let before = std::fs::read(setup.codings()).unwrap();
+
+    // The running server notices before saving.
+    let (status, body) = send(&app, post_json(&add(&setup.version(), "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(error(&body).contains("changed on disk since the server started"), "{body}");
+
+    // A restarted server reports the case and shows none of its codings.
+    let restarted = setup.app();
+    let (status, case) = send(&restarted, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(case["changed"].as_str().unwrap().contains("changed since these codings were made"));
+    assert_eq!(case["codings"], json!([]));
+    let (status, body) =
+        send(&restarted, post_json(&add(&setup.version(), "freedom", 234, 237))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(std::fs::read(setup.codings()).unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_codings_file_of_another_coder_is_refused_at_start() {
+    let setup = Setup::new();
+    std::fs::write(
+        setup.codings(),
+        json!({"coder": "ben", "codings": [], "transcripts": []}).to_string(),
+    )
+    .unwrap();
+    let error = setup.try_app().unwrap_err().to_string();
+    assert!(error.contains("holds codings by `ben`, not `anna`"), "{error}");
+}
+
+#[tokio::test]
+async fn the_comparison_with_the_rules_marks_disagreements() {
+    let setup = Setup::new();
+    let app = setup.app();
+    // The rules code K01:t2 `survival`; anna codes it `freedom` instead.
+    let (status, _) = send(&app, post_json(&add("none", "freedom", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) =
+        send(&app, get("/api/compare?with=rules").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["other"], "rules");
+    let disagreements = body["disagreements"].as_array().unwrap();
+    assert_eq!(
+        disagreements,
+        &vec![
+            json!({"case": "K01", "segment": "K01:t2", "code": "survival", "mine": false}),
+            json!({"case": "K01", "segment": "K01:t2", "code": "freedom", "mine": true}),
+        ]
+    );
+    // anna reviewed only K01:t2: one unit with two values per code, which disagree.
+    let survival = &body["rows"][0];
+    assert_eq!(
+        (survival["code"].as_str(), survival["units"].as_u64()),
+        (Some("survival"), Some(1))
+    );
+    assert_eq!(survival["percent_agreement"], 0.0);
+    let (status, _) =
+        send(&app, get("/api/compare?with=nobody").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn rejecting_a_suggestion_marks_the_segment_reviewed() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    // The rule `배고파*` matches 배고파서 (154..158) in K01:t2 (154..186).
+    assert_eq!(
+        case["suggestions"],
+        json!([{"segment": "K01:t2", "code": "survival", "start": 154, "end": 186, "term": "배고파*", "match_start": 154, "match_end": 158}])
+    );
+    assert_eq!(case["reviewed"], json!([]));
+
+    let edits =
+        |version: &str, edits: Value| json!({"version": version, "edits": edits}).to_string();
+    let reject = edits("none", json!([{"op": "review", "case": "K01", "segment": "K01:t2"}]));
+    let (status, body) = send(&app, post_json(&reject)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0]["reviewed"], json!(["K01:t2"]));
+    assert_eq!(setup.saved().unwrap()["codings"], json!([]));
+
+    // Coding the other codable segment reviews every one: written as "all".
+    let (status, body) = send(&app, post_json(&add(&setup.version(), "freedom", 206, 237))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0].get("reviewed"), None);
+
+    let undo =
+        edits(&setup.version(), json!([{"op": "unreview", "case": "K01", "segment": "K01:t2"}]));
+    let (status, body) = send(&app, post_json(&undo)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["transcripts"][0]["reviewed"], json!(["K01:t4"]));
+
+    let coded =
+        edits(&setup.version(), json!([{"op": "unreview", "case": "K01", "segment": "K01:t4"}]));
+    let (status, body) = send(&app, post_json(&coded)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error(&body).contains("has codings; remove them first"), "{body}");
+}

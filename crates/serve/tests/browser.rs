@@ -1,0 +1,408 @@
+//! End to end in headless Chromium, driven over `WebDriver` (`chromedriver`):
+//! select a span in a Korean line, apply a code with the keyboard, reload,
+//! and find the coding on the page and in the codings file with the right
+//! code-point offsets. A screenshot is saved under `target/tmp/`.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
+//! Without them the tests say so and pass, unless `QDA_REQUIRE_BROWSER` is
+//! set (as CI does), when they fail.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client, ClientBuilder, Locator};
+use qda_coding::{Codebook, Transcript};
+use qda_serve::{Config, LoadedTranscript, Study};
+use serde_json::{Value, json};
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Chromium and chromedriver, or `None` (with a message) to skip.
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let message = "browser test skipped: chromium and chromedriver are not on PATH (Debian: apt-get install chromium chromium-driver)";
+            assert!(std::env::var_os("QDA_REQUIRE_BROWSER").is_none(), "{message}");
+            eprintln!("{message}");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Kills chromedriver when the test ends, pass or fail.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver(child);
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=en"],
+        }
+    });
+    let Value::Object(capabilities) = capabilities else { unreachable!() };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    (driver, client)
+}
+
+/// Serves the study in `dir` on a free port, on a thread of its own.
+fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+    let codebook_path = dir.join(codebook);
+    let codebook =
+        Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap()).unwrap();
+    let loaded = transcripts
+        .iter()
+        .map(|name| {
+            let file = dir.join(name);
+            let transcript = Transcript::parse(&file, &std::fs::read(&file).unwrap()).unwrap();
+            LoadedTranscript { transcript, file, shown_path: (*name).to_owned() }
+        })
+        .collect();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let token = qda_serve::new_token().unwrap();
+    let app = qda_serve::app(Config {
+        study: Study::new(codebook, loaded).unwrap(),
+        coder: "anna".to_owned(),
+        codings: dir.join("anna.json"),
+        compare: Vec::new(),
+        provenance: json!({"tool": "qda", "command": "serve"}),
+        token: token.clone(),
+        allowed_hosts: qda_serve::allowed_hosts(address),
+    })
+    .unwrap();
+    std::thread::spawn(move || qda_serve::run(listener, app));
+    format!("http://{address}/?token={token}")
+}
+
+fn study_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for name in ["motives.toml", "K01.txt"] {
+        std::fs::copy(fixtures.join(name), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+fn artefact(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// Selects `word` inside the text of `segment`, as a mouse drag would.
+/// Offsets in the DOM are UTF-16 units; the page must convert them.
+const SELECT: &str = r#"
+const [segment, word] = arguments;
+const text = document.querySelector(`.segment[data-id="${segment}"] .text`);
+const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const at = node.textContent.indexOf(word);
+  if (at >= 0) {
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + word.length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection.toString();
+  }
+}
+return null;
+"#;
+
+/// Waits until the saved codings satisfy `done`.
+fn saved_codings(dir: &Path, done: impl Fn(&Value) -> bool) {
+    let started = Instant::now();
+    loop {
+        let saved: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("anna.json")).unwrap()).unwrap();
+        if done(&saved["codings"]) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not saved as expected: {saved}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until the page shows no coding (it has re-read the file).
+async fn chips_gone(client: &Client) {
+    let started = Instant::now();
+    while !client.find_all(Locator::Css(".chip")).await.unwrap().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the page still shows a coding");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn press(client: &Client, key: char) {
+    let keys = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // 정말로 follows an emoji: two UTF-16 units, one code point.
+    let selected = client.execute(SELECT, vec![json!("K01:t4"), json!("정말로")]).await.unwrap();
+    assert_eq!(selected, json!("정말로"));
+    // `freedom` is the second codable code: key 2.
+    press(&client, '2').await;
+    client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+
+    // Undo with the keyboard (U+E009 is WebDriver's Control) removes it again.
+    let undo = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: '\u{E009}' })
+        .then(KeyAction::Down { value: 'z' })
+        .then(KeyAction::Up { value: 'z' })
+        .then(KeyAction::Up { value: '\u{E009}' });
+    client.perform_actions(undo).await.unwrap();
+    saved_codings(dir.path(), |codings| codings == &json!([]));
+    chips_gone(&client).await;
+
+    // Redo brings it back.
+    client
+        .perform_actions(
+            KeyActions::new("keyboard".to_owned())
+                .then(KeyAction::Down { value: '\u{E009}' })
+                .then(KeyAction::Down { value: 'y' })
+                .then(KeyAction::Up { value: 'y' })
+                .then(KeyAction::Up { value: '\u{E009}' }),
+        )
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 1));
+    client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+
+    client.refresh().await.unwrap();
+    let chip = client.wait().for_element(Locator::Css(".chip[data-code='freedom']")).await.unwrap();
+    assert_eq!(chip.attr("data-start").await.unwrap().as_deref(), Some("233"));
+    assert_eq!(chip.attr("data-end").await.unwrap().as_deref(), Some("236"));
+    let coded = client.find(Locator::Css(".segment[data-id='K01:t4'] .piece.coded")).await.unwrap();
+    assert_eq!(coded.text().await.unwrap(), "정말로");
+
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("anna.json")).unwrap()).unwrap();
+    let coding = &saved["codings"][0];
+    // Code points counted independently with Python: text.index("정말로") == 233.
+    assert_eq!(
+        (&coding["segment"], &coding["code"], &coding["start"], &coding["end"]),
+        (&json!("K01:t4"), &json!("freedom"), &json!(233), &json!(236))
+    );
+
+    // Accepting the rule's suggestion codes the whole segment.
+    client
+        .find(Locator::Css(".segment[data-id='K01:t2'] .suggestion .accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 154 && c["end"] == 186)
+        })
+    });
+    client.wait().for_element(Locator::Css(".chip[data-code='survival']")).await.unwrap();
+
+    // A selection coded by clicking the code in the tree.
+    let selected =
+        client.execute(SELECT, vec![json!("K01:t2"), json!("집에 먹을 것이")]).await.unwrap();
+    assert_eq!(selected, json!("집에 먹을 것이"));
+    client
+        .find(Locator::Css("#tree button[data-code='freedom']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Code points counted with Python: text.index("집에 먹을 것이") == 168.
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "freedom" && c["start"] == 168 && c["end"] == 176)
+        })
+    });
+
+    // Change that coding's code: pick its chip, click another code.
+    let chip = "#transcript .chip[data-code='freedom'][data-start='168']";
+    client.wait().for_element(Locator::Css(chip)).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#tree button[data-code='survival']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 168 && c["end"] == 176)
+                && !a.iter().any(|c| c["code"] == "freedom" && c["start"] == 168)
+        })
+    });
+
+    // A memo, typed into the prompt that `m` opens on a focused coding.
+    let chip = "#transcript .chip[data-code='survival'][data-start='168']";
+    client.wait().for_element(Locator::Css(chip)).await.unwrap().click().await.unwrap();
+    press(&client, 'm').await;
+    client.send_alert_text("먹을 것 = food").await.unwrap();
+    client.accept_alert().await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["source"]["memo"] == "먹을 것 = food"))
+    });
+    client.wait().for_element(Locator::Css(".chip .memo")).await.unwrap();
+
+    // Keyboard alone: `j` twice focuses the second participant turn, `1`
+    // codes the whole segment (206..237).
+    client
+        .execute("document.activeElement.blur(); window.getSelection().removeAllRanges();", vec![])
+        .await
+        .unwrap();
+    for key in ['j', 'j', '1'] {
+        press(&client, key).await;
+    }
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.iter().any(|c| c["code"] == "survival" && c["start"] == 206 && c["end"] == 237)
+        })
+    });
+
+    // Keep a screenshot of the coded Korean lines.
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(artefact("qda-serve-korean.png"), png).unwrap();
+    client.close().await.unwrap();
+}
+
+/// Time to first paint of a two-hour interview (about 20,000 words, made
+/// by the benchmark generator). Run with
+/// `cargo test -p qda-serve --test browser -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn first_paint_of_a_two_hour_interview() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let generator = qda_bench::Generator::new(20, 7);
+    std::fs::write(dir.path().join("bench.toml"), generator.codebook_toml()).unwrap();
+    let transcript = generator.transcript(0, 125_000);
+    let words = transcript.split_whitespace().count();
+    std::fs::write(dir.path().join("long.txt"), &transcript).unwrap();
+    let url = start_server(dir.path(), "bench.toml", &["long.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    let case = qda_bench::case_id(0);
+    let mut painted = Vec::new();
+    for _ in 0..5 {
+        client.goto("about:blank").await.unwrap();
+        client.goto(&format!("{url}#case={case}")).await.unwrap();
+        let started = Instant::now();
+        let at = loop {
+            let value = client
+                .execute("return document.body.dataset.paintedAt || null", vec![])
+                .await
+                .unwrap();
+            if let Some(at) = value.as_str() {
+                break at.parse::<f64>().unwrap();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the transcript never painted");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        painted.push(at);
+    }
+    let segments = client.find_all(Locator::Css(".segment")).await.unwrap().len();
+    client.close().await.unwrap();
+    painted.sort_by(f64::total_cmp);
+    eprintln!(
+        "{words} words, {} bytes, {segments} segments: transcript painted {:.0} ms after navigation (median of 5; min {:.0}, max {:.0})",
+        transcript.len(),
+        painted[2],
+        painted[0],
+        painted[4]
+    );
+}
+
+/// The README's picture: the bundled study, anna's codings beside the
+/// rules, a selection about to be coded. Run with
+/// `cargo test -p qda-serve --test browser readme -- --ignored` to remake
+/// `docs/serve.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "remakes docs/serve.png"]
+async fn readme_screenshot() {
+    let Some((chromium, driver)) = browser() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("codebooks/motives.toml"), dir.path().join("motives.toml")).unwrap();
+    std::fs::copy(root.join("codings/anna.json"), dir.path().join("anna.json")).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root.join("transcripts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::copy(&path, dir.path().join(&name)).unwrap();
+            names.push(name);
+        }
+    }
+    names.sort();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let url = start_server(dir.path(), "motives.toml", &names);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.set_window_size(1366, 820).await.unwrap();
+    client.goto(&format!("{url}#case=P05&compare=rules")).await.unwrap();
+    client.wait().for_element(Locator::Css("#compare-panel table")).await.unwrap();
+    let script = r#"
+        document.querySelector('.segment[data-id="P05:t4"]').scrollIntoView({ block: 'start' });
+        document.querySelector('.code[data-code="freedom"]').dispatchEvent(new MouseEvent('mouseenter'));
+    "#;
+    client.execute(script, vec![]).await.unwrap();
+    let selected = client
+        .execute(SELECT, vec![json!("P05:t4"), json!("That is not why I left.")])
+        .await
+        .unwrap();
+    assert_eq!(selected, json!("That is not why I left."));
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(root.join("docs/serve.png"), png).unwrap();
+    client.close().await.unwrap();
+}
