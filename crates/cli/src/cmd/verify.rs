@@ -5,6 +5,10 @@
 //! recorded SHA-256; then the recorded command line is run again (writing
 //! to a temporary file) and the new JSON is compared with the published one,
 //! value by value. Exit 0 only when everything matches.
+//!
+//! Codings made by hand (`qda serve`) or converted from another tool
+//! (`qda import`) have no command that makes them again; for those only the
+//! inputs are checked, and the report says so.
 
 use std::io::Write;
 use std::path::Path;
@@ -22,10 +26,16 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
     let mut all_ok = true;
     for path in &args.results {
-        let problems = verify(path)?;
+        let (problems, rerun) = verify(path)?;
         let shown = display_path(path);
         if problems.is_empty() {
-            writeln!(out, "ok: {shown}: every input unchanged and every value reproduced")?;
+            let checked = match rerun {
+                Rerun::Done => "every input unchanged and every value reproduced".to_owned(),
+                Rerun::NotPossible(command) => format!(
+                    "every input unchanged (made by `qda {command}`, which cannot be re-run: only the inputs are checked)"
+                ),
+            };
+            writeln!(out, "ok: {shown}: {checked}")?;
         } else {
             all_ok = false;
             writeln!(out, "FAIL: {shown}")?;
@@ -37,8 +47,20 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome> {
     Ok(if all_ok { Outcome::Success } else { Outcome::Failure })
 }
 
-/// Everything that differs, one line each; empty when the result holds.
-fn verify(path: &Path) -> Result<Vec<String>> {
+/// Whether the result's values were re-made and compared.
+enum Rerun {
+    Done,
+    /// The result was made by this command, which cannot be re-run.
+    NotPossible(String),
+}
+
+/// Commands whose results are not re-made by running them again: hand-made
+/// codings, and codings converted from another tool's project.
+const NOT_RERUNNABLE: [&str; 2] = ["serve", "import"];
+
+/// Everything that differs, one line each (empty when the result holds),
+/// and whether the values were re-made.
+fn verify(path: &Path) -> Result<(Vec<String>, Rerun)> {
     let shown = display_path(path);
     let bytes = input::read_bytes(path)?;
     let published: Value = serde_json::from_slice(&bytes)
@@ -46,10 +68,16 @@ fn verify(path: &Path) -> Result<Vec<String>> {
     let provenance = published.get("provenance").filter(|p| p.is_object()).ok_or_else(|| {
         anyhow!("{shown}: no `provenance` object; only JSON results written by qda can be verified")
     })?;
-    let arguments: Vec<String> = provenance["arguments"]
+    let command = provenance["command"].as_str().unwrap_or_default();
+    let rerunnable = !NOT_RERUNNABLE.contains(&command);
+    let arguments: Option<Vec<String>> = provenance["arguments"]
         .as_array()
-        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect())
-        .ok_or_else(|| anyhow!("{shown}: the provenance records no command line (`arguments`); re-make the result with this qda version"))?;
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+    if rerunnable && arguments.is_none() {
+        bail!(
+            "{shown}: the provenance records no command line (`arguments`); re-make the result with this qda version"
+        );
+    }
 
     let mut problems = Vec::new();
     for entry in provenance["inputs"].as_array().into_iter().flatten() {
@@ -70,6 +98,9 @@ fn verify(path: &Path) -> Result<Vec<String>> {
         }
     }
 
+    let Some(arguments) = arguments.filter(|_| rerunnable) else {
+        return Ok((problems, Rerun::NotPossible(command.to_owned())));
+    };
     let rerun = tempfile::Builder::new()
         .suffix(".json")
         .tempfile()
@@ -90,7 +121,7 @@ fn verify(path: &Path) -> Result<Vec<String>> {
             arguments.join(" "),
             status.code().map_or_else(|| "by signal".to_owned(), |c| c.to_string())
         ));
-        return Ok(problems);
+        return Ok((problems, Rerun::Done));
     }
     let mut again: Value = serde_json::from_slice(&std::fs::read(rerun.path())?)
         .with_context(|| format!("the re-run of {shown} did not write JSON"))?;
@@ -106,7 +137,7 @@ fn verify(path: &Path) -> Result<Vec<String>> {
     let mut differences = Vec::new();
     compare("", &published, &again, &mut differences);
     problems.extend(differences);
-    Ok(problems)
+    Ok((problems, Rerun::Done))
 }
 
 /// The arguments without `-o FILE`, `--output FILE` or `--output=FILE`.

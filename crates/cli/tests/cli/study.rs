@@ -270,3 +270,27 @@ fn motives_by_crossing_year_in_bins() {
     args.extend_from_slice(&["--by", "crossing_year", "--bins", "2000,2005"]);
     insta::assert_snapshot!(test.run(&args).ok());
 }
+
+/// Hand-made codings (`qda serve`) have no command to re-run: verify checks
+/// their inputs and says that it could do no more.
+#[test]
+fn verify_checks_the_inputs_of_hand_made_codings() {
+    let test = QdaTest::study();
+    let hash = qda_coding::sha256_hex(&test.read("transcripts/P01.txt"));
+    let hand_made = format!(
+        r#"{{"coder": "mina", "codings": [], "transcripts": [],
+        "provenance": {{"tool": "qda", "version": "0", "command": "serve",
+        "inputs": [{{"path": "transcripts/P01.txt", "sha256": "{hash}"}}], "options": {{}}}}}}"#
+    );
+    test.write("mina.json", hand_made);
+    insta::assert_snapshot!(test.run(&["verify", "mina.json"]).ok(), @"ok: mina.json: every input unchanged (made by `qda serve`, which cannot be re-run: only the inputs are checked)");
+    test.write("transcripts/P01.txt", "changed");
+    let run = test.run(&["verify", "mina.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("FAIL: mina.json\n  transcripts/P01.txt: changed (SHA-256 expected "),
+        "{}",
+        run.stdout
+    );
+}
