@@ -427,14 +427,20 @@ impl RuleSet {
     /// case folding (`ſ` to `s`, the Kelvin sign to `k`); a text containing
     /// one of them makes every pattern a candidate, so no match is missed.
     pub fn scan(&self, text: &str) -> Hits {
-        // One pass finds the bytes that need care: `[` may open a timestamp;
-        // 0xC5 and 0xE2 lead the UTF-8 of `ſ` (C5 BF) and the Kelvin sign (E2 84 AA).
-        let special = memchr::memchr3(b'[', 0xC5, 0xE2, text.as_bytes()).is_some();
-        let text = if special { blank_timestamps(text) } else { Cow::Borrowed(text) };
+        // `[` may open a timestamp; 0xC5 and 0xE2 lead the UTF-8 of `ſ`
+        // (C5 BF) and the Kelvin sign (E2 84 AA).
+        let bytes = text.as_bytes();
+        let folds_to_ascii = memchr::memchr2(0xC5, 0xE2, bytes).is_some()
+            && (text.contains('\u{17F}') || text.contains('\u{212A}'));
+        let text = if memchr::memchr(b'[', bytes).is_some() {
+            blank_timestamps(text)
+        } else {
+            Cow::Borrowed(text)
+        };
         // Each candidate pattern with the first occurrence of its literal
         // that stands on the boundaries it needs (none: search all the text).
         let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
-        if special && (text.contains('\u{17F}') || text.contains('\u{212A}')) {
+        if folds_to_ascii {
             candidates.extend((0..self.atoms.len()).map(|index| (index, None)));
         } else {
             for found in self.prefilter.find_overlapping_iter(text.as_ref()) {

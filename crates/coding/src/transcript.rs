@@ -453,14 +453,17 @@ fn turn_start(line: &str, speakers: Option<&[String]>) -> Option<(String, usize)
 }
 
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
-    let mut offset = 0;
-    text.split('\n')
-        .map(|line| {
-            let start = offset;
-            offset += line.len() + 1;
-            (start, line)
+    // The memchr crate's vectorised search, several times faster than `split`.
+    let mut start = 0;
+    let mut lines: Vec<(usize, &str)> = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|end| {
+            let line = (start, &text[start..end]);
+            start = end + 1;
+            line
         })
-        .collect()
+        .collect();
+    lines.push((start, &text[start..]));
+    lines
 }
 
 #[cfg(test)]
