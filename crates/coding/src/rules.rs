@@ -652,6 +652,8 @@ fn edge_ok_at(text: &str, at: usize, starts: bool) -> bool {
         (text[at..].chars().next(), text[..at].chars().next_back())
     };
     match (outside, inside) {
+        // ASCII is never Han, kana or Hangul: no script lookup needed.
+        (Some(o), Some(i)) if o.is_ascii() && i.is_ascii() => !(is_word(o) && is_word(i)),
         (Some(o), Some(i)) => {
             !(is_word(o) && is_word(i)) || is_unspaced_script(o) || is_unspaced_script(i)
         }
