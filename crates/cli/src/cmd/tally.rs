@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use qda_coding::{AttributeValue, CaseCodes, RuleSet, Tally};
+use qda_coding::{Adjudications, AttributeValue, CaseCodes, Codebook, RuleSet, Tally};
 use qda_stats::Bins;
 
 use crate::args::TallyArgs;
@@ -19,7 +19,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     let sources = Sources::collect(&args.input)?;
     let adjudications = args.adjudications.as_deref().map(input::adjudications).transpose()?;
     let bins = args.bins.as_deref().map(parse_bins).transpose()?;
-    let Counted { mut cases, transcript_inputs, codings_inputs, coder } =
+    let Counted { cases, transcript_inputs, codings_inputs, coder } =
         if args.codings.codings.is_empty() {
             let mut counted =
                 Counted { coder: qda_coding::RULES_CODER.to_owned(), ..Counted::default() };
@@ -43,41 +43,16 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         } else {
             from_codings(&codebook, &sources, &args.codings)?
         };
-    if let Some((adjudications, _)) = &adjudications {
-        adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
-    }
-    if let Some(attribute) = &args.by {
-        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
-            let mut known: Vec<&str> =
-                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
-            known.sort_unstable();
-            known.dedup();
-            bail!(
-                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
-                known.join(", ")
-            );
-        }
-    }
-    if let (Some(attribute), Some((bins, _))) = (&args.by, &bins) {
-        bin_attribute(&mut cases, attribute, bins)?;
-    }
-    let mut tally = qda_coding::tally(
+    let Some(tally) = tally_cases(
         &codebook,
-        &cases,
+        cases,
         adjudications.as_ref().map(|(a, _)| a),
         args.by.as_deref(),
-    );
-    if let Some((bins, _)) = &bins {
-        order_bins(&mut tally, bins);
-    }
-
-    let mut stderr = std::io::stderr().lock();
-    for warning in &tally.warnings {
-        writeln!(stderr, "warning: {warning}")?;
-    }
-    if report_unresolved(&tally, &codebook, &mut stderr)? {
+        bins.as_ref().map(|(b, _)| b),
+    )?
+    else {
         return Ok(Outcome::Failure);
-    }
+    };
 
     let mut inputs: Vec<Input> = vec![codebook_input];
     inputs.extend(transcript_inputs);
@@ -103,6 +78,45 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     read.extend(args.codings.codings.iter().map(|p| p.as_path()));
     crate::output::write(args.output.path.as_deref(), &report.render(args.format), &read)?;
     Ok(Outcome::Success)
+}
+
+/// Tallies the cases: checks the adjudications against them and the `--by`
+/// attribute, bins it, assigns and counts, and prints the warnings. `None`
+/// when conflicts await adjudication (they are listed on stderr).
+pub(crate) fn tally_cases(
+    codebook: &Codebook,
+    mut cases: Vec<CaseCodes>,
+    adjudications: Option<&Adjudications>,
+    by: Option<&str>,
+    bins: Option<&Bins>,
+) -> Result<Option<Tally>> {
+    if let Some(adjudications) = adjudications {
+        adjudications.validate(codebook, cases.iter().map(|c| c.case.as_str()))?;
+    }
+    if let Some(attribute) = by {
+        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
+            let mut known: Vec<&str> =
+                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
+            known.sort_unstable();
+            known.dedup();
+            bail!(
+                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
+                known.join(", ")
+            );
+        }
+        if let Some(bins) = bins {
+            bin_attribute(&mut cases, attribute, bins)?;
+        }
+    }
+    let mut tally = qda_coding::tally(codebook, &cases, adjudications, by);
+    if let Some(bins) = bins {
+        order_bins(&mut tally, bins);
+    }
+    let mut stderr = std::io::stderr().lock();
+    for warning in &tally.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    Ok(if report_unresolved(&tally, codebook, &mut stderr)? { None } else { Some(tally) })
 }
 
 /// Reads `--bins`: numbers separated by commas, strictly increasing.

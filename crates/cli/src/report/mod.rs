@@ -24,9 +24,7 @@ use qda_coding::{CaseCodes, RuleSet};
 use rayon::prelude::*;
 
 use crate::args::{CodingsArgs, ReportArgs};
-use crate::cmd::tally::{
-    Chosen, bin_attribute, choose_codings, order_bins, parse_bins, report_unresolved,
-};
+use crate::cmd::tally::{Chosen, choose_codings, parse_bins, tally_cases};
 use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
@@ -66,45 +64,20 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         choose_codings(&codebook, &transcripts, &args.codings)?
     };
     let bins = args.bins.as_deref().map(parse_bins).transpose()?;
-    let mut cases: Vec<CaseCodes> = transcripts
+    let cases: Vec<CaseCodes> = transcripts
         .iter()
         .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
         .collect();
-    if let Some((adjudications, _)) = &adjudications {
-        adjudications.validate(&codebook, cases.iter().map(|c| c.case.as_str()))?;
-    }
-    if let Some(attribute) = &args.by {
-        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
-            let mut known: Vec<&str> =
-                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
-            known.sort_unstable();
-            known.dedup();
-            bail!(
-                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
-                known.join(", ")
-            );
-        }
-    }
-    if let (Some(attribute), Some((bins, _))) = (&args.by, &bins) {
-        bin_attribute(&mut cases, attribute, bins)?;
-    }
-    let mut tally = qda_coding::tally(
+    let Some(tally) = tally_cases(
         &codebook,
-        &cases,
+        cases,
         adjudications.as_ref().map(|(a, _)| a),
         args.by.as_deref(),
-    );
-    if let Some((bins, _)) = &bins {
-        order_bins(&mut tally, bins);
-    }
-    let mut stderr = std::io::stderr().lock();
-    for warning in &tally.warnings {
-        use std::io::Write;
-        writeln!(stderr, "warning: {warning}")?;
-    }
-    if report_unresolved(&tally, &codebook, &mut stderr)? {
+        bins.as_ref().map(|(b, _)| b),
+    )?
+    else {
         return Ok(Outcome::Failure);
-    }
+    };
 
     let mut inputs: Vec<Input> = vec![codebook_input];
     inputs.extend(input::inputs_of(&transcripts));
