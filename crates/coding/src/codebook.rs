@@ -211,26 +211,11 @@ pub(crate) fn suggest<'a>(
 ) -> Option<&'a str> {
     let limit = (wanted.chars().count() / 3).max(1);
     candidates
-        .map(|c| (edit_distance(&wanted.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| (strsim::levenshtein(&wanted.to_lowercase(), &c.to_lowercase()), c))
         // A replacement of the whole id is no typo.
         .filter(|(d, _)| *d <= limit && *d < wanted.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 struct Reader<'a> {

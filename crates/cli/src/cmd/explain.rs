@@ -158,27 +158,13 @@ fn find_segment(codebook: &Codebook, transcript: &Transcript, wanted: &str) -> R
 /// The candidates nearest to `wanted` by edit distance (at most three),
 /// when they are near enough to be a slip.
 fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let scored: Vec<(usize, &str)> = candidates.map(|c| (edit_distance(wanted, c), c)).collect();
+    let scored: Vec<(usize, &str)> =
+        candidates.map(|c| (strsim::levenshtein(wanted, c), c)).collect();
     let Some(best) = scored.iter().map(|(d, _)| *d).min() else { return Vec::new() };
     if best > 2 {
         return Vec::new();
     }
     scored.into_iter().filter(|(d, _)| *d == best).map(|(_, c)| c).take(3).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
