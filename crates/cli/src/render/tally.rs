@@ -275,6 +275,7 @@ impl TallyReport {
                 ("cases", Align::Right),
                 ("%", Align::Right),
                 ("95% CI (Wilson)", Align::Right),
+                ("(Clopper-Pearson)", Align::Right),
             ];
             headers.extend(by.iter().map(|h| (h.as_str(), Align::Right)));
             let mut table = Table::new(headers);
@@ -284,11 +285,18 @@ impl TallyReport {
                     row.cases.to_string(),
                     pct(row.percent),
                     interval(row.wilson_95),
+                    interval(row.clopper_pearson_95),
                 ];
                 cells.extend(row.by.iter().flat_map(|m| m.values().map(ToString::to_string)));
                 table.push(cells);
             }
-            let mut total = vec!["total".to_owned(), self.n.to_string(), pct(100.0), String::new()];
+            let mut total = vec![
+                "total".to_owned(),
+                self.n.to_string(),
+                pct(100.0),
+                String::new(),
+                String::new(),
+            ];
             total.extend(self.by.iter().flat_map(|s| s.cases.values().map(ToString::to_string)));
             table.push(total);
             out.push_str(&render(&table));
@@ -325,6 +333,7 @@ impl TallyReport {
             ("cases", Align::Right),
             ("%", Align::Right),
             ("95% CI (Wilson)", Align::Right),
+            ("(Clopper-Pearson)", Align::Right),
         ];
         headers.extend(by.iter().map(|h| (h.as_str(), Align::Right)));
         let mut table = Table::new(headers);
@@ -336,6 +345,7 @@ impl TallyReport {
                 code.cases.to_string(),
                 pct(code.percent),
                 interval(code.wilson_95),
+                interval(code.clopper_pearson_95),
             ];
             cells.extend(code.by.iter().flat_map(|m| m.values().map(ToString::to_string)));
             table.push(cells);

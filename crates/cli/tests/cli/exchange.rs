@@ -301,11 +301,11 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
 
     codes
 
-    code      parent  segments  cases      %  95% CI (Wilson)  Japan
-    --------  ------  --------  -----  -----  ---------------  -----
-    motive                   0      0    0.0         0.0–79.3      0
-    survival  motive         1      1  100.0       20.7–100.0      1
-    freedom   motive         1      1  100.0       20.7–100.0      1
+    code      parent  segments  cases      %  95% CI (Wilson)  (Clopper-Pearson)  Japan
+    --------  ------  --------  -----  -----  ---------------  -----------------  -----
+    motive                   0      0    0.0         0.0–79.3           0.0–97.5      0
+    survival  motive         1      1  100.0       20.7–100.0          2.5–100.0      1
+    freedom   motive         1      1  100.0       20.7–100.0          2.5–100.0      1
 
     codes by settled in: cases with the code, % of the value's cases
 
