@@ -112,6 +112,30 @@ fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+impl GroupReport {
+    /// The parent's id, with its label when that differs.
+    pub(crate) fn title(&self) -> String {
+        if self.label == self.parent {
+            self.parent.clone()
+        } else {
+            format!("{}: {}", self.parent, self.label)
+        }
+    }
+
+    /// How many cases each route decided: `single match 21, adjudication 5`.
+    pub(crate) fn decided_by(&self) -> String {
+        let parts: Vec<String> = self
+            .routes
+            .iter()
+            .map(|(name, n)| {
+                let route = Route::ALL.iter().find(|r| r.name() == *name);
+                format!("{} {n}", route.map_or(*name, |r| r.label()))
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
 impl TallyReport {
     pub(crate) fn new(
         codebook: &Codebook,
@@ -264,12 +288,11 @@ impl TallyReport {
         let by = self.by_headers();
         for group in &self.groups {
             let heading = if markdown { "### " } else { "" };
-            let title = if group.label == group.parent {
-                group.parent.clone()
-            } else {
-                format!("{}: {}", group.parent, group.label)
-            };
-            out.push_str(&format!("{heading}{title} (exclusive; resolve = {})\n\n", group.resolve));
+            out.push_str(&format!(
+                "{heading}{} (exclusive; resolve = {})\n\n",
+                group.title(),
+                group.resolve
+            ));
             let mut headers = vec![
                 ("code", Align::Left),
                 ("cases", Align::Right),
@@ -300,15 +323,7 @@ impl TallyReport {
             total.extend(self.by.iter().flat_map(|s| s.cases.values().map(ToString::to_string)));
             table.push(total);
             out.push_str(&render(&table));
-            let routes: Vec<String> = group
-                .routes
-                .iter()
-                .map(|(name, n)| {
-                    let route = Route::ALL.iter().find(|r| r.name() == *name);
-                    format!("{} {n}", route.map_or(*name, |r| r.label()))
-                })
-                .collect();
-            out.push_str(&format!("\ndecided by: {}\n\n", routes.join(", ")));
+            out.push_str(&format!("\ndecided by: {}\n\n", group.decided_by()));
             if let (Some(crosstab), Some(split)) = (&group.crosstab, &self.by) {
                 let heading = if markdown { "#### " } else { "" };
                 out.push_str(&format!(

@@ -1,8 +1,6 @@
 //! Each exclusive group's tally: a bar chart with 95% Wilson whiskers, and
 //! the same numbers as a table.
 
-use qda_coding::Route;
-
 use crate::render::table::{Align, Table};
 use crate::render::tally::GroupReport;
 use crate::report::html::{Html, anchor};
@@ -16,7 +14,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         "Each case is assigned exactly one code of each exclusive group. Bars show the share of the {n} cases; whiskers the 95% Wilson interval."
     )).close("p").nl();
     for group in &study.tally.groups {
-        h.element("h3", &[("id", &anchor("group", &group.parent))], &title(group)).nl();
+        h.element("h3", &[("id", &anchor("group", &group.parent))], &group.title()).nl();
         chart(study, group, h);
         h.raw("<div class=\"scroll\"><table>").nl();
         h.open("caption", &[])
@@ -48,24 +46,8 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     }
 }
 
-fn title(group: &GroupReport) -> String {
-    if group.label == group.parent {
-        group.parent.clone()
-    } else {
-        format!("{}: {}", group.parent, group.label)
-    }
-}
-
 fn routes(group: &GroupReport) -> String {
-    let parts: Vec<String> = group
-        .routes
-        .iter()
-        .map(|(name, n)| {
-            let route = Route::ALL.iter().find(|r| r.name() == *name);
-            format!("{} {n}", route.map_or(*name, |r| r.label()))
-        })
-        .collect();
-    format!("{} (resolve = {})", parts.join(", "), group.resolve)
+    format!("{} (resolve = {})", group.decided_by(), group.resolve)
 }
 
 /// Bars as HTML rows: the label and numbers are text (they wrap and scale
@@ -145,14 +127,17 @@ fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
     }
     h.raw("<div class=\"axis\" aria-hidden=\"true\"><span></span><span class=\"ticks\"><span>0%</span><span>50%</span><span>100%</span></span><span></span></div>").nl();
     h.open("figcaption", &[])
-        .text(&format!("{}: share of cases (bar) and 95% Wilson interval (whisker).", title(group)))
+        .text(&format!(
+            "{}: share of cases (bar) and 95% Wilson interval (whisker).",
+            group.title()
+        ))
         .close("figcaption");
     h.close("figure").nl();
 }
 
 pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
     for group in &study.tally.groups {
-        out.push_str(&format!("### {}\n\n", markdown::text(&title(group))));
+        out.push_str(&format!("### {}\n\n", markdown::text(&group.title())));
         let mut table = Table::new(vec![
             ("code", Align::Left),
             ("label", Align::Left),
