@@ -71,6 +71,38 @@ pub struct CodedTranscript {
     pub codings: Vec<Coding>,
 }
 
+/// Code-point offsets of a few byte offsets in one text, counted in one pass
+/// over the text rather than once per offset: a long turn with many codings
+/// would otherwise be counted again for each.
+struct CodePoints {
+    /// Sorted byte offsets, each with its code-point offset.
+    offsets: Vec<(usize, usize)>,
+}
+
+impl CodePoints {
+    fn new(text: &str, bytes: impl IntoIterator<Item = usize>) -> Self {
+        let mut bytes: Vec<usize> = bytes.into_iter().collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let (mut counted_bytes, mut counted_chars) = (0, 0);
+        let offsets = bytes
+            .into_iter()
+            .map(|byte| {
+                counted_chars += text[counted_bytes..byte].chars().count();
+                counted_bytes = byte;
+                (byte, counted_chars)
+            })
+            .collect();
+        CodePoints { offsets }
+    }
+
+    /// The code-point offset of `byte`, which must be one of the offsets given.
+    fn get(&self, byte: usize) -> usize {
+        let i = self.offsets.partition_point(|&(b, _)| b < byte);
+        self.offsets[i].1
+    }
+}
+
 impl RuleSet {
     /// Codes the segments of one transcript with this rule set. Interviewer
     /// turns (by `codebook`) are skipped.
@@ -86,8 +118,16 @@ impl RuleSet {
             codable_segments += 1;
             let segment_text = &text[segment.bytes.clone()];
             let hits = self.scan(segment_text);
-            let code_point = |byte: usize| segment.start + segment_text[..byte].chars().count();
-            for (code, clause, term, range) in self.applying(&hits) {
+            let applying: Vec<_> = self.applying(&hits).collect();
+            if applying.is_empty() {
+                continue;
+            }
+            let code_points = CodePoints::new(
+                segment_text,
+                applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
+            );
+            let code_point = |byte: usize| segment.start + code_points.get(byte);
+            for (code, clause, term, range) in applying {
                 codings.push(Coding {
                     case: transcript.case().to_owned(),
                     segment: segment.id.clone(),

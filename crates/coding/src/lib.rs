@@ -35,6 +35,7 @@ mod coding;
 mod codings;
 mod doc;
 mod error;
+mod literals;
 mod location;
 mod rules;
 mod segment;

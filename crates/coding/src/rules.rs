@@ -18,13 +18,13 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::codebook::Codebook;
 use crate::error::{CodebookError, Position};
+use crate::literals::Literals;
 
 /// A term or regex of a rule, as written and as compiled into a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,11 @@ enum Anchor {
     /// Every match starts with an occurrence: no match starts before the
     /// first one, so locating can begin there.
     Start,
+    /// The occurrence is in the term's word number `n` (from 0), and a
+    /// phrase's words are separated by white space only: a match starts in
+    /// the run of non-white-space characters `n` runs before the
+    /// occurrence's own, so locating can begin at that run's start.
+    InWord(usize),
     /// The occurrence is somewhere inside a match.
     Inside,
 }
@@ -158,28 +163,28 @@ fn literal_of(core: &str, (prefix_wildcard, suffix_wildcard): (bool, bool)) -> O
     };
     let words: Vec<&str> = core.split_whitespace().collect();
     let last_word = words.len().saturating_sub(1);
-    let mut best: Option<(&str, (bool, bool), bool)> = None;
+    let mut best: Option<(&str, (bool, bool), usize, bool)> = None;
     for (w, word) in words.iter().enumerate() {
         let runs: Vec<&str> = word.split(|c: char| !caseless(c)).collect();
         let last_run = runs.len() - 1;
         for (r, run) in runs.iter().enumerate() {
-            if run.is_empty() || best.is_some_and(|(b, _, _)| b.len() >= run.len()) {
+            if run.is_empty() || best.is_some_and(|(b, ..)| b.len() >= run.len()) {
                 continue;
             }
             // A side is bounded where the run ends its word and no `*`
             // extends the term there.
             let left = r == 0 && !(w == 0 && prefix_wildcard);
             let right = r == last_run && !(w == last_word && suffix_wildcard);
-            best = Some((run, (left, right), w == 0 && r == 0));
+            best = Some((run, (left, right), w, r == 0));
         }
     }
-    best.map(|(run, bounded, first)| {
+    best.map(|(run, bounded, word, first_run)| {
         let anchor = if run.len() == core.len() && bounded == (true, true) {
             Anchor::Whole
-        } else if first && !prefix_wildcard {
+        } else if word == 0 && first_run && !prefix_wildcard {
             Anchor::Start
         } else {
-            Anchor::Inside
+            Anchor::InWord(word)
         };
         Literal { texts: vec![run.to_owned()], bounded, anchor }
     })
@@ -296,7 +301,7 @@ pub struct RuleSet {
     atoms: Vec<Atom>,
     rules: Vec<CodeRule>,
     /// Finds, in one pass, the literals of every term that has one.
-    prefilter: AhoCorasick,
+    prefilter: Literals,
     /// For each prefilter literal: groups of patterns by where the literal
     /// must stand on a word boundary.
     literal_atoms: Vec<Vec<LiteralGroup>>,
@@ -386,15 +391,7 @@ impl RuleSet {
                 }
             }
         }
-        // Overlapping search finds every literal, also inside another; a DFA
-        // walks the bytes several times faster than the default NFA. (A
-        // leftmost-longest search restarted after each match, which can use
-        // prefilters, measured slower on interview text.)
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&literals)
+        let prefilter = Literals::new(&literals)
             .map_err(|e| too_large(codebook, atoms.len(), &e.to_string()))?;
         let mut positive_rules = vec![Vec::new(); atoms.len()];
         for (index, rule) in rules.iter().enumerate() {
@@ -443,17 +440,15 @@ impl RuleSet {
         if folds_to_ascii {
             candidates.extend((0..self.atoms.len()).map(|index| (index, None)));
         } else {
-            for found in self.prefilter.find_overlapping_iter(text.as_ref()) {
+            self.prefilter.occurrences(text.as_bytes(), |literal, range| {
                 let (left, right) =
-                    (edge_ok_at(&text, found.start(), true), edge_ok_at(&text, found.end(), false));
-                for ((bound_left, bound_right), members) in
-                    &self.literal_atoms[found.pattern().as_usize()]
-                {
+                    (edge_ok_at(&text, range.start, true), edge_ok_at(&text, range.end, false));
+                for ((bound_left, bound_right), members) in &self.literal_atoms[literal] {
                     if (left || !bound_left) && (right || !bound_right) {
-                        candidates.extend(members.iter().map(|&m| (m, Some(found.range()))));
+                        candidates.extend(members.iter().map(|&m| (m, Some(range.clone()))));
                     }
                 }
-            }
+            });
             // Located below like every candidate; a search that finds nothing
             // costs what a separate "does it match" pass would.
             candidates.extend(self.unfiltered.iter().map(|&index| (index, None)));
@@ -474,6 +469,10 @@ impl RuleSet {
                     }
                     (Some(Anchor::Start), Some(range)) => {
                         matches_on_boundaries(&atom.regex, &text, range.start).next()
+                    }
+                    (Some(Anchor::InWord(word)), Some(range)) => {
+                        let from = run_start_before(&text, range.start, word);
+                        matches_on_boundaries(&atom.regex, &text, from).next()
                     }
                     _ if atom.term.is_regex => atom.regex.find(&text).map(|m| m.range()),
                     _ => first_on_boundaries(&atom.regex, &text),
@@ -623,6 +622,24 @@ fn matches_on_boundaries<'a>(
         at = None;
         None
     })
+}
+
+/// Where the run of non-white-space characters `runs` runs before the one
+/// holding byte `at` starts; the start of the first run when there are not
+/// that many. White space is Unicode's, as the regex crate's `\s` has it.
+fn run_start_before(text: &str, at: usize, runs: usize) -> usize {
+    let mut before = text[..at].char_indices().rev().peekable();
+    let mut start = at;
+    for run in 0..=runs {
+        while let Some((i, _)) = before.next_if(|(_, c)| !c.is_whitespace()) {
+            start = i;
+        }
+        if run == runs || before.peek().is_none() {
+            break;
+        }
+        while before.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    }
+    start
 }
 
 /// The first position after `after` where a match may start: where the left

@@ -144,13 +144,13 @@ impl Transcript {
             .map(|(turn_number, id, bytes)| {
                 let skipped = &text[bytes_counted..bytes.start];
                 chars_before += skipped.chars().count();
-                line += skipped.matches('\n').count();
+                line += count_newlines(skipped);
                 let start = chars_before;
                 let inner = &text[bytes.clone()];
                 let end = start + inner.chars().count();
                 chars_before = end;
                 let start_line = line;
-                line += inner.matches('\n').count();
+                line += count_newlines(inner);
                 bytes_counted = bytes.end;
                 let turn = &self.turns()[turn_number - 1];
                 let time = segment_time(timestamps, &bytes)
@@ -168,6 +168,12 @@ impl Transcript {
             })
             .collect()
     }
+}
+
+/// The number of line breaks in `text`, counted with the memchr crate's
+/// vectorised count rather than one search per line break.
+fn count_newlines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
 }
 
 /// The first timestamp inside `bytes`, else the last one before it.

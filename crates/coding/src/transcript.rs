@@ -102,7 +102,7 @@ impl Transcript {
         } else {
             decoded
         };
-        let parts = Parser { path, text: &text, index: LineIndex::new(&text) }.parse()?;
+        let parts = Parser { path, text: &text }.parse()?;
         Ok(Transcript {
             path: path.to_owned(),
             case: parts.case,
@@ -203,7 +203,6 @@ struct Parts {
 struct Parser<'a> {
     path: &'a Path,
     text: &'a str,
-    index: LineIndex,
 }
 
 impl Parser<'_> {
@@ -211,7 +210,7 @@ impl Parser<'_> {
         TranscriptError {
             position: Position {
                 path: self.path.to_owned(),
-                location: Some(self.index.locate(self.text, offset)),
+                location: Some(LineIndex::new(self.text).locate(self.text, offset)),
             },
             message: message.into(),
         }
@@ -238,7 +237,8 @@ impl Parser<'_> {
         let front = &self.text[front_start..front_end];
         let (case, speakers, attributes) = self.front_matter(front, front_start)?;
         let body_start = (lines[close].0 + lines[close].1.len() + 1).min(self.text.len());
-        let turns = self.turns(&lines[close + 1..], speakers.as_deref())?;
+        // Lines are numbered from 1: the first body line is line `close + 2`.
+        let turns = self.turns(&lines[close + 1..], close + 2, speakers.as_deref())?;
         let timestamps = self.timestamps(body_start);
         Ok(Parts { case, attributes, speakers, turns, timestamps })
     }
@@ -338,16 +338,18 @@ impl Parser<'_> {
         Ok((case, speakers, attributes))
     }
 
+    /// The turns of the body's `lines`, the first of which is line `first_line`.
     fn turns(
         &self,
         lines: &[(usize, &str)],
+        first_line: usize,
         speakers: Option<&[String]>,
     ) -> Result<Vec<Turn>, TranscriptError> {
         let mut turns: Vec<Turn> = Vec::new();
         // Byte range of the paragraph being built, and whether a blank line ended it.
         let mut current: Option<Range<usize>> = None;
         let mut blank_seen = false;
-        for &(start, line) in lines {
+        for (line_number, &(start, line)) in (first_line..).zip(lines) {
             if let Some((speaker, content)) = turn_start(line, speakers) {
                 if let (Some(turn), Some(paragraph)) = (turns.last_mut(), current.take()) {
                     turn.paragraphs.push(paragraph);
@@ -360,7 +362,7 @@ impl Parser<'_> {
                 turns.push(Turn {
                     number: turns.len() + 1,
                     speaker,
-                    line: self.index.locate(self.text, start).line,
+                    line: line_number,
                     paragraphs: Vec::new(),
                 });
                 continue;
@@ -427,7 +429,10 @@ fn valid_label(label: &str) -> bool {
 /// where the turn's text begins.
 fn turn_start(line: &str, speakers: Option<&[String]>) -> Option<(String, usize)> {
     let mut rest_start = 0;
-    if let Some(m) = TIMESTAMP.find(line).filter(|m| m.start() == 0) {
+    // Only a timestamp right at the start counts; most lines have none.
+    if let Some(m) =
+        line.starts_with('[').then(|| TIMESTAMP.find(line)).flatten().filter(|m| m.start() == 0)
+    {
         let after = &line[m.end()..];
         let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
         if spaces == 0 {
@@ -439,7 +444,7 @@ fn turn_start(line: &str, speakers: Option<&[String]>) -> Option<(String, usize)
     if rest.starts_with(char::is_whitespace) {
         return None;
     }
-    let colon = rest.find(':')?;
+    let colon = label_colon(rest)?;
     let label = rest[..colon].trim_end();
     let after = &rest[colon + 1..];
     if !valid_label(label) || !(after.is_empty() || after.starts_with([' ', '\t'])) {
@@ -450,6 +455,25 @@ fn turn_start(line: &str, speakers: Option<&[String]>) -> Option<(String, usize)
     }
     let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
     Some((label.to_owned(), rest_start + colon + 1 + spaces))
+}
+
+/// Where the colon after a speaker label is in `rest`: the first colon, when
+/// what comes before it, less trailing white space, is short enough to be a
+/// label. Stops looking once it is not, rather than searching a long line.
+fn label_colon(rest: &str) -> Option<usize> {
+    let mut label_chars = 0;
+    for (chars, (i, c)) in (1..).zip(rest.char_indices()) {
+        if c == ':' {
+            return Some(i);
+        }
+        if !c.is_whitespace() {
+            label_chars = chars;
+        }
+        if label_chars > MAX_LABEL_CHARS {
+            return None;
+        }
+    }
+    None
 }
 
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {

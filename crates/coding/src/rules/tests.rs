@@ -444,7 +444,7 @@ fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
 /// not hide a later match, nor shift it.
 #[test]
 fn locating_from_the_literal_skips_occurrences_inside_words() {
-    let cases: [(&str, &str, Option<Range<usize>>); 7] = [
+    let cases: [(&str, &str, Option<Range<usize>>); 11] = [
         // Whole word: the occurrence itself is the match.
         (r#"any = ["car"]"#, "scar, cars, Car.", Some(12..15)),
         // A word with `*`: starts where the literal does.
@@ -458,6 +458,14 @@ fn locating_from_the_literal_skips_occurrences_inside_words() {
         // Korean needs no boundary: an occurrence inside a word matches.
         (r#"any = ["자유"]"#, "진짜자유를", Some(6..12)),
         (r#"any = ["car"]"#, "scary", None),
+        // A phrase whose literal is in its third word: located from two
+        // runs before it, across any white space.
+        (r#"any = ["my old smuggler"]"#, "an old smuggler, (my \t old\n\nsmuggler", Some(18..36)),
+        (r#"any = ["my old smuggler"]"#, "old smuggler my old smuggler", Some(13..28)),
+        // Fewer runs before the literal than words before it in the term.
+        (r#"any = ["my old smuggler"]"#, " smuggler", None),
+        // A leading `*`: the match starts inside the literal's run.
+        (r#"any = ["*ration"]"#, "re-generation", Some(3..13)),
     ];
     for (rule, text, expected) in cases {
         assert_eq!(found(rule, text), expected, "{rule} in {text:?}");
