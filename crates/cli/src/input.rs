@@ -138,7 +138,7 @@ impl Sources {
 
 /// How many transcripts are coded at once: enough to keep every core busy,
 /// few enough that memory stays bounded by the transcripts in flight.
-const CHUNK: usize = 32;
+const CHUNK: usize = 256;
 
 /// Codes every transcript in parallel, chunk by chunk, with a progress bar on
 /// a terminal, handing each coded transcript to `each` in file order. Every

@@ -52,7 +52,7 @@ pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
 pub use codings::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
 pub use error::{AdjudicationError, CodebookError, CodingsError, Position, TranscriptError};
 pub use location::Location;
-pub use rules::{Clause, Decision, Evidence, Hits, RuleSet, Term};
+pub use rules::{Clause, Decision, Evidence, Hits, MAX_TERM_CHARS, RuleSet, Term};
 pub use segment::{Segment, Unit};
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
 pub use transcript::{Transcript, Turn, sha256_hex, utf16_encoding};

@@ -98,26 +98,21 @@ impl LiteralDfa {
         let Ok(start) = dfa.start_state(Anchored::No) else { return };
         let part = text.len() / N;
         let part_end = |lane: usize| if lane + 1 == N { text.len() } else { (lane + 1) * part };
-        let mut report = |lane: usize, sid, end: usize| {
-            for i in 0..dfa.match_len(sid) {
-                let pattern = dfa.match_pattern(sid, i).as_usize();
-                let begin = end - self.lens[pattern];
-                if begin < part_end(lane) {
-                    found(self.ids[pattern], offset + begin..offset + end);
-                }
-            }
-        };
-        let mut step = |lane: usize, sid: &mut StateID, at: usize| {
-            *sid = dfa.next_state(Anchored::No, *sid, text[at]);
-            if dfa.is_special(*sid) && dfa.is_match(*sid) {
-                report(lane, *sid, at + 1);
-            }
-        };
+        let lanes: [&[u8]; N] = std::array::from_fn(|lane| &text[lane * part..][..part]);
         let mut states = [start; N];
-        // Side by side over the first `part` bytes of every lane.
+        // Side by side over the first `part` bytes of every lane. Matches
+        // are rare: one test for all lanes, then a look at each.
         for at in 0..part {
-            for (lane, sid) in states.iter_mut().enumerate() {
-                step(lane, sid, lane * part + at);
+            let mut special = false;
+            for (sid, lane) in states.iter_mut().zip(&lanes) {
+                *sid = dfa.next_state(Anchored::No, *sid, lane[at]);
+                special |= dfa.is_special(*sid);
+            }
+            if special {
+                for (lane, &sid) in states.iter().enumerate() {
+                    let end = lane * part + at + 1;
+                    self.report(sid, end, part_end(lane), offset, found);
+                }
             }
         }
         // Each lane alone over the rest: the last lane's remainder, the
@@ -128,8 +123,35 @@ impl LiteralDfa {
             } else {
                 (part_end(lane) + self.longest.saturating_sub(1)).min(text.len())
             };
-            for at in lane * part + part..until {
-                step(lane, sid, at);
+            let from = lane * part + part;
+            for (at, &byte) in (from..).zip(&text[from..until]) {
+                *sid = dfa.next_state(Anchored::No, *sid, byte);
+                if dfa.is_special(*sid) {
+                    self.report(*sid, at + 1, part_end(lane), offset, found);
+                }
+            }
+        }
+    }
+
+    /// Reports the occurrences ending at `end` that state `sid` holds (none
+    /// if it is not a match state) and that start before `before`.
+    #[inline(never)]
+    fn report(
+        &self,
+        sid: StateID,
+        end: usize,
+        before: usize,
+        offset: usize,
+        found: &mut impl FnMut(usize, Range<usize>),
+    ) {
+        if !self.dfa.is_match(sid) {
+            return;
+        }
+        for i in 0..self.dfa.match_len(sid) {
+            let pattern = self.dfa.match_pattern(sid, i).as_usize();
+            let begin = end - self.lens[pattern];
+            if begin < before {
+                found(self.ids[pattern], offset + begin..offset + end);
             }
         }
     }

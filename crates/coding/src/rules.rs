@@ -16,15 +16,21 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::codebook::Codebook;
 use crate::error::{CodebookError, Position};
 use crate::literals::Literals;
+
+/// Longest term, in characters. Terms are words and phrases; a limit keeps
+/// every term's compiled pattern far below the regex crate's size limit.
+pub const MAX_TERM_CHARS: usize = 1000;
 
 /// A term or regex of a rule, as written and as compiled into a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +89,13 @@ impl Term {
         let core = core.strip_suffix('*').unwrap_or(core);
         if core.trim().is_empty() {
             return Err(format!("term `{text}` has no text to match; remove it or write a word"));
+        }
+        let chars = trimmed.chars().count();
+        if chars > MAX_TERM_CHARS {
+            let start: String = trimmed.chars().take(20).collect();
+            return Err(format!(
+                "term `{start}…` has {chars} characters; a term is a word or phrase of at most {MAX_TERM_CHARS}, so shorten it or split it into several terms"
+            ));
         }
         if core.contains('*') {
             return Err(format!(
@@ -285,7 +298,39 @@ impl Decision {
 
 struct Atom {
     term: Term,
-    regex: Regex,
+    /// Compiled when first needed: most terms are single words, found by
+    /// the prefilter alone, and compiling hundreds of unused regexes would
+    /// hold up the start of every run.
+    regex: OnceLock<MetaRegex>,
+}
+
+impl Atom {
+    fn regex(&self) -> &MetaRegex {
+        self.regex.get_or_init(|| {
+            // A pattern searched for only from where its literal occurs
+            // needs no prefilter of its own; building one costs more than
+            // compiling the rest of the pattern.
+            let searched_whole = !matches!(
+                self.term.literal.as_ref().map(|l| l.anchor),
+                Some(Anchor::Whole | Anchor::Start)
+            );
+            MetaRegex::builder()
+                .configure(MetaRegex::config().auto_prefilter(searched_whole))
+                .build(&self.term.pattern)
+                .expect("each pattern was compiled when the codebook was read")
+        })
+    }
+
+    /// The leftmost match at or after byte `from` of `text`.
+    fn find_at(&self, text: &str, from: usize) -> Option<Range<usize>> {
+        self.regex().search(&Input::new(text).range(from..)).map(|m| m.range())
+    }
+
+    /// The match that starts at byte `at` of `text`, if one does.
+    fn find_anchored(&self, text: &str, at: usize) -> Option<Range<usize>> {
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        self.regex().search(&input).map(|m| m.range()).filter(|m| !m.is_empty())
+    }
 }
 
 struct CodeRule {
@@ -350,9 +395,7 @@ impl RuleSet {
             if let Some(i) = atoms.iter().position(|a| a.term == *term) {
                 return i;
             }
-            let regex = Regex::new(&term.pattern)
-                .expect("each pattern was compiled when the codebook was read");
-            atoms.push(Atom { term: term.clone(), regex });
+            atoms.push(Atom { term: term.clone(), regex: OnceLock::new() });
             atoms.len() - 1
         };
         let mut rules = Vec::new();
@@ -434,8 +477,8 @@ impl RuleSet {
         } else {
             Cow::Borrowed(text)
         };
-        // Each candidate pattern with the first occurrence of its literal
-        // that stands on the boundaries it needs (none: search all the text).
+        // Each candidate pattern with each occurrence of its literal that
+        // stands on the boundaries it needs (none: search all the text).
         let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
         if folds_to_ascii {
             candidates.extend((0..self.atoms.len()).map(|index| (index, None)));
@@ -452,30 +495,34 @@ impl RuleSet {
             // Located below like every candidate; a search that finds nothing
             // costs what a separate "does it match" pass would.
             candidates.extend(self.unfiltered.iter().map(|&index| (index, None)));
-            // The earliest occurrence of each pattern's literal comes first.
-            candidates
-                .sort_unstable_by_key(|(index, range)| (*index, range.as_ref().map(|r| r.start)));
-            candidates.dedup_by_key(|(index, _)| *index);
         }
+        // Each pattern's occurrences in text order.
+        candidates.sort_unstable_by_key(|(index, range)| (*index, range.as_ref().map(|r| r.start)));
         let found = candidates
-            .into_iter()
-            .filter_map(|(index, occurrence)| {
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter_map(|occurrences| {
+                let index = occurrences[0].0;
                 let atom = &self.atoms[index];
                 let anchor = atom.term.literal.as_ref().map(|l| l.anchor);
-                let range = match (anchor, occurrence) {
+                let find_at = |from| atom.find_at(&text, from);
+                let range = match (anchor, occurrences[0].1.clone()) {
                     (Some(Anchor::Whole), Some(range)) => Some(range),
-                    (Some(Anchor::Start), Some(range)) if atom.term.is_regex => {
-                        atom.regex.find_at(&text, range.start).map(|m| m.range())
-                    }
-                    (Some(Anchor::Start), Some(range)) => {
-                        matches_on_boundaries(&atom.regex, &text, range.start).next()
-                    }
+                    // Every match starts at an occurrence: the first one
+                    // where a match starts (on boundaries, for a term) is
+                    // the first match.
+                    (Some(Anchor::Start), Some(_)) => occurrences
+                        .iter()
+                        .filter_map(|(_, range)| range.as_ref())
+                        .find_map(|range| {
+                            atom.find_anchored(&text, range.start)
+                                .filter(|m| atom.term.is_regex || on_boundaries(&text, m.clone()))
+                        }),
                     (Some(Anchor::InWord(word)), Some(range)) => {
                         let from = run_start_before(&text, range.start, word);
-                        matches_on_boundaries(&atom.regex, &text, from).next()
+                        matches_on_boundaries(find_at, &text, from).next()
                     }
-                    _ if atom.term.is_regex => atom.regex.find(&text).map(|m| m.range()),
-                    _ => first_on_boundaries(&atom.regex, &text),
+                    _ if atom.term.is_regex => find_at(0),
+                    _ => matches_on_boundaries(find_at, &text, 0).next(),
                 };
                 range.map(|r| (index, r))
             })
@@ -585,38 +632,33 @@ pub(crate) fn blank_timestamps(text: &str) -> Cow<'_, str> {
     TIMESTAMP.replace_all(text, |caps: &regex::Captures<'_>| " ".repeat(caps[0].len()))
 }
 
-/// The first match of `regex` in `text` that stands on word boundaries.
-pub(crate) fn first_on_boundaries(regex: &Regex, text: &str) -> Option<Range<usize>> {
-    matches_on_boundaries(regex, text, 0).next()
-}
-
 /// Every match of `regex` in `text` that stands on word boundaries, in text
 /// order (overlapping matches included).
 pub(crate) fn all_on_boundaries(regex: &Regex, text: &str) -> Vec<Range<usize>> {
-    matches_on_boundaries(regex, text, 0).collect()
+    matches_on_boundaries(|from| regex.find_at(text, from).map(|m| m.range()), text, 0).collect()
 }
 
-/// Matches of `regex` on word boundaries, from byte `from` on (which must
-/// be where a match may start). A rejected match may overlap a
-/// valid one, so the search resumes after a rejected match's start, at the
-/// next place a match may start at all (where the left boundary holds).
-/// Skipping straight there keeps the search linear: resuming one character
-/// later would search a long word again and again.
+/// Matches on word boundaries, from byte `from` on, where `find_at` gives
+/// the leftmost match at or after a byte offset. A rejected match may
+/// overlap a valid one, so the search resumes after a rejected match's
+/// start, at the next place a match may start at all (where the left
+/// boundary holds). Skipping straight there keeps the search linear:
+/// resuming one character later would search a long word again and again.
 fn matches_on_boundaries<'a>(
-    regex: &'a Regex,
+    find_at: impl Fn(usize) -> Option<Range<usize>> + 'a,
     text: &'a str,
     from: usize,
 ) -> impl Iterator<Item = Range<usize>> + 'a {
     let mut at = Some(from);
     std::iter::from_fn(move || {
-        while let Some(m) = regex.find_at(text, at?) {
+        while let Some(m) = find_at(at?) {
             if m.is_empty() {
                 at = None;
                 return None;
             }
-            at = next_start(text, m.start());
-            if on_boundaries(text, m.range()) {
-                return Some(m.range());
+            at = next_start(text, m.start);
+            if on_boundaries(text, m.clone()) {
+                return Some(m);
             }
         }
         at = None;

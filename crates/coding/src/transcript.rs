@@ -97,7 +97,7 @@ impl Transcript {
             }
         })?;
         // CRLF, and a lone CR (old Mac files), both end a line.
-        let text = if decoded.contains('\r') {
+        let text = if memchr::memchr(b'\r', decoded.as_bytes()).is_some() {
             decoded.replace("\r\n", "\n").replace('\r', "\n")
         } else {
             decoded

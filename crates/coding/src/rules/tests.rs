@@ -277,6 +277,15 @@ fn term_errors_name_the_term() {
         Term::word("* free").unwrap_err(),
         "term `* free`: `*` must touch the word it extends"
     );
+    let long = "hunger ".repeat(200);
+    assert_eq!(
+        Term::word(&long).unwrap_err(),
+        "term `hunger hunger hunger…` has 1399 characters; a term is a word or phrase of at most 1000, so shorten it or split it into several terms"
+    );
+    // The longest term allowed compiles, also with characters whose case
+    // folding makes the pattern large.
+    let longest = "ſtraße ".repeat(MAX_TERM_CHARS / 7);
+    Regex::new(&Term::word(&longest).unwrap().pattern).unwrap();
     assert_eq!(Term::word("  hunger ").unwrap().as_str(), "hunger");
     assert!(!Term::word("hunger").unwrap().is_regex());
     assert!(Term::regex("hung(er)?", 1 << 20).unwrap().is_regex());
@@ -394,15 +403,19 @@ fn prefiltered_scan_equals_locating_every_pattern() {
             .replacen('s', if i % 2 == 0 { "\u{17F}" } else { "S" }, 3)
             .replacen('k', "\u{212A}", 2);
     }
+    // Each pattern searched plainly with the regex crate, as written.
+    let plain: Vec<Regex> =
+        rules.atoms.iter().map(|atom| Regex::new(&atom.term.pattern).unwrap()).collect();
     let mut matched = 0;
     for turn in &turns {
         let hits = rules.scan(turn);
         let text = blank_timestamps(turn);
         for (index, atom) in rules.atoms.iter().enumerate() {
+            let regex = &plain[index];
             let direct = if atom.term.is_regex {
-                atom.regex.find(&text).map(|m| m.range())
+                regex.find(&text).map(|m| m.range())
             } else {
-                first_on_boundaries(&atom.regex, &text)
+                all_on_boundaries(regex, &text).first().cloned()
             };
             assert_eq!(
                 hits.first(index).cloned(),
