@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use qda_coding::{
     Adjudications, CaseTable, Codebook, CodedTranscript, RuleSet, Transcript, sha256_hex,
 };
+use rayon::prelude::*;
 
 use crate::args::TranscriptArgs;
 use crate::provenance::{Input, display_path};
@@ -150,7 +151,7 @@ pub(crate) fn code_corpus(
     sources: &Sources,
     each: impl FnMut(CodedTranscript) -> Result<()>,
 ) -> Result<()> {
-    summarise_corpus(codebook, rules, sources, |coded| coded, each)
+    summarise_corpus(sources, |transcript| rules.code_transcript(codebook, &transcript), each)
 }
 
 /// What a command keeps of a coded transcript, with the case and path that
@@ -169,14 +170,13 @@ impl Summary for CodedTranscript {
     }
 }
 
-/// Like [`code_corpus`], but `summarise` runs in the worker threads, so that
-/// reducing a coded transcript (and dropping its codings) runs in parallel
-/// too; `each` gets the summaries in file order.
+/// Like [`code_corpus`], with `summarise` in place of coding: it runs in the
+/// worker threads on each transcript read, so that whatever a command keeps
+/// of a transcript is made in parallel; `each` gets the summaries in file
+/// order.
 pub(crate) fn summarise_corpus<T: Summary>(
-    codebook: &Codebook,
-    rules: &RuleSet,
     sources: &Sources,
-    summarise: impl Fn(CodedTranscript) -> T + Sync,
+    summarise: impl Fn(Transcript) -> T + Sync,
     mut each: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     let progress = ProgressBar::new(sources.files.len() as u64);
@@ -188,16 +188,14 @@ pub(crate) fn summarise_corpus<T: Summary>(
     let mut problems = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for chunk in sources.files.chunks(CHUNK) {
-        let results = rules.code_all_summarised(
-            codebook,
-            chunk,
-            |path| {
+        let results: Vec<Result<T, String>> = chunk
+            .par_iter()
+            .map(|path| {
                 let transcript = sources.load(path);
                 progress.inc(1);
-                transcript
-            },
-            &summarise,
-        );
+                transcript.map(&summarise)
+            })
+            .collect();
         for result in results {
             match result {
                 Ok(summary) => {
@@ -268,10 +266,12 @@ impl Sources {
 
 /// The provenance inputs of parsed transcripts.
 pub(crate) fn inputs_of(transcripts: &[Transcript]) -> Vec<Input> {
-    transcripts
-        .iter()
-        .map(|t| Input { path: display_path(t.path()), sha256: t.sha256().to_owned() })
-        .collect()
+    transcripts.iter().map(transcript_read).collect()
+}
+
+/// The provenance input of a parsed transcript (its hash was taken when read).
+pub(crate) fn transcript_read(transcript: &Transcript) -> Input {
+    Input { path: display_path(transcript.path()), sha256: transcript.sha256().to_owned() }
 }
 
 /// Codings files named with `--codings`, checked against the codebook and

@@ -1,10 +1,15 @@
 //! Codings: a code applied to a segment, stored standoff (by offsets).
 
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::rules::{Clause, RuleSet};
+use crate::segment::Segment;
 use crate::transcript::Transcript;
 
 /// The coder name used for codings made by rules.
@@ -107,8 +112,75 @@ impl RuleSet {
     /// Codes the segments of one transcript with this rule set. Interviewer
     /// turns (by `codebook`) are skipped.
     pub fn code_transcript(&self, codebook: &Codebook, transcript: &Transcript) -> CodedTranscript {
-        let segments = transcript.segments(codebook.unit());
         let mut codings = Vec::new();
+        let (segments, codable_segments) =
+            self.each_segment(codebook, transcript, |segment, segment_text, applying| {
+                let code_points = CodePoints::new(
+                    segment_text,
+                    applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
+                );
+                let code_point = |byte: usize| segment.start + code_points.get(byte);
+                for (code, clause, term, range) in applying {
+                    codings.push(Coding {
+                        case: transcript.case().to_owned(),
+                        segment: segment.id.clone(),
+                        code: (*code).to_owned(),
+                        coder: RULES_CODER.to_owned(),
+                        start: segment.start,
+                        end: segment.end,
+                        source: Source::Rule {
+                            clause: *clause,
+                            term: (*term).to_owned(),
+                            match_start: code_point(range.start),
+                            match_end: code_point(range.end),
+                        },
+                    });
+                }
+            });
+        CodedTranscript {
+            case: transcript.case().to_owned(),
+            path: transcript.path().to_owned(),
+            sha256: transcript.sha256().to_owned(),
+            attributes: transcript.attributes().clone(),
+            segments,
+            codable_segments,
+            codings,
+        }
+    }
+
+    /// The codes the rules give one transcript, counted by segment: what
+    /// [`CaseCodes::from_coded`] makes of [`RuleSet::code_transcript`]'s
+    /// codings, without making the codings.
+    pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
+        let mut segments: BTreeMap<String, usize> = BTreeMap::new();
+        self.each_segment(codebook, transcript, |_, _, applying| {
+            // Each code applies to a segment once.
+            for (code, ..) in applying {
+                match segments.get_mut(*code) {
+                    Some(count) => *count += 1,
+                    None => {
+                        segments.insert((*code).to_owned(), 1);
+                    }
+                }
+            }
+        });
+        CaseCodes {
+            case: transcript.case().to_owned(),
+            attributes: transcript.attributes().clone(),
+            segments,
+        }
+    }
+
+    /// Calls `each` with every segment the rules may code (not interviewer
+    /// turns) to which some code applies, with its text and the applying
+    /// codes; returns the number of segments and of codable ones.
+    fn each_segment(
+        &self,
+        codebook: &Codebook,
+        transcript: &Transcript,
+        mut each: impl FnMut(&Segment, &str, &[(&str, Clause, &str, Range<usize>)]),
+    ) -> (usize, usize) {
+        let segments = transcript.segments(codebook.unit());
         let mut codable_segments = 0;
         let text = transcript.text();
         for segment in &segments {
@@ -119,40 +191,11 @@ impl RuleSet {
             let segment_text = &text[segment.bytes.clone()];
             let hits = self.scan(segment_text);
             let applying: Vec<_> = self.applying(&hits).collect();
-            if applying.is_empty() {
-                continue;
-            }
-            let code_points = CodePoints::new(
-                segment_text,
-                applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
-            );
-            let code_point = |byte: usize| segment.start + code_points.get(byte);
-            for (code, clause, term, range) in applying {
-                codings.push(Coding {
-                    case: transcript.case().to_owned(),
-                    segment: segment.id.clone(),
-                    code: code.to_owned(),
-                    coder: RULES_CODER.to_owned(),
-                    start: segment.start,
-                    end: segment.end,
-                    source: Source::Rule {
-                        clause,
-                        term: term.to_owned(),
-                        match_start: code_point(range.start),
-                        match_end: code_point(range.end),
-                    },
-                });
+            if !applying.is_empty() {
+                each(segment, segment_text, &applying);
             }
         }
-        CodedTranscript {
-            case: transcript.case().to_owned(),
-            path: transcript.path().to_owned(),
-            sha256: transcript.sha256().to_owned(),
-            attributes: transcript.attributes().clone(),
-            segments: segments.len(),
-            codable_segments,
-            codings,
-        }
+        (segments.len(), codable_segments)
     }
 
     /// Codes many transcripts in parallel. `load` reads and parses one
@@ -170,29 +213,9 @@ impl RuleSet {
         E: Send,
         F: Fn(&S) -> Result<Transcript, E> + Sync,
     {
-        self.code_all_summarised(codebook, sources, load, |coded| coded)
-    }
-
-    /// Like [`RuleSet::code_all`], with `summarise` applied to each coded
-    /// transcript in the worker threads: reducing (and dropping) codings
-    /// runs in parallel too.
-    pub fn code_all_summarised<S, T, E, F, G>(
-        &self,
-        codebook: &Codebook,
-        sources: &[S],
-        load: F,
-        summarise: G,
-    ) -> Vec<Result<T, E>>
-    where
-        S: Sync,
-        T: Send,
-        E: Send,
-        F: Fn(&S) -> Result<Transcript, E> + Sync,
-        G: Fn(CodedTranscript) -> T + Sync,
-    {
         sources
             .par_iter()
-            .map(|source| load(source).map(|t| summarise(self.code_transcript(codebook, &t))))
+            .map(|source| load(source).map(|t| self.code_transcript(codebook, &t)))
             .collect()
     }
 }

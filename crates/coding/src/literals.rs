@@ -5,9 +5,9 @@
 //! walked over the whole text; since a DFA step waits on the one before,
 //! the text is cut into four lanes walked side by side, which keeps the
 //! processor busy while each lane waits. Literals with other characters
-//! (Hangul, Han, kana) go into a second automaton that reads only the text
-//! near non-ASCII bytes: in interview text written in a Latin script, that
-//! is a small part, and keeping those literals out of the first DFA halves
+//! (Hangul, Han, kana) go into a second automaton that reads only the runs
+//! of non-ASCII text: in interview text written in a Latin script, that is
+//! a small part, and keeping those literals out of the first DFA halves
 //! its size.
 
 use std::ops::Range;
@@ -40,6 +40,9 @@ struct LiteralDfa {
     lens: Vec<usize>,
     /// The longest pattern, in bytes.
     longest: usize,
+    /// The most ASCII bytes a pattern has before its first non-ASCII byte
+    /// or after its last (its length, for an ASCII pattern).
+    ascii_edge: usize,
 }
 
 impl Literals {
@@ -61,7 +64,7 @@ impl Literals {
         } else {
             self.ascii.walk::<1>(text, 0, &mut found);
         }
-        for window in non_ascii_windows(text, self.non_ascii.longest) {
+        for window in non_ascii_windows(text, self.non_ascii.ascii_edge) {
             self.non_ascii.walk::<1>(&text[window.clone()], window.start, &mut found);
         }
     }
@@ -79,7 +82,19 @@ impl LiteralDfa {
             .prefilter(false)
             .build(&patterns)?;
         let lens: Vec<usize> = patterns.iter().map(|p| p.len()).collect();
-        Ok(LiteralDfa { dfa, ids, longest: lens.iter().copied().max().unwrap_or(0), lens })
+        let ascii_edge = |p: &&str| {
+            let bytes = p.as_bytes();
+            let before = bytes.iter().take_while(|b| b.is_ascii()).count();
+            let after = bytes.iter().rev().take_while(|b| b.is_ascii()).count();
+            before.max(after)
+        };
+        Ok(LiteralDfa {
+            dfa,
+            ids,
+            longest: lens.iter().copied().max().unwrap_or(0),
+            ascii_edge: patterns.iter().map(ascii_edge).max().unwrap_or(0),
+            lens,
+        })
     }
 
     /// Walks the DFA over `text` (which starts at byte `offset` of the text
@@ -157,27 +172,36 @@ impl LiteralDfa {
     }
 }
 
-/// Byte ranges of `text` that hold every occurrence of any literal of at
-/// most `reach` bytes that has a non-ASCII byte: each block of text with a
-/// non-ASCII byte, widened by `reach` on both sides, overlapping ones merged.
+/// Byte ranges of `text` that hold every occurrence of a literal with a
+/// non-ASCII byte, where `reach` is the most ASCII bytes such a literal has
+/// before or after its non-ASCII ones: each run of non-ASCII bytes, widened
+/// by `reach` on both sides, overlapping ones merged. (A literal all in
+/// Hangul, Han or kana lies inside one run, so `reach` is usually 0.)
 fn non_ascii_windows(text: &[u8], reach: usize) -> impl Iterator<Item = Range<usize>> + '_ {
-    const BLOCK: usize = 32;
-    let mut blocks = text
-        .chunks(BLOCK)
-        .enumerate()
-        .filter(move |(_, block)| reach > 0 && !block.is_ascii())
-        .map(move |(i, block)| {
-            let start = i * BLOCK;
-            start.saturating_sub(reach)..(start + block.len() + reach).min(text.len())
-        })
-        .peekable();
+    let mut at = 0;
+    let mut runs = std::iter::from_fn(move || {
+        let start = at + first_non_ascii(&text[at..])?;
+        let end = text[start..].iter().position(u8::is_ascii).map_or(text.len(), |n| start + n);
+        at = end;
+        Some(start.saturating_sub(reach)..(end + reach).min(text.len()))
+    })
+    .peekable();
     std::iter::from_fn(move || {
-        let mut window = blocks.next()?;
-        while let Some(next) = blocks.next_if(|next| next.start <= window.end) {
+        let mut window = runs.next()?;
+        while let Some(next) = runs.next_if(|next| next.start <= window.end) {
             window.end = next.end;
         }
         Some(window)
     })
+}
+
+/// The position of the first non-ASCII byte of `bytes`. Whole blocks are
+/// tested first: the standard library tests a block a machine word at a time.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let block = bytes.chunks(BLOCK).position(|block| !block.is_ascii())?;
+    let from = block * BLOCK;
+    bytes[from..].iter().position(|b| !b.is_ascii()).map(|n| from + n)
 }
 
 #[cfg(test)]
@@ -209,13 +233,24 @@ mod tests {
 
     #[test]
     fn lanes_and_windows_find_what_one_plain_search_finds() {
-        let literals: Vec<String> =
-            ["son", "person", "reason", "ration", "on", "자유", "자유를", "国籍", "a 자"]
-                .map(String::from)
-                .to_vec();
+        let literals: Vec<String> = [
+            "son",
+            "person",
+            "reason",
+            "ration",
+            "on",
+            "자유",
+            "자유를",
+            "国籍",
+            "a 자",
+            "유a",
+            "K팝",
+        ]
+        .map(String::from)
+        .to_vec();
         // Texts around the lane threshold, with occurrences at every offset,
         // so that some straddle each lane boundary.
-        let unit = "a Person's reason: 자유를 国籍 ration. ";
+        let unit = "a Person's reason: 자유를 国籍 ration, k팝 유a. ";
         for repeat in 1..40 {
             let text = unit.repeat(repeat);
             for cut in 0..text.len().min(64) {

@@ -24,13 +24,11 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
             let mut counted =
                 Counted { coder: qda_coding::RULES_CODER.to_owned(), ..Counted::default() };
             input::summarise_corpus(
-                &codebook,
-                &rules,
                 &sources,
-                |coded| CodedCase {
-                    input: input::transcript_input(&coded),
-                    codes: CaseCodes::from_coded(&coded),
-                    path: coded.path,
+                |transcript| CodedCase {
+                    input: input::transcript_read(&transcript),
+                    codes: rules.case_codes(&codebook, &transcript),
+                    path: transcript.path().to_owned(),
                 },
                 |coded| {
                     counted.transcript_inputs.push(coded.input);

@@ -340,6 +340,31 @@ fn code_transcript_skips_interviewers_and_records_code_point_offsets() {
     assert_eq!(RULES_CODER, "rules");
 }
 
+/// Counting codes by segment directly gives what counting the codings does,
+/// over generated transcripts with many codes per segment.
+#[test]
+fn case_codes_count_what_the_codings_hold() {
+    let generator = qda_bench::Generator::new(40, 3);
+    let rules =
+        RuleSet::new(&Codebook::parse(Path::new("cb.toml"), &generator.codebook_toml()).unwrap())
+            .unwrap();
+    for unit in ["turn", "sentence"] {
+        let cb = Codebook::parse(
+            Path::new("cb.toml"),
+            &generator.codebook_toml().replace("unit = \"turn\"", &format!("unit = \"{unit}\"")),
+        )
+        .unwrap();
+        assert_eq!(cb.unit().as_str(), unit);
+        for index in 0..4 {
+            let text = generator.transcript(index, 20_000);
+            let t = Transcript::parse(Path::new("B.txt"), text.as_bytes()).unwrap();
+            let counted = rules.case_codes(&cb, &t);
+            assert!(!counted.segments.is_empty());
+            assert_eq!(counted, crate::CaseCodes::from_coded(&rules.code_transcript(&cb, &t)));
+        }
+    }
+}
+
 #[test]
 fn code_transcript_uses_the_codebook_unit() {
     let coded = coded(&CODEBOOK.replace("[codebook]", "[codebook]\nunit = \"sentence\""));
