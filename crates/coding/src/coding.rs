@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::rules::{Clause, RuleSet};
-use crate::segment::Segment;
 use crate::transcript::Transcript;
 
 /// The coder name used for codings made by rules.
@@ -112,37 +111,47 @@ impl RuleSet {
     /// Codes the segments of one transcript with this rule set. Interviewer
     /// turns (by `codebook`) are skipped.
     pub fn code_transcript(&self, codebook: &Codebook, transcript: &Transcript) -> CodedTranscript {
+        let segments = transcript.segments(codebook.unit());
         let mut codings = Vec::new();
-        let (segments, codable_segments) =
-            self.each_segment(codebook, transcript, |segment, segment_text, applying| {
-                let code_points = CodePoints::new(
-                    segment_text,
-                    applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
-                );
-                let code_point = |byte: usize| segment.start + code_points.get(byte);
-                for (code, clause, term, range) in applying {
-                    codings.push(Coding {
-                        case: transcript.case().to_owned(),
-                        segment: segment.id.clone(),
-                        code: (*code).to_owned(),
-                        coder: RULES_CODER.to_owned(),
-                        start: segment.start,
-                        end: segment.end,
-                        source: Source::Rule {
-                            clause: *clause,
-                            term: (*term).to_owned(),
-                            match_start: code_point(range.start),
-                            match_end: code_point(range.end),
-                        },
-                    });
-                }
-            });
+        let mut codable_segments = 0;
+        for segment in &segments {
+            if codebook.is_interviewer(&segment.speaker) {
+                continue;
+            }
+            codable_segments += 1;
+            let segment_text = segment.text(transcript);
+            let applying = self.applying_to(segment_text);
+            if applying.is_empty() {
+                continue;
+            }
+            let code_points = CodePoints::new(
+                segment_text,
+                applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
+            );
+            let code_point = |byte: usize| segment.start + code_points.get(byte);
+            for (code, clause, term, range) in applying {
+                codings.push(Coding {
+                    case: transcript.case().to_owned(),
+                    segment: segment.id.clone(),
+                    code: code.to_owned(),
+                    coder: RULES_CODER.to_owned(),
+                    start: segment.start,
+                    end: segment.end,
+                    source: Source::Rule {
+                        clause,
+                        term: term.to_owned(),
+                        match_start: code_point(range.start),
+                        match_end: code_point(range.end),
+                    },
+                });
+            }
+        }
         CodedTranscript {
             case: transcript.case().to_owned(),
             path: transcript.path().to_owned(),
             sha256: transcript.sha256().to_owned(),
             attributes: transcript.attributes().clone(),
-            segments,
+            segments: segments.len(),
             codable_segments,
             codings,
         }
@@ -150,20 +159,23 @@ impl RuleSet {
 
     /// The codes the rules give one transcript, counted by segment: what
     /// [`CaseCodes::from_coded`] makes of [`RuleSet::code_transcript`]'s
-    /// codings, without making the codings.
+    /// codings, without making the codings or the segments' ids.
     pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
         let mut segments: BTreeMap<String, usize> = BTreeMap::new();
-        self.each_segment(codebook, transcript, |_, _, applying| {
+        for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
+            if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
+                continue;
+            }
             // Each code applies to a segment once.
-            for (code, ..) in applying {
-                match segments.get_mut(*code) {
+            for (code, ..) in self.applying_to(&transcript.text()[bytes]) {
+                match segments.get_mut(code) {
                     Some(count) => *count += 1,
                     None => {
-                        segments.insert((*code).to_owned(), 1);
+                        segments.insert(code.to_owned(), 1);
                     }
                 }
             }
-        });
+        }
         CaseCodes {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
@@ -171,31 +183,9 @@ impl RuleSet {
         }
     }
 
-    /// Calls `each` with every segment the rules may code (not interviewer
-    /// turns) to which some code applies, with its text and the applying
-    /// codes; returns the number of segments and of codable ones.
-    fn each_segment(
-        &self,
-        codebook: &Codebook,
-        transcript: &Transcript,
-        mut each: impl FnMut(&Segment, &str, &[(&str, Clause, &str, Range<usize>)]),
-    ) -> (usize, usize) {
-        let segments = transcript.segments(codebook.unit());
-        let mut codable_segments = 0;
-        let text = transcript.text();
-        for segment in &segments {
-            if codebook.is_interviewer(&segment.speaker) {
-                continue;
-            }
-            codable_segments += 1;
-            let segment_text = &text[segment.bytes.clone()];
-            let hits = self.scan(segment_text);
-            let applying: Vec<_> = self.applying(&hits).collect();
-            if !applying.is_empty() {
-                each(segment, segment_text, &applying);
-            }
-        }
-        (segments.len(), codable_segments)
+    /// The codes that apply to a segment's text, with their sources.
+    fn applying_to(&self, text: &str) -> Vec<(&str, Clause, &str, Range<usize>)> {
+        self.applying(&self.scan(text)).collect()
     }
 
     /// Codes many transcripts in parallel. `load` reads and parses one

@@ -534,10 +534,10 @@ impl RuleSet {
     /// each with the clause, term and byte range recorded as its source.
     /// Only rules with a matching `any`, `all` or `regex` pattern are
     /// looked at: a rule none of whose patterns matched cannot apply.
-    pub fn applying<'a>(
+    pub fn applying<'a, 'h>(
         &'a self,
-        hits: &'a Hits,
-    ) -> impl Iterator<Item = (&'a str, Clause, &'a str, Range<usize>)> + 'a {
+        hits: &'h Hits,
+    ) -> impl Iterator<Item = (&'a str, Clause, &'a str, Range<usize>)> + use<'a, 'h> {
         let mut rules: Vec<usize> =
             hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()).collect();
         rules.sort_unstable();

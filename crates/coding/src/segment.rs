@@ -101,46 +101,23 @@ impl Transcript {
     /// Turns without text give no segment.
     pub fn segments(&self, unit: Unit) -> Vec<Segment> {
         let text = self.text();
-        let mut ranges: Vec<(usize, String, Range<usize>)> = Vec::new();
-        for turn in self.turns() {
-            let case = self.case();
-            let number = turn.number;
-            match unit {
-                Unit::Turn => {
-                    if let (Some(first), Some(last)) =
-                        (turn.paragraphs.first(), turn.paragraphs.last())
-                    {
-                        ranges.push((number, format!("{case}:t{number}"), first.start..last.end));
-                    }
-                }
-                Unit::Paragraph => {
-                    for (i, paragraph) in turn.paragraphs.iter().enumerate() {
-                        ranges.push((
-                            number,
-                            format!("{case}:t{number}.p{}", i + 1),
-                            paragraph.clone(),
-                        ));
-                    }
-                }
-                Unit::Sentence => {
-                    let mut n = 0;
-                    for paragraph in &turn.paragraphs {
-                        for sentence in sentences(&text[paragraph.clone()]) {
-                            n += 1;
-                            let range =
-                                paragraph.start + sentence.start..paragraph.start + sentence.end;
-                            ranges.push((number, format!("{case}:t{number}.s{n}"), range));
-                        }
-                    }
-                }
-            }
-        }
+        let case = self.case();
+        // The segment's number within its turn, for its id.
+        let mut in_turn = (0, 0);
+        let ranges = self.segment_bytes(unit).into_iter().map(|(number, bytes)| {
+            in_turn = if in_turn.0 == number { (number, in_turn.1 + 1) } else { (number, 1) };
+            let id = match unit {
+                Unit::Turn => format!("{case}:t{number}"),
+                Unit::Paragraph => format!("{case}:t{number}.p{}", in_turn.1),
+                Unit::Sentence => format!("{case}:t{number}.s{}", in_turn.1),
+            };
+            (number, id, bytes)
+        });
         let timestamps = self.timestamps();
         let mut chars_before = 0;
         let mut bytes_counted = 0;
         let mut line = 1;
         ranges
-            .into_iter()
             .map(|(turn_number, id, bytes)| {
                 let skipped = &text[bytes_counted..bytes.start];
                 chars_before += skipped.chars().count();
@@ -167,6 +144,39 @@ impl Transcript {
                 }
             })
             .collect()
+    }
+
+    /// The turn number and byte range of each segment of `unit`, in text
+    /// order: what [`Transcript::segments`] gives, without ids, offsets in
+    /// code points, lines or times.
+    pub fn segment_bytes(&self, unit: Unit) -> Vec<(usize, Range<usize>)> {
+        let text = self.text();
+        let mut ranges = Vec::new();
+        for turn in self.turns() {
+            let number = turn.number;
+            match unit {
+                Unit::Turn => {
+                    if let (Some(first), Some(last)) =
+                        (turn.paragraphs.first(), turn.paragraphs.last())
+                    {
+                        ranges.push((number, first.start..last.end));
+                    }
+                }
+                Unit::Paragraph => {
+                    ranges.extend(turn.paragraphs.iter().map(|p| (number, p.clone())));
+                }
+                Unit::Sentence => {
+                    for paragraph in &turn.paragraphs {
+                        for sentence in sentences(&text[paragraph.clone()]) {
+                            let range =
+                                paragraph.start + sentence.start..paragraph.start + sentence.end;
+                            ranges.push((number, range));
+                        }
+                    }
+                }
+            }
+        }
+        ranges
     }
 }
 

@@ -348,7 +348,7 @@ fn case_codes_count_what_the_codings_hold() {
     let rules =
         RuleSet::new(&Codebook::parse(Path::new("cb.toml"), &generator.codebook_toml()).unwrap())
             .unwrap();
-    for unit in ["turn", "sentence"] {
+    for unit in ["turn", "paragraph", "sentence"] {
         let cb = Codebook::parse(
             Path::new("cb.toml"),
             &generator.codebook_toml().replace("unit = \"turn\"", &format!("unit = \"{unit}\"")),
