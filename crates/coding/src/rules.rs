@@ -517,9 +517,13 @@ impl RuleSet {
                             atom.find_anchored(&text, range.start)
                                 .filter(|m| atom.term.is_regex || on_boundaries(&text, m.clone()))
                         }),
+                    // Usually the match starts right at that run: an
+                    // anchored search there saves the search for its start.
                     (Some(Anchor::InWord(word)), Some(range)) => {
                         let from = run_start_before(&text, range.start, word);
-                        matches_on_boundaries(find_at, &text, from).next()
+                        atom.find_anchored(&text, from)
+                            .filter(|m| on_boundaries(&text, m.clone()))
+                            .or_else(|| matches_on_boundaries(find_at, &text, from).next())
                     }
                     _ if atom.term.is_regex => find_at(0),
                     _ => matches_on_boundaries(find_at, &text, 0).next(),
