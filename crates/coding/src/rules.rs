@@ -65,8 +65,8 @@ enum Anchor {
     /// The occurrence, when it stands on the boundaries the literal needs,
     /// is itself a match: a single word without `*`.
     Whole,
-    /// Every match starts with an occurrence: no match starts before the
-    /// first one, so locating can begin there.
+    /// Every match starts with an occurrence: locating tries an anchored
+    /// search at each occurrence in turn.
     Start,
     /// The occurrence is in the term's word number `n` (from 0), and a
     /// phrase's words are separated by white space only: a match starts in

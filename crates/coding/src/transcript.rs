@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::attributes::{AttributeValue, Attributes};
 use crate::doc::{self, Syntax, Value};
 use crate::error::{Position, TranscriptError};
-use crate::location::{LineIndex, Location};
+use crate::location::Location;
 
 /// Longest speaker label, in characters.
 const MAX_LABEL_CHARS: usize = 32;
@@ -210,7 +210,7 @@ impl Parser<'_> {
         TranscriptError {
             position: Position {
                 path: self.path.to_owned(),
-                location: Some(LineIndex::new(self.text).locate(self.text, offset)),
+                location: Some(crate::location::locate(self.text, offset)),
             },
             message: message.into(),
         }
