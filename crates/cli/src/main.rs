@@ -2,14 +2,13 @@
 
 mod args;
 mod cmd;
-mod corpus;
-mod input;
 mod outcome;
 mod output;
 mod provenance;
 mod render;
 mod report;
 mod sheet;
+mod study;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

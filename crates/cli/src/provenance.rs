@@ -3,6 +3,7 @@
 use std::path::{Component, Path};
 
 use indexmap::IndexMap;
+use qda_coding::{CodedTranscript, Transcript, sha256_hex};
 use serde::Serialize;
 
 /// Written into every JSON output.
@@ -24,6 +25,23 @@ pub(crate) struct Provenance {
 pub(crate) struct Input {
     pub(crate) path: String,
     pub(crate) sha256: String,
+}
+
+impl Input {
+    /// A file read just now.
+    pub(crate) fn new(path: &Path, bytes: &[u8]) -> Self {
+        Input { path: display_path(path), sha256: sha256_hex(bytes) }
+    }
+
+    /// A parsed transcript (its hash was taken when it was read).
+    pub(crate) fn transcript(transcript: &Transcript) -> Self {
+        Input { path: display_path(transcript.path()), sha256: transcript.sha256().to_owned() }
+    }
+
+    /// A coded transcript (its hash was taken when it was read).
+    pub(crate) fn coded(coded: &CodedTranscript) -> Self {
+        Input { path: display_path(&coded.path), sha256: coded.sha256.clone() }
+    }
 }
 
 impl Provenance {
@@ -61,6 +79,11 @@ fn portable_argument(argument: &str) -> String {
     } else {
         argument.to_owned()
     }
+}
+
+/// Paths as [`display_path`] shows them, for provenance options.
+pub(crate) fn display_paths(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths.iter().map(|p| display_path(p)).collect()
 }
 
 /// A path as it should appear in outputs: relative to the working directory

@@ -10,10 +10,10 @@ use qda_coding::{AgreementData, CoderCodings};
 use qda_stats::{Bootstrap, Level};
 
 use crate::args::{AgreeArgs, LevelArg};
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
-use crate::provenance::{Input, Provenance, display_path};
+use crate::provenance::{Input, Provenance, display_path, display_paths};
 use crate::render::agree::{AgreeReport, Disagreement, Row, Scope};
+use crate::study::{LoadedStudy, codable_segments, read_bytes};
 
 pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     let report = match &args.ratings {
@@ -59,10 +59,10 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
     let Some(codebook_path) = &args.codebook else {
         bail!("name a codebook, or give --ratings FILE")
     };
-    let (codebook, codebook_input) = input::codebook(codebook_path)?;
-    let sources = Sources::collect(&args.input)?;
-    let transcripts = sources.load_all()?;
-    let loaded = input::LoadedCodings::read(&args.codings, &codebook, &transcripts)?;
+    let mut study = LoadedStudy::open(codebook_path)?.with_transcripts(&args.input)?;
+    let transcripts = study.transcripts()?;
+    let loaded = study.codings_files(&args.codings, &transcripts)?;
+    let codebook = &study.codebook;
     let coders = loaded.coders();
     if coders.len() < 2 {
         bail!(
@@ -75,8 +75,8 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         );
     }
     let per_coder: Vec<CoderCodings> = coders.iter().map(|c| loaded.coder(c)).collect();
-    let segments = input::codable_segments(&codebook, &transcripts);
-    let data = AgreementData::new(&codebook, &segments, &per_coder, args.only_coded);
+    let segments = codable_segments(codebook, &transcripts);
+    let data = AgreementData::new(codebook, &segments, &per_coder, args.only_coded);
     let boot = bootstrap(args);
 
     let mut rows = Vec::new();
@@ -128,17 +128,14 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         }
     }
 
-    let mut inputs: Vec<Input> = vec![codebook_input];
-    inputs.extend(input::inputs_of(&transcripts));
-    inputs.extend(sources.table_inputs().cloned());
-    inputs.extend(loaded.inputs);
-    let provenance = Provenance::new("agree", inputs)
+    let provenance = study
+        .provenance("agree")
         .option("unit", codebook.unit().as_str())
         .option("only_coded", args.only_coded)
         .option("level", "nominal")
         .option("resamples", args.resamples)
         .option("seed", args.seed)
-        .option("codings", args.codings.iter().map(|p| display_path(p)).collect::<Vec<_>>());
+        .option("codings", display_paths(&args.codings));
     Ok(AgreeReport {
         provenance,
         coders: data.coders.clone(),
@@ -169,7 +166,7 @@ fn differing(
 }
 
 fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
-    let bytes = input::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let input = Input::new(path, &bytes);
     let table = RatingsTable::parse(&display_path(path), &bytes, args.level)?;
     let level: Level = args.level.into();

@@ -5,39 +5,31 @@
 //! written as transcripts are coded, so memory does not grow with the corpus.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
-use qda_coding::{CodedSource, RuleSet};
+use qda_coding::CodedSource;
 use serde::Serialize;
 
 use crate::args::CodeArgs;
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::output::Sink;
-use crate::provenance::{Input, Provenance, display_path};
+use crate::provenance::display_path;
+use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
-    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
-    let rules = RuleSet::new(&codebook)?;
-    let sources = Sources::collect(&args.input)?;
-
-    let mut read: Vec<&Path> = vec![args.codebook.as_path()];
-    read.extend(sources.files.iter().map(|p| p.as_path()));
-    let mut sink = Sink::create(args.output.path.as_deref(), &read)?;
+    let mut study = LoadedStudy::open(&args.codebook)?.with_transcripts(&args.input)?;
+    let mut sink = Sink::create(args.output.path.as_deref(), &study.read())?;
 
     let mut transcripts = Vec::new();
-    let mut inputs: Vec<Input> = vec![codebook_input];
     let mut first = true;
     sink.write_all(b"{\n  \"coder\": \"rules\",\n  \"codings\": [")?;
-    input::code_corpus(&codebook, &rules, &sources, |coded| {
+    study.each_coded(|coded| {
         for coding in &coded.codings {
             let separator = if first { "\n    " } else { ",\n    " };
             first = false;
             sink.write_all(separator.as_bytes())?;
             serde_json::to_writer(&mut sink, coding)?;
         }
-        inputs.push(input::transcript_input(&coded));
         transcripts.push(CodedSource {
             case: coded.case,
             path: display_path(&coded.path),
@@ -47,8 +39,7 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
         });
         Ok(())
     })?;
-    inputs.extend(sources.table_inputs().cloned());
-    let provenance = Provenance::new("code", inputs).option("unit", codebook.unit().as_str());
+    let provenance = study.provenance("code").option("unit", study.codebook.unit().as_str());
     sink.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
     writeln!(sink, "  \"transcripts\": {},", indented(&transcripts)?)?;
     write!(sink, "  \"provenance\": {}\n}}\n", indented(&provenance)?)?;

@@ -10,17 +10,14 @@ use qda_coding::CodingsFile;
 use qda_exchange::{Imported, ImportedProject};
 
 use crate::args::{ExchangeFormat, ExportArgs, ImportArgs};
-use crate::input::{self, LoadedCodings, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
+use crate::study::{LoadedStudy, read_bytes};
 
 pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
-    let (codebook, _) = input::codebook(&args.codebook)?;
+    let mut study = LoadedStudy::open(&args.codebook)?;
     // Sets of codes live in comments of the codebook file (docs/exchange.md).
-    let text = String::from_utf8_lossy(&input::read_bytes(&args.codebook)?).into_owned();
-    let sets = qda_exchange::sets_in_comments(&text);
-    let mut read: Vec<&Path> = vec![args.codebook.as_path()];
-    read.extend(args.codings.iter().map(|p| p.as_path()));
+    let sets = qda_exchange::sets_in_comments(&study.codebook_text);
     let bytes = match args.to {
         ExchangeFormat::Qdc => {
             if !args.input.transcripts.is_empty() || !args.codings.is_empty() {
@@ -28,7 +25,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
-            let refi = qda_exchange::from_qda(&codebook, &sets);
+            let refi = qda_exchange::from_qda(&study.codebook, &sets);
             qda_exchange::write_qdc(&refi).into_bytes()
         }
         ExchangeFormat::Qdpx => {
@@ -37,22 +34,18 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "a .qdpx project is a zip archive; name the file to write with -o, such as -o project.qdpx"
                 );
             }
-            let sources = Sources::collect(&args.input)?;
-            let transcripts = sources.load_all()?;
-            let loaded = LoadedCodings::read(&args.codings, &codebook, &transcripts)?;
-            let bytes =
-                qda_exchange::export_project(&codebook, &sets, &transcripts, &loaded.files)?;
-            read.extend(sources.files.iter().map(|p| p.as_path()));
-            crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
-            return Ok(Outcome::Success);
+            study = study.with_transcripts(&args.input)?;
+            let transcripts = study.transcripts()?;
+            let loaded = study.codings_files(&args.codings, &transcripts)?;
+            qda_exchange::export_project(&study.codebook, &sets, &transcripts, &loaded.files)?
         }
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)
 }
 
 pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
-    let bytes = input::read_bytes(&args.file)?;
+    let bytes = read_bytes(&args.file)?;
     let shown = display_path(&args.file);
     let source_input = Input::new(&args.file, &bytes);
     let imported = qda_exchange::import(&shown, &bytes)?;

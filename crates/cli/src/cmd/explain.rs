@@ -9,23 +9,20 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use qda_coding::{Codebook, RuleSet, Segment, Transcript, Unit};
+use qda_coding::{Codebook, Segment, Transcript, Unit};
 
 use crate::args::{ExplainArgs, ExplainFormat, TranscriptArgs};
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
-use crate::provenance::{Input, Provenance, display_path};
+use crate::provenance::display_path;
 use crate::render::explain::Explanation;
+use crate::study::{LoadedStudy, Sources};
 
 pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
-    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
-    let rules = RuleSet::new(&codebook)?;
+    let mut study = LoadedStudy::open(&args.codebook)?;
     let path = transcript_path(&args.transcript, &args.segment)?;
-    let bytes = input::read_bytes(&path)?;
-    let transcript_input = Input::new(&path, &bytes);
-    let shown = PathBuf::from(display_path(&path));
-    let transcript = Transcript::from_bytes(&shown, bytes)?;
-    let segment = find_segment(&codebook, &transcript, &args.segment)?;
+    let transcript = study.transcript(&path)?;
+    let (codebook, rules) = (&study.codebook, &study.rules);
+    let segment = find_segment(codebook, &transcript, &args.segment)?;
     if let Some(code) = &args.code {
         if codebook.code(code).is_none() {
             let hint = codebook
@@ -45,18 +42,13 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
             bail!("{}: no code `{code}` in the codebook{hint}", display_path(&args.codebook));
         }
     }
-    let provenance = Provenance::new("explain", vec![codebook_input, transcript_input])
+    let provenance = study
+        .provenance("explain")
         .option("unit", codebook.unit().as_str())
         .option("segment", segment.id.clone())
         .option("code", args.code.clone());
-    let explanation = Explanation::new(
-        &codebook,
-        &rules,
-        &transcript,
-        &segment,
-        args.code.as_deref(),
-        provenance,
-    );
+    let explanation =
+        Explanation::new(codebook, rules, &transcript, &segment, args.code.as_deref(), provenance);
     let bytes = match args.format {
         ExplainFormat::Json => crate::render::json(&explanation),
         ExplainFormat::Text => {
@@ -67,8 +59,7 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
             explanation.text(colour).into_bytes()
         }
     };
-    let read = [args.codebook.as_path(), path.as_path()];
-    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)
 }
 

@@ -12,14 +12,14 @@ use anyhow::{Result, anyhow, bail};
 use qda_coding::{CodedSource, Coding, CodingsFile, Source, Transcript};
 
 use crate::args::ImportSheetArgs;
-use crate::input::{self, Problems};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
 use crate::sheet::{REQUIRED, sniff_delimiter, split_codes};
+use crate::study::{Problems, read_bytes, read_codebook};
 
 pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
-    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
-    let bytes = input::read_bytes(&args.sheet)?;
+    let (codebook, codebook_input) = read_codebook(&args.codebook)?;
+    let bytes = read_bytes(&args.sheet)?;
     let sheet_input = Input::new(&args.sheet, &bytes);
     let name = display_path(&args.sheet);
     let coder = args.coder.trim();

@@ -7,22 +7,24 @@ use indexmap::IndexMap;
 use qda_coding::{Route, UNCODED};
 
 use crate::args::{MatrixArgs, MatrixFormat};
-use crate::corpus::{self, CodedCase, Corpus};
 use crate::outcome::Outcome;
-use crate::provenance::{Provenance, display_path};
+use crate::provenance::{display_path, display_paths};
 use crate::render::matrix::{CaseMatrix, CaseRow};
 use crate::render::tally::CodebookInfo;
+use crate::study::{CodedCase, LoadedStudy};
 
 pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
-    let corpus =
-        Corpus::load(&args.codebook, &args.input, &args.codings, args.adjudications.as_deref())?;
-    let codebook = &corpus.codebook;
-    let counted: Vec<qda_coding::CaseCodes> = corpus.cases.iter().map(CodedCase::counts).collect();
+    let mut study = LoadedStudy::open(&args.codebook)?
+        .with_transcripts(&args.input)?
+        .with_adjudications(args.adjudications.as_deref())?;
+    let cases = study.coded_cases(&args.codings)?;
+    let codebook = &study.codebook;
+    let counted: Vec<qda_coding::CaseCodes> = cases.iter().map(CodedCase::counts).collect();
     let (groups, mut warnings) =
-        qda_coding::assign(codebook, &counted, corpus.adjudications.as_ref());
+        qda_coding::assign(codebook, &counted, study.adjudications.as_ref());
     // Every attribute any case has, in the order first met.
     let mut attributes: Vec<String> = Vec::new();
-    for case in &corpus.cases {
+    for case in &cases {
         for key in case.attributes.keys() {
             if !attributes.contains(key) {
                 attributes.push(key.clone());
@@ -60,10 +62,11 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
             codes: codes.iter().map(|&c| (c.to_owned(), case.count(c))).collect::<IndexMap<_, _>>(),
         })
         .collect();
-    let provenance = Provenance::new("matrix", corpus.inputs.clone())
+    let provenance = study
+        .provenance("matrix")
         .option("unit", codebook.unit().as_str())
-        .option("coder", corpus.coder.clone())
-        .option("codings", corpus::shown(&args.codings.codings))
+        .option("coder", study.coder.clone())
+        .option("codings", display_paths(&args.codings.codings))
         .option("adjudications", args.adjudications.as_deref().map(display_path))
         .option("counts", args.counts)
         .option("long", args.long);
@@ -101,7 +104,6 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
         (MatrixFormat::Csv, true) => matrix.long_csv(),
         (MatrixFormat::Csv, false) => matrix.wide_csv(args.counts),
     };
-    let read: Vec<&std::path::Path> = corpus.read.iter().map(|p| p.as_path()).collect();
-    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)
 }

@@ -1,7 +1,6 @@
 //! One module per subcommand, each with `run(&Args) -> Result<Outcome>`.
 
 pub(crate) mod agree;
-pub(crate) mod anonymised;
 pub(crate) mod check;
 pub(crate) mod code;
 pub(crate) mod cooccur;

@@ -6,12 +6,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use qda_serve::{Config, LoadedTranscript, Study};
+use qda_serve::{Config, LoadedTranscript};
 
 use crate::args::ServeArgs;
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
-use crate::provenance::{Provenance, display_path};
+use crate::provenance::display_path;
+use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     if !args.bind.is_loopback() && !args.allow_remote {
@@ -20,12 +20,14 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             args.bind
         );
     }
-    let (codebook, codebook_input) = input::codebook(&args.codebook)?;
-    let sources = Sources::collect(&args.input)?;
-    let transcripts = sources.load_all()?;
-    let mut inputs = vec![codebook_input];
-    inputs.extend(input::inputs_of(&transcripts));
-    inputs.extend(sources.table_inputs().cloned());
+    let mut study = LoadedStudy::open(&args.codebook)?.with_transcripts(&args.input)?;
+    let transcripts = study.transcripts()?;
+    // No `arguments`: `qda verify` must not start a server to re-make the file.
+    let mut provenance =
+        serde_json::to_value(study.provenance("serve").option("coder", args.coder.as_str()))?;
+    if let Some(object) = provenance.as_object_mut() {
+        object.shift_remove("arguments");
+    }
     let loaded = transcripts
         .into_iter()
         .map(|t| LoadedTranscript {
@@ -34,19 +36,12 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             transcript: t,
         })
         .collect();
-    let study = Study::new(codebook, loaded)?;
+    let served = qda_serve::Study::new(study.codebook, loaded)?;
 
     let codings = args
         .codings
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("codings/{}.json", args.coder)));
-    // No `arguments`: `qda verify` must not start a server to re-make the file.
-    let mut provenance = serde_json::to_value(
-        Provenance::new("serve", inputs).option("coder", args.coder.as_str()),
-    )?;
-    if let Some(object) = provenance.as_object_mut() {
-        object.shift_remove("arguments");
-    }
     let compare = args
         .compare
         .iter()
@@ -69,7 +64,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     let address = listener.local_addr()?;
     let token = qda_serve::new_token()?;
     let app = qda_serve::app(Config {
-        study,
+        study: served,
         coder: args.coder.clone(),
         codings: codings.clone(),
         compare,

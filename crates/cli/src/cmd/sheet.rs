@@ -2,27 +2,22 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
-use qda_coding::RuleSet;
 
 use crate::args::SheetArgs;
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::output::Sink;
 use crate::provenance::display_path;
 use crate::sheet::COLUMNS;
+use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
-    let (codebook, _) = input::codebook(&args.codebook)?;
-    let rules = RuleSet::new(&codebook)?;
-    let sources = Sources::collect(&args.input)?;
-    let transcripts = sources.load_all()?;
+    let mut study = LoadedStudy::open(&args.codebook)?.with_transcripts(&args.input)?;
+    let transcripts = study.transcripts()?;
+    let (codebook, rules) = (&study.codebook, &study.rules);
 
-    let mut read: Vec<&Path> = vec![args.codebook.as_path()];
-    read.extend(sources.files.iter().map(|p| p.as_path()));
-    let mut sink = Sink::create(args.output.path.as_deref(), &read)?;
+    let mut sink = Sink::create(args.output.path.as_deref(), &study.read())?;
     if args.bom {
         sink.write_all(b"\xEF\xBB\xBF")?;
     }
@@ -30,7 +25,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut sink);
     writer.write_record(COLUMNS)?;
     for transcript in &transcripts {
-        let coded = rules.code_transcript(&codebook, transcript);
+        let coded = rules.code_transcript(codebook, transcript);
         let mut suggested: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for coding in &coded.codings {
             suggested.entry(coding.segment.as_str()).or_default().push(coding.code.as_str());

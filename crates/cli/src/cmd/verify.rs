@@ -18,9 +18,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::args::VerifyArgs;
-use crate::input;
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
+use crate::study::read_bytes;
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
@@ -62,7 +62,7 @@ const NOT_RERUNNABLE: [&str; 2] = ["serve", "import"];
 /// and whether the values were re-made.
 fn verify(path: &Path) -> Result<(Vec<String>, Rerun)> {
     let shown = display_path(path);
-    let bytes = input::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let published: Value = serde_json::from_slice(&bytes)
         .map_err(|e| anyhow!("{shown}:{}:{}: not JSON: {e}", e.line(), e.column()))?;
     let provenance = published.get("provenance").filter(|p| p.is_object()).ok_or_else(|| {

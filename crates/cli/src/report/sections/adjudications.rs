@@ -1,9 +1,9 @@
 //! The adjudications: each decision on a conflicting case, with its note.
 
 use crate::render::table::{Align, Table};
+use crate::report::contents::{AdjudicationEntry, Contents};
 use crate::report::html::{Html, anchor};
 use crate::report::markdown;
-use crate::report::study::{AdjudicationEntry, Study};
 
 fn candidates(entry: &AdjudicationEntry) -> String {
     let parts: Vec<String> = entry
@@ -14,15 +14,15 @@ fn candidates(entry: &AdjudicationEntry) -> String {
     parts.join(", ")
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let from = study.adjudications_path.as_deref().unwrap_or("");
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let from = contents.adjudications_path.as_deref().unwrap_or("");
     h.open("p", &[])
         .text("Cases whose segments carry several codes of an exclusive group, and the decision recorded for each in ")
         .element("code", &[], from)
         .text(".")
         .close("p")
         .nl();
-    for entry in &study.adjudications {
+    for entry in &contents.adjudications {
         h.open("div", &[("class", "decision")]).raw("<p class=\"verdict\">");
         h.open("a", &[("href", &format!("#{}", anchor("case", &entry.case)))])
             .text(&entry.case)
@@ -44,7 +44,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
     let mut table = Table::new(vec![
         ("case", Align::Left),
         ("group", Align::Left),
@@ -52,7 +52,7 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
         ("the segments had", Align::Left),
         ("note", Align::Left),
     ]);
-    for entry in &study.adjudications {
+    for entry in &contents.adjudications {
         table.push(vec![
             markdown::text(&entry.case),
             markdown::text(&entry.parent),

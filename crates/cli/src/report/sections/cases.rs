@@ -2,14 +2,14 @@
 //! and the codes their segments carry. Excerpts link here.
 
 use crate::render::table::{Align, Table};
+use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
 use crate::report::markdown;
-use crate::report::study::Study;
 
 /// The attribute names of all cases, in first-seen order.
-fn attribute_names(study: &Study<'_>) -> Vec<String> {
+fn attribute_names(contents: &Contents<'_>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for case in &study.cases {
+    for case in &contents.cases {
         for name in case.attributes.keys() {
             if !names.contains(name) {
                 names.push(name.clone());
@@ -19,15 +19,15 @@ fn attribute_names(study: &Study<'_>) -> Vec<String> {
     names
 }
 
-fn groups(study: &Study<'_>) -> Vec<String> {
-    study.tally.groups.iter().map(|g| g.parent.clone()).collect()
+fn groups(contents: &Contents<'_>) -> Vec<String> {
+    contents.tally.groups.iter().map(|g| g.parent.clone()).collect()
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let attributes = attribute_names(study);
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let attributes = attribute_names(contents);
     h.element("p", &[], "One row per case; the table scrolls sideways on a narrow screen.").nl();
     h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">case</th>");
-    for group in groups(study) {
+    for group in groups(contents) {
         h.element("th", &[("scope", "col")], &group);
     }
     h.raw("<th scope=\"col\">codes (segments)</th>");
@@ -35,7 +35,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         h.element("th", &[("scope", "col")], name);
     }
     h.raw("</tr></thead><tbody>").nl();
-    for case in &study.cases {
+    for case in &contents.cases {
         h.open("tr", &[("id", &anchor("case", &case.case))]);
         h.open("th", &[("scope", "row"), ("title", &case.path)]).text(&case.case).close("th");
         for (_, code, route) in &case.assigned {
@@ -65,14 +65,14 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     h.raw("</tbody></table></div>").nl();
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    let attributes = attribute_names(study);
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    let attributes = attribute_names(contents);
     let mut headers: Vec<String> = vec!["case".to_owned()];
-    headers.extend(groups(study).iter().map(|g| markdown::text(g)));
+    headers.extend(groups(contents).iter().map(|g| markdown::text(g)));
     headers.push("codes (segments)".to_owned());
     headers.extend(attributes.iter().map(|a| markdown::text(a)));
     let mut table = Table::new(headers.iter().map(|h| (h.as_str(), Align::Left)).collect());
-    for case in &study.cases {
+    for case in &contents.cases {
         let mut cells = vec![markdown::text(&case.case)];
         cells.extend(
             case.assigned

@@ -3,10 +3,10 @@
 
 use qda_coding::{Code, Term};
 
+use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
 use crate::report::markdown;
 use crate::report::sections::colour;
-use crate::report::study::Study;
 
 /// A code's kind in words.
 fn kind(code: &Code) -> String {
@@ -33,8 +33,8 @@ fn clauses(code: &Code) -> Vec<(&'static str, &[Term])> {
         .collect()
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let codebook = study.codebook;
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let codebook = contents.codebook;
     if let Some(description) = codebook.description() {
         h.element("p", &[], description).nl();
     }
@@ -51,7 +51,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         .close("p")
         .nl();
     for code in codebook.codes() {
-        let style = format!("--code:{}", colour(study, &code.id));
+        let style = format!("--code:{}", colour(contents, &code.id));
         h.open(
             "article",
             &[("class", "code-card"), ("id", &anchor("code", &code.id)), ("style", &style)],
@@ -120,8 +120,8 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    let codebook = study.codebook;
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    let codebook = contents.codebook;
     if let Some(description) = codebook.description() {
         out.push_str(&format!("{}\n\n", markdown::text(description)));
     }

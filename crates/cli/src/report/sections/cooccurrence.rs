@@ -5,19 +5,22 @@
 use qda_stats::PairStrength;
 
 use crate::render::table::{Align, Table};
+use crate::report::contents::{Contents, Cooccurrence};
 use crate::report::html::Html;
 use crate::report::markdown;
-use crate::report::study::{Cooccurrence, Study};
 
-fn tables<'s>(study: &'s Study<'_>) -> [(&'static str, &'static str, &'s Cooccurrence); 2] {
-    [("In one segment", "segments", &study.by_segment), ("In one case", "cases", &study.by_case)]
+fn tables<'s>(contents: &'s Contents<'_>) -> [(&'static str, &'static str, &'s Cooccurrence); 2] {
+    [
+        ("In one segment", "segments", &contents.by_segment),
+        ("In one case", "cases", &contents.by_case),
+    ]
 }
 
 const EXPLAINED: &str = "Counted as qda cooccur counts them: every codable segment is a unit, coded or not; in a case, each exclusive group counts only the code the case is assigned. Each cell counts the units that carry both codes; its shade is the pair's Jaccard index (units with both ÷ units with either), from white (never together) to dark (always together). The diagonal, in grey, counts the units with the code. Observed/expected compares the count with what independent codes would give: 1 is independence, above 1 the codes go together more often.";
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     h.element("p", &[], EXPLAINED).nl();
-    for (title, unit, table) in tables(study) {
+    for (title, unit, table) in tables(contents) {
         h.element("h3", &[], title).nl();
         heat_map(table, unit, h);
         pairs_html(table, unit, h);
@@ -100,9 +103,9 @@ fn shade(jaccard: f64) -> String {
     format!("background:#{r:02x}{g:02x}{b:02x};color:{ink}")
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
     out.push_str(&format!("{}\n\n", markdown::text(EXPLAINED)));
-    for (title, unit, c) in tables(study) {
+    for (title, unit, c) in tables(contents) {
         out.push_str(&format!(
             "### {title}\n\nNumber of {unit} with both codes (of {}); the diagonal counts {unit} with the code.\n\n",
             c.table.units()

@@ -9,10 +9,10 @@ use indexmap::IndexMap;
 
 use crate::render::crosstab::{Crosstab, p_value};
 use crate::render::table::{Align, Table};
+use crate::report::contents::Contents;
 use crate::report::html::Html;
 use crate::report::markdown;
 use crate::report::sections::share;
-use crate::report::study::Study;
 
 /// One table as the report shows it: a title, the columns with their case
 /// totals, rows of (code, label, counts per column, the row's own test),
@@ -40,9 +40,9 @@ fn fisher(crosstab: Option<&Crosstab>) -> Option<String> {
     crosstab?.tests.fisher_exact.as_ref()?.p_value.map(p_value)
 }
 
-fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
-    let Some(split) = &study.tally.by else { return Vec::new() };
-    let mut views: Vec<View<'s>> = study
+fn views<'s>(contents: &'s Contents<'_>) -> Vec<View<'s>> {
+    let Some(split) = &contents.tally.by else { return Vec::new() };
+    let mut views: Vec<View<'s>> = contents
         .tally
         .groups
         .iter()
@@ -57,7 +57,7 @@ fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
                     Some(Line { code: &r.code, label: &r.label, counts, fisher: None })
                 })
                 .collect(),
-            total: study.tally.n,
+            total: contents.tally.n,
             tests: g.crosstab.as_ref().map(Crosstab::test_lines).unwrap_or_default(),
             row_tests: false,
         })
@@ -65,7 +65,7 @@ fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
     views.push(View {
         title: format!("cases with each code by {}", split.attribute),
         columns: &split.cases,
-        rows: study
+        rows: contents
             .tally
             .codes
             .iter()
@@ -75,7 +75,7 @@ fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
                 Some(Line { code: &c.code, label: &c.label, counts, fisher })
             })
             .collect(),
-        total: study.tally.n,
+        total: contents.tally.n,
         tests: vec![format!(
             "Fisher's exact test per code: cases with the code against cases without it, by {}",
             split.attribute
@@ -85,8 +85,8 @@ fn views<'s>(study: &'s Study<'_>) -> Vec<View<'s>> {
     views
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let Some(split) = &study.tally.by else { return };
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let Some(split) = &contents.tally.by else { return };
     h.open("p", &[])
         .text(&format!(
             "Cases by {}: count, and in brackets the percentage of the column's cases.",
@@ -94,7 +94,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         ))
         .close("p")
         .nl();
-    for view in views(study) {
+    for view in views(contents) {
         h.element("h3", &[], &view.title).nl();
         h.raw("<div class=\"scroll\"><table>").nl();
         h.raw("<thead><tr><th scope=\"col\">code</th>");
@@ -149,13 +149,13 @@ fn cell(h: &mut Html, n: usize, column: usize) {
         .raw(")</small></td>");
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    let Some(split) = &study.tally.by else { return };
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    let Some(split) = &contents.tally.by else { return };
     out.push_str(&format!(
         "Cases by {}: count (percentage of the column's cases).\n\n",
         markdown::text(&split.attribute)
     ));
-    for view in views(study) {
+    for view in views(contents) {
         out.push_str(&format!("### {}\n\n", markdown::text(&view.title)));
         let mut headers: Vec<String> = std::iter::once("code".to_owned())
             .chain(view.columns.iter().map(|(v, n)| format!("{} (n = {n})", markdown::text(v))))

@@ -1,14 +1,14 @@
 //! For each code, the segments coded with it, the rule's matched terms
 //! marked, each linked to its case.
 
+use crate::report::contents::{Contents, Excerpt, pieces};
 use crate::report::html::{Html, anchor};
 use crate::report::markdown;
 use crate::report::sections::colour;
-use crate::report::study::{Excerpt, Study, pieces};
 
 /// The excerpts shown, and a note when `--excerpts` left some out.
-fn shown<'e>(study: &Study<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {
-    match study.excerpt_limit {
+fn shown<'e>(contents: &Contents<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {
+    match contents.excerpt_limit {
         Some(limit) if limit < excerpts.len() => (
             &excerpts[..limit],
             Some(format!(
@@ -29,18 +29,18 @@ fn about(e: &Excerpt) -> Vec<String> {
     parts
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     h.element(
         "p",
         &[],
         "The segments each code was given, in case order. Marked words are the code's rule terms that match; the last item names the rule term recorded, or the person who coded the segment.",
     )
     .nl();
-    for (code, excerpts) in &study.excerpts {
-        let style = format!("--code:{}", colour(study, code));
+    for (code, excerpts) in &contents.excerpts {
+        let style = format!("--code:{}", colour(contents, code));
         h.open("section", &[("id", &anchor("excerpts", code)), ("style", &style)]).nl();
         h.open("h3", &[]).element("code", &[], code);
-        let label = study.label(code);
+        let label = contents.label(code);
         if label != *code {
             h.text(" · ").text(&label);
         }
@@ -55,7 +55,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
         if excerpts.is_empty() {
             h.element("p", &[("class", "empty")], "No segment has this code.").nl();
         }
-        let (excerpts, note) = shown(study, excerpts);
+        let (excerpts, note) = shown(contents, excerpts);
         if let Some(note) = note {
             h.element("p", &[("class", "note")], &note).nl();
         }
@@ -81,16 +81,16 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    for (code, excerpts) in &study.excerpts {
-        let label = study.label(code);
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    for (code, excerpts) in &contents.excerpts {
+        let label = contents.label(code);
         let label =
             if label == *code { String::new() } else { format!(": {}", markdown::text(&label)) };
         out.push_str(&format!("### {}{label}\n\n", markdown::text(code)));
         if excerpts.is_empty() {
             out.push_str("No segment has this code.\n\n");
         }
-        let (excerpts, note) = shown(study, excerpts);
+        let (excerpts, note) = shown(contents, excerpts);
         if let Some(note) = note {
             out.push_str(&format!("{}\n\n", markdown::text(&note)));
         }

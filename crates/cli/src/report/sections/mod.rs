@@ -10,17 +10,17 @@ pub(crate) mod excerpts;
 pub(crate) mod provenance;
 pub(crate) mod tally;
 
+use crate::report::contents::Contents;
 use crate::report::html::Html;
-use crate::report::study::Study;
 
-/// A section: its anchor and title, whether this study has it, and its
+/// A section: its anchor and title, whether this report has it, and its
 /// two renderings.
 pub(crate) struct Section {
     pub(crate) id: &'static str,
     pub(crate) title: &'static str,
-    pub(crate) shown: fn(&Study<'_>) -> bool,
-    pub(crate) html: fn(&Study<'_>, &mut Html),
-    pub(crate) markdown: fn(&Study<'_>, &mut String),
+    pub(crate) shown: fn(&Contents<'_>) -> bool,
+    pub(crate) html: fn(&Contents<'_>, &mut Html),
+    pub(crate) markdown: fn(&Contents<'_>, &mut String),
 }
 
 /// The sections in report order (the provenance footer follows them).
@@ -85,7 +85,7 @@ pub(crate) const SECTIONS: &[Section] = &[
 
 /// A code's colour: the codebook's, else one of a palette that prints and
 /// reads well, by the code's place among the codable codes.
-pub(crate) fn colour(study: &Study<'_>, id: &str) -> String {
+pub(crate) fn colour(contents: &Contents<'_>, id: &str) -> String {
     const PALETTE: [&str; 10] = [
         "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d",
         "#ff9da6", "#79706e",
@@ -93,10 +93,10 @@ pub(crate) fn colour(study: &Study<'_>, id: &str) -> String {
     if id == qda_coding::UNCODED {
         return "#9aa0a6".to_owned();
     }
-    if let Some(colour) = study.codebook.code(id).and_then(|c| c.color.clone()) {
+    if let Some(colour) = contents.codebook.code(id).and_then(|c| c.color.clone()) {
         return colour;
     }
-    let index = study.codebook.codes().iter().position(|c| c.id == id).unwrap_or(0);
+    let index = contents.codebook.codes().iter().position(|c| c.id == id).unwrap_or(0);
     PALETTE[index % PALETTE.len()].to_owned()
 }
 

@@ -2,26 +2,26 @@
 //! SHA-256 of every input, so a reader can check the report's sources.
 
 use crate::render::table::{Align, Table};
+use crate::report::contents::Contents;
 use crate::report::html::Html;
 use crate::report::markdown;
-use crate::report::study::Study;
 
-fn command(study: &Study<'_>) -> String {
-    let p = &study.tally.provenance;
+fn command(contents: &Contents<'_>) -> String {
+    let p = &contents.tally.provenance;
     std::iter::once(p.tool)
         .chain(p.arguments.iter().map(String::as_str))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let p = &study.tally.provenance;
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let p = &contents.tally.provenance;
     h.raw("<footer class=\"provenance\" id=\"provenance\">").nl();
     h.element("h2", &[], "Provenance").nl();
     h.open("p", &[])
         .text(&format!("Made by {} {} with ", p.tool, p.version))
-        .element("code", &[], &command(study))
-        .text(&format!(". Counted codings: {}. Inputs and their SHA-256:", study.coder))
+        .element("code", &[], &command(contents))
+        .text(&format!(". Counted codings: {}. Inputs and their SHA-256:", contents.coder))
         .close("p")
         .nl();
     h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">file</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>").nl();
@@ -33,14 +33,14 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
     h.raw("</footer>").nl();
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    let p = &study.tally.provenance;
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    let p = &contents.tally.provenance;
     out.push_str(&format!(
         "Made by {} {} with `{}`. Counted codings: {}.\n\n",
         p.tool,
         p.version,
-        command(study).replace('`', "'"),
-        markdown::text(&study.coder)
+        command(contents).replace('`', "'"),
+        markdown::text(&contents.coder)
     ));
     let mut table = Table::new(vec![("file", Align::Left), ("SHA-256", Align::Left)]);
     for input in &p.inputs {

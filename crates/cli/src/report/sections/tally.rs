@@ -3,19 +3,19 @@
 
 use crate::render::table::{Align, Table};
 use crate::render::tally::GroupReport;
+use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
 use crate::report::markdown;
 use crate::report::sections::{colour, interval, pct};
-use crate::report::study::Study;
 
-pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
-    let n = study.tally.n.to_string();
+pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
+    let n = contents.tally.n.to_string();
     h.open("p", &[]).text(&format!(
         "Each case is assigned exactly one code of each exclusive group. Bars show the share of the {n} cases; whiskers the 95% Wilson interval."
     )).close("p").nl();
-    for group in &study.tally.groups {
+    for group in &contents.tally.groups {
         h.element("h3", &[("id", &anchor("group", &group.parent))], &group.title()).nl();
-        chart(study, group, h);
+        chart(contents, group, h);
         h.raw("<div class=\"scroll\"><table>").nl();
         h.open("caption", &[])
             .text(&format!("{}: cases per code (n = {n})", group.parent))
@@ -27,7 +27,7 @@ pub(crate) fn html(study: &Study<'_>, h: &mut Html) {
                 "span",
                 &[
                     ("class", "swatch"),
-                    ("style", &format!("background:{}", colour(study, &row.code))),
+                    ("style", &format!("background:{}", colour(contents, &row.code))),
                 ],
             )
             .close("span");
@@ -53,7 +53,7 @@ fn routes(group: &GroupReport) -> String {
 /// Bars as HTML rows: the label and numbers are text (they wrap and scale
 /// like text on a phone); only the bar and whisker are SVG, stretched to
 /// the row's width, with strokes that keep their width when stretched.
-fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
+fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
     h.open("figure", &[("class", "bars")]).nl();
     for row in &group.rows {
         let [lower, upper] = row.wilson_95;
@@ -66,7 +66,7 @@ fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
             "{}: {} of {} cases, {}%, 95% interval {} to {}",
             row.code,
             row.cases,
-            study.tally.n,
+            contents.tally.n,
             pct(row.percent),
             pct(lower),
             pct(upper)
@@ -105,7 +105,7 @@ fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
                 ("y", "3"),
                 ("width", &format!("{:.2}", row.percent)),
                 ("height", "8"),
-                ("fill", &colour(study, &row.code)),
+                ("fill", &colour(contents, &row.code)),
             ],
         );
         let stroke = [
@@ -135,8 +135,8 @@ fn chart(study: &Study<'_>, group: &GroupReport, h: &mut Html) {
     h.close("figure").nl();
 }
 
-pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
-    for group in &study.tally.groups {
+pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+    for group in &contents.tally.groups {
         out.push_str(&format!("### {}\n\n", markdown::text(&group.title())));
         let mut table = Table::new(vec![
             ("code", Align::Left),
@@ -157,7 +157,7 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
         table.push(vec![
             "total".to_owned(),
             String::new(),
-            study.tally.n.to_string(),
+            contents.tally.n.to_string(),
             pct(100.0),
             String::new(),
         ]);
@@ -167,7 +167,7 @@ pub(crate) fn markdown(study: &Study<'_>, out: &mut String) {
 }
 
 /// Every codable code: segments, cases, share of cases with its interval.
-pub(crate) fn codes_html(study: &Study<'_>, h: &mut Html) {
+pub(crate) fn codes_html(contents: &Contents<'_>, h: &mut Html) {
     h.element(
         "p",
         &[],
@@ -175,7 +175,7 @@ pub(crate) fn codes_html(study: &Study<'_>, h: &mut Html) {
     )
     .nl();
     h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">code</th><th scope=\"col\">parent</th><th scope=\"col\" class=\"num\">segments</th><th scope=\"col\" class=\"num\">cases</th><th scope=\"col\" class=\"num\">%</th><th scope=\"col\" class=\"num\">95% CI (Wilson)</th></tr></thead><tbody>").nl();
-    for code in &study.tally.codes {
+    for code in &contents.tally.codes {
         h.open("tr", &[]).open("td", &[]);
         h.open("a", &[("href", &format!("#{}", anchor("code", &code.code)))]);
         h.element("code", &[], &code.code).close("a").close("td");
@@ -189,7 +189,7 @@ pub(crate) fn codes_html(study: &Study<'_>, h: &mut Html) {
     h.raw("</tbody></table></div>").nl();
 }
 
-pub(crate) fn codes_markdown(study: &Study<'_>, out: &mut String) {
+pub(crate) fn codes_markdown(contents: &Contents<'_>, out: &mut String) {
     let mut table = Table::new(vec![
         ("code", Align::Left),
         ("parent", Align::Left),
@@ -198,7 +198,7 @@ pub(crate) fn codes_markdown(study: &Study<'_>, out: &mut String) {
         ("%", Align::Right),
         ("95% CI (Wilson)", Align::Right),
     ]);
-    for code in &study.tally.codes {
+    for code in &contents.tally.codes {
         table.push(vec![
             markdown::text(&code.code),
             markdown::text(code.parent.as_deref().unwrap_or("")),

@@ -15,9 +15,9 @@ use anyhow::Result;
 use qda_coding::{PseudonymTable, SuspectKind, Transcript, allow_words, suspects};
 
 use crate::args::{CheckArgs, TranscriptArgs};
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
+use crate::study::{Sources, read_bytes, read_codebook};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
     let is_codebook = |p: &PathBuf| {
@@ -32,7 +32,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
 
     let table = match &args.pseudonyms {
         Some(path) => {
-            let bytes = input::read_bytes(path)?;
+            let bytes = read_bytes(path)?;
             Some((
                 PseudonymTable::parse(&PathBuf::from(display_path(path)), &bytes)?,
                 display_path(path),
@@ -118,7 +118,7 @@ fn allowed_words(
 ) -> Result<BTreeSet<String>> {
     let mut texts: Vec<String> = Vec::new();
     for path in codebooks {
-        let (codebook, _) = input::codebook(path)?;
+        let (codebook, _) = read_codebook(path)?;
         texts.push(codebook.name().to_owned());
         for code in codebook.codes() {
             texts.extend([code.id.clone(), code.label.clone()]);
@@ -136,7 +136,7 @@ fn allowed_words(
         }
     }
     for path in allow_files {
-        let bytes = input::read_bytes(path)?;
+        let bytes = read_bytes(path)?;
         let text = String::from_utf8_lossy(&bytes);
         texts.extend(text.lines().map(|l| l.split('#').next().unwrap_or("").to_owned()));
     }

@@ -7,43 +7,44 @@ use std::io::Write;
 use anyhow::Result;
 use qda_coding::{Codebook, Decision, RuleSet};
 
+mod anonymised;
+
 use crate::args::CheckArgs;
-use crate::input::{self, Sources};
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
+use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
     if args.anonymised {
-        return crate::cmd::anonymised::run(args);
+        return anonymised::run(args);
     }
     let (codebook_path, transcripts) = args.paths.split_first().expect("clap requires a path");
     let input = crate::args::TranscriptArgs {
         transcripts: transcripts.to_vec(),
         cases: args.cases.clone(),
     };
-    let (codebook, _) = input::codebook(codebook_path)?;
-    let rules = RuleSet::new(&codebook)?;
+    let mut study = LoadedStudy::open(codebook_path)?;
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
 
-    let with_rules = codebook.codes().iter().filter(|c| c.rule.is_some()).count();
+    let with_rules = study.codebook.codes().iter().filter(|c| c.rule.is_some()).count();
     writeln!(
         out,
         "{}: {} codes, {} with rules ({} patterns); unit: {}",
-        display_path(codebook.path()),
-        codebook.codes().len(),
+        display_path(study.codebook.path()),
+        study.codebook.codes().len(),
         with_rules,
-        rules.pattern_count(),
-        codebook.unit()
+        study.rules.pattern_count(),
+        study.codebook.unit()
     )?;
 
-    let failures = run_examples(&codebook, &rules, &mut out, &mut err)?;
+    let failures = run_examples(&study.codebook, &study.rules, &mut out, &mut err)?;
 
     if !input.transcripts.is_empty() {
-        let sources = Sources::collect(&input)?;
+        study = study.with_transcripts(&input)?;
         let (mut cases, mut segments, mut codable) = (0, 0, 0);
         let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
-        input::code_corpus(&codebook, &rules, &sources, |coded| {
+        study.each_coded(|coded| {
             cases += 1;
             segments += coded.segments;
             codable += coded.codable_segments;
@@ -56,7 +57,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
             out,
             "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)"
         )?;
-        for code in rules.codes() {
+        for code in study.rules.codes() {
             if !per_code.contains_key(code) {
                 writeln!(
                     err,
@@ -64,11 +65,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
                 )?;
             }
         }
-        if codable == segments && !codebook.interviewer().is_empty() {
+        if codable == segments && !study.codebook.interviewer().is_empty() {
             writeln!(
                 err,
                 "warning: no turn has an interviewer label ({}); check `interviewer` in the codebook",
-                codebook.interviewer().join(", ")
+                study.codebook.interviewer().join(", ")
             )?;
         }
     }

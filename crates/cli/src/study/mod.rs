@@ -1,0 +1,274 @@
+//! A study, loaded once for every command: the codebook and its compiled
+//! rules, the transcripts with their case tables (`cases.csv`, `--cases`),
+//! the adjudications, the `--bins`, and the codings that count (the rules',
+//! or the chosen coder's from codings files). Each input's provenance record
+//! is made as the input is read, and [`LoadedStudy::provenance`] lists them
+//! in one fixed order: codebook, transcripts, case tables, codings files,
+//! adjudications.
+//!
+//! A command opens the study, adds what it names, then loads the cases the
+//! way it needs them: [`LoadedStudy::case_codes`] counts each transcript's
+//! codes in the worker threads (`qda tally`), [`LoadedStudy::coded_cases`]
+//! keeps every coding (`qda cooccur`, `qda matrix`), and
+//! [`LoadedStudy::transcripts`] with [`LoadedStudy::codings`] keeps the
+//! transcripts too (`qda report`). [`LoadedStudy::tally`] then assigns and
+//! counts.
+
+mod coded;
+mod codings;
+mod files;
+mod tally;
+mod transcripts;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use qda_coding::{
+    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Transcript,
+};
+use rayon::prelude::*;
+
+use crate::args::{CodingsArgs, TranscriptArgs};
+use crate::provenance::{Input, Provenance};
+pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
+pub(crate) use codings::LoadedCodings;
+pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes};
+pub(crate) use tally::Binning;
+pub(crate) use transcripts::Summary;
+
+/// The inputs of a study, as loaded so far.
+pub(crate) struct LoadedStudy {
+    pub(crate) codebook: Codebook,
+    /// The codebook file's text, as read.
+    pub(crate) codebook_text: String,
+    pub(crate) rules: RuleSet,
+    /// The transcript files and case tables; none until
+    /// [`LoadedStudy::with_transcripts`].
+    pub(crate) sources: Sources,
+    pub(crate) adjudications: Option<Adjudications>,
+    pub(crate) binning: Option<Binning>,
+    /// Whose codings count: `rules`, or the person chosen from codings files.
+    pub(crate) coder: String,
+    inputs: Inputs,
+    /// Every file read, so that no output is written over one.
+    read: Vec<PathBuf>,
+}
+
+/// Provenance records by kind, so they are listed in one order whatever
+/// order a command reads its inputs in.
+#[derive(Default)]
+struct Inputs {
+    codebook: Vec<Input>,
+    transcripts: Vec<Input>,
+    codings: Vec<Input>,
+    adjudications: Vec<Input>,
+}
+
+impl LoadedStudy {
+    /// Reads and validates the codebook and compiles its rules.
+    pub(crate) fn open(codebook: &Path) -> Result<Self> {
+        let (text, input) = files::read_text(codebook, "codebook")?;
+        let parsed = Codebook::parse(&files::display_path_buf(codebook), &text)?;
+        let rules = RuleSet::new(&parsed)?;
+        Ok(LoadedStudy {
+            codebook: parsed,
+            codebook_text: text,
+            rules,
+            sources: Sources::default(),
+            adjudications: None,
+            binning: None,
+            coder: RULES_CODER.to_owned(),
+            inputs: Inputs { codebook: vec![input], ..Inputs::default() },
+            read: vec![codebook.to_owned()],
+        })
+    }
+
+    /// Lists the transcript files (folders expand to their `.txt` files)
+    /// and reads the case tables.
+    pub(crate) fn with_transcripts(mut self, args: &TranscriptArgs) -> Result<Self> {
+        self.sources = Sources::collect(args)?;
+        self.read.extend(self.sources.files.iter().cloned());
+        self.read.extend(self.sources.case_table_files.iter().cloned());
+        Ok(self)
+    }
+
+    /// Reads the adjudications file, when one is given.
+    pub(crate) fn with_adjudications(mut self, path: Option<&Path>) -> Result<Self> {
+        if let Some(path) = path {
+            let (adjudications, input) = files::adjudications(path)?;
+            self.adjudications = Some(adjudications);
+            self.inputs.adjudications.push(input);
+            self.read.push(path.to_owned());
+        }
+        Ok(self)
+    }
+
+    /// Reads `--bins`, when given.
+    pub(crate) fn with_bins(mut self, spec: Option<&str>) -> Result<Self> {
+        self.binning = spec.map(tally::parse_bins).transpose()?;
+        Ok(self)
+    }
+
+    /// Every transcript, parsed, sorted by case.
+    pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
+        let transcripts = self.sources.load_all()?;
+        self.inputs.transcripts.extend(transcripts.iter().map(Input::transcript));
+        Ok(transcripts)
+    }
+
+    /// One transcript file, parsed, named on its own (`qda explain`).
+    pub(crate) fn transcript(&mut self, path: &Path) -> Result<Transcript> {
+        let bytes = read_bytes(path)?;
+        self.inputs.transcripts.push(Input::new(path, &bytes));
+        self.read.push(path.to_owned());
+        Ok(Transcript::from_bytes(&files::display_path_buf(path), bytes)?)
+    }
+
+    /// Reads every transcript in parallel and hands what `summarise` keeps
+    /// of each to `each`, in file order (see [`Sources::summarise`]).
+    pub(crate) fn each_transcript<T: Summary>(
+        &mut self,
+        summarise: impl Fn(&Codebook, &RuleSet, Transcript) -> T + Sync,
+        mut each: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        let (codebook, rules) = (&self.codebook, &self.rules);
+        let mut inputs = Vec::new();
+        self.sources.summarise(
+            |transcript| summarise(codebook, rules, transcript),
+            |summary| {
+                inputs.push(summary.input());
+                each(summary)
+            },
+        )?;
+        self.inputs.transcripts.extend(inputs);
+        Ok(())
+    }
+
+    /// Every transcript coded with the rules, in file order.
+    pub(crate) fn each_coded(
+        &mut self,
+        each: impl FnMut(CodedTranscript) -> Result<()>,
+    ) -> Result<()> {
+        self.each_transcript(|codebook, rules, t| rules.code_transcript(codebook, &t), each)
+    }
+
+    /// Reads codings files, checked against the codebook and `transcripts`.
+    pub(crate) fn codings_files(
+        &mut self,
+        paths: &[PathBuf],
+        transcripts: &[Transcript],
+    ) -> Result<LoadedCodings> {
+        let loaded = LoadedCodings::read(paths, &self.codebook, transcripts)?;
+        self.inputs.codings.extend(loaded.inputs.iter().cloned());
+        self.read.extend(paths.iter().cloned());
+        Ok(loaded)
+    }
+
+    /// The codings that count for `transcripts`: the rules' (coded in
+    /// parallel), or with `--codings` the chosen coder's over the rules'.
+    pub(crate) fn codings(
+        &mut self,
+        transcripts: &[Transcript],
+        args: &CodingsArgs,
+    ) -> Result<Vec<Coding>> {
+        if args.codings.is_empty() {
+            let (codebook, rules) = (&self.codebook, &self.rules);
+            return Ok(transcripts
+                .par_iter()
+                .flat_map_iter(|t| rules.code_transcript(codebook, t).codings)
+                .collect());
+        }
+        let loaded = self.codings_files(&args.codings, transcripts)?;
+        let (codings, coder) = loaded.choose(args.coder.as_deref())?;
+        self.coder = coder;
+        Ok(codings)
+    }
+
+    /// Each case's segments per code, sorted by case: counted in the worker
+    /// threads from the rules, so no coding is kept, or from the codings
+    /// that count with `--codings`.
+    pub(crate) fn case_codes(&mut self, args: &CodingsArgs) -> Result<Vec<CaseCodes>> {
+        if args.codings.is_empty() {
+            let mut cases = Vec::new();
+            self.each_transcript(
+                |codebook, rules, transcript| CountedTranscript {
+                    input: Input::transcript(&transcript),
+                    codes: rules.case_codes(codebook, &transcript),
+                    path: transcript.path().to_owned(),
+                },
+                |counted| {
+                    cases.push(counted.codes);
+                    Ok(())
+                },
+            )?;
+            cases.sort_by(|a, b| a.case.cmp(&b.case));
+            return Ok(cases);
+        }
+        let transcripts = self.transcripts()?;
+        let codings = self.codings(&transcripts, args)?;
+        Ok(transcripts
+            .iter()
+            .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+            .collect())
+    }
+
+    /// Every case with its codings, sorted by case.
+    pub(crate) fn coded_cases(&mut self, args: &CodingsArgs) -> Result<Vec<CodedCase>> {
+        let cases = if args.codings.is_empty() {
+            let mut cases = Vec::new();
+            self.each_coded(|coded| {
+                cases.push(CodedCase::from(coded));
+                Ok(())
+            })?;
+            cases.sort_by(|a, b| a.case.cmp(&b.case));
+            cases
+        } else {
+            let transcripts = self.transcripts()?;
+            let codings = self.codings(&transcripts, args)?;
+            coded_cases(&self.codebook, &transcripts, &codings)
+        };
+        if let Some(adjudications) = &self.adjudications {
+            adjudications.validate(&self.codebook, cases.iter().map(|c| c.case.as_str()))?;
+        }
+        Ok(cases)
+    }
+
+    /// The provenance of a result: every input read, in one order.
+    pub(crate) fn provenance(&self, command: &'static str) -> Provenance {
+        let Inputs { codebook, transcripts, codings, adjudications } = &self.inputs;
+        let inputs = codebook
+            .iter()
+            .chain(transcripts)
+            .chain(self.sources.table_inputs())
+            .chain(codings)
+            .chain(adjudications)
+            .cloned()
+            .collect();
+        Provenance::new(command, inputs)
+    }
+
+    /// Every file read, for [`crate::output::write`] to refuse to write over.
+    pub(crate) fn read(&self) -> Vec<&Path> {
+        self.read.iter().map(PathBuf::as_path).collect()
+    }
+}
+
+/// What `qda tally` keeps of a transcript: its provenance and its case's
+/// segments per code.
+struct CountedTranscript {
+    input: Input,
+    codes: CaseCodes,
+    path: PathBuf,
+}
+
+impl Summary for CountedTranscript {
+    fn case(&self) -> &str {
+        &self.codes.case
+    }
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn input(&self) -> Input {
+        self.input.clone()
+    }
+}
