@@ -12,7 +12,8 @@ use qda_stats::{Bootstrap, Level};
 use crate::args::{AgreeArgs, LevelArg};
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path, display_paths};
-use crate::render::agree::{AgreeReport, Disagreement, Row, Scope};
+use crate::render::agree::{AgreeReport, Disagreement, Disagreements, Row, Scope};
+use crate::render::render;
 use crate::study::{LoadedStudy, codable_segments, read_bytes};
 
 pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
@@ -23,11 +24,12 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     let mut read: Vec<&Path> = args.codings.iter().map(|p| p.as_path()).collect();
     read.extend(args.codebook.as_deref());
     read.extend(args.ratings.as_deref());
-    crate::output::write(
-        args.output.path.as_deref(),
-        &report.render(args.format, args.disagreements),
-        &read,
-    )?;
+    let bytes = if args.disagreements {
+        render(&Disagreements(&report), args.format)
+    } else {
+        render(&report, args.format)
+    };
+    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
 
     if let Some(minimum) = args.min_alpha {
         let (what, alpha) = report.headline_alpha();

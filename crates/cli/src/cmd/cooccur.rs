@@ -11,6 +11,7 @@ use crate::args::{CooccurArgs, UnitLevel};
 use crate::outcome::Outcome;
 use crate::provenance::{display_path, display_paths};
 use crate::render::cooccur::CooccurrenceReport;
+use crate::render::render;
 use crate::study::{LoadedStudy, case_units, segment_units};
 
 pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
@@ -44,11 +45,9 @@ pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
         .option("coder", study.coder.clone())
         .option("codings", display_paths(&args.codings.codings))
         .option("adjudications", args.adjudications.as_deref().map(display_path));
-    let report = CooccurrenceReport::new(codebook, args.level, &codes, &counts, provenance);
-    crate::output::write(
-        args.output.path.as_deref(),
-        &report.render(args.format, args.top),
-        &study.read(),
-    )?;
+    let report =
+        CooccurrenceReport::new(codebook, args.level, &codes, &counts, args.top, provenance);
+    let bytes = render(&report, args.format);
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)
 }

@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::args::TallyArgs;
 use crate::outcome::Outcome;
 use crate::provenance::{display_path, display_paths};
+use crate::render::render;
 use crate::render::tally::TallyReport;
 use crate::study::LoadedStudy;
 
@@ -31,6 +32,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         provenance = provenance.option("bins", edges.clone());
     }
     let report = TallyReport::new(&study.codebook, &tally, edges, provenance);
-    crate::output::write(args.output.path.as_deref(), &report.render(args.format), &study.read())?;
+    let bytes = render(&report, args.format);
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)
 }

@@ -5,8 +5,9 @@ use indexmap::IndexMap;
 use qda_stats::{Bootstrap, Coefficient, Level, Undefined, Weights};
 use serde::Serialize;
 
-use crate::args::Format;
 use crate::provenance::Provenance;
+use crate::render::Render;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 
 #[derive(Debug, Serialize)]
@@ -167,21 +168,6 @@ impl AgreeReport {
         (what, row.and_then(|r| r.krippendorff_alpha.value()))
     }
 
-    pub(crate) fn render(&self, format: Format, disagreements: bool) -> Vec<u8> {
-        match (format, disagreements) {
-            (Format::Json, false) => crate::render::json(self),
-            (Format::Json, true) => crate::render::json(&self.disagreements),
-            (Format::Csv, false) => self.coefficients_csv(),
-            (Format::Csv, true) => self.disagreements_csv(),
-            (Format::Table | Format::Markdown, false) => {
-                self.coefficients_text(format == Format::Markdown).into_bytes()
-            }
-            (Format::Table | Format::Markdown, true) => {
-                self.disagreements_text(format == Format::Markdown).into_bytes()
-            }
-        }
-    }
-
     fn coefficients_table(&self) -> Table {
         let first = &self.rows[0];
         let mut headers =
@@ -205,67 +191,6 @@ impl AgreeReport {
         table
     }
 
-    fn coefficients_text(&self, markdown: bool) -> String {
-        let table = self.coefficients_table();
-        let mut out = format!(
-            "coders: {}; units: {}; level: {}\n\n",
-            self.coders.join(", "),
-            self.units,
-            self.level
-        );
-        out.push_str(&if markdown { table.to_markdown() } else { table.to_text() });
-        // Each distinct reason once, with where it applies.
-        let mut reasons: IndexMap<&str, Vec<String>> = IndexMap::new();
-        for row in &self.rows {
-            for (name, stat) in row.stats() {
-                if let Stat::Undefined { undefined } = stat {
-                    reasons
-                        .entry(undefined.as_str())
-                        .or_default()
-                        .push(format!("{name} for {}", row.name));
-                }
-            }
-        }
-        if !reasons.is_empty() {
-            out.push_str("\nundefined:\n");
-            for (reason, places) in reasons {
-                out.push_str(&format!("- {reason}: {}\n", places.join(", ")));
-            }
-        }
-        out.push_str(&format!(
-            "\n{} disagreement{}; list them with --disagreements\n",
-            self.disagreements.len(),
-            if self.disagreements.len() == 1 { "" } else { "s" }
-        ));
-        out
-    }
-
-    fn coefficients_csv(&self) -> Vec<u8> {
-        let table = self.coefficients_table();
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let headers: Vec<String> = ["scope", "name", "units"]
-            .into_iter()
-            .map(str::to_owned)
-            .chain(self.rows[0].stats().iter().map(|(name, _)| name.to_string()))
-            .chain(["alpha_95_lower".to_owned(), "alpha_95_upper".to_owned()])
-            .collect();
-        writer.write_record(&headers).expect("CSV to memory");
-        for (row, cells) in self.rows.iter().zip(&table.rows) {
-            let mut record: Vec<String> = cells[..3].to_vec();
-            record.extend(
-                row.stats()
-                    .iter()
-                    .map(|(_, s)| s.value().map_or_else(|| "NA".to_owned(), |v| v.to_string())),
-            );
-            let [lower, upper] = row
-                .krippendorff_alpha_95
-                .map_or([String::new(), String::new()], |[l, u]| [l.to_string(), u.to_string()]);
-            record.extend([lower, upper]);
-            writer.write_record(&record).expect("CSV to memory");
-        }
-        writer.into_inner().expect("CSV to memory")
-    }
-
     fn disagreements_table(&self, text_width: usize) -> Table {
         let mut headers = vec![("case", Align::Left), ("unit", Align::Left), ("code", Align::Left)];
         headers.extend(self.coders.iter().map(|c| (c.as_str(), Align::Left)));
@@ -282,20 +207,89 @@ impl AgreeReport {
         }
         table
     }
+}
 
-    fn disagreements_text(&self, markdown: bool) -> String {
-        let table = self.disagreements_table(if markdown { usize::MAX } else { 80 });
-        if markdown { table.to_markdown() } else { table.to_text() }
+impl Render for AgreeReport {
+    /// The coefficients, why any is undefined, and how many disagreements.
+    fn document(&self, out: &mut dyn Markup) {
+        out.paragraph(&format!(
+            "coders: {}; units: {}; level: {}",
+            self.coders.join(", "),
+            self.units,
+            self.level
+        ));
+        out.table(&self.coefficients_table());
+        // Each distinct reason once, with where it applies.
+        let mut reasons: IndexMap<&str, Vec<String>> = IndexMap::new();
+        for row in &self.rows {
+            for (name, stat) in row.stats() {
+                if let Stat::Undefined { undefined } = stat {
+                    reasons
+                        .entry(undefined.as_str())
+                        .or_default()
+                        .push(format!("{name} for {}", row.name));
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            out.blank();
+            out.last_line("undefined:");
+            for (reason, places) in reasons {
+                out.item(&format!("{reason}: {}", places.join(", ")));
+            }
+        }
+        out.blank();
+        out.last_line(&format!(
+            "{} disagreement{}; list them with --disagreements",
+            self.disagreements.len(),
+            if self.disagreements.len() == 1 { "" } else { "s" }
+        ));
     }
 
-    fn disagreements_csv(&self) -> Vec<u8> {
-        let table = self.disagreements_table(usize::MAX);
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&table.headers).expect("CSV to memory");
-        for row in &table.rows {
-            writer.write_record(row).expect("CSV to memory");
+    fn records(&self) -> Vec<Vec<String>> {
+        let table = self.coefficients_table();
+        let headers: Vec<String> = ["scope", "name", "units"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(self.rows[0].stats().iter().map(|(name, _)| name.to_string()))
+            .chain(["alpha_95_lower".to_owned(), "alpha_95_upper".to_owned()])
+            .collect();
+        let mut records = vec![headers];
+        for (row, cells) in self.rows.iter().zip(&table.rows) {
+            let mut record: Vec<String> = cells[..3].to_vec();
+            record.extend(
+                row.stats()
+                    .iter()
+                    .map(|(_, s)| s.value().map_or_else(|| "NA".to_owned(), |v| v.to_string())),
+            );
+            let [lower, upper] = row
+                .krippendorff_alpha_95
+                .map_or([String::new(), String::new()], |[l, u]| [l.to_string(), u.to_string()]);
+            record.extend([lower, upper]);
+            records.push(record);
         }
-        writer.into_inner().expect("CSV to memory")
+        records
+    }
+}
+
+/// The units the coders disagree on (`--disagreements`), with every
+/// coder's decision and the text.
+pub(crate) struct Disagreements<'r>(pub(crate) &'r AgreeReport);
+
+impl Serialize for Disagreements<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.disagreements.serialize(serializer)
+    }
+}
+
+impl Render for Disagreements<'_> {
+    fn document(&self, out: &mut dyn Markup) {
+        out.table(&self.0.disagreements_table(out.cell_width().unwrap_or(usize::MAX)));
+    }
+
+    fn records(&self) -> Vec<Vec<String>> {
+        let table = self.0.disagreements_table(usize::MAX);
+        std::iter::once(table.headers).chain(table.rows).collect()
     }
 }
 

@@ -1,5 +1,5 @@
 //! Code co-occurrence as shown: the code × code counts and the ranked
-//! pairs, in four renderings.
+//! pairs, in every `--format` ([`Render`]).
 //!
 //! [`CooccurrenceReport::new`] takes the codebook, the codes (in the order
 //! of the counts' indices) and the counts from `qda_stats::Cooccurrence`;
@@ -9,9 +9,11 @@ use qda_coding::Codebook;
 use qda_stats::Cooccurrence;
 use serde::Serialize;
 
-use crate::args::{Format, UnitLevel};
+use crate::args::UnitLevel;
 use crate::provenance::{Provenance, display_path};
+use crate::render::Render;
 use crate::render::crosstab::round;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::render::tally::CodebookInfo;
 
@@ -27,18 +29,21 @@ pub(crate) struct CooccurrenceReport {
     /// Units counted, with or without codes.
     pub(crate) units: u64,
     /// Every codable code, in codebook order, with the units that have it.
-    pub(crate) codes: Vec<CodeUnits>,
+    pub(crate) codes: Vec<CodeCount>,
     /// `matrix[a][b]`: units with both codes `a` and `b` (indices into
     /// `codes`); the diagonal holds the units with the code.
     pub(crate) matrix: Vec<Vec<u64>>,
     /// Pairs that occur together at least once, strongest first (Jaccard,
     /// then units together, then codebook order).
     pub(crate) pairs: Vec<Pair>,
+    /// How many pairs the table and Markdown list (`--top`).
+    #[serde(skip)]
+    pub(crate) top: usize,
 }
 
 /// A code and how many units have it.
 #[derive(Debug, Serialize)]
-pub(crate) struct CodeUnits {
+pub(crate) struct CodeCount {
     pub(crate) code: String,
     pub(crate) label: String,
     pub(crate) units: u64,
@@ -65,6 +70,7 @@ impl CooccurrenceReport {
         level: UnitLevel,
         codes: &[String],
         counts: &Cooccurrence,
+        top: usize,
         provenance: Provenance,
     ) -> Self {
         let label = |id: &str| codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone());
@@ -81,7 +87,7 @@ impl CooccurrenceReport {
             codes: codes
                 .iter()
                 .enumerate()
-                .map(|(i, c)| CodeUnits { code: c.clone(), label: label(c), units: counts.with(i) })
+                .map(|(i, c)| CodeCount { code: c.clone(), label: label(c), units: counts.with(i) })
                 .collect(),
             matrix: (0..codes.len())
                 .map(|a| (0..codes.len()).map(|b| counts.together(a, b)).collect())
@@ -99,16 +105,7 @@ impl CooccurrenceReport {
                     observed_expected: round(p.observed_expected),
                 })
                 .collect(),
-        }
-    }
-
-    /// The report in `format`; the table and Markdown list the `top` pairs.
-    pub(crate) fn render(&self, format: Format, top: usize) -> Vec<u8> {
-        match format {
-            Format::Json => crate::render::json(self),
-            Format::Table => self.text(false, top).into_bytes(),
-            Format::Markdown => self.text(true, top).into_bytes(),
-            Format::Csv => self.csv(),
+            top,
         }
     }
 
@@ -119,21 +116,7 @@ impl CooccurrenceReport {
         }
     }
 
-    fn text(&self, markdown: bool, top: usize) -> String {
-        let render = |t: &Table| if markdown { t.to_markdown() } else { t.to_text() };
-        let (h2, h3) = if markdown { ("## ", "### ") } else { ("", "") };
-        let version = self.codebook.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
-        let mut out = format!(
-            "{h2}{}{version} ({}): co-occurrence by {}\n\nn = {}\n\n",
-            self.codebook.name,
-            self.codebook.path,
-            self.level,
-            self.units_named()
-        );
-        out.push_str(&format!(
-            "{h3}{}s with both codes (diagonal: {}s with the code)\n\n",
-            self.level, self.level
-        ));
+    fn matrix_table(&self) -> Table {
         let mut headers = vec![("code", Align::Left)];
         headers.extend(self.codes.iter().map(|c| (c.code.as_str(), Align::Right)));
         let mut matrix = Table::new(headers);
@@ -142,12 +125,10 @@ impl CooccurrenceReport {
             cells.extend(row.iter().map(ToString::to_string));
             matrix.push(cells);
         }
-        out.push_str(&render(&matrix));
-        out.push_str(&format!("\n{h3}strongest pairs\n\n"));
-        if self.pairs.is_empty() {
-            out.push_str("no two codes occur together\n");
-            return out;
-        }
+        matrix
+    }
+
+    fn pairs_table(&self) -> Table {
         let mut pairs = Table::new(vec![
             ("rank", Align::Right),
             ("code a", Align::Left),
@@ -158,7 +139,7 @@ impl CooccurrenceReport {
             ("Jaccard", Align::Right),
             ("obs/exp", Align::Right),
         ]);
-        for (rank, p) in self.pairs.iter().take(top).enumerate() {
+        for (rank, p) in self.pairs.iter().take(self.top).enumerate() {
             pairs.push(vec![
                 (rank + 1).to_string(),
                 p.code_a.clone(),
@@ -170,27 +151,52 @@ impl CooccurrenceReport {
                 format!("{:.2}", p.observed_expected),
             ]);
         }
-        out.push_str(&render(&pairs));
-        let newline = if markdown { "  \n" } else { "\n" };
-        if self.pairs.len() > top {
-            out.push_str(&format!(
-                "\n{} more pairs occur together; --top N lists more, --format csv or json lists all{newline}",
-                self.pairs.len() - top
+        pairs
+    }
+}
+
+impl Render for CooccurrenceReport {
+    /// The matrix, and the `top` pairs.
+    fn document(&self, out: &mut dyn Markup) {
+        let version = self.codebook.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
+        out.heading(
+            2,
+            &format!(
+                "{}{version} ({}): co-occurrence by {}",
+                self.codebook.name, self.codebook.path, self.level
+            ),
+        );
+        out.paragraph(&format!("n = {}", self.units_named()));
+        out.heading(
+            3,
+            &format!("{}s with both codes (diagonal: {}s with the code)", self.level, self.level),
+        );
+        out.table(&self.matrix_table());
+        out.blank();
+        out.heading(3, "strongest pairs");
+        if self.pairs.is_empty() {
+            out.last_line("no two codes occur together");
+            return;
+        }
+        out.table(&self.pairs_table());
+        if self.pairs.len() > self.top {
+            out.blank();
+            out.line(&format!(
+                "{} more pairs occur together; --top N lists more, --format csv or json lists all",
+                self.pairs.len() - self.top
             ));
         } else {
-            out.push('\n');
+            out.blank();
         }
-        out.push_str(&format!(
-            "Jaccard = both / {}s with either code; obs/exp = both × n / (a × b), 1 = as often as if independent{newline}",
+        out.line(&format!(
+            "Jaccard = both / {}s with either code; obs/exp = both × n / (a × b), 1 = as often as if independent",
             self.level
         ));
-        out
     }
 
     /// Every pair of distinct codes: those that occur together ranked first,
     /// then the rest in codebook order (measures empty where neither occurs).
-    fn csv(&self) -> Vec<u8> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+    fn records(&self) -> Vec<Vec<String>> {
         let mut records: Vec<Vec<String>> = vec![
             [
                 "code_a",
@@ -236,9 +242,6 @@ impl CooccurrenceReport {
                 ]);
             }
         }
-        for record in records {
-            writer.write_record(&record).expect("writing CSV to memory cannot fail");
-        }
-        writer.into_inner().expect("writing CSV to memory cannot fail")
+        records
     }
 }

@@ -14,7 +14,6 @@
 
 mod contents;
 mod html;
-mod markdown;
 mod sections;
 
 use anyhow::{Result, bail};
@@ -23,6 +22,8 @@ use qda_coding::CaseCodes;
 use crate::args::ReportArgs;
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::tally::TallyReport;
 use crate::study::LoadedStudy;
 use contents::{Contents, ContentsInputs};
@@ -141,16 +142,14 @@ fn render_html(contents: &Contents<'_>) -> String {
 }
 
 fn render_markdown(contents: &Contents<'_>) -> String {
-    let mut out = format!(
-        "# {}\n\n{}\n\n",
-        markdown::text(&contents.title()),
-        markdown::text(&summary(contents))
-    );
+    let mut md = Markdown::default();
+    md.heading(1, &contents.title());
+    md.paragraph(&summary(contents));
     for section in SECTIONS.iter().filter(|s| (s.shown)(contents)) {
-        out.push_str(&format!("## {}\n\n", section.title));
-        (section.markdown)(contents, &mut out);
+        md.heading(2, section.title);
+        (section.markdown)(contents, &mut md);
     }
-    out.push_str("## Provenance\n\n");
-    sections::provenance::markdown(contents, &mut out);
-    out
+    md.heading(2, "Provenance");
+    sections::provenance::markdown(contents, &mut md);
+    md.finish()
 }

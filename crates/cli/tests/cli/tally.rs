@@ -54,6 +54,32 @@ fn formats() {
     }
 }
 
+/// A label is text in every format: `qda tally --format markdown` escapes
+/// it as the Markdown report does, so the markup shows as written.
+#[test]
+fn markdown_escapes_a_label_as_the_report_does() {
+    let test = mini();
+    let codebook = String::from_utf8(test.read("codebook.toml")).unwrap();
+    test.write(
+        "codebook.toml",
+        codebook.replace(
+            "id = \"motive\"\n",
+            "id = \"motive\"\nlabel = \"Reason <b>for</b> *leaving*\"\n",
+        ),
+    );
+    let args = ["--adjudications", "adjudications.toml", "--format", "markdown"];
+    let tallied = tally(&test, &args).ok().to_owned();
+    insta::assert_snapshot!("label_with_markup_markdown", tallied);
+    let escaped = "motive: Reason \\<b\\>for\\</b\\> \\*leaving\\*";
+    assert!(tallied.contains(&format!("### {escaped} (exclusive")));
+    let mut report = TALLY.to_vec();
+    report[0] = "report";
+    report.extend_from_slice(&["--adjudications", "adjudications.toml", "-o", "r.md"]);
+    test.run(&report).ok();
+    let reported = String::from_utf8(test.read("r.md")).unwrap();
+    assert!(reported.contains(&format!("### {escaped}\n")), "{reported}");
+}
+
 #[test]
 fn priority_and_majority_settle_without_adjudication() {
     let test = mini();

@@ -1,9 +1,10 @@
 //! The adjudications: each decision on a conflicting case, with its note.
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::{AdjudicationEntry, Contents};
 use crate::report::html::{Html, anchor};
-use crate::report::markdown;
 
 fn candidates(entry: &AdjudicationEntry) -> String {
     let parts: Vec<String> = entry
@@ -44,7 +45,7 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let mut table = Table::new(vec![
         ("case", Align::Left),
         ("group", Align::Left),
@@ -54,13 +55,13 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
     ]);
     for entry in &contents.adjudications {
         table.push(vec![
-            markdown::text(&entry.case),
-            markdown::text(&entry.parent),
-            markdown::text(&entry.code),
-            markdown::text(&candidates(entry)),
-            markdown::text(&entry.note),
+            entry.case.clone(),
+            entry.parent.clone(),
+            entry.code.clone(),
+            candidates(entry),
+            entry.note.clone(),
         ]);
     }
-    out.push_str(&table.to_markdown());
-    out.push('\n');
+    md.table(&table);
+    md.blank();
 }

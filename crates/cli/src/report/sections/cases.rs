@@ -1,10 +1,11 @@
 //! The cases: attributes, the code each exclusive group assigned and how,
 //! and the codes their segments carry. Excerpts link here.
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
-use crate::report::markdown;
 
 /// The attribute names of all cases, in first-seen order.
 fn attribute_names(contents: &Contents<'_>) -> Vec<String> {
@@ -65,28 +66,26 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     h.raw("</tbody></table></div>").nl();
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let attributes = attribute_names(contents);
     let mut headers: Vec<String> = vec!["case".to_owned()];
-    headers.extend(groups(contents).iter().map(|g| markdown::text(g)));
+    headers.extend(groups(contents));
     headers.push("codes (segments)".to_owned());
-    headers.extend(attributes.iter().map(|a| markdown::text(a)));
+    headers.extend(attributes.iter().cloned());
     let mut table = Table::new(headers.iter().map(|h| (h.as_str(), Align::Left)).collect());
     for case in &contents.cases {
-        let mut cells = vec![markdown::text(&case.case)];
-        cells.extend(
-            case.assigned
-                .iter()
-                .map(|(_, code, route)| format!("{} ({route})", markdown::text(code))),
-        );
+        let mut cells = vec![case.case.clone()];
+        cells.extend(case.assigned.iter().map(|(_, code, route)| format!("{code} ({route})")));
         let codes: Vec<String> =
-            case.codes.iter().map(|(code, n)| format!("{} ({n})", markdown::text(code))).collect();
+            case.codes.iter().map(|(code, n)| format!("{code} ({n})")).collect();
         cells.push(codes.join(", "));
-        cells.extend(attributes.iter().map(|name| {
-            markdown::text(&case.attributes.get(name).map(ToString::to_string).unwrap_or_default())
-        }));
+        cells.extend(
+            attributes
+                .iter()
+                .map(|name| case.attributes.get(name).map(ToString::to_string).unwrap_or_default()),
+        );
         table.push(cells);
     }
-    out.push_str(&table.to_markdown());
-    out.push('\n');
+    md.table(&table);
+    md.blank();
 }

@@ -3,9 +3,10 @@
 
 use qda_coding::{Code, Term};
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
-use crate::report::markdown;
 use crate::report::sections::colour;
 
 /// A code's kind in words.
@@ -120,22 +121,23 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let codebook = contents.codebook;
     if let Some(description) = codebook.description() {
-        out.push_str(&format!("{}\n\n", markdown::text(description)));
+        md.paragraph(description);
     }
-    out.push_str(&format!("Unit: {}.\n\n", codebook.unit()));
+    md.paragraph(&format!("Unit: {}.", codebook.unit()));
     for code in codebook.codes() {
-        let label = if code.label == code.id {
-            String::new()
+        if code.label == code.id {
+            md.heading(3, &code.id);
         } else {
-            format!(": {}", markdown::text(&code.label))
+            md.heading(3, &format!("{}: {}", code.id, code.label));
+        }
+        let mut line = |name: &str, value: &str| {
+            md.raw("- **").text(name).raw(":** ").text(value).raw("\n");
         };
-        out.push_str(&format!("### {}{label}\n\n", markdown::text(&code.id)));
-        let mut line = |name: &str, value: &str| out.push_str(&format!("- **{name}:** {value}\n"));
         if let Some(parent) = &code.parent {
-            line("parent", &markdown::text(parent));
+            line("parent", parent);
         }
         let kind = kind(code);
         if !kind.is_empty() {
@@ -147,22 +149,21 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
             ("exclude", &code.exclude),
         ] {
             if let Some(value) = value {
-                line(name, &markdown::text(value));
+                line(name, value);
             }
         }
         for (name, list) in
             [("examples", &code.examples), ("counterexamples", &code.counterexamples)]
         {
             if !list.is_empty() {
-                let items: Vec<String> =
-                    list.iter().map(|e| format!("“{}”", markdown::text(e))).collect();
+                let items: Vec<String> = list.iter().map(|e| format!("“{e}”")).collect();
                 line(name, &items.join("; "));
             }
         }
         for (clause, terms) in clauses(code) {
-            let items: Vec<String> = terms.iter().map(|t| markdown::text(t.as_str())).collect();
+            let items: Vec<&str> = terms.iter().map(|t| t.as_str()).collect();
             line(&format!("rule, {clause}"), &items.join(", "));
         }
-        out.push('\n');
+        md.blank();
     }
 }

@@ -4,10 +4,11 @@
 
 use qda_stats::PairStrength;
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::{Contents, Cooccurrence};
 use crate::report::html::Html;
-use crate::report::markdown;
 
 fn tables<'s>(contents: &'s Contents<'_>) -> [(&'static str, &'static str, &'s Cooccurrence); 2] {
     [
@@ -103,33 +104,33 @@ fn shade(jaccard: f64) -> String {
     format!("background:#{r:02x}{g:02x}{b:02x};color:{ink}")
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
-    out.push_str(&format!("{}\n\n", markdown::text(EXPLAINED)));
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
+    md.paragraph(EXPLAINED);
     for (title, unit, c) in tables(contents) {
-        out.push_str(&format!(
-            "### {title}\n\nNumber of {unit} with both codes (of {}); the diagonal counts {unit} with the code.\n\n",
+        md.heading(3, title);
+        md.paragraph(&format!(
+            "Number of {unit} with both codes (of {}); the diagonal counts {unit} with the code.",
             c.table.units()
         ));
-        let headers: Vec<String> = std::iter::once(String::new())
-            .chain(c.codes.iter().map(|c| markdown::text(c)))
-            .collect();
+        let headers: Vec<&str> =
+            std::iter::once("").chain(c.codes.iter().map(String::as_str)).collect();
         let mut table = Table::new(
             headers
                 .iter()
                 .enumerate()
-                .map(|(i, h)| (h.as_str(), if i == 0 { Align::Left } else { Align::Right }))
+                .map(|(i, h)| (*h, if i == 0 { Align::Left } else { Align::Right }))
                 .collect(),
         );
         for (i, code) in c.codes.iter().enumerate() {
-            let mut cells = vec![markdown::text(code)];
+            let mut cells = vec![code.clone()];
             cells.extend((0..c.codes.len()).map(|j| c.table.together(i, j).to_string()));
             table.push(cells);
         }
-        out.push_str(&table.to_markdown());
-        out.push('\n');
+        md.table(&table);
+        md.blank();
         let pairs = c.table.ranked_pairs();
         if pairs.is_empty() {
-            out.push_str(&format!("No two codes share any of the {unit}.\n\n"));
+            md.paragraph(&format!("No two codes share any of the {unit}."));
             continue;
         }
         let mut ranked = Table::new(vec![
@@ -140,18 +141,14 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
         ]);
         for pair in &pairs {
             ranked.push(vec![
-                format!(
-                    "{} & {}",
-                    markdown::text(&c.codes[pair.a]),
-                    markdown::text(&c.codes[pair.b])
-                ),
+                format!("{} & {}", c.codes[pair.a], c.codes[pair.b]),
                 pair.together.to_string(),
                 format!("{:.2}", pair.jaccard),
                 format!("{:.2}", pair.observed_expected),
             ]);
         }
-        out.push_str(&ranked.to_markdown());
-        out.push('\n');
+        md.table(&ranked);
+        md.blank();
     }
 }
 

@@ -8,10 +8,11 @@
 use indexmap::IndexMap;
 
 use crate::render::crosstab::{Crosstab, p_value};
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::Contents;
 use crate::report::html::Html;
-use crate::report::markdown;
 use crate::report::sections::share;
 
 /// One table as the report shows it: a title, the columns with their case
@@ -149,16 +150,16 @@ fn cell(h: &mut Html, n: usize, column: usize) {
         .raw(")</small></td>");
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let Some(split) = &contents.tally.by else { return };
-    out.push_str(&format!(
-        "Cases by {}: count (percentage of the column's cases).\n\n",
-        markdown::text(&split.attribute)
+    md.paragraph(&format!(
+        "Cases by {}: count (percentage of the column's cases).",
+        split.attribute
     ));
     for view in views(contents) {
-        out.push_str(&format!("### {}\n\n", markdown::text(&view.title)));
+        md.heading(3, &view.title);
         let mut headers: Vec<String> = std::iter::once("code".to_owned())
-            .chain(view.columns.iter().map(|(v, n)| format!("{} (n = {n})", markdown::text(v))))
+            .chain(view.columns.iter().map(|(v, n)| format!("{v} (n = {n})")))
             .chain(std::iter::once(format!("all (n = {})", view.total)))
             .collect();
         if view.row_tests {
@@ -172,7 +173,7 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
                 .collect(),
         );
         for line in &view.rows {
-            let mut cells = vec![markdown::text(line.code)];
+            let mut cells = vec![line.code.to_owned()];
             let mut all = 0;
             for (value, n) in line.counts {
                 all += n;
@@ -187,10 +188,10 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
             }
             table.push(cells);
         }
-        out.push_str(&table.to_markdown());
-        out.push('\n');
+        md.table(&table);
+        md.blank();
         for test in &view.tests {
-            out.push_str(&format!("{}\n\n", markdown::text(&sentence(test))));
+            md.paragraph(&sentence(test));
         }
     }
 }

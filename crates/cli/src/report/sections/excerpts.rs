@@ -1,9 +1,10 @@
 //! For each code, the segments coded with it, the rule's matched terms
 //! marked, each linked to its case.
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::report::contents::{Contents, Excerpt, pieces};
 use crate::report::html::{Html, anchor};
-use crate::report::markdown;
 use crate::report::sections::colour;
 
 /// The excerpts shown, and a note when `--excerpts` left some out.
@@ -81,28 +82,31 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     }
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     for (code, excerpts) in &contents.excerpts {
         let label = contents.label(code);
-        let label =
-            if label == *code { String::new() } else { format!(": {}", markdown::text(&label)) };
-        out.push_str(&format!("### {}{label}\n\n", markdown::text(code)));
+        if label == *code {
+            md.heading(3, code);
+        } else {
+            md.heading(3, &format!("{code}: {label}"));
+        }
         if excerpts.is_empty() {
-            out.push_str("No segment has this code.\n\n");
+            md.paragraph("No segment has this code.");
         }
         let (excerpts, note) = shown(contents, excerpts);
         if let Some(note) = note {
-            out.push_str(&format!("{}\n\n", markdown::text(&note)));
+            md.paragraph(&note);
         }
         for e in excerpts {
-            let mut text = String::new();
+            let mut text = Markdown::default();
             for (piece, marked) in pieces(&e.text, &e.marks) {
-                let piece = markdown::block(piece);
-                if marked { text.push_str(&format!("**{piece}**")) } else { text.push_str(&piece) }
+                if marked {
+                    text.strong(piece);
+                } else {
+                    text.text_lines(piece);
+                }
             }
-            out.push_str(&markdown::quote(&text));
-            let about: Vec<String> = about(e).iter().map(|p| markdown::text(p)).collect();
-            out.push_str(&format!(">\n> — {}\n\n", about.join(" · ")));
+            md.quote(text).raw(">\n> — ").text(&about(e).join(" · ")).raw("\n\n");
         }
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod excerpts;
 pub(crate) mod provenance;
 pub(crate) mod tally;
 
+use crate::render::markdown::Markdown;
 use crate::report::contents::Contents;
 use crate::report::html::Html;
 
@@ -20,7 +21,7 @@ pub(crate) struct Section {
     pub(crate) title: &'static str,
     pub(crate) shown: fn(&Contents<'_>) -> bool,
     pub(crate) html: fn(&Contents<'_>, &mut Html),
-    pub(crate) markdown: fn(&Contents<'_>, &mut String),
+    pub(crate) markdown: fn(&Contents<'_>, &mut Markdown),
 }
 
 /// The sections in report order (the provenance footer follows them).
@@ -103,11 +104,6 @@ pub(crate) fn colour(contents: &Contents<'_>, id: &str) -> String {
 /// A percentage as shown everywhere in the report.
 pub(crate) fn pct(x: f64) -> String {
     format!("{x:.1}")
-}
-
-/// A 95% interval as shown everywhere in the report.
-pub(crate) fn interval([lower, upper]: [f64; 2]) -> String {
-    format!("{lower:.1}–{upper:.1}")
 }
 
 /// `n` as a percentage of `total`, one decimal; a dash for an empty column.

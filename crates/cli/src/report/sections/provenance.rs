@@ -1,10 +1,11 @@
 //! The provenance footer: the command line, the tool's version, and the
 //! SHA-256 of every input, so a reader can check the report's sources.
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::Contents;
 use crate::report::html::Html;
-use crate::report::markdown;
 
 fn command(contents: &Contents<'_>) -> String {
     let p = &contents.tally.provenance;
@@ -33,18 +34,16 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     h.raw("</footer>").nl();
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let p = &contents.tally.provenance;
-    out.push_str(&format!(
-        "Made by {} {} with `{}`. Counted codings: {}.\n\n",
-        p.tool,
-        p.version,
-        command(contents).replace('`', "'"),
-        markdown::text(&contents.coder)
-    ));
-    let mut table = Table::new(vec![("file", Align::Left), ("SHA-256", Align::Left)]);
+    md.text(&format!("Made by {} {} with ", p.tool, p.version))
+        .code(&command(contents))
+        .text(&format!(". Counted codings: {}.", contents.coder))
+        .raw("\n\n");
+    let mut table =
+        Table::new(vec![("file", Align::Left), ("SHA-256", Align::Left)]).code_column(1);
     for input in &p.inputs {
-        table.push(vec![markdown::text(&input.path), format!("`{}`", input.sha256)]);
+        table.push(vec![input.path.clone(), input.sha256.clone()]);
     }
-    out.push_str(&table.to_markdown());
+    md.table(&table);
 }

@@ -1,12 +1,13 @@
 //! Each exclusive group's tally: a bar chart with 95% Wilson whiskers, and
 //! the same numbers as a table.
 
+use crate::render::markdown::Markdown;
+use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
-use crate::render::tally::GroupReport;
+use crate::render::tally::{GroupReport, interval_shown, percent_shown};
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
-use crate::report::markdown;
-use crate::report::sections::{colour, interval, pct};
+use crate::report::sections::{colour, pct};
 
 pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     let n = contents.tally.n.to_string();
@@ -34,8 +35,8 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
             h.open("code", &[]).text(&row.code).close("code").raw("</td>");
             h.element("td", &[], &row.label);
             h.element("td", &[("class", "num")], &row.cases.to_string());
-            h.element("td", &[("class", "num")], &pct(row.percent));
-            h.element("td", &[("class", "num")], &interval(row.wilson_95));
+            h.element("td", &[("class", "num")], &percent_shown(row.percent));
+            h.element("td", &[("class", "num")], &interval_shown(row.wilson_95));
             h.raw("</tr>").nl();
         }
         h.raw("<tr class=\"total\"><td>total</td><td></td>");
@@ -56,20 +57,21 @@ fn routes(group: &GroupReport) -> String {
 fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
     h.open("figure", &[("class", "bars")]).nl();
     for row in &group.rows {
-        let [lower, upper] = row.wilson_95;
         h.raw("<div class=\"bar-row\"><span class=\"bar-label\">").text(&row.code);
         if row.label != row.code {
             h.element("small", &[], &row.label);
         }
         h.raw("</span>");
+        let interval = row.wilson_95.map_or_else(
+            || "undefined".to_owned(),
+            |[lower, upper]| format!("{} to {}", pct(lower), pct(upper)),
+        );
         let described = format!(
-            "{}: {} of {} cases, {}%, 95% interval {} to {}",
+            "{}: {} of {} cases, {}%, 95% interval {interval}",
             row.code,
             row.cases,
             contents.tally.n,
-            pct(row.percent),
-            pct(lower),
-            pct(upper)
+            percent_shown(row.percent),
         );
         h.open(
             "svg",
@@ -97,13 +99,13 @@ fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
                 ],
             );
         }
-        let (lo, hi) = (format!("{lower:.2}"), format!("{upper:.2}"));
         h.empty(
             "rect",
             &[
                 ("x", "0"),
                 ("y", "3"),
-                ("width", &format!("{:.2}", row.percent)),
+                // No bar where the share is undefined (no cases).
+                ("width", &format!("{:.2}", row.percent.unwrap_or(0.0))),
                 ("height", "8"),
                 ("fill", &colour(contents, &row.code)),
             ],
@@ -118,12 +120,18 @@ fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
             attrs.extend(stroke);
             h.empty("line", &attrs);
         };
-        line(h, &lo, "7", &hi, "7");
-        line(h, &lo, "3.5", &lo, "10.5");
-        line(h, &hi, "3.5", &hi, "10.5");
+        if let Some([lower, upper]) = row.wilson_95 {
+            let (lo, hi) = (format!("{lower:.2}"), format!("{upper:.2}"));
+            line(h, &lo, "7", &hi, "7");
+            line(h, &lo, "3.5", &lo, "10.5");
+            line(h, &hi, "3.5", &hi, "10.5");
+        }
         h.raw("</svg><span class=\"bar-value\">");
-        h.text(&format!("{} · {}%", row.cases, pct(row.percent)));
-        h.raw("<br>").element("small", &[], &interval(row.wilson_95)).raw("</span></div>").nl();
+        h.text(&format!("{} · {}%", row.cases, percent_shown(row.percent)));
+        h.raw("<br>")
+            .element("small", &[], &interval_shown(row.wilson_95))
+            .raw("</span></div>")
+            .nl();
     }
     h.raw("<div class=\"axis\" aria-hidden=\"true\"><span></span><span class=\"ticks\"><span>0%</span><span>50%</span><span>100%</span></span><span></span></div>").nl();
     h.open("figcaption", &[])
@@ -135,9 +143,9 @@ fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
     h.close("figure").nl();
 }
 
-pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
     for group in &contents.tally.groups {
-        out.push_str(&format!("### {}\n\n", markdown::text(&group.title())));
+        md.heading(3, &group.title());
         let mut table = Table::new(vec![
             ("code", Align::Left),
             ("label", Align::Left),
@@ -147,11 +155,11 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
         ]);
         for row in &group.rows {
             table.push(vec![
-                markdown::text(&row.code),
-                markdown::text(&row.label),
+                row.code.clone(),
+                row.label.clone(),
                 row.cases.to_string(),
-                pct(row.percent),
-                interval(row.wilson_95),
+                percent_shown(row.percent),
+                interval_shown(row.wilson_95),
             ]);
         }
         table.push(vec![
@@ -161,8 +169,9 @@ pub(crate) fn markdown(contents: &Contents<'_>, out: &mut String) {
             pct(100.0),
             String::new(),
         ]);
-        out.push_str(&table.to_markdown());
-        out.push_str(&format!("\nDecided by: {}.\n\n", routes(group)));
+        md.table(&table);
+        md.blank();
+        md.paragraph(&format!("Decided by: {}.", routes(group)));
     }
 }
 
@@ -182,14 +191,14 @@ pub(crate) fn codes_html(contents: &Contents<'_>, h: &mut Html) {
         h.element("td", &[], code.parent.as_deref().unwrap_or(""));
         h.element("td", &[("class", "num")], &code.segments.to_string());
         h.element("td", &[("class", "num")], &code.cases.to_string());
-        h.element("td", &[("class", "num")], &pct(code.percent));
-        h.element("td", &[("class", "num")], &interval(code.wilson_95));
+        h.element("td", &[("class", "num")], &percent_shown(code.percent));
+        h.element("td", &[("class", "num")], &interval_shown(code.wilson_95));
         h.close("tr").nl();
     }
     h.raw("</tbody></table></div>").nl();
 }
 
-pub(crate) fn codes_markdown(contents: &Contents<'_>, out: &mut String) {
+pub(crate) fn codes_markdown(contents: &Contents<'_>, md: &mut Markdown) {
     let mut table = Table::new(vec![
         ("code", Align::Left),
         ("parent", Align::Left),
@@ -200,14 +209,14 @@ pub(crate) fn codes_markdown(contents: &Contents<'_>, out: &mut String) {
     ]);
     for code in &contents.tally.codes {
         table.push(vec![
-            markdown::text(&code.code),
-            markdown::text(code.parent.as_deref().unwrap_or("")),
+            code.code.clone(),
+            code.parent.clone().unwrap_or_default(),
             code.segments.to_string(),
             code.cases.to_string(),
-            pct(code.percent),
-            interval(code.wilson_95),
+            percent_shown(code.percent),
+            interval_shown(code.wilson_95),
         ]);
     }
-    out.push_str(&table.to_markdown());
-    out.push('\n');
+    md.table(&table);
+    md.blank();
 }
