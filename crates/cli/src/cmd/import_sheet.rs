@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use qda_coding::{CodedSource, Coding, CodingsFile, Source, Transcript};
+use qda_coding::{Codebook, CodedSource, Coding, CodingsFile, Source, Transcript};
 
 use crate::args::ImportSheetArgs;
 use crate::outcome::Outcome;
@@ -29,6 +29,23 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         );
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let sheet = read_rows(&codebook, &name, body, coder)?;
+    let file = codings_file(&codebook, coder, sheet, vec![codebook_input, sheet_input])?;
+    let read = [args.sheet.as_path(), args.codebook.as_path()];
+    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
+    Ok(Outcome::Success)
+}
+
+/// What the sheet's rows hold: the transcripts they name, the segments
+/// reviewed per case, and the codings.
+struct SheetRows {
+    transcripts: BTreeMap<String, Loaded>,
+    reviewed: BTreeMap<String, Vec<String>>,
+    codings: Vec<Coding>,
+}
+
+/// Reads every row of the sheet; every problem is reported before failing.
+fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Result<SheetRows> {
     let mut reader = csv::ReaderBuilder::new().delimiter(sniff_delimiter(body)).from_reader(body);
     let headers = reader.headers().map_err(|e| anyhow!("{name}:1:1: unreadable CSV: {e}"))?.clone();
     let column = |wanted: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(wanted));
@@ -131,8 +148,18 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
+    Ok(SheetRows { transcripts, reviewed: rows, codings })
+}
 
-    let mut inputs = vec![codebook_input, sheet_input];
+/// The codings file of the sheet's coder: the codings, each transcript with
+/// the segments reviewed when not all were, and the provenance.
+fn codings_file(
+    codebook: &Codebook,
+    coder: &str,
+    sheet: SheetRows,
+    mut inputs: Vec<Input>,
+) -> Result<CodingsFile> {
+    let SheetRows { transcripts, reviewed: mut rows, codings } = sheet;
     let sources = transcripts
         .values()
         .map(|(t, _)| {
@@ -155,15 +182,12 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         })
         .collect();
     let provenance = Provenance::new("import-sheet", inputs).option("coder", coder);
-    let file = CodingsFile {
+    Ok(CodingsFile {
         coder: Some(coder.to_owned()),
         codings,
         transcripts: sources,
         provenance: Some(serde_json::to_value(&provenance)?),
-    };
-    let read = [args.sheet.as_path(), args.codebook.as_path()];
-    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
-    Ok(Outcome::Success)
+    })
 }
 
 /// A transcript and the code-point span of every segment id of every unit.

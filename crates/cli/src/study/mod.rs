@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use qda_coding::{
-    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Transcript,
+    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Tally,
+    Transcript,
 };
 use rayon::prelude::*;
 
@@ -231,6 +232,18 @@ impl LoadedStudy {
             adjudications.validate(&self.codebook, cases.iter().map(|c| c.case.as_str()))?;
         }
         Ok(cases)
+    }
+
+    /// Tallies `cases` (see [`tally::tally_cases`]); `None` when conflicts
+    /// await adjudication.
+    pub(crate) fn tally(&self, cases: Vec<CaseCodes>, by: Option<&str>) -> Result<Option<Tally>> {
+        tally::tally_cases(
+            &self.codebook,
+            self.adjudications.as_ref(),
+            self.binning.as_ref(),
+            cases,
+            by,
+        )
     }
 
     /// The provenance of a result: every input read, in one order.

@@ -6,11 +6,10 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use qda_coding::{AttributeValue, CaseCodes, Codebook, Tally};
+use qda_coding::{Adjudications, AttributeValue, CaseCodes, Codebook, Tally};
 use qda_stats::Bins;
 
 use crate::provenance::display_path;
-use crate::study::LoadedStudy;
 
 /// `--bins`: the bins and the edges they were made from.
 pub(crate) struct Binning {
@@ -18,46 +17,44 @@ pub(crate) struct Binning {
     pub(crate) edges: Vec<f64>,
 }
 
-impl LoadedStudy {
-    /// Tallies the cases: checks the adjudications against them and the `--by`
-    /// attribute, bins it, assigns and counts, and prints the warnings. `None`
-    /// when conflicts await adjudication (they are listed on stderr).
-    pub(crate) fn tally(
-        &self,
-        mut cases: Vec<CaseCodes>,
-        by: Option<&str>,
-    ) -> Result<Option<Tally>> {
-        let codebook = &self.codebook;
-        let adjudications = self.adjudications.as_ref();
-        let bins = self.binning.as_ref().map(|b| &b.bins);
-        if let Some(adjudications) = adjudications {
-            adjudications.validate(codebook, cases.iter().map(|c| c.case.as_str()))?;
-        }
-        if let Some(attribute) = by {
-            if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
-                let mut known: Vec<&str> =
-                    cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
-                known.sort_unstable();
-                known.dedup();
-                bail!(
-                    "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
-                    known.join(", ")
-                );
-            }
-            if let Some(bins) = bins {
-                bin_attribute(&mut cases, attribute, bins)?;
-            }
-        }
-        let mut tally = qda_coding::tally(codebook, &cases, adjudications, by);
-        if let Some(bins) = bins {
-            order_bins(&mut tally, bins);
-        }
-        let mut stderr = std::io::stderr().lock();
-        for warning in &tally.warnings {
-            writeln!(stderr, "warning: {warning}")?;
-        }
-        Ok(if report_unresolved(&tally, codebook, &mut stderr)? { None } else { Some(tally) })
+/// Tallies the cases: checks the adjudications against them and the `--by`
+/// attribute, bins it, assigns and counts, and prints the warnings. `None`
+/// when conflicts await adjudication (they are listed on stderr).
+pub(crate) fn tally_cases(
+    codebook: &Codebook,
+    adjudications: Option<&Adjudications>,
+    binning: Option<&Binning>,
+    mut cases: Vec<CaseCodes>,
+    by: Option<&str>,
+) -> Result<Option<Tally>> {
+    let bins = binning.map(|b| &b.bins);
+    if let Some(adjudications) = adjudications {
+        adjudications.validate(codebook, cases.iter().map(|c| c.case.as_str()))?;
     }
+    if let Some(attribute) = by {
+        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
+            let mut known: Vec<&str> =
+                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
+            known.sort_unstable();
+            known.dedup();
+            bail!(
+                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
+                known.join(", ")
+            );
+        }
+        if let Some(bins) = bins {
+            bin_attribute(&mut cases, attribute, bins)?;
+        }
+    }
+    let mut tally = qda_coding::tally(codebook, &cases, adjudications, by);
+    if let Some(bins) = bins {
+        order_bins(&mut tally, bins);
+    }
+    let mut stderr = std::io::stderr().lock();
+    for warning in &tally.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
+    Ok(if report_unresolved(&tally, codebook, &mut stderr)? { None } else { Some(tally) })
 }
 
 /// Reads `--bins`: numbers separated by commas, strictly increasing.

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 
 use crate::render::crosstab::Crosstab;
-use crate::render::tally::TallyReport;
+use crate::render::tally::model::TallyReport;
 
 /// What one record shows, from a group's row or from a code.
 struct Record<'r> {

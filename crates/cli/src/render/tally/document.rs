@@ -5,7 +5,9 @@
 use crate::render::crosstab::{Crosstab, interval, p_value};
 use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
-use crate::render::tally::{GroupReport, SplitInfo, TallyReport, interval_shown, percent_shown};
+use crate::render::tally::model::{
+    GroupReport, SplitInfo, TallyReport, interval_shown, percent_shown,
+};
 
 pub(super) fn write(report: &TallyReport, out: &mut dyn Markup) {
     let version = report.codebook.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default();

@@ -7,7 +7,7 @@ use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
-use crate::report::sections::colour;
+use crate::report::sections::shown::colour;
 
 /// A code's kind in words.
 fn kind(code: &Code) -> String {

@@ -13,7 +13,7 @@ use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::Contents;
 use crate::report::html::Html;
-use crate::report::sections::share;
+use crate::report::sections::shown::share;
 
 /// One table as the report shows it: a title, the columns with their case
 /// totals, rows of (code, label, counts per column, the row's own test),

@@ -5,7 +5,7 @@ use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::report::contents::{Contents, Excerpt, pieces};
 use crate::report::html::{Html, anchor};
-use crate::report::sections::colour;
+use crate::report::sections::shown::colour;
 
 /// The excerpts shown, and a note when `--excerpts` left some out.
 fn shown<'e>(contents: &Contents<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {

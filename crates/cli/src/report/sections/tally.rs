@@ -7,7 +7,7 @@ use crate::render::table::{Align, Table};
 use crate::render::tally::{GroupReport, interval_shown, percent_shown};
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
-use crate::report::sections::{colour, pct};
+use crate::report::sections::shown::{colour, pct};
 
 pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     let n = contents.tally.n.to_string();

@@ -1,0 +1,279 @@
+//! What a tally shows, with percentages and intervals computed: the view
+//! model every format renders.
+
+use indexmap::IndexMap;
+use qda_coding::{Codebook, Route, Tally, UNCODED};
+use serde::Serialize;
+
+use crate::provenance::{Provenance, display_path};
+use crate::render::crosstab::{Crosstab, interval};
+
+/// Everything a tally shows, with percentages and intervals computed.
+#[derive(Debug, Serialize)]
+pub(crate) struct TallyReport {
+    pub(crate) provenance: Provenance,
+    pub(crate) codebook: CodebookInfo,
+    pub(crate) unit: String,
+    pub(crate) n: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<SplitInfo>,
+    pub(crate) groups: Vec<GroupReport>,
+    pub(crate) codes: Vec<CodeReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CodebookInfo {
+    pub(crate) name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<String>,
+    pub(crate) path: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SplitInfo {
+    pub(crate) attribute: String,
+    /// The bin edges, when a numeric attribute was binned (`--bins`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) bins: Option<Vec<f64>>,
+    /// Cases per value.
+    pub(crate) cases: IndexMap<String, usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct GroupReport {
+    pub(crate) parent: String,
+    pub(crate) label: String,
+    pub(crate) resolve: &'static str,
+    pub(crate) rows: Vec<Row>,
+    /// Cases decided by each route.
+    pub(crate) routes: IndexMap<&'static str, usize>,
+    pub(crate) assignments: Vec<AssignmentInfo>,
+    /// Children (and `uncoded`) × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AssignmentInfo {
+    pub(crate) case: String,
+    pub(crate) code: String,
+    pub(crate) route: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
+}
+
+/// One child of an exclusive group.
+#[derive(Debug, Serialize)]
+pub(crate) struct Row {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) cases: usize,
+    /// Percent of all cases; `None` (`null`) when there are none.
+    pub(crate) percent: Option<f64>,
+    pub(crate) wilson_95: Option<[f64; 2]>,
+    pub(crate) clopper_pearson_95: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<IndexMap<String, usize>>,
+}
+
+/// One code over all cases.
+#[derive(Debug, Serialize)]
+pub(crate) struct CodeReport {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) parent: Option<String>,
+    pub(crate) segments: usize,
+    pub(crate) cases: usize,
+    /// Percent of all cases; `None` (`null`) when there are none.
+    pub(crate) percent: Option<f64>,
+    pub(crate) wilson_95: Option<[f64; 2]>,
+    pub(crate) clopper_pearson_95: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<IndexMap<String, usize>>,
+    /// Cases with and without the code × attribute values, with `--by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) crosstab: Option<Crosstab>,
+}
+
+const CONFIDENCE: f64 = 0.95;
+
+/// Percent of n, with the Wilson and the Clopper-Pearson interval; each
+/// undefined (`None`) without cases, as `qda-stats` reports the intervals.
+type Shares = (Option<f64>, Option<[f64; 2]>, Option<[f64; 2]>);
+
+fn share(cases: usize, n: usize) -> Shares {
+    let percent = (n > 0).then(|| round(100.0 * cases as f64 / n as f64));
+    let in_percent = |i: qda_stats::Interval| [round(100.0 * i.lower), round(100.0 * i.upper)];
+    let wilson = qda_stats::wilson_interval(cases as u64, n as u64, CONFIDENCE).ok();
+    let exact = qda_stats::clopper_pearson_interval(cases as u64, n as u64, CONFIDENCE).ok();
+    (percent, wilson.map(in_percent), exact.map(in_percent))
+}
+
+/// A percentage with one decimal, or `–` where it is undefined.
+pub(crate) fn percent_shown(percent: Option<f64>) -> String {
+    percent.map_or_else(|| "–".to_owned(), |x| format!("{x:.1}"))
+}
+
+/// An interval with one decimal, or `–` where it is undefined.
+pub(crate) fn interval_shown(interval_95: Option<[f64; 2]>) -> String {
+    interval_95.map_or_else(|| "–".to_owned(), interval)
+}
+
+/// Six decimals: more than any reader needs, and the same on every machine.
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+impl GroupReport {
+    /// The parent's id, with its label when that differs.
+    pub(crate) fn title(&self) -> String {
+        if self.label == self.parent {
+            self.parent.clone()
+        } else {
+            format!("{}: {}", self.parent, self.label)
+        }
+    }
+
+    /// How many cases each route decided: `single match 21, adjudication 5`.
+    pub(crate) fn decided_by(&self) -> String {
+        let parts: Vec<String> = self
+            .routes
+            .iter()
+            .map(|(name, n)| {
+                let route = Route::ALL.iter().find(|r| r.name() == *name);
+                format!("{} {n}", route.map_or(*name, |r| r.label()))
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+impl TallyReport {
+    pub(crate) fn new(
+        codebook: &Codebook,
+        tally: &Tally,
+        bin_edges: Option<Vec<f64>>,
+        provenance: Provenance,
+    ) -> Self {
+        let by_values = |counts: &Option<Vec<usize>>| -> Option<IndexMap<String, usize>> {
+            let split = tally.by.as_ref()?;
+            let counts = counts.as_ref()?;
+            Some(split.values.iter().cloned().zip(counts.iter().copied()).collect())
+        };
+        let label = |id: &str| codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone());
+        let groups = tally
+            .groups
+            .iter()
+            .map(|group| {
+                let parent = codebook.code(&group.parent);
+                GroupReport {
+                    parent: group.parent.clone(),
+                    label: label(&group.parent),
+                    resolve: parent.map_or("priority", |p| p.resolve.as_str()),
+                    rows: group
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            let (percent, wilson_95, clopper_pearson_95) =
+                                share(row.cases, tally.n);
+                            Row {
+                                code: row.code.clone(),
+                                label: if row.code == UNCODED {
+                                    "no code of the group".to_owned()
+                                } else {
+                                    label(&row.code)
+                                },
+                                cases: row.cases,
+                                percent,
+                                wilson_95,
+                                clopper_pearson_95,
+                                by: by_values(&row.by),
+                            }
+                        })
+                        .collect(),
+                    crosstab: tally.by.as_ref().map(|split| {
+                        let counts: Vec<Vec<u64>> = group
+                            .rows
+                            .iter()
+                            .map(|r| r.by.iter().flatten().map(|&n| n as u64).collect::<Vec<u64>>())
+                            .collect();
+                        Crosstab::new(
+                            group.rows.iter().map(|r| r.code.clone()).collect(),
+                            split.values.clone(),
+                            &counts,
+                        )
+                    }),
+                    routes: group
+                        .routes
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(r, n)| (r.name(), *n))
+                        .collect(),
+                    assignments: group
+                        .assignments
+                        .iter()
+                        .map(|a| AssignmentInfo {
+                            case: a.case.clone(),
+                            code: a.code.clone().unwrap_or_else(|| UNCODED.to_owned()),
+                            route: a.route.name(),
+                            note: a.note.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let codes = tally
+            .codes
+            .iter()
+            .map(|c| {
+                let (percent, wilson_95, clopper_pearson_95) = share(c.cases, tally.n);
+                CodeReport {
+                    code: c.code.clone(),
+                    label: label(&c.code),
+                    parent: codebook.code(&c.code).and_then(|code| code.parent.clone()),
+                    segments: c.segments,
+                    cases: c.cases,
+                    percent,
+                    wilson_95,
+                    clopper_pearson_95,
+                    by: by_values(&c.by),
+                    crosstab: tally.by.as_ref().zip(c.by.as_ref()).map(|(split, with)| {
+                        let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
+                        let without: Vec<u64> =
+                            split.totals.iter().zip(&with).map(|(&t, &w)| t as u64 - w).collect();
+                        Crosstab::new(
+                            vec![format!("with {}", c.code), format!("without {}", c.code)],
+                            split.values.clone(),
+                            &[with, without],
+                        )
+                    }),
+                }
+            })
+            .collect();
+        TallyReport {
+            provenance,
+            codebook: CodebookInfo {
+                name: codebook.name().to_owned(),
+                version: codebook.version().map(str::to_owned),
+                path: display_path(codebook.path()),
+            },
+            unit: codebook.unit().to_string(),
+            n: tally.n,
+            by: tally.by.as_ref().map(|s| SplitInfo {
+                attribute: s.attribute.clone(),
+                bins: bin_edges,
+                cases: s.values.iter().cloned().zip(s.totals.iter().copied()).collect(),
+            }),
+            groups,
+            codes,
+        }
+    }
+}
+
+impl TallyReport {
+    /// The attribute's values, as column headers.
+    pub(crate) fn by_headers(&self) -> Vec<String> {
+        self.by.as_ref().map_or_else(Vec::new, |s| s.cases.keys().cloned().collect())
+    }
+}
