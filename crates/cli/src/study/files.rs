@@ -24,10 +24,12 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+/// A file's bytes, or an error naming it.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).with_context(|| format!("{}: cannot read the file", display_path(path)))
 }
 
+/// A UTF-8 text file (`what` names it in errors), with its provenance.
 pub(crate) fn read_text(path: &Path, what: &str) -> Result<(String, Input)> {
     let bytes = read_bytes(path)?;
     let input = Input::new(path, &bytes);
@@ -57,6 +59,7 @@ pub(crate) fn adjudications(path: &Path) -> Result<(Adjudications, Input)> {
     Ok((Adjudications::parse(&display_path_buf(path), &text)?, input))
 }
 
+/// The path as outputs show it, for the libraries' error messages.
 pub(crate) fn display_path_buf(path: &Path) -> PathBuf {
     PathBuf::from(display_path(path))
 }
