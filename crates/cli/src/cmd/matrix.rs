@@ -9,7 +9,7 @@ use qda_coding::{Route, UNCODED};
 use crate::args::{MatrixArgs, MatrixFormat};
 use crate::outcome::Outcome;
 use crate::provenance::{display_path, display_paths};
-use crate::render::matrix::{CaseMatrix, CaseRow};
+use crate::render::matrix::{CaseMatrix, CaseRow, CodeCells};
 use crate::render::tally::CodebookInfo;
 use crate::study::{CodedCase, LoadedStudy};
 
@@ -70,11 +70,7 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
         .option("adjudications", args.adjudications.as_deref().map(display_path))
         .option("counts", args.counts)
         .option("long", args.long);
-    let info = CodebookInfo {
-        name: codebook.name().to_owned(),
-        version: codebook.version().map(str::to_owned),
-        path: display_path(codebook.path()),
-    };
+    let info = CodebookInfo::new(codebook);
     let (matrix, renames) = CaseMatrix::new(info, rows, provenance);
     let mut stderr = std::io::stderr().lock();
     for warning in &warnings {
@@ -102,7 +98,9 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
     let bytes = match (args.format, args.long) {
         (MatrixFormat::Json, _) => crate::render::json(&matrix),
         (MatrixFormat::Csv, true) => matrix.long_csv(),
-        (MatrixFormat::Csv, false) => matrix.wide_csv(args.counts),
+        (MatrixFormat::Csv, false) => {
+            matrix.wide_csv(if args.counts { CodeCells::Segments } else { CodeCells::Presence })
+        }
     };
     crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
     Ok(Outcome::Success)

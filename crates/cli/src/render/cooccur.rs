@@ -10,7 +10,7 @@ use qda_stats::Cooccurrence;
 use serde::Serialize;
 
 use crate::args::UnitLevel;
-use crate::provenance::{Provenance, display_path};
+use crate::provenance::Provenance;
 use crate::render::Render;
 use crate::render::crosstab::round;
 use crate::render::markup::Markup;
@@ -76,11 +76,7 @@ impl CooccurrenceReport {
         let label = |id: &str| codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone());
         CooccurrenceReport {
             provenance,
-            codebook: CodebookInfo {
-                name: codebook.name().to_owned(),
-                version: codebook.version().map(str::to_owned),
-                path: display_path(codebook.path()),
-            },
+            codebook: CodebookInfo::new(codebook),
             unit: codebook.unit().to_string(),
             level: level.as_str(),
             units: counts.units(),

@@ -227,11 +227,7 @@ impl Explanation {
         }
         Explanation {
             provenance,
-            codebook: CodebookInfo {
-                name: codebook.name().to_owned(),
-                version: codebook.version().map(str::to_owned),
-                path: display_path(codebook.path()),
-            },
+            codebook: CodebookInfo::new(codebook),
             segment: SegmentInfo {
                 id: segment.id.clone(),
                 case: transcript.case().to_owned(),

@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::provenance::Provenance;
+use crate::render::csv;
 use crate::render::names::{Rename, safe_names};
 use crate::render::tally::CodebookInfo;
 
@@ -66,39 +67,40 @@ impl CaseMatrix {
         (CaseMatrix { provenance, codebook, columns, cases }, renames)
     }
 
-    /// The wide form: a row per case; a code's cell is its segments with
-    /// `counts`, else 1 or 0.
-    pub(crate) fn wide_csv(&self, counts: bool) -> Vec<u8> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let header: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
-        writer.write_record(&header).expect("writing CSV to memory cannot fail");
+    /// The wide form: a row per case, a code's cell as `cells` says.
+    pub(crate) fn wide_csv(&self, cells: CodeCells) -> Vec<u8> {
+        let header = self.columns.iter().map(|c| c.name.clone()).collect();
+        let mut records = vec![header];
         for row in &self.cases {
             let mut record = vec![row.case.clone()];
             record.extend(row.attributes.values().map(|v| v.clone().unwrap_or_default()));
             record.extend(row.groups.values().map(|v| v.clone().unwrap_or_default()));
-            record.extend(
-                row.codes
-                    .values()
-                    .map(|&n| if counts { n.to_string() } else { u8::from(n > 0).to_string() }),
-            );
-            writer.write_record(&record).expect("writing CSV to memory cannot fail");
+            record.extend(row.codes.values().map(|&n| match cells {
+                CodeCells::Segments => n.to_string(),
+                CodeCells::Presence => u8::from(n > 0).to_string(),
+            }));
+            records.push(record);
         }
-        writer.into_inner().expect("writing CSV to memory cannot fail")
+        csv::write(records)
     }
 
     /// The tidy long form: `case,code,segments`, a row per case and code.
     pub(crate) fn long_csv(&self) -> Vec<u8> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer
-            .write_record(["case", "code", "segments"])
-            .expect("writing CSV to memory cannot fail");
+        let mut records = vec![["case", "code", "segments"].map(str::to_owned).to_vec()];
         for row in &self.cases {
             for (code, n) in &row.codes {
-                writer
-                    .write_record([row.case.as_str(), code.as_str(), &n.to_string()])
-                    .expect("writing CSV to memory cannot fail");
+                records.push(vec![row.case.clone(), code.clone(), n.to_string()]);
             }
         }
-        writer.into_inner().expect("writing CSV to memory cannot fail")
+        csv::write(records)
     }
+}
+
+/// What a code's cell holds in the wide form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeCells {
+    /// 1 when the case has the code, else 0.
+    Presence,
+    /// The case's segments with the code (`--counts`).
+    Segments,
 }

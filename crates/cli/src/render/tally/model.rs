@@ -2,7 +2,7 @@
 //! model every format renders.
 
 use indexmap::IndexMap;
-use qda_coding::{Codebook, Route, Tally, UNCODED};
+use qda_coding::{CodeTally, Codebook, GroupTally, Route, Tally, UNCODED};
 use serde::Serialize;
 
 use crate::provenance::{Provenance, display_path};
@@ -156,108 +156,9 @@ impl TallyReport {
         bin_edges: Option<Vec<f64>>,
         provenance: Provenance,
     ) -> Self {
-        let by_values = |counts: &Option<Vec<usize>>| -> Option<IndexMap<String, usize>> {
-            let split = tally.by.as_ref()?;
-            let counts = counts.as_ref()?;
-            Some(split.values.iter().cloned().zip(counts.iter().copied()).collect())
-        };
-        let label = |id: &str| codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone());
-        let groups = tally
-            .groups
-            .iter()
-            .map(|group| {
-                let parent = codebook.code(&group.parent);
-                GroupReport {
-                    parent: group.parent.clone(),
-                    label: label(&group.parent),
-                    resolve: parent.map_or("priority", |p| p.resolve.as_str()),
-                    rows: group
-                        .rows
-                        .iter()
-                        .map(|row| {
-                            let (percent, wilson_95, clopper_pearson_95) =
-                                share(row.cases, tally.n);
-                            Row {
-                                code: row.code.clone(),
-                                label: if row.code == UNCODED {
-                                    "no code of the group".to_owned()
-                                } else {
-                                    label(&row.code)
-                                },
-                                cases: row.cases,
-                                percent,
-                                wilson_95,
-                                clopper_pearson_95,
-                                by: by_values(&row.by),
-                            }
-                        })
-                        .collect(),
-                    crosstab: tally.by.as_ref().map(|split| {
-                        let counts: Vec<Vec<u64>> = group
-                            .rows
-                            .iter()
-                            .map(|r| r.by.iter().flatten().map(|&n| n as u64).collect::<Vec<u64>>())
-                            .collect();
-                        Crosstab::new(
-                            group.rows.iter().map(|r| r.code.clone()).collect(),
-                            split.values.clone(),
-                            &counts,
-                        )
-                    }),
-                    routes: group
-                        .routes
-                        .iter()
-                        .filter(|(_, n)| *n > 0)
-                        .map(|(r, n)| (r.name(), *n))
-                        .collect(),
-                    assignments: group
-                        .assignments
-                        .iter()
-                        .map(|a| AssignmentInfo {
-                            case: a.case.clone(),
-                            code: a.code.clone().unwrap_or_else(|| UNCODED.to_owned()),
-                            route: a.route.name(),
-                            note: a.note.clone(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let codes = tally
-            .codes
-            .iter()
-            .map(|c| {
-                let (percent, wilson_95, clopper_pearson_95) = share(c.cases, tally.n);
-                CodeReport {
-                    code: c.code.clone(),
-                    label: label(&c.code),
-                    parent: codebook.code(&c.code).and_then(|code| code.parent.clone()),
-                    segments: c.segments,
-                    cases: c.cases,
-                    percent,
-                    wilson_95,
-                    clopper_pearson_95,
-                    by: by_values(&c.by),
-                    crosstab: tally.by.as_ref().zip(c.by.as_ref()).map(|(split, with)| {
-                        let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
-                        let without: Vec<u64> =
-                            split.totals.iter().zip(&with).map(|(&t, &w)| t as u64 - w).collect();
-                        Crosstab::new(
-                            vec![format!("with {}", c.code), format!("without {}", c.code)],
-                            split.values.clone(),
-                            &[with, without],
-                        )
-                    }),
-                }
-            })
-            .collect();
         TallyReport {
             provenance,
-            codebook: CodebookInfo {
-                name: codebook.name().to_owned(),
-                version: codebook.version().map(str::to_owned),
-                path: display_path(codebook.path()),
-            },
+            codebook: CodebookInfo::new(codebook),
             unit: codebook.unit().to_string(),
             n: tally.n,
             by: tally.by.as_ref().map(|s| SplitInfo {
@@ -265,8 +166,118 @@ impl TallyReport {
                 bins: bin_edges,
                 cases: s.values.iter().cloned().zip(s.totals.iter().copied()).collect(),
             }),
-            groups,
-            codes,
+            groups: tally.groups.iter().map(|g| GroupReport::new(codebook, tally, g)).collect(),
+            codes: tally.codes.iter().map(|c| CodeReport::new(codebook, tally, c)).collect(),
+        }
+    }
+}
+
+impl CodebookInfo {
+    pub(crate) fn new(codebook: &Codebook) -> Self {
+        CodebookInfo {
+            name: codebook.name().to_owned(),
+            version: codebook.version().map(str::to_owned),
+            path: display_path(codebook.path()),
+        }
+    }
+}
+
+/// A code's label, or its id when it has none.
+fn label(codebook: &Codebook, id: &str) -> String {
+    codebook.code(id).map_or_else(|| id.to_owned(), |c| c.label.clone())
+}
+
+/// Counts per value of the `--by` attribute, by value.
+fn by_values(tally: &Tally, counts: Option<&Vec<usize>>) -> Option<IndexMap<String, usize>> {
+    let split = tally.by.as_ref()?;
+    Some(split.values.iter().cloned().zip(counts?.iter().copied()).collect())
+}
+
+impl GroupReport {
+    fn new(codebook: &Codebook, tally: &Tally, group: &GroupTally) -> Self {
+        let rows = group
+            .rows
+            .iter()
+            .map(|row| {
+                let (percent, wilson_95, clopper_pearson_95) = share(row.cases, tally.n);
+                Row {
+                    code: row.code.clone(),
+                    label: if row.code == UNCODED {
+                        "no code of the group".to_owned()
+                    } else {
+                        label(codebook, &row.code)
+                    },
+                    cases: row.cases,
+                    percent,
+                    wilson_95,
+                    clopper_pearson_95,
+                    by: by_values(tally, row.by.as_ref()),
+                }
+            })
+            .collect();
+        let crosstab = tally.by.as_ref().map(|split| {
+            let counts: Vec<Vec<u64>> = group
+                .rows
+                .iter()
+                .map(|r| r.by.iter().flatten().map(|&n| n as u64).collect::<Vec<u64>>())
+                .collect();
+            Crosstab::new(
+                group.rows.iter().map(|r| r.code.clone()).collect(),
+                split.values.clone(),
+                &counts,
+            )
+        });
+        GroupReport {
+            parent: group.parent.clone(),
+            label: label(codebook, &group.parent),
+            resolve: codebook.code(&group.parent).map_or("priority", |p| p.resolve.as_str()),
+            rows,
+            routes: group
+                .routes
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(r, n)| (r.name(), *n))
+                .collect(),
+            assignments: group
+                .assignments
+                .iter()
+                .map(|a| AssignmentInfo {
+                    case: a.case.clone(),
+                    code: a.code.clone().unwrap_or_else(|| UNCODED.to_owned()),
+                    route: a.route.name(),
+                    note: a.note.clone(),
+                })
+                .collect(),
+            crosstab,
+        }
+    }
+}
+
+impl CodeReport {
+    fn new(codebook: &Codebook, tally: &Tally, code: &CodeTally) -> Self {
+        let (percent, wilson_95, clopper_pearson_95) = share(code.cases, tally.n);
+        // Cases with and without the code × the attribute's values.
+        let crosstab = tally.by.as_ref().zip(code.by.as_ref()).map(|(split, with)| {
+            let with: Vec<u64> = with.iter().map(|&n| n as u64).collect();
+            let without: Vec<u64> =
+                split.totals.iter().zip(&with).map(|(&t, &w)| t as u64 - w).collect();
+            Crosstab::new(
+                vec![format!("with {}", code.code), format!("without {}", code.code)],
+                split.values.clone(),
+                &[with, without],
+            )
+        });
+        CodeReport {
+            code: code.code.clone(),
+            label: label(codebook, &code.code),
+            parent: codebook.code(&code.code).and_then(|c| c.parent.clone()),
+            segments: code.segments,
+            cases: code.cases,
+            percent,
+            wilson_95,
+            clopper_pearson_95,
+            by: by_values(tally, code.by.as_ref()),
+            crosstab,
         }
     }
 }
