@@ -96,7 +96,12 @@ fn ratings_that_are_not_numbers() {
 
 /// Rules and a person on the mini study: the person drops `survival` from A.
 fn two_coders_on_mini() -> QdaTest {
-    let test = QdaTest::fixture("study-mini");
+    two_coders_on(QdaTest::fixture("study-mini"))
+}
+
+/// Rules and a person on `test`'s `A.txt` and `B.txt`: the person drops
+/// `survival`.
+fn two_coders_on(test: QdaTest) -> QdaTest {
     test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "rules.json"]).ok();
     let mut anna: Value = serde_json::from_slice(&test.read("rules.json")).unwrap();
     anna["coder"] = "anna".into();
@@ -121,6 +126,35 @@ fn codings_of_two_coders() {
     case  unit  code      anna  rules  text
     ----  ----  --------  ----  -----  ---------------------------------------
     A     A:t2  survival  no    yes    We were starving, and I wanted freedom.
+    ");
+}
+
+/// Transcript text in a Markdown list of disagreements is text, escaped
+/// as everywhere in Markdown.
+#[test]
+fn disagreements_in_markdown_escape_the_text() {
+    let test = QdaTest::fixture("study-mini");
+    test.write(
+        "A.txt",
+        "+++\ncase = \"A\"\nsite = \"Osaka\"\n+++\nI: Why did you leave?\nP: We were *starving*, <b>and</b> I wanted freedom.\n",
+    );
+    let test = two_coders_on(test);
+    let args = [
+        "agree",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+        "--disagreements",
+        "--format",
+        "markdown",
+    ];
+    insta::assert_snapshot!(test.run(&args).ok(), @r"
+    | case | unit | code | anna | rules | text |
+    | --- | --- | --- | --- | --- | --- |
+    | A | A:t2 | survival | no | yes | We were \*starving\*, \<b\>and\</b\> I wanted freedom. |
     ");
 }
 
