@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use crate::doc::{self, DocError, Fields, Node, Syntax, Value};
 use crate::error::{CodebookError, Position};
 use crate::location::LineIndex;
-use crate::rules::{self, Term};
 use crate::segment::Unit;
+use crate::term::Term;
 
 /// The largest compiled size of one regex in a rule, in bytes. Larger regexes
 /// are nearly always a mistake (a huge alternation, a counted repetition of a
@@ -434,9 +434,9 @@ impl Reader<'_> {
                 .into_iter()
                 .map(|(text, span)| {
                     let parsed = if key == "regex" {
-                        rules::Term::regex(&text, REGEX_SIZE_LIMIT)
+                        Term::regex(&text, REGEX_SIZE_LIMIT)
                     } else {
-                        rules::Term::word(&text)
+                        Term::word(&text)
                     };
                     parsed.map_err(|message| self.error(span.start, Some(id), message))
                 })

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::*;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
 use crate::segment::Unit;
+use crate::term::{MAX_TERM_CHARS, literal_of, regex_literal};
 use crate::transcript::Transcript;
 
 fn codebook(toml: &str) -> Codebook {
@@ -377,26 +378,6 @@ fn code_transcript_uses_the_codebook_unit() {
     assert_eq!(
         codebook(&CODEBOOK.replace("[codebook]", "[codebook]\nunit = \"sentence\"")).unit(),
         Unit::Sentence
-    );
-}
-
-#[test]
-fn code_all_keeps_the_order_of_sources_and_passes_errors_through() {
-    let cb = codebook(CODEBOOK);
-    let rules = RuleSet::new(&cb).unwrap();
-    let sources = ["P01", "bad", "P02"];
-    let results = rules.code_all(&cb, &sources, |name| {
-        if *name == "bad" {
-            return Err(format!("cannot read {name}"));
-        }
-        let text = TRANSCRIPT.replace("P01", name);
-        Ok(Transcript::parse(Path::new("t.txt"), text.as_bytes()).unwrap())
-    });
-    let summary: Vec<Result<(String, usize), String>> =
-        results.into_iter().map(|r| r.map(|c| (c.case, c.codings.len()))).collect();
-    assert_eq!(
-        summary,
-        [Ok(("P01".to_owned(), 2)), Err("cannot read bad".to_owned()), Ok(("P02".to_owned(), 2))]
     );
 }
 

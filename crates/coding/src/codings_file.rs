@@ -112,13 +112,13 @@ impl CodingsFile {
                 )));
             }
         }
-        if let Some(owner) = &self.coder {
-            if let Some(other) = self.codings.iter().find(|c| c.coder != *owner) {
-                return Err(error(format!(
-                    "the file is `{owner}`'s codings but holds a coding by `{}` ({} {}); keep one coder per file",
-                    other.coder, other.segment, other.code
-                )));
-            }
+        if let Some(owner) = &self.coder
+            && let Some(other) = self.codings.iter().find(|c| c.coder != *owner)
+        {
+            return Err(error(format!(
+                "the file is `{owner}`'s codings but holds a coding by `{}` ({} {}); keep one coder per file",
+                other.coder, other.segment, other.code
+            )));
         }
         let listed: BTreeSet<&str> = self.transcripts.iter().map(|s| s.case.as_str()).collect();
         for (i, coding) in self.codings.iter().enumerate() {
