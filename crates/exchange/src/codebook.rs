@@ -16,52 +16,52 @@ use crate::guid;
 use crate::xml::{self, Element, Writer};
 
 /// The line that starts the qda part of a description.
-pub const QDA_MARKER: &str = "--- qda ---";
+pub(crate) const QDA_MARKER: &str = "--- qda ---";
 
 /// The namespace of `.qdc` files.
-pub const CODEBOOK_NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
+pub(crate) const CODEBOOK_NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 
 /// A code of a REFI-QDA codebook.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiCode {
+pub(crate) struct RefiCode {
     /// The GUID, as written.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name shown in tools.
-    pub name: String,
+    pub(crate) name: String,
     /// `isCodable`: false for folders and categories.
-    pub codable: bool,
+    pub(crate) codable: bool,
     /// `#rrggbb`, when the file gives a readable colour.
-    pub color: Option<String>,
+    pub(crate) color: Option<String>,
     /// The description, trimmed.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Nested codes.
-    pub children: Vec<RefiCode>,
+    pub(crate) children: Vec<RefiCode>,
 }
 
 /// A set of codes (ATLAS.ti code groups).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiSet {
+pub(crate) struct RefiSet {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name.
-    pub name: String,
+    pub(crate) name: String,
     /// The description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// GUIDs of member codes.
-    pub codes: Vec<String>,
+    pub(crate) codes: Vec<String>,
     /// GUIDs of member sources (only in projects).
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
 }
 
 /// A REFI-QDA codebook.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RefiCodebook {
+pub(crate) struct RefiCodebook {
     /// The tool that wrote it.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// The top-level codes.
-    pub codes: Vec<RefiCode>,
+    pub(crate) codes: Vec<RefiCode>,
     /// Sets of codes.
-    pub sets: Vec<RefiSet>,
+    pub(crate) sets: Vec<RefiSet>,
 }
 
 /// The qda part of a code's description.
@@ -141,7 +141,7 @@ pub fn sets_in_comments(text: &str) -> Vec<CodeSet> {
 /// Builds the REFI-QDA codebook of a qda codebook, with `sets` of code ids.
 /// Nothing is dropped: what REFI-QDA has no place for goes into the qda
 /// part of descriptions.
-pub fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
+pub(crate) fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
     let header = HeaderOut {
         name: Some(codebook.name().to_owned()),
         version: codebook.version().map(str::to_owned),
@@ -227,8 +227,13 @@ fn describe(code: &Code, header: Option<HeaderOut>) -> String {
     parts.join("\n\n")
 }
 
+/// A qda codebook as a `.qdc` document, with `sets` as its code sets.
+pub fn export_codebook(codebook: &Codebook, sets: &[CodeSet]) -> String {
+    write_qdc(&from_qda(codebook, sets))
+}
+
 /// Writes a `.qdc` document.
-pub fn write_qdc(codebook: &RefiCodebook) -> String {
+pub(crate) fn write_qdc(codebook: &RefiCodebook) -> String {
     let mut w = Writer::new();
     let origin = codebook.origin.clone().unwrap_or_else(origin);
     w.open(
@@ -306,7 +311,7 @@ pub(crate) fn write_sets(w: &mut Writer, sets: &[RefiSet], project: bool) {
 ///
 /// # Errors
 /// Malformed XML, a root that is not `CodeBook`, or no `Codes`.
-pub fn read_qdc(
+pub(crate) fn read_qdc(
     file: &str,
     bytes: &[u8],
     warnings: &mut Vec<String>,
@@ -446,7 +451,7 @@ struct Flat<'a> {
 /// # Errors
 /// A qda part that is not valid TOML, or a codebook qda refuses (which
 /// names the problem).
-pub fn to_qda(
+pub(crate) fn to_qda(
     file: &str,
     refi: &RefiCodebook,
     name: &str,

@@ -94,7 +94,7 @@ fn maxqda_and_atlas_codebooks_with_old_namespace_colours_and_attribute_descripti
     let parsed = qda_coding::Codebook::parse(std::path::Path::new("c.toml"), t).unwrap();
     let sets = qda_exchange::sets_in_comments(t);
     assert_eq!(sets, [("Group".to_owned(), vec!["trust".to_owned()])]);
-    let again = qda_exchange::write_qdc(&qda_exchange::from_qda(&parsed, &sets));
+    let again = qda_exchange::export_codebook(&parsed, &sets);
     assert!(again.contains("<Set guid="), "{again}");
     assert!(again.contains("<MemberCode guid="), "{again}");
     // Braced and upper-case GUIDs are the same GUID.
