@@ -40,6 +40,7 @@ mod location;
 mod rule_coding;
 mod rules;
 mod segment;
+mod suggest;
 mod tally;
 mod term;
 mod transcript;
@@ -52,10 +53,13 @@ pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
 pub use codings_file::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
-pub use error::{AdjudicationError, CodebookError, CodingsError, Position, TranscriptError};
-pub use location::Location;
+pub use error::{
+    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, TranscriptError,
+};
+pub use location::{Location, csv_record_line, locate};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
 pub use term::{MAX_TERM_CHARS, Term};
 pub use transcript::{Transcript, Turn, sha256_hex, utf16_encoding};

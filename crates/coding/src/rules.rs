@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::codebook::Codebook;
-use crate::error::{CodebookError, Position};
+use crate::error::{CodebookError, ErrorKind, Position};
 use crate::literals::Literals;
 use crate::term::{Anchor, Term};
 
@@ -416,6 +416,7 @@ impl RuleSet {
 
 fn too_large(codebook: &Codebook, patterns: usize, reason: &str) -> CodebookError {
     CodebookError {
+        kind: ErrorKind::TooLarge,
         position: Position { path: codebook.path().to_owned(), location: None },
         code: None,
         message: format!(
