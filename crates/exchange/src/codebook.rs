@@ -466,14 +466,7 @@ pub(crate) fn to_qda(
     }
     let tree = nested.as_ref().map_or(refi.codes.as_slice(), |(t, _)| t.as_slice());
     let mut flat: Vec<Flat<'_>> = Vec::new();
-    fn walk<'a>(codes: &'a [RefiCode], parent: Option<usize>, flat: &mut Vec<Flat<'a>>) {
-        for code in codes {
-            flat.push(Flat { code, parent, label: code.name.clone() });
-            let me = flat.len() - 1;
-            walk(&code.children, Some(me), flat);
-        }
-    }
-    walk(tree, None, &mut flat);
+    flatten(tree, None, &mut flat);
 
     let mut header: Option<HeaderOut> = None;
     let mut ids: Vec<String> = Vec::new();
@@ -548,16 +541,7 @@ pub(crate) fn to_qda(
     toml.push_str(&toml::to_string(&doc).map_err(|e| ExchangeError::Export(e.to_string()))?);
     let code_sets: Vec<&RefiSet> = refi.sets.iter().filter(|s| !s.codes.is_empty()).collect();
     if !code_sets.is_empty() {
-        toml.push_str("\n# Sets of codes (qda codebooks have none; `qda export` writes these lines\n# back as sets):\n");
-        for set in &code_sets {
-            let members: Vec<&str> = set
-                .codes
-                .iter()
-                .filter_map(|g| guid_ids.get(&guid::key(g)).map(String::as_str))
-                .collect();
-            let name = toml::Value::String(set.name.clone()).to_string();
-            toml.push_str(&format!("# set {name}: {}\n", members.join(", ")));
-        }
+        toml.push_str(&sets_as_comments(&code_sets, &guid_ids));
         warnings.push(format!(
             "{file}: qda codebooks have no sets; {} set(s) of codes are kept as comments at the end of the codebook (and exported again)",
             code_sets.len()
@@ -571,6 +555,31 @@ pub(crate) fn to_qda(
         }
     })?;
     Ok(ImportedCodebook { toml, ids: guid_ids, unit, from_qda })
+}
+
+/// The code tree in order, each code after its parent, with its parent's
+/// index in `flat`.
+fn flatten<'a>(codes: &'a [RefiCode], parent: Option<usize>, flat: &mut Vec<Flat<'a>>) {
+    for code in codes {
+        flat.push(Flat { code, parent, label: code.name.clone() });
+        let me = flat.len() - 1;
+        flatten(&code.children, Some(me), flat);
+    }
+}
+
+/// Comment lines that keep code sets in a qda codebook, which has none:
+/// one `# set "NAME": id, id` line per set, read back by [`sets_in_comments`].
+fn sets_as_comments(sets: &[&RefiSet], ids: &IndexMap<String, String>) -> String {
+    let mut lines = String::from(
+        "\n# Sets of codes (qda codebooks have none; `qda export` writes these lines\n# back as sets):\n",
+    );
+    for set in sets {
+        let members: Vec<&str> =
+            set.codes.iter().filter_map(|g| ids.get(&guid::key(g)).map(String::as_str)).collect();
+        let name = toml::Value::String(set.name.clone()).to_string();
+        lines.push_str(&format!("# set {name}: {}\n", members.join(", ")));
+    }
+    lines
 }
 
 /// Nests codes named `A::B` under `A` when the file has no nesting of its
@@ -754,6 +763,6 @@ mod tests {
         assert!(!write_qdc(&book).contains("Sets"));
         let empty = RefiCodebook::default();
         let err = to_qda("e.qdc", &empty, "e", &Default::default(), &mut Vec::new()).unwrap_err();
-        assert!(err.to_string().contains("no codes"), "{err}");
+        assert!(matches!(err, ExchangeError::Format { .. }), "{err}");
     }
 }
