@@ -12,9 +12,10 @@ use axum::{Json, Router};
 use qda_coding::{Attributes, CaseCodes, Coding, Source, assign};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiError, ServeError};
+use crate::state::AppState;
 use crate::store::{self, Edit, Snapshot};
 use crate::study::SegmentView;
-use crate::{ApiError, AppState};
 
 const INDEX: &str = include_str!("../assets/index.html");
 const SCRIPT: &str = include_str!("../assets/app.js");
@@ -158,10 +159,7 @@ async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
         cases,
         compare: state.compare.iter().map(|(name, _)| name.clone()).collect(),
     };
-    Ok(Json(
-        serde_json::to_value(view)
-            .map_err(|e| ApiError::from(crate::ServeError::Io(e.to_string())))?,
-    ))
+    Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::from(ServeError::from(e)))?))
 }
 
 /// Why a case's codings cannot be shown or edited now.
