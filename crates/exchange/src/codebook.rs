@@ -117,9 +117,9 @@ pub(crate) fn code_guid(id: &str) -> String {
 /// A named set of code ids (ATLAS.ti's code groups).
 pub type CodeSet = (String, Vec<String>);
 
-/// The sets of codes listed in a codebook file's comments, as
-/// [`to_qda`] writes them: `# set "NAME": id, id`. Unknown ids are left to
-/// [`from_qda`], which skips them.
+/// The sets of codes listed in a codebook file's comments, as an import
+/// writes them: `# set "NAME": id, id`. Unknown ids are kept here;
+/// [`export_codebook`] and [`export_project`](crate::export_project) skip them.
 pub fn sets_in_comments(text: &str) -> Vec<CodeSet> {
     text.lines()
         .filter_map(|line| {
