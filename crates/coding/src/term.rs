@@ -148,10 +148,7 @@ impl Term {
 /// The longest run of a term's text whose characters are ASCII or have no
 /// case at all (Hangul, Han, kana), so that ASCII case-insensitive search
 /// finds it exactly where Unicode case folding would.
-pub(crate) fn literal_of(
-    core: &str,
-    (prefix_wildcard, suffix_wildcard): (bool, bool),
-) -> Option<Literal> {
+fn literal_of(core: &str, (prefix_wildcard, suffix_wildcard): (bool, bool)) -> Option<Literal> {
     let caseless = |c: char| {
         c.is_ascii() || (!c.is_lowercase() && !c.is_uppercase() && c.to_lowercase().eq([c]))
     };
@@ -187,7 +184,7 @@ pub(crate) fn literal_of(
 /// Literals one of which every match of a regex starts (or ends) with, when
 /// there is a short list of them that ASCII case-insensitive search can look
 /// for.
-pub(crate) fn regex_literal(text: &str) -> Option<(Vec<String>, Anchor)> {
+fn regex_literal(text: &str) -> Option<(Vec<String>, Anchor)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(text).ok()?;
     // Every match starts with one of the prefixes, and ends with one of the
@@ -212,4 +209,68 @@ pub(crate) fn regex_literal(text: &str) -> Option<(Vec<String>, Anchor)> {
             (words, anchor)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::*;
+
+    #[test]
+    fn term_errors_name_the_term() {
+        assert_eq!(
+            Term::word("st*rv").unwrap_err(),
+            "term `st*rv`: `*` may stand only at the start or end of a term; use `regex` for other patterns"
+        );
+        assert_eq!(
+            Term::word("*").unwrap_err(),
+            "term `*` has no text to match; remove it or write a word"
+        );
+        assert_eq!(
+            Term::word("* free").unwrap_err(),
+            "term `* free`: `*` must touch the word it extends"
+        );
+        let long = "hunger ".repeat(200);
+        assert_eq!(
+            Term::word(&long).unwrap_err(),
+            "term `hunger hunger hunger…` has 1399 characters; a term is a word or phrase of at most 1000, so shorten it or split it into several terms"
+        );
+        // The longest term allowed compiles, also with characters whose case
+        // folding makes the pattern large.
+        let longest = "ſtraße ".repeat(MAX_TERM_CHARS / 7);
+        Regex::new(&Term::word(&longest).unwrap().pattern).unwrap();
+        assert_eq!(Term::word("  hunger ").unwrap().as_str(), "hunger");
+        assert!(!Term::word("hunger").unwrap().is_regex());
+        assert!(Term::regex("hung(er)?", 1 << 20).unwrap().is_regex());
+    }
+
+    #[test]
+    fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
+        let literal = |core: &str, wildcards| {
+            literal_of(core, wildcards).map(|l| (l.texts.join("|"), l.bounded))
+        };
+        assert_eq!(
+            literal("nothing to eat", (false, false)),
+            Some(("nothing".into(), (true, true)))
+        );
+        assert_eq!(literal("starv", (false, true)), Some(("starv".into(), (true, false))));
+        assert_eq!(literal("ing", (true, false)), Some(("ing".into(), (false, true))));
+        assert_eq!(literal("Chōsen", (false, false)), Some(("sen".into(), (false, true))));
+        assert_eq!(literal("자유", (false, false)), Some(("자유".into(), (true, true))));
+        assert_eq!(literal("свобода", (false, false)), None);
+        assert_eq!(
+            regex_literal("kept (?:calling|asking) me").map(|(l, _)| l.join("|")).as_deref(),
+            Some("kept asking me|kept calling me")
+        );
+        assert_eq!(
+            regex_literal(r"\d{1,2} days in (?:prison|detention)")
+                .map(|(l, _)| l.join("|"))
+                .as_deref(),
+            Some(" days in detention| days in prison")
+        );
+        assert_eq!(regex_literal(r"\w+ing").map(|(l, _)| l.join("|")).as_deref(), Some("ing"));
+        assert_eq!(regex_literal(r"\w+"), None);
+        assert_eq!(regex_literal("자유|freedom"), None);
+    }
 }
