@@ -291,8 +291,7 @@ async fn edits(
     if request.edits.is_empty() {
         return Err(ApiError::unprocessable("no edits given".to_owned()));
     }
-    // A poisoned lock only means an earlier save panicked; the file is whole either way.
-    let _saving = state.0.saving.lock().unwrap_or_else(|e| e.into_inner());
+    let _saving = state.lock_saving();
     let snapshot = store::read(&state.codings, &state.coder)?;
     if snapshot.version != request.version {
         return Err(ApiError::conflict(

@@ -1,12 +1,11 @@
 //! Building the application and serving it.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
 
 use crate::error::ServeError;
-use crate::state::{AppState, Config, Inner};
+use crate::state::{AppState, Config};
 use crate::{api, compare, security, store};
 
 /// Builds the application after checking the codings file against the study.
@@ -27,7 +26,7 @@ pub fn app(config: Config) -> Result<Router, ServeError> {
     for (name, path) in &config.compare {
         compare::read_other(name, path, &config.study)?;
     }
-    let state = AppState(Arc::new(Inner { config, saving: Mutex::new(()) }));
+    let state = AppState::new(config);
     Ok(api::routes(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .with_state(state))

@@ -1,7 +1,7 @@
 //! What the server is started with, shared read-only by every request.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::study::Study;
 
@@ -26,14 +26,27 @@ pub struct Config {
 
 /// The shared, read-only setup, plus the lock that serialises saves.
 #[derive(Debug, Clone)]
-pub(crate) struct AppState(pub(crate) Arc<Inner>);
+pub(crate) struct AppState(Arc<Inner>);
 
 #[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) config: Config,
+struct Inner {
+    config: Config,
     /// Held from reading the codings file to renaming the new one over it,
     /// so two tabs' edits are checked one after the other.
-    pub(crate) saving: Mutex<()>,
+    saving: Mutex<()>,
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config) -> Self {
+        AppState(Arc::new(Inner { config, saving: Mutex::new(()) }))
+    }
+
+    /// Waits for other saves to finish; the guard holds off later ones.
+    pub(crate) fn lock_saving(&self) -> MutexGuard<'_, ()> {
+        // A poisoned lock only means an earlier save panicked; the file is
+        // whole either way.
+        self.0.saving.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl std::ops::Deref for AppState {
