@@ -2,7 +2,8 @@
 //! case assignment and tallies.
 //!
 //! The crate does no file or terminal I/O: callers pass file contents in and
-//! get typed values or typed errors (with file, line and column) back.
+//! get typed values or typed errors (with file, line and column, and an
+//! [`ErrorKind`]) back.
 //!
 //! # Example
 //! ```
