@@ -206,13 +206,13 @@ impl CodeSpec {
         let modifier = MODIFIERS[(index * 7 + 3) % MODIFIERS.len()];
         let mut any = vec![first, Term::Plain(qualify(b, 1))];
         any.push(Term::Plain(format!("{modifier} {b}")));
-        if index % 3 == 0 {
+        if index.is_multiple_of(3) {
             let other = MODIFIERS[(index * 11 + 5) % MODIFIERS.len()];
             if other != modifier {
                 any.push(Term::Plain(format!("{other} {a}")));
             }
         }
-        if index % 4 == 0 {
+        if index.is_multiple_of(4) {
             let cjk = CJK_TERMS[(index / 4) % CJK_TERMS.len()];
             any.push(match cjk.strip_suffix('*') {
                 Some(stem) => Term::CjkWildcard(stem.to_owned()),

@@ -31,13 +31,13 @@ impl Sink {
             let temp = NamedTempFile::new().context("cannot create a temporary file")?;
             return Ok(Sink { writer: BufWriter::new(temp), target: None });
         };
-        if let Ok(target) = path.canonicalize() {
-            if inputs.iter().any(|input| input.canonicalize().is_ok_and(|i| i == target)) {
-                bail!(
-                    "{}: refusing to write the output over an input file; choose another -o/--output path",
-                    display_path(path)
-                );
-            }
+        if let Ok(target) = path.canonicalize()
+            && inputs.iter().any(|input| input.canonicalize().is_ok_and(|i| i == target))
+        {
+            bail!(
+                "{}: refusing to write the output over an input file; choose another -o/--output path",
+                display_path(path)
+            );
         }
         let folder = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,

@@ -12,10 +12,11 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::codebook::{Codebook, suggest};
+use crate::codebook::Codebook;
 use crate::doc::{self, DocError, Fields, Syntax, Value};
-use crate::error::{AdjudicationError, Position};
+use crate::error::{AdjudicationError, ErrorKind, Position};
 use crate::location::LineIndex;
+use crate::suggest::suggest;
 
 /// One decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,7 @@ impl Adjudications {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let index = LineIndex::new(text);
         let error = |e: DocError| AdjudicationError {
+            kind: e.kind,
             position: Position {
                 path: path.to_owned(),
                 location: Some(index.locate(text, e.offset)),
@@ -80,10 +82,13 @@ impl Adjudications {
                     Some((value, span)) if !value.trim().is_empty() => {
                         Ok((value.trim().to_owned(), span))
                     }
-                    Some((_, span)) => {
-                        Err(error(DocError::new(span.start, format!("`{key}` is empty"))))
-                    }
+                    Some((_, span)) => Err(error(DocError::new(
+                        ErrorKind::Missing,
+                        span.start,
+                        format!("`{key}` is empty"),
+                    ))),
                     None => Err(error(DocError::new(
+                        ErrorKind::Missing,
                         item.span.start,
                         format!(
                             "this adjudication has no `{key}`; give case, parent, code and note"
@@ -99,6 +104,7 @@ impl Adjudications {
             let line = index.locate(text, case_span.start).line;
             if let Some(first) = entries.iter().find(|a| a.case == case && a.parent == parent) {
                 return Err(error(DocError::new(
+                    ErrorKind::Duplicate,
                     case_span.start,
                     format!(
                         "case `{case}` is already adjudicated for `{parent}` on line {}; keep one decision",
@@ -144,7 +150,8 @@ impl Adjudications {
         cases: impl Iterator<Item = &'a str> + Clone,
     ) -> Result<(), AdjudicationError> {
         let index = LineIndex::new(&self.text);
-        let error = |offset: usize, message: String| AdjudicationError {
+        let error = |kind: ErrorKind, offset: usize, message: String| AdjudicationError {
+            kind,
             position: Position {
                 path: self.path.clone(),
                 location: Some(index.locate(&self.text, offset)),
@@ -158,6 +165,7 @@ impl Adjudications {
             let [case_span, parent_span, code_span] = &a.spans;
             if !cases.clone().any(|c| c == a.case) {
                 return Err(error(
+                    ErrorKind::UnknownName,
                     case_span.start,
                     format!(
                         "unknown case `{}`: no transcript has it{}",
@@ -168,6 +176,7 @@ impl Adjudications {
             }
             let Some(parent) = codebook.code(&a.parent) else {
                 return Err(error(
+                    ErrorKind::UnknownName,
                     parent_span.start,
                     format!(
                         "unknown code `{}` in {}{}",
@@ -179,6 +188,7 @@ impl Adjudications {
             };
             if !parent.exclusive {
                 return Err(error(
+                    ErrorKind::InvalidValue,
                     parent_span.start,
                     format!(
                         "`{}` is not an exclusive parent, so there is nothing to adjudicate; name an exclusive parent",
@@ -190,7 +200,13 @@ impl Adjudications {
                 let children: Vec<&str> =
                     codebook.children(&parent.id).map(|c| c.id.as_str()).collect();
                 let what = if codebook.code(&a.code).is_some() { "code" } else { "unknown code" };
+                let kind = if codebook.code(&a.code).is_some() {
+                    ErrorKind::InvalidValue
+                } else {
+                    ErrorKind::UnknownName
+                };
                 return Err(error(
+                    kind,
                     code_span.start,
                     format!(
                         "{what} `{}` is not a child of `{}` (its children: {}){}",

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cases::{CaseCodes, Route, assign};
 use crate::codebook::{Codebook, UNCODED};
-use crate::codings::CoderCodings;
+use crate::codings_file::CoderCodings;
 
 /// A segment unit.
 #[derive(Debug, Clone, PartialEq, Eq)]

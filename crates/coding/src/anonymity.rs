@@ -18,8 +18,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::{Position, TranscriptError};
-use crate::location::Location;
+use crate::error::{ErrorKind, Position, TranscriptError};
+use crate::location::{Location, csv_record_line};
 use crate::rules::all_on_boundaries;
 
 /// One row of a pseudonym table.
@@ -57,23 +57,24 @@ impl PseudonymTable {
     /// Unreadable CSV, a missing column, an empty original.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, TranscriptError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let error = |line: usize, message: String| TranscriptError {
+        let error = |kind: ErrorKind, line: usize, message: String| TranscriptError {
+            kind,
             position: Position {
                 path: path.to_owned(),
                 location: Some(Location { line, column: 1 }),
             },
             message,
         };
-        let line_of = |byte: u64| {
-            let end = usize::try_from(byte).map_or(bytes.len(), |b| (b + 1).min(bytes.len()));
-            1 + bytes[..end].iter().filter(|&&b| b == b'\n').count()
-        };
+        let line_of = |byte: u64| csv_record_line(bytes, byte) as usize;
         let mut reader = csv::Reader::from_reader(bytes);
-        let headers =
-            reader.headers().map_err(|e| error(1, format!("unreadable CSV: {e}")))?.clone();
+        let headers = reader
+            .headers()
+            .map_err(|e| error(ErrorKind::of_csv(&e), 1, format!("unreadable CSV: {e}")))?
+            .clone();
         let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let (Some(original), Some(pseudonym)) = (column("original"), column("pseudonym")) else {
             return Err(error(
+                ErrorKind::Missing,
                 1,
                 "the pseudonym table needs the columns `original` and `pseudonym`".to_owned(),
             ));
@@ -82,6 +83,7 @@ impl PseudonymTable {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 error(
+                    ErrorKind::of_csv(&e),
                     e.position().map_or(0, |p| line_of(p.byte())),
                     format!("unreadable CSV row: {e}"),
                 )
@@ -92,7 +94,11 @@ impl PseudonymTable {
                 if record.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                return Err(error(row, "the `original` cell is empty".to_owned()));
+                return Err(error(
+                    ErrorKind::Missing,
+                    row,
+                    "the `original` cell is empty".to_owned(),
+                ));
             }
             entries.push(Entry {
                 row,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Position, TranscriptError};
-use crate::location::Location;
+use crate::error::{ErrorKind, Position, TranscriptError};
+use crate::location::{Location, csv_record_line};
 
 /// One attribute value of a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,25 +86,26 @@ impl CaseTable {
     /// twice, or has a row of the wrong length.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, TranscriptError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let error = |line: Option<u64>, message: String| TranscriptError {
+        let error = |kind: ErrorKind, line: Option<u64>, message: String| TranscriptError {
+            kind,
             position: Position {
                 path: path.to_owned(),
                 location: line.map(|l| Location { line: l as usize, column: 1 }),
             },
             message,
         };
-        // The csv crate miscounts lines in CRLF files; count them from byte offsets.
-        let line_of = |byte: u64| {
-            let end = usize::try_from(byte).map_or(bytes.len(), |b| (b + 1).min(bytes.len()));
-            1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
-        };
+        let line_of = |byte: u64| csv_record_line(bytes, byte);
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers = reader
             .headers()
-            .map_err(|e| error(e.position().map(|p| p.line()), format!("unreadable CSV: {e}")))?
+            .map_err(|e| {
+                let line = e.position().map(|p| p.line());
+                error(ErrorKind::of_csv(&e), line, format!("unreadable CSV: {e}"))
+            })?
             .clone();
         if headers.get(0).map(str::trim) != Some("case") {
             return Err(error(
+                ErrorKind::Syntax,
                 Some(1),
                 "the first column must be `case`; add a header row that starts with `case`"
                     .to_owned(),
@@ -112,12 +113,17 @@ impl CaseTable {
         }
         let columns: Vec<String> = headers.iter().skip(1).map(|h| h.trim().to_owned()).collect();
         if let Some(dup) = columns.iter().enumerate().find(|(i, c)| columns[..*i].contains(c)) {
-            return Err(error(Some(1), format!("column `{}` appears twice", dup.1)));
+            return Err(error(
+                ErrorKind::Duplicate,
+                Some(1),
+                format!("column `{}` appears twice", dup.1),
+            ));
         }
         let mut rows: Vec<CaseRow> = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                error(e.position().map(|p| line_of(p.byte())), format!("unreadable CSV row: {e}"))
+                let line = e.position().map(|p| line_of(p.byte()));
+                error(ErrorKind::of_csv(&e), line, format!("unreadable CSV row: {e}"))
             })?;
             let line = record.position().map_or(0, |p| line_of(p.byte()) as usize);
             let case = record.get(0).unwrap_or("").trim().to_owned();
@@ -125,10 +131,15 @@ impl CaseTable {
                 if record.iter().all(|cell| cell.trim().is_empty()) {
                     continue;
                 }
-                return Err(error(Some(line as u64), "the `case` cell is empty".to_owned()));
+                return Err(error(
+                    ErrorKind::Missing,
+                    Some(line as u64),
+                    "the `case` cell is empty".to_owned(),
+                ));
             }
             if let Some(first) = rows.iter().find(|r| r.case == case) {
                 return Err(error(
+                    ErrorKind::Duplicate,
                     Some(line as u64),
                     format!("case `{case}` already has a row on line {}; keep one", first.line),
                 ));
@@ -164,6 +175,7 @@ impl CaseTable {
             match attributes.get(key) {
                 Some(existing) if existing.to_string() != value.to_string() => {
                     return Err(TranscriptError {
+                        kind: ErrorKind::Conflict,
                         position: Position {
                             path: self.path.clone(),
                             location: Some(Location { line: row.line, column: 1 }),

@@ -9,10 +9,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::doc::{self, DocError, Fields, Node, Syntax, Value};
-use crate::error::{CodebookError, Position};
+use crate::error::{CodebookError, ErrorKind, Position};
 use crate::location::LineIndex;
-use crate::rules::{self, Term};
 use crate::segment::Unit;
+use crate::suggest::suggest;
+use crate::term::Term;
 
 /// The largest compiled size of one regex in a rule, in bytes. Larger regexes
 /// are nearly always a mistake (a huge alternation, a counted repetition of a
@@ -203,21 +204,6 @@ impl Codebook {
     }
 }
 
-/// The candidate closest to `wanted` by edit distance, if it is close enough
-/// to be a likely typo.
-pub(crate) fn suggest<'a>(
-    wanted: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let limit = (wanted.chars().count() / 3).max(1);
-    candidates
-        .map(|c| (strsim::levenshtein(&wanted.to_lowercase(), &c.to_lowercase()), c))
-        // A replacement of the whole id is no typo.
-        .filter(|(d, _)| *d <= limit && *d < wanted.chars().count())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
 struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
@@ -237,11 +223,13 @@ struct Draft {
 impl Reader<'_> {
     fn error(
         &self,
+        kind: ErrorKind,
         offset: usize,
         code: Option<&str>,
         message: impl Into<String>,
     ) -> CodebookError {
         CodebookError {
+            kind,
             position: Position {
                 path: self.path.to_owned(),
                 location: Some(self.index.locate(self.text, offset)),
@@ -253,7 +241,7 @@ impl Reader<'_> {
 
     fn doc_error(&self, code: Option<&str>) -> impl Fn(DocError) -> CodebookError + '_ {
         let code = code.map(str::to_owned);
-        move |e| self.error(e.offset, code.as_deref(), e.message)
+        move |e| self.error(e.kind, e.offset, code.as_deref(), e.message)
     }
 
     fn read(&self, syntax: Syntax) -> Result<Codebook, CodebookError> {
@@ -284,7 +272,9 @@ impl Reader<'_> {
             };
             description = h.string("description").map_err(&e)?.map(|(s, _)| s);
             if let Some((u, span)) = h.string("unit").map_err(&e)? {
-                unit = u.parse().map_err(|m: String| self.error(span.start, None, m))?;
+                unit = u.parse().map_err(|m: String| {
+                    self.error(ErrorKind::InvalidValue, span.start, None, m)
+                })?;
             }
             if let Some(labels) = h.strings("interviewer").map_err(&e)? {
                 interviewer = labels.into_iter().map(|(s, _)| s).collect();
@@ -294,6 +284,7 @@ impl Reader<'_> {
 
         let Some(codes) = codes else {
             return Err(self.error(
+                ErrorKind::Missing,
                 0,
                 None,
                 "the codebook has no codes; add [[code]] tables (or a \"code\" array in JSON)",
@@ -301,6 +292,7 @@ impl Reader<'_> {
         };
         let Value::Array(items) = &codes.value else {
             return Err(self.error(
+                ErrorKind::InvalidValue,
                 codes.span.start,
                 None,
                 "`code` must be an array of tables ([[code]] in TOML)",
@@ -327,6 +319,7 @@ impl Reader<'_> {
         let mut f = Fields::new(node, "each code").map_err(self.doc_error(None))?;
         let Some((id, id_span)) = f.string("id").map_err(self.doc_error(None))? else {
             return Err(self.error(
+                ErrorKind::Missing,
                 node.span.start,
                 None,
                 "this code has no `id`; add id = \"...\"",
@@ -336,6 +329,7 @@ impl Reader<'_> {
             && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
         if !valid_id {
             return Err(self.error(
+                ErrorKind::InvalidValue,
                 id_span.start,
                 None,
                 format!("code id `{id}` may use only letters, digits, `_`, `-`, `.` and `/`"),
@@ -343,7 +337,7 @@ impl Reader<'_> {
         }
         if id == crate::codebook::UNCODED {
             return Err(self.error(
-                id_span.start,
+                ErrorKind::InvalidValue, id_span.start,
                 Some(&id),
                 "`uncoded` is reserved for cases without a code of an exclusive group; choose another id",
             ));
@@ -365,6 +359,7 @@ impl Reader<'_> {
                     && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
                 if !valid {
                     return Err(self.error(
+                        ErrorKind::InvalidValue,
                         span.start,
                         Some(&id),
                         format!("colour `{c}` must be written #rrggbb, such as #5e81ac"),
@@ -386,6 +381,7 @@ impl Reader<'_> {
                 "adjudicate" => Resolve::Adjudicate,
                 other => {
                     return Err(self.error(
+                        ErrorKind::InvalidValue,
                         span.start,
                         Some(&id),
                         format!("unknown resolve `{other}`; use priority, majority or adjudicate"),
@@ -434,11 +430,13 @@ impl Reader<'_> {
                 .into_iter()
                 .map(|(text, span)| {
                     let parsed = if key == "regex" {
-                        rules::Term::regex(&text, REGEX_SIZE_LIMIT)
+                        Term::regex(&text, REGEX_SIZE_LIMIT)
                     } else {
-                        rules::Term::word(&text)
+                        Term::word(&text)
                     };
-                    parsed.map_err(|message| self.error(span.start, Some(id), message))
+                    parsed.map_err(|message| {
+                        self.error(ErrorKind::Pattern, span.start, Some(id), message)
+                    })
                 })
                 .collect()
         };
@@ -457,6 +455,7 @@ impl Reader<'_> {
             let id = draft.code.id.as_str();
             if let Some(first) = drafts[..i].iter().find(|d| d.code.id == id) {
                 return Err(self.error(
+                    ErrorKind::Duplicate,
                     draft.id_span.start,
                     Some(id),
                     format!(
@@ -479,6 +478,7 @@ impl Reader<'_> {
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_else(|| "; add a code with that id or fix the name".to_owned());
                     return Err(self.error(
+                        ErrorKind::UnknownName,
                         at(&draft.parent_span),
                         Some(id),
                         format!("unknown parent `{parent}`{hint}"),
@@ -491,6 +491,7 @@ impl Reader<'_> {
                     chain.push(p.to_owned());
                     if p == id {
                         return Err(self.error(
+                            ErrorKind::CodeTree,
                             at(&draft.parent_span),
                             Some(id),
                             format!("the parents form a cycle: {}", chain.join(" -> ")),
@@ -507,14 +508,14 @@ impl Reader<'_> {
             if code.exclusive {
                 if draft.codable_given == Some(true) {
                     return Err(self.error(
-                        draft.id_span.start,
+                        ErrorKind::CodeTree, draft.id_span.start,
                         Some(id),
                         "an exclusive parent groups its children and cannot itself be codable; remove `codable = true`",
                     ));
                 }
                 if children.len() < 2 {
                     return Err(self.error(
-                        draft.id_span.start,
+                        ErrorKind::CodeTree, draft.id_span.start,
                         Some(id),
                         format!(
                             "an exclusive parent needs at least two children to choose between, found {}; add codes with parent = \"{id}\" or remove `exclusive`",
@@ -524,7 +525,7 @@ impl Reader<'_> {
                 }
                 if let Some(child) = children.iter().find(|c| !c.code.codable) {
                     return Err(self.error(
-                        child.id_span.start,
+                        ErrorKind::CodeTree, child.id_span.start,
                         Some(&child.code.id),
                         format!(
                             "a child of the exclusive parent `{id}` is assigned to cases, so it must be codable (and cannot be an exclusive group itself)"
@@ -533,7 +534,7 @@ impl Reader<'_> {
                 }
             } else if draft.resolve_span.is_some() {
                 return Err(self.error(
-                    at(&draft.resolve_span),
+                    ErrorKind::CodeTree, at(&draft.resolve_span),
                     Some(id),
                     "`resolve` settles conflicts between the children of an exclusive parent; add `exclusive = true` or remove `resolve`",
                 ));
@@ -541,13 +542,14 @@ impl Reader<'_> {
             if let Some(rule) = &code.rule {
                 if !code.codable {
                     return Err(self.error(
-                        at(&draft.rule_span),
+                        ErrorKind::CodeTree, at(&draft.rule_span),
                         Some(id),
                         "this code is not codable, so it cannot have a rule; move the rule to a child code",
                     ));
                 }
                 if rule.is_empty() {
                     return Err(self.error(
+                        ErrorKind::Missing,
                         at(&draft.rule_span),
                         Some(id),
                         "the rule is empty: give at least one term in `any` or `all`, or a `regex`",

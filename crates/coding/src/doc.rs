@@ -9,6 +9,8 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
+use crate::error::ErrorKind;
+
 /// The syntax a document is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Syntax {
@@ -65,13 +67,14 @@ impl Value {
 /// A syntax or shape error at a byte offset.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DocError {
+    pub(crate) kind: ErrorKind,
     pub(crate) offset: usize,
     pub(crate) message: String,
 }
 
 impl DocError {
-    pub(crate) fn new(offset: usize, message: impl Into<String>) -> Self {
-        DocError { offset, message: message.into() }
+    pub(crate) fn new(kind: ErrorKind, offset: usize, message: impl Into<String>) -> Self {
+        DocError { kind, offset, message: message.into() }
     }
 }
 
@@ -86,7 +89,11 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Node, DocError> {
 fn parse_toml(text: &str) -> Result<Node, DocError> {
     let table = DeTable::parse(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        DocError::new(offset, format!("invalid TOML: {}", e.message().trim_end()))
+        DocError::new(
+            ErrorKind::Syntax,
+            offset,
+            format!("invalid TOML: {}", e.message().trim_end()),
+        )
     })?;
     let span = table.span();
     Ok(Node { value: toml_table(table.into_inner()), span })
@@ -141,10 +148,11 @@ fn parse_json(text: &str) -> Result<Node, DocError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed = parse_to_ast(text, &CollectOptions::default(), &options)
-        .map_err(|e| DocError::new(e.range().start, format!("invalid JSON: {}", e.kind())))?;
+    let parsed = parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
+        DocError::new(ErrorKind::Syntax, e.range().start, format!("invalid JSON: {}", e.kind()))
+    })?;
     let Some(value) = parsed.value else {
-        return Err(DocError::new(0, "the JSON document is empty"));
+        return Err(DocError::new(ErrorKind::Syntax, 0, "the JSON document is empty"));
     };
     Ok(json_node(value))
 }
@@ -191,6 +199,7 @@ impl<'a> Fields<'a> {
         match &node.value {
             Value::Table(entries) => Ok(Fields { entries, used: vec![false; entries.len()] }),
             other => Err(DocError::new(
+                ErrorKind::InvalidValue,
                 node.span.start,
                 format!("expected {what} to be a table, found {}", other.type_name()),
             )),
@@ -241,6 +250,7 @@ impl<'a> Fields<'a> {
         match self.entries.iter().zip(&self.used).find(|(_, used)| !**used) {
             None => Ok(()),
             Some(((key, span, _), _)) => Err(DocError::new(
+                ErrorKind::UnknownKey,
                 span.start,
                 format!("unknown key `{key}`; expected one of: {}", allowed.join(", ")),
             )),
@@ -250,6 +260,7 @@ impl<'a> Fields<'a> {
 
 pub(crate) fn expected(node: &Node, key: &str, what: &str) -> DocError {
     DocError::new(
+        ErrorKind::InvalidValue,
         node.span.start,
         format!("`{key}` must be {what}, found {}", node.value.type_name()),
     )
@@ -298,6 +309,7 @@ mod tests {
         fields.string("id").unwrap();
         let err = fields.deny_unknown(&["id", "exclusive"]).unwrap_err();
         assert_eq!(err.offset, 9);
-        assert!(err.message.contains("exlusive"));
+        assert_eq!(err.kind, ErrorKind::UnknownKey);
+        assert!(err.message.starts_with("unknown key `exlusive`"), "{}", err.message);
     }
 }

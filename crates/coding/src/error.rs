@@ -2,7 +2,8 @@
 //!
 //! Every error that comes from a file carries the file's path and, where there
 //! is one, the line and column, so the command line can print
-//! `error: FILE:LINE:COL: message`.
+//! `error: FILE:LINE:COL: message`, and an [`ErrorKind`] that says what sort
+//! of problem it is, for callers and tests that act on it.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -27,11 +28,55 @@ impl fmt::Display for Position {
     }
 }
 
+/// What sort of problem an error reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The bytes are not UTF-8 text.
+    Encoding,
+    /// The text is not valid TOML, JSON or CSV, or not laid out as the
+    /// format requires (front matter fences, a header row).
+    Syntax,
+    /// A key the format does not have, usually a typo.
+    UnknownKey,
+    /// A value of the wrong type, or one the format does not allow.
+    InvalidValue,
+    /// A value the format needs is missing or empty.
+    Missing,
+    /// A name that refers to nothing: a code, parent, case, speaker or
+    /// segment that does not exist.
+    UnknownName,
+    /// Something given twice: an id, a case, a column, a row.
+    Duplicate,
+    /// Values that contradict each other, within the file or with another
+    /// input (another coder's codings, a transcript changed since).
+    Conflict,
+    /// A rule's term or regex that cannot be matched.
+    Pattern,
+    /// The code tree is inconsistent: a cycle, or a group that cannot be
+    /// coded as declared.
+    CodeTree,
+    /// The rules together exceed a size limit.
+    TooLarge,
+}
+
+impl ErrorKind {
+    /// The kind of a CSV reader's error.
+    pub(crate) fn of_csv(e: &csv::Error) -> Self {
+        match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => ErrorKind::Encoding,
+            _ => ErrorKind::Syntax,
+        }
+    }
+}
+
 /// A problem with a transcript or a `cases.csv` file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 #[error("{position}: {message}")]
 pub struct TranscriptError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
     /// Where the problem is.
     pub position: Position,
     /// What is wrong, and how to fix it.
@@ -43,6 +88,8 @@ pub struct TranscriptError {
 #[non_exhaustive]
 #[error("{position}: {}{message}", code_prefix(code.as_deref()))]
 pub struct CodebookError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
     /// Where the problem is.
     pub position: Position,
     /// The id of the code concerned, when there is one.
@@ -60,6 +107,8 @@ fn code_prefix(code: Option<&str>) -> String {
 #[non_exhaustive]
 #[error("{position}: {message}")]
 pub struct AdjudicationError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
     /// Where the problem is.
     pub position: Position,
     /// What is wrong, and how to fix it.
@@ -71,6 +120,8 @@ pub struct AdjudicationError {
 #[non_exhaustive]
 #[error("{position}: {message}")]
 pub struct CodingsError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
     /// Where the problem is.
     pub position: Position,
     /// What is wrong, and how to fix it.

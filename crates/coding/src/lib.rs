@@ -2,7 +2,8 @@
 //! case assignment and tallies.
 //!
 //! The crate does no file or terminal I/O: callers pass file contents in and
-//! get typed values or typed errors (with file, line and column) back.
+//! get typed values or typed errors (with file, line and column, and an
+//! [`ErrorKind`]) back.
 //!
 //! # Example
 //! ```
@@ -32,14 +33,17 @@ mod attributes;
 mod cases;
 mod codebook;
 mod coding;
-mod codings;
+mod codings_file;
 mod doc;
 mod error;
 mod literals;
 mod location;
+mod rule_coding;
 mod rules;
 mod segment;
+mod suggest;
 mod tally;
+mod term;
 mod transcript;
 
 pub use adjudication::{Adjudication, Adjudications};
@@ -49,10 +53,14 @@ pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
-pub use codings::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
-pub use error::{AdjudicationError, CodebookError, CodingsError, Position, TranscriptError};
-pub use location::Location;
-pub use rules::{Clause, Decision, Evidence, Hits, MAX_TERM_CHARS, RuleSet, Term};
+pub use codings_file::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
+pub use error::{
+    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, TranscriptError,
+};
+pub use location::{Location, csv_record_line, locate};
+pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
+pub use term::{MAX_TERM_CHARS, Term};
 pub use transcript::{Transcript, Turn, sha256_hex, utf16_encoding};

@@ -44,8 +44,23 @@ impl LineIndex {
 }
 
 /// The location of byte `offset` in `text`, without building an index.
-pub(crate) fn locate(text: &str, offset: usize) -> Location {
+pub fn locate(text: &str, offset: usize) -> Location {
     LineIndex::new(text).locate(text, offset)
+}
+
+/// The 1-based line of a CSV record that the csv crate says starts at byte
+/// `byte` of `bytes`.
+///
+/// The csv crate's own line count (`Position::line`) is one short for every
+/// record after the first in a file with CRLF line ends: it consumes only
+/// the CR of a record's terminator and counts the LF as the first byte of
+/// the next record. Counting line ends up to and including `byte` gives
+/// the right line in CRLF and LF files alike. Use `Position::line` again
+/// once the crate counts CRLF lines.
+/// See: <https://github.com/BurntSushi/rust-csv/issues/395>
+pub fn csv_record_line(bytes: &[u8], byte: u64) -> u64 {
+    let end = usize::try_from(byte).map_or(bytes.len(), |b| (b + 1).min(bytes.len()));
+    1 + memchr::memchr_iter(b'\n', &bytes[..end]).count() as u64
 }
 
 #[cfg(test)]
@@ -61,5 +76,17 @@ mod tests {
         // "자유를 " is 3 Hangul syllables (9 bytes) and a space.
         assert_eq!(index.locate(text, 3 + 10), Location { line: 2, column: 5 });
         assert_eq!(index.locate(text, text.len()), Location { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn csv_record_lines_count_crlf_and_lf_alike() {
+        for body in [&b"h1,h2\r\na,b\r\nc,d\r\n"[..], b"h1,h2\na,b\nc,d\n"] {
+            let mut reader = csv::Reader::from_reader(body);
+            let lines: Vec<u64> = reader
+                .records()
+                .map(|r| csv_record_line(body, r.unwrap().position().unwrap().byte()))
+                .collect();
+            assert_eq!(lines, [2, 3]);
+        }
     }
 }

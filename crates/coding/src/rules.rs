@@ -1,11 +1,13 @@
-//! Rule terms and the compiled rule engine.
+//! The compiled rule engine.
 //!
-//! Every term and regex of a codebook is compiled once, when a [`RuleSet`] is
-//! built, into one [`Regex`] per pattern and one Aho-Corasick automaton over
-//! the patterns' literals (for a term, its longest run of ASCII or caseless
-//! text; for a regex, its prefix or suffix literals). Scanning a segment is
-//! one pass of the automaton, which names the candidate patterns, then each
-//! candidate's own regex to find where it matches. Patterns without a
+//! Every term and regex of a codebook was checked when the codebook was
+//! read (`term.rs`). Building a [`RuleSet`] compiles only the patterns'
+//! literals, into the prefilter's automata (`literals.rs`); each pattern's
+//! own regex is compiled when a scan first needs it, since most terms are
+//! single words that the prefilter alone finds, and compiling hundreds of
+//! unused regexes would hold up the start of every run. Scanning a segment
+//! is one pass of the automata, which names the candidate patterns, then
+//! each candidate's own regex to find where it matches. Patterns without a
 //! literal are always candidates. Matching a segment cannot fail: all
 //! patterns were checked when the codebook was read.
 //!
@@ -18,220 +20,19 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::codebook::Codebook;
-use crate::error::{CodebookError, Position};
+use crate::error::{CodebookError, ErrorKind, Position};
 use crate::literals::Literals;
-
-/// Longest term, in characters. Terms are words and phrases; a limit keeps
-/// every term's compiled pattern far below the regex crate's size limit.
-pub const MAX_TERM_CHARS: usize = 1000;
-
-/// A term or regex of a rule, as written and as compiled into a pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    text: String,
-    pattern: String,
-    is_regex: bool,
-    /// Pieces of text one of which every match contains, matchable by
-    /// ASCII case-insensitive search: the prefilter looks for them first.
-    literal: Option<Literal>,
-}
+use crate::term::{Anchor, Term};
 
 /// Patterns sharing a prefilter literal and where it must stand on a boundary.
 type LiteralGroup = ((bool, bool), Vec<usize>);
-
-/// The prefilter's view of a term.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Literal {
-    /// Alternatives (one for a word or phrase; several for some regexes).
-    texts: Vec<String>,
-    /// Whether a match's word boundary rule applies right at the literal's
-    /// start (and end): then an occurrence glued to a word character, such
-    /// as `son` inside `person`, cannot be part of a match.
-    bounded: (bool, bool),
-    /// Where a match stands relative to an occurrence of the literal.
-    anchor: Anchor,
-}
-
-/// What an occurrence of a pattern's literal says about where a match is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Anchor {
-    /// The occurrence, when it stands on the boundaries the literal needs,
-    /// is itself a match: a single word without `*`.
-    Whole,
-    /// Every match starts with an occurrence: locating tries an anchored
-    /// search at each occurrence in turn.
-    Start,
-    /// The occurrence is in the term's word number `n` (from 0), and a
-    /// phrase's words are separated by white space only: a match starts in
-    /// the run of non-white-space characters `n` runs before the
-    /// occurrence's own, so locating can begin at that run's start.
-    InWord(usize),
-    /// The occurrence is somewhere inside a match.
-    Inside,
-}
-
-impl Term {
-    /// A word or phrase: case-insensitive, any white space between words,
-    /// `*` at either end for any run of word characters.
-    ///
-    /// # Errors
-    /// An empty term, or a `*` anywhere but at an end.
-    pub fn word(text: &str) -> Result<Self, String> {
-        let trimmed = text.trim();
-        let core = trimmed.strip_prefix('*').unwrap_or(trimmed);
-        let core = core.strip_suffix('*').unwrap_or(core);
-        if core.trim().is_empty() {
-            return Err(format!("term `{text}` has no text to match; remove it or write a word"));
-        }
-        let chars = trimmed.chars().count();
-        if chars > MAX_TERM_CHARS {
-            let start: String = trimmed.chars().take(20).collect();
-            return Err(format!(
-                "term `{start}…` has {chars} characters; a term is a word or phrase of at most {MAX_TERM_CHARS}, so shorten it or split it into several terms"
-            ));
-        }
-        if core.contains('*') {
-            return Err(format!(
-                "term `{text}`: `*` may stand only at the start or end of a term; use `regex` for other patterns"
-            ));
-        }
-        if core.starts_with(char::is_whitespace) || core.ends_with(char::is_whitespace) {
-            return Err(format!("term `{text}`: `*` must touch the word it extends"));
-        }
-        let words: Vec<String> = core.split_whitespace().map(regex::escape).collect();
-        let mut pattern = String::from("(?i)");
-        if trimmed.starts_with('*') {
-            pattern.push_str(r"\w*");
-        }
-        pattern.push_str(&words.join(r"\s+"));
-        if trimmed.len() > 1 && trimmed.ends_with('*') {
-            pattern.push_str(r"\w*");
-        }
-        let wildcards = (trimmed.starts_with('*'), trimmed.len() > 1 && trimmed.ends_with('*'));
-        Ok(Term {
-            text: trimmed.to_owned(),
-            pattern,
-            is_regex: false,
-            literal: literal_of(core, wildcards),
-        })
-    }
-
-    /// A regular expression (regex crate syntax), matched case-insensitively.
-    ///
-    /// # Errors
-    /// The regex crate's message for an invalid regex, or a message naming
-    /// the limit for one whose compiled form exceeds `size_limit` bytes.
-    pub fn regex(text: &str, size_limit: usize) -> Result<Self, String> {
-        let pattern = format!("(?i){text}");
-        match RegexBuilder::new(&pattern).size_limit(size_limit).build() {
-            Ok(regex) if regex.is_match("") => Err(format!(
-                "regex `{text}` matches empty text, so it would code every segment; make it require at least one character"
-            )),
-            Ok(_) => Ok(Term {
-                text: text.to_owned(),
-                pattern,
-                is_regex: true,
-                literal: regex_literal(text).map(|(texts, anchor)| Literal {
-                    texts,
-                    bounded: (false, false),
-                    anchor,
-                }),
-            }),
-            Err(regex::Error::CompiledTooBig(limit)) => Err(format!(
-                "regex `{text}` is too large once compiled (over {} KiB); split it into several regexes or use terms",
-                limit / 1024
-            )),
-            Err(e) => {
-                let message = e.to_string();
-                let reason = message.rsplit("error: ").next().unwrap_or(&message).trim();
-                Err(format!("invalid regex `{text}`: {reason}"))
-            }
-        }
-    }
-
-    /// The term as written in the codebook.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// Whether this is a `regex` entry rather than a word or phrase.
-    pub fn is_regex(&self) -> bool {
-        self.is_regex
-    }
-}
-
-/// The longest run of a term's text whose characters are ASCII or have no
-/// case at all (Hangul, Han, kana), so that ASCII case-insensitive search
-/// finds it exactly where Unicode case folding would.
-fn literal_of(core: &str, (prefix_wildcard, suffix_wildcard): (bool, bool)) -> Option<Literal> {
-    let caseless = |c: char| {
-        c.is_ascii() || (!c.is_lowercase() && !c.is_uppercase() && c.to_lowercase().eq([c]))
-    };
-    let words: Vec<&str> = core.split_whitespace().collect();
-    let last_word = words.len().saturating_sub(1);
-    let mut best: Option<(&str, (bool, bool), usize, bool)> = None;
-    for (w, word) in words.iter().enumerate() {
-        let runs: Vec<&str> = word.split(|c: char| !caseless(c)).collect();
-        let last_run = runs.len() - 1;
-        for (r, run) in runs.iter().enumerate() {
-            if run.is_empty() || best.is_some_and(|(b, ..)| b.len() >= run.len()) {
-                continue;
-            }
-            // A side is bounded where the run ends its word and no `*`
-            // extends the term there.
-            let left = r == 0 && !(w == 0 && prefix_wildcard);
-            let right = r == last_run && !(w == last_word && suffix_wildcard);
-            best = Some((run, (left, right), w, r == 0));
-        }
-    }
-    best.map(|(run, bounded, word, first_run)| {
-        let anchor = if run.len() == core.len() && bounded == (true, true) {
-            Anchor::Whole
-        } else if word == 0 && first_run && !prefix_wildcard {
-            Anchor::Start
-        } else {
-            Anchor::InWord(word)
-        };
-        Literal { texts: vec![run.to_owned()], bounded, anchor }
-    })
-}
-
-/// Literals one of which every match of a regex starts (or ends) with, when
-/// there is a short list of them that ASCII case-insensitive search can look
-/// for.
-fn regex_literal(text: &str) -> Option<(Vec<String>, Anchor)> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::Parser::new().parse(text).ok()?;
-    // Every match starts with one of the prefixes, and ends with one of the
-    // suffixes; either list serves, whichever is usable.
-    [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().find_map(|kind| {
-        let anchor =
-            if matches!(kind, ExtractKind::Prefix) { Anchor::Start } else { Anchor::Inside };
-        let mut extractor = Extractor::new();
-        extractor.kind(kind).limit_total(64);
-        let seq = extractor.extract(&hir);
-        let literals = seq.literals()?;
-        let ascii = |b: &u8| b.is_ascii();
-        let usable = !literals.is_empty()
-            && literals.iter().all(|l| l.as_bytes().len() >= 2 && l.as_bytes().iter().all(ascii));
-        usable.then(|| {
-            let mut words: Vec<String> = literals
-                .iter()
-                .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
-                .collect();
-            words.sort();
-            words.dedup();
-            (words, anchor)
-        })
-    })
-}
 
 /// Which part of a rule a term belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -615,6 +416,7 @@ impl RuleSet {
 
 fn too_large(codebook: &Codebook, patterns: usize, reason: &str) -> CodebookError {
     CodebookError {
+        kind: ErrorKind::TooLarge,
         position: Position { path: codebook.path().to_owned(), location: None },
         code: None,
         message: format!(

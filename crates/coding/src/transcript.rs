@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::attributes::{AttributeValue, Attributes};
 use crate::doc::{self, Syntax, Value};
-use crate::error::{Position, TranscriptError};
+use crate::error::{ErrorKind, Position, TranscriptError};
 use crate::location::Location;
 
 /// Longest speaker label, in characters.
@@ -71,6 +71,7 @@ impl Transcript {
         let sha256 = sha256_hex(&bytes);
         if let Some(encoding) = utf16_encoding(&bytes) {
             return Err(TranscriptError {
+                kind: ErrorKind::Encoding,
                 position: Position { path: path.to_owned(), location: None },
                 message: format!(
                     "the file is {encoding}, not UTF-8; save it as UTF-8 (most editors offer this under \"Save as\")"
@@ -87,6 +88,7 @@ impl Transcript {
             let valid = std::str::from_utf8(&body[..valid_up_to]).unwrap_or_default();
             let offset = valid_up_to + if bom { 3 } else { 0 };
             TranscriptError {
+                kind: ErrorKind::Encoding,
                 position: Position {
                     path: path.to_owned(),
                     location: Some(crate::location::locate(valid, valid.len())),
@@ -206,8 +208,9 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, offset: usize, message: impl Into<String>) -> TranscriptError {
+    fn error(&self, kind: ErrorKind, offset: usize, message: impl Into<String>) -> TranscriptError {
         TranscriptError {
+            kind,
             position: Position {
                 path: self.path.to_owned(),
                 location: Some(crate::location::locate(self.text, offset)),
@@ -221,12 +224,13 @@ impl Parser<'_> {
         let Some(&(first_start, first)) = lines.first().filter(|(_, l)| l.trim_end() == "+++")
         else {
             return Err(self.error(
-                0,
+                ErrorKind::Syntax, 0,
                 "a transcript starts with a `+++` line that opens its front matter (case = \"P01\" and other attributes), closed by another `+++` line",
             ));
         };
         let Some(close) = lines.iter().skip(1).position(|(_, l)| l.trim_end() == "+++") else {
             return Err(self.error(
+                ErrorKind::Syntax,
                 first_start,
                 "the front matter opened here is never closed; add a line `+++` after it",
             ));
@@ -249,9 +253,13 @@ impl Parser<'_> {
         offset: usize,
     ) -> Result<(String, Option<Vec<String>>, Attributes), TranscriptError> {
         let node = doc::parse(front, Syntax::Toml)
-            .map_err(|e| self.error(offset + e.offset, e.message))?;
+            .map_err(|e| self.error(e.kind, offset + e.offset, e.message))?;
         let Value::Table(entries) = &node.value else {
-            return Err(self.error(offset, "the front matter must be TOML key = value lines"));
+            return Err(self.error(
+                ErrorKind::Syntax,
+                offset,
+                "the front matter must be TOML key = value lines",
+            ));
         };
         let mut case = None;
         let mut speakers = None;
@@ -263,7 +271,7 @@ impl Parser<'_> {
                     let s = s.trim();
                     if s.is_empty() || s.contains(|c: char| c == ':' || c.is_whitespace()) {
                         return Err(self.error(
-                            at,
+                            ErrorKind::InvalidValue, at,
                             format!("case id `{s}` must be non-empty, without spaces or colons (segment ids are `CASE:t12`)"),
                         ));
                     }
@@ -271,6 +279,7 @@ impl Parser<'_> {
                 }
                 ("case", other) => {
                     return Err(self.error(
+                        ErrorKind::InvalidValue,
                         at,
                         format!(
                             "`case` must be a string such as \"P01\", found {}",
@@ -285,7 +294,7 @@ impl Parser<'_> {
                             Value::String(s) if valid_label(s) => labels.push(s.clone()),
                             _ => {
                                 return Err(self.error(
-                                    offset + item.span.start,
+                                    ErrorKind::InvalidValue, offset + item.span.start,
                                     format!("`speakers` lists speaker labels: strings of 1 to {MAX_LABEL_CHARS} characters without a colon"),
                                 ));
                             }
@@ -295,6 +304,7 @@ impl Parser<'_> {
                 }
                 ("speakers", other) => {
                     return Err(self.error(
+                        ErrorKind::InvalidValue,
                         at,
                         format!(
                             "`speakers` must be an array such as [\"I\", \"P\"], found {}",
@@ -319,6 +329,7 @@ impl Parser<'_> {
                 }
                 (_, other) => {
                     return Err(self.error(
+                        ErrorKind::InvalidValue,
                         offset + key_span.start,
                         format!(
                             "attribute `{key}` must be a string, number, boolean or date, found {}",
@@ -333,7 +344,11 @@ impl Parser<'_> {
             }
         }
         let case = case.ok_or_else(|| {
-            self.error(offset, "the front matter has no `case`; add a line such as case = \"P01\"")
+            self.error(
+                ErrorKind::Missing,
+                offset,
+                "the front matter has no `case`; add a line such as case = \"P01\"",
+            )
         })?;
         Ok((case, speakers, attributes))
     }
@@ -383,7 +398,7 @@ impl Parser<'_> {
                 } else {
                     "text before the first speaker turn; start the line with a speaker label such as `P:`, or remove it".to_owned()
                 };
-                return Err(self.error(start, message));
+                return Err(self.error(ErrorKind::Syntax, start, message));
             };
             let indent = line.len() - line.trim_start().len();
             let line_range = start + indent..start + line.trim_end().len();
@@ -405,7 +420,7 @@ impl Parser<'_> {
         if turns.is_empty() {
             let end = lines.last().map_or(0, |(start, _)| *start);
             return Err(self.error(
-                end,
+                ErrorKind::Missing, end,
                 "the transcript has no speaker turns; write each turn as a line `LABEL: text`, such as `P: ...`",
             ));
         }

@@ -16,52 +16,52 @@ use crate::guid;
 use crate::xml::{self, Element, Writer};
 
 /// The line that starts the qda part of a description.
-pub const QDA_MARKER: &str = "--- qda ---";
+pub(crate) const QDA_MARKER: &str = "--- qda ---";
 
 /// The namespace of `.qdc` files.
-pub const CODEBOOK_NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
+pub(crate) const CODEBOOK_NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 
 /// A code of a REFI-QDA codebook.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiCode {
+pub(crate) struct RefiCode {
     /// The GUID, as written.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name shown in tools.
-    pub name: String,
+    pub(crate) name: String,
     /// `isCodable`: false for folders and categories.
-    pub codable: bool,
+    pub(crate) codable: bool,
     /// `#rrggbb`, when the file gives a readable colour.
-    pub color: Option<String>,
+    pub(crate) color: Option<String>,
     /// The description, trimmed.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Nested codes.
-    pub children: Vec<RefiCode>,
+    pub(crate) children: Vec<RefiCode>,
 }
 
 /// A set of codes (ATLAS.ti code groups).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiSet {
+pub(crate) struct RefiSet {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name.
-    pub name: String,
+    pub(crate) name: String,
     /// The description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// GUIDs of member codes.
-    pub codes: Vec<String>,
+    pub(crate) codes: Vec<String>,
     /// GUIDs of member sources (only in projects).
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
 }
 
 /// A REFI-QDA codebook.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RefiCodebook {
+pub(crate) struct RefiCodebook {
     /// The tool that wrote it.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// The top-level codes.
-    pub codes: Vec<RefiCode>,
+    pub(crate) codes: Vec<RefiCode>,
     /// Sets of codes.
-    pub sets: Vec<RefiSet>,
+    pub(crate) sets: Vec<RefiSet>,
 }
 
 /// The qda part of a code's description.
@@ -117,9 +117,9 @@ pub(crate) fn code_guid(id: &str) -> String {
 /// A named set of code ids (ATLAS.ti's code groups).
 pub type CodeSet = (String, Vec<String>);
 
-/// The sets of codes listed in a codebook file's comments, as
-/// [`to_qda`] writes them: `# set "NAME": id, id`. Unknown ids are left to
-/// [`from_qda`], which skips them.
+/// The sets of codes listed in a codebook file's comments, as an import
+/// writes them: `# set "NAME": id, id`. Unknown ids are kept here;
+/// [`export_codebook`] and [`export_project`](crate::export_project) skip them.
 pub fn sets_in_comments(text: &str) -> Vec<CodeSet> {
     text.lines()
         .filter_map(|line| {
@@ -141,7 +141,7 @@ pub fn sets_in_comments(text: &str) -> Vec<CodeSet> {
 /// Builds the REFI-QDA codebook of a qda codebook, with `sets` of code ids.
 /// Nothing is dropped: what REFI-QDA has no place for goes into the qda
 /// part of descriptions.
-pub fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
+pub(crate) fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
     let header = HeaderOut {
         name: Some(codebook.name().to_owned()),
         version: codebook.version().map(str::to_owned),
@@ -227,8 +227,13 @@ fn describe(code: &Code, header: Option<HeaderOut>) -> String {
     parts.join("\n\n")
 }
 
+/// A qda codebook as a `.qdc` document, with `sets` as its code sets.
+pub fn export_codebook(codebook: &Codebook, sets: &[CodeSet]) -> String {
+    write_qdc(&from_qda(codebook, sets))
+}
+
 /// Writes a `.qdc` document.
-pub fn write_qdc(codebook: &RefiCodebook) -> String {
+pub(crate) fn write_qdc(codebook: &RefiCodebook) -> String {
     let mut w = Writer::new();
     let origin = codebook.origin.clone().unwrap_or_else(origin);
     w.open(
@@ -306,7 +311,7 @@ pub(crate) fn write_sets(w: &mut Writer, sets: &[RefiSet], project: bool) {
 ///
 /// # Errors
 /// Malformed XML, a root that is not `CodeBook`, or no `Codes`.
-pub fn read_qdc(
+pub(crate) fn read_qdc(
     file: &str,
     bytes: &[u8],
     warnings: &mut Vec<String>,
@@ -446,7 +451,7 @@ struct Flat<'a> {
 /// # Errors
 /// A qda part that is not valid TOML, or a codebook qda refuses (which
 /// names the problem).
-pub fn to_qda(
+pub(crate) fn to_qda(
     file: &str,
     refi: &RefiCodebook,
     name: &str,
@@ -461,14 +466,7 @@ pub fn to_qda(
     }
     let tree = nested.as_ref().map_or(refi.codes.as_slice(), |(t, _)| t.as_slice());
     let mut flat: Vec<Flat<'_>> = Vec::new();
-    fn walk<'a>(codes: &'a [RefiCode], parent: Option<usize>, flat: &mut Vec<Flat<'a>>) {
-        for code in codes {
-            flat.push(Flat { code, parent, label: code.name.clone() });
-            let me = flat.len() - 1;
-            walk(&code.children, Some(me), flat);
-        }
-    }
-    walk(tree, None, &mut flat);
+    flatten(tree, None, &mut flat);
 
     let mut header: Option<HeaderOut> = None;
     let mut ids: Vec<String> = Vec::new();
@@ -543,16 +541,7 @@ pub fn to_qda(
     toml.push_str(&toml::to_string(&doc).map_err(|e| ExchangeError::Export(e.to_string()))?);
     let code_sets: Vec<&RefiSet> = refi.sets.iter().filter(|s| !s.codes.is_empty()).collect();
     if !code_sets.is_empty() {
-        toml.push_str("\n# Sets of codes (qda codebooks have none; `qda export` writes these lines\n# back as sets):\n");
-        for set in &code_sets {
-            let members: Vec<&str> = set
-                .codes
-                .iter()
-                .filter_map(|g| guid_ids.get(&guid::key(g)).map(String::as_str))
-                .collect();
-            let name = toml::Value::String(set.name.clone()).to_string();
-            toml.push_str(&format!("# set {name}: {}\n", members.join(", ")));
-        }
+        toml.push_str(&sets_as_comments(&code_sets, &guid_ids));
         warnings.push(format!(
             "{file}: qda codebooks have no sets; {} set(s) of codes are kept as comments at the end of the codebook (and exported again)",
             code_sets.len()
@@ -566,6 +555,31 @@ pub fn to_qda(
         }
     })?;
     Ok(ImportedCodebook { toml, ids: guid_ids, unit, from_qda })
+}
+
+/// The code tree in order, each code after its parent, with its parent's
+/// index in `flat`.
+fn flatten<'a>(codes: &'a [RefiCode], parent: Option<usize>, flat: &mut Vec<Flat<'a>>) {
+    for code in codes {
+        flat.push(Flat { code, parent, label: code.name.clone() });
+        let me = flat.len() - 1;
+        flatten(&code.children, Some(me), flat);
+    }
+}
+
+/// Comment lines that keep code sets in a qda codebook, which has none:
+/// one `# set "NAME": id, id` line per set, read back by [`sets_in_comments`].
+fn sets_as_comments(sets: &[&RefiSet], ids: &IndexMap<String, String>) -> String {
+    let mut lines = String::from(
+        "\n# Sets of codes (qda codebooks have none; `qda export` writes these lines\n# back as sets):\n",
+    );
+    for set in sets {
+        let members: Vec<&str> =
+            set.codes.iter().filter_map(|g| ids.get(&guid::key(g)).map(String::as_str)).collect();
+        let name = toml::Value::String(set.name.clone()).to_string();
+        lines.push_str(&format!("# set {name}: {}\n", members.join(", ")));
+    }
+    lines
 }
 
 /// Nests codes named `A::B` under `A` when the file has no nesting of its
@@ -749,6 +763,6 @@ mod tests {
         assert!(!write_qdc(&book).contains("Sets"));
         let empty = RefiCodebook::default();
         let err = to_qda("e.qdc", &empty, "e", &Default::default(), &mut Vec::new()).unwrap_err();
-        assert!(err.to_string().contains("no codes"), "{err}");
+        assert!(matches!(err, ExchangeError::Format { .. }), "{err}");
     }
 }

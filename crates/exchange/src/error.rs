@@ -1,14 +1,18 @@
 //! Errors of reading and writing exchange files.
 
+use qda_coding::Location;
+
 /// Why an exchange file could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExchangeError {
     /// The XML is not well-formed, or uses what a REFI-QDA file must not.
-    #[error("{file}: {message}")]
+    #[error("{file}{}: {message}", at(location))]
     Xml {
         /// The file (or zip entry) read.
         file: String,
+        /// The line and column of the problem, when the text could be read.
+        location: Option<Location>,
         /// What is wrong.
         message: String,
     },
@@ -31,4 +35,9 @@ pub enum ExchangeError {
     /// The qda inputs cannot be exported as they are.
     #[error("{0}")]
     Export(String),
+}
+
+/// `:LINE:COLUMN` after a file name, or nothing.
+fn at(location: &Option<Location>) -> String {
+    location.map(|l| format!(":{l}")).unwrap_or_default()
 }

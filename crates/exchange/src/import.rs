@@ -5,18 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use indexmap::IndexMap;
-use qda_coding::{CodedSource, Coding, CodingsFile, Source, Transcript, Unit};
+use qda_coding::{CodedSource, Coding, CodingsFile, Segment, Source, Transcript, Unit};
 
 use crate::archive::{self, Entry};
-use crate::codebook::{self, ImportedCodebook, QDA_MARKER};
+use crate::codebook::{self, ImportedCodebook};
+use crate::description::{self, SelectionBlock, SourceBlock, TEXT_SPEAKER};
 use crate::error::ExchangeError;
-use crate::export::{SelectionBlock, SourceBlock};
 use crate::guid;
 use crate::offsets::{self, Counting, Probe};
-use crate::project::{RefiProject, RefiTextSource, RefiValue, VariableKind, read_qde};
-
-/// The speaker label given to a text that has no speaker turns of its own.
-pub const TEXT_SPEAKER: &str = "text";
+use crate::project::{
+    RefiProject, RefiSelection, RefiTextSource, RefiValue, VariableKind, read_qde,
+};
 
 /// What an import gives.
 #[derive(Debug, Clone)]
@@ -203,12 +202,6 @@ fn decode(bytes: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
     }
 }
 
-fn qda_block<T: serde::de::DeserializeOwned + Default>(description: Option<&str>) -> Option<T> {
-    let d = description?;
-    let at = d.find(QDA_MARKER)?;
-    toml::from_str(&d[at + QDA_MARKER.len()..]).ok()
-}
-
 /// A front-matter value from a variable value.
 fn attribute(value: &RefiValue) -> toml::Value {
     let text = value.value.trim();
@@ -237,7 +230,31 @@ fn project_to_qda(
     entries: &[Entry],
     mut warnings: Vec<String>,
 ) -> Result<ImportedProject, ExchangeError> {
-    let origin = project.origin.clone().unwrap_or_default();
+    warn_unread(file, &project, &mut warnings);
+    let imported_codebook = import_codebook(file, stem, &project, &mut warnings)?;
+    let unit: Unit =
+        imported_codebook.as_ref().and_then(|c| c.unit.parse().ok()).unwrap_or(Unit::Paragraph);
+    let reader = SourceReader::new(file, &project, entries, imported_codebook.as_ref(), unit);
+    let mut transcripts: Vec<ImportedTranscript> = Vec::new();
+    let mut placed_codings: Vec<Coding> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    let mut skipped = Skipped::default();
+    for (n, source) in project.sources.iter().enumerate() {
+        let Some((transcript, codings)) =
+            reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
+        else {
+            continue;
+        };
+        transcripts.push(transcript);
+        placed_codings.extend(codings);
+    }
+    skipped.warn(file, &mut warnings);
+    let codings = codings_files(placed_codings, &transcripts, unit);
+    Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
+}
+
+/// Warns of what the project holds that qda does not read.
+fn warn_unread(file: &str, project: &RefiProject, warnings: &mut Vec<String>) {
     let source_sets = project.sets.iter().filter(|s| !s.sources.is_empty()).count();
     if source_sets > 0 {
         warnings.push(format!(
@@ -261,6 +278,15 @@ fn project_to_qda(
             "{file}: {n} {name} not imported (qda reads plain-text sources, codes, case variables and codings of text selections)"
         ));
     }
+}
+
+/// The project's codebook as a qda codebook; `None` when it has no codes.
+fn import_codebook(
+    file: &str,
+    stem: &str,
+    project: &RefiProject,
+    warnings: &mut Vec<String>,
+) -> Result<Option<ImportedCodebook>, ExchangeError> {
     // Codes that are coded must be codable in qda, whatever the file says.
     let coded: BTreeSet<String> = project
         .sources
@@ -270,73 +296,222 @@ fn project_to_qda(
         .map(|c| guid::key(&c.code))
         .collect();
     let name = if project.name.trim().is_empty() { stem.to_owned() } else { project.name.clone() };
-    let imported_codebook = match &project.codebook {
+    match &project.codebook {
         Some(refi) if !refi.codes.is_empty() => {
             // ATLAS.ti writes its code groups as project-level sets.
             let mut refi = refi.clone();
             refi.sets.extend(project.sets.iter().filter(|s| !s.codes.is_empty()).cloned());
-            Some(codebook::to_qda(file, &refi, &name, &coded, &mut warnings)?)
+            Ok(Some(codebook::to_qda(file, &refi, &name, &coded, warnings)?))
         }
         _ => {
             warnings.push(format!("{file}: the project has no codes; no codebook is written"));
-            None
+            Ok(None)
         }
-    };
-    let unit: Unit =
-        imported_codebook.as_ref().and_then(|c| c.unit.parse().ok()).unwrap_or(Unit::Paragraph);
-    let ids = imported_codebook.as_ref().map(|c| c.ids.clone()).unwrap_or_default();
+    }
+}
 
-    let users: BTreeMap<String, String> = project
-        .users
-        .iter()
-        .map(|u| {
-            let name = u
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map_or_else(|| short_user(&u.guid), str::to_owned);
-            (guid::key(&u.guid), name)
-        })
-        .collect();
-    let coder_of = |guid: Option<&str>| -> String {
-        match guid {
-            Some(g) => users.get(&guid::key(g)).cloned().unwrap_or_else(|| short_user(g)),
-            None => "unknown".to_owned(),
+/// How many selections and codings were skipped, by reason.
+#[derive(Debug, Default)]
+struct Skipped {
+    /// Selections without codings (comments).
+    no_coding: usize,
+    empty: usize,
+    /// Codings of something that is not a code.
+    not_codes: usize,
+    /// Selections or codings outside their text or between segments.
+    outside: usize,
+}
+
+impl Skipped {
+    fn warn(&self, file: &str, warnings: &mut Vec<String>) {
+        let Skipped { no_coding, empty, not_codes, outside } = self;
+        if *no_coding > 0 {
+            warnings.push(format!(
+                "{file}: {no_coding} selections carry no coding (comments); they are not imported"
+            ));
         }
-    };
+        if *empty > 0 {
+            warnings.push(format!("{file}: {empty} empty selections skipped"));
+        }
+        if *not_codes > 0 {
+            warnings.push(format!("{file}: {not_codes} codings refer to something that is not a code of the codebook; skipped"));
+        }
+        if *outside > 0 {
+            warnings.push(format!("{file}: {outside} selections or codings fall outside their text or between segments; skipped"));
+        }
+    }
+}
 
-    let variables: BTreeMap<String, &str> =
-        project.variables.iter().map(|v| (guid::key(&v.guid), v.name.as_str())).collect();
-    let mut source_case: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, case) in project.cases.iter().enumerate() {
-        for s in &case.sources {
-            source_case.entry(guid::key(s)).or_insert(i);
+/// What every text source of a project is read with: the project's users,
+/// variables, cases and codes, looked up by GUID.
+struct SourceReader<'a> {
+    file: &'a str,
+    project: &'a RefiProject,
+    entries: &'a [Entry],
+    origin: String,
+    unit: Unit,
+    /// Code GUID (as [`guid::key`]) → qda code id.
+    ids: IndexMap<String, String>,
+    /// User GUID → coder name.
+    users: BTreeMap<String, String>,
+    /// Variable GUID → name.
+    variables: BTreeMap<String, &'a str>,
+    /// Source GUID → index of the first case that names it.
+    source_case: BTreeMap<String, usize>,
+}
+
+impl<'a> SourceReader<'a> {
+    fn new(
+        file: &'a str,
+        project: &'a RefiProject,
+        entries: &'a [Entry],
+        codebook: Option<&ImportedCodebook>,
+        unit: Unit,
+    ) -> Self {
+        let users = project
+            .users
+            .iter()
+            .map(|u| {
+                let name = u
+                    .name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map_or_else(|| short_user(&u.guid), str::to_owned);
+                (guid::key(&u.guid), name)
+            })
+            .collect();
+        let variables =
+            project.variables.iter().map(|v| (guid::key(&v.guid), v.name.as_str())).collect();
+        let mut source_case: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, case) in project.cases.iter().enumerate() {
+            for s in &case.sources {
+                source_case.entry(guid::key(s)).or_insert(i);
+            }
+        }
+        SourceReader {
+            file,
+            project,
+            entries,
+            origin: project.origin.clone().unwrap_or_default(),
+            unit,
+            ids: codebook.map(|c| c.ids.clone()).unwrap_or_default(),
+            users,
+            variables,
+            source_case,
         }
     }
 
-    let mut transcripts: Vec<ImportedTranscript> = Vec::new();
-    let mut placed_codings: Vec<Coding> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
-    let (mut no_coding, mut empty, mut not_codes, mut outside) = (0usize, 0usize, 0usize, 0usize);
-    for (n, source) in project.sources.iter().enumerate() {
+    /// The coder of a user GUID.
+    fn coder(&self, guid: Option<&str>) -> String {
+        match guid {
+            Some(g) => self.users.get(&guid::key(g)).cloned().unwrap_or_else(|| short_user(g)),
+            None => "unknown".to_owned(),
+        }
+    }
+
+    /// Source number `n` as a transcript with its codings; `None` (with a
+    /// warning) when it has no text qda can read. `taken` holds the case ids
+    /// given so far.
+    fn read(
+        &self,
+        n: usize,
+        source: &RefiTextSource,
+        taken: &mut Vec<String>,
+        skipped: &mut Skipped,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<(ImportedTranscript, Vec<Coding>)>, ExchangeError> {
+        let file = self.file;
         let shown = source.name.clone().unwrap_or_else(|| source.guid.clone());
         let what = format!("{file}: source `{shown}`");
-        let Some(raw) = source_text(source, entries, &what, &mut warnings) else {
+        let Some(raw) = source_text(source, self.entries, &what, warnings) else {
             if !source.selections.is_empty() {
                 warnings.push(format!(
                     "{what}: {} selections skipped with their source",
                     source.selections.len()
                 ));
             }
-            continue;
+            return Ok(None);
         };
-        let block: SourceBlock = qda_block(source.description.as_deref()).unwrap_or_default();
-        let case_index = source_case.get(&guid::key(&source.guid)).copied();
-        let wanted = block
+        let block: SourceBlock =
+            description::read(source.description.as_deref()).unwrap_or_default();
+        let case_index = self.source_case.get(&guid::key(&source.guid)).copied();
+        let wanted = self.case_name(n, source, &block, case_index);
+        let case = codebook::unique(&wanted, taken);
+        if case != wanted {
+            warnings.push(format!(
+                "{what}: case `{wanted}` is taken by another source; this one is `{case}`"
+            ));
+        }
+        taken.push(case.clone());
+        let front = self.front_matter(&case, source, case_index);
+
+        let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
+        let lf_chars: Vec<char> = lf.chars().collect();
+        let probes: Vec<Probe<'_>> = source
+            .selections
+            .iter()
+            .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
+            .collect();
+        let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &self.origin);
+        if ambiguous {
+            warnings.push(format!(
+                "{what}: positions read as {}",
+                counting.describe(raw.contains("\r\n"))
+            ));
+        }
+
+        let Some((text, shift)) = compose(&case, &front, block.speakers.as_deref(), &lf) else {
+            warnings.push(format!("{what}: the text could not be made into a transcript; skipped"));
+            return Ok(None);
+        };
+        let transcript = Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
+            .map_err(|e| ExchangeError::Format {
+                file: file.to_owned(),
+                message: format!("source `{shown}`: {e}"),
+            })?;
+        let segments = transcript.segments(self.unit);
+        let spans = transcript.segment_spans();
+        let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
+        let mut selections = Vec::new();
+        let mut codings = Vec::new();
+        for selection in &source.selections {
+            let (Some(s), Some(e)) = (map.get(selection.start), map.get(selection.end)) else {
+                skipped.outside += 1;
+                continue;
+            };
+            if s >= e {
+                skipped.empty += 1;
+                continue;
+            }
+            let (start, end) = (s + shift, e + shift);
+            selections.push(PlacedSelection { start, end, name: selection.name.clone() });
+            codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
+        }
+        let imported = ImportedTranscript {
+            file_name: format!("{case}.txt"),
+            case,
+            text,
+            body_start: shift,
+            counting,
+            selections,
+        };
+        Ok(Some((imported, codings)))
+    }
+
+    /// The case id a source asks for: the one qda recorded, its case's
+    /// name, or its own name or file name, made a valid id.
+    fn case_name(
+        &self,
+        n: usize,
+        source: &RefiTextSource,
+        block: &SourceBlock,
+        case_index: Option<usize>,
+    ) -> String {
+        block
             .case
             .clone()
-            .or_else(|| case_index.and_then(|i| project.cases[i].name.clone()))
+            .or_else(|| case_index.and_then(|i| self.project.cases[i].name.clone()))
             .or_else(|| {
                 source
                     .name
@@ -359,158 +534,116 @@ fn project_to_qda(
             })
             .map(|n| case_id(&n))
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("source-{}", n + 1));
-        let case = codebook::unique(&wanted, &taken);
-        if case != wanted {
-            warnings.push(format!(
-                "{what}: case `{wanted}` is taken by another source; this one is `{case}`"
-            ));
-        }
-        taken.push(case.clone());
+            .unwrap_or_else(|| format!("source-{}", n + 1))
+    }
 
-        // Front matter: the case, its variables (case values, then the source's own).
+    /// Front matter: the case, its variables (case values, then the source's own).
+    fn front_matter(
+        &self,
+        case: &str,
+        source: &RefiTextSource,
+        case_index: Option<usize>,
+    ) -> toml::Table {
         let mut front = toml::Table::new();
-        front.insert("case".to_owned(), toml::Value::String(case.clone()));
-        let values = case_index.map(|i| project.cases[i].values.as_slice()).unwrap_or_default();
+        front.insert("case".to_owned(), toml::Value::String(case.to_owned()));
+        let values =
+            case_index.map(|i| self.project.cases[i].values.as_slice()).unwrap_or_default();
         for value in values.iter().chain(source.values.iter()) {
-            let Some(name) = variables.get(&guid::key(&value.variable)) else { continue };
+            let Some(name) = self.variables.get(&guid::key(&value.variable)) else { continue };
             let key = match *name {
                 "case" | "speakers" => format!("{name}_"),
                 other => other.to_owned(),
             };
             front.entry(key).or_insert_with(|| attribute(value));
         }
+        front
+    }
 
-        let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let lf_chars: Vec<char> = lf.chars().collect();
-        let probes: Vec<Probe<'_>> = source
-            .selections
-            .iter()
-            .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
-            .collect();
-        let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &origin);
-        if ambiguous {
-            warnings.push(format!(
-                "{what}: positions read as {}",
-                counting.describe(raw.contains("\r\n"))
-            ));
+    /// The codings of a selection placed at `start..end` (code points) of
+    /// `text`: one per code and segment it falls in.
+    fn codings_of(
+        &self,
+        selection: &RefiSelection,
+        text: &SourceText<'_>,
+        (start, end): (usize, usize),
+        skipped: &mut Skipped,
+    ) -> Vec<Coding> {
+        let SourceText { case, segments, spans, shift } = *text;
+        if selection.codings.is_empty() {
+            skipped.no_coding += 1;
+            return Vec::new();
         }
-
-        let (text, shift) = match compose(&case, &front, block.speakers.as_deref(), &lf) {
-            Some(composed) => composed,
-            None => {
-                warnings
-                    .push(format!("{what}: the text could not be made into a transcript; skipped"));
-                continue;
-            }
-        };
-        let transcript = Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
-            .map_err(|e| ExchangeError::Format {
-                file: file.to_owned(),
-                message: format!("source `{shown}`: {e}"),
-            })?;
-        let segments = transcript.segments(unit);
-        let spans = transcript.segment_spans();
-
-        let mut selections = Vec::new();
-        for selection in &source.selections {
-            let (Some(s), Some(e)) = (map.get(selection.start), map.get(selection.end)) else {
-                outside += 1;
+        let block: SelectionBlock =
+            description::read(selection.description.as_deref()).unwrap_or_default();
+        // The segments the selection falls in: the one qda recorded, or
+        // every segment of the codebook's unit it overlaps (clipped).
+        let targets: Vec<(String, usize, usize)> =
+            match block.segment.as_ref().and_then(|id| spans.get(id).map(|sp| (id, sp))) {
+                Some((id, &(a, b))) if a <= start && end <= b => vec![(id.clone(), start, end)],
+                _ => segments
+                    .iter()
+                    .filter(|seg| seg.start < end && start < seg.end)
+                    .map(|seg| (seg.id.clone(), start.max(seg.start), end.min(seg.end)))
+                    .collect(),
+            };
+        if targets.is_empty() {
+            skipped.outside += selection.codings.len();
+            return Vec::new();
+        }
+        let mut codings = Vec::new();
+        for coding in &selection.codings {
+            let Some(code) = self.ids.get(&guid::key(&coding.code)) else {
+                skipped.not_codes += 1;
                 continue;
             };
-            if s >= e {
-                empty += 1;
-                continue;
-            }
-            let (start, end) = (s + shift, e + shift);
-            selections.push(PlacedSelection { start, end, name: selection.name.clone() });
-            if selection.codings.is_empty() {
-                no_coding += 1;
-                continue;
-            }
-            let block: SelectionBlock =
-                qda_block(selection.description.as_deref()).unwrap_or_default();
-            // The segments the selection falls in: the one qda recorded, or
-            // every segment of the codebook's unit it overlaps (clipped).
-            let targets: Vec<(String, usize, usize)> =
-                match block.segment.as_ref().and_then(|id| spans.get(id).map(|sp| (id, sp))) {
-                    Some((id, &(a, b))) if a <= start && end <= b => vec![(id.clone(), start, end)],
-                    _ => segments
-                        .iter()
-                        .filter(|seg| seg.start < end && start < seg.end)
-                        .map(|seg| (seg.id.clone(), start.max(seg.start), end.min(seg.end)))
-                        .collect(),
-                };
-            if targets.is_empty() {
-                outside += selection.codings.len();
-                continue;
-            }
-            for coding in &selection.codings {
-                let Some(code) = ids.get(&guid::key(&coding.code)) else {
-                    not_codes += 1;
-                    continue;
-                };
-                let coder = coder_of(
-                    coding
-                        .user
-                        .as_deref()
-                        .or(selection.user.as_deref())
-                        .or(project.creating_user.as_deref()),
-                );
-                let recorded = block
-                    .coding
-                    .iter()
-                    .find(|b| b.code == *code && b.coder == coder)
-                    .map(|b| b.source.clone());
-                let source = match recorded {
-                    Some(Source::Rule { clause, term, match_start, match_end }) => Source::Rule {
-                        clause,
-                        term,
-                        match_start: match_start + shift,
-                        match_end: match_end + shift,
-                    },
-                    Some(other) => other,
-                    None => Source::Manual { memo: None },
-                };
-                for (segment, s, e) in &targets {
-                    placed_codings.push(Coding {
-                        case: case.clone(),
-                        segment: segment.clone(),
-                        code: code.clone(),
-                        coder: coder.clone(),
-                        start: *s,
-                        end: *e,
-                        source: source.clone(),
-                    });
-                }
+            let coder = self.coder(
+                coding
+                    .user
+                    .as_deref()
+                    .or(selection.user.as_deref())
+                    .or(self.project.creating_user.as_deref()),
+            );
+            let recorded = block
+                .coding
+                .iter()
+                .find(|b| b.code == *code && b.coder == coder)
+                .map(|b| b.source.clone());
+            let source = match recorded {
+                Some(Source::Rule { clause, term, match_start, match_end }) => Source::Rule {
+                    clause,
+                    term,
+                    match_start: match_start + shift,
+                    match_end: match_end + shift,
+                },
+                Some(other) => other,
+                None => Source::Manual { memo: None },
+            };
+            for (segment, s, e) in &targets {
+                codings.push(Coding {
+                    case: case.to_owned(),
+                    segment: segment.clone(),
+                    code: code.clone(),
+                    coder: coder.clone(),
+                    start: *s,
+                    end: *e,
+                    source: source.clone(),
+                });
             }
         }
-        transcripts.push(ImportedTranscript {
-            file_name: format!("{case}.txt"),
-            case,
-            text,
-            body_start: shift,
-            counting,
-            selections,
-        });
+        codings
     }
-    if no_coding > 0 {
-        warnings.push(format!(
-            "{file}: {no_coding} selections carry no coding (comments); they are not imported"
-        ));
-    }
-    if empty > 0 {
-        warnings.push(format!("{file}: {empty} empty selections skipped"));
-    }
-    if not_codes > 0 {
-        warnings.push(format!("{file}: {not_codes} codings refer to something that is not a code of the codebook; skipped"));
-    }
-    if outside > 0 {
-        warnings.push(format!("{file}: {outside} selections or codings fall outside their text or between segments; skipped"));
-    }
+}
 
-    let codings = codings_files(placed_codings, &transcripts, unit);
-    Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
+/// A source's text made into a transcript, as selections are placed in it.
+#[derive(Clone, Copy)]
+struct SourceText<'a> {
+    case: &'a str,
+    /// The segments of the codebook's unit.
+    segments: &'a [Segment],
+    /// Every segment's id and code-point span.
+    spans: &'a BTreeMap<String, (usize, usize)>,
+    /// Code points before the source's text.
+    shift: usize,
 }
 
 /// A coder name for a user GUID the file does not name.

@@ -9,6 +9,7 @@
 mod archive;
 mod codebook;
 mod color;
+mod description;
 mod error;
 mod export;
 mod guid;
@@ -17,17 +18,8 @@ mod offsets;
 mod project;
 mod xml;
 
-pub use codebook::{
-    CODEBOOK_NAMESPACE, CodeSet, ImportedCodebook, QDA_MARKER, RefiCode, RefiCodebook, RefiSet,
-    from_qda, read_qdc, sets_in_comments, to_qda, write_qdc,
-};
+pub use codebook::{CodeSet, ImportedCodebook, export_codebook, sets_in_comments};
 pub use error::ExchangeError;
-pub use export::{SourceFile, build, export_project};
-pub use import::{
-    Imported, ImportedProject, ImportedTranscript, PlacedSelection, TEXT_SPEAKER, import,
-};
+pub use export::export_project;
+pub use import::{Imported, ImportedProject, ImportedTranscript, PlacedSelection, import};
 pub use offsets::Counting;
-pub use project::{
-    PROJECT_NAMESPACE, RefiCase, RefiCoding, RefiProject, RefiSelection, RefiTextSource, RefiUser,
-    RefiValue, RefiVariable, VariableKind, read_qde, write_qde,
-};

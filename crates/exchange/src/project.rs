@@ -7,20 +7,20 @@ use crate::error::ExchangeError;
 use crate::xml::{self, Element, Writer};
 
 /// The namespace of `project.qde`.
-pub const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
+pub(crate) const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
 
 /// A user (a coder).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiUser {
+pub(crate) struct RefiUser {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name, when given.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 /// The type of a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VariableKind {
+pub(crate) enum VariableKind {
     /// `Text`
     Text,
     /// `Boolean`
@@ -72,118 +72,118 @@ impl VariableKind {
 
 /// A variable (a case attribute).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiVariable {
+pub(crate) struct RefiVariable {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name.
-    pub name: String,
+    pub(crate) name: String,
     /// The type.
-    pub kind: VariableKind,
+    pub(crate) kind: VariableKind,
 }
 
 /// A value of a variable, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiValue {
+pub(crate) struct RefiValue {
     /// The variable's GUID.
-    pub variable: String,
+    pub(crate) variable: String,
     /// The element the value was in (its type).
-    pub kind: VariableKind,
+    pub(crate) kind: VariableKind,
     /// The value as text.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// A case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiCase {
+pub(crate) struct RefiCase {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Variable values.
-    pub values: Vec<RefiValue>,
+    pub(crate) values: Vec<RefiValue>,
     /// GUIDs of the sources that belong to the case.
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
 }
 
 /// A coding: a code applied to a selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiCoding {
+pub(crate) struct RefiCoding {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The code's GUID (`CodeRef/@targetGUID`).
-    pub code: String,
+    pub(crate) code: String,
     /// The user who coded.
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
 }
 
 /// A selection of plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiSelection {
+pub(crate) struct RefiSelection {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name (ATLAS.ti writes the selected text there).
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// `startPosition`, as written (the unit depends on the tool).
-    pub start: u64,
+    pub(crate) start: u64,
     /// `endPosition` (exclusive).
-    pub end: u64,
+    pub(crate) end: u64,
     /// The user who made the selection.
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
     /// The description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The codings.
-    pub codings: Vec<RefiCoding>,
+    pub(crate) codings: Vec<RefiCoding>,
 }
 
 /// A text source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefiTextSource {
+pub(crate) struct RefiTextSource {
     /// The GUID.
-    pub guid: String,
+    pub(crate) guid: String,
     /// The name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// `plainTextPath`, as written.
-    pub plain_text_path: Option<String>,
+    pub(crate) plain_text_path: Option<String>,
     /// `PlainTextContent`, when the text is inline.
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     /// The description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Variable values given on the source itself.
-    pub values: Vec<RefiValue>,
+    pub(crate) values: Vec<RefiValue>,
     /// Its selections.
-    pub selections: Vec<RefiSelection>,
+    pub(crate) selections: Vec<RefiSelection>,
 }
 
 /// A REFI-QDA project, as far as qda reads and writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RefiProject {
+pub(crate) struct RefiProject {
     /// `@name`.
-    pub name: String,
+    pub(crate) name: String,
     /// `@origin`: the tool that wrote it.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// `@basePath`.
-    pub base_path: Option<String>,
+    pub(crate) base_path: Option<String>,
     /// `@creatingUserGUID`.
-    pub creating_user: Option<String>,
+    pub(crate) creating_user: Option<String>,
     /// Users.
-    pub users: Vec<RefiUser>,
+    pub(crate) users: Vec<RefiUser>,
     /// The codebook.
-    pub codebook: Option<RefiCodebook>,
+    pub(crate) codebook: Option<RefiCodebook>,
     /// Variables.
-    pub variables: Vec<RefiVariable>,
+    pub(crate) variables: Vec<RefiVariable>,
     /// Cases.
-    pub cases: Vec<RefiCase>,
+    pub(crate) cases: Vec<RefiCase>,
     /// Text sources.
-    pub sources: Vec<RefiTextSource>,
+    pub(crate) sources: Vec<RefiTextSource>,
     /// Sets.
-    pub sets: Vec<RefiSet>,
+    pub(crate) sets: Vec<RefiSet>,
     /// What the file holds that qda does not read, by element name, with
     /// counts (pictures, PDFs, audio, video, notes, links, graphs).
-    pub unread: Vec<(String, usize)>,
+    pub(crate) unread: Vec<(String, usize)>,
 }
 
 /// Writes `project.qde`.
-pub fn write_qde(project: &RefiProject) -> String {
+pub(crate) fn write_qde(project: &RefiProject) -> String {
     let mut w = Writer::new();
     let mut attributes = vec![
         ("xmlns", PROJECT_NAMESPACE),
@@ -312,7 +312,7 @@ fn write_source(w: &mut Writer, source: &RefiTextSource) {
 ///
 /// # Errors
 /// Malformed XML, or a root that is not `Project`.
-pub fn read_qde(
+pub(crate) fn read_qde(
     file: &str,
     bytes: &[u8],
     warnings: &mut Vec<String>,

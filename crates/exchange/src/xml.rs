@@ -61,6 +61,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
     };
     let text = std::str::from_utf8(bytes).map_err(|e| ExchangeError::Xml {
         file: file.to_owned(),
+        location: None,
         message: format!(
             "not UTF-8 (invalid byte at offset {}); REFI-QDA files are UTF-8",
             e.valid_up_to()
@@ -69,12 +70,9 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let error = |reader: &Reader<&[u8]>, message: String| {
-        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).min(text.len());
-        let before = &text.as_bytes()[..at];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = 1 + String::from_utf8_lossy(&before[line_start..]).chars().count();
-        ExchangeError::Xml { file: format!("{file}:{line}:{column}"), message }
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let location = Some(qda_coding::locate(text, at));
+        ExchangeError::Xml { file: file.to_owned(), location, message }
     };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -305,6 +303,7 @@ fn escape(text: &str, attribute: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qda_coding::Location;
 
     #[test]
     fn reads_local_names_text_and_predefined_entities() {
@@ -322,12 +321,25 @@ mod tests {
     #[test]
     fn never_expands_entities() {
         let bomb = "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x \"xx\">]><a>&x;</a>";
-        let err = parse("t.xml", bomb.as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("not expanded"), "{err}");
+        let err = parse("t.xml", bomb.as_bytes()).unwrap_err();
+        assert!(
+            matches!(err, ExchangeError::Xml { location: Some(Location { line: 1, .. }), .. }),
+            "{err}"
+        );
         let plain = "<?xml version=\"1.0\"?><!DOCTYPE a><a>x</a>";
         assert_eq!(parse("t.xml", plain.as_bytes()).unwrap().text, "x");
-        let err = parse("t.xml", b"<a>&x;</a>").unwrap_err().to_string();
-        assert!(err.contains("not expanded"), "{err}");
+        let err = parse("t.xml", b"<a>&x;</a>").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.xml:1:7: entity `&x;` is not one of XML's five; entities are not expanded"
+        );
+        assert!(
+            matches!(
+                err,
+                ExchangeError::Xml { location: Some(Location { line: 1, column: 7 }), .. }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,9 +12,10 @@ use axum::{Json, Router};
 use qda_coding::{Attributes, CaseCodes, Coding, Source, assign};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiError, ServeError};
+use crate::state::AppState;
 use crate::store::{self, Edit, Snapshot};
 use crate::study::SegmentView;
-use crate::{ApiError, AppState};
 
 const INDEX: &str = include_str!("../assets/index.html");
 const SCRIPT: &str = include_str!("../assets/app.js");
@@ -158,10 +159,7 @@ async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
         cases,
         compare: state.compare.iter().map(|(name, _)| name.clone()).collect(),
     };
-    Ok(Json(
-        serde_json::to_value(view)
-            .map_err(|e| ApiError::from(crate::ServeError::Io(e.to_string())))?,
-    ))
+    Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::from(ServeError::from(e)))?))
 }
 
 /// Why a case's codings cannot be shown or edited now.
@@ -293,8 +291,7 @@ async fn edits(
     if request.edits.is_empty() {
         return Err(ApiError::unprocessable("no edits given".to_owned()));
     }
-    // A poisoned lock only means an earlier save panicked; the file is whole either way.
-    let _saving = state.0.saving.lock().unwrap_or_else(|e| e.into_inner());
+    let _saving = state.lock_saving();
     let snapshot = store::read(&state.codings, &state.coder)?;
     if snapshot.version != request.version {
         return Err(ApiError::conflict(

@@ -12,8 +12,10 @@ use qda_coding::{AgreementData, CoderCodings, RULES_CODER};
 use qda_stats::{Level, Undefined, Weights};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiError, ServeError};
+use crate::state::AppState;
+use crate::store;
 use crate::study::Study;
-use crate::{ApiError, AppState, ServeError, store};
 
 #[derive(Deserialize)]
 pub(crate) struct CompareQuery {
@@ -81,14 +83,14 @@ pub(crate) fn read_other(
     };
     let coder = (*coder).to_owned();
     for source in &snapshot.file.transcripts {
-        if let Some(case) = study.cases.get(&source.case) {
-            if case.transcript.sha256() != source.sha256 {
-                return Err(ServeError::Setup(format!(
-                    "{}: {} changed since these codings were made; compare codings made on the same transcripts",
-                    path.display(),
-                    case.shown_path
-                )));
-            }
+        if let Some(case) = study.cases.get(&source.case)
+            && case.transcript.sha256() != source.sha256
+        {
+            return Err(ServeError::Setup(format!(
+                "{}: {} changed since these codings were made; compare codings made on the same transcripts",
+                path.display(),
+                case.shown_path
+            )));
         }
     }
     Ok(CoderCodings::from_files(&coder, std::iter::once(&snapshot.file)))
@@ -145,15 +147,15 @@ pub(crate) async fn compare(
     let mut disagreements = Vec::new();
     for (i, unit) in data.units.iter().enumerate() {
         for code in &data.codes {
-            if let [Some(mine), Some(theirs)] = code.values[i][..] {
-                if mine != theirs {
-                    disagreements.push(Disagreement {
-                        case: unit.case.clone(),
-                        segment: unit.segment.clone(),
-                        code: code.code.clone(),
-                        mine: mine > 0.5,
-                    });
-                }
+            if let [Some(mine), Some(theirs)] = code.values[i][..]
+                && mine != theirs
+            {
+                disagreements.push(Disagreement {
+                    case: unit.case.clone(),
+                    segment: unit.segment.clone(),
+                    code: code.code.clone(),
+                    mine: mine > 0.5,
+                });
             }
         }
     }
@@ -165,5 +167,5 @@ pub(crate) async fn compare(
         }
     }
     let view = CompareView { me: me.coder, other: other.coder, rows, disagreements, other_codes };
-    serde_json::to_value(view).map(Json).map_err(|e| ServeError::Io(e.to_string()).into())
+    serde_json::to_value(view).map(Json).map_err(|e| ServeError::from(e).into())
 }

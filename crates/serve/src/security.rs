@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::{ApiError, AppState};
+use crate::error::{ApiError, ServeError};
+use crate::state::AppState;
 
 /// The header the page sends the token in.
 pub(crate) const TOKEN_HEADER: &str = "x-qda-token";
@@ -22,11 +23,10 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src
 ///
 /// # Errors
 /// The operating system has no randomness to give.
-pub fn new_token() -> Result<String, crate::ServeError> {
+pub fn new_token() -> Result<String, ServeError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        crate::ServeError::Setup(format!("no randomness for the access token: {e}"))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServeError::Setup(format!("no randomness for the access token: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -12,8 +12,8 @@ use std::path::Path;
 use qda_coding::{CodedSource, Coding, CodingsFile, Source, sha256_hex};
 use serde::Deserialize;
 
+use crate::error::{ApiError, ServeError};
 use crate::study::Study;
-use crate::{ApiError, ServeError};
 
 /// The version of a file that does not exist yet.
 pub(crate) const NO_FILE: &str = "none";
@@ -38,16 +38,16 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
             let file = CodingsFile { coder: Some(coder.to_owned()), ..Default::default() };
             return Ok(Snapshot { file, version: NO_FILE.to_owned() });
         }
-        Err(e) => return Err(ServeError::Io(format!("{}: cannot read: {e}", path.display()))),
+        Err(e) => return Err(ServeError::io(format!("{}: cannot read", path.display()))(e)),
     };
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
-        ServeError::Io(format!(
+        ServeError::Codings(format!(
             "{}: not UTF-8 (at byte {})",
             path.display(),
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let file = CodingsFile::parse(path, &text).map_err(|e| ServeError::Io(e.to_string()))?;
+    let file = CodingsFile::parse(path, &text).map_err(|e| ServeError::Codings(e.to_string()))?;
     Ok(Snapshot { file, version: sha256_hex(&bytes) })
 }
 
@@ -221,13 +221,13 @@ fn apply_one(
             study.cases.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
         )));
     };
-    if let Some(source) = file.transcripts.iter().find(|s| s.case == case_id) {
-        if source.sha256 != case.transcript.sha256() {
-            return Err(ApiError::conflict(format!(
-                "{} changed since its codings were made; re-code it, or restore the transcript the codings were made on",
-                case.shown_path
-            )));
-        }
+    if let Some(source) = file.transcripts.iter().find(|s| s.case == case_id)
+        && source.sha256 != case.transcript.sha256()
+    {
+        return Err(ApiError::conflict(format!(
+            "{} changed since its codings were made; re-code it, or restore the transcript the codings were made on",
+            case.shown_path
+        )));
     }
     let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();
     if now != case.transcript.sha256() {
@@ -388,14 +388,13 @@ fn mark_reviewed(file: &mut CodingsFile, study: &Study, case_id: &str, segment: 
 /// # Errors
 /// The folder is not writable.
 pub(crate) fn write(path: &Path, file: &CodingsFile) -> Result<String, ServeError> {
-    let mut bytes = serde_json::to_vec_pretty(file).map_err(|e| ServeError::Io(e.to_string()))?;
+    let mut bytes = serde_json::to_vec_pretty(file)?;
     bytes.push(b'\n');
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let shown = path.display();
-    let io = |e: std::io::Error| ServeError::Io(format!("{shown}: cannot write: {e}"));
+    let io = |e: std::io::Error| ServeError::io(format!("{}: cannot write", path.display()))(e);
     let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
     temp.write_all(&bytes).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use qda_coding::{Codebook, Coding, RuleSet, Transcript};
 
+use crate::error::ServeError;
+
 /// One transcript as the server shows it.
 #[derive(Debug)]
 pub struct Case {
@@ -69,18 +71,15 @@ impl Study {
     ///
     /// # Errors
     /// Two transcripts share a case id, or the codebook's rules do not compile.
-    pub fn new(
-        codebook: Codebook,
-        transcripts: Vec<LoadedTranscript>,
-    ) -> Result<Self, crate::ServeError> {
+    pub fn new(codebook: Codebook, transcripts: Vec<LoadedTranscript>) -> Result<Self, ServeError> {
         let rules = RuleSet::new(&codebook)
-            .map_err(|e| crate::ServeError::Setup(format!("the codebook's rules: {e}")))?;
+            .map_err(|e| ServeError::Setup(format!("the codebook's rules: {e}")))?;
         let mut cases = BTreeMap::new();
         for loaded in transcripts {
             let transcript = loaded.transcript;
             let case_id = transcript.case().to_owned();
             if let Some(first) = cases.get(&case_id).map(|c: &Case| c.shown_path.clone()) {
-                return Err(crate::ServeError::Setup(format!(
+                return Err(ServeError::Setup(format!(
                     "{}: case `{case_id}` is also the case of {first}; give each transcript its own case id",
                     loaded.shown_path
                 )));

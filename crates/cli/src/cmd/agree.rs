@@ -234,10 +234,10 @@ impl RatingsTable {
         let mut lines: Vec<u64> = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
+                let line = e.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
                 anyhow::anyhow!("{path}:{line}: unreadable CSV row: {e}")
             })?;
-            let line = record.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
+            let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
             let unit = record.get(0).unwrap_or("").trim().to_owned();
             if unit.is_empty() {
                 continue;

@@ -25,8 +25,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
-            let refi = qda_exchange::from_qda(&study.codebook, &sets);
-            qda_exchange::write_qdc(&refi).into_bytes()
+            qda_exchange::export_codebook(&study.codebook, &sets).into_bytes()
         }
         ExchangeFormat::Qdpx => {
             if args.output.path.is_none() {

@@ -23,24 +23,17 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
     let transcript = study.transcript(&path)?;
     let (codebook, rules) = (&study.codebook, &study.rules);
     let segment = find_segment(codebook, &transcript, &args.segment)?;
-    if let Some(code) = &args.code {
-        if codebook.code(code).is_none() {
-            let hint = codebook
-                .suggest(code)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!(
-                        "; codes: {}",
-                        codebook
-                            .codes()
-                            .iter()
-                            .map(|c| c.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                });
-            bail!("{}: no code `{code}` in the codebook{hint}", display_path(&args.codebook));
-        }
+    if let Some(code) = &args.code
+        && codebook.code(code).is_none()
+    {
+        let hint =
+            codebook.suggest(code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_else(|| {
+                format!(
+                    "; codes: {}",
+                    codebook.codes().iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            });
+        bail!("{}: no code `{code}` in the codebook{hint}", display_path(&args.codebook));
     }
     let provenance = study
         .provenance("explain")
@@ -85,8 +78,10 @@ fn transcript_path(given: &Path, segment: &str) -> Result<PathBuf> {
         }
         cases.push(transcript.case().to_owned());
     }
-    let close: Vec<String> =
-        closest(case, cases.iter().map(String::as_str)).iter().map(|c| format!("`{c}`")).collect();
+    let close: Vec<String> = qda_coding::closest(case, cases.iter().map(String::as_str))
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect();
     let hint = if close.is_empty() {
         String::new()
     } else {
@@ -101,12 +96,12 @@ fn find_segment(codebook: &Codebook, transcript: &Transcript, wanted: &str) -> R
     let case = transcript.case();
     let path = display_path(transcript.path());
     let id = if wanted.contains(':') { wanted.to_owned() } else { format!("{case}:{wanted}") };
-    if let Some((given, _)) = id.split_once(':') {
-        if given != case {
-            bail!(
-                "{path}: segment `{id}` belongs to case `{given}`, but this transcript is case `{case}`; name the transcript of case `{given}`"
-            );
-        }
+    if let Some((given, _)) = id.split_once(':')
+        && given != case
+    {
+        bail!(
+            "{path}: segment `{id}` belongs to case `{given}`, but this transcript is case `{case}`; name the transcript of case `{given}`"
+        );
     }
     let unit = codebook.unit();
     let segments = transcript.segments(unit);
@@ -130,7 +125,7 @@ fn find_segment(codebook: &Codebook, transcript: &Transcript, wanted: &str) -> R
     let Some((first, last)) = segments.first().zip(segments.last()) else {
         bail!("{path}: the transcript has no segments");
     };
-    let close = closest(&id, segments.iter().map(|s| s.id.as_str()));
+    let close = qda_coding::closest(&id, segments.iter().map(|s| s.id.as_str()));
     let hint = if close.is_empty() {
         String::new()
     } else {
@@ -144,28 +139,4 @@ fn find_segment(codebook: &Codebook, transcript: &Transcript, wanted: &str) -> R
         first.id,
         last.id
     )
-}
-
-/// The candidates nearest to `wanted` by edit distance (at most three),
-/// when they are near enough to be a slip.
-fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let scored: Vec<(usize, &str)> =
-        candidates.map(|c| (strsim::levenshtein(wanted, c), c)).collect();
-    let Some(best) = scored.iter().map(|(d, _)| *d).min() else { return Vec::new() };
-    if best > 2 {
-        return Vec::new();
-    }
-    scored.into_iter().filter(|(d, _)| *d == best).map(|(_, c)| c).take(3).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn close_ids_are_the_nearest_few() {
-        let ids = ["P05:t1", "P05:t4", "P05:t10", "P05:t14", "P05:t44"];
-        assert_eq!(closest("P05:t40", ids.into_iter()), ["P05:t4", "P05:t10", "P05:t44"]);
-        assert!(closest("x", ids.into_iter()).is_empty());
-    }
 }

@@ -67,12 +67,12 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
     let mut problems = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
+            let line = e.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
             anyhow!(
                 "{name}:{line}:1: unreadable row: {e}; quote cells that contain the delimiter, or separate codes with `;`"
             )
         })?;
-        let line = record.position().map_or(0, |p| crate::sheet::record_line(body, p.byte()));
+        let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
         let cell = |key: &str| record.get(index[key]).unwrap_or("").trim();
         let at = |key: &str| format!("{name}:{line}:{}", index[key] + 1);
         let (case, segment, path, sha256) =

@@ -283,14 +283,14 @@ impl Tests {
             df: plain.df,
             p_value: significant(plain.p_value),
         });
-        if let Ok(yates) = qda_stats::chi_square_independence(&table, Correction::Yates) {
-            if yates.corrected {
-                tests.chi_square_yates = Some(ChiSquareResult {
-                    statistic: significant(yates.statistic),
-                    df: yates.df,
-                    p_value: significant(yates.p_value),
-                });
-            }
+        if let Ok(yates) = qda_stats::chi_square_independence(&table, Correction::Yates)
+            && yates.corrected
+        {
+            tests.chi_square_yates = Some(ChiSquareResult {
+                statistic: significant(yates.statistic),
+                df: yates.df,
+                p_value: significant(yates.p_value),
+            });
         }
         tests.min_expected = Some(round(plain.min_expected));
         tests.cells_expected_below_5 = Some(plain.cells_expected_below_5);

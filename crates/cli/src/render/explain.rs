@@ -203,15 +203,12 @@ impl Explanation {
                 highlights.extend(
                     d.vetoed_by.iter().map(|e| Highlight { range: e.range.clone(), veto: true }),
                 );
-                if d.no_any && !interviewer {
-                    if let Some(rule) = &code.rule {
-                        any_terms = rule
-                            .any
-                            .iter()
-                            .chain(&rule.regex)
-                            .map(|t| t.as_str().to_owned())
-                            .collect();
-                    }
+                if d.no_any
+                    && !interviewer
+                    && let Some(rule) = &code.rule
+                {
+                    any_terms =
+                        rule.any.iter().chain(&rule.regex).map(|t| t.as_str().to_owned()).collect();
                 }
             }
             codes.push(CodeVerdict {

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::adjudication::Adjudications;
+use crate::error::ErrorKind;
 
 fn parse(text: &str) -> Codebook {
     Codebook::parse(Path::new("cb.toml"), text).unwrap()
@@ -129,6 +130,21 @@ fn unknown_parent_suggests_a_close_id() {
         parse_err("[[code]]\nid = \"motive\"\n[[code]]\nid = \"survival\"\nparent = \"motiv\"\n"),
         "cb.toml:5:10: code `survival`: unknown parent `motiv`; did you mean `motive`?"
     );
+}
+
+/// Each error's kind, for callers that act on what went wrong rather than
+/// on the wording of the message.
+#[test]
+fn errors_carry_their_kind() {
+    let kind = |text: &str| Codebook::parse(Path::new("cb.toml"), text).unwrap_err().kind;
+    assert_eq!(kind("[[code]]\nid = \"a\"\n[[code]]\nid = \"a\"\n"), ErrorKind::Duplicate);
+    assert_eq!(kind("[[code]]\nid = \"b\"\nparent = \"x\"\n"), ErrorKind::UnknownName);
+    assert_eq!(kind("[[code]]\nid = \"a\"\nparent = \"a\"\n"), ErrorKind::CodeTree);
+    assert_eq!(kind("[[code]]\nid = \"a\"\nexlusive = true\n"), ErrorKind::UnknownKey);
+    assert_eq!(kind("[[code]]\nid = \"a\"\ncodable = 1\n"), ErrorKind::InvalidValue);
+    assert_eq!(kind("[[code]]\nid = \"a\"\n[code.rule]\nregex = [\"(\"]\n"), ErrorKind::Pattern);
+    assert_eq!(kind("[[code]\n"), ErrorKind::Syntax);
+    assert_eq!(kind("[codebook]\nname = \"x\"\n"), ErrorKind::Missing);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Tests of term semantics, rule decisions and coding whole transcripts.
+//! Tests of rule semantics, rule decisions and coding whole transcripts.
 
 use std::path::Path;
 
@@ -261,36 +261,6 @@ fn evidence_names_the_term_as_written_in_its_own_rule() {
     assert_eq!(decision.matched, [ev(Clause::Any, "nothing  to  eat", 0..14)]);
 }
 
-// --- terms ------------------------------------------------------------------
-
-#[test]
-fn term_errors_name_the_term() {
-    assert_eq!(
-        Term::word("st*rv").unwrap_err(),
-        "term `st*rv`: `*` may stand only at the start or end of a term; use `regex` for other patterns"
-    );
-    assert_eq!(
-        Term::word("*").unwrap_err(),
-        "term `*` has no text to match; remove it or write a word"
-    );
-    assert_eq!(
-        Term::word("* free").unwrap_err(),
-        "term `* free`: `*` must touch the word it extends"
-    );
-    let long = "hunger ".repeat(200);
-    assert_eq!(
-        Term::word(&long).unwrap_err(),
-        "term `hunger hunger hunger…` has 1399 characters; a term is a word or phrase of at most 1000, so shorten it or split it into several terms"
-    );
-    // The longest term allowed compiles, also with characters whose case
-    // folding makes the pattern large.
-    let longest = "ſtraße ".repeat(MAX_TERM_CHARS / 7);
-    Regex::new(&Term::word(&longest).unwrap().pattern).unwrap();
-    assert_eq!(Term::word("  hunger ").unwrap().as_str(), "hunger");
-    assert!(!Term::word("hunger").unwrap().is_regex());
-    assert!(Term::regex("hung(er)?", 1 << 20).unwrap().is_regex());
-}
-
 // --- coding transcripts -------------------------------------------------------
 
 const CODEBOOK: &str = r#"
@@ -381,26 +351,6 @@ fn code_transcript_uses_the_codebook_unit() {
 }
 
 #[test]
-fn code_all_keeps_the_order_of_sources_and_passes_errors_through() {
-    let cb = codebook(CODEBOOK);
-    let rules = RuleSet::new(&cb).unwrap();
-    let sources = ["P01", "bad", "P02"];
-    let results = rules.code_all(&cb, &sources, |name| {
-        if *name == "bad" {
-            return Err(format!("cannot read {name}"));
-        }
-        let text = TRANSCRIPT.replace("P01", name);
-        Ok(Transcript::parse(Path::new("t.txt"), text.as_bytes()).unwrap())
-    });
-    let summary: Vec<Result<(String, usize), String>> =
-        results.into_iter().map(|r| r.map(|c| (c.case, c.codings.len()))).collect();
-    assert_eq!(
-        summary,
-        [Ok(("P01".to_owned(), 2)), Err("cannot read bad".to_owned()), Ok(("P02".to_owned(), 2))]
-    );
-}
-
-#[test]
 fn coding_serializes_with_a_tagged_source() {
     let coding = &coded(CODEBOOK).codings[1];
     assert_eq!(
@@ -452,29 +402,6 @@ fn prefiltered_scan_equals_locating_every_pattern() {
         }
     }
     assert!(matched > 100, "the comparison must cover real matches, found {matched}");
-}
-
-#[test]
-fn literals_are_runs_that_ascii_case_insensitive_search_finds() {
-    let literal =
-        |core: &str, wildcards| literal_of(core, wildcards).map(|l| (l.texts.join("|"), l.bounded));
-    assert_eq!(literal("nothing to eat", (false, false)), Some(("nothing".into(), (true, true))));
-    assert_eq!(literal("starv", (false, true)), Some(("starv".into(), (true, false))));
-    assert_eq!(literal("ing", (true, false)), Some(("ing".into(), (false, true))));
-    assert_eq!(literal("Chōsen", (false, false)), Some(("sen".into(), (false, true))));
-    assert_eq!(literal("자유", (false, false)), Some(("자유".into(), (true, true))));
-    assert_eq!(literal("свобода", (false, false)), None);
-    assert_eq!(
-        regex_literal("kept (?:calling|asking) me").map(|(l, _)| l.join("|")).as_deref(),
-        Some("kept asking me|kept calling me")
-    );
-    assert_eq!(
-        regex_literal(r"\d{1,2} days in (?:prison|detention)").map(|(l, _)| l.join("|")).as_deref(),
-        Some(" days in detention| days in prison")
-    );
-    assert_eq!(regex_literal(r"\w+ing").map(|(l, _)| l.join("|")).as_deref(), Some("ing"));
-    assert_eq!(regex_literal(r"\w+"), None);
-    assert_eq!(regex_literal("자유|freedom"), None);
 }
 
 /// Locating starts at the first occurrence of a pattern's literal that

@@ -2,6 +2,7 @@
 //! of segmentation (ids, offsets, times, lines).
 
 use super::*;
+use crate::error::ErrorKind;
 use crate::segment::{Segment, Unit};
 
 /// 21 bytes, lines 1 to 3; the body starts on line 4.
@@ -64,6 +65,15 @@ fn front_matter_without_case_is_an_error() {
         parse_err(b"+++\npseudonym = \"x\"\n+++\nP: hi\n"),
         "P01.txt:2:1: the front matter has no `case`; add a line such as case = \"P01\""
     );
+}
+
+#[test]
+fn errors_carry_their_kind() {
+    let kind = |bytes: &[u8]| Transcript::parse(Path::new("P01.txt"), bytes).unwrap_err().kind;
+    assert_eq!(kind(b"+++\npseudonym = \"x\"\n+++\nP: hi\n"), ErrorKind::Missing);
+    assert_eq!(kind(b"+++\ncase = \"P01\"\nP: hi\n"), ErrorKind::Syntax);
+    assert_eq!(kind(b"+++\ncase = 1\n+++\nP: hi\n"), ErrorKind::InvalidValue);
+    assert_eq!(kind(b"+++\ncase = \"P01\"\n+++\nP: \xff\n"), ErrorKind::Encoding);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! How long applying a code takes on the server, for a two-hour interview
 //! (about 20,000 words, made by the benchmark generator) whose codings file
 //! grows with every edit. Run with
-//! `cargo test -p qda-serve --release --test speed -- --ignored --nocapture`.
+//! `cargo test -p qda-serve --release --test serve speed -- --ignored --nocapture`.
 
 use std::time::Instant;
 

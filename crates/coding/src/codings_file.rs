@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codebook::Codebook;
 use crate::coding::Coding;
-use crate::error::{CodingsError, Position};
+use crate::error::{CodingsError, ErrorKind, Position};
 use crate::location::Location;
 
 /// A codings file, as `qda code` and `qda import-sheet` write it.
@@ -66,6 +66,7 @@ impl CodingsFile {
     /// Invalid JSON, or JSON that is not a codings file, with line and column.
     pub fn parse(path: &Path, text: &str) -> Result<Self, CodingsError> {
         serde_json::from_str(text).map_err(|e| CodingsError {
+            kind: ErrorKind::Syntax,
             position: Position {
                 path: path.to_owned(),
                 location: (e.line() > 0).then(|| Location { line: e.line(), column: e.column() }),
@@ -92,74 +93,89 @@ impl CodingsFile {
         codebook: &Codebook,
         sources: &BTreeMap<String, SourceIndex>,
     ) -> Result<(), CodingsError> {
-        let error = |message: String| CodingsError {
+        let error = |kind: ErrorKind, message: String| CodingsError {
+            kind,
             position: Position { path: path.to_owned(), location: None },
             message,
         };
         for source in &self.transcripts {
             let Some(now) = sources.get(&source.case) else {
-                return Err(error(format!(
-                    "case `{}` ({}) is not among the transcripts given; add its transcript",
-                    source.case, source.path
-                )));
+                return Err(error(
+                    ErrorKind::UnknownName,
+                    format!(
+                        "case `{}` ({}) is not among the transcripts given; add its transcript",
+                        source.case, source.path
+                    ),
+                ));
             };
             if now.sha256 != source.sha256 {
-                return Err(error(format!(
-                    "{} changed since these codings were made (SHA-256 {} then, {} now); re-code it, or restore the transcript the codings were made on",
-                    now.path.display(),
-                    source.sha256,
-                    now.sha256
-                )));
+                return Err(error(
+                    ErrorKind::Conflict,
+                    format!(
+                        "{} changed since these codings were made (SHA-256 {} then, {} now); re-code it, or restore the transcript the codings were made on",
+                        now.path.display(),
+                        source.sha256,
+                        now.sha256
+                    ),
+                ));
             }
         }
-        if let Some(owner) = &self.coder {
-            if let Some(other) = self.codings.iter().find(|c| c.coder != *owner) {
-                return Err(error(format!(
+        if let Some(owner) = &self.coder
+            && let Some(other) = self.codings.iter().find(|c| c.coder != *owner)
+        {
+            return Err(error(
+                ErrorKind::Conflict,
+                format!(
                     "the file is `{owner}`'s codings but holds a coding by `{}` ({} {}); keep one coder per file",
                     other.coder, other.segment, other.code
-                )));
-            }
+                ),
+            ));
         }
         let listed: BTreeSet<&str> = self.transcripts.iter().map(|s| s.case.as_str()).collect();
         for (i, coding) in self.codings.iter().enumerate() {
             let at =
                 format!("coding {} ({} {} {})", i + 1, coding.case, coding.segment, coding.code);
             if !listed.contains(coding.case.as_str()) {
-                return Err(error(format!(
-                    "{at}: case `{}` is missing from `transcripts`",
-                    coding.case
-                )));
+                return Err(error(
+                    ErrorKind::Missing,
+                    format!("{at}: case `{}` is missing from `transcripts`", coding.case),
+                ));
             }
             let Some(code) = codebook.code(&coding.code) else {
                 let hint = codebook
                     .suggest(&coding.code)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                return Err(error(format!(
-                    "{at}: unknown code `{}` in {}{hint}",
-                    coding.code,
-                    codebook.path().display()
-                )));
+                return Err(error(
+                    ErrorKind::UnknownName,
+                    format!(
+                        "{at}: unknown code `{}` in {}{hint}",
+                        coding.code,
+                        codebook.path().display()
+                    ),
+                ));
             };
             if !code.codable {
-                return Err(error(format!(
-                    "{at}: code `{}` is not codable (it groups other codes)",
-                    code.id
-                )));
+                return Err(error(
+                    ErrorKind::InvalidValue,
+                    format!("{at}: code `{}` is not codable (it groups other codes)", code.id),
+                ));
             }
             let source = &sources[&coding.case];
             let Some(&(start, end)) = source.segments.get(&coding.segment) else {
-                return Err(error(format!(
-                    "{at}: {} has no segment `{}`",
-                    source.path.display(),
-                    coding.segment
-                )));
+                return Err(error(
+                    ErrorKind::UnknownName,
+                    format!("{at}: {} has no segment `{}`", source.path.display(), coding.segment),
+                ));
             };
             if coding.start < start || coding.end > end || coding.start > coding.end {
-                return Err(error(format!(
-                    "{at}: offsets {}..{} lie outside the segment ({start}..{end})",
-                    coding.start, coding.end
-                )));
+                return Err(error(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "{at}: offsets {}..{} lie outside the segment ({start}..{end})",
+                        coding.start, coding.end
+                    ),
+                ));
             }
         }
         Ok(())

@@ -320,7 +320,7 @@ async fn a_span_selected_in_a_korean_line_is_coded_saved_and_shown_after_reload(
 
 /// Time to first paint of a two-hour interview (about 20,000 words, made
 /// by the benchmark generator). Run with
-/// `cargo test -p qda-serve --test browser -- --ignored --nocapture`.
+/// `cargo test -p qda-serve --test serve first_paint -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, not a check"]
 async fn first_paint_of_a_two_hour_interview() {
@@ -366,7 +366,7 @@ async fn first_paint_of_a_two_hour_interview() {
 
 /// The README's picture: the bundled study, anna's codings beside the
 /// rules, a selection about to be coded. Run with
-/// `cargo test -p qda-serve --test browser readme -- --ignored` to remake
+/// `cargo test -p qda-serve --test serve readme -- --ignored` to remake
 /// `docs/serve.png`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "remakes docs/serve.png"]

@@ -1,0 +1,125 @@
+//! Coding transcripts with a rule set: each segment's codings with the
+//! term that made them, or only the counts per code a tally needs.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::cases::CaseCodes;
+use crate::codebook::Codebook;
+use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
+use crate::rules::{Clause, RuleSet};
+use crate::transcript::Transcript;
+
+/// Code-point offsets of a few byte offsets in one text, counted in one pass
+/// over the text rather than once per offset: a long turn with many codings
+/// would otherwise be counted again for each.
+struct CodePoints {
+    /// Sorted byte offsets, each with its code-point offset.
+    offsets: Vec<(usize, usize)>,
+}
+
+impl CodePoints {
+    fn new(text: &str, bytes: impl IntoIterator<Item = usize>) -> Self {
+        let mut bytes: Vec<usize> = bytes.into_iter().collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let (mut counted_bytes, mut counted_chars) = (0, 0);
+        let offsets = bytes
+            .into_iter()
+            .map(|byte| {
+                counted_chars += text[counted_bytes..byte].chars().count();
+                counted_bytes = byte;
+                (byte, counted_chars)
+            })
+            .collect();
+        CodePoints { offsets }
+    }
+
+    /// The code-point offset of `byte`, which must be one of the offsets given.
+    fn get(&self, byte: usize) -> usize {
+        let i = self.offsets.partition_point(|&(b, _)| b < byte);
+        self.offsets[i].1
+    }
+}
+
+impl RuleSet {
+    /// Codes the segments of one transcript with this rule set. Interviewer
+    /// turns (by `codebook`) are skipped.
+    pub fn code_transcript(&self, codebook: &Codebook, transcript: &Transcript) -> CodedTranscript {
+        let segments = transcript.segments(codebook.unit());
+        let mut codings = Vec::new();
+        let mut codable_segments = 0;
+        for segment in &segments {
+            if codebook.is_interviewer(&segment.speaker) {
+                continue;
+            }
+            codable_segments += 1;
+            let segment_text = segment.text(transcript);
+            let applying = self.applying_to(segment_text);
+            if applying.is_empty() {
+                continue;
+            }
+            let code_points = CodePoints::new(
+                segment_text,
+                applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
+            );
+            let code_point = |byte: usize| segment.start + code_points.get(byte);
+            for (code, clause, term, range) in applying {
+                codings.push(Coding {
+                    case: transcript.case().to_owned(),
+                    segment: segment.id.clone(),
+                    code: code.to_owned(),
+                    coder: RULES_CODER.to_owned(),
+                    start: segment.start,
+                    end: segment.end,
+                    source: Source::Rule {
+                        clause,
+                        term: term.to_owned(),
+                        match_start: code_point(range.start),
+                        match_end: code_point(range.end),
+                    },
+                });
+            }
+        }
+        CodedTranscript {
+            case: transcript.case().to_owned(),
+            path: transcript.path().to_owned(),
+            sha256: transcript.sha256().to_owned(),
+            attributes: transcript.attributes().clone(),
+            segments: segments.len(),
+            codable_segments,
+            codings,
+        }
+    }
+
+    /// The codes the rules give one transcript, counted by segment: what
+    /// [`CaseCodes::from_coded`] makes of [`RuleSet::code_transcript`]'s
+    /// codings, without making the codings or the segments' ids.
+    pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
+        let mut segments: BTreeMap<String, usize> = BTreeMap::new();
+        for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
+            if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
+                continue;
+            }
+            // Each code applies to a segment once.
+            for (code, ..) in self.applying_to(&transcript.text()[bytes]) {
+                match segments.get_mut(code) {
+                    Some(count) => *count += 1,
+                    None => {
+                        segments.insert(code.to_owned(), 1);
+                    }
+                }
+            }
+        }
+        CaseCodes {
+            case: transcript.case().to_owned(),
+            attributes: transcript.attributes().clone(),
+            segments,
+        }
+    }
+
+    /// The codes that apply to a segment's text, with their sources.
+    fn applying_to(&self, text: &str) -> Vec<(&str, Clause, &str, Range<usize>)> {
+        self.applying(&self.scan(text)).collect()
+    }
+}

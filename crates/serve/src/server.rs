@@ -1,0 +1,72 @@
+//! Building the application and serving it.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+
+use crate::error::ServeError;
+use crate::state::{AppState, Config};
+use crate::{api, compare, security, store};
+
+/// Builds the application after checking the codings file against the study.
+///
+/// # Errors
+/// The coder name is reserved or empty, or the codings file is unreadable,
+/// belongs to another coder, or holds codings that do not fit the study.
+pub fn app(config: Config) -> Result<Router, ServeError> {
+    let coder = config.coder.trim();
+    if coder.is_empty() || coder == qda_coding::RULES_CODER || coder != config.coder {
+        return Err(ServeError::Setup(format!(
+            "--coder {:?}: name the person coding (`rules` is reserved for rule codings; no surrounding spaces)",
+            config.coder
+        )));
+    }
+    let snapshot = store::read(&config.codings, &config.coder)?;
+    store::check(&config.codings, &snapshot, &config.study, &config.coder)?;
+    for (name, path) in &config.compare {
+        compare::read_other(name, path, &config.study)?;
+    }
+    let state = AppState::new(config);
+    Ok(api::routes(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .with_state(state))
+}
+
+/// The `Host` values a browser sends for a server on `addr`.
+pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![format!("{addr}")];
+    if addr.ip().is_loopback() {
+        hosts.extend([
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ]);
+    }
+    hosts.dedup();
+    hosts
+}
+
+/// Serves `app` on `listener` until Ctrl-C.
+///
+/// # Errors
+/// The listener cannot be used, or the server fails.
+pub fn run(listener: std::net::TcpListener, app: Router) -> Result<(), ServeError> {
+    listener.set_nonblocking(true).map_err(ServeError::io("cannot serve"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .build()
+        .map_err(ServeError::io("cannot serve"))?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::from_std(listener).map_err(ServeError::io("cannot serve"))?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                // Without a signal handler the server still stops with the process.
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(ServeError::io("cannot serve"))
+    })
+}

@@ -1,0 +1,58 @@
+//! What the server is started with, shared read-only by every request.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::study::Study;
+
+/// What the server is started with.
+#[derive(Debug)]
+pub struct Config {
+    /// The codebook and transcripts.
+    pub study: Study,
+    /// The coder whose codings file is edited.
+    pub coder: String,
+    /// The coder's codings file (created on the first edit).
+    pub codings: PathBuf,
+    /// Other codings files to compare with: a name for the page, and the file.
+    pub compare: Vec<(String, PathBuf)>,
+    /// The provenance object written into the codings file.
+    pub provenance: serde_json::Value,
+    /// The access token.
+    pub token: String,
+    /// The `Host` header values accepted, such as `127.0.0.1:8123`.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The shared, read-only setup, plus the lock that serialises saves.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    /// Held from reading the codings file to renaming the new one over it,
+    /// so two tabs' edits are checked one after the other.
+    saving: Mutex<()>,
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config) -> Self {
+        AppState(Arc::new(Inner { config, saving: Mutex::new(()) }))
+    }
+
+    /// Waits for other saves to finish; the guard holds off later ones.
+    pub(crate) fn lock_saving(&self) -> MutexGuard<'_, ()> {
+        // A poisoned lock only means an earlier save panicked; the file is
+        // whole either way.
+        self.0.saving.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        &self.0.config
+    }
+}

@@ -1,0 +1,11 @@
+//! Tests of qda-serve, in one binary.
+//!
+//! - `api`: the HTTP API in process: access checks, saving, stale writes,
+//!   bad bodies;
+//! - `browser`: the coding page end to end in headless Chromium;
+//! - `speed`: how long an edit takes on a long interview (ignored; a
+//!   measurement, not a check).
+
+mod api;
+mod browser;
+mod speed;
