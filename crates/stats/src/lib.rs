@@ -16,16 +16,18 @@ mod bins;
 mod contingency;
 mod cooccurrence;
 mod error;
+mod fisher;
 mod krippendorff;
 mod proportion;
 mod reliability;
 
 pub use bins::Bins;
-pub use contingency::{
-    ChiSquare, ContingencyTable, Correction, FISHER_STEP_LIMIT, FisherExact,
-    chi_square_independence, fisher_exact, fisher_exact_with_limit,
-};
+pub use contingency::{ChiSquare, ContingencyTable, Correction, chi_square_independence};
 pub use cooccurrence::{Cooccurrence, PairStrength};
+pub use fisher::{
+    FISHER_WORK_LIMIT, FisherMethod, FisherOptions, FisherTest, fisher_exact,
+    fisher_exact_enumerated, fisher_monte_carlo,
+};
 
 pub use error::StatsError;
 pub use krippendorff::{

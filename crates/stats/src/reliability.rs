@@ -124,23 +124,28 @@ pub fn percent_agreement(data: &Matrix) -> Result<f64, Undefined> {
 /// The sorted categories, and the two coders' category indices on the units both coded.
 type Paired = (Vec<f64>, Vec<(usize, usize)>);
 
-/// The two coders' values on units both coded, as category indices.
+/// The two coders' values on units both coded, as category indices among
+/// the values of those units only: a value that occurs only in a unit one
+/// coder left out is no category of the pairs (as R's `irr::kappa2` after
+/// `na.omit`), and would otherwise widen the scale of the weighted kappas.
 fn paired(data: &Matrix) -> Result<Paired, Undefined> {
     let coders = data.iter().map(Vec::len).max().unwrap_or(0);
     if coders != 2 || data.iter().any(|row| row.len() != 2) {
         return Err(Undefined::NotTwoCoders(coders));
     }
-    let categories = categories(data);
-    let pairs: Vec<(usize, usize)> = data
+    let complete: Vec<Vec<Option<f64>>> =
+        data.iter().filter(|row| row.iter().all(Option::is_some)).cloned().collect();
+    if complete.is_empty() {
+        return Err(Undefined::NoPairableUnits);
+    }
+    let categories = categories(&complete);
+    let pairs = complete
         .iter()
         .filter_map(|row| match (row[0], row[1]) {
             (Some(a), Some(b)) => Some((index_of(&categories, a), index_of(&categories, b))),
             _ => None,
         })
         .collect();
-    if pairs.is_empty() {
-        return Err(Undefined::NoPairableUnits);
-    }
     Ok((categories, pairs))
 }
 
@@ -154,7 +159,7 @@ fn paired(data: &Matrix) -> Result<Paired, Undefined> {
 /// with disagreement weights `w_ij` = 0 on the diagonal and 1 elsewhere
 /// (unweighted, which equals `(p_o − p_e)/(1 − p_e)`), `|i − j|/(k − 1)`
 /// (linear) or `(i − j)²/(k − 1)²` (quadratic), where `i, j` are the ranks of
-/// the categories among the `k` distinct values. Agrees with statsmodels'
+/// the categories among the `k` distinct values of the units both coded. Agrees with statsmodels'
 /// `cohens_kappa(table, wt=None|"linear"|"quadratic")` and R's
 /// `irr::kappa2(weight = "unweighted"|"equal"|"squared")`.
 ///

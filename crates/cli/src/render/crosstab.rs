@@ -10,7 +10,7 @@
 //! A column labelled [`qda_coding::MISSING`] (cases without the attribute)
 //! is shown but left out of the tests: "not recorded" is not a group.
 
-use qda_stats::{ContingencyTable, Correction, FisherExact};
+use qda_stats::{ContingencyTable, Correction, FisherMethod, FisherOptions, FisherTest};
 use serde::Serialize;
 
 use crate::render::table::{Align, Table};
@@ -112,33 +112,67 @@ pub(crate) struct ChiSquareResult {
 /// Fisher's exact test as shown.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FisherResult {
-    /// The exact two-sided p-value; `None` when the table was too large.
-    pub(crate) p_value: Option<f64>,
-    /// `exact` or `not computed`.
+    /// The two-sided p-value.
+    pub(crate) p_value: f64,
+    /// `exact` (every table with the margins) or `monte_carlo`.
     pub(crate) method: &'static str,
-    /// Steps of the enumeration, or the limit reached.
-    pub(crate) steps: u64,
+    /// Monte Carlo only: the random tables drawn.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) note: Option<String>,
+    pub(crate) replicates: Option<u64>,
+    /// Monte Carlo only: the seed of the generator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) seed: Option<u64>,
 }
 
-impl From<FisherExact> for FisherResult {
-    fn from(fisher: FisherExact) -> Self {
-        match fisher {
-            FisherExact::Exact { p_value, steps } => FisherResult {
-                p_value: Some(significant(p_value)),
-                method: "exact",
-                steps,
-                note: None,
+impl From<FisherTest> for FisherResult {
+    fn from(test: FisherTest) -> Self {
+        let p_value = significant(test.p_value);
+        match test.method {
+            FisherMethod::Exact => {
+                FisherResult { p_value, method: "exact", replicates: None, seed: None }
+            }
+            FisherMethod::MonteCarlo { replicates, seed } => FisherResult {
+                p_value,
+                method: "monte_carlo",
+                replicates: Some(replicates),
+                seed: Some(seed),
             },
-            FisherExact::TooLarge { limit } => FisherResult {
-                p_value: None,
-                method: "not computed",
-                steps: limit,
-                note: Some(format!(
-                    "the table is too large to enumerate within {limit} steps; only the chi-square test is reported"
-                )),
-            },
+        }
+    }
+}
+
+impl FisherResult {
+    /// The p-value as a table shows it: marked `(MC)` when by Monte Carlo.
+    pub(crate) fn cell(&self) -> String {
+        match self.method {
+            "exact" => p_value(self.p_value),
+            _ => format!("{} (MC)", p_value(self.p_value)),
+        }
+    }
+
+    /// How the p-value was computed, in words.
+    pub(crate) fn described(&self) -> String {
+        match (self.replicates, self.seed) {
+            (Some(replicates), Some(seed)) => {
+                format!("Monte Carlo: {replicates} random tables with these margins, seed {seed}")
+            }
+            _ => "exact, every table with these margins".to_owned(),
+        }
+    }
+
+    /// One line saying how every p-value of `results` was computed, for a
+    /// table that shows several: `None` when there is none.
+    pub(crate) fn methods<'a>(
+        results: impl IntoIterator<Item = &'a FisherResult>,
+    ) -> Option<String> {
+        let results: Vec<&FisherResult> = results.into_iter().collect();
+        let simulated = results.iter().find(|r| r.method != "exact");
+        match (results.is_empty(), simulated) {
+            (true, _) => None,
+            (false, None) => Some("Fisher's p: exact, every table with these margins".to_owned()),
+            (false, Some(r)) => {
+                Some(format!("Fisher's p: exact, except where marked (MC): {}", r.described()))
+            }
         }
     }
 }
@@ -228,16 +262,11 @@ impl Crosstab {
             lines.push(line);
         }
         if let Some(fisher) = &t.fisher_exact {
-            lines.push(match fisher.p_value {
-                Some(p) => format!(
-                    "Fisher's exact test: {} (exact, every table with these margins)",
-                    p_is(p)
-                ),
-                None => format!(
-                    "Fisher's exact test: not computed; {}",
-                    fisher.note.as_deref().unwrap_or_default()
-                ),
-            });
+            lines.push(format!(
+                "Fisher's exact test: {} ({})",
+                p_is(fisher.p_value),
+                fisher.described()
+            ));
         }
         lines.extend(t.warnings.iter().map(|w| format!("warning: {w}")));
         lines
@@ -294,7 +323,7 @@ impl Tests {
         }
         tests.min_expected = Some(round(plain.min_expected));
         tests.cells_expected_below_5 = Some(plain.cells_expected_below_5);
-        let fisher = qda_stats::fisher_exact(&table).ok();
+        let fisher = qda_stats::fisher_exact(&table, &FisherOptions::default()).ok();
         tests.fisher_exact = fisher.map(FisherResult::from);
         let dropped_rows: Vec<&str> =
             (0..rows.len()).filter(|r| !kept_rows.contains(r)).map(|r| rows[r].as_str()).collect();
@@ -311,7 +340,7 @@ impl Tests {
             ));
         }
         if plain.cells_expected_below_5 > 0 {
-            let fallback = if tests.fisher_exact.as_ref().is_some_and(|f| f.p_value.is_some()) {
+            let fallback = if tests.fisher_exact.as_ref().is_some() {
                 "rely on Fisher's exact test"
             } else {
                 "treat the chi-square p-value with caution"
@@ -371,7 +400,7 @@ mod tests {
         assert_eq!(cell.count, 3);
         assert_eq!(cell.row.unwrap().percent, 75.0);
         let fisher = t.tests.fisher_exact.as_ref().unwrap();
-        assert!((fisher.p_value.unwrap() - 0.485_714).abs() < 1e-6);
+        assert!((fisher.p_value - 0.485_714).abs() < 1e-6);
         assert!(t.tests.chi_square_yates.is_some(), "2 × 2 gets Yates");
         assert!(t.tests.warnings.iter().any(|w| w.contains("expected count below 5")));
     }
@@ -390,20 +419,30 @@ mod tests {
     }
 
     #[test]
-    fn a_table_too_large_for_fisher_says_what_was_done_instead() {
+    fn a_monte_carlo_p_value_says_how_it_was_made() {
         let mut t =
             Crosstab::new(labels(&["a", "b"]), labels(&["x", "y"]), &[vec![30, 10], vec![10, 30]]);
-        t.tests.fisher_exact = Some(FisherExact::TooLarge { limit: 10 }.into());
+        let table = ContingencyTable::from_rows(&[[30u64, 10], [10, 30]]).unwrap();
+        let options = FisherOptions { work_limit: 10, replicates: 2000, seed: 3 };
+        let test = qda_stats::fisher_exact(&table, &options).unwrap();
+        t.tests.fisher_exact = Some(test.into());
         assert_eq!(
             t.test_lines(),
             [
                 "chi-square = 20.000, df = 1, p < 0.001; with Yates' correction 18.050, p < 0.001",
-                "Fisher's exact test: not computed; the table is too large to enumerate within 10 steps; only the chi-square test is reported",
+                "Fisher's exact test: p < 0.001 (Monte Carlo: 2000 random tables with these margins, seed 3)",
             ]
         );
-        let json = serde_json::to_value(&t.tests.fisher_exact).unwrap();
-        assert_eq!(json["p_value"], serde_json::Value::Null);
-        assert_eq!(json["method"], "not computed");
+        let fisher = t.tests.fisher_exact.as_ref().unwrap();
+        assert_eq!(fisher.cell(), "< 0.001 (MC)");
+        let json = serde_json::to_value(fisher).unwrap();
+        assert_eq!(json["method"], "monte_carlo");
+        assert_eq!(json["replicates"], 2000);
+        assert_eq!(json["seed"], 3);
+        assert_eq!(
+            FisherResult::methods([fisher]).unwrap(),
+            "Fisher's p: exact, except where marked (MC): Monte Carlo: 2000 random tables with these margins, seed 3"
+        );
     }
 
     #[test]

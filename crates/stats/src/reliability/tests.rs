@@ -224,3 +224,31 @@ fn bootstrap_is_reproducible_and_brackets_the_estimate() {
     assert!(first.interval.upper <= 1.0);
     assert_eq!(first.resamples + first.skipped, 2000);
 }
+
+/// A value that only a unit rated by one coder has (6) is no category of
+/// the weighted kappas: scikit-learn 1.9.1 `cohen_kappa_score` on the complete
+/// pairs, as R's `irr::kappa2` after `na.omit`
+/// (`scripts/reference/kappa_categories.py`): unweighted 0.565217391304,
+/// linear 0.693877551020, quadratic 0.819277108434.
+#[test]
+fn weighted_kappa_ranks_only_the_values_both_coders_rated() {
+    let a = [1, 2, 3, 2, 1, 3, 2, 4, 1, 2, 6];
+    let b = [
+        Some(1),
+        Some(2),
+        Some(2),
+        Some(2),
+        Some(1),
+        Some(3),
+        Some(3),
+        Some(4),
+        Some(2),
+        Some(2),
+        None,
+    ];
+    let data: Vec<Vec<Option<f64>>> =
+        a.iter().zip(b).map(|(&a, b)| vec![Some(f64::from(a)), b.map(f64::from)]).collect();
+    close(cohen_kappa(&data, Weights::Unweighted).unwrap().value, 0.565217391304, EPS);
+    close(cohen_kappa(&data, Weights::Linear).unwrap().value, 0.693877551020, EPS);
+    close(cohen_kappa(&data, Weights::Quadratic).unwrap().value, 0.819277108434, EPS);
+}

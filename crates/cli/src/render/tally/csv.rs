@@ -118,6 +118,9 @@ fn header(report: &TallyReport) -> Vec<String> {
             "chi_square_yates",
             "chi_square_yates_p",
             "fisher_exact_p",
+            "fisher_exact_method",
+            "fisher_exact_replicates",
+            "fisher_exact_seed",
             "min_expected",
             "cells_expected_below_5",
         ]
@@ -152,7 +155,11 @@ fn crosstab_cells(crosstab: &Crosstab, row: usize) -> Vec<String> {
     cells.push(t.chi_square.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
     cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.statistic)));
     cells.push(t.chi_square_yates.as_ref().map_or_else(String::new, |c| exact(c.p_value)));
-    cells.push(t.fisher_exact.as_ref().and_then(|f| f.p_value).map_or_else(String::new, exact));
+    let fisher = t.fisher_exact.as_ref();
+    cells.push(fisher.map_or_else(String::new, |f| exact(f.p_value)));
+    cells.push(fisher.map_or_else(String::new, |f| f.method.to_owned()));
+    cells.push(fisher.and_then(|f| f.replicates).map_or_else(String::new, |b| b.to_string()));
+    cells.push(fisher.and_then(|f| f.seed).map_or_else(String::new, |s| s.to_string()));
     cells.push(t.min_expected.map_or_else(String::new, exact));
     cells.push(t.cells_expected_below_5.map_or_else(String::new, |n| n.to_string()));
     cells

@@ -2,7 +2,7 @@
 //! the title, each exclusive group's table (and crosstab with `--by`), the
 //! codes, and with `--by` each code's shares and tests by the attribute.
 
-use crate::render::crosstab::{Crosstab, interval, p_value};
+use crate::render::crosstab::{Crosstab, FisherResult, interval, p_value};
 use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::render::tally::model::{
@@ -129,6 +129,9 @@ fn write_codes_by(report: &TallyReport, split: &SplitInfo, out: &mut dyn Markup)
     if !notes.is_empty() || !tests.rows.is_empty() {
         out.blank();
     }
+    let fisher =
+        report.codes.iter().filter_map(|c| c.crosstab.as_ref()?.tests.fisher_exact.as_ref());
+    notes.extend(FisherResult::methods(fisher));
     let below_5 = report
         .codes
         .iter()
@@ -193,14 +196,13 @@ fn codes_by_tables(report: &TallyReport, split: &SplitInfo) -> (Table, Table, Ve
             notes.push(format!("{}: {}", code.code, t.not_tested.as_deref().unwrap_or_default()));
             continue;
         };
-        let fisher = t.fisher_exact.as_ref().and_then(|f| f.p_value);
         tests.push(vec![
             code.code.clone(),
             format!("{:.3}", chi.statistic),
             chi.df.to_string(),
             p_value(chi.p_value),
             t.chi_square_yates.as_ref().map_or_else(String::new, |y| p_value(y.p_value)),
-            fisher.map_or_else(|| "not computed".to_owned(), p_value),
+            t.fisher_exact.as_ref().map_or_else(String::new, FisherResult::cell),
             format!(
                 "{} of {}",
                 t.cells_expected_below_5.unwrap_or(0),

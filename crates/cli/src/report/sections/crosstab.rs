@@ -7,7 +7,7 @@
 
 use indexmap::IndexMap;
 
-use crate::render::crosstab::{Crosstab, p_value};
+use crate::render::crosstab::{Crosstab, FisherResult};
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
@@ -38,7 +38,7 @@ struct Line<'s> {
 
 /// Fisher's p-value of a crosstab, when it was computed.
 fn fisher(crosstab: Option<&Crosstab>) -> Option<String> {
-    crosstab?.tests.fisher_exact.as_ref()?.p_value.map(p_value)
+    crosstab?.tests.fisher_exact.as_ref().map(FisherResult::cell)
 }
 
 fn views<'s>(contents: &'s Contents<'_>) -> Vec<View<'s>> {
@@ -77,10 +77,18 @@ fn views<'s>(contents: &'s Contents<'_>) -> Vec<View<'s>> {
             })
             .collect(),
         total: contents.tally.n,
-        tests: vec![format!(
+        tests: std::iter::once(format!(
             "Fisher's exact test per code: cases with the code against cases without it, by {}",
             split.attribute
-        )],
+        ))
+        .chain(FisherResult::methods(
+            contents
+                .tally
+                .codes
+                .iter()
+                .filter_map(|c| c.crosstab.as_ref()?.tests.fisher_exact.as_ref()),
+        ))
+        .collect(),
         row_tests: true,
     });
     views
