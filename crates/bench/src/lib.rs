@@ -31,6 +31,8 @@ mod words;
 
 pub use mutation::mutate;
 
+pub mod edits;
+
 mod mutation;
 
 use words::{

@@ -38,6 +38,8 @@ mod doc;
 mod error;
 mod literals;
 mod location;
+mod quote;
+mod reanchor;
 mod rule_coding;
 mod rules;
 mod segment;
@@ -55,9 +57,12 @@ pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
 pub use codings_file::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
 pub use error::{
-    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, TranscriptError,
+    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, ReanchorError,
+    TranscriptError,
 };
 pub use location::{Location, csv_record_line, locate};
+pub use quote::{QUOTE_CONTEXT, Quote, TextIndex, quote_manual_codings};
+pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
 pub use suggest::closest;

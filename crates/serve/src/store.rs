@@ -290,7 +290,10 @@ fn apply_one(
                 coder: coder.to_owned(),
                 start: *start,
                 end: *end,
-                source: Source::Manual { memo: clean_memo(memo.as_deref()) },
+                source: Source::Manual {
+                    memo: clean_memo(memo.as_deref()),
+                    quote: Some(case.quote(*start, *end)),
+                },
             });
             mark_reviewed(file, study, case_id, &segment.id, true);
         }
@@ -306,7 +309,13 @@ fn apply_one(
             codable_segment(segment)?;
             let i = find(file, segment, code, *start, *end)
                 .ok_or_else(|| missing(segment, code, *start, *end))?;
-            file.codings[i].source = Source::Manual { memo: clean_memo(memo.as_deref()) };
+            let coding = &mut file.codings[i];
+            let quote = match &coding.source {
+                Source::Manual { quote: Some(quote), .. } => quote.clone(),
+                _ => case.quote(coding.start, coding.end),
+            };
+            coding.source =
+                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote) };
         }
         Edit::Review { segment, .. } => {
             codable_segment(segment)?;

@@ -200,7 +200,9 @@ async fn an_edit_is_saved_at_once_with_code_point_offsets_and_hashes() {
         (Some("K01:t4"), Some(233), Some(236))
     );
     assert_eq!(coding["coder"], "anna");
-    assert_eq!(coding["source"], json!({"type": "manual"}));
+    assert_eq!(coding["source"]["type"], "manual");
+    // The quote of what it covers, to find it again after the transcript is edited.
+    assert_eq!(coding["source"]["quote"]["exact"], "정말로");
     let transcript = &saved["transcripts"][0];
     assert_eq!(transcript["case"], "K01");
     assert_eq!(transcript["sha256"], sha256_hex(&std::fs::read(setup.path("K01.txt")).unwrap()));
