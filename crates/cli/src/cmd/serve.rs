@@ -11,7 +11,7 @@ use qda_serve::{Config, LoadedTranscript};
 use crate::args::ServeArgs;
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
-use crate::study::LoadedStudy;
+use crate::study::{LoadedStudy, reanchor_command};
 
 pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     if !args.bind.is_loopback() && !args.allow_remote {
@@ -68,6 +68,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         coder: args.coder.clone(),
         codings: codings.clone(),
         compare,
+        reanchor_command: reanchor_command(&args.codebook, &args.input.transcripts, &codings),
         provenance,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),

@@ -105,6 +105,8 @@ fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
         coder: "anna".to_owned(),
         codings: dir.join("anna.json"),
         compare: Vec::new(),
+        reanchor_command:
+            "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json".to_owned(),
         provenance: json!({"tool": "qda", "command": "serve"}),
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
