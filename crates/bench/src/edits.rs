@@ -234,6 +234,32 @@ fn candidate(
     }
 }
 
+/// Sentences of participant turns, as a coder would code them: each with
+/// its turn's number (from 1, counting every turn) and its code-point span
+/// (a sentence ends at its period; it starts after the previous one's).
+pub fn participant_sentences(text: &str) -> Vec<(usize, usize, usize)> {
+    let layout = Layout::new(text);
+    let ends = layout.sentence_ends();
+    let mut sentences = Vec::new();
+    for (i, &start) in layout.turns.iter().enumerate() {
+        if layout.speaker(start) != 'P' {
+            continue;
+        }
+        let turn_end = layout.turn_end(i);
+        let mut from = start + 3;
+        for &end in ends.iter().filter(|&&e| start < e && e < turn_end) {
+            // `end` is the space after a period; the sentence starts after
+            // the last white space before it.
+            let first = (from..end).find(|&c| !layout.chars[c].is_whitespace()).unwrap_or(end);
+            if first < end && !layout.chars[first..end].contains(&'\n') {
+                sentences.push((i + 1, first, end));
+            }
+            from = end + 1;
+        }
+    }
+    sentences
+}
+
 fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> Option<&'a T> {
     (!items.is_empty()).then(|| &items[rng.below(items.len())])
 }

@@ -303,6 +303,11 @@ impl Generator {
         self.codes.len()
     }
 
+    /// The ids of the codable codes, in codebook order.
+    pub fn code_ids(&self) -> Vec<&str> {
+        self.codes.iter().map(|c| c.id.as_str()).collect()
+    }
+
     /// The codebook, as TOML: an exclusive parent `motive` with four
     /// children, the other codes grouped under `themeNN` parents, and a rule
     /// with examples on every codable code.

@@ -35,6 +35,9 @@ use crate::transcript::Transcript;
 /// Code points in each piece of a quote that votes for where it lies now.
 const SEED_CHARS: usize = 8;
 
+/// How far from its old offsets a coding is first looked for, in code points.
+const NEAR_CHARS: usize = 4096;
+
 /// A piece found more often than this says nothing about where the quote is.
 const SEED_MAX_HITS: usize = 64;
 
@@ -387,16 +390,28 @@ fn locate(quote: &Quote, old_start: usize, new: &TextIndex<'_>) -> Option<(usize
     {
         return Some((old_start, old_start + len));
     }
-    let exact = new
-        .text()
-        .match_indices(quote.exact.as_str())
-        .map(|(byte, _)| new.char_at(byte))
-        .min_by_key(|&at| {
-            let context = common_suffix(before(at), &quote.prefix)
-                + common_prefix(after(at + len), &quote.suffix);
-            (Reverse(context), at.abs_diff(old_start), at)
-        });
-    if let Some(at) = exact {
+    let context = |at: usize| {
+        common_suffix(before(at), &quote.prefix) + common_prefix(after(at + len), &quote.suffix)
+    };
+    // The best occurrence in code points `from..to`: most context, then
+    // nearest the old offsets.
+    let best = |from: usize, to: usize| {
+        let offset = new.byte_at(from);
+        new.slice(from, to)
+            .match_indices(quote.exact.as_str())
+            .map(|(byte, _)| new.char_at(offset + byte))
+            .min_by_key(|&at| (Reverse(context(at)), at.abs_diff(old_start), at))
+    };
+    // Most edits move a coding a little: an occurrence near the old offsets
+    // with all its context is the one a search of the whole text would
+    // find, since every occurrence outside the window lies farther away.
+    let full = quote.prefix.chars().count() + quote.suffix.chars().count();
+    let near = best(old_start.saturating_sub(NEAR_CHARS), old_start + len + NEAR_CHARS);
+    if let Some(at) = near.filter(|&at| context(at) == full && at.abs_diff(old_start) <= NEAR_CHARS)
+    {
+        return Some((at, at + len));
+    }
+    if let Some(at) = best(0, new.chars()) {
         return Some((at, at + len));
     }
     approximate(quote, len, old_start, new)
