@@ -403,7 +403,7 @@ pub(crate) fn write(path: &Path, file: &CodingsFile) -> Result<String, ServeErro
     Ok(sha256_hex(&bytes))
 }
 
-/// Writes `bytes` atomically to `path` (see [`write`]).
+/// Writes `bytes` atomically to `path` (see [`write()`]).
 ///
 /// # Errors
 /// The folder is not writable.
