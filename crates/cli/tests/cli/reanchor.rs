@@ -263,6 +263,28 @@ fn agree_names_the_reanchor_command_for_a_changed_transcript() {
 }
 
 #[test]
+fn report_names_the_reanchor_command_for_a_changed_transcript() {
+    let test = QdaTest::study();
+    small_edit(&test);
+    let run = test.run(&[
+        "report",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--codings",
+        "codings/anna.json",
+        "-o",
+        "report.html",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("; carry the codings over to the new text with `qda reanchor codebooks/motives.toml transcripts --codings codings/anna.json -o codings/anna.reanchored.json`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!test.path("report.html").exists());
+}
+
+#[test]
 fn reanchor_without_quotes_asks_for_the_old_transcripts() {
     let test = QdaTest::study();
     unquoted(&test);
