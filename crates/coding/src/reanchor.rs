@@ -140,6 +140,7 @@ pub fn reanchor_case(
         carried.push(carry(coding, quote, &new_index, &mut segments));
     }
 
+    let mut old_segments = old.map(Segments::new);
     let (reviewed, unreviewed) = match reviewed {
         None => (None, Vec::new()),
         Some(ids) => {
@@ -155,11 +156,12 @@ pub fn reanchor_case(
                 let mut placed: Vec<String> =
                     from_codings.iter().map(|c| c.segment.clone()).collect();
                 if placed.is_empty()
-                    && let (Some(old), Some(old_index)) = (old, &old_index)
-                    && let Some(span) = old.segments(unit).into_iter().find(|s| s.id == *id)
+                    && let (Some(old_segments), Some(old_index)) = (&mut old_segments, &old_index)
+                    && let Some(span) = old_segments.of(unit).iter().find(|s| s.id == *id)
                 {
-                    let quote = Quote::new(old_index, span.start, span.end);
-                    if let Some((start, end)) = locate(&quote, span.start, &new_index)
+                    let (start, end) = (span.start, span.end);
+                    let quote = Quote::new(old_index, start, end);
+                    if let Some((start, end)) = locate(&quote, start, &new_index)
                         && let Some((segment, _)) = segments.holding(unit, start, end)
                     {
                         placed.push(segment.id.clone());

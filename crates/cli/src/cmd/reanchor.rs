@@ -71,6 +71,18 @@ pub(crate) fn run(args: &ReanchorArgs) -> Result<Outcome> {
     crate::output::write(None, &bytes, &[])?;
     let mut stderr = std::io::stderr().lock();
     for case in &reanchoring.cases {
+        let before = codings.transcripts.iter().find(|s| s.case == case.case);
+        let after = file.transcripts.iter().find(|s| s.case == case.case);
+        if let (Some(before), Some(after)) = (before, after)
+            && before.reviewed.is_none()
+            && after.segments > before.segments
+        {
+            writeln!(
+                stderr,
+                "warning: {}: every segment was reviewed, and the edit added segments ({} then, {} now); the new ones count as reviewed without a code: look at them",
+                case.path, before.segments, after.segments
+            )?;
+        }
         if !case.reanchoring.unreviewed.is_empty() {
             writeln!(
                 stderr,

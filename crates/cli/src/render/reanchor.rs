@@ -248,15 +248,6 @@ impl Render for ReanchorReport {
             "changed (found, but the text covered differs; check each):",
         );
         section(&mut *out, Fate::Lost, "lost (not found in the new text; code these again):");
-        for row in &self.cases {
-            if !row.unreviewed.is_empty() {
-                out.line(&format!(
-                    "{}: reviewed without a code, not found again, so no longer marked reviewed: {}",
-                    row.transcript,
-                    row.unreviewed.join(", ")
-                ));
-            }
-        }
         match &self.output {
             Some(path) => out.last_line(&format!("wrote {path}")),
             None => out.last_line("nothing written; add -o FILE to write the carried-over codings"),
