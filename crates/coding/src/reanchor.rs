@@ -570,6 +570,35 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_fixed_in_korean_text_is_found_approximately() {
+        let old = "I: 왜요?\nP: 정말로 자유를 원했어요, 그래서 떠났어요.\n";
+        let new = "I: 왜요?\nP: 정말로 자유를 원했어요. 그래서 떠났어요.\n";
+        assert_eq!(
+            fates(old, new, "자유를 원했어요,"),
+            (Fate::Changed, Some("자유를 원했어요.".into()), Some("P01:t2".into()))
+        );
+    }
+
+    #[test]
+    fn reviewed_segments_follow_their_codings_or_the_old_text() {
+        let old = transcript("I: Why?\nP: We were hungry.\nI: And?\nP: Nothing else.\n");
+        let new =
+            transcript("I: Hi.\nP: Hi.\nI: Why?\nP: We were hungry.\nI: And?\nP: Nothing else.\n");
+        let coding = coding_of(&old, "hungry");
+        let reviewed = ["P01:t2".to_owned(), "P01:t4".to_owned()];
+        let path = Path::new("anna.json");
+        let with_old =
+            reanchor_case(path, std::slice::from_ref(&coding), Some(&reviewed), Some(&old), &new)
+                .unwrap();
+        assert_eq!(with_old.reviewed, Some(vec!["P01:t4".to_owned(), "P01:t6".to_owned()]));
+        assert!(with_old.unreviewed.is_empty());
+        // Without the old text, a reviewed segment without codings cannot be found.
+        let without = reanchor_case(path, &[coding], Some(&reviewed), None, &new).unwrap();
+        assert_eq!(without.reviewed, Some(vec!["P01:t4".to_owned()]));
+        assert_eq!(without.unreviewed, vec!["P01:t4".to_owned()]);
+    }
+
+    #[test]
     fn units_are_read_from_segment_ids() {
         assert_eq!(unit_of("P01:t3"), Unit::Turn);
         assert_eq!(unit_of("P01:t3.p2"), Unit::Paragraph);
