@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use qda_coding::{ErrorKind, Transcript};
 
 use crate::args::ReanchorArgs;
@@ -58,9 +58,9 @@ pub(crate) fn run(args: &ReanchorArgs) -> Result<Outcome> {
             (t.case().to_owned(), index)
         })
         .collect();
-    if let Err(e) = file.check(&shown, &study.codebook, &sources) {
-        bail!("the carried-over codings do not fit the transcripts: {e}");
-    }
+    // What the file held that no transcript edit explains (an unknown code,
+    // a case without its transcript) is reported as for every codings file.
+    file.check(&shown, &study.codebook, &sources)?;
 
     let report = ReanchorReport::new(&reanchoring, &display_path(&args.codings), args);
     let failed = report.failed();

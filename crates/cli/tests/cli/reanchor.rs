@@ -353,3 +353,25 @@ fn reanchor_never_writes_over_its_input() {
     assert_eq!(run.code, 2);
     assert_eq!(test.read("quoted.json"), before);
 }
+
+#[test]
+fn reanchor_checks_the_codings_as_every_command_does() {
+    let test = QdaTest::study();
+    let anna = String::from_utf8(test.read("codings/anna.json")).unwrap();
+    test.write("typo.json", anna.replacen("\"code\": \"freedom\"", "\"code\": \"freedon\"", 1));
+    small_edit(&test);
+    let run = test.run(&[
+        "reanchor",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--codings",
+        "typo.json",
+        "-o",
+        "new.json",
+    ]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: typo.json: coding 1 (P01 P01:t12 freedon): unknown code `freedon` in codebooks/motives.toml; did you mean `freedom`?
+    ");
+    assert!(!test.path("new.json").exists());
+}
