@@ -22,6 +22,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use similar::{Algorithm, DiffOp};
 
@@ -239,8 +240,14 @@ impl CodingsFile {
         let mut file = self.clone();
         file.codings.clear();
         let mut cases = Vec::new();
-        for (source, new_source) in self.transcripts.iter().zip(&mut file.transcripts) {
-            let Some(transcript) = now.get(&source.case) else {
+        let mut by_case: BTreeMap<&str, Vec<Coding>> = BTreeMap::new();
+        for coding in &self.codings {
+            by_case.entry(coding.case.as_str()).or_default().push(coding.clone());
+        }
+        // Checked in order, so the first problem is the one reported.
+        let mut work = Vec::with_capacity(self.transcripts.len());
+        for source in &self.transcripts {
+            let Some(&transcript) = now.get(&source.case) else {
                 return Err(error(
                     ErrorKind::UnknownName,
                     format!(
@@ -249,15 +256,9 @@ impl CodingsFile {
                     ),
                 ));
             };
-            let mut codings: Vec<Coding> =
-                self.codings.iter().filter(|c| c.case == source.case).cloned().collect();
-            if transcript.sha256() == source.sha256 {
-                crate::quote::quote_missing(transcript.text(), &mut codings);
-                file.codings.extend(codings);
-                continue;
-            }
             let old = then.get(&source.case).copied();
-            if let Some(old) = old
+            if transcript.sha256() != source.sha256
+                && let Some(old) = old
                 && old.sha256() != source.sha256
             {
                 return Err(error(
@@ -271,21 +272,42 @@ impl CodingsFile {
                     ),
                 ));
             }
-            let reanchoring =
-                reanchor_case(path, &codings, source.reviewed.as_deref(), old, transcript)?;
-            file.codings.extend(reanchoring.codings.iter().filter_map(|r| r.new.clone()));
-            *new_source = CodedSource {
-                case: source.case.clone(),
-                path: transcript.path().to_string_lossy().replace('\\', "/"),
-                sha256: transcript.sha256().to_owned(),
-                segments: transcript.segments(unit).len(),
-                reviewed: reanchoring.reviewed.clone(),
-            };
-            cases.push(ChangedCase {
-                case: source.case.clone(),
-                path: new_source.path.clone(),
-                reanchoring,
-            });
+            let codings = by_case.remove(source.case.as_str()).unwrap_or_default();
+            work.push((source, transcript, old, codings));
+        }
+        // Each transcript is carried over on its own, in parallel.
+        let done: Vec<Result<Carried, ReanchorError>> = work
+            .into_par_iter()
+            .map(|(source, transcript, old, mut codings)| {
+                if transcript.sha256() == source.sha256 {
+                    crate::quote::quote_missing(transcript.text(), &mut codings);
+                    return Ok(Carried::Unchanged(codings));
+                }
+                let reanchoring =
+                    reanchor_case(path, &codings, source.reviewed.as_deref(), old, transcript)?;
+                let new_source = CodedSource {
+                    case: source.case.clone(),
+                    path: transcript.path().to_string_lossy().replace('\\', "/"),
+                    sha256: transcript.sha256().to_owned(),
+                    segments: transcript.segments(unit).len(),
+                    reviewed: reanchoring.reviewed.clone(),
+                };
+                Ok(Carried::Changed(new_source, reanchoring))
+            })
+            .collect();
+        for (carried, new_source) in done.into_iter().zip(&mut file.transcripts) {
+            match carried? {
+                Carried::Unchanged(codings) => file.codings.extend(codings),
+                Carried::Changed(source, reanchoring) => {
+                    file.codings.extend(reanchoring.codings.iter().filter_map(|r| r.new.clone()));
+                    cases.push(ChangedCase {
+                        case: source.case.clone(),
+                        path: source.path.clone(),
+                        reanchoring,
+                    });
+                    *new_source = source;
+                }
+            }
         }
         // Codings of cases the file does not list are left as they are;
         // checking the file reports them.
@@ -294,6 +316,15 @@ impl CodingsFile {
             .extend(self.codings.iter().filter(|c| !listed.contains(c.case.as_str())).cloned());
         Ok(Reanchoring { file, cases })
     }
+}
+
+/// One transcript's codings, carried over or not.
+enum Carried {
+    /// The transcript did not change: its codings, each manual one quoted.
+    Unchanged(Vec<Coding>),
+    /// The transcript changed: its new entry in `transcripts`, and what
+    /// became of its codings.
+    Changed(CodedSource, CaseReanchoring),
 }
 
 /// The new transcript's segments, split once per unit asked for.
