@@ -142,6 +142,10 @@ fn edit_generator_keeps_untouched_codings_and_reports_the_rest() {
         @r#"{"changed": 27, "kept": 3, "lost": 9, "moved": 34}"#
     );
 
+    // `qda verify` checks the inputs of carried-over codings.
+    let verify = test.run(&["verify", "new.json"]);
+    assert!(verify.ok().contains("checked"), "{}", verify.stdout);
+
     // The file written is a valid codings file of the new transcripts.
     let tally = test.run(&[
         "tally",
