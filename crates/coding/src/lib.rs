@@ -1,5 +1,6 @@
 //! The coding side of qda: transcripts, segments, codebooks, rules, codings,
-//! case assignment and tallies.
+//! case assignment and tallies, and carrying codings over to edited
+//! transcripts by their quotes ([`CodingsFile::reanchor`]).
 //!
 //! The crate does no file or terminal I/O: callers pass file contents in and
 //! get typed values or typed errors (with file, line and column, and an
