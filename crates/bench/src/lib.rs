@@ -31,6 +31,8 @@ mod words;
 
 pub use mutation::mutate;
 
+pub mod edits;
+
 mod mutation;
 
 use words::{
@@ -299,6 +301,11 @@ impl Generator {
     /// Number of codable codes (each has a rule).
     pub fn code_count(&self) -> usize {
         self.codes.len()
+    }
+
+    /// The ids of the codable codes, in codebook order.
+    pub fn code_ids(&self) -> Vec<&str> {
+        self.codes.iter().map(|c| c.id.as_str()).collect()
     }
 
     /// The codebook, as TOML: an exclusive parent `motive` with four

@@ -43,6 +43,8 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Code transcripts by hand in a local web page, saved into a coder's codings file
     Serve(ServeArgs),
+    /// Carry a coder's codings over to transcripts edited since they were coded
+    Reanchor(ReanchorArgs),
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -519,6 +521,37 @@ pub(crate) struct ServeArgs {
     /// has the URL can read the transcripts and edit the codings)
     #[arg(long)]
     pub(crate) allow_remote: bool,
+}
+
+/// `qda reanchor`: codings carried over to edited transcripts.
+#[derive(Debug, Args)]
+pub(crate) struct ReanchorArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// The codings file to carry over (from `qda import-sheet`, `qda serve`
+    /// or `qda import`); it is read, never changed
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) codings: PathBuf,
+
+    /// The transcripts as they were when the codings were made (files, or
+    /// a folder such as a `git worktree` of that commit): needed for
+    /// codings files written before quotes were stored
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub(crate) old_transcripts: Vec<PathBuf>,
+
+    /// Output format of the summary (on standard output)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    /// Write the carried-over codings file to FILE (atomically, never over
+    /// an input); without it nothing is written, and the summary says what
+    /// would happen
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[cfg(test)]

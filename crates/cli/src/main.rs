@@ -54,6 +54,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => cmd::exchange::export(args),
         Command::Import(args) => cmd::exchange::import(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Reanchor(args) => cmd::reanchor::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::quote::Quote;
 use crate::rules::Clause;
 
 /// The coder name used for codings made by rules.
@@ -47,6 +48,11 @@ pub enum Source {
         /// The coder's note, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         memo: Option<String>,
+        /// What the coding covers, to find it again after the transcript
+        /// is edited (`qda reanchor`). Files written before quotes were
+        /// stored have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quote: Option<Quote>,
     },
 }
 

@@ -82,7 +82,8 @@ impl CodingsFile {
 
     /// Checks every coding against the codebook and the transcripts as they
     /// are now: the case exists, the transcript is unchanged since the
-    /// codings were made, the segment exists and the coding lies inside it,
+    /// codings were made ([`ErrorKind::TranscriptChanged`] otherwise; the
+    /// message leaves the remedy to the caller), the segment exists and the coding lies inside it,
     /// and the code is a codable code of the codebook.
     ///
     /// # Errors
@@ -110,9 +111,9 @@ impl CodingsFile {
             };
             if now.sha256 != source.sha256 {
                 return Err(error(
-                    ErrorKind::Conflict,
+                    ErrorKind::TranscriptChanged,
                     format!(
-                        "{} changed since these codings were made (SHA-256 {} then, {} now); re-code it, or restore the transcript the codings were made on",
+                        "{} changed since these codings were made (SHA-256 {} then, {} now)",
                         now.path.display(),
                         source.sha256,
                         now.sha256

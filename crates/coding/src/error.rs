@@ -58,6 +58,10 @@ pub enum ErrorKind {
     CodeTree,
     /// The rules together exceed a size limit.
     TooLarge,
+    /// A transcript changed since the codings of it were made: their
+    /// offsets may point at other text until they are carried over
+    /// (`qda reanchor`).
+    TranscriptChanged,
 }
 
 impl ErrorKind {
@@ -125,5 +129,18 @@ pub struct CodingsError {
     /// Where the problem is.
     pub position: Position,
     /// What is wrong, and how to fix it.
+    pub message: String,
+}
+
+/// A problem carrying codings over to an edited transcript (`qda reanchor`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+#[error("{position}: {message}")]
+pub struct ReanchorError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
+    /// Where the problem is: the codings file.
+    pub position: Position,
+    /// What is wrong.
     pub message: String,
 }

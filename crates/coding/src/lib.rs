@@ -1,5 +1,6 @@
 //! The coding side of qda: transcripts, segments, codebooks, rules, codings,
-//! case assignment and tallies.
+//! case assignment and tallies, and carrying codings over to edited
+//! transcripts by their quotes ([`CodingsFile::reanchor`]).
 //!
 //! The crate does no file or terminal I/O: callers pass file contents in and
 //! get typed values or typed errors (with file, line and column, and an
@@ -38,6 +39,8 @@ mod doc;
 mod error;
 mod literals;
 mod location;
+mod quote;
+mod reanchor;
 mod rule_coding;
 mod rules;
 mod segment;
@@ -55,9 +58,12 @@ pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
 pub use codings_file::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
 pub use error::{
-    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, TranscriptError,
+    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, ReanchorError,
+    TranscriptError,
 };
 pub use location::{Location, csv_record_line, locate};
+pub use quote::{QUOTE_CONTEXT, Quote, TextIndex, quote_manual_codings};
+pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
 pub use suggest::closest;

@@ -293,15 +293,17 @@ fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
     }
 }
 
-/// A coding's source with match offsets made relative to the body.
+/// A coding's source with match offsets made relative to the body. A
+/// manual coding's quote is left out: the project carries the text, and
+/// import quotes the coding again.
 fn shifted(source: &Source, shift: usize) -> Source {
     match source {
+        Source::Manual { memo, .. } => Source::Manual { memo: memo.clone(), quote: None },
         Source::Rule { clause, term, match_start, match_end } => Source::Rule {
             clause: *clause,
             term: term.clone(),
             match_start: match_start.saturating_sub(shift),
             match_end: match_end.saturating_sub(shift),
         },
-        other => other.clone(),
     }
 }

@@ -488,6 +488,7 @@ impl<'a> SourceReader<'a> {
             selections.push(PlacedSelection { start, end, name: selection.name.clone() });
             codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
         }
+        qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let imported = ImportedTranscript {
             file_name: format!("{case}.txt"),
             case,
@@ -616,7 +617,7 @@ impl<'a> SourceReader<'a> {
                     match_end: match_end + shift,
                 },
                 Some(other) => other,
-                None => Source::Manual { memo: None },
+                None => Source::Manual { memo: None, quote: None },
             };
             for (segment, s, e) in &targets {
                 codings.push(Coding {

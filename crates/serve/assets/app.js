@@ -28,6 +28,7 @@ const state = {
   focus: -1,        // index of the focused segment
   compare: null,
   busy: false,
+  reanchored: null, // what the last carrying-over reported
 };
 
 async function api(path, options = {}) {
@@ -238,7 +239,11 @@ function renderTranscript() {
   const filter = $('filter').value;
   const disagree = new Set((state.compare ? state.compare.disagreements : []).filter((d) => d.case === data.case).map((d) => d.segment));
   const blocks = [el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path))];
-  if (data.changed) blocks.push(el('p', { class: 'warning', role: 'alert' }, data.changed));
+  if (data.changed) {
+    blocks.push(el('div', { class: 'warning', role: 'alert' }, el('p', {}, data.changed),
+      el('button', { type: 'button', id: 'reanchor', onclick: reanchor }, 'Carry the codings over to the new text')));
+  }
+  if (state.reanchored) blocks.push(reanchoredNotice(state.reanchored));
   data.segments.forEach((seg, index) => {
     const codings = segmentCodings(seg);
     if (filter && !codings.some((c) => c.code === filter)) return;
@@ -377,6 +382,45 @@ async function send(edits, inverse, message) {
   } finally {
     state.busy = false;
   }
+}
+
+// Carries every coding of a changed transcript over to its new text, as
+// `qda reanchor` does; the codings found on other text or not found are
+// listed until the notice is dismissed.
+async function reanchor() {
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    const result = await api('/api/reanchor', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ version: state.version }),
+    });
+    state.version = result.version;
+    state.reanchored = result;
+    state.undo = []; state.redo = []; updateUndo();
+    say(`codings carried over: ${result.kept} kept, ${result.moved} moved, ${result.changed} changed, ${result.lost} lost; the file as it was is ${result.backup}`,
+      result.changed + result.lost > 0 ? 'error' : 'ok');
+    await refresh(true);
+  } catch (error) {
+    say(error.message, 'error');
+    if (error.status === 409) await refresh(true).catch(fail);
+  } finally {
+    state.busy = false;
+  }
+}
+
+function reanchoredNotice(result) {
+  const quote = (text) => `“${text}”`;
+  const items = result.attention.map((a) => el('li', { class: a.fate },
+    el('b', {}, `${a.fate} · ${a.segment} · ${label(a.code)}`),
+    a.fate === 'changed'
+      ? el('div', {}, 'was ', quote(a.was), el('br'), 'now ', quote(a.now || ''))
+      : el('div', {}, quote(a.was), a.memo ? ` (memo: ${a.memo})` : '', ' — code it again')));
+  return el('div', { class: 'warning', role: 'status', id: 'reanchored' },
+    el('p', {}, `Carried over: ${result.kept} kept, ${result.moved} moved, ${result.changed} changed, ${result.lost} lost. The file as it was: ${result.backup}`),
+    items.length ? el('ul', {}, items) : null,
+    el('button', { type: 'button', onclick: () => { state.reanchored = null; renderTranscript(); } }, 'Dismiss'));
 }
 
 async function act(edits, inverse, message) {

@@ -29,6 +29,7 @@ pub(crate) fn routes(_state: AppState) -> Router<AppState> {
         .route("/api/study", get(study))
         .route("/api/cases/{case}", get(case))
         .route("/api/edits", post(edits))
+        .route("/api/reanchor", post(crate::reanchor::reanchor))
         .route("/api/compare", get(crate::compare::compare))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
@@ -168,10 +169,11 @@ fn changed(state: &AppState, snapshot: &Snapshot, case_id: &str) -> Option<Strin
     let recorded = snapshot.file.transcripts.iter().find(|s| s.case == case_id)?;
     (recorded.sha256 != case.transcript.sha256()).then(|| {
         format!(
-            "{} changed since these codings were made (SHA-256 {} then, {} now); its codings are not shown, and it cannot be coded until it is re-coded in a new file or the transcript is restored",
+            "{} changed since these codings were made (SHA-256 {} then, {} now); its codings are not shown, and it cannot be coded until they are carried over to the new text: use the button below, or stop the server and run `{}`",
             case.shown_path,
             recorded.sha256,
-            case.transcript.sha256()
+            case.transcript.sha256(),
+            state.reanchor_command
         )
     })
 }
@@ -269,15 +271,7 @@ async fn edits(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-    });
-    if !json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the edits as JSON (Content-Type: application/json)".to_owned(),
-        ));
-    }
+    require_json(&headers)?;
     let request: EditRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -305,4 +299,20 @@ async fn edits(
     let version = store::write(&state.codings, &next)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(Json(EditResponse { version, elapsed_ms }).into_response())
+}
+
+/// Refuses a body that is not `application/json`, which a cross-site form
+/// cannot send (see the security model in `docs/serve.md`).
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as JSON (Content-Type: application/json)".to_owned(),
+        ))
+    }
 }

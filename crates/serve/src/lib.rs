@@ -10,6 +10,7 @@
 mod api;
 mod compare;
 mod error;
+mod reanchor;
 mod security;
 mod server;
 mod state;

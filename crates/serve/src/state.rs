@@ -16,6 +16,9 @@ pub struct Config {
     pub codings: PathBuf,
     /// Other codings files to compare with: a name for the page, and the file.
     pub compare: Vec<(String, PathBuf)>,
+    /// The `qda reanchor` command that carries the codings file over to
+    /// the transcripts as they are now, shown when the page cannot.
+    pub reanchor_command: String,
     /// The provenance object written into the codings file.
     pub provenance: serde_json::Value,
     /// The access token.

@@ -225,7 +225,7 @@ fn apply_one(
         && source.sha256 != case.transcript.sha256()
     {
         return Err(ApiError::conflict(format!(
-            "{} changed since its codings were made; re-code it, or restore the transcript the codings were made on",
+            "{} changed since its codings were made; carry them over to the new text first (the page offers it), or restore the transcript",
             case.shown_path
         )));
     }
@@ -290,7 +290,10 @@ fn apply_one(
                 coder: coder.to_owned(),
                 start: *start,
                 end: *end,
-                source: Source::Manual { memo: clean_memo(memo.as_deref()) },
+                source: Source::Manual {
+                    memo: clean_memo(memo.as_deref()),
+                    quote: Some(case.quote(*start, *end)),
+                },
             });
             mark_reviewed(file, study, case_id, &segment.id, true);
         }
@@ -306,7 +309,13 @@ fn apply_one(
             codable_segment(segment)?;
             let i = find(file, segment, code, *start, *end)
                 .ok_or_else(|| missing(segment, code, *start, *end))?;
-            file.codings[i].source = Source::Manual { memo: clean_memo(memo.as_deref()) };
+            let coding = &mut file.codings[i];
+            let quote = match &coding.source {
+                Source::Manual { quote: Some(quote), .. } => quote.clone(),
+                _ => case.quote(coding.start, coding.end),
+            };
+            coding.source =
+                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote) };
         }
         Edit::Review { segment, .. } => {
             codable_segment(segment)?;
@@ -390,17 +399,26 @@ fn mark_reviewed(file: &mut CodingsFile, study: &Study, case_id: &str, segment: 
 pub(crate) fn write(path: &Path, file: &CodingsFile) -> Result<String, ServeError> {
     let mut bytes = serde_json::to_vec_pretty(file)?;
     bytes.push(b'\n');
+    write_bytes(path, &bytes)?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// Writes `bytes` atomically to `path` (see [`write()`]).
+///
+/// # Errors
+/// The folder is not writable.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let io = |e: std::io::Error| ServeError::io(format!("{}: cannot write", path.display()))(e);
     let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
-    temp.write_all(&bytes).map_err(io)?;
+    temp.write_all(bytes).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
     set_readable(temp.as_file());
     temp.persist(path).map_err(|e| io(e.error))?;
-    Ok(sha256_hex(&bytes))
+    Ok(())
 }
 
 /// Temporary files are created private (0600); a codings file is an ordinary file.

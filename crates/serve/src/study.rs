@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use qda_coding::{Codebook, Coding, RuleSet, Transcript};
+use qda_coding::{Codebook, Coding, Quote, RuleSet, TextIndex, Transcript};
 
 use crate::error::ServeError;
 
@@ -64,6 +64,13 @@ pub struct LoadedTranscript {
     pub file: PathBuf,
     /// The path to record in codings files.
     pub shown_path: String,
+}
+
+impl Case {
+    /// The quote of code points `start..end` of the transcript.
+    pub(crate) fn quote(&self, start: usize, end: usize) -> Quote {
+        Quote::new(&TextIndex::new(self.transcript.text()), start, end)
+    }
 }
 
 impl Study {

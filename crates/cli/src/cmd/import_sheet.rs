@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use qda_coding::{Codebook, CodedSource, Coding, CodingsFile, Source, Transcript};
+use qda_coding::{
+    Codebook, CodedSource, Coding, CodingsFile, Quote, Source, TextIndex, Transcript,
+};
 
 use crate::args::ImportSheetArgs;
 use crate::outcome::Outcome;
@@ -135,7 +137,7 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
                     coder: coder.to_owned(),
                     start,
                     end,
-                    source: Source::Manual { memo: memo.map(str::to_owned) },
+                    source: Source::Manual { memo: memo.map(str::to_owned), quote: None },
                 }),
                 Some(_) => problems.push(format!("{}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
                 None => {
@@ -159,7 +161,15 @@ fn codings_file(
     sheet: SheetRows,
     mut inputs: Vec<Input>,
 ) -> Result<CodingsFile> {
-    let SheetRows { transcripts, reviewed: mut rows, codings } = sheet;
+    let SheetRows { transcripts, reviewed: mut rows, mut codings } = sheet;
+    for (case, (transcript, _)) in &transcripts {
+        let index = TextIndex::new(transcript.text());
+        for coding in codings.iter_mut().filter(|c| c.case == *case) {
+            if let Source::Manual { quote, .. } = &mut coding.source {
+                *quote = Some(Quote::new(&index, coding.start, coding.end));
+            }
+        }
+    }
     let sources = transcripts
         .values()
         .map(|(t, _)| {

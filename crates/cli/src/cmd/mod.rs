@@ -8,6 +8,7 @@ pub(crate) mod exchange;
 pub(crate) mod explain;
 pub(crate) mod import_sheet;
 pub(crate) mod matrix;
+pub(crate) mod reanchor;
 pub(crate) mod serve;
 pub(crate) mod sheet;
 pub(crate) mod tally;

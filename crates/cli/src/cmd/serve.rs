@@ -3,15 +3,16 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use qda_coding::CodingsFile;
 use qda_serve::{Config, LoadedTranscript};
 
 use crate::args::ServeArgs;
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
-use crate::study::LoadedStudy;
+use crate::study::{LoadedStudy, reanchor_command};
 
 pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     if !args.bind.is_loopback() && !args.allow_remote {
@@ -63,17 +64,27 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         })?;
     let address = listener.local_addr()?;
     let token = qda_serve::new_token()?;
+    let changed = changed_transcripts(&codings, &served);
     let app = qda_serve::app(Config {
         study: served,
         coder: args.coder.clone(),
         codings: codings.clone(),
         compare,
+        reanchor_command: reanchor_command(&args.codebook, &args.input.transcripts, &codings),
         provenance,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
     })?;
 
     let mut stderr = std::io::stderr().lock();
+    for path in changed {
+        writeln!(
+            stderr,
+            "warning: {path} changed since the codings in {} were made; the page offers to carry them over to the new text, or stop the server and run `{}`",
+            display_path(&codings),
+            reanchor_command(&args.codebook, &args.input.transcripts, &codings)
+        )?;
+    }
     if !args.bind.is_loopback() {
         writeln!(
             stderr,
@@ -93,4 +104,19 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     drop(stdout);
     qda_serve::run(listener, app)?;
     Ok(Outcome::Success)
+}
+
+/// The transcripts that changed since the codings file's codings of them
+/// were made; none when the file does not exist yet or cannot be read (the
+/// server then says why).
+fn changed_transcripts(codings: &Path, study: &qda_serve::Study) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(codings) else { return Vec::new() };
+    let Ok(file) = CodingsFile::parse(codings, &text) else { return Vec::new() };
+    file.transcripts
+        .iter()
+        .filter_map(|source| {
+            let case = study.cases.get(&source.case)?;
+            (case.transcript.sha256() != source.sha256).then(|| case.shown_path.clone())
+        })
+        .collect()
 }

@@ -6,9 +6,10 @@
 //! to a temporary file) and the new JSON is compared with the published one,
 //! value by value. Exit 0 only when everything matches.
 //!
-//! Codings made by hand (`qda serve`) or converted from another tool
-//! (`qda import`) have no command that makes them again; for those only the
-//! inputs are checked, and the report says so.
+//! Codings made by hand (`qda serve`), carried over to edited transcripts
+//! (`qda reanchor`) or converted from another tool (`qda import`) have no
+//! command that makes them again; for those only the inputs are checked,
+//! and the report says so.
 
 use std::io::Write;
 use std::path::Path;
@@ -55,8 +56,9 @@ enum Rerun {
 }
 
 /// Commands whose results are not re-made by running them again: hand-made
-/// codings, and codings converted from another tool's project.
-const NOT_RERUNNABLE: [&str; 2] = ["serve", "import"];
+/// codings (also when carried over to edited transcripts), and codings
+/// converted from another tool's project.
+const NOT_RERUNNABLE: [&str; 3] = ["serve", "reanchor", "import"];
 
 /// Everything that differs, one line each (empty when the result holds),
 /// and whether the values were re-made.

@@ -16,6 +16,7 @@ pub(crate) mod markdown;
 pub(crate) mod markup;
 pub(crate) mod matrix;
 pub(crate) mod names;
+pub(crate) mod reanchor;
 pub(crate) mod table;
 pub(crate) mod tally;
 pub(crate) mod text;

@@ -252,8 +252,8 @@ fn excerpt(
 ) -> Excerpt {
     let source = match &coding.source {
         Source::Rule { term, .. } => format!("rule: {term}"),
-        Source::Manual { memo: Some(memo) } => format!("{}: {memo}", coding.coder),
-        Source::Manual { memo: None } => coding.coder.clone(),
+        Source::Manual { memo: Some(memo), .. } => format!("{}: {memo}", coding.coder),
+        Source::Manual { memo: None, .. } => coding.coder.clone(),
     };
     Excerpt {
         case: coding.case.clone(),

@@ -2,12 +2,14 @@
 //! transcripts as they are now, and layered into the codings that count.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
-use qda_coding::{Codebook, CoderCodings, Coding, CodingsFile, RULES_CODER, Transcript, Unit};
+use anyhow::{Result, anyhow, bail};
+use qda_coding::{
+    Codebook, CoderCodings, Coding, CodingsFile, ErrorKind, RULES_CODER, Source, Transcript, Unit,
+};
 
-use crate::provenance::Input;
+use crate::provenance::{Input, display_path};
 use crate::study::files::{display_path_buf, read_text};
 
 /// Codings files, each with its provenance input.
@@ -17,10 +19,14 @@ pub(crate) struct LoadedCodings {
 }
 
 impl LoadedCodings {
+    /// Reads and checks each file. A transcript changed since its codings
+    /// were made is an error that gives the `qda reanchor` command to run,
+    /// with `transcript_args` as the command line named the transcripts.
     pub(crate) fn read(
         paths: &[PathBuf],
         codebook: &Codebook,
         transcripts: &[Transcript],
+        transcript_args: &[PathBuf],
     ) -> Result<Self> {
         let index: BTreeMap<String, qda_coding::SourceIndex> = transcripts
             .iter()
@@ -44,7 +50,17 @@ impl LoadedCodings {
             let (text, input) = read_text(path, "codings file")?;
             let shown = display_path_buf(path);
             let file = CodingsFile::parse(&shown, &text)?;
-            file.check(&shown, codebook, &index)?;
+            file.check(&shown, codebook, &index).map_err(|e| {
+                if e.kind == ErrorKind::TranscriptChanged && holds_rule_codings(&file) {
+                    let command = recode_command(codebook.path(), transcript_args, path);
+                    anyhow!("{e}; make the rule codings again with `{command}`")
+                } else if e.kind == ErrorKind::TranscriptChanged {
+                    let command = reanchor_command(codebook.path(), transcript_args, path);
+                    anyhow!("{e}; carry the codings over to the new text with `{command}`")
+                } else {
+                    e.into()
+                }
+            })?;
             files.push(file);
             inputs.push(input);
         }
@@ -92,5 +108,48 @@ impl LoadedCodings {
             _ => rules.codings,
         };
         Ok((codings, chosen.unwrap_or_else(|| RULES_CODER.to_owned())))
+    }
+}
+
+/// Whether the file holds the rules' codings, which `qda code` makes again
+/// rather than `qda reanchor` carrying them over.
+fn holds_rule_codings(file: &CodingsFile) -> bool {
+    file.coder.as_deref() == Some(RULES_CODER)
+        || file.codings.iter().any(|c| matches!(c.source, Source::Rule { .. }))
+}
+
+/// The `qda code` command that makes `codings` again on the transcripts
+/// as they are now.
+fn recode_command(codebook: &Path, transcripts: &[PathBuf], codings: &Path) -> String {
+    let mut words = vec!["qda".to_owned(), "code".to_owned(), display_path(codebook)];
+    words.extend(transcripts.iter().map(|p| display_path(p)));
+    words.extend(["-o".to_owned(), display_path(codings)]);
+    words.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// The `qda reanchor` command that carries `codings` over to the
+/// transcripts as they are now, writing a new file beside it.
+pub(crate) fn reanchor_command(codebook: &Path, transcripts: &[PathBuf], codings: &Path) -> String {
+    let mut words = vec!["qda".to_owned(), "reanchor".to_owned(), display_path(codebook)];
+    words.extend(transcripts.iter().map(|p| display_path(p)));
+    words.extend(["--codings".to_owned(), display_path(codings), "-o".to_owned()]);
+    words.push(display_path(&reanchored_name(codings)));
+    words.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// `codings/anna.json` → `codings/anna.reanchored.json`.
+pub(crate) fn reanchored_name(codings: &Path) -> PathBuf {
+    let stem = codings.file_stem().map_or_else(|| "codings".into(), |s| s.to_string_lossy());
+    codings.with_file_name(format!("{stem}.reanchored.json"))
+}
+
+/// A word as a POSIX shell reads it: quoted when it holds anything but
+/// safe characters.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=+,@%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }

@@ -24,15 +24,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use qda_coding::{
-    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Tally,
-    Transcript,
+    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, CodingsFile, RULES_CODER, RuleSet,
+    Tally, Transcript,
 };
 use rayon::prelude::*;
 
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
-pub(crate) use codings::LoadedCodings;
+pub(crate) use codings::{LoadedCodings, reanchor_command};
 pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes};
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;
@@ -53,6 +53,9 @@ pub(crate) struct LoadedStudy {
     inputs: Inputs,
     /// Every file read, so that no output is written over one.
     read: Vec<PathBuf>,
+    /// The transcript files and folders as named on the command line, for
+    /// the `qda reanchor` command an error suggests.
+    transcript_args: Vec<PathBuf>,
 }
 
 /// Provenance records by kind, so they are listed in one order whatever
@@ -81,6 +84,7 @@ impl LoadedStudy {
             coder: RULES_CODER.to_owned(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
+            transcript_args: Vec::new(),
         })
     }
 
@@ -88,6 +92,7 @@ impl LoadedStudy {
     /// and reads the case tables.
     pub(crate) fn with_transcripts(mut self, args: &TranscriptArgs) -> Result<Self> {
         self.sources = Sources::collect(args)?;
+        self.transcript_args = args.transcripts.clone();
         self.read.extend(self.sources.files.iter().cloned());
         self.read.extend(self.sources.case_table_files.iter().cloned());
         Ok(self)
@@ -159,10 +164,35 @@ impl LoadedStudy {
         paths: &[PathBuf],
         transcripts: &[Transcript],
     ) -> Result<LoadedCodings> {
-        let loaded = LoadedCodings::read(paths, &self.codebook, transcripts)?;
+        let loaded =
+            LoadedCodings::read(paths, &self.codebook, transcripts, &self.transcript_args)?;
         self.inputs.codings.extend(loaded.inputs.iter().cloned());
         self.read.extend(paths.iter().cloned());
         Ok(loaded)
+    }
+
+    /// Reads one codings file as it is, unchecked (`qda reanchor` checks
+    /// the file it makes of it).
+    pub(crate) fn codings_file(&mut self, path: &Path) -> Result<CodingsFile> {
+        let (text, input) = files::read_text(path, "codings file")?;
+        let file = CodingsFile::parse(&files::display_path_buf(path), &text)?;
+        self.inputs.codings.push(input);
+        self.read.push(path.to_owned());
+        Ok(file)
+    }
+
+    /// Transcripts named apart from the study's (`--old-transcripts`),
+    /// parsed, sorted by case.
+    pub(crate) fn other_transcripts(&mut self, paths: &[PathBuf]) -> Result<Vec<Transcript>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sources =
+            Sources::collect(&TranscriptArgs { transcripts: paths.to_vec(), cases: None })?;
+        let transcripts = sources.load_all()?;
+        self.inputs.transcripts.extend(transcripts.iter().map(Input::transcript));
+        self.read.extend(sources.files);
+        Ok(transcripts)
     }
 
     /// The codings that count for `transcripts`: the rules' (coded in

@@ -192,7 +192,13 @@ fn a_transcript_changed_since_coding_is_named() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("re-code it, or restore the transcript"));
+    assert!(
+        run.stderr.contains(
+            "; make the rule codings again with `qda code codebook.toml A.txt B.txt -o rules.json`"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

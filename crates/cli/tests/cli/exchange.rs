@@ -74,6 +74,23 @@ fn a_project_round_trip_keeps_the_tally_and_the_agreement() {
     assert_eq!(before, after);
     assert!(before.contains("survival         4"), "{before}");
 
+    // Imported codings made by hand quote the same text as the originals.
+    let quotes = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        let mut quotes: Vec<(String, String, String)> = value["codings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let exact = c["source"]["quote"]["exact"].as_str().expect("a quote");
+                (c["segment"].to_string(), c["code"].to_string(), exact.to_owned())
+            })
+            .collect();
+        quotes.sort();
+        quotes
+    };
+    assert_eq!(quotes("imported/codings/anna.json"), quotes("codings/anna.json"));
+
     let agree = |codebook: &str, transcripts: &str, codings: [&str; 2]| {
         let mut args = vec!["agree", codebook, transcripts, "--disagreements", "--codings"];
         args.extend(codings);

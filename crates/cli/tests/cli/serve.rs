@@ -80,3 +80,22 @@ fn a_spawned_server_prints_one_url_and_wants_its_token() {
     assert!(study.contains("\"coder\":\"ben\""), "{study}");
     assert!(!test.path("codings/ben.json").exists(), "reading writes nothing");
 }
+
+#[test]
+fn a_changed_transcript_is_named_at_start_with_the_reanchor_command() {
+    let test = QdaTest::study();
+    let text = String::from_utf8(test.read("transcripts/P05.txt")).unwrap();
+    test.write("transcripts/P05.txt", text.replacen("I grew up", "I grew up, you see,", 1));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qda"))
+        .args(["serve", "codebooks/motives.toml", "transcripts", "--coder", "anna"])
+        .current_dir(test.root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    insta::assert_snapshot!(line, @"warning: transcripts/P05.txt changed since the codings in codings/anna.json were made; the page offers to carry them over to the new text, or stop the server and run `qda reanchor codebooks/motives.toml transcripts --codings codings/anna.json -o codings/anna.reanchored.json`");
+}

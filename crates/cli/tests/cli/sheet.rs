@@ -58,10 +58,12 @@ fn a_filled_sheet_becomes_codings_that_tally_and_agree_read() {
     let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
     assert_eq!(json["coder"], "anna");
     assert_eq!(json["codings"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        json["codings"][0]["source"],
-        serde_json::json!({"type": "manual", "memo": "clear case"})
-    );
+    let source = &json["codings"][0]["source"];
+    assert_eq!((&source["type"], &source["memo"]), (&"manual".into(), &"clear case".into()));
+    // What the coding covers, to find it again after the transcript is edited.
+    let quote = &source["quote"];
+    assert!(quote["exact"].as_str().is_some_and(|t| !t.is_empty()), "{quote}");
+    assert!(quote["prefix"].as_str().is_some_and(|t| t.ends_with("P: ")), "{quote}");
     assert_eq!(json["codings"][0]["segment"], "A:t2");
     // The whole transcript was on the sheet, so anna reviewed every segment.
     assert!(json["transcripts"][0].get("reviewed").is_none());

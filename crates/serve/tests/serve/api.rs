@@ -62,6 +62,9 @@ impl Setup {
             coder: "anna".to_owned(),
             codings: self.codings(),
             compare: Vec::new(),
+            reanchor_command:
+                "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json"
+                    .to_owned(),
             provenance: json!({"tool": "qda", "command": "serve"}),
             token: TOKEN.to_owned(),
             allowed_hosts: qda_serve::allowed_hosts(HOST.parse().unwrap()),
@@ -200,7 +203,9 @@ async fn an_edit_is_saved_at_once_with_code_point_offsets_and_hashes() {
         (Some("K01:t4"), Some(233), Some(236))
     );
     assert_eq!(coding["coder"], "anna");
-    assert_eq!(coding["source"], json!({"type": "manual"}));
+    assert_eq!(coding["source"]["type"], "manual");
+    // The quote of what it covers, to find it again after the transcript is edited.
+    assert_eq!(coding["source"]["quote"]["exact"], "정말로");
     let transcript = &saved["transcripts"][0];
     assert_eq!(transcript["case"], "K01");
     assert_eq!(transcript["sha256"], sha256_hex(&std::fs::read(setup.path("K01.txt")).unwrap()));
@@ -310,6 +315,50 @@ async fn a_transcript_changed_on_disk_is_reported_not_re_offset() {
         send(&restarted, post_json(&add(&setup.version(), "freedom", 234, 237))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(std::fs::read(setup.codings()).unwrap(), before);
+}
+
+#[tokio::test]
+async fn the_page_carries_codings_over_to_a_changed_transcript() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, _) = send(&app, post_json(&add("none", "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK);
+    let coded = setup.saved().unwrap()["codings"][0]["source"]["quote"]["exact"].clone();
+    let text = std::fs::read_to_string(setup.path("K01.txt")).unwrap();
+    std::fs::write(setup.path("K01.txt"), text.replace("I: 어떻게", "I: 그럼 어떻게")).unwrap();
+    let before = std::fs::read(setup.codings()).unwrap();
+
+    let restarted = setup.app();
+    let (_, case) = send(&restarted, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    let changed = case["changed"].as_str().unwrap();
+    assert!(changed.contains("use the button below, or stop the server and run `qda reanchor "));
+
+    let reanchor = |version: &str| {
+        get("/api/reanchor")
+            .method("POST")
+            .header("content-type", "application/json")
+            .header("origin", format!("http://{HOST}"))
+            .body(Body::from(json!({ "version": version }).to_string()))
+            .unwrap()
+    };
+    let (status, body) = send(&restarted, reanchor("stale")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = send(&restarted, reanchor(&setup.version())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["moved"].as_u64(), body["lost"].as_u64()), (Some(1), Some(0)), "{body}");
+    assert_eq!(body["version"], setup.version());
+
+    // The coding covers the same words at its new offsets, and the file as
+    // it was is kept beside it.
+    let saved = setup.saved().unwrap();
+    let coding = &saved["codings"][0];
+    assert_eq!(coding["source"]["quote"]["exact"], coded);
+    assert_eq!(coding["start"].as_u64(), Some(154 + 3));
+    let backup = body["backup"].as_str().unwrap();
+    assert_eq!(std::fs::read(backup).unwrap(), before);
+    let (_, case) = send(&restarted, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert!(case.get("changed").is_none(), "{case}");
+    assert_eq!(case["codings"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -105,6 +105,8 @@ fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
         coder: "anna".to_owned(),
         codings: dir.join("anna.json"),
         compare: Vec::new(),
+        reanchor_command:
+            "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json".to_owned(),
         provenance: json!({"tool": "qda", "command": "serve"}),
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
@@ -404,5 +406,45 @@ async fn readme_screenshot() {
     assert_eq!(selected, json!("That is not why I left."));
     let png = client.screenshot().await.unwrap();
     std::fs::write(root.join("docs/serve.png"), png).unwrap();
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_transcript_offers_to_carry_its_codings_over() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    // anna coded 13 code points of K01, then a word was inserted before them.
+    let file = dir.path().join("K01.txt");
+    let old = Transcript::parse(&file, &std::fs::read(&file).unwrap()).unwrap();
+    let segment = old
+        .segments(qda_coding::Unit::Turn)
+        .into_iter()
+        .find(|s| s.start <= 154 && 167 <= s.end)
+        .unwrap();
+    let quote = qda_coding::Quote::new(&qda_coding::TextIndex::new(old.text()), 154, 167);
+    let codings = json!({
+        "coder": "anna",
+        "codings": [{"case": "K01", "segment": segment.id, "code": "survival", "coder": "anna",
+                     "start": 154, "end": 167, "source": {"type": "manual", "quote": quote}}],
+        "transcripts": [{"case": "K01", "path": "K01.txt", "sha256": old.sha256(),
+                         "segments": old.segments(qda_coding::Unit::Turn).len()}],
+    });
+    std::fs::write(dir.path().join("anna.json"), serde_json::to_vec_pretty(&codings).unwrap())
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("I: 어떻게", "I: 그럼 어떻게")).unwrap();
+
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    let notice = client.wait().for_element(Locator::Css(".warning[role='alert']")).await.unwrap();
+    assert!(notice.text().await.unwrap().contains("qda reanchor"));
+    assert!(client.find_all(Locator::Css(".chip")).await.unwrap().is_empty());
+
+    client.find(Locator::Id("reanchor")).await.unwrap().click().await.unwrap();
+    let done = client.wait().for_element(Locator::Id("reanchored")).await.unwrap();
+    assert!(done.text().await.unwrap().contains("1 moved"), "{}", done.text().await.unwrap());
+    client.wait().for_element(Locator::Css(".chip[data-code='survival']")).await.unwrap();
+    saved_codings(dir.path(), |codings| codings[0]["start"] == 157);
     client.close().await.unwrap();
 }

@@ -41,6 +41,8 @@ async fn applying_a_code_takes_milliseconds() {
         coder: "anna".to_owned(),
         codings: dir.path().join("anna.json"),
         compare: Vec::new(),
+        reanchor_command:
+            "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json".to_owned(),
         provenance: json!({"tool": "qda", "command": "serve"}),
         token: "t".repeat(32),
         allowed_hosts: vec![host.to_owned()],
