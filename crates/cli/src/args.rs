@@ -212,6 +212,11 @@ pub(crate) struct SheetArgs {
     #[arg(long)]
     pub(crate) bom: bool,
 
+    /// For a second coder: leave out the rules' suggestions, and show the
+    /// interviewer's turns as context rows that are not coded
+    #[arg(long)]
+    pub(crate) blind: bool,
+
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
@@ -228,6 +233,11 @@ pub(crate) struct ImportSheetArgs {
     /// The coder who filled the sheet
     #[arg(long, value_name = "NAME")]
     pub(crate) coder: String,
+
+    /// Accept a sheet in which no row has a code: the coder found that no
+    /// code applies to any of its segments (recorded in the codings file)
+    #[arg(long)]
+    pub(crate) allow_empty: bool,
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,

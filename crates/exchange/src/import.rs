@@ -758,7 +758,7 @@ fn codings_files(
                 coder: Some(coder),
                 codings,
                 transcripts: sources.clone(),
-                provenance: None,
+                ..CodingsFile::default()
             }
         })
         .collect()
