@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use qda_coding::{
-    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Tally,
-    Transcript,
+    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, SegmentMemo,
+    Tally, Transcript,
 };
 use rayon::prelude::*;
 
@@ -50,6 +50,8 @@ pub(crate) struct LoadedStudy {
     pub(crate) binning: Option<Binning>,
     /// Whose codings count: `rules`, or the person chosen from codings files.
     pub(crate) coder: String,
+    /// The chosen person's memos on segments they gave no code.
+    pub(crate) memos: Vec<SegmentMemo>,
     inputs: Inputs,
     /// Every file read, so that no output is written over one.
     read: Vec<PathBuf>,
@@ -79,6 +81,7 @@ impl LoadedStudy {
             adjudications: None,
             binning: None,
             coder: RULES_CODER.to_owned(),
+            memos: Vec::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
         })
@@ -181,6 +184,13 @@ impl LoadedStudy {
         }
         let loaded = self.codings_files(&args.codings, transcripts)?;
         let (codings, coder) = loaded.choose(args.coder.as_deref())?;
+        self.memos = loaded
+            .files
+            .iter()
+            .flat_map(|f| &f.memos)
+            .filter(|m| m.coder == coder)
+            .cloned()
+            .collect();
         self.coder = coder;
         Ok(codings)
     }
