@@ -513,6 +513,12 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) codings: Option<PathBuf>,
 
+    /// Blind coding, for a second coder: no rule suggestions and no other
+    /// coder's codings on the page until the coder turns blind mode off
+    /// (recorded in the codings file)
+    #[arg(long)]
+    pub(crate) blind: bool,
+
     /// Another codings file to compare with in the page (repeatable); the rules are always offered
     #[arg(long, value_name = "FILE")]
     pub(crate) compare: Vec<PathBuf>,

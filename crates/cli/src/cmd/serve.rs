@@ -69,6 +69,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         codings: codings.clone(),
         compare,
         provenance,
+        blind: args.blind,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
     })?;

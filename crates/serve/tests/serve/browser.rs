@@ -106,6 +106,7 @@ fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
         codings: dir.join("anna.json"),
         compare: Vec::new(),
         provenance: json!({"tool": "qda", "command": "serve"}),
+        blind: false,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
     })

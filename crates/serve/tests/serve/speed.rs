@@ -42,6 +42,7 @@ async fn applying_a_code_takes_milliseconds() {
         codings: dir.path().join("anna.json"),
         compare: Vec::new(),
         provenance: json!({"tool": "qda", "command": "serve"}),
+        blind: false,
         token: "t".repeat(32),
         allowed_hosts: vec![host.to_owned()],
     })
