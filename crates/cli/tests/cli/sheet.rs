@@ -436,3 +436,47 @@ fn case_tables_and_pseudonym_tables_are_decoded_too() {
     1 transcripts: 1 original from the pseudonym table, 0 warnings
     "#);
 }
+
+#[test]
+fn a_blind_sheet_has_no_suggestions_and_marks_the_interviewers_turns_as_context() {
+    let test = QdaTest::fixture("study-mini");
+    test.run(&["sheet", "codebook.toml", "A.txt", "B.txt", "--blind", "-o", "blind.csv"]).ok();
+    let csv = String::from_utf8(test.read("blind.csv")).unwrap();
+    insta::assert_snapshot!(csv.replace("\r\n", "⏎\n"), @r#"
+    case,segment,speaker,time,text,codes,memo,transcript,sha256,blind⏎
+    A,A:t1,I,,Why did you leave?,"(interviewer: context only, not coded)",,A.txt,43d466b4b1f943d6f3039699a85a8a754ca40cafd6bef219190655fcaa32eb30,yes⏎
+    A,A:t2,P,,"We were starving, and I wanted freedom.",,,A.txt,43d466b4b1f943d6f3039699a85a8a754ca40cafd6bef219190655fcaa32eb30,yes⏎
+    B,B:t1,I,,Why did you leave?,"(interviewer: context only, not coded)",,B.txt,beba063e210d1917636b26b409933fbeb140105a983db42cdeddb317961a4cae,yes⏎
+    B,B:t2,P,,For freedom.,,,B.txt,beba063e210d1917636b26b409933fbeb140105a983db42cdeddb317961a4cae,yes⏎
+    "#);
+
+    // Context rows are not imported, and the codings are recorded as blind.
+    let mut rows = rows(&csv);
+    rows[2][5] = "freedom".to_owned();
+    test.write("filled.csv", unrows(&rows));
+    import(&test, "filled.csv", &[]).ok();
+    let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
+    assert_eq!(json["blinding"], "blind");
+    assert_eq!(json["codings"].as_array().unwrap().len(), 1);
+    assert!(json["transcripts"][0].get("reviewed").is_none());
+
+    // A code typed into a context row is refused, not dropped.
+    rows[1][5] = "survival".to_owned();
+    test.write("filled.csv", unrows(&rows));
+    let run = import(&test, "filled.csv", &[]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: filled.csv: row 2, column F (codes), segment A:t1: the interviewer's turns are context, not coded; clear this cell, or code the participant's answer in its own row
+    ");
+}
+
+#[test]
+fn a_sheet_with_suggestions_is_recorded_as_open_coding() {
+    let test = QdaTest::fixture("study-mini");
+    let mut rows = rows(&sheet(&test));
+    rows[1][6] = "freedom".to_owned();
+    test.write("filled.csv", unrows(&rows));
+    import(&test, "filled.csv", &[]).ok();
+    let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
+    assert_eq!(json["blinding"], "open");
+}
