@@ -270,7 +270,7 @@ function renderTranscript() {
     },
     el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
     el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
-    seg.interviewer ? null : el('div', { class: 'margin' }, chips, memos, offers,
+    seg.interviewer ? (memos.length ? el('div', { class: 'margin' }, memos) : null) : el('div', { class: 'margin' }, chips, memos, offers,
       state.compare && !seg.interviewer ? el('span', { class: disagree.has(seg.id) ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
     blocks.push(block);
   });

@@ -187,18 +187,20 @@ fn read_rows(codebook: &Codebook, name: &str, text: &str, coder: &str) -> Result
         };
         let memo = memo_column.and_then(|i| record.get(i)).map(str::trim).filter(|m| !m.is_empty());
         let codes = cell("codes");
-        if loaded.interviewer.contains(segment) {
-            // A context row: the interviewer's turn is never coded.
-            if !codes.is_empty() && codes != CONTEXT_ONLY {
-                problems.push(format!(
-                    "{}, segment {segment}: the interviewer's turns are context, not coded; clear this cell, or code the participant's answer in its own row",
-                    at("codes")
-                ));
-            }
+        let context = loaded.interviewer.contains(segment);
+        if context && !codes.is_empty() && codes != CONTEXT_ONLY {
+            // The interviewer's turn is never coded, but a code typed there
+            // is the coder's work: refused, never dropped.
+            problems.push(format!(
+                "{}, segment {segment}: the interviewer's turns are context, not coded; clear this cell, or code the participant's answer in its own row",
+                at("codes")
+            ));
             continue;
         }
-        rows.entry(case.to_owned()).or_default().push(segment.to_owned());
-        let found = split_codes(codes);
+        if !context {
+            rows.entry(case.to_owned()).or_default().push(segment.to_owned());
+        }
+        let found = if context { Vec::new() } else { split_codes(codes) };
         if found.is_empty()
             && let Some(memo) = memo
         {
@@ -295,7 +297,7 @@ fn codings_file(
         })
         .collect();
     let mut provenance = Provenance::new("import-sheet", inputs).option("coder", coder);
-    if allow_empty {
+    if allow_empty && codings.is_empty() {
         provenance = provenance.option("allow_empty", true);
     }
     Ok(CodingsFile {

@@ -450,14 +450,17 @@ fn a_blind_sheet_has_no_suggestions_and_marks_the_interviewers_turns_as_context(
     B,B:t2,P,,For freedom.,,,B.txt,beba063e210d1917636b26b409933fbeb140105a983db42cdeddb317961a4cae,yes⏎
     "#);
 
-    // Context rows are not imported, and the codings are recorded as blind.
+    // Context rows are not coded, and the codings are recorded as blind; a
+    // memo on a question is kept.
     let mut rows = rows(&csv);
     rows[2][5] = "freedom".to_owned();
+    rows[1][6] = "A leading question?".to_owned();
     test.write("filled.csv", unrows(&rows));
     import(&test, "filled.csv", &[]).ok();
     let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
     assert_eq!(json["blinding"], "blind");
     assert_eq!(json["codings"].as_array().unwrap().len(), 1);
+    assert_eq!(json["memos"][0]["segment"], "A:t1");
     assert!(json["transcripts"][0].get("reviewed").is_none());
 
     // A code typed into a context row is refused, not dropped.
