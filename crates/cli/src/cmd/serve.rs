@@ -81,9 +81,14 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
         )?;
     }
+    let blind = if args.blind {
+        " blind (no rule suggestions or other codings until you turn blind mode off)"
+    } else {
+        ""
+    };
     writeln!(
         stderr,
-        "Coding as `{}`; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
+        "Coding as `{}`{blind}; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
         args.coder,
         display_path(&codings)
     )?;
