@@ -117,6 +117,7 @@ pub(crate) fn check(
     let mut unchanged = file.clone();
     unchanged.transcripts.retain(|s| !changed.contains(&s.case));
     unchanged.codings.retain(|c| !changed.contains(&c.case));
+    unchanged.memos.retain(|m| !changed.contains(&m.case));
     let sources = study
         .cases
         .iter()
