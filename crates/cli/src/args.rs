@@ -214,6 +214,11 @@ pub(crate) struct SheetArgs {
     #[arg(long)]
     pub(crate) bom: bool,
 
+    /// For a second coder: leave out the rules' suggestions, and show the
+    /// interviewer's turns as context rows that are not coded
+    #[arg(long)]
+    pub(crate) blind: bool,
+
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
@@ -230,6 +235,11 @@ pub(crate) struct ImportSheetArgs {
     /// The coder who filled the sheet
     #[arg(long, value_name = "NAME")]
     pub(crate) coder: String,
+
+    /// Accept a sheet in which no row has a code: the coder found that no
+    /// code applies to any of its segments (recorded in the codings file)
+    #[arg(long)]
+    pub(crate) allow_empty: bool,
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
@@ -504,6 +514,12 @@ pub(crate) struct ServeArgs {
     /// The coder's codings file, created on the first edit [default: codings/NAME.json]
     #[arg(long, value_name = "FILE")]
     pub(crate) codings: Option<PathBuf>,
+
+    /// Blind coding, for a second coder: no rule suggestions and no other
+    /// coder's codings on the page until the coder turns blind mode off
+    /// (recorded in the codings file)
+    #[arg(long)]
+    pub(crate) blind: bool,
 
     /// Another codings file to compare with in the page (repeatable); the rules are always offered
     #[arg(long, value_name = "FILE")]

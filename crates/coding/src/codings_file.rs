@@ -27,6 +27,14 @@ pub struct CodingsFile {
     pub codings: Vec<Coding>,
     /// The transcripts the codings were made on.
     pub transcripts: Vec<CodedSource>,
+    /// The coder's memos on segments they gave no code (a memo on a coded
+    /// segment belongs to its codings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memos: Vec<SegmentMemo>,
+    /// Whether the coder saw the rules' suggestions and other coders'
+    /// codings while coding; absent in files that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blinding: Option<Blinding>,
     /// Provenance, when the file has one (kept, not interpreted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<serde_json::Value>,
@@ -46,6 +54,41 @@ pub struct CodedSource {
     /// The segments the coder reviewed, when not every codable one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Vec<String>>,
+}
+
+/// A coder's memo on a segment they gave no code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentMemo {
+    /// The case id.
+    pub case: String,
+    /// The segment id, such as `P01:t12`.
+    pub segment: String,
+    /// Who wrote it.
+    pub coder: String,
+    /// The memo.
+    pub memo: String,
+}
+
+/// What a coder had on view while coding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Blinding {
+    /// Neither the rules' suggestions nor other coders' codings were shown
+    /// (`qda sheet --blind`, `qda serve --blind`).
+    Blind,
+    /// Coded blind at first; the coder then turned blind mode off, so later
+    /// codings may have seen the suggestions.
+    Unblinded,
+    /// The rules' suggestions were on view (a sheet with its `suggested`
+    /// column, `qda serve` without `--blind`).
+    Open,
+}
+
+impl Blinding {
+    /// Whether the coder may have seen the rules' suggestions.
+    pub fn saw_suggestions(self) -> bool {
+        self != Blinding::Blind
+    }
 }
 
 /// What a loaded transcript offers for checking codings against it.
@@ -176,6 +219,22 @@ impl CodingsFile {
                         "{at}: offsets {}..{} lie outside the segment ({start}..{end})",
                         coding.start, coding.end
                     ),
+                ));
+            }
+        }
+        for (i, memo) in self.memos.iter().enumerate() {
+            let at = format!("memo {} ({})", i + 1, memo.segment);
+            if !listed.contains(memo.case.as_str()) {
+                return Err(error(
+                    ErrorKind::Missing,
+                    format!("{at}: case `{}` is missing from `transcripts`", memo.case),
+                ));
+            }
+            let source = &sources[&memo.case];
+            if !source.segments.contains_key(&memo.segment) {
+                return Err(error(
+                    ErrorKind::UnknownName,
+                    format!("{at}: {} has no segment `{}`", source.path.display(), memo.segment),
                 ));
             }
         }

@@ -36,6 +36,7 @@ mod codebook;
 mod coding;
 mod codings_file;
 mod doc;
+mod encoding;
 mod error;
 mod literals;
 mod location;
@@ -56,7 +57,10 @@ pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
-pub use codings_file::{CodedSource, CoderCodings, CodingsFile, SourceIndex, layer};
+pub use codings_file::{
+    Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
+};
+pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
 pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, ReanchorError,
     TranscriptError,

@@ -1,7 +1,7 @@
 //! qda → REFI-QDA project: the codebook, transcripts (as `sources/*.txt`),
 //! case attributes (as variables and cases) and codings (as selections).
 
-use qda_coding::{AttributeValue, Codebook, Coding, CodingsFile, Source, Transcript};
+use qda_coding::{AttributeValue, Codebook, Coding, CodingsFile, SegmentMemo, Source, Transcript};
 
 use crate::archive;
 use crate::codebook::{self, CodeSet};
@@ -9,8 +9,8 @@ use crate::description::{self, CodingBlock, SelectionBlock, SourceBlock, TEXT_SP
 use crate::error::ExchangeError;
 use crate::guid;
 use crate::project::{
-    RefiCase, RefiCoding, RefiProject, RefiSelection, RefiTextSource, RefiUser, RefiValue,
-    RefiVariable, VariableKind, write_qde,
+    RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiTextSource, RefiUser,
+    RefiValue, RefiVariable, VariableKind, write_qde,
 };
 
 /// The byte offset where a transcript's body starts: after the line that
@@ -73,10 +73,27 @@ pub(crate) fn build(
     let mut cases = Vec::new();
     let mut sources = Vec::new();
     let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let memos = sorted_memos(codings);
     for t in &transcripts {
         cases.push(case_of(t, &kinds));
         let mine: Vec<&Coding> = all.iter().copied().filter(|c| c.case == t.case()).collect();
-        let (source, file) = source_of(t, &mine)?;
+        let (mut source, file) = source_of(t, &mine)?;
+        let shift = t.text()[..body_start(t.text())].chars().count();
+        let spans = t.segment_spans();
+        for memo in memos.iter().filter(|m| m.case == t.case()) {
+            let Some(&(start, end)) = spans.get(&memo.segment).filter(|(s, _)| *s >= shift) else {
+                return Err(ExchangeError::Export(format!(
+                    "{}'s memo on {}: {} has no such segment in its text",
+                    memo.coder,
+                    memo.segment,
+                    t.path().display()
+                )));
+            };
+            let (selection, note) = memo_selection(memo, start - shift, end - shift);
+            source.selections.push(selection);
+            notes.push(note);
+        }
         sources.push(source);
         files.push(file);
     }
@@ -96,6 +113,7 @@ pub(crate) fn build(
         variables,
         cases,
         sources,
+        notes,
         ..RefiProject::default()
     };
     Ok((project, files))
@@ -122,6 +140,38 @@ fn sorted_codings<'a>(codebook: &Codebook, codings: &'a [CodingsFile]) -> Vec<&'
             == (&b.case, &b.segment, b.start, b.end, &b.code, &b.coder)
     });
     all
+}
+
+/// Every segment memo of every file, by case, segment and coder, each once.
+fn sorted_memos(codings: &[CodingsFile]) -> Vec<&SegmentMemo> {
+    let mut memos: Vec<&SegmentMemo> = codings.iter().flat_map(|f| f.memos.iter()).collect();
+    memos.sort_by(|a, b| (&a.case, &a.segment, &a.coder).cmp(&(&b.case, &b.segment, &b.coder)));
+    memos.dedup_by(|a, b| (&a.case, &a.segment, &a.coder) == (&b.case, &b.segment, &b.coder));
+    memos
+}
+
+/// A memo on a segment without codes: REFI-QDA's way, a selection of the
+/// segment with no coding that refers to a note holding the memo.
+fn memo_selection(memo: &SegmentMemo, start: usize, end: usize) -> (RefiSelection, RefiNote) {
+    let key = [memo.case.as_str(), memo.segment.as_str(), memo.coder.as_str()];
+    let note = RefiNote {
+        guid: guid::derive("note", &key),
+        name: Some(format!("{} on {}", memo.coder, memo.segment)),
+        user: Some(user_guid(&memo.coder)),
+        content: memo.memo.clone(),
+    };
+    let block = SelectionBlock { segment: Some(memo.segment.clone()), coding: Vec::new() };
+    let selection = RefiSelection {
+        guid: guid::derive("memo", &key),
+        name: None,
+        start: start as u64,
+        end: end as u64,
+        user: Some(user_guid(&memo.coder)),
+        description: Some(description::write(&block)),
+        codings: Vec::new(),
+        notes: vec![note.guid.clone()],
+    };
+    (selection, note)
 }
 
 fn user_guid(coder: &str) -> String {
@@ -290,6 +340,7 @@ fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
                 user: Some(user_guid(&c.coder)),
             })
             .collect(),
+        notes: Vec::new(),
     }
 }
 

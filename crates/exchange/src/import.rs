@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use indexmap::IndexMap;
-use qda_coding::{CodedSource, Coding, CodingsFile, Segment, Source, Transcript, Unit};
+use qda_coding::{
+    CodedSource, Coding, CodingsFile, Segment, SegmentMemo, Source, Transcript, Unit,
+};
 
 use crate::archive::{self, Entry};
 use crate::codebook::{self, ImportedCodebook};
@@ -237,19 +239,21 @@ fn project_to_qda(
     let reader = SourceReader::new(file, &project, entries, imported_codebook.as_ref(), unit);
     let mut transcripts: Vec<ImportedTranscript> = Vec::new();
     let mut placed_codings: Vec<Coding> = Vec::new();
+    let mut memos: Vec<SegmentMemo> = Vec::new();
     let mut taken: Vec<String> = Vec::new();
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
-        let Some((transcript, codings)) =
+        let Some((transcript, codings, notes)) =
             reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
         else {
             continue;
         };
         transcripts.push(transcript);
         placed_codings.extend(codings);
+        memos.extend(notes);
     }
     skipped.warn(file, &mut warnings);
-    let codings = codings_files(placed_codings, &transcripts, unit);
+    let codings = codings_files(placed_codings, memos, &transcripts, unit);
     Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
 }
 
@@ -344,6 +348,9 @@ impl Skipped {
 
 /// What every text source of a project is read with: the project's users,
 /// variables, cases and codes, looked up by GUID.
+/// A source read: the transcript, its codings and its segment memos.
+type ReadSource = (ImportedTranscript, Vec<Coding>, Vec<SegmentMemo>);
+
 struct SourceReader<'a> {
     file: &'a str,
     project: &'a RefiProject,
@@ -420,7 +427,7 @@ impl<'a> SourceReader<'a> {
         taken: &mut Vec<String>,
         skipped: &mut Skipped,
         warnings: &mut Vec<String>,
-    ) -> Result<Option<(ImportedTranscript, Vec<Coding>)>, ExchangeError> {
+    ) -> Result<Option<ReadSource>, ExchangeError> {
         let file = self.file;
         let shown = source.name.clone().unwrap_or_else(|| source.guid.clone());
         let what = format!("{file}: source `{shown}`");
@@ -475,6 +482,7 @@ impl<'a> SourceReader<'a> {
         let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
         let mut selections = Vec::new();
         let mut codings = Vec::new();
+        let mut memos = Vec::new();
         for selection in &source.selections {
             let (Some(s), Some(e)) = (map.get(selection.start), map.get(selection.end)) else {
                 skipped.outside += 1;
@@ -486,6 +494,10 @@ impl<'a> SourceReader<'a> {
             }
             let (start, end) = (s + shift, e + shift);
             selections.push(PlacedSelection { start, end, name: selection.name.clone() });
+            if selection.codings.is_empty() && !selection.notes.is_empty() {
+                memos.extend(self.memos_of(selection, &text_of, (start, end)));
+                continue;
+            }
             codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
         }
         qda_coding::quote_manual_codings(transcript.text(), &mut codings);
@@ -497,7 +509,48 @@ impl<'a> SourceReader<'a> {
             counting,
             selections,
         };
-        Ok(Some((imported, codings)))
+        Ok(Some((imported, codings, memos)))
+    }
+
+    /// The memos of a selection without codings that refers to notes: one
+    /// per note, on the segment qda recorded or the first the selection
+    /// overlaps.
+    fn memos_of(
+        &self,
+        selection: &RefiSelection,
+        text: &SourceText<'_>,
+        (start, end): (usize, usize),
+    ) -> Vec<SegmentMemo> {
+        let block: SelectionBlock =
+            description::read(selection.description.as_deref()).unwrap_or_default();
+        let segment = block.segment.filter(|id| text.spans.contains_key(id)).or_else(|| {
+            text.segments
+                .iter()
+                .find(|seg| seg.start < end && start < seg.end)
+                .map(|s| s.id.clone())
+        });
+        let Some(segment) = segment else { return Vec::new() };
+        selection
+            .notes
+            .iter()
+            .filter_map(|target| {
+                let note =
+                    self.project.notes.iter().find(|n| guid::key(&n.guid) == guid::key(target))?;
+                let coder = self.coder(
+                    note.user
+                        .as_deref()
+                        .or(selection.user.as_deref())
+                        .or(self.project.creating_user.as_deref()),
+                );
+                let memo = note.content.trim();
+                (!memo.is_empty()).then(|| SegmentMemo {
+                    case: text.case.to_owned(),
+                    segment: segment.clone(),
+                    coder,
+                    memo: memo.to_owned(),
+                })
+            })
+            .collect()
     }
 
     /// The case id a source asks for: the one qda recorded, its case's
@@ -716,6 +769,7 @@ fn compose(
 /// One codings file per coder, covering every imported transcript.
 fn codings_files(
     mut codings: Vec<Coding>,
+    mut memos: Vec<SegmentMemo>,
     transcripts: &[ImportedTranscript],
     unit: Unit,
 ) -> Vec<CodingsFile> {
@@ -748,9 +802,18 @@ fn codings_files(
     for c in merged {
         by_coder.entry(c.coder.clone()).or_default().push(c);
     }
+    memos.sort_by(|a, b| (&a.case, &a.segment, &a.coder).cmp(&(&b.case, &b.segment, &b.coder)));
+    memos.dedup_by(|a, b| (&a.case, &a.segment, &a.coder) == (&b.case, &b.segment, &b.coder));
+    for memo in &memos {
+        if !by_coder.contains_key(&memo.coder) {
+            by_coder.insert(memo.coder.clone(), Vec::new());
+        }
+    }
+    by_coder.sort_keys();
     by_coder
         .into_iter()
         .map(|(coder, mut codings)| {
+            let memos = memos.iter().filter(|m| m.coder == coder).cloned().collect();
             codings.sort_by(|a, b| {
                 (&a.case, a.start, &a.segment, &a.code)
                     .cmp(&(&b.case, b.start, &b.segment, &b.code))
@@ -759,7 +822,8 @@ fn codings_files(
                 coder: Some(coder),
                 codings,
                 transcripts: sources.clone(),
-                provenance: None,
+                memos,
+                ..CodingsFile::default()
             }
         })
         .collect()

@@ -4,6 +4,7 @@
 
 use crate::codebook::{self, RefiCodebook, RefiSet};
 use crate::error::ExchangeError;
+use crate::guid;
 use crate::xml::{self, Element, Writer};
 
 /// The namespace of `project.qde`.
@@ -133,6 +134,21 @@ pub(crate) struct RefiSelection {
     pub(crate) description: Option<String>,
     /// The codings.
     pub(crate) codings: Vec<RefiCoding>,
+    /// The notes about the selection (`NoteRef/@targetGUID`).
+    pub(crate) notes: Vec<String>,
+}
+
+/// A note: a memo, in qda a coder's memo on a segment they gave no code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RefiNote {
+    /// The GUID.
+    pub(crate) guid: String,
+    /// The name.
+    pub(crate) name: Option<String>,
+    /// The user who wrote it.
+    pub(crate) user: Option<String>,
+    /// `PlainTextContent`.
+    pub(crate) content: String,
 }
 
 /// A text source.
@@ -175,6 +191,8 @@ pub(crate) struct RefiProject {
     pub(crate) cases: Vec<RefiCase>,
     /// Text sources.
     pub(crate) sources: Vec<RefiTextSource>,
+    /// Notes.
+    pub(crate) notes: Vec<RefiNote>,
     /// Sets.
     pub(crate) sets: Vec<RefiSet>,
     /// What the file holds that qda does not read, by element name, with
@@ -249,6 +267,22 @@ pub(crate) fn write_qde(project: &RefiProject) -> String {
         }
         w.close("Sources");
     }
+    if !project.notes.is_empty() {
+        w.open("Notes", &[]);
+        for note in &project.notes {
+            let mut attributes = vec![("guid", note.guid.as_str())];
+            if let Some(name) = &note.name {
+                attributes.push(("name", name));
+            }
+            if let Some(user) = &note.user {
+                attributes.push(("creatingUser", user));
+            }
+            w.open("Note", &attributes);
+            w.text("PlainTextContent", &note.content);
+            w.close("Note");
+        }
+        w.close("Notes");
+    }
     codebook::write_sets(&mut w, &project.sets, true);
     w.close("Project");
     w.finish()
@@ -301,6 +335,9 @@ fn write_source(w: &mut Writer, source: &RefiTextSource) {
             w.open("Coding", &attributes);
             w.empty("CodeRef", &[("targetGUID", coding.code.as_str())]);
             w.close("Coding");
+        }
+        for note in &selection.notes {
+            w.empty("NoteRef", &[("targetGUID", note.as_str())]);
         }
         w.close("PlainTextSelection");
     }
@@ -389,7 +426,32 @@ pub(crate) fn read_qde(
             }
         }
     }
-    for part in ["Notes", "Links", "Graphs"] {
+    if let Some(notes) = root.child("Notes") {
+        project.notes = notes
+            .all("Note")
+            .map(|n| RefiNote {
+                guid: n.attr("guid").unwrap_or("").to_owned(),
+                name: n.attr("name").map(str::to_owned),
+                user: n.attr("creatingUser").map(str::to_owned),
+                content: n.child("PlainTextContent").map(|c| c.text.clone()).unwrap_or_default(),
+            })
+            .collect();
+        // A note on a selection without codings is a memo on a segment;
+        // every other note is not read.
+        let memo_notes: Vec<String> = project
+            .sources
+            .iter()
+            .flat_map(|s| &s.selections)
+            .filter(|s| s.codings.is_empty())
+            .flat_map(|s| s.notes.iter().map(|n| guid::key(n)))
+            .collect();
+        for note in &project.notes {
+            if !memo_notes.contains(&guid::key(&note.guid)) {
+                count(&mut project.unread, "Notes");
+            }
+        }
+    }
+    for part in ["Links", "Graphs"] {
         if let Some(element) = root.child(part) {
             for _ in &element.children {
                 count(&mut project.unread, part);
@@ -456,6 +518,10 @@ fn read_text_source(source: &Element) -> RefiTextSource {
                             user: c.attr("creatingUser").map(str::to_owned),
                         })
                     })
+                    .collect(),
+                notes: s
+                    .all("NoteRef")
+                    .filter_map(|n| n.attr("targetGUID").map(str::to_owned))
                     .collect(),
             }
         })

@@ -68,8 +68,11 @@ async function loadStudy() {
   filter.replaceChildren(el('option', { value: '' }, 'all segments'),
     ...codable().map((c) => el('option', { value: c.id }, `with ${c.label}`)));
   filter.value = chosen;
+  // Blind coding hides the comparison until the coder turns it off.
+  $('blind').hidden = !state.study.blind;
+  $('compare-with').closest('label').hidden = state.study.blind;
   const compare = $('compare-with');
-  if (compare.options.length === 1) {
+  if (compare.options.length === 1 && !state.study.blind) {
     compare.append(el('option', { value: 'rules' }, 'the rules'),
       ...state.study.compare.map((name) => el('option', { value: name }, name)));
   }
@@ -263,6 +266,8 @@ function renderTranscript() {
       el('button', { type: 'button', class: 'accept', onclick: () => acceptSuggestion(seg, s) }, 'Accept'),
       el('button', { type: 'button', class: 'reject', onclick: () => rejectSuggestion(seg) }, 'Reject')));
     const other = state.compare ? (state.compare.other_codes[seg.id] || []) : [];
+    const memos = (data.memos || []).filter((m) => m.segment === seg.id)
+      .map((m) => el('span', { class: 'memo', title: 'memo on the segment, without a code' }, ` ✎ ${m.memo}`));
     const block = el('div', {
       class: 'segment' + (seg.interviewer ? ' interviewer' : '') + (disagree.has(seg.id) ? ' disagree' : '') + (index === state.focus ? ' focused' : ''),
       dataset: { index: String(index), id: seg.id }, tabindex: seg.interviewer ? null : '-1',
@@ -270,7 +275,7 @@ function renderTranscript() {
     },
     el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
     el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
-    seg.interviewer ? null : el('div', { class: 'margin' }, chips, offers,
+    seg.interviewer ? (memos.length ? el('div', { class: 'margin' }, memos) : null) : el('div', { class: 'margin' }, chips, memos, offers,
       state.compare && !seg.interviewer ? el('span', { class: disagree.has(seg.id) ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
     blocks.push(block);
   });
@@ -559,6 +564,10 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+$('unblind').addEventListener('click', async () => {
+  const sure = window.confirm("Show the rules' suggestions and other coders' codings? The codings file records that blind mode was turned off, and it cannot be turned back on.");
+  if (sure) await send([{ op: 'unblind' }], null, 'Blind mode turned off');
+});
 $('undo').addEventListener('click', undo);
 $('redo').addEventListener('click', redo);
 $('filter').addEventListener('change', renderTranscript);

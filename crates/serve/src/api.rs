@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use qda_coding::{Attributes, CaseCodes, Coding, Source, assign};
+use qda_coding::{Attributes, CaseCodes, Coding, SegmentMemo, Source, assign};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ServeError};
@@ -67,6 +67,9 @@ struct StudyView<'a> {
     codebook: CodebookView<'a>,
     cases: Vec<CaseSummary<'a>>,
     compare: Vec<String>,
+    /// Whether the page hides the rules' suggestions and other coders'
+    /// codings (until the coder turns blind mode off).
+    blind: bool,
 }
 
 #[derive(Serialize)]
@@ -106,6 +109,7 @@ struct CaseSummary<'a> {
 
 async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let snapshot = store::read(&state.codings, &state.coder)?;
+    let blind = store::is_blind(&snapshot.file, state.blind);
     let study = &state.study;
     let codebook = &study.codebook;
     let case_codes: Vec<CaseCodes> = study
@@ -158,7 +162,12 @@ async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
                 .collect(),
         },
         cases,
-        compare: state.compare.iter().map(|(name, _)| name.clone()).collect(),
+        compare: if blind {
+            Vec::new()
+        } else {
+            state.compare.iter().map(|(name, _)| name.clone()).collect()
+        },
+        blind,
     };
     Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::from(ServeError::from(e)))?))
 }
@@ -189,6 +198,9 @@ struct CaseView<'a> {
     codings: Vec<&'a Coding>,
     /// Segments reviewed: `null` means every codable segment.
     reviewed: Option<Vec<String>>,
+    /// The coder's memos on segments they gave no code.
+    memos: Vec<&'a SegmentMemo>,
+    /// The rules' suggestions; none while the page is blind.
     suggestions: Vec<Suggestion<'a>>,
 }
 
@@ -221,9 +233,16 @@ async fn case(
         Some(source) => source.reviewed.clone(),
         None => Some(Vec::new()),
     };
+    let blind = store::is_blind(&snapshot.file, state.blind);
+    let memos = if changed.is_some() {
+        Vec::new()
+    } else {
+        snapshot.file.memos.iter().filter(|m| m.case == case_id).collect()
+    };
     let suggestions = case
         .suggestions
         .iter()
+        .filter(|_| !blind)
         .filter_map(|c| match &c.source {
             Source::Rule { term, match_start, match_end, .. } => Some(Suggestion {
                 segment: &c.segment,
@@ -245,6 +264,7 @@ async fn case(
         segments: &case.segments,
         codings,
         reviewed,
+        memos,
         suggestions,
     };
     Ok(Json(view).into_response())
@@ -293,7 +313,8 @@ async fn edits(
         )
         .with_version(snapshot.version));
     }
-    let mut next = store::apply(&snapshot.file, &request.edits, &state.study, &state.coder)
+    let blind = store::is_blind(&snapshot.file, state.blind);
+    let mut next = store::apply(&snapshot.file, &request.edits, &state.study, &state.coder, blind)
         .map_err(|e| e.with_version(snapshot.version.clone()))?;
     next.provenance = Some(state.provenance.clone());
     let version = store::write(&state.codings, &next)?;

@@ -116,6 +116,13 @@ pub(crate) async fn compare(
     State(state): State<AppState>,
     Query(query): Query<CompareQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let snapshot = store::read(&state.codings, &state.coder)?;
+    if store::is_blind(&snapshot.file, state.blind) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "blind coding: the rules' and other coders' codings stay hidden until blind mode is turned off (recorded in the codings file)".to_owned(),
+        ));
+    }
     let path = if query.with == RULES_CODER {
         Path::new("")
     } else {
@@ -134,7 +141,6 @@ pub(crate) async fn compare(
     };
     let other = read_other(&query.with, path, &state.study)
         .map_err(|e| ApiError::conflict(e.to_string()))?;
-    let snapshot = store::read(&state.codings, &state.coder)?;
     let mut me = CoderCodings::from_files(&state.coder, std::iter::once(&snapshot.file));
     if me.coder == other.coder {
         me.coder = format!("{} (this page)", me.coder);

@@ -23,6 +23,7 @@ pub fn app(config: Config) -> Result<Router, ServeError> {
     }
     let snapshot = store::read(&config.codings, &config.coder)?;
     store::check(&config.codings, &snapshot, &config.study, &config.coder)?;
+    store::check_blind(&config.codings, &snapshot.file, config.blind)?;
     for (name, path) in &config.compare {
         compare::read_other(name, path, &config.study)?;
     }

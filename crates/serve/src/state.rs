@@ -21,6 +21,11 @@ pub struct Config {
     pub reanchor_command: String,
     /// The provenance object written into the codings file.
     pub provenance: serde_json::Value,
+    /// Blind coding (`--blind`): the page shows neither the rules'
+    /// suggestions nor other coders' codings until the coder turns blind
+    /// mode off, which the codings file records. A file already recorded as
+    /// blind keeps the page blind without it.
+    pub blind: bool,
     /// The access token.
     pub token: String,
     /// The `Host` header values accepted, such as `127.0.0.1:8123`.

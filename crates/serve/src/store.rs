@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use qda_coding::{CodedSource, Coding, CodingsFile, Source, sha256_hex};
+use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, Source, sha256_hex};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ServeError};
@@ -51,6 +51,41 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
     Ok(Snapshot { file, version: sha256_hex(&bytes) })
 }
 
+/// Whether the page is blind for this file: it is recorded as coded blind,
+/// or blind coding was asked for (`--blind`) and nothing is coded yet.
+pub(crate) fn is_blind(file: &CodingsFile, asked: bool) -> bool {
+    match file.blinding {
+        Some(Blinding::Blind) => true,
+        Some(Blinding::Unblinded | Blinding::Open) => false,
+        None => asked && is_untouched(file),
+    }
+}
+
+/// Whether the file holds no work yet.
+fn is_untouched(file: &CodingsFile) -> bool {
+    file.codings.is_empty() && file.memos.is_empty() && file.transcripts.is_empty()
+}
+
+/// Refuses `--blind` for a file whose codings were made with the rules'
+/// suggestions on view: what was seen cannot be made blind again.
+///
+/// # Errors
+/// `--blind` with a file that records open coding, or holds codings that
+/// say nothing of how they were made.
+pub(crate) fn check_blind(path: &Path, file: &CodingsFile, asked: bool) -> Result<(), ServeError> {
+    if !asked || is_blind(file, asked) {
+        return Ok(());
+    }
+    let how = match file.blinding {
+        Some(Blinding::Unblinded) => "blind mode was turned off while coding them",
+        _ => "they were made with the rules' suggestions on view",
+    };
+    Err(ServeError::Setup(format!(
+        "{}: --blind cannot hide what was already seen: {how}; give blind coding a new --codings file",
+        path.display()
+    )))
+}
+
 /// Checks a codings file against the study at start: it is this coder's,
 /// its cases are among the transcripts, and every coding of an unchanged
 /// transcript lies in a segment and has a codable code. Cases whose
@@ -82,6 +117,7 @@ pub(crate) fn check(
     let mut unchanged = file.clone();
     unchanged.transcripts.retain(|s| !changed.contains(&s.case));
     unchanged.codings.retain(|c| !changed.contains(&c.case));
+    unchanged.memos.retain(|m| !changed.contains(&m.case));
     let sources = study
         .cases
         .iter()
@@ -160,6 +196,9 @@ pub(crate) enum Edit {
         /// The segment id.
         segment: String,
     },
+    /// Turn blind mode off: the page shows the rules' suggestions and
+    /// other coders' codings from now on, and the file records it.
+    Unblind {},
 }
 
 impl Edit {
@@ -170,6 +209,7 @@ impl Edit {
             | Edit::Memo { case, .. }
             | Edit::Review { case, .. }
             | Edit::Unreview { case, .. } => case,
+            Edit::Unblind {} => "",
         }
     }
 }
@@ -185,13 +225,30 @@ pub(crate) fn apply(
     edits: &[Edit],
     study: &Study,
     coder: &str,
+    blind: bool,
 ) -> Result<CodingsFile, ApiError> {
     let mut next = file.clone();
     next.coder = Some(coder.to_owned());
+    let mut blind = blind;
     for (i, edit) in edits.iter().enumerate() {
         let at = if edits.len() > 1 { format!("edit {}: ", i + 1) } else { String::new() };
+        if let Edit::Unblind {} = edit {
+            if !blind {
+                return Err(ApiError::unprocessable(format!("{at}blind mode is already off")));
+            }
+            blind = false;
+            next.blinding = Some(Blinding::Unblinded);
+            continue;
+        }
         apply_one(&mut next, edit, study, coder).map_err(|e| e.prefixed(&at))?;
     }
+    // What the coder had on view is recorded with the work: blind while
+    // the page is, open once it showed suggestions (unblinded stays so).
+    next.blinding = Some(match (blind, next.blinding) {
+        (true, _) => Blinding::Blind,
+        (false, Some(Blinding::Unblinded | Blinding::Blind)) => Blinding::Unblinded,
+        (false, _) => Blinding::Open,
+    });
     // A case or segment the study lacks (the file was edited by hand while
     // the server ran) sorts last instead of failing.
     let order = |c: &Coding| {
@@ -330,6 +387,8 @@ fn apply_one(
             }
             mark_reviewed(file, study, case_id, segment, false);
         }
+        // Names no case; `apply` handles it before any case is looked up.
+        Edit::Unblind {} => {}
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use indexmap::IndexMap;
-use qda_coding::{AgreementData, CoderCodings};
+use qda_coding::{AgreementData, Blinding, CoderCodings, CodingsFile, RULES_CODER};
 use qda_stats::{Bootstrap, Level};
 
 use crate::args::{AgreeArgs, LevelArg};
@@ -77,6 +77,22 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         );
     }
     let per_coder: Vec<CoderCodings> = coders.iter().map(|c| loaded.coder(c)).collect();
+    let blinding: IndexMap<String, &'static str> = coders
+        .iter()
+        .filter(|c| *c != RULES_CODER)
+        .map(|c| (c.clone(), blinding_of(&loaded.files, c)))
+        .collect();
+    if coders.iter().any(|c| c == RULES_CODER) {
+        let mut stderr = std::io::stderr().lock();
+        for (coder, how) in &blinding {
+            if matches!(*how, "open" | "unblinded") {
+                writeln!(
+                    stderr,
+                    "warning: {coder} saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)"
+                )?;
+            }
+        }
+    }
     let segments = codable_segments(codebook, &transcripts);
     let data = AgreementData::new(codebook, &segments, &per_coder, args.only_coded);
     let boot = bootstrap(args);
@@ -141,11 +157,28 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
     Ok(AgreeReport {
         provenance,
         coders: data.coders.clone(),
+        blinding,
         units: data.units.len(),
         level: "nominal",
         rows,
         disagreements,
     })
+}
+
+/// How `coder` coded, over every file with their work: blind only if every
+/// file says so; open if any does.
+fn blinding_of(files: &[CodingsFile], coder: &str) -> &'static str {
+    let recorded: Vec<Option<Blinding>> =
+        files.iter().filter(|f| f.coders().contains(coder)).map(|f| f.blinding).collect();
+    if recorded.contains(&Some(Blinding::Open)) {
+        "open"
+    } else if recorded.contains(&Some(Blinding::Unblinded)) {
+        "unblinded"
+    } else if !recorded.is_empty() && recorded.iter().all(|b| *b == Some(Blinding::Blind)) {
+        "blind"
+    } else {
+        "not recorded"
+    }
 }
 
 /// Each coder's decision on a unit, when the coders who decided differ.
@@ -201,6 +234,7 @@ fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
     Ok(AgreeReport {
         provenance,
         coders: table.coders.clone(),
+        blinding: IndexMap::new(),
         units: table.units.len(),
         level: level_name,
         rows,

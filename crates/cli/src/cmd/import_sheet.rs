@@ -1,28 +1,34 @@
 //! `qda import-sheet`: a filled coding sheet back into standoff codings.
 //!
-//! Every problem is reported with the sheet's line and spreadsheet column
-//! (1 = A): unknown codes, unknown segments, repeated rows, and transcripts
-//! changed since the sheet was made. A sheet saved with `;` as delimiter,
-//! with CRLF line ends or with a byte-order mark is read as it is.
+//! Every problem is reported with the spreadsheet's row (the header is row
+//! 1, and a cell of several lines is still one row), the column's letter
+//! and name, and the segment: unknown codes, unknown segments, repeated
+//! rows, codes in an interviewer's context row, and transcripts changed
+//! since the sheet was made. A sheet saved with `;` as delimiter, with CRLF
+//! line ends, with a byte-order mark, in Windows-1252 or in UTF-16 is read
+//! as it is. Two traps are refused or named: a sheet with no code at all
+//! (exit 1 unless `--allow-empty` says nothing applies), and rows deleted
+//! from a case (a warning; their segments stay unreviewed).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use qda_coding::{
-    Codebook, CodedSource, Coding, CodingsFile, Quote, Source, TextIndex, Transcript,
+    Blinding, Codebook, CodedSource, Coding, CodingsFile, Quote, SegmentMemo, Source, TextIndex,
+    Transcript,
 };
 
 use crate::args::ImportSheetArgs;
 use crate::outcome::Outcome;
 use crate::provenance::{Input, Provenance, display_path};
-use crate::sheet::{REQUIRED, sniff_delimiter, split_codes};
-use crate::study::{Problems, read_bytes, read_codebook};
+use crate::sheet::{CONTEXT_ONLY, REQUIRED, column_letter, sniff_delimiter, split_codes};
+use crate::study::{Problems, read_codebook, read_csv_text};
 
 pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
     let (codebook, codebook_input) = read_codebook(&args.codebook)?;
-    let bytes = read_bytes(&args.sheet)?;
-    let sheet_input = Input::new(&args.sheet, &bytes);
+    let (text, sheet_input) = read_csv_text(&args.sheet, "coding sheet")?;
     let name = display_path(&args.sheet);
     let coder = args.coder.trim();
     if coder.is_empty() || coder == qda_coding::RULES_CODER {
@@ -30,80 +36,134 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
             "--coder {coder:?}: name the person who filled the sheet (`rules` is reserved for rule codings)"
         );
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let sheet = read_rows(&codebook, &name, body, coder)?;
-    let file = codings_file(&codebook, coder, sheet, vec![codebook_input, sheet_input])?;
+    let sheet = read_rows(&codebook, &name, &text, coder)?;
+    let mut stderr = std::io::stderr().lock();
+    for (case, missing, codable) in missing_rows(&codebook, &sheet) {
+        writeln!(
+            stderr,
+            "warning: {name}: case `{case}` has no row for {} of its {codable} codable segments ({}); they are not marked reviewed, so the rules' codings count there and `qda agree` leaves them out",
+            missing.len(),
+            missing.join(", ")
+        )?;
+    }
+    if sheet.codings.is_empty() && !args.allow_empty {
+        writeln!(
+            stderr,
+            "error: {name}: no row has a code in column {} (codes), so the sheet looks unfilled; fill it in, or, if no code applies to any of its segments, import it with `--allow-empty` (recorded in the codings file)",
+            column_letter(sheet.codes_column)
+        )?;
+        return Ok(Outcome::Failure);
+    }
+    let file =
+        codings_file(&codebook, coder, sheet, vec![codebook_input, sheet_input], args.allow_empty)?;
     let read = [args.sheet.as_path(), args.codebook.as_path()];
     crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
     Ok(Outcome::Success)
 }
 
 /// What the sheet's rows hold: the transcripts they name, the segments
-/// reviewed per case, and the codings.
+/// reviewed per case, the codings and the memos of rows without codes.
 struct SheetRows {
     transcripts: BTreeMap<String, Loaded>,
     reviewed: BTreeMap<String, Vec<String>>,
     codings: Vec<Coding>,
+    memos: Vec<SegmentMemo>,
+    /// The index of the `codes` column.
+    codes_column: usize,
+    /// Whether the sheet was made with `qda sheet --blind`.
+    blind: bool,
+}
+
+/// Where a cell is, as a spreadsheet shows it.
+struct Cell<'a> {
+    sheet: &'a str,
+    row: u64,
+    column: usize,
+    header: &'a str,
+}
+
+impl std::fmt::Display for Cell<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: row {}, column {} ({})",
+            self.sheet,
+            self.row,
+            column_letter(self.column),
+            self.header
+        )
+    }
 }
 
 /// Reads every row of the sheet; every problem is reported before failing.
-fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Result<SheetRows> {
+fn read_rows(codebook: &Codebook, name: &str, text: &str, coder: &str) -> Result<SheetRows> {
+    let body = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new().delimiter(sniff_delimiter(body)).from_reader(body);
-    let headers = reader.headers().map_err(|e| anyhow!("{name}:1:1: unreadable CSV: {e}"))?.clone();
+    let headers =
+        reader.headers().map_err(|e| anyhow!("{name}: row 1: unreadable CSV: {e}"))?.clone();
     let column = |wanted: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(wanted));
     let mut index = BTreeMap::new();
     for wanted in REQUIRED {
         let Some(i) = column(wanted) else {
             bail!(
-                "{name}:1:1: the sheet has no `{wanted}` column; keep the columns `qda sheet` wrote"
+                "{name}: row 1: the sheet has no `{wanted}` column; keep the columns `qda sheet` wrote"
             );
         };
         index.insert(wanted, i);
     }
     let memo_column = column("memo");
+    let blind = column("blind").is_some();
 
     let mut transcripts: BTreeMap<String, Loaded> = BTreeMap::new();
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut codings = Vec::new();
+    let mut memos = Vec::new();
     let mut problems = Vec::new();
+    // Line breaks inside cells so far: a spreadsheet shows such a cell in
+    // one row, so they are taken off the file's line count.
+    let mut lines_in_cells = 0;
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
             anyhow!(
-                "{name}:{line}:1: unreadable row: {e}; quote cells that contain the delimiter, or separate codes with `;`"
+                "{name}: row {}: unreadable row: {e}; quote cells that contain the delimiter, or separate codes with `;`",
+                line.saturating_sub(lines_in_cells)
             )
         })?;
         let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
+        let row = line.saturating_sub(lines_in_cells);
+        lines_in_cells += record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
         let cell = |key: &str| record.get(index[key]).unwrap_or("").trim();
-        let at = |key: &str| format!("{name}:{line}:{}", index[key] + 1);
+        let at = |key: &'static str| Cell { sheet: name, row, column: index[key], header: key };
         let (case, segment, path, sha256) =
             (cell("case"), cell("segment"), cell("transcript"), cell("sha256"));
         if case.is_empty() && segment.is_empty() {
             continue;
         }
-        if let Some(first) = seen.insert((case.to_owned(), segment.to_owned()), line) {
+        if let Some(first) = seen.insert((case.to_owned(), segment.to_owned()), row) {
             problems.push(format!(
-                "{}: segment `{segment}` appears again (first on line {first}); keep one row",
+                "{}: segment `{segment}` appears again (first in row {first}); keep one row",
                 at("segment")
             ));
             continue;
         }
         if !transcripts.contains_key(case) {
-            match load(Path::new(path)) {
+            match load(codebook, Path::new(path)) {
                 Ok(loaded) => {
                     transcripts.insert(case.to_owned(), loaded);
                 }
                 Err(e) => {
-                    problems.push(format!("{}: {e}", at("transcript")));
+                    problems.push(format!("{}, segment {segment}: {e}", at("transcript")));
                     continue;
                 }
             }
         }
-        let (transcript, segments) = &transcripts[case];
+        let loaded = &transcripts[case];
+        let transcript = &loaded.transcript;
         if transcript.case() != case {
             problems.push(format!(
-                "{}: {path} is the transcript of case `{}`, not `{case}`",
+                "{}, segment {segment}: {path} is the transcript of case `{}`, not `{case}`",
                 at("case"),
                 transcript.case()
             ));
@@ -111,14 +171,14 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
         }
         if transcript.sha256() != sha256 {
             problems.push(format!(
-                "{}: {} changed since the sheet was made (SHA-256 {sha256} then, {} now); make a new sheet, or restore the transcript",
+                "{}, segment {segment}: {} changed since the sheet was made (SHA-256 {sha256} then, {} now); make a new sheet, or restore the transcript",
                 at("sha256"),
                 display_path(transcript.path()),
                 transcript.sha256()
             ));
             continue;
         }
-        let Some(&(start, end)) = segments.get(segment) else {
+        let Some(&(start, end)) = loaded.spans.get(segment) else {
             problems.push(format!(
                 "{}: {} has no segment `{segment}`",
                 at("segment"),
@@ -126,9 +186,33 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
             ));
             continue;
         };
-        rows.entry(case.to_owned()).or_default().push(segment.to_owned());
         let memo = memo_column.and_then(|i| record.get(i)).map(str::trim).filter(|m| !m.is_empty());
-        for code in split_codes(cell("codes")) {
+        let codes = cell("codes");
+        let context = loaded.interviewer.contains(segment);
+        if context && !codes.is_empty() && codes != CONTEXT_ONLY {
+            // The interviewer's turn is never coded, but a code typed there
+            // is the coder's work: refused, never dropped.
+            problems.push(format!(
+                "{}, segment {segment}: the interviewer's turns are context, not coded; clear this cell, or code the participant's answer in its own row",
+                at("codes")
+            ));
+            continue;
+        }
+        if !context {
+            rows.entry(case.to_owned()).or_default().push(segment.to_owned());
+        }
+        let found = if context { Vec::new() } else { split_codes(codes) };
+        if found.is_empty()
+            && let Some(memo) = memo
+        {
+            memos.push(SegmentMemo {
+                case: case.to_owned(),
+                segment: segment.to_owned(),
+                coder: coder.to_owned(),
+                memo: memo.to_owned(),
+            });
+        }
+        for code in found {
             match codebook.code(code) {
                 Some(c) if c.codable => codings.push(Coding {
                     case: case.to_owned(),
@@ -139,10 +223,10 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
                     end,
                     source: Source::Manual { memo: memo.map(str::to_owned), quote: None },
                 }),
-                Some(_) => problems.push(format!("{}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
+                Some(_) => problems.push(format!("{}, segment {segment}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
                 None => {
                     let hint = codebook.suggest(code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                    problems.push(format!("{}: unknown code `{code}`{hint}", at("codes")));
+                    problems.push(format!("{}, segment {segment}: unknown code `{code}`{hint}", at("codes")));
                 }
             }
         }
@@ -150,7 +234,41 @@ fn read_rows(codebook: &Codebook, name: &str, body: &[u8], coder: &str) -> Resul
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
-    Ok(SheetRows { transcripts, reviewed: rows, codings })
+    Ok(SheetRows {
+        transcripts,
+        reviewed: rows,
+        codings,
+        memos,
+        codes_column: index["codes"],
+        blind,
+    })
+}
+
+/// The codable segments of each case on the sheet that have no row, in
+/// transcript order, with the number of the case's codable segments.
+fn missing_rows(codebook: &Codebook, sheet: &SheetRows) -> Vec<(String, Vec<String>, usize)> {
+    sheet
+        .transcripts
+        .iter()
+        .filter_map(|(case, loaded)| {
+            let rows: BTreeSet<&str> =
+                sheet.reviewed.get(case)?.iter().map(String::as_str).collect();
+            let all = codable(codebook, &loaded.transcript);
+            let missing: Vec<String> =
+                all.iter().filter(|id| !rows.contains(id.as_str())).cloned().collect();
+            (!missing.is_empty()).then(|| (case.clone(), missing, all.len()))
+        })
+        .collect()
+}
+
+/// The ids of a transcript's codable segments in the codebook's unit.
+fn codable(codebook: &Codebook, transcript: &Transcript) -> Vec<String> {
+    transcript
+        .segments(codebook.unit())
+        .into_iter()
+        .filter(|s| !codebook.is_interviewer(&s.speaker))
+        .map(|s| s.id)
+        .collect()
 }
 
 /// The codings file of the sheet's coder: the codings, each transcript with
@@ -160,9 +278,10 @@ fn codings_file(
     coder: &str,
     sheet: SheetRows,
     mut inputs: Vec<Input>,
+    allow_empty: bool,
 ) -> Result<CodingsFile> {
-    let SheetRows { transcripts, reviewed: mut rows, mut codings } = sheet;
-    for (case, (transcript, _)) in &transcripts {
+    let SheetRows { transcripts, reviewed: mut rows, mut codings, memos, blind, .. } = sheet;
+    for (case, Loaded { transcript, .. }) in &transcripts {
         let index = TextIndex::new(transcript.text());
         for coding in codings.iter_mut().filter(|c| c.case == *case) {
             if let Source::Manual { quote, .. } = &mut coding.source {
@@ -172,14 +291,9 @@ fn codings_file(
     }
     let sources = transcripts
         .values()
-        .map(|(t, _)| {
+        .map(|Loaded { transcript: t, .. }| {
             inputs.push(Input { path: display_path(t.path()), sha256: t.sha256().to_owned() });
-            let all: Vec<String> = t
-                .segments(codebook.unit())
-                .into_iter()
-                .filter(|s| !codebook.is_interviewer(&s.speaker))
-                .map(|s| s.id)
-                .collect();
+            let all = codable(codebook, t);
             let mut reviewed = rows.remove(t.case()).unwrap_or_default();
             reviewed.sort_by_key(|id| all.iter().position(|a| a == id).unwrap_or(usize::MAX));
             CodedSource {
@@ -191,23 +305,39 @@ fn codings_file(
             }
         })
         .collect();
-    let provenance = Provenance::new("import-sheet", inputs).option("coder", coder);
+    let mut provenance = Provenance::new("import-sheet", inputs).option("coder", coder);
+    if allow_empty && codings.is_empty() {
+        provenance = provenance.option("allow_empty", true);
+    }
     Ok(CodingsFile {
         coder: Some(coder.to_owned()),
         codings,
         transcripts: sources,
+        memos,
+        blinding: Some(if blind { Blinding::Blind } else { Blinding::Open }),
         provenance: Some(serde_json::to_value(&provenance)?),
     })
 }
 
-/// A transcript and the code-point span of every segment id of every unit.
-type Loaded = (Transcript, BTreeMap<String, (usize, usize)>);
+/// A transcript, the code-point span of every segment id of every unit,
+/// and the ids of the interviewer's segments in the codebook's unit.
+struct Loaded {
+    transcript: Transcript,
+    spans: BTreeMap<String, (usize, usize)>,
+    interviewer: BTreeSet<String>,
+}
 
-fn load(path: &Path) -> Result<Loaded, String> {
+fn load(codebook: &Codebook, path: &Path) -> Result<Loaded, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read the transcript {}: {e}", display_path(path)))?;
     let transcript =
         Transcript::parse(&PathBuf::from(display_path(path)), &bytes).map_err(|e| e.to_string())?;
-    let segments = transcript.segment_spans();
-    Ok((transcript, segments))
+    let spans = transcript.segment_spans();
+    let interviewer = transcript
+        .segments(codebook.unit())
+        .into_iter()
+        .filter(|s| codebook.is_interviewer(&s.speaker))
+        .map(|s| s.id)
+        .collect();
+    Ok(Loaded { transcript, spans, interviewer })
 }

@@ -72,6 +72,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         compare,
         reanchor_command: reanchor_command(&args.codebook, &args.input.transcripts, &codings),
         provenance,
+        blind: args.blind,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
     })?;
@@ -91,9 +92,14 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
         )?;
     }
+    let blind = if args.blind {
+        " blind (no rule suggestions or other codings until you turn blind mode off)"
+    } else {
+        ""
+    };
     writeln!(
         stderr,
-        "Coding as `{}`; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
+        "Coding as `{}`{blind}; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
         args.coder,
         display_path(&codings)
     )?;

@@ -9,7 +9,7 @@ use crate::args::SheetArgs;
 use crate::outcome::Outcome;
 use crate::output::Sink;
 use crate::provenance::display_path;
-use crate::sheet::COLUMNS;
+use crate::sheet::{BLIND_COLUMNS, COLUMNS, CONTEXT_ONLY};
 use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
@@ -23,26 +23,49 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
     }
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut sink);
-    writer.write_record(COLUMNS)?;
+    writer.write_record(if args.blind { BLIND_COLUMNS } else { COLUMNS })?;
     for transcript in &transcripts {
-        let coded = rules.code_transcript(codebook, transcript);
         let mut suggested: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for coding in &coded.codings {
+        let coded =
+            if args.blind { None } else { Some(rules.code_transcript(codebook, transcript)) };
+        for coding in coded.iter().flat_map(|c| &c.codings) {
             suggested.entry(coding.segment.as_str()).or_default().push(coding.code.as_str());
         }
         let path = display_path(transcript.path());
         for segment in transcript.segments(codebook.unit()) {
-            if codebook.is_interviewer(&segment.speaker) {
+            let interviewer = codebook.is_interviewer(&segment.speaker);
+            let (case, time, text) = (
+                transcript.case(),
+                segment.time.as_deref().unwrap_or(""),
+                segment.text(transcript),
+            );
+            if args.blind {
+                let codes = if interviewer { CONTEXT_ONLY } else { "" };
+                writer.write_record([
+                    case,
+                    &segment.id,
+                    &segment.speaker,
+                    time,
+                    text,
+                    codes,
+                    "",
+                    &path,
+                    transcript.sha256(),
+                    "yes",
+                ])?;
+                continue;
+            }
+            if interviewer {
                 continue;
             }
             let codes =
                 suggested.get(segment.id.as_str()).map(|c| c.join("; ")).unwrap_or_default();
             writer.write_record([
-                transcript.case(),
+                case,
                 &segment.id,
                 &segment.speaker,
-                segment.time.as_deref().unwrap_or(""),
-                segment.text(transcript),
+                time,
+                text,
                 &codes,
                 "",
                 "",

@@ -14,6 +14,10 @@ use crate::render::table::{Align, Table};
 pub(crate) struct AgreeReport {
     pub(crate) provenance: Provenance,
     pub(crate) coders: Vec<String>,
+    /// How each person coded: `blind`, `unblinded`, `open` or
+    /// `not recorded` (none for a ratings table; the rules are left out).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub(crate) blinding: IndexMap<String, &'static str>,
     /// Segment units (or rated units).
     pub(crate) units: usize,
     pub(crate) level: &'static str,
@@ -218,6 +222,22 @@ impl Render for AgreeReport {
             self.units,
             self.level
         ));
+        if !self.blinding.is_empty() {
+            let each: Vec<String> = self
+                .blinding
+                .iter()
+                .map(|(coder, how)| {
+                    let said = match *how {
+                        "blind" => "coded blind",
+                        "unblinded" => "coded blind, then turned blind mode off",
+                        "open" => "saw the rules' suggestions",
+                        _ => "not recorded whether the rules' suggestions were on view",
+                    };
+                    format!("{coder}: {said}")
+                })
+                .collect();
+            out.paragraph(&format!("{}.", each.join("; ")));
+        }
         out.table(&self.coefficients_table());
         // Each distinct reason once, with where it applies.
         let mut reasons: IndexMap<&str, Vec<String>> = IndexMap::new();

@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use indexmap::IndexMap;
 use qda_coding::{
-    Adjudications, AttributeValue, Codebook, Coding, RuleSet, Segment, Source, Tally, Transcript,
-    Unit,
+    Adjudications, AttributeValue, Codebook, Coding, RuleSet, Segment, SegmentMemo, Source, Tally,
+    Transcript, Unit,
 };
 
 use crate::provenance::display_path;
@@ -32,6 +32,8 @@ pub(crate) struct Contents<'a> {
     /// At most this many excerpts are shown per code (`--excerpts`).
     pub(crate) excerpt_limit: Option<usize>,
     pub(crate) cases: Vec<CaseEntry>,
+    /// The counted coder's memos on segments they gave no code.
+    pub(crate) memos: Vec<MemoEntry>,
     pub(crate) adjudications: Vec<AdjudicationEntry>,
     /// The adjudications file, when one was given.
     pub(crate) adjudications_path: Option<String>,
@@ -72,6 +74,17 @@ pub(crate) struct Excerpt {
     pub(crate) source: String,
 }
 
+/// A memo on a segment its coder gave no code, with the segment.
+pub(crate) struct MemoEntry {
+    pub(crate) case: String,
+    pub(crate) segment: String,
+    /// `path:line` of the segment's first line.
+    pub(crate) location: String,
+    pub(crate) text: String,
+    pub(crate) coder: String,
+    pub(crate) memo: String,
+}
+
 /// One case: its attributes and, per exclusive group, its code.
 pub(crate) struct CaseEntry {
     pub(crate) case: String,
@@ -99,6 +112,8 @@ pub(crate) struct ContentsInputs<'a> {
     pub(crate) transcripts: &'a [Transcript],
     /// The codings that count.
     pub(crate) codings: &'a [Coding],
+    /// The memos of the coder whose codings count, on segments without codes.
+    pub(crate) memos: &'a [SegmentMemo],
     pub(crate) tally: &'a Tally,
     pub(crate) adjudications: Option<&'a Adjudications>,
 }
@@ -117,6 +132,7 @@ impl<'a> Contents<'a> {
             excerpts: excerpts(inputs, &codable),
             excerpt_limit: None,
             cases: cases(inputs, &codable),
+            memos: memos(inputs),
             adjudications: adjudication_entries(inputs),
             adjudications_path: inputs.adjudications.map(|a| display_path(a.path())),
         }
@@ -265,6 +281,33 @@ fn excerpt(
         marks,
         source,
     }
+}
+
+/// The memos on segments without codes, in case and segment order.
+fn memos(inputs: &ContentsInputs<'_>) -> Vec<MemoEntry> {
+    let mut entries: Vec<(usize, usize, MemoEntry)> = inputs
+        .memos
+        .iter()
+        .filter_map(|memo| {
+            let (order, transcript) =
+                inputs.transcripts.iter().enumerate().find(|(_, t)| t.case() == memo.case)?;
+            let segment = [Unit::Turn, Unit::Paragraph, Unit::Sentence]
+                .into_iter()
+                .flat_map(|unit| transcript.segments(unit))
+                .find(|s| s.id == memo.segment)?;
+            let entry = MemoEntry {
+                case: memo.case.clone(),
+                segment: memo.segment.clone(),
+                location: format!("{}:{}", display_path(transcript.path()), segment.line),
+                text: segment.text(transcript).to_owned(),
+                coder: memo.coder.clone(),
+                memo: memo.memo.clone(),
+            };
+            Some((order, segment.start, entry))
+        })
+        .collect();
+    entries.sort_by(|a, b| (a.0, a.1, &a.2.coder).cmp(&(b.0, b.1, &b.2.coder)));
+    entries.into_iter().map(|(_, _, e)| e).collect()
 }
 
 /// Every case: its attributes, its code in each exclusive group, and its

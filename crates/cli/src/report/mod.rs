@@ -77,6 +77,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         rules: &study.rules,
         transcripts: &transcripts,
         codings: &codings,
+        memos: &study.memos,
         tally: &tally,
         adjudications: study.adjudications.as_ref(),
     };

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -44,6 +45,34 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<(String, Input)> {
         )
     })?;
     Ok((text, input))
+}
+
+/// A CSV file a spreadsheet may have saved (a coding sheet, a case table, a
+/// pseudonym table; `what` names it), decoded to UTF-8, with its provenance.
+/// A file in Windows-1252 or UTF-16 is read with a warning naming the
+/// encoding, so that a later save as "CSV UTF-8" is not forgotten.
+pub(crate) fn read_csv_text(path: &Path, what: &str) -> Result<(String, Input)> {
+    let bytes = read_bytes(path)?;
+    let input = Input::new(path, &bytes);
+    let decoded = qda_coding::decode_text(&display_path_buf(path), &bytes)?;
+    let why = match decoded.encoding {
+        qda_coding::TextEncoding::Utf8 => None,
+        qda_coding::TextEncoding::Windows1252 => Some(
+            "Excel's plain \"CSV\"; it cannot hold Korean, Japanese or most other scripts, so such text is lost when saved this way",
+        ),
+        _ => Some("other tools expect UTF-8"),
+    };
+    if let Some(why) = why {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(
+            stderr,
+            "warning: {}: the {what} was read as {}, not UTF-8 ({why}); {}",
+            display_path(path),
+            decoded.encoding,
+            qda_coding::SAVE_AS_CSV_UTF8
+        )?;
+    }
+    Ok((decoded.text, input))
 }
 
 /// Reads and validates a codebook.
@@ -110,9 +139,8 @@ impl Sources {
         let case_tables = tables
             .iter()
             .map(|path| {
-                let bytes = read_bytes(path)?;
-                let input = Input::new(path, &bytes);
-                Ok((CaseTable::parse(&display_path_buf(path), &bytes)?, input))
+                let (text, input) = read_csv_text(path, "case table")?;
+                Ok((CaseTable::parse(&display_path_buf(path), text.as_bytes())?, input))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Sources { files, case_tables, case_table_files: tables })

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use qda_coding::{
     Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, CodingsFile, RULES_CODER, RuleSet,
+    SegmentMemo,
     Tally, Transcript,
 };
 use rayon::prelude::*;
@@ -33,7 +34,7 @@ use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
 pub(crate) use codings::{LoadedCodings, reanchor_command};
-pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes};
+pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes, read_csv_text};
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;
 
@@ -50,6 +51,8 @@ pub(crate) struct LoadedStudy {
     pub(crate) binning: Option<Binning>,
     /// Whose codings count: `rules`, or the person chosen from codings files.
     pub(crate) coder: String,
+    /// The chosen person's memos on segments they gave no code.
+    pub(crate) memos: Vec<SegmentMemo>,
     inputs: Inputs,
     /// Every file read, so that no output is written over one.
     read: Vec<PathBuf>,
@@ -82,6 +85,7 @@ impl LoadedStudy {
             adjudications: None,
             binning: None,
             coder: RULES_CODER.to_owned(),
+            memos: Vec::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
             transcript_args: Vec::new(),
@@ -211,6 +215,13 @@ impl LoadedStudy {
         }
         let loaded = self.codings_files(&args.codings, transcripts)?;
         let (codings, coder) = loaded.choose(args.coder.as_deref())?;
+        self.memos = loaded
+            .files
+            .iter()
+            .flat_map(|f| &f.memos)
+            .filter(|m| m.coder == coder)
+            .cloned()
+            .collect();
         self.coder = coder;
         Ok(codings)
     }

@@ -241,3 +241,52 @@ fn several_coders_need_a_choice() {
     error: --coder carl: no codings by `carl` in the codings files; coders there: anna, rules
     ");
 }
+
+/// `qda agree` says how each person coded, and warns when one who saw the
+/// rules' suggestions is compared with the rules.
+#[test]
+fn agree_says_who_coded_blind_and_warns_of_anchoring_on_the_rules() {
+    let test = two_coders_on_mini();
+    let mut anna: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
+    anna["blinding"] = "open".into();
+    test.write("anna.json", serde_json::to_vec_pretty(&anna).unwrap());
+    let ben = String::from_utf8(test.read("anna.json"))
+        .unwrap()
+        .replace("\"anna\"", "\"ben\"")
+        .replace("\"open\"", "\"blind\"");
+    test.write("ben.json", ben);
+    let args = [
+        "agree",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "rules.json",
+        "anna.json",
+        "ben.json",
+    ];
+    let run = test.run(&args);
+    insta::assert_snapshot!(format!("{}\n{}", run.stderr, run.ok().lines().take(3).collect::<Vec<_>>().join("\n")), @r"
+    warning: anna saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)
+
+    coders: anna, ben, rules; units: 2; level: nominal
+
+    anna: saw the rules' suggestions; ben: coded blind.
+    ");
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let out: Value = serde_json::from_str(test.run(&json).ok()).unwrap();
+    assert_eq!(out["blinding"], serde_json::json!({"anna": "open", "ben": "blind"}));
+
+    // Two people without the rules: nothing to warn of.
+    let run = test.run(&[
+        "agree",
+        "codebook.toml",
+        "A.txt",
+        "B.txt",
+        "--codings",
+        "anna.json",
+        "ben.json",
+    ]);
+    assert_eq!(run.stderr, "");
+}

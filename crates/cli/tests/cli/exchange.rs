@@ -53,6 +53,18 @@ fn a_project_round_trip_keeps_the_tally_and_the_agreement() {
     export_study(&test, "study.qdpx");
     test.run(&["import", "study.qdpx", "-o", "imported"]).ok();
 
+    // Anna's memos on segments she gave no code travel as REFI-QDA notes.
+    let project = String::from_utf8(unzip(&test.read("study.qdpx"), "project.qde")).unwrap();
+    assert!(project.contains(
+        "<PlainTextContent>Hunger around him, not his reason for leaving.</PlainTextContent>"
+    ));
+    let memos = |path: &str| {
+        let json: serde_json::Value = serde_json::from_slice(&test.read(path)).unwrap();
+        json["memos"].clone()
+    };
+    assert_eq!(memos("imported/codings/anna.json"), memos("codings/anna.json"));
+    assert_eq!(memos("imported/codings/anna.json").as_array().unwrap().len(), 4);
+
     let tally = |codebook: &str, transcripts: &str, codings: [&str; 2]| {
         let mut args = vec![
             "tally",

@@ -185,6 +185,13 @@ fn a_coders_codings_are_reported() {
     assert!(markdown.contains("codings: anna"));
     // A coder's memo stands under the excerpt it is about.
     assert!(markdown.contains("anna: Eating raw corn right after the river. Survival?"));
+    // A memo on a segment she gave no code has a section of its own.
+    assert!(markdown.contains("## Memos on segments without codes"), "{markdown}");
+    assert!(markdown.contains(
+        "| P05 | P05:t4 | anna | Hunger around him, not his reason for leaving. | \\[00:04:15\\] Yes."
+    ));
+    let html = report(&test, &args, "report.html");
+    assert!(html.contains("<p>anna: Hunger around him, not his reason for leaving.</p>"));
 }
 
 /// Co-occurrence counts the units `qda cooccur` counts.

@@ -39,6 +39,25 @@ fn another_coders_file_is_refused() {
     insta::assert_snapshot!(run.failure());
 }
 
+#[test]
+fn blind_coding_is_refused_for_codings_made_with_suggestions_on_view() {
+    let test = QdaTest::study();
+    let run = test.run(&[
+        "serve",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--coder",
+        "anna",
+        "--codings",
+        "codings/anna.json",
+        "--blind",
+    ]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: codings/anna.json: --blind cannot hide what was already seen: they were made with the rules' suggestions on view; give blind coding a new --codings file
+    ");
+}
+
 /// One HTTP/1.1 request; returns the status line and the body.
 fn request(address: &str, path: &str, token: Option<&str>) -> (String, String) {
     let mut stream = TcpStream::connect(address).unwrap();

@@ -49,6 +49,11 @@ impl Setup {
     }
 
     fn try_app(&self) -> Result<Router, qda_serve::ServeError> {
+        self.try_app_blind(false)
+    }
+
+    /// The app started with `--blind` or without.
+    fn try_app_blind(&self, blind: bool) -> Result<Router, qda_serve::ServeError> {
         let codebook_path = self.path("motives.toml");
         let codebook =
             Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap())
@@ -66,6 +71,7 @@ impl Setup {
                 "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json"
                     .to_owned(),
             provenance: json!({"tool": "qda", "command": "serve"}),
+            blind,
             token: TOKEN.to_owned(),
             allowed_hosts: qda_serve::allowed_hosts(HOST.parse().unwrap()),
         })
@@ -441,4 +447,78 @@ async fn rejecting_a_suggestion_marks_the_segment_reviewed() {
     let (status, body) = send(&app, post_json(&coded)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error(&body).contains("has codings; remove them first"), "{body}");
+}
+
+/// `qda serve --blind`: no suggestions and no comparison until the coder
+/// turns blind mode off, and the codings file records each step.
+#[tokio::test]
+async fn blind_mode_hides_suggestions_and_comparisons_until_turned_off() {
+    let setup = Setup::new();
+    let app = setup.try_app_blind(true).unwrap();
+    let study = || get("/api/study").body(Body::empty()).unwrap();
+    let case = || get("/api/cases/K01").body(Body::empty()).unwrap();
+    let compare = || get("/api/compare?with=rules").body(Body::empty()).unwrap();
+
+    let (_, body) = send(&app, study()).await;
+    assert_eq!(body["blind"], true);
+    let (_, body) = send(&app, case()).await;
+    assert_eq!(body["suggestions"], json!([]));
+    let (status, body) = send(&app, compare()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(error(&body).contains("blind coding"), "{body}");
+
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["blinding"], "blind");
+    // A restart without --blind keeps a blind file blind.
+    let (_, body) = send(&setup.app(), case()).await;
+    assert_eq!(body["suggestions"], json!([]));
+
+    let unblind = json!({"version": setup.version(), "edits": [{"op": "unblind"}]}).to_string();
+    let (status, body) = send(&app, post_json(&unblind)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["blinding"], "unblinded");
+    let (_, body) = send(&app, study()).await;
+    assert_eq!(body["blind"], false);
+    let (_, body) = send(&app, case()).await;
+    assert!(!body["suggestions"].as_array().unwrap().is_empty(), "{body}");
+    let (status, _) = send(&app, compare()).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = json!({"version": setup.version(), "edits": [{"op": "unblind"}]}).to_string();
+    let (status, body) = send(&app, post_json(&again)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error(&body).contains("already off"), "{body}");
+
+    // What was seen cannot be hidden again.
+    let err = setup.try_app_blind(true).unwrap_err().to_string();
+    assert!(err.contains("--blind cannot hide what was already seen"), "{err}");
+}
+
+#[tokio::test]
+async fn coding_with_suggestions_on_view_is_recorded_as_open() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["blinding"], "open");
+    let err = setup.try_app_blind(true).unwrap_err().to_string();
+    assert!(err.contains("made with the rules' suggestions on view"), "{err}");
+}
+
+/// A memo on a segment without codes (from a sheet) is on the page and
+/// survives an edit.
+#[tokio::test]
+async fn segment_memos_are_shown_and_kept() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut saved = setup.saved().unwrap();
+    saved["memos"] = json!([{"case": "K01", "segment": "K01:t2", "coder": "anna", "memo": "Ask about the date."}]);
+    std::fs::write(setup.codings(), serde_json::to_vec_pretty(&saved).unwrap()).unwrap();
+    let (_, body) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(body["memos"][0]["memo"], "Ask about the date.");
+    let (status, body) = send(&app, post_json(&add(&setup.version(), "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["memos"], saved["memos"]);
 }

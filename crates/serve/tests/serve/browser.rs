@@ -86,6 +86,11 @@ async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
 
 /// Serves the study in `dir` on a free port, on a thread of its own.
 fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+    serve(dir, codebook, transcripts, false)
+}
+
+/// As [`start_server`], blind or not.
+fn serve(dir: &Path, codebook: &str, transcripts: &[&str], blind: bool) -> String {
     let codebook_path = dir.join(codebook);
     let codebook =
         Codebook::parse(&codebook_path, &std::fs::read_to_string(&codebook_path).unwrap()).unwrap();
@@ -108,6 +113,7 @@ fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
         reanchor_command:
             "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json".to_owned(),
         provenance: json!({"tool": "qda", "command": "serve"}),
+        blind,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address),
     })
@@ -178,6 +184,37 @@ async fn press(client: &Client, key: char) {
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });
     client.perform_actions(keys).await.unwrap();
+}
+
+/// `qda serve --blind`: the page shows no suggestion and no comparison
+/// until the coder turns blind mode off, after a confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blind_mode_hides_suggestions_until_the_coder_turns_it_off() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = serve(dir.path(), "motives.toml", &["K01.txt"], true);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t2'] .text")).await.unwrap();
+    let band = client.find(Locator::Id("blind")).await.unwrap();
+    assert!(band.is_displayed().await.unwrap());
+    assert!(client.find_all(Locator::Css(".suggestion")).await.unwrap().is_empty());
+    let compare = client.find(Locator::Id("compare-with")).await.unwrap();
+    assert!(!compare.is_displayed().await.unwrap());
+
+    client.find(Locator::Id("unblind")).await.unwrap().click().await.unwrap();
+    client.accept_alert().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".segment[data-id='K01:t2'] .suggestion"))
+        .await
+        .unwrap();
+    assert!(!client.find(Locator::Id("blind")).await.unwrap().is_displayed().await.unwrap());
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("anna.json")).unwrap()).unwrap();
+    assert_eq!(saved["blinding"], "unblinded");
+    client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -44,6 +44,7 @@ async fn applying_a_code_takes_milliseconds() {
         reanchor_command:
             "qda reanchor codebook.toml . --codings anna.json -o anna.reanchored.json".to_owned(),
         provenance: json!({"tool": "qda", "command": "serve"}),
+        blind: false,
         token: "t".repeat(32),
         allowed_hosts: vec![host.to_owned()],
     })

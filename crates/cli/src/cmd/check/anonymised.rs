@@ -17,7 +17,7 @@ use qda_coding::{PseudonymTable, SuspectKind, Transcript, allow_words, suspects}
 use crate::args::{CheckArgs, TranscriptArgs};
 use crate::outcome::Outcome;
 use crate::provenance::display_path;
-use crate::study::{Sources, read_bytes, read_codebook};
+use crate::study::{Sources, read_bytes, read_codebook, read_csv_text};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
     let is_codebook = |p: &PathBuf| {
@@ -32,9 +32,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
 
     let table = match &args.pseudonyms {
         Some(path) => {
-            let bytes = read_bytes(path)?;
+            let (text, _) = read_csv_text(path, "pseudonym table")?;
             Some((
-                PseudonymTable::parse(&PathBuf::from(display_path(path)), &bytes)?,
+                PseudonymTable::parse(&PathBuf::from(display_path(path)), text.as_bytes())?,
                 display_path(path),
             ))
         }

@@ -7,6 +7,7 @@ pub(crate) mod codebook;
 pub(crate) mod cooccurrence;
 pub(crate) mod crosstab;
 pub(crate) mod excerpts;
+pub(crate) mod memos;
 pub(crate) mod provenance;
 pub(crate) mod shown;
 pub(crate) mod tally;
@@ -68,6 +69,13 @@ pub(crate) const SECTIONS: &[Section] = &[
         shown: |_| true,
         html: excerpts::html,
         markdown: excerpts::markdown,
+    },
+    Section {
+        id: "memos",
+        title: "Memos on segments without codes",
+        shown: |s| !s.memos.is_empty(),
+        html: memos::html,
+        markdown: memos::markdown,
     },
     Section {
         id: "cases",
