@@ -29,7 +29,7 @@ use crate::error::StatsError;
 /// not a time, so that the same table gets the same method on every
 /// machine; it is reached in about a second in an optimised build on a
 /// 2-core machine of 2026 (see `docs/analysis.md`).
-pub const FISHER_WORK_LIMIT: u64 = 30_000_000;
+pub const FISHER_WORK_LIMIT: u64 = 100_000_000;
 
 /// Options of [`fisher_exact`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

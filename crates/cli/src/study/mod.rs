@@ -25,8 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use qda_coding::{
     Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, CodingsFile, RULES_CODER, RuleSet,
-    SegmentMemo,
-    Tally, Transcript,
+    SegmentMemo, Tally, Transcript,
 };
 use rayon::prelude::*;
 

@@ -73,7 +73,10 @@ struct Network<'a> {
 /// merged) compared with scoring one filling of the second last row: about
 /// what each takes in time, so that the work limit is a time limit on every
 /// shape of table.
-const OUTCOME_COST: u64 = 8;
+const OUTCOME_COST: u64 = 16;
+
+/// The work of bounding a node by relaxations, per cell of what it leaves.
+const RELAXED_COST: u64 = 32;
 
 /// Scores closer than this are one score: far below any real difference
 /// between tables, far above rounding noise.
@@ -191,7 +194,7 @@ impl Network<'_> {
             self.charge(1 << left.len())?;
             self.two_rows(margins.rows[row], left)
         } else {
-            self.charge((margins.rows.len() - row) as u64 * left.len() as u64 * 4)?;
+            self.charge((margins.rows.len() - row) as u64 * left.len() as u64 * RELAXED_COST)?;
             self.relaxed(&margins.rows[row..], left)
         };
         let f = |x: u64| margins.ln_factorial.at(x);
@@ -290,7 +293,30 @@ impl Network<'_> {
         };
         let (least_rows, most_rows) = sum(&mut { by_rows });
         let (least_columns, most_columns) = sum(&mut { by_columns });
-        (least_rows.max(least_columns), most_rows.min(most_columns))
+        let most = most_rows.min(most_columns).min(self.most_by_duality(rows, left));
+        (least_rows.max(least_columns), most)
+    }
+
+    /// A bound on the most score of any table with margins `rows` and
+    /// `columns`, by Lagrangian duality: for every table x,
+    /// Σ −ln xᵢⱼ! = Σ (−ln xᵢⱼ! + xᵢⱼ ln eᵢⱼ) − Σ Rᵢ ln(Rᵢ/N) − Σ Cⱼ ln Cⱼ
+    /// with eᵢⱼ = RᵢCⱼ/N (the margins make the last two sums equal
+    /// −Σ xᵢⱼ ln eᵢⱼ), and each cell's term is at most its value at ⌊eᵢⱼ⌋.
+    /// Close to the most probable table's score, which lies near the
+    /// expected counts, where the row and column relaxations are loose.
+    fn most_by_duality(&self, rows: &[u64], columns: &[u64]) -> f64 {
+        let f = |x: u64| self.margins.ln_factorial.at(x);
+        let n = rows.iter().sum::<u64>() as f64;
+        let mut bound = 0.0;
+        for &r in rows.iter().filter(|&&r| r > 0) {
+            bound -= r as f64 * (r as f64 / n).ln();
+            for &c in columns.iter().filter(|&&c| c > 0) {
+                let expected = r as f64 * c as f64 / n;
+                let x = (expected.floor() as u64).min(r.min(c));
+                bound += x as f64 * expected.ln() - f(x);
+            }
+        }
+        bound - columns.iter().filter(|&&c| c > 0).map(|&c| c as f64 * (c as f64).ln()).sum::<f64>()
     }
 
     /// The least and most score of the completions of a node with two rows
