@@ -170,6 +170,12 @@ pub(crate) struct AgreeArgs {
     #[arg(long, value_enum, default_value_t = LevelArg::Nominal, requires = "ratings")]
     pub(crate) level: LevelArg,
 
+    /// The --ratings labels from lowest to highest, comma-separated (such as
+    /// `"very low,low,mid,high,very high"`), so that ordinal and interval
+    /// ratings may be given as labels; any other label is an error
+    #[arg(long, value_name = "LABELS", requires = "ratings")]
+    pub(crate) order: Option<String>,
+
     /// Only segments that at least one coder coded count as units
     #[arg(long)]
     pub(crate) only_coded: bool,

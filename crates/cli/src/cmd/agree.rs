@@ -170,7 +170,11 @@ fn differing(
 fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
     let bytes = read_bytes(path)?;
     let input = Input::new(path, &bytes);
-    let table = RatingsTable::parse(&display_path(path), &bytes, args.level)?;
+    if args.order.is_some() && args.level == LevelArg::Ratio {
+        bail!("--order ranks labels, and ranks have no true zero; use --level ordinal or interval");
+    }
+    let order = args.order.as_deref().map(parse_order).transpose()?;
+    let table = RatingsTable::parse(&display_path(path), &bytes, args.level, order.as_deref())?;
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];
@@ -194,10 +198,14 @@ fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
         LevelArg::Interval => "interval",
         LevelArg::Ratio => "ratio",
     };
-    let provenance = Provenance::new("agree", vec![input])
+    let mut provenance = Provenance::new("agree", vec![input])
         .option("level", level_name)
         .option("resamples", args.resamples)
         .option("seed", args.seed);
+    if let Some(order) = order {
+        // Recorded only when given, so results made without it keep their shape.
+        provenance = provenance.option("order", order);
+    }
     Ok(AgreeReport {
         provenance,
         coders: table.coders.clone(),
@@ -214,12 +222,28 @@ struct RatingsTable {
     coders: Vec<String>,
     units: Vec<String>,
     values: Vec<Vec<Option<f64>>>,
-    /// For nominal values: the label of each index.
+    /// For nominal values, and labels given an `--order`: the label of each index.
     labels: Option<Vec<String>>,
 }
 
+/// `--order "very low,low,mid"`: the labels, trimmed, each once.
+fn parse_order(spec: &str) -> Result<Vec<String>> {
+    let labels: Vec<String> = spec.split(',').map(|l| l.trim().to_owned()).collect();
+    if labels.iter().any(String::is_empty) {
+        bail!(
+            "--order {spec:?}: a label is empty; list the labels from lowest to highest, separated by commas"
+        );
+    }
+    for (i, label) in labels.iter().enumerate() {
+        if labels[..i].contains(label) {
+            bail!("--order {spec:?}: label `{label}` is listed twice; list each label once");
+        }
+    }
+    Ok(labels)
+}
+
 impl RatingsTable {
-    fn parse(path: &str, bytes: &[u8], level: LevelArg) -> Result<Self> {
+    fn parse(path: &str, bytes: &[u8], level: LevelArg, order: Option<&[String]>) -> Result<Self> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let delimiter = crate::sheet::sniff_delimiter(body);
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(body);
@@ -258,6 +282,32 @@ impl RatingsTable {
                     .collect(),
             );
         }
+        if let Some(order) = order {
+            // A label's value is its rank in the order, as the `krippendorff`
+            // package's `value_domain` has it: ordinal alpha depends only on
+            // ranks, and interval alpha then treats the labels as equally
+            // spaced, the usual reading of a Likert scale.
+            let mut values = Vec::new();
+            for (r, row) in cells.iter().enumerate() {
+                let mut ranked = Vec::new();
+                for (c, cell) in row.iter().enumerate() {
+                    ranked.push(match cell {
+                        None => None,
+                        Some(text) => match order.iter().position(|l| l == text) {
+                            Some(rank) => Some(rank as f64),
+                            None => bail!(
+                                "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
+                                lines[r],
+                                c + 2,
+                                coders[c]
+                            ),
+                        },
+                    });
+                }
+                values.push(ranked);
+            }
+            return Ok(RatingsTable { coders, units, values, labels: Some(order.to_vec()) });
+        }
         if level == LevelArg::Nominal {
             let mut labels: Vec<String> = cells.iter().flatten().flatten().cloned().collect();
             labels.sort();
@@ -281,7 +331,7 @@ impl RatingsTable {
                     Some(text) => match text.parse::<f64>() {
                         Ok(v) if v.is_finite() => Some(v),
                         _ => bail!(
-                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers (use --level nominal for labels)",
+                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers, or labels with --order \"LOWEST,...,HIGHEST\" (or use --level nominal)",
                             lines[r],
                             c + 2,
                             format!("{level:?}").to_lowercase()

@@ -88,10 +88,64 @@ fn min_alpha_fails_below_the_threshold() {
 #[test]
 fn ratings_that_are_not_numbers() {
     let (_, run) = ratings("not_numbers.csv", &["--level", "interval"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: not_numbers.csv:2:2: value `low` is not a number; --level interval needs numbers, or labels with --order "LOWEST,...,HIGHEST" (or use --level nominal)
+    "#);
+}
+
+/// `labels.csv` is `krippendorff.csv` with the values 1-5 written as the
+/// labels of the `krippendorff` package's `value_domain` example; that
+/// package (0.9.0) gives ordinal alpha 0.815388 and nominal 0.743421
+/// (`scripts/reference/ordinal_labels.py`).
+#[test]
+fn ordinal_ratings_given_as_labels_with_an_order() {
+    let order = ["--order", "very low, low,mid,high,very high"];
+    let alpha = |level: &str| {
+        let mut args = vec!["--format", "json", "--resamples", "0", "--level", level];
+        args.extend_from_slice(&order);
+        let (_, run) = ratings("labels.csv", &args);
+        let json: Value = serde_json::from_str(run.ok()).unwrap();
+        row(&json)["krippendorff_alpha"].clone()
+    };
+    assert_eq!(alpha("ordinal"), 0.815388);
+    assert_eq!(alpha("nominal"), 0.743421);
+    // Equally spaced labels: the same as the numbers 1-5 (0.849107 above).
+    assert_eq!(alpha("interval"), 0.849107);
+    let mut args = vec!["--disagreements", "--format", "csv", "--level", "ordinal"];
+    args.extend_from_slice(&order);
+    let (_, run) = ratings("labels.csv", &args);
+    insta::assert_snapshot!(run.ok(), @r"
+    case,unit,code,A,B,C,D,text
+    2,,,low,low,mid,low,
+    6,,,very low,low,mid,high,
+    8,,,very low,very low,low,very low,
+    ");
+}
+
+#[test]
+fn a_label_outside_the_order() {
+    let (_, run) =
+        ratings("labels.csv", &["--level", "ordinal", "--order", "very low,low,mid,high"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
-    error: not_numbers.csv:2:2: value `low` is not a number; --level interval needs numbers (use --level nominal for labels)
+    error: labels.csv:11:3: value `very high` (coder `B`) is not in --order; add it to --order or correct the cell
     ");
+    let (_, run) = ratings("labels.csv", &["--level", "ordinal", "--order", "low,,high"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: --order "low,,high": a label is empty; list the labels from lowest to highest, separated by commas
+    "#);
+    let (_, run) = ratings("labels.csv", &["--level", "ratio", "--order", "low,mid"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --order ranks labels, and ranks have no true zero; use --level ordinal or interval
+    ");
+    let (_, run) = ratings("labels.csv", &["--level", "ordinal", "--order", "low,mid,low"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: --order "low,mid,low": label `low` is listed twice; list each label once
+    "#);
 }
 
 /// Rules and a person on the mini study: the person drops `survival` from A.
