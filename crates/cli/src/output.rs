@@ -106,3 +106,9 @@ pub(crate) fn write(path: Option<&Path>, bytes: &[u8], inputs: &[&Path]) -> Resu
     sink.write_all(bytes)?;
     sink.finish()
 }
+
+/// Prints a warning on standard error, as `warning: MESSAGE`.
+pub(crate) fn warn(message: &impl std::fmt::Display) {
+    // A warning that cannot be printed (stderr closed) must not fail the run.
+    let _ = writeln!(io::stderr().lock(), "warning: {message}");
+}

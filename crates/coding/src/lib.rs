@@ -41,6 +41,7 @@ mod location;
 mod rule_coding;
 mod rules;
 mod segment;
+mod speakers;
 mod suggest;
 mod tally;
 mod term;
@@ -60,6 +61,7 @@ pub use error::{
 pub use location::{Location, csv_record_line, locate};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use speakers::{SpeakerLabels, UndeclaredSpeaker};
 pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
 pub use term::{MAX_TERM_CHARS, Term};

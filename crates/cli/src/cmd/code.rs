@@ -39,6 +39,7 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
         });
         Ok(())
     })?;
+    study.warn_undeclared_speakers();
     let provenance = study.provenance("code").option("unit", study.codebook.unit().as_str());
     sink.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
     writeln!(sink, "  \"transcripts\": {},", indented(&transcripts)?)?;

@@ -15,6 +15,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         .with_adjudications(args.adjudications.as_deref())?
         .with_bins(args.bins.as_deref())?;
     let cases = study.case_codes(&args.codings)?;
+    study.warn_undeclared_speakers();
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };

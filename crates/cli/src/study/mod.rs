@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use qda_coding::{
-    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet, Tally,
-    Transcript,
+    Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, RULES_CODER, RuleSet,
+    SpeakerLabels, Tally, Transcript, UndeclaredSpeaker,
 };
 use rayon::prelude::*;
 
@@ -50,6 +50,8 @@ pub(crate) struct LoadedStudy {
     pub(crate) binning: Option<Binning>,
     /// Whose codings count: `rules`, or the person chosen from codings files.
     pub(crate) coder: String,
+    /// The speaker labels of every transcript read so far.
+    speakers: SpeakerLabels,
     inputs: Inputs,
     /// Every file read, so that no output is written over one.
     read: Vec<PathBuf>,
@@ -79,6 +81,7 @@ impl LoadedStudy {
             adjudications: None,
             binning: None,
             coder: RULES_CODER.to_owned(),
+            speakers: SpeakerLabels::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
         })
@@ -114,6 +117,9 @@ impl LoadedStudy {
     pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
         let transcripts = self.sources.load_all()?;
         self.inputs.transcripts.extend(transcripts.iter().map(Input::transcript));
+        for transcript in &transcripts {
+            self.speakers.merge(SpeakerLabels::of(transcript));
+        }
         Ok(transcripts)
     }
 
@@ -122,7 +128,9 @@ impl LoadedStudy {
         let bytes = read_bytes(path)?;
         self.inputs.transcripts.push(Input::new(path, &bytes));
         self.read.push(path.to_owned());
-        Ok(Transcript::from_bytes(&files::display_path_buf(path), bytes)?)
+        let transcript = Transcript::from_bytes(&files::display_path_buf(path), bytes)?;
+        self.speakers.merge(SpeakerLabels::of(&transcript));
+        Ok(transcript)
     }
 
     /// Reads every transcript in parallel and hands what `summarise` keeps
@@ -134,11 +142,16 @@ impl LoadedStudy {
     ) -> Result<()> {
         let (codebook, rules) = (&self.codebook, &self.rules);
         let mut inputs = Vec::new();
+        let speakers = &mut self.speakers;
         self.sources.summarise(
-            |transcript| summarise(codebook, rules, transcript),
-            |summary| {
-                inputs.push(summary.input());
-                each(summary)
+            |transcript| Labelled {
+                speakers: SpeakerLabels::of(&transcript),
+                summary: summarise(codebook, rules, transcript),
+            },
+            |labelled| {
+                inputs.push(labelled.summary.input());
+                speakers.merge(labelled.speakers);
+                each(labelled.summary)
             },
         )?;
         self.inputs.transcripts.extend(inputs);
@@ -260,9 +273,41 @@ impl LoadedStudy {
         Provenance::new(command, inputs)
     }
 
+    /// Speaker labels of the transcripts read so far that are neither
+    /// interviewer labels nor in any transcript's `speakers`.
+    pub(crate) fn undeclared_speakers(&self) -> Vec<UndeclaredSpeaker> {
+        self.speakers.undeclared(&self.codebook)
+    }
+
+    /// Prints a warning per undeclared speaker label on standard error
+    /// (`qda check`, `code` and `tally`: the commands that code with rules).
+    pub(crate) fn warn_undeclared_speakers(&self) {
+        for speaker in self.undeclared_speakers() {
+            crate::output::warn(&speaker);
+        }
+    }
+
     /// Every file read, for [`crate::output::write`] to refuse to write over.
     pub(crate) fn read(&self) -> Vec<&Path> {
         self.read.iter().map(PathBuf::as_path).collect()
+    }
+}
+
+/// A command's summary of a transcript, with the transcript's speaker labels.
+struct Labelled<T> {
+    summary: T,
+    speakers: SpeakerLabels,
+}
+
+impl<T: Summary> Summary for Labelled<T> {
+    fn case(&self) -> &str {
+        self.summary.case()
+    }
+    fn path(&self) -> &Path {
+        self.summary.path()
+    }
+    fn input(&self) -> Input {
+        self.summary.input()
     }
 }
 

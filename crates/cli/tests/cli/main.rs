@@ -15,6 +15,7 @@ mod explain;
 mod report;
 mod serve;
 mod sheet;
+mod speakers;
 mod study;
 mod support;
 mod tally;

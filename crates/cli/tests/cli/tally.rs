@@ -26,6 +26,7 @@ fn an_unsettled_conflict_exits_1_with_a_template() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.failure(), @r#"
     exit: 1
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: codebook.toml: 1 of 2 cases have several codes of the exclusive group `motive`, which is settled by adjudication (resolve = "adjudicate"):
       A: survival (1 segment), freedom (1 segment)
     add a decision for each to an adjudications file and pass it with --adjudications FILE:
@@ -126,6 +127,7 @@ fn by_an_unknown_attribute_is_an_error() {
     let run = tally(&mini(), &["--adjudications", "adjudications.toml", "--by", "country"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: --by country: no case has the attribute `country`; known attributes: site
     ");
 }
@@ -143,6 +145,7 @@ fn output_goes_to_a_file_and_never_over_an_input() {
     assert_eq!(test.read("A.txt"), before, "the input is unchanged");
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: A.txt: refusing to write the output over an input file; choose another -o/--output path
     ");
 }
@@ -179,6 +182,7 @@ fn bins_of_a_text_attribute_are_an_error() {
     );
     insta::assert_snapshot!(run.failure(), @r#"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: --bins: `site` is not a number in every case: case `A` has "Osaka" (and 1 more case); --bins needs a numeric attribute (leave out --bins to split by each value)
     "#);
 }
