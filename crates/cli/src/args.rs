@@ -45,6 +45,21 @@ pub(crate) enum Command {
     Serve(ServeArgs),
 }
 
+impl Command {
+    /// The paths given to `--codings`, for the commands that take codings files.
+    pub(crate) fn codings_paths(&self) -> &[PathBuf] {
+        match self {
+            Command::Tally(a) => &a.codings.codings,
+            Command::Report(a) => &a.codings.codings,
+            Command::Cooccur(a) => &a.codings.codings,
+            Command::Matrix(a) => &a.codings.codings,
+            Command::Agree(a) => &a.codings,
+            Command::Export(a) => &a.codings,
+            _ => &[],
+        }
+    }
+}
+
 /// Transcripts to read: files, or folders of `.txt` files.
 #[derive(Debug, Args)]
 pub(crate) struct TranscriptArgs {

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
+    study::refuse_transcripts_among_codings(cli.command.codings_paths())?;
     match &cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Code(args) => cmd::code::run(args),

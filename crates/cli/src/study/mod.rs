@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
-pub(crate) use codings::LoadedCodings;
+pub(crate) use codings::{LoadedCodings, refuse_transcripts_among_codings};
 pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes};
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;

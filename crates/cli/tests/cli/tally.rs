@@ -218,3 +218,27 @@ fn bad_bin_specifications_are_errors() {
     For more information, try '--help'.
     "#);
 }
+
+/// `--codings` takes every path after it; transcripts named after it are
+/// refused with the command in the right order, never read as codings.
+#[test]
+fn transcripts_after_codings_are_refused_with_the_right_order() {
+    let test = mini();
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "rules.json"]).ok();
+    test.write("my transcripts/C.txt", "+++\ncase = \"C\"\n+++\nP: hungry\n");
+    let run = test.run(&["tally", "codebook.toml", "--codings", "rules.json", "A.txt", "B.txt"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings A.txt: a transcript is not a codings file; --codings takes every path after it, so name the transcripts before it: qda tally codebook.toml A.txt B.txt --codings rules.json
+    ");
+    let run = test.run(&["tally", "codebook.toml", "--codings", "rules.json", "my transcripts"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings my transcripts: a folder is not a codings file; --codings takes every path after it, so name the transcripts before it: qda tally codebook.toml 'my transcripts' --codings rules.json
+    ");
+    let run = test.run(&["agree", "codebook.toml", "A.txt", "--codings", "rules.json", "B.txt"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings B.txt: a transcript is not a codings file; --codings takes every path after it, so name the transcripts before it: qda agree codebook.toml A.txt B.txt --codings rules.json
+    ");
+}
