@@ -11,6 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Do not say which files were written (warnings and errors are still printed)
+    #[arg(long, short = 'q', global = true)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -291,6 +295,18 @@ pub(crate) struct OutputArgs {
     /// Write the result to FILE (atomically, never over an input) instead of standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) path: Option<PathBuf>,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
+    }
 }
 
 /// How results are printed.

@@ -26,6 +26,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_quiet(cli.quiet);
     match dispatch(&cli) {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

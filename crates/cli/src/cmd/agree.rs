@@ -11,6 +11,7 @@ use qda_stats::{Bootstrap, Level};
 
 use crate::args::{AgreeArgs, LevelArg};
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path, display_paths};
 use crate::render::agree::{AgreeReport, Disagreement, Disagreements, Row, Scope};
 use crate::render::render;
@@ -29,7 +30,21 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     } else {
         render(&report, args.format)
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    let coders = count(report.coders.len(), "coder");
+    let what = if args.disagreements {
+        format!(
+            "{} among {coders} ({})",
+            count(report.disagreements.len(), "disagreement"),
+            args.format.name()
+        )
+    } else {
+        format!(
+            "agreement of {coders} over {} ({})",
+            count(report.units, "unit"),
+            args.format.name()
+        )
+    };
+    crate::output::write(args.output.path.as_deref(), &bytes, &read, what)?;
 
     if let Some(minimum) = args.min_alpha {
         let (what, alpha) = report.headline_alpha();

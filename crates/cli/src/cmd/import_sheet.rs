@@ -13,6 +13,7 @@ use qda_coding::{Codebook, CodedSource, Coding, CodingsFile, Source, Transcript}
 
 use crate::args::ImportSheetArgs;
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path};
 use crate::sheet::{REQUIRED, sniff_delimiter, split_codes};
 use crate::study::{Problems, read_bytes, read_codebook};
@@ -32,7 +33,12 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
     let sheet = read_rows(&codebook, &name, body, coder)?;
     let file = codings_file(&codebook, coder, sheet, vec![codebook_input, sheet_input])?;
     let read = [args.sheet.as_path(), args.codebook.as_path()];
-    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
+    let what = format!(
+        "{} by {coder} over {}",
+        count(file.codings.len(), "coding"),
+        count(file.transcripts.len(), "case")
+    );
+    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read, what)?;
     Ok(Outcome::Success)
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::args::SheetArgs;
 use crate::outcome::Outcome;
-use crate::output::Sink;
+use crate::output::{Sink, count};
 use crate::provenance::display_path;
 use crate::sheet::COLUMNS;
 use crate::study::LoadedStudy;
@@ -24,6 +24,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut sink);
     writer.write_record(COLUMNS)?;
+    let mut rows = 0;
     for transcript in &transcripts {
         let coded = rules.code_transcript(codebook, transcript);
         let mut suggested: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -37,6 +38,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
             }
             let codes =
                 suggested.get(segment.id.as_str()).map(|c| c.join("; ")).unwrap_or_default();
+            rows += 1;
             writer.write_record([
                 transcript.case(),
                 &segment.id,
@@ -53,6 +55,11 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
     }
     writer.flush()?;
     drop(writer);
-    sink.finish()?;
+    let cases = transcripts.len();
+    sink.finish(format!(
+        "{} of {} to code, one per row",
+        count(rows, "segment"),
+        count(cases, "case")
+    ))?;
     Ok(Outcome::Success)
 }

@@ -19,3 +19,4 @@ mod speakers;
 mod study;
 mod support;
 mod tally;
+mod written;

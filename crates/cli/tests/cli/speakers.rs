@@ -45,6 +45,7 @@ fn code_and_tally_warn_too() {
     warning: A.txt:5:1: speaker `A` (3 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     warning: B.txt:4:9: speaker `Interviewer 2` (1 turn in 1 transcript) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; add `Interviewer 2` to `interviewer` in codebook.toml if it is the interviewer
     warning: A.txt:4:1: speaker `Q` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; add `Q` to `interviewer` in codebook.toml if it is the interviewer
+    wrote rules.json: 4 codings by rules over 2 cases
     ");
     let run = test.run(&["tally", "codebook.toml", "A.txt", "B.txt", "--codings", "rules.json"]);
     insta::assert_snapshot!(run.failure(), @r#"
