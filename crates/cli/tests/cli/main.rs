@@ -12,6 +12,7 @@ mod code;
 mod errors;
 mod exchange;
 mod explain;
+mod readme;
 mod report;
 mod serve;
 mod sheet;
