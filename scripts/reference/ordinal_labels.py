@@ -7,9 +7,16 @@ Run: pip install krippendorff numpy && python3 scripts/reference/ordinal_labels.
 The printed number is cited in crates/cli/tests/cli/agree.rs; the same table,
 units x coders, is crates/cli/tests/fixtures/ratings/labels.csv.
 
+Then the exclusive group `severity` (mild, moderate, severe, in codebook
+order) of six cases coded by anna and ben, as in
+`exclusive_groups_at_the_ordinal_level` of crates/cli/tests/cli/agree.rs.
+
 Output with krippendorff 0.9.0 and numpy 2.4.6:
     alpha nominal = 0.743421
     alpha ordinal = 0.815388
+    severity nominal = 0.297872
+    severity ordinal = 0.705357
+    severity interval = 0.691589
 """
 import numpy as np
 import krippendorff
@@ -32,3 +39,10 @@ LABELS = [
 for level in ["nominal", "ordinal"]:
     a = krippendorff.alpha(reliability_data=LABELS, level_of_measurement=level, value_domain=ORDER)
     print(f"alpha {level} = {a:.6f}")
+
+# mild = 0, moderate = 1, severe = 2; one value per case.
+ANNA = [0, 1, 2, 2, 0, 1]
+BEN = [0, 2, 2, 1, 0, 0]
+for level in ["nominal", "ordinal", "interval"]:
+    a = krippendorff.alpha(reliability_data=[ANNA, BEN], level_of_measurement=level, value_domain=[0, 1, 2])
+    print(f"severity {level} = {a:.6f}")

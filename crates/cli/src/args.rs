@@ -185,8 +185,10 @@ pub(crate) struct AgreeArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["codebook", "codings"])]
     pub(crate) ratings: Option<PathBuf>,
 
-    /// Level of measurement of --ratings values
-    #[arg(long, value_enum, default_value_t = LevelArg::Nominal, requires = "ratings")]
+    /// Level of measurement of --ratings values; with codings files, of each
+    /// exclusive group, whose children are ordered as in the codebook
+    /// (`uncoded` is then a missing value)
+    #[arg(long, value_enum, default_value_t = LevelArg::Nominal)]
     pub(crate) level: LevelArg,
 
     /// The --ratings labels from lowest to highest, comma-separated (such as

@@ -64,6 +64,15 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+fn level_name(level: LevelArg) -> &'static str {
+    match level {
+        LevelArg::Nominal => "nominal",
+        LevelArg::Ordinal => "ordinal",
+        LevelArg::Interval => "interval",
+        LevelArg::Ratio => "ratio",
+    }
+}
+
 fn bootstrap(args: &AgreeArgs) -> Option<Bootstrap> {
     (args.resamples > 0).then_some(Bootstrap {
         resamples: args.resamples,
@@ -76,6 +85,11 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
     let Some(codebook_path) = &args.codebook else {
         bail!("name a codebook, or give --ratings FILE")
     };
+    if args.level == LevelArg::Ratio {
+        bail!(
+            "--level ratio: an exclusive group's children have an order but no true zero; use --level ordinal or interval"
+        );
+    }
     let mut study = LoadedStudy::open(codebook_path)?.with_transcripts(&args.input)?;
     let transcripts = study.transcripts()?;
     let loaded = study.codings_files(&args.codings, &transcripts)?;
@@ -91,18 +105,37 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
             }
         );
     }
+    let group_level: Level = args.level.into();
     let per_coder: Vec<CoderCodings> = coders.iter().map(|c| loaded.coder(c)).collect();
     let segments = codable_segments(codebook, &transcripts);
     let data = AgreementData::new(codebook, &segments, &per_coder, args.only_coded);
     let boot = bootstrap(args);
 
     let mut rows = Vec::new();
+    let ordered_groups = group_level != Level::Nominal && !data.groups.is_empty();
+    let nominal = |scope, name: &str, values: &[Vec<Option<f64>>]| {
+        let row = Row::compute(scope, name, values, Level::Nominal, boot);
+        // Every row of a table has the same columns.
+        if ordered_groups { row.with_weighted_kappa(values) } else { row }
+    };
     for code in &data.codes {
-        rows.push(Row::compute(Scope::Code, &code.code, &code.values, Level::Nominal, boot));
+        rows.push(nominal(Scope::Code, &code.code, &code.values));
     }
-    rows.push(Row::compute(Scope::Pooled, "all codes", &data.pooled(), Level::Nominal, boot));
+    rows.push(nominal(Scope::Pooled, "all codes", &data.pooled()));
     for group in &data.groups {
-        rows.push(Row::compute(Scope::Group, &group.parent, &group.values, Level::Nominal, boot));
+        let values = if group_level == Level::Nominal {
+            group.values.clone()
+        } else {
+            // The children are ordered as in the codebook; `uncoded` (the
+            // last category) has no place on that scale, so it is missing.
+            let uncoded = (group.categories.len() - 1) as f64;
+            group
+                .values
+                .iter()
+                .map(|row| row.iter().map(|v| v.filter(|&v| v != uncoded)).collect())
+                .collect()
+        };
+        rows.push(Row::compute(Scope::Group, &group.parent, &values, group_level, boot));
     }
 
     let texts: BTreeMap<(String, String), String> = transcripts
@@ -149,7 +182,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         .provenance("agree")
         .option("unit", codebook.unit().as_str())
         .option("only_coded", args.only_coded)
-        .option("level", "nominal")
+        .option("level", level_name(args.level))
         .option("resamples", args.resamples)
         .option("seed", args.seed)
         .option("codings", display_paths(&args.codings));
@@ -157,7 +190,15 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         provenance,
         coders: data.coders.clone(),
         units: data.units.len(),
-        level: "nominal",
+        level: match args.level {
+            LevelArg::Nominal => "nominal",
+            LevelArg::Ordinal => {
+                "ordinal for exclusive groups (children in codebook order), nominal for codes"
+            }
+            LevelArg::Interval | LevelArg::Ratio => {
+                "interval for exclusive groups (children in codebook order), nominal for codes"
+            }
+        },
         rows,
         disagreements,
     })
@@ -207,12 +248,7 @@ fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
             })
         })
         .collect();
-    let level_name = match args.level {
-        LevelArg::Nominal => "nominal",
-        LevelArg::Ordinal => "ordinal",
-        LevelArg::Interval => "interval",
-        LevelArg::Ratio => "ratio",
-    };
+    let level_name = level_name(args.level);
     let mut provenance = Provenance::new("agree", vec![input])
         .option("level", level_name)
         .option("resamples", args.resamples)

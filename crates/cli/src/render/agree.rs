@@ -122,6 +122,17 @@ impl Row {
         }
     }
 
+    /// Adds Cohen's weighted kappas, so that a row of present/absent codes
+    /// has the columns of the ordered rows it is shown with (with two
+    /// categories they equal the unweighted kappa).
+    pub(crate) fn with_weighted_kappa(mut self, data: &[Vec<Option<f64>>]) -> Row {
+        self.cohen_kappa_linear =
+            Some(Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Linear)));
+        self.cohen_kappa_quadratic =
+            Some(Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Quadratic)));
+        self
+    }
+
     fn stats(&self) -> Vec<(&'static str, &Stat)> {
         let mut stats =
             vec![("% agreement", &self.percent_agreement), ("Cohen κ", &self.cohen_kappa)];

@@ -148,6 +148,80 @@ fn a_label_outside_the_order() {
     "#);
 }
 
+/// An exclusive group's children in codebook order (mild < moderate <
+/// severe), coded by two people on six cases; `krippendorff` 0.9.0 gives
+/// nominal 0.297872, ordinal 0.705357 and interval 0.691589
+/// (`scripts/reference/ordinal_labels.py`).
+#[test]
+fn exclusive_groups_at_the_ordinal_level() {
+    let test = QdaTest::new();
+    test.write(
+        "codebook.toml",
+        "[codebook]\nname = \"Severity\"\ninterviewer = [\"I\"]\n\n[[code]]\nid = \"severity\"\nexclusive = true\nresolve = \"priority\"\n\n[[code]]\nid = \"mild\"\nparent = \"severity\"\n[code.rule]\nany = [\"x\"]\n\n[[code]]\nid = \"moderate\"\nparent = \"severity\"\n\n[[code]]\nid = \"severe\"\nparent = \"severity\"\n",
+    );
+    let cases = ["C1", "C2", "C3", "C4", "C5", "C6"];
+    for case in cases {
+        test.write(
+            &format!("{case}.txt"),
+            format!("+++\ncase = \"{case}\"\nspeakers = [\"P\"]\n+++\nP: x\n"),
+        );
+    }
+    let files: Vec<String> = cases.iter().map(|c| format!("{c}.txt")).collect();
+    let mut code = vec!["code", "codebook.toml"];
+    code.extend(files.iter().map(String::as_str));
+    code.extend(["-o", "rules.json"]);
+    test.run(&code).ok();
+    let rules: Value = serde_json::from_slice(&test.read("rules.json")).unwrap();
+    for (coder, codes) in [
+        ("anna", ["mild", "moderate", "severe", "severe", "mild", "moderate"]),
+        ("ben", ["mild", "severe", "severe", "moderate", "mild", "mild"]),
+    ] {
+        let mut file = rules.clone();
+        file["coder"] = coder.into();
+        for (coding, code) in file["codings"].as_array_mut().unwrap().iter_mut().zip(codes) {
+            coding["coder"] = coder.into();
+            coding["code"] = code.into();
+            coding["source"] = serde_json::json!({"type": "manual"});
+        }
+        test.write(&format!("{coder}.json"), serde_json::to_vec_pretty(&file).unwrap());
+    }
+    let alpha = |level: &str| {
+        let mut args = vec!["agree", "codebook.toml"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend(["--codings", "anna.json", "ben.json", "--resamples", "0"]);
+        args.extend(["--format", "json", "--level", level]);
+        let json: Value = serde_json::from_str(test.run(&args).ok()).unwrap();
+        let group = json["rows"].as_array().unwrap().iter().find(|r| r["scope"] == "group");
+        group.unwrap()["krippendorff_alpha"].clone()
+    };
+    assert_eq!(alpha("nominal"), 0.297872);
+    assert_eq!(alpha("ordinal"), 0.705357);
+    assert_eq!(alpha("interval"), 0.691589);
+    // Rows of codes get the weighted kappas' columns too.
+    let mut args = vec!["agree", "codebook.toml"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--codings", "anna.json", "ben.json", "--resamples", "0", "--level", "ordinal"]);
+    insta::assert_snapshot!(test.run(&args).ok(), @r"
+    coders: anna, ben; units: 6; level: ordinal for exclusive groups (children in codebook order), nominal for codes
+
+    scope   name       units  % agreement  Cohen κ  Cohen κ linear  Cohen κ quadratic  Scott π  Fleiss κ  Gwet AC1  Krippendorff α  α 95% CI
+    ------  ---------  -----  -----------  -------  --------------  -----------------  -------  --------  --------  --------------  --------
+    code    mild           6        0.833    0.667           0.667              0.667    0.657     0.657     0.676           0.686
+    code    moderate       6        0.500   -0.286          -0.286             -0.286   -0.333    -0.333     0.200          -0.222
+    code    severe         6        0.667    0.250           0.250              0.250    0.250     0.250     0.400           0.312
+    pooled  all codes     18        0.667    0.250           0.250              0.250    0.250     0.250     0.400           0.271
+    group   severity       6        0.500    0.250           0.471              0.667    0.234     0.234     0.258           0.705
+
+    9 disagreements; list them with --disagreements
+    ");
+    let mut args = vec!["agree", "codebook.toml", "C1.txt", "--codings", "anna.json"];
+    args.extend(["--level", "ratio"]);
+    insta::assert_snapshot!(test.run(&args).failure(), @r"
+    exit: 2
+    error: --level ratio: an exclusive group's children have an order but no true zero; use --level ordinal or interval
+    ");
+}
+
 /// Rules and a person on the mini study: the person drops `survival` from A.
 fn two_coders_on_mini() -> QdaTest {
     two_coders_on(QdaTest::fixture("study-mini"))
