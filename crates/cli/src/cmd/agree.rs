@@ -190,15 +190,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         provenance,
         coders: data.coders.clone(),
         units: data.units.len(),
-        level: match args.level {
-            LevelArg::Nominal => "nominal",
-            LevelArg::Ordinal => {
-                "ordinal for exclusive groups (children in codebook order), nominal for codes"
-            }
-            LevelArg::Interval | LevelArg::Ratio => {
-                "interval for exclusive groups (children in codebook order), nominal for codes"
-            }
-        },
+        level: level_name(args.level),
         rows,
         disagreements,
     })

@@ -223,11 +223,19 @@ impl AgreeReport {
 impl Render for AgreeReport {
     /// The coefficients, why any is undefined, and how many disagreements.
     fn document(&self, out: &mut dyn Markup) {
+        let groups = self.rows.iter().any(|r| r.scope == Scope::Group);
+        let level = if groups && self.level != "nominal" {
+            format!(
+                "{} for exclusive groups (children in codebook order), nominal for codes",
+                self.level
+            )
+        } else {
+            self.level.to_owned()
+        };
         out.paragraph(&format!(
-            "coders: {}; units: {}; level: {}",
+            "coders: {}; units: {}; level: {level}",
             self.coders.join(", "),
             self.units,
-            self.level
         ));
         out.table(&self.coefficients_table());
         // Each distinct reason once, with where it applies.
