@@ -143,7 +143,17 @@ impl fmt::Display for UndeclaredSpeaker {
 
 /// Where `turn`'s label is: its line, and the column after any timestamp.
 fn label_location(transcript: &Transcript, turn: &crate::transcript::Turn) -> Location {
-    let line = transcript.text().split('\n').nth(turn.line - 1).unwrap_or_default();
+    let text = transcript.text();
+    // Most turns' text starts on the label's line: find that line from the
+    // text's start rather than by counting lines from the top of the file.
+    let from_text = turn.paragraphs.first().and_then(|p| {
+        let start = text[..p.start].rfind('\n').map_or(0, |i| i + 1);
+        text[start..p.start].contains(turn.speaker.as_str()).then(|| {
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            &text[start..end]
+        })
+    });
+    let line = from_text.unwrap_or_else(|| text.split('\n').nth(turn.line - 1).unwrap_or_default());
     let skip = if line.starts_with('[') { line.find(']').map_or(0, |i| i + 1) } else { 0 };
     let column = line[skip..]
         .find(turn.speaker.as_str())
@@ -235,6 +245,18 @@ mod tests {
                 "a.txt:6:1: speaker `A` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right",
                 "a.txt:5:9: speaker `Q` (3 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; add `Q` to `interviewer` in cb.toml if it is the interviewer",
             ]
+        );
+    }
+
+    #[test]
+    fn a_label_alone_on_its_line_is_found() {
+        let t = transcript("a.txt", "+++\ncase = \"A\"\n+++\nI: Hello.\n[01:00] Q:\n   Why?\n");
+        let labels = SpeakerLabels::of(&t);
+        let found = labels.undeclared(&codebook());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].label.as_str(), found[0].location),
+            ("Q", Location { line: 5, column: 9 })
         );
     }
 
