@@ -11,6 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Do not say which files were written (warnings and errors are still printed)
+    #[arg(long, short = 'q', global = true)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +49,21 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Carry a coder's codings over to transcripts edited since they were coded
     Reanchor(ReanchorArgs),
+}
+
+impl Command {
+    /// The paths given to `--codings`, for the commands that take codings files.
+    pub(crate) fn codings_paths(&self) -> &[PathBuf] {
+        match self {
+            Command::Tally(a) => &a.codings.codings,
+            Command::Report(a) => &a.codings.codings,
+            Command::Cooccur(a) => &a.codings.codings,
+            Command::Matrix(a) => &a.codings.codings,
+            Command::Agree(a) => &a.codings,
+            Command::Export(a) => &a.codings,
+            _ => &[],
+        }
+    }
 }
 
 /// Transcripts to read: files, or folders of `.txt` files.
@@ -168,9 +187,17 @@ pub(crate) struct AgreeArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["codebook", "codings"])]
     pub(crate) ratings: Option<PathBuf>,
 
-    /// Level of measurement of --ratings values
-    #[arg(long, value_enum, default_value_t = LevelArg::Nominal, requires = "ratings")]
+    /// Level of measurement of --ratings values; with codings files, of each
+    /// exclusive group, whose children are ordered as in the codebook
+    /// (`uncoded` is then a missing value)
+    #[arg(long, value_enum, default_value_t = LevelArg::Nominal)]
     pub(crate) level: LevelArg,
+
+    /// The --ratings labels from lowest to highest, comma-separated (such as
+    /// `"very low,low,mid,high,very high"`), so that ordinal and interval
+    /// ratings may be given as labels; any other label is an error
+    #[arg(long, value_name = "LABELS", requires = "ratings")]
+    pub(crate) order: Option<String>,
 
     /// Only segments that at least one coder coded count as units
     #[arg(long)]
@@ -282,6 +309,18 @@ pub(crate) struct OutputArgs {
     /// Write the result to FILE (atomically, never over an input) instead of standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) path: Option<PathBuf>,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
+    }
 }
 
 /// How results are printed.

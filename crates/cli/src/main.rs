@@ -26,6 +26,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_quiet(cli.quiet);
     match dispatch(&cli) {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
+    study::refuse_transcripts_among_codings(cli.command.codings_paths())?;
     match &cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Code(args) => cmd::code::run(args),

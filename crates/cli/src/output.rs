@@ -1,19 +1,40 @@
 //! Writing results: to standard output or to a file, never partially and
-//! never over an input.
+//! never over an input; and saying on standard error, in one line, what was
+//! written to a file (`wrote anna.json: 412 codings by anna over 26 cases`),
+//! unless `--quiet`.
 //!
 //! Everything is first written to a temporary file. Only when the command
 //! succeeds is that file renamed over the target (atomic on one file system)
 //! or copied to standard output, so a failed run leaves neither a partial
 //! file nor half a JSON document on a pipe.
 
+use std::fmt::Display;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
 use crate::provenance::display_path;
+
+/// `--quiet`: set once, from the command line, before any command runs.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Leaves out the `wrote ...` lines (`--quiet`).
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Says on standard error what was written to `path`, unless `--quiet`:
+/// `wrote PATH: WHAT`.
+pub(crate) fn wrote(path: &Path, what: impl Display) {
+    if !QUIET.load(Ordering::Relaxed) {
+        // A note that cannot be printed (stderr closed) must not fail the run.
+        let _ = writeln!(io::stderr().lock(), "wrote {}: {what}", display_path(path));
+    }
+}
 
 /// A result being written.
 pub(crate) struct Sink {
@@ -53,9 +74,20 @@ impl Sink {
         Ok(Sink { writer: BufWriter::new(temp), target: Some(path.to_owned()) })
     }
 
-    /// Makes the result visible: renames it into place, or copies it to
-    /// standard output.
-    pub(crate) fn finish(self) -> Result<()> {
+    /// Makes the result visible: renames it into place (and says so, with
+    /// `what` it holds; see [`wrote`]), or copies it to standard output.
+    pub(crate) fn finish(self, what: impl Display) -> Result<()> {
+        let target = self.target.clone();
+        self.finish_silently()?;
+        if let Some(path) = target {
+            wrote(&path, what);
+        }
+        Ok(())
+    }
+
+    /// As [`Sink::finish`], without a word: for one file of several that a
+    /// command reports together.
+    fn finish_silently(self) -> Result<()> {
         let temp = self.writer.into_inner().map_err(|e| e.into_error())?;
         match self.target {
             Some(path) => {
@@ -100,9 +132,37 @@ fn set_readable(file: &File) {
 #[cfg(not(unix))]
 fn set_readable(_: &File) {}
 
-/// Writes a whole result at once.
-pub(crate) fn write(path: Option<&Path>, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+/// Writes a whole result at once; a file is reported with `what` it holds.
+pub(crate) fn write(
+    path: Option<&Path>,
+    bytes: &[u8],
+    inputs: &[&Path],
+    what: impl Display,
+) -> Result<()> {
     let mut sink = Sink::create(path, inputs)?;
     sink.write_all(bytes)?;
-    sink.finish()
+    sink.finish(what)
+}
+
+/// As [`write`], without a word: for one file of several that a command
+/// reports together (`qda import` into a folder).
+pub(crate) fn write_silently(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+    let mut sink = Sink::create(Some(path), inputs)?;
+    sink.write_all(bytes)?;
+    sink.finish_silently()
+}
+
+/// `n` and a noun, plural unless `n` is 1: `1 case`, `26 cases`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// Prints a warning on standard error, as `warning: MESSAGE`.
+pub(crate) fn warn(message: &impl std::fmt::Display) {
+    // A warning that cannot be printed (stderr closed) must not fail the run.
+    let _ = writeln!(io::stderr().lock(), "warning: {message}");
 }

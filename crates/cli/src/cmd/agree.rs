@@ -11,6 +11,7 @@ use qda_stats::{Bootstrap, Level};
 
 use crate::args::{AgreeArgs, LevelArg};
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path, display_paths};
 use crate::render::agree::{AgreeReport, Disagreement, Disagreements, Row, Scope};
 use crate::render::render;
@@ -29,7 +30,21 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     } else {
         render(&report, args.format)
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &read)?;
+    let coders = count(report.coders.len(), "coder");
+    let what = if args.disagreements {
+        format!(
+            "{} among {coders} ({})",
+            count(report.disagreements.len(), "disagreement"),
+            args.format.name()
+        )
+    } else {
+        format!(
+            "agreement of {coders} over {} ({})",
+            count(report.units, "unit"),
+            args.format.name()
+        )
+    };
+    crate::output::write(args.output.path.as_deref(), &bytes, &read, what)?;
 
     if let Some(minimum) = args.min_alpha {
         let (what, alpha) = report.headline_alpha();
@@ -49,6 +64,15 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+fn level_name(level: LevelArg) -> &'static str {
+    match level {
+        LevelArg::Nominal => "nominal",
+        LevelArg::Ordinal => "ordinal",
+        LevelArg::Interval => "interval",
+        LevelArg::Ratio => "ratio",
+    }
+}
+
 fn bootstrap(args: &AgreeArgs) -> Option<Bootstrap> {
     (args.resamples > 0).then_some(Bootstrap {
         resamples: args.resamples,
@@ -61,6 +85,11 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
     let Some(codebook_path) = &args.codebook else {
         bail!("name a codebook, or give --ratings FILE")
     };
+    if args.level == LevelArg::Ratio {
+        bail!(
+            "--level ratio: an exclusive group's children have an order but no true zero; use --level ordinal or interval"
+        );
+    }
     let mut study = LoadedStudy::open(codebook_path)?.with_transcripts(&args.input)?;
     let transcripts = study.transcripts()?;
     let loaded = study.codings_files(&args.codings, &transcripts)?;
@@ -76,6 +105,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
             }
         );
     }
+    let group_level: Level = args.level.into();
     let per_coder: Vec<CoderCodings> = coders.iter().map(|c| loaded.coder(c)).collect();
     let blinding: IndexMap<String, &'static str> = coders
         .iter()
@@ -98,12 +128,30 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
     let boot = bootstrap(args);
 
     let mut rows = Vec::new();
+    let ordered_groups = group_level != Level::Nominal && !data.groups.is_empty();
+    let nominal = |scope, name: &str, values: &[Vec<Option<f64>>]| {
+        let row = Row::compute(scope, name, values, Level::Nominal, boot);
+        // Every row of a table has the same columns.
+        if ordered_groups { row.with_weighted_kappa(values) } else { row }
+    };
     for code in &data.codes {
-        rows.push(Row::compute(Scope::Code, &code.code, &code.values, Level::Nominal, boot));
+        rows.push(nominal(Scope::Code, &code.code, &code.values));
     }
-    rows.push(Row::compute(Scope::Pooled, "all codes", &data.pooled(), Level::Nominal, boot));
+    rows.push(nominal(Scope::Pooled, "all codes", &data.pooled()));
     for group in &data.groups {
-        rows.push(Row::compute(Scope::Group, &group.parent, &group.values, Level::Nominal, boot));
+        let values = if group_level == Level::Nominal {
+            group.values.clone()
+        } else {
+            // The children are ordered as in the codebook; `uncoded` (the
+            // last category) has no place on that scale, so it is missing.
+            let uncoded = (group.categories.len() - 1) as f64;
+            group
+                .values
+                .iter()
+                .map(|row| row.iter().map(|v| v.filter(|&v| v != uncoded)).collect())
+                .collect()
+        };
+        rows.push(Row::compute(Scope::Group, &group.parent, &values, group_level, boot));
     }
 
     let texts: BTreeMap<(String, String), String> = transcripts
@@ -150,7 +198,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         .provenance("agree")
         .option("unit", codebook.unit().as_str())
         .option("only_coded", args.only_coded)
-        .option("level", "nominal")
+        .option("level", level_name(args.level))
         .option("resamples", args.resamples)
         .option("seed", args.seed)
         .option("codings", display_paths(&args.codings));
@@ -159,7 +207,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         coders: data.coders.clone(),
         blinding,
         units: data.units.len(),
-        level: "nominal",
+        level: level_name(args.level),
         rows,
         disagreements,
     })
@@ -203,7 +251,11 @@ fn differing(
 fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
     let bytes = read_bytes(path)?;
     let input = Input::new(path, &bytes);
-    let table = RatingsTable::parse(&display_path(path), &bytes, args.level)?;
+    if args.order.is_some() && args.level == LevelArg::Ratio {
+        bail!("--order ranks labels, and ranks have no true zero; use --level ordinal or interval");
+    }
+    let order = args.order.as_deref().map(parse_order).transpose()?;
+    let table = RatingsTable::parse(&display_path(path), &bytes, args.level, order.as_deref())?;
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];
@@ -221,16 +273,15 @@ fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
             })
         })
         .collect();
-    let level_name = match args.level {
-        LevelArg::Nominal => "nominal",
-        LevelArg::Ordinal => "ordinal",
-        LevelArg::Interval => "interval",
-        LevelArg::Ratio => "ratio",
-    };
-    let provenance = Provenance::new("agree", vec![input])
+    let level_name = level_name(args.level);
+    let mut provenance = Provenance::new("agree", vec![input])
         .option("level", level_name)
         .option("resamples", args.resamples)
         .option("seed", args.seed);
+    if let Some(order) = order {
+        // Recorded only when given, so results made without it keep their shape.
+        provenance = provenance.option("order", order);
+    }
     Ok(AgreeReport {
         provenance,
         coders: table.coders.clone(),
@@ -248,12 +299,28 @@ struct RatingsTable {
     coders: Vec<String>,
     units: Vec<String>,
     values: Vec<Vec<Option<f64>>>,
-    /// For nominal values: the label of each index.
+    /// For nominal values, and labels given an `--order`: the label of each index.
     labels: Option<Vec<String>>,
 }
 
+/// `--order "very low,low,mid"`: the labels, trimmed, each once.
+fn parse_order(spec: &str) -> Result<Vec<String>> {
+    let labels: Vec<String> = spec.split(',').map(|l| l.trim().to_owned()).collect();
+    if labels.iter().any(String::is_empty) {
+        bail!(
+            "--order {spec:?}: a label is empty; list the labels from lowest to highest, separated by commas"
+        );
+    }
+    for (i, label) in labels.iter().enumerate() {
+        if labels[..i].contains(label) {
+            bail!("--order {spec:?}: label `{label}` is listed twice; list each label once");
+        }
+    }
+    Ok(labels)
+}
+
 impl RatingsTable {
-    fn parse(path: &str, bytes: &[u8], level: LevelArg) -> Result<Self> {
+    fn parse(path: &str, bytes: &[u8], level: LevelArg, order: Option<&[String]>) -> Result<Self> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let delimiter = crate::sheet::sniff_delimiter(body);
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(body);
@@ -292,6 +359,32 @@ impl RatingsTable {
                     .collect(),
             );
         }
+        if let Some(order) = order {
+            // A label's value is its rank in the order, as the `krippendorff`
+            // package's `value_domain` has it: ordinal alpha depends only on
+            // ranks, and interval alpha then treats the labels as equally
+            // spaced, the usual reading of a Likert scale.
+            let mut values = Vec::new();
+            for (r, row) in cells.iter().enumerate() {
+                let mut ranked = Vec::new();
+                for (c, cell) in row.iter().enumerate() {
+                    ranked.push(match cell {
+                        None => None,
+                        Some(text) => match order.iter().position(|l| l == text) {
+                            Some(rank) => Some(rank as f64),
+                            None => bail!(
+                                "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
+                                lines[r],
+                                c + 2,
+                                coders[c]
+                            ),
+                        },
+                    });
+                }
+                values.push(ranked);
+            }
+            return Ok(RatingsTable { coders, units, values, labels: Some(order.to_vec()) });
+        }
         if level == LevelArg::Nominal {
             let mut labels: Vec<String> = cells.iter().flatten().flatten().cloned().collect();
             labels.sort();
@@ -315,7 +408,7 @@ impl RatingsTable {
                     Some(text) => match text.parse::<f64>() {
                         Ok(v) if v.is_finite() => Some(v),
                         _ => bail!(
-                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers (use --level nominal for labels)",
+                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers, or labels with --order \"LOWEST,...,HIGHEST\" (or use --level nominal)",
                             lines[r],
                             c + 2,
                             format!("{level:?}").to_lowercase()

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::args::CodeArgs;
 use crate::outcome::Outcome;
-use crate::output::Sink;
+use crate::output::{Sink, count};
 use crate::provenance::display_path;
 use crate::study::LoadedStudy;
 
@@ -22,8 +22,10 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
 
     let mut transcripts = Vec::new();
     let mut first = true;
+    let mut codings = 0;
     sink.write_all(b"{\n  \"coder\": \"rules\",\n  \"codings\": [")?;
     study.each_coded(|coded| {
+        codings += coded.codings.len();
         for coding in &coded.codings {
             let separator = if first { "\n    " } else { ",\n    " };
             first = false;
@@ -39,11 +41,13 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
         });
         Ok(())
     })?;
+    study.warn_undeclared_speakers();
     let provenance = study.provenance("code").option("unit", study.codebook.unit().as_str());
     sink.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
     writeln!(sink, "  \"transcripts\": {},", indented(&transcripts)?)?;
     write!(sink, "  \"provenance\": {}\n}}\n", indented(&provenance)?)?;
-    sink.finish()?;
+    let cases = transcripts.len();
+    sink.finish(format!("{} by rules over {}", count(codings, "coding"), count(cases, "case")))?;
     Ok(Outcome::Success)
 }
 

@@ -9,6 +9,7 @@ use qda_stats::Cooccurrence;
 
 use crate::args::{CooccurArgs, UnitLevel};
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{display_path, display_paths};
 use crate::render::cooccur::CooccurrenceReport;
 use crate::render::render;
@@ -48,6 +49,12 @@ pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
     let report =
         CooccurrenceReport::new(codebook, args.level, &codes, &counts, args.top, provenance);
     let bytes = render(&report, args.format);
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
+    let what = format!(
+        "co-occurrence of {} in {} ({})",
+        count(codes.len(), "code"),
+        count(report.units as usize, args.level.as_str()),
+        args.format.name()
+    );
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
     Ok(Outcome::Success)
 }

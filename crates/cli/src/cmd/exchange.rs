@@ -11,6 +11,7 @@ use qda_exchange::{Imported, ImportedProject};
 
 use crate::args::{ExchangeFormat, ExportArgs, ImportArgs};
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path};
 use crate::study::{LoadedStudy, read_bytes};
 
@@ -18,14 +19,16 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
     let mut study = LoadedStudy::open(&args.codebook)?;
     // Sets of codes live in comments of the codebook file (docs/exchange.md).
     let sets = qda_exchange::sets_in_comments(&study.codebook_text);
-    let bytes = match args.to {
+    let codes = count(study.codebook.codes().len(), "code");
+    let (bytes, what) = match args.to {
         ExchangeFormat::Qdc => {
             if !args.input.transcripts.is_empty() || !args.codings.is_empty() {
                 bail!(
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
-            qda_exchange::export_codebook(&study.codebook, &sets).into_bytes()
+            let bytes = qda_exchange::export_codebook(&study.codebook, &sets).into_bytes();
+            (bytes, format!("REFI-QDA codebook of {codes}"))
         }
         ExchangeFormat::Qdpx => {
             if args.output.path.is_none() {
@@ -36,10 +39,19 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
             study = study.with_transcripts(&args.input)?;
             let transcripts = study.transcripts()?;
             let loaded = study.codings_files(&args.codings, &transcripts)?;
-            qda_exchange::export_project(&study.codebook, &sets, &transcripts, &loaded.files)?
+            let bytes =
+                qda_exchange::export_project(&study.codebook, &sets, &transcripts, &loaded.files)?;
+            let codings: usize = loaded.files.iter().map(|f| f.codings.len()).sum();
+            let what = format!(
+                "REFI-QDA project of {} with {codes} and {} by {}",
+                count(transcripts.len(), "transcript"),
+                count(codings, "coding"),
+                count(loaded.coders().len(), "coder")
+            );
+            (bytes, what)
         }
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
     Ok(Outcome::Success)
 }
 
@@ -66,7 +78,13 @@ pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
                     display_path(&args.output)
                 );
             }
-            crate::output::write(Some(&args.output), codebook.toml.as_bytes(), &[&args.file])?;
+            let what = format!("codebook of {}", count(codebook.ids.len(), "code"));
+            crate::output::write(
+                Some(&args.output),
+                codebook.toml.as_bytes(),
+                &[&args.file],
+                what,
+            )?;
         }
         Imported::Project(project) => {
             for w in &project.warnings {
@@ -98,6 +116,12 @@ fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) ->
         );
     }
     let files = project_files(project, source)?;
+    let what = format!(
+        "{}{} and {}",
+        if project.codebook.is_some() { "codebook.toml, " } else { "" },
+        count(project.transcripts.len(), "transcript"),
+        count(project.codings.len(), "codings file")
+    );
     if non_empty {
         for (relative, bytes) in &files {
             let path = target.join(relative);
@@ -106,8 +130,9 @@ fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) ->
                     format!("{}: cannot create the folder", display_path(parent))
                 })?;
             }
-            crate::output::write(Some(&path), bytes, &[args.file.as_path()])?;
+            crate::output::write_silently(&path, bytes, &[args.file.as_path()])?;
         }
+        crate::output::wrote(target, what);
         return Ok(());
     }
     let parent = match target.parent() {
@@ -142,6 +167,7 @@ fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) ->
         use std::os::unix::fs::PermissionsExt;
         let _ = fs::set_permissions(target, fs::Permissions::from_mode(0o755));
     }
+    crate::output::wrote(target, what);
     Ok(())
 }
 

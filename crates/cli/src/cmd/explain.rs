@@ -52,7 +52,8 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Outcome> {
             explanation.text(colour).into_bytes()
         }
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
+    let what = format!("explanation of segment {}", segment.id);
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
     Ok(Outcome::Success)
 }
 

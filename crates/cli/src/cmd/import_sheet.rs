@@ -22,6 +22,7 @@ use qda_coding::{
 
 use crate::args::ImportSheetArgs;
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path};
 use crate::sheet::{CONTEXT_ONLY, REQUIRED, column_letter, sniff_delimiter, split_codes};
 use crate::study::{Problems, read_codebook, read_csv_text};
@@ -57,7 +58,12 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
     let file =
         codings_file(&codebook, coder, sheet, vec![codebook_input, sheet_input], args.allow_empty)?;
     let read = [args.sheet.as_path(), args.codebook.as_path()];
-    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read)?;
+    let what = format!(
+        "{} by {coder} over {}",
+        count(file.codings.len(), "coding"),
+        count(file.transcripts.len(), "case")
+    );
+    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read, what)?;
     Ok(Outcome::Success)
 }
 

@@ -8,6 +8,7 @@ use qda_coding::{Route, UNCODED};
 
 use crate::args::{MatrixArgs, MatrixFormat};
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{display_path, display_paths};
 use crate::render::matrix::{CaseMatrix, CaseRow, CodeCells};
 use crate::render::tally::CodebookInfo;
@@ -95,6 +96,11 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
             )?;
         }
     }
+    let what = if args.long {
+        format!("{} in the long form", count(matrix.cases.len(), "case"))
+    } else {
+        format!("{} × {}", count(matrix.cases.len(), "case"), count(matrix.columns.len(), "column"))
+    };
     let bytes = match (args.format, args.long) {
         (MatrixFormat::Json, _) => crate::render::json(&matrix),
         (MatrixFormat::Csv, true) => matrix.long_csv(),
@@ -102,6 +108,6 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
             matrix.wide_csv(if args.counts { CodeCells::Segments } else { CodeCells::Presence })
         }
     };
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
     Ok(Outcome::Success)
 }

@@ -65,10 +65,16 @@ pub(crate) fn run(args: &ReanchorArgs) -> Result<Outcome> {
     let report = ReanchorReport::new(&reanchoring, &display_path(&args.codings), args);
     let failed = report.failed();
     if let Some(path) = &args.output {
-        crate::output::write(Some(path), &crate::render::json(&file), &study.read())?;
+        let coders = file.coders().into_iter().collect::<Vec<_>>().join(", ");
+        let what = format!(
+            "{} by {coders} over {}",
+            crate::output::count(file.codings.len(), "coding"),
+            crate::output::count(file.transcripts.len(), "case")
+        );
+        crate::output::write(Some(path), &crate::render::json(&file), &study.read(), what)?;
     }
     let bytes = render(&report, args.format);
-    crate::output::write(None, &bytes, &[])?;
+    crate::output::write(None, &bytes, &[], "")?;
     let mut stderr = std::io::stderr().lock();
     for case in &reanchoring.cases {
         let before = codings.transcripts.iter().find(|s| s.case == case.case);

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::args::SheetArgs;
 use crate::outcome::Outcome;
-use crate::output::Sink;
+use crate::output::{Sink, count};
 use crate::provenance::display_path;
 use crate::sheet::{BLIND_COLUMNS, COLUMNS, CONTEXT_ONLY};
 use crate::study::LoadedStudy;
@@ -24,6 +24,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut sink);
     writer.write_record(if args.blind { BLIND_COLUMNS } else { COLUMNS })?;
+    let mut rows = 0;
     for transcript in &transcripts {
         let mut suggested: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let coded =
@@ -60,6 +61,7 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
             }
             let codes =
                 suggested.get(segment.id.as_str()).map(|c| c.join("; ")).unwrap_or_default();
+            rows += 1;
             writer.write_record([
                 case,
                 &segment.id,
@@ -76,6 +78,11 @@ pub(crate) fn run(args: &SheetArgs) -> Result<Outcome> {
     }
     writer.flush()?;
     drop(writer);
-    sink.finish()?;
+    let cases = transcripts.len();
+    sink.finish(format!(
+        "{} of {} to code, one per row",
+        count(rows, "segment"),
+        count(cases, "case")
+    ))?;
     Ok(Outcome::Success)
 }

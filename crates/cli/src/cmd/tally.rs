@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use crate::args::TallyArgs;
 use crate::outcome::Outcome;
+use crate::output::count;
 use crate::provenance::{display_path, display_paths};
 use crate::render::render;
 use crate::render::tally::TallyReport;
@@ -15,6 +16,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         .with_adjudications(args.adjudications.as_deref())?
         .with_bins(args.bins.as_deref())?;
     let cases = study.case_codes(&args.codings)?;
+    study.warn_undeclared_speakers();
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
@@ -33,6 +35,7 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     }
     let report = TallyReport::new(&study.codebook, &tally, edges, provenance);
     let bytes = render(&report, args.format);
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read())?;
+    let what = format!("tally of {} ({})", count(tally.n, "case"), args.format.name());
+    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
     Ok(Outcome::Success)
 }

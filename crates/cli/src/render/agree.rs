@@ -126,6 +126,17 @@ impl Row {
         }
     }
 
+    /// Adds Cohen's weighted kappas, so that a row of present/absent codes
+    /// has the columns of the ordered rows it is shown with (with two
+    /// categories they equal the unweighted kappa).
+    pub(crate) fn with_weighted_kappa(mut self, data: &[Vec<Option<f64>>]) -> Row {
+        self.cohen_kappa_linear =
+            Some(Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Linear)));
+        self.cohen_kappa_quadratic =
+            Some(Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Quadratic)));
+        self
+    }
+
     fn stats(&self) -> Vec<(&'static str, &Stat)> {
         let mut stats =
             vec![("% agreement", &self.percent_agreement), ("Cohen κ", &self.cohen_kappa)];
@@ -216,11 +227,19 @@ impl AgreeReport {
 impl Render for AgreeReport {
     /// The coefficients, why any is undefined, and how many disagreements.
     fn document(&self, out: &mut dyn Markup) {
+        let groups = self.rows.iter().any(|r| r.scope == Scope::Group);
+        let level = if groups && self.level != "nominal" {
+            format!(
+                "{} for exclusive groups (children in codebook order), nominal for codes",
+                self.level
+            )
+        } else {
+            self.level.to_owned()
+        };
         out.paragraph(&format!(
-            "coders: {}; units: {}; level: {}",
+            "coders: {}; units: {}; level: {level}",
             self.coders.join(", "),
             self.units,
-            self.level
         ));
         if !self.blinding.is_empty() {
             let each: Vec<String> = self

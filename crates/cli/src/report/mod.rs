@@ -87,7 +87,8 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         Kind::Html => render_html(&contents),
         Kind::Markdown => render_markdown(&contents),
     };
-    crate::output::write(Some(&args.output), bytes.as_bytes(), &study.read())?;
+    let what = format!("report of {}", crate::output::count(tally.n, "case"));
+    crate::output::write(Some(&args.output), bytes.as_bytes(), &study.read(), what)?;
     Ok(Outcome::Success)
 }
 

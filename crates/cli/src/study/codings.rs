@@ -12,6 +12,63 @@ use qda_coding::{
 use crate::provenance::{Input, display_path};
 use crate::study::files::{display_path_buf, read_text};
 
+/// Refuses a folder or a `.txt` file among the `--codings` paths, showing
+/// the command line in the right order.
+///
+/// `--codings` takes every path after it, so `qda tally CODEBOOK --codings
+/// a.json transcripts/` hands it the transcripts. Taking such paths as
+/// transcripts instead would make `--codings` mean different things by file
+/// type, and when every path after it is a transcript, would quietly count
+/// the rules instead of anyone's codings. A refusal that shows the command
+/// to run surprises least.
+pub(crate) fn refuse_transcripts_among_codings(paths: &[PathBuf]) -> Result<()> {
+    let misplaced: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")))
+        .collect();
+    let Some(first) = misplaced.first() else { return Ok(()) };
+    let what = if first.is_dir() { "a folder" } else { "a transcript" };
+    let arguments: Vec<String> =
+        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let misplaced: Vec<String> =
+        misplaced.iter().map(|p| p.as_os_str().to_string_lossy().into_owned()).collect();
+    let fix = match reordered(&arguments, &misplaced) {
+        Some(arguments) => format!(": qda {}", arguments.join(" ")),
+        None => String::new(),
+    };
+    bail!(
+        "--codings {}: {what} is not a codings file; --codings takes every path after it, so name the transcripts before it{fix}",
+        first.display()
+    )
+}
+
+/// `arguments` with the `misplaced` ones moved to just before `--codings`,
+/// quoted for a shell where needed; `None` when `--codings` is not an
+/// argument of its own (`--codings=a.json`).
+fn reordered(arguments: &[String], misplaced: &[String]) -> Option<Vec<String>> {
+    let codings = arguments.iter().position(|a| a == "--codings")?;
+    let mut moved = Vec::new();
+    let mut rest = Vec::new();
+    for (i, argument) in arguments.iter().enumerate() {
+        if i > codings && misplaced.contains(argument) && !moved.contains(argument) {
+            moved.push(argument.clone());
+        } else {
+            rest.push(argument.clone());
+        }
+    }
+    rest.splice(codings..codings, moved);
+    Some(rest.iter().map(|a| shell_quoted(a)).collect())
+}
+
+fn shell_quoted(argument: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !argument.is_empty() && argument.chars().all(plain) {
+        argument.to_owned()
+    } else {
+        format!("'{}'", argument.replace('\'', "'\\''"))
+    }
+}
+
 /// Codings files, each with its provenance input.
 pub(crate) struct LoadedCodings {
     pub(crate) files: Vec<CodingsFile>,

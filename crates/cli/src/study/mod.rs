@@ -25,14 +25,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use qda_coding::{
     Adjudications, CaseCodes, Codebook, CodedTranscript, Coding, CodingsFile, RULES_CODER, RuleSet,
-    SegmentMemo, Tally, Transcript,
+    SegmentMemo, SpeakerLabels, Tally, Transcript, UndeclaredSpeaker,
 };
 use rayon::prelude::*;
 
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
-pub(crate) use codings::{LoadedCodings, reanchor_command};
+pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes, read_csv_text};
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;
@@ -52,6 +52,8 @@ pub(crate) struct LoadedStudy {
     pub(crate) coder: String,
     /// The chosen person's memos on segments they gave no code.
     pub(crate) memos: Vec<SegmentMemo>,
+    /// The speaker labels of every transcript read so far.
+    speakers: SpeakerLabels,
     inputs: Inputs,
     /// Every file read, so that no output is written over one.
     read: Vec<PathBuf>,
@@ -85,6 +87,7 @@ impl LoadedStudy {
             binning: None,
             coder: RULES_CODER.to_owned(),
             memos: Vec::new(),
+            speakers: SpeakerLabels::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
             transcript_args: Vec::new(),
@@ -122,6 +125,9 @@ impl LoadedStudy {
     pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
         let transcripts = self.sources.load_all()?;
         self.inputs.transcripts.extend(transcripts.iter().map(Input::transcript));
+        for transcript in &transcripts {
+            self.speakers.merge(SpeakerLabels::of(transcript));
+        }
         Ok(transcripts)
     }
 
@@ -130,7 +136,9 @@ impl LoadedStudy {
         let bytes = read_bytes(path)?;
         self.inputs.transcripts.push(Input::new(path, &bytes));
         self.read.push(path.to_owned());
-        Ok(Transcript::from_bytes(&files::display_path_buf(path), bytes)?)
+        let transcript = Transcript::from_bytes(&files::display_path_buf(path), bytes)?;
+        self.speakers.merge(SpeakerLabels::of(&transcript));
+        Ok(transcript)
     }
 
     /// Reads every transcript in parallel and hands what `summarise` keeps
@@ -142,11 +150,16 @@ impl LoadedStudy {
     ) -> Result<()> {
         let (codebook, rules) = (&self.codebook, &self.rules);
         let mut inputs = Vec::new();
+        let speakers = &mut self.speakers;
         self.sources.summarise(
-            |transcript| summarise(codebook, rules, transcript),
-            |summary| {
-                inputs.push(summary.input());
-                each(summary)
+            |transcript| Labelled {
+                speakers: SpeakerLabels::of(&transcript),
+                summary: summarise(codebook, rules, transcript),
+            },
+            |labelled| {
+                inputs.push(labelled.summary.input());
+                speakers.merge(labelled.speakers);
+                each(labelled.summary)
             },
         )?;
         self.inputs.transcripts.extend(inputs);
@@ -300,9 +313,41 @@ impl LoadedStudy {
         Provenance::new(command, inputs)
     }
 
+    /// Speaker labels of the transcripts read so far that are neither
+    /// interviewer labels nor in any transcript's `speakers`.
+    pub(crate) fn undeclared_speakers(&self) -> Vec<UndeclaredSpeaker> {
+        self.speakers.undeclared(&self.codebook)
+    }
+
+    /// Prints a warning per undeclared speaker label on standard error
+    /// (`qda check`, `code` and `tally`: the commands that code with rules).
+    pub(crate) fn warn_undeclared_speakers(&self) {
+        for speaker in self.undeclared_speakers() {
+            crate::output::warn(&speaker);
+        }
+    }
+
     /// Every file read, for [`crate::output::write`] to refuse to write over.
     pub(crate) fn read(&self) -> Vec<&Path> {
         self.read.iter().map(PathBuf::as_path).collect()
+    }
+}
+
+/// A command's summary of a transcript, with the transcript's speaker labels.
+struct Labelled<T> {
+    summary: T,
+    speakers: SpeakerLabels,
+}
+
+impl<T: Summary> Summary for Labelled<T> {
+    fn case(&self) -> &str {
+        self.summary.case()
+    }
+    fn path(&self) -> &Path {
+        self.summary.path()
+    }
+    fn input(&self) -> Input {
+        self.summary.input()
     }
 }
 

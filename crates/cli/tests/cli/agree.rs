@@ -88,9 +88,137 @@ fn min_alpha_fails_below_the_threshold() {
 #[test]
 fn ratings_that_are_not_numbers() {
     let (_, run) = ratings("not_numbers.csv", &["--level", "interval"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: not_numbers.csv:2:2: value `low` is not a number; --level interval needs numbers, or labels with --order "LOWEST,...,HIGHEST" (or use --level nominal)
+    "#);
+}
+
+/// `labels.csv` is `krippendorff.csv` with the values 1-5 written as the
+/// labels of the `krippendorff` package's `value_domain` example; that
+/// package (0.9.0) gives ordinal alpha 0.815388 and nominal 0.743421
+/// (`scripts/reference/ordinal_labels.py`).
+#[test]
+fn ordinal_ratings_given_as_labels_with_an_order() {
+    let order = ["--order", "very low, low,mid,high,very high"];
+    let alpha = |level: &str| {
+        let mut args = vec!["--format", "json", "--resamples", "0", "--level", level];
+        args.extend_from_slice(&order);
+        let (_, run) = ratings("labels.csv", &args);
+        let json: Value = serde_json::from_str(run.ok()).unwrap();
+        row(&json)["krippendorff_alpha"].clone()
+    };
+    assert_eq!(alpha("ordinal"), 0.815388);
+    assert_eq!(alpha("nominal"), 0.743421);
+    // Equally spaced labels: the same as the numbers 1-5 (0.849107 above).
+    assert_eq!(alpha("interval"), 0.849107);
+    let mut args = vec!["--disagreements", "--format", "csv", "--level", "ordinal"];
+    args.extend_from_slice(&order);
+    let (_, run) = ratings("labels.csv", &args);
+    insta::assert_snapshot!(run.ok(), @r"
+    case,unit,code,A,B,C,D,text
+    2,,,low,low,mid,low,
+    6,,,very low,low,mid,high,
+    8,,,very low,very low,low,very low,
+    ");
+}
+
+#[test]
+fn a_label_outside_the_order() {
+    let (_, run) =
+        ratings("labels.csv", &["--level", "ordinal", "--order", "very low,low,mid,high"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
-    error: not_numbers.csv:2:2: value `low` is not a number; --level interval needs numbers (use --level nominal for labels)
+    error: labels.csv:11:3: value `very high` (coder `B`) is not in --order; add it to --order or correct the cell
+    ");
+    let (_, run) = ratings("labels.csv", &["--level", "ordinal", "--order", "low,,high"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: --order "low,,high": a label is empty; list the labels from lowest to highest, separated by commas
+    "#);
+    let (_, run) = ratings("labels.csv", &["--level", "ratio", "--order", "low,mid"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --order ranks labels, and ranks have no true zero; use --level ordinal or interval
+    ");
+    let (_, run) = ratings("labels.csv", &["--level", "ordinal", "--order", "low,mid,low"]);
+    insta::assert_snapshot!(run.failure(), @r#"
+    exit: 2
+    error: --order "low,mid,low": label `low` is listed twice; list each label once
+    "#);
+}
+
+/// An exclusive group's children in codebook order (mild < moderate <
+/// severe), coded by two people on six cases; `krippendorff` 0.9.0 gives
+/// nominal 0.297872, ordinal 0.705357 and interval 0.691589
+/// (`scripts/reference/ordinal_labels.py`).
+#[test]
+fn exclusive_groups_at_the_ordinal_level() {
+    let test = QdaTest::new();
+    test.write(
+        "codebook.toml",
+        "[codebook]\nname = \"Severity\"\ninterviewer = [\"I\"]\n\n[[code]]\nid = \"severity\"\nexclusive = true\nresolve = \"priority\"\n\n[[code]]\nid = \"mild\"\nparent = \"severity\"\n[code.rule]\nany = [\"x\"]\n\n[[code]]\nid = \"moderate\"\nparent = \"severity\"\n\n[[code]]\nid = \"severe\"\nparent = \"severity\"\n",
+    );
+    let cases = ["C1", "C2", "C3", "C4", "C5", "C6"];
+    for case in cases {
+        test.write(
+            &format!("{case}.txt"),
+            format!("+++\ncase = \"{case}\"\nspeakers = [\"P\"]\n+++\nP: x\n"),
+        );
+    }
+    let files: Vec<String> = cases.iter().map(|c| format!("{c}.txt")).collect();
+    let mut code = vec!["code", "codebook.toml"];
+    code.extend(files.iter().map(String::as_str));
+    code.extend(["-o", "rules.json"]);
+    test.run(&code).ok();
+    let rules: Value = serde_json::from_slice(&test.read("rules.json")).unwrap();
+    for (coder, codes) in [
+        ("anna", ["mild", "moderate", "severe", "severe", "mild", "moderate"]),
+        ("ben", ["mild", "severe", "severe", "moderate", "mild", "mild"]),
+    ] {
+        let mut file = rules.clone();
+        file["coder"] = coder.into();
+        for (coding, code) in file["codings"].as_array_mut().unwrap().iter_mut().zip(codes) {
+            coding["coder"] = coder.into();
+            coding["code"] = code.into();
+            coding["source"] = serde_json::json!({"type": "manual"});
+        }
+        test.write(&format!("{coder}.json"), serde_json::to_vec_pretty(&file).unwrap());
+    }
+    let alpha = |level: &str| {
+        let mut args = vec!["agree", "codebook.toml"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend(["--codings", "anna.json", "ben.json", "--resamples", "0"]);
+        args.extend(["--format", "json", "--level", level]);
+        let json: Value = serde_json::from_str(test.run(&args).ok()).unwrap();
+        let group = json["rows"].as_array().unwrap().iter().find(|r| r["scope"] == "group");
+        group.unwrap()["krippendorff_alpha"].clone()
+    };
+    assert_eq!(alpha("nominal"), 0.297872);
+    assert_eq!(alpha("ordinal"), 0.705357);
+    assert_eq!(alpha("interval"), 0.691589);
+    // Rows of codes get the weighted kappas' columns too.
+    let mut args = vec!["agree", "codebook.toml"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--codings", "anna.json", "ben.json", "--resamples", "0", "--level", "ordinal"]);
+    insta::assert_snapshot!(test.run(&args).ok(), @r"
+    coders: anna, ben; units: 6; level: ordinal for exclusive groups (children in codebook order), nominal for codes
+
+    scope   name       units  % agreement  Cohen κ  Cohen κ linear  Cohen κ quadratic  Scott π  Fleiss κ  Gwet AC1  Krippendorff α  α 95% CI
+    ------  ---------  -----  -----------  -------  --------------  -----------------  -------  --------  --------  --------------  --------
+    code    mild           6        0.833    0.667           0.667              0.667    0.657     0.657     0.676           0.686
+    code    moderate       6        0.500   -0.286          -0.286             -0.286   -0.333    -0.333     0.200          -0.222
+    code    severe         6        0.667    0.250           0.250              0.250    0.250     0.250     0.400           0.312
+    pooled  all codes     18        0.667    0.250           0.250              0.250    0.250     0.250     0.400           0.271
+    group   severity       6        0.500    0.250           0.471              0.667    0.234     0.234     0.258           0.705
+
+    9 disagreements; list them with --disagreements
+    ");
+    let mut args = vec!["agree", "codebook.toml", "C1.txt", "--codings", "anna.json"];
+    args.extend(["--level", "ratio"]);
+    insta::assert_snapshot!(test.run(&args).failure(), @r"
+    exit: 2
+    error: --level ratio: an exclusive group's children have an order but no true zero; use --level ordinal or interval
     ");
 }
 

@@ -293,9 +293,10 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
     test.write("interviews.qdpx", zip.finish().unwrap().into_inner());
     let run = test.run(&["import", "interviews.qdpx", "-o", "imported"]);
     run.ok();
-    insta::assert_snapshot!(run.stderr, @r#"
+    insta::assert_snapshot!(run.stderr, @r"
     warning: interviews.qdpx: source `Interview 7.docx`: positions read as Unicode code points (as the standard says), CRLF counted as two
-    "#);
+    wrote imported: codebook.toml, 1 transcript and 2 codings files
+    ");
     let transcript = String::from_utf8(test.read("imported/transcripts/Interview-7.txt")).unwrap();
     insta::assert_snapshot!(transcript, @r#"
     +++

@@ -75,7 +75,7 @@ fn request(address: &str, path: &str, token: Option<&str>) -> (String, String) {
 fn a_spawned_server_prints_one_url_and_wants_its_token() {
     let test = QdaTest::study();
     let mut child = Command::new(env!("CARGO_BIN_EXE_qda"))
-        .args(["serve", "codebooks/motives.toml", "transcripts", "--coder", "ben"])
+        .args(["serve", "codebooks/motives.toml", "transcripts", "--coder", "carl"])
         .current_dir(test.root())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -96,8 +96,8 @@ fn a_spawned_server_prints_one_url_and_wants_its_token() {
     child.wait().unwrap();
     assert!(status.contains("401"), "{status} {body}");
     assert!(with_token.contains("200"), "{with_token}");
-    assert!(study.contains("\"coder\":\"ben\""), "{study}");
-    assert!(!test.path("codings/ben.json").exists(), "reading writes nothing");
+    assert!(study.contains("\"coder\":\"carl\""), "{study}");
+    assert!(!test.path("codings/carl.json").exists(), "reading writes nothing");
 }
 
 #[test]

@@ -127,6 +127,7 @@ fn published_results_verify() {
         "results/motives-matrix.json",
         "codings/rules.json",
         "codings/anna.json",
+        "codings/ben.json",
     ];
     let mut args = vec!["verify"];
     args.extend(published);
@@ -141,6 +142,7 @@ fn published_results_verify() {
     ok: results/motives-matrix.json: every input unchanged and every value reproduced
     ok: codings/rules.json: every input unchanged and every value reproduced
     ok: codings/anna.json: every input unchanged and every value reproduced
+    ok: codings/ben.json: every input unchanged and every value reproduced
     ");
 
     test.run(&["sheet", "codebooks/motives.toml", "transcripts/", "-o", "blank.csv"]).ok();

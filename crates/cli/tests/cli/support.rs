@@ -64,6 +64,12 @@ impl QdaTest {
         test
     }
 
+    /// Copies a folder of the workspace (`examples`) into the test's folder.
+    pub(crate) fn with_workspace_folder(self, relative: &str) -> Self {
+        copy_dir(&workspace().join(relative), &self.path(relative));
+        self
+    }
+
     /// A folder with a copy of `tests/fixtures/<name>` at its top.
     pub(crate) fn fixture(name: &str) -> Self {
         let test = QdaTest::new();

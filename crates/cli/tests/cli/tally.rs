@@ -26,6 +26,7 @@ fn an_unsettled_conflict_exits_1_with_a_template() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.failure(), @r#"
     exit: 1
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: codebook.toml: 1 of 2 cases have several codes of the exclusive group `motive`, which is settled by adjudication (resolve = "adjudicate"):
       A: survival (1 segment), freedom (1 segment)
     add a decision for each to an adjudications file and pass it with --adjudications FILE:
@@ -126,6 +127,7 @@ fn by_an_unknown_attribute_is_an_error() {
     let run = tally(&mini(), &["--adjudications", "adjudications.toml", "--by", "country"]);
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: --by country: no case has the attribute `country`; known attributes: site
     ");
 }
@@ -143,6 +145,7 @@ fn output_goes_to_a_file_and_never_over_an_input() {
     assert_eq!(test.read("A.txt"), before, "the input is unchanged");
     insta::assert_snapshot!(run.failure(), @r"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: A.txt: refusing to write the output over an input file; choose another -o/--output path
     ");
 }
@@ -179,6 +182,7 @@ fn bins_of_a_text_attribute_are_an_error() {
     );
     insta::assert_snapshot!(run.failure(), @r#"
     exit: 2
+    warning: A.txt:6:1: speaker `P` (2 turns in 2 transcripts) is neither an interviewer label of the codebook nor in a transcript's `speakers`, so its turns are coded as a participant's; list it in a transcript's `speakers` if that is right
     error: --bins: `site` is not a number in every case: case `A` has "Osaka" (and 1 more case); --bins needs a numeric attribute (leave out --bins to split by each value)
     "#);
 }
@@ -213,4 +217,28 @@ fn bad_bin_specifications_are_errors() {
 
     For more information, try '--help'.
     "#);
+}
+
+/// `--codings` takes every path after it; transcripts named after it are
+/// refused with the command in the right order, never read as codings.
+#[test]
+fn transcripts_after_codings_are_refused_with_the_right_order() {
+    let test = mini();
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "rules.json"]).ok();
+    test.write("my transcripts/C.txt", "+++\ncase = \"C\"\n+++\nP: hungry\n");
+    let run = test.run(&["tally", "codebook.toml", "--codings", "rules.json", "A.txt", "B.txt"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings A.txt: a transcript is not a codings file; --codings takes every path after it, so name the transcripts before it: qda tally codebook.toml A.txt B.txt --codings rules.json
+    ");
+    let run = test.run(&["tally", "codebook.toml", "--codings", "rules.json", "my transcripts"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings my transcripts: a folder is not a codings file; --codings takes every path after it, so name the transcripts before it: qda tally codebook.toml 'my transcripts' --codings rules.json
+    ");
+    let run = test.run(&["agree", "codebook.toml", "A.txt", "--codings", "rules.json", "B.txt"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: --codings B.txt: a transcript is not a codings file; --codings takes every path after it, so name the transcripts before it: qda agree codebook.toml A.txt B.txt --codings rules.json
+    ");
 }

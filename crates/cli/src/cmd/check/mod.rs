@@ -57,6 +57,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
             out,
             "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)"
         )?;
+        for speaker in study.undeclared_speakers() {
+            writeln!(err, "warning: {speaker}")?;
+        }
         for code in study.rules.codes() {
             if !per_code.contains_key(code) {
                 writeln!(
