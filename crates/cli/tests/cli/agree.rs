@@ -204,6 +204,8 @@ fn exclusive_groups_at_the_ordinal_level() {
     insta::assert_snapshot!(test.run(&args).ok(), @r"
     coders: anna, ben; units: 6; level: ordinal for exclusive groups (children in codebook order), nominal for codes
 
+    anna: not recorded whether the rules' suggestions were on view; ben: not recorded whether the rules' suggestions were on view.
+
     scope   name       units  % agreement  Cohen κ  Cohen κ linear  Cohen κ quadratic  Scott π  Fleiss κ  Gwet AC1  Krippendorff α  α 95% CI
     ------  ---------  -----  -----------  -------  --------------  -----------------  -------  --------  --------  --------------  --------
     code    mild           6        0.833    0.667           0.667              0.667    0.657     0.657     0.676           0.686

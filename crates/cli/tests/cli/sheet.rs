@@ -313,6 +313,7 @@ fn rows_deleted_from_a_sheet_are_named_and_stay_unreviewed() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r"
     warning: filled.csv: case `C` has no row for 1 of its 3 codable segments (C:t4); they are not marked reviewed, so the rules' codings count there and `qda agree` leaves them out
+    wrote anna.json: 1 coding by anna over 1 case
     ");
     let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
     assert_eq!(json["transcripts"][0]["reviewed"], serde_json::json!(["C:t2", "C:t6"]));
@@ -375,6 +376,7 @@ fn excel_csv_in_windows_1252_is_read_with_a_warning() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r#"
     warning: filled.csv: the coding sheet was read as Windows-1252, not UTF-8 (Excel's plain "CSV"; it cannot hold Korean, Japanese or most other scripts, so such text is lost when saved this way); save it as "CSV UTF-8" (Excel: File > Save As > "CSV UTF-8 (Comma delimited)"; LibreOffice: Save As > Text CSV, character set "Unicode (UTF-8)")
+    wrote anna.json: 1 coding by anna over 2 cases
     "#);
     let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
     assert_eq!(json["codings"][0]["source"]["memo"], "Café owner’s story, in Zürich");
@@ -391,6 +393,7 @@ fn utf16_sheets_are_read_with_a_warning() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r#"
     warning: filled.csv: the coding sheet was read as UTF-16 (little-endian), not UTF-8 (other tools expect UTF-8); save it as "CSV UTF-8" (Excel: File > Save As > "CSV UTF-8 (Comma delimited)"; LibreOffice: Save As > Text CSV, character set "Unicode (UTF-8)")
+    wrote anna.json: 1 coding by anna over 2 cases
     "#);
     let json: Value = serde_json::from_slice(&test.read("anna.json")).unwrap();
     assert_eq!(json["codings"][0]["source"]["memo"], "Café owner’s story, in Zürich");

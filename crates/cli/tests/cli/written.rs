@@ -132,7 +132,9 @@ fn every_command_that_writes_a_file_says_what_it_wrote() {
     wrote out/sheet.csv: 341 segments of 26 cases to code, one per row
     wrote out/anna.json: 73 codings by anna over 26 cases
     wrote out/tally.json: tally of 26 cases (json)
+    warning: anna saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)
     wrote out/agree.txt: agreement of 2 coders over 341 units (table)
+    warning: anna saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)
     wrote out/disagreements.csv: 8 disagreements among 2 coders (csv)
     wrote out/explain.txt: explanation of segment P09:t6
     wrote out/report.md: report of 26 cases
@@ -154,7 +156,14 @@ fn quiet_says_nothing_and_standard_output_is_never_announced() {
         let mut quiet = args.to_vec();
         quiet.push("--quiet");
         let run = test.run(&quiet);
-        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "qda {}", quiet.join(" "));
+        // Warnings about the data are still said; only the `wrote` line goes.
+        assert_eq!(run.code, 0, "qda {}", quiet.join(" "));
+        assert!(
+            !run.stderr.lines().any(|line| line.starts_with("wrote ")),
+            "qda {}: {}",
+            quiet.join(" "),
+            run.stderr
+        );
     }
     let run = test.run(&["code", "codebooks/motives.toml", "transcripts/"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
