@@ -13,7 +13,7 @@ use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, Source, sha256_hex}
 use serde::Deserialize;
 
 use crate::error::{ApiError, ServeError};
-use crate::study::Study;
+use crate::study::{Case, SegmentView, Study};
 
 /// The version of a file that does not exist yet.
 pub(crate) const NO_FILE: &str = "none";
@@ -271,31 +271,89 @@ fn apply_one(
     study: &Study,
     coder: &str,
 ) -> Result<(), ApiError> {
-    let case_id = edit.case();
-    let Some(case) = study.cases.get(case_id) else {
-        return Err(ApiError::unprocessable(format!(
-            "unknown case `{case_id}`; the server was started with {}",
-            study.cases.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        )));
-    };
-    if let Some(source) = file.transcripts.iter().find(|s| s.case == case_id)
-        && source.sha256 != case.transcript.sha256()
-    {
-        return Err(ApiError::conflict(format!(
-            "{} changed since its codings were made; carry them over to the new text first (the page offers it), or restore the transcript",
-            case.shown_path
-        )));
+    let target = CaseEdit::open(file, study, edit.case())?;
+    match edit {
+        Edit::Add { code, start, end, memo, .. } => {
+            target.add(file, coder, code, (*start, *end), memo.as_deref())?;
+        }
+        Edit::Remove { segment, code, start, end, .. } => {
+            target.codable_segment(segment)?;
+            let i = target.existing(file, segment, code, (*start, *end))?;
+            file.codings.remove(i);
+            // The segment stays reviewed: the coder decided it lacks the code.
+            mark_reviewed(file, study, target.case_id, segment, true);
+        }
+        Edit::Memo { segment, code, start, end, memo, .. } => {
+            target.codable_segment(segment)?;
+            let i = target.existing(file, segment, code, (*start, *end))?;
+            let coding = &mut file.codings[i];
+            let quote = match &coding.source {
+                Source::Manual { quote: Some(quote), .. } => quote.clone(),
+                _ => target.case.quote(coding.start, coding.end),
+            };
+            coding.source =
+                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote) };
+        }
+        Edit::Review { segment, .. } => {
+            target.codable_segment(segment)?;
+            mark_reviewed(file, study, target.case_id, segment, true);
+        }
+        Edit::Unreview { segment, .. } => {
+            target.codable_segment(segment)?;
+            if file.codings.iter().any(|c| c.case == target.case_id && c.segment == *segment) {
+                return Err(ApiError::unprocessable(format!(
+                    "segment `{segment}` has codings; remove them first"
+                )));
+            }
+            mark_reviewed(file, study, target.case_id, segment, false);
+        }
+        // Names no case; `apply` handles it before any case is looked up.
+        Edit::Unblind {} => {}
     }
-    let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();
-    if now != case.transcript.sha256() {
-        return Err(ApiError::conflict(format!(
-            "{} changed on disk since the server started; restart `qda serve` to code the new version",
-            case.shown_path
-        )));
+    Ok(())
+}
+
+/// The case an edit names, checked to be codable now.
+struct CaseEdit<'a> {
+    study: &'a Study,
+    case_id: &'a str,
+    case: &'a Case,
+}
+
+impl<'a> CaseEdit<'a> {
+    /// Looks up the case; refused when it is unknown, when its transcript
+    /// changed since the file's codings were made, or when the transcript
+    /// changed on disk since the server started.
+    fn open(file: &CodingsFile, study: &'a Study, case_id: &'a str) -> Result<Self, ApiError> {
+        let Some(case) = study.cases.get(case_id) else {
+            return Err(ApiError::unprocessable(format!(
+                "unknown case `{case_id}`; the server was started with {}",
+                study.cases.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )));
+        };
+        if let Some(source) = file.transcripts.iter().find(|s| s.case == case_id)
+            && source.sha256 != case.transcript.sha256()
+        {
+            return Err(ApiError::conflict(format!(
+                "{} changed since its codings were made; carry them over to the new text first (the page offers it), or restore the transcript",
+                case.shown_path
+            )));
+        }
+        let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();
+        if now != case.transcript.sha256() {
+            return Err(ApiError::conflict(format!(
+                "{} changed on disk since the server started; restart `qda serve` to code the new version",
+                case.shown_path
+            )));
+        }
+        Ok(CaseEdit { study, case_id, case })
     }
-    let codable_segment = |id: &str| {
-        let segment = case.segments.iter().find(|s| s.id == id).ok_or_else(|| {
-            ApiError::unprocessable(format!("{} has no segment `{id}`", case.shown_path))
+
+    /// The segment `id` of the case, refused when there is none or when it
+    /// is an interviewer's turn.
+    fn codable_segment(&self, id: &str) -> Result<&'a SegmentView, ApiError> {
+        let segment = self.case.segments.iter().find(|s| s.id == id).ok_or_else(|| {
+            ApiError::unprocessable(format!("{} has no segment `{id}`", self.case.shown_path))
         })?;
         if segment.interviewer {
             return Err(ApiError::unprocessable(format!(
@@ -303,94 +361,86 @@ fn apply_one(
             )));
         }
         Ok(segment)
-    };
-    let find = |file: &CodingsFile, segment: &str, code: &str, start: usize, end: usize| {
+    }
+
+    /// The index in `file` of the coding of `code` on `segment` at `span`, if any.
+    fn find(
+        &self,
+        file: &CodingsFile,
+        segment: &str,
+        code: &str,
+        (start, end): (usize, usize),
+    ) -> Option<usize> {
         file.codings.iter().position(|c| {
-            c.case == case_id
+            c.case == self.case_id
                 && c.segment == segment
                 && c.code == code
                 && c.start == start
                 && c.end == end
         })
-    };
-    let missing = |segment: &str, code: &str, start: usize, end: usize| {
-        ApiError::unprocessable(format!(
-            "there is no coding `{code}` on {segment} at {start}..{end}; reload the page"
-        ))
-    };
-    match edit {
-        Edit::Add { code, start, end, memo, .. } => {
-            check_code(study, code)?;
-            if start >= end {
-                return Err(ApiError::unprocessable(format!(
-                    "the span {start}..{end} is empty; select some text"
-                )));
-            }
-            let Some(segment) = case.segments.iter().find(|s| s.start <= *start && *end <= s.end)
-            else {
-                return Err(ApiError::unprocessable(format!(
-                    "the span {start}..{end} does not lie inside one segment of {}; code each segment separately",
-                    case.shown_path
-                )));
-            };
-            codable_segment(&segment.id)?;
-            if find(file, &segment.id, code, *start, *end).is_some() {
-                return Err(ApiError::conflict(format!(
-                    "{} {start}..{end} already has the code `{code}`",
-                    segment.id
-                )));
-            }
-            file.codings.push(Coding {
-                case: case_id.to_owned(),
-                segment: segment.id.clone(),
-                code: code.clone(),
-                coder: coder.to_owned(),
-                start: *start,
-                end: *end,
-                source: Source::Manual {
-                    memo: clean_memo(memo.as_deref()),
-                    quote: Some(case.quote(*start, *end)),
-                },
-            });
-            mark_reviewed(file, study, case_id, &segment.id, true);
-        }
-        Edit::Remove { segment, code, start, end, .. } => {
-            codable_segment(segment)?;
-            let i = find(file, segment, code, *start, *end)
-                .ok_or_else(|| missing(segment, code, *start, *end))?;
-            file.codings.remove(i);
-            // The segment stays reviewed: the coder decided it lacks the code.
-            mark_reviewed(file, study, case_id, segment, true);
-        }
-        Edit::Memo { segment, code, start, end, memo, .. } => {
-            codable_segment(segment)?;
-            let i = find(file, segment, code, *start, *end)
-                .ok_or_else(|| missing(segment, code, *start, *end))?;
-            let coding = &mut file.codings[i];
-            let quote = match &coding.source {
-                Source::Manual { quote: Some(quote), .. } => quote.clone(),
-                _ => case.quote(coding.start, coding.end),
-            };
-            coding.source =
-                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote) };
-        }
-        Edit::Review { segment, .. } => {
-            codable_segment(segment)?;
-            mark_reviewed(file, study, case_id, segment, true);
-        }
-        Edit::Unreview { segment, .. } => {
-            codable_segment(segment)?;
-            if file.codings.iter().any(|c| c.case == case_id && c.segment == *segment) {
-                return Err(ApiError::unprocessable(format!(
-                    "segment `{segment}` has codings; remove them first"
-                )));
-            }
-            mark_reviewed(file, study, case_id, segment, false);
-        }
-        // Names no case; `apply` handles it before any case is looked up.
-        Edit::Unblind {} => {}
     }
-    Ok(())
+
+    /// Like [`CaseEdit::find`], but a coding that is not there is an error:
+    /// the page showed a coding the file no longer has.
+    fn existing(
+        &self,
+        file: &CodingsFile,
+        segment: &str,
+        code: &str,
+        (start, end): (usize, usize),
+    ) -> Result<usize, ApiError> {
+        self.find(file, segment, code, (start, end)).ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "there is no coding `{code}` on {segment} at {start}..{end}; reload the page"
+            ))
+        })
+    }
+
+    /// Adds a coding of `code` on `span`, which must lie inside one codable
+    /// segment, and marks that segment reviewed.
+    fn add(
+        &self,
+        file: &mut CodingsFile,
+        coder: &str,
+        code: &str,
+        (start, end): (usize, usize),
+        memo: Option<&str>,
+    ) -> Result<(), ApiError> {
+        check_code(self.study, code)?;
+        if start >= end {
+            return Err(ApiError::unprocessable(format!(
+                "the span {start}..{end} is empty; select some text"
+            )));
+        }
+        let Some(segment) = self.case.segments.iter().find(|s| s.start <= start && end <= s.end)
+        else {
+            return Err(ApiError::unprocessable(format!(
+                "the span {start}..{end} does not lie inside one segment of {}; code each segment separately",
+                self.case.shown_path
+            )));
+        };
+        self.codable_segment(&segment.id)?;
+        if self.find(file, &segment.id, code, (start, end)).is_some() {
+            return Err(ApiError::conflict(format!(
+                "{} {start}..{end} already has the code `{code}`",
+                segment.id
+            )));
+        }
+        file.codings.push(Coding {
+            case: self.case_id.to_owned(),
+            segment: segment.id.clone(),
+            code: code.to_owned(),
+            coder: coder.to_owned(),
+            start,
+            end,
+            source: Source::Manual {
+                memo: clean_memo(memo),
+                quote: Some(self.case.quote(start, end)),
+            },
+        });
+        mark_reviewed(file, self.study, self.case_id, &segment.id, true);
+        Ok(())
+    }
 }
 
 fn check_code(study: &Study, code: &str) -> Result<(), ApiError> {

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use indexmap::IndexMap;
-use qda_coding::{AgreementData, Blinding, CoderCodings, CodingsFile, RULES_CODER};
+use qda_coding::{
+    AgreementData, Blinding, Codebook, CoderCodings, CodingsFile, RULES_CODER, Transcript,
+};
 use qda_stats::{Bootstrap, Level};
 
 use crate::args::{AgreeArgs, LevelArg};
@@ -113,20 +115,51 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         .map(|c| (c.clone(), blinding_of(&loaded.files, c)))
         .collect();
     if coders.iter().any(|c| c == RULES_CODER) {
-        let mut stderr = std::io::stderr().lock();
-        for (coder, how) in &blinding {
-            if matches!(*how, "open" | "unblinded") {
-                writeln!(
-                    stderr,
-                    "warning: {coder} saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)"
-                )?;
-            }
-        }
+        warn_not_blind(&blinding)?;
     }
     let segments = codable_segments(codebook, &transcripts);
     let data = AgreementData::new(codebook, &segments, &per_coder, args.only_coded);
-    let boot = bootstrap(args);
 
+    let rows = agreement_rows(&data, group_level, bootstrap(args));
+    let disagreements = coding_disagreements(&data, codebook, &transcripts);
+
+    let provenance = study
+        .provenance("agree")
+        .option("unit", codebook.unit().as_str())
+        .option("only_coded", args.only_coded)
+        .option("level", level_name(args.level))
+        .option("resamples", args.resamples)
+        .option("seed", args.seed)
+        .option("codings", display_paths(&args.codings));
+    Ok(AgreeReport {
+        provenance,
+        coders: data.coders.clone(),
+        blinding,
+        units: data.units.len(),
+        level: level_name(args.level),
+        rows,
+        disagreements,
+    })
+}
+
+/// Warns of each coder who saw the rules' suggestions while coding: their
+/// agreement with `rules` does not check the rules independently.
+fn warn_not_blind(blinding: &IndexMap<String, &'static str>) -> Result<()> {
+    let mut stderr = std::io::stderr().lock();
+    for (coder, how) in blinding {
+        if matches!(*how, "open" | "unblinded") {
+            writeln!(
+                stderr,
+                "warning: {coder} saw the rules' suggestions while coding, so their agreement with `rules` is not an independent check of the rules; for one, code blind (`qda sheet --blind`, `qda serve --blind`)"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The agreement table: a row per code, the pooled row, and a row per
+/// exclusive group at `group_level`.
+fn agreement_rows(data: &AgreementData, group_level: Level, boot: Option<Bootstrap>) -> Vec<Row> {
     let mut rows = Vec::new();
     let ordered_groups = group_level != Level::Nominal && !data.groups.is_empty();
     let nominal = |scope, name: &str, values: &[Vec<Option<f64>>]| {
@@ -153,7 +186,16 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         };
         rows.push(Row::compute(Scope::Group, &group.parent, &values, group_level, boot));
     }
+    rows
+}
 
+/// Where the coders differ: per segment and code (with the segment's text),
+/// then per case and exclusive group.
+fn coding_disagreements(
+    data: &AgreementData,
+    codebook: &Codebook,
+    transcripts: &[Transcript],
+) -> Vec<Disagreement> {
     let texts: BTreeMap<(String, String), String> = transcripts
         .iter()
         .flat_map(|t| {
@@ -193,24 +235,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
             }
         }
     }
-
-    let provenance = study
-        .provenance("agree")
-        .option("unit", codebook.unit().as_str())
-        .option("only_coded", args.only_coded)
-        .option("level", level_name(args.level))
-        .option("resamples", args.resamples)
-        .option("seed", args.seed)
-        .option("codings", display_paths(&args.codings));
-    Ok(AgreeReport {
-        provenance,
-        coders: data.coders.clone(),
-        blinding,
-        units: data.units.len(),
-        level: level_name(args.level),
-        rows,
-        disagreements,
-    })
+    disagreements
 }
 
 /// How `coder` coded, over every file with their work: blind only if every

@@ -107,25 +107,8 @@ fn read_rows(codebook: &Codebook, name: &str, text: &str, coder: &str) -> Result
     let mut reader = csv::ReaderBuilder::new().delimiter(sniff_delimiter(body)).from_reader(body);
     let headers =
         reader.headers().map_err(|e| anyhow!("{name}: row 1: unreadable CSV: {e}"))?.clone();
-    let column = |wanted: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(wanted));
-    let mut index = BTreeMap::new();
-    for wanted in REQUIRED {
-        let Some(i) = column(wanted) else {
-            bail!(
-                "{name}: row 1: the sheet has no `{wanted}` column; keep the columns `qda sheet` wrote"
-            );
-        };
-        index.insert(wanted, i);
-    }
-    let memo_column = column("memo");
-    let blind = column("blind").is_some();
-
-    let mut transcripts: BTreeMap<String, Loaded> = BTreeMap::new();
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut codings = Vec::new();
-    let mut memos = Vec::new();
-    let mut problems = Vec::new();
+    let columns = Columns::find(name, &headers)?;
+    let mut checker = RowChecker::new(codebook, name, coder, &columns);
     // Line breaks inside cells so far: a spreadsheet shows such a cell in
     // one row, so they are taken off the file's line count.
     let mut lines_in_cells = 0;
@@ -140,114 +123,218 @@ fn read_rows(codebook: &Codebook, name: &str, text: &str, coder: &str) -> Result
         let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
         let row = line.saturating_sub(lines_in_cells);
         lines_in_cells += record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
-        let cell = |key: &str| record.get(index[key]).unwrap_or("").trim();
-        let at = |key: &'static str| Cell { sheet: name, row, column: index[key], header: key };
+        checker.check_row(&record, row);
+    }
+    checker.finish()
+}
+
+/// Where the sheet's columns are, found by their headers.
+struct Columns {
+    /// The index of each of the [`REQUIRED`] columns.
+    index: BTreeMap<&'static str, usize>,
+    /// The index of the optional `memo` column.
+    memo: Option<usize>,
+    /// Whether the sheet has a `blind` column, as `qda sheet --blind` writes.
+    blind: bool,
+}
+
+impl Columns {
+    /// Finds the columns in the header row; a missing required column is an error.
+    fn find(name: &str, headers: &csv::StringRecord) -> Result<Self> {
+        let column =
+            |wanted: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(wanted));
+        let mut index = BTreeMap::new();
+        for wanted in REQUIRED {
+            let Some(i) = column(wanted) else {
+                bail!(
+                    "{name}: row 1: the sheet has no `{wanted}` column; keep the columns `qda sheet` wrote"
+                );
+            };
+            index.insert(wanted, i);
+        }
+        Ok(Columns { index, memo: column("memo"), blind: column("blind").is_some() })
+    }
+}
+
+/// The code-point span of a row's segment, and whether the segment is an
+/// interviewer's turn (context, not coded).
+struct Located {
+    start: usize,
+    end: usize,
+    context: bool,
+}
+
+/// Checks the sheet's rows one at a time, gathering what they hold and
+/// every problem found, so that all are reported at once.
+struct RowChecker<'a> {
+    codebook: &'a Codebook,
+    name: &'a str,
+    coder: &'a str,
+    columns: &'a Columns,
+    transcripts: BTreeMap<String, Loaded>,
+    /// The row of each case and segment seen, to name a repeated row's first.
+    seen: BTreeMap<(String, String), u64>,
+    /// The segments with a row, per case.
+    reviewed: BTreeMap<String, Vec<String>>,
+    codings: Vec<Coding>,
+    memos: Vec<SegmentMemo>,
+    problems: Vec<String>,
+}
+
+impl<'a> RowChecker<'a> {
+    /// A checker of the rows of the sheet `name`, with nothing read yet.
+    fn new(codebook: &'a Codebook, name: &'a str, coder: &'a str, columns: &'a Columns) -> Self {
+        RowChecker {
+            codebook,
+            name,
+            coder,
+            columns,
+            transcripts: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            reviewed: BTreeMap::new(),
+            codings: Vec::new(),
+            memos: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Checks the sheet's row `row` (as a spreadsheet numbers it), taking
+    /// its codings and memo, or noting its problems. Rows without a case
+    /// and segment are skipped.
+    fn check_row(&mut self, record: &csv::StringRecord, row: u64) {
+        let (name, columns) = (self.name, self.columns);
+        let cell = |key: &str| record.get(columns.index[key]).unwrap_or("").trim();
+        let at =
+            |key: &'static str| Cell { sheet: name, row, column: columns.index[key], header: key };
         let (case, segment, path, sha256) =
             (cell("case"), cell("segment"), cell("transcript"), cell("sha256"));
         if case.is_empty() && segment.is_empty() {
-            continue;
+            return;
         }
-        if let Some(first) = seen.insert((case.to_owned(), segment.to_owned()), row) {
-            problems.push(format!(
+        if let Some(first) = self.seen.insert((case.to_owned(), segment.to_owned()), row) {
+            self.problems.push(format!(
                 "{}: segment `{segment}` appears again (first in row {first}); keep one row",
                 at("segment")
             ));
-            continue;
+            return;
         }
-        if !transcripts.contains_key(case) {
-            match load(codebook, Path::new(path)) {
-                Ok(loaded) => {
-                    transcripts.insert(case.to_owned(), loaded);
-                }
-                Err(e) => {
-                    problems.push(format!("{}, segment {segment}: {e}", at("transcript")));
-                    continue;
-                }
-            }
-        }
-        let loaded = &transcripts[case];
-        let transcript = &loaded.transcript;
-        if transcript.case() != case {
-            problems.push(format!(
-                "{}, segment {segment}: {path} is the transcript of case `{}`, not `{case}`",
-                at("case"),
-                transcript.case()
-            ));
-            continue;
-        }
-        if transcript.sha256() != sha256 {
-            problems.push(format!(
-                "{}, segment {segment}: {} changed since the sheet was made (SHA-256 {sha256} then, {} now); make a new sheet, or restore the transcript",
-                at("sha256"),
-                display_path(transcript.path()),
-                transcript.sha256()
-            ));
-            continue;
-        }
-        let Some(&(start, end)) = loaded.spans.get(segment) else {
-            problems.push(format!(
-                "{}: {} has no segment `{segment}`",
-                at("segment"),
-                display_path(transcript.path())
-            ));
-            continue;
+        let Some(Located { start, end, context }) = self.locate(case, segment, path, sha256, &at)
+        else {
+            return;
         };
-        let memo = memo_column.and_then(|i| record.get(i)).map(str::trim).filter(|m| !m.is_empty());
+        let memo =
+            columns.memo.and_then(|i| record.get(i)).map(str::trim).filter(|m| !m.is_empty());
         let codes = cell("codes");
-        let context = loaded.interviewer.contains(segment);
         if context && !codes.is_empty() && codes != CONTEXT_ONLY {
             // The interviewer's turn is never coded, but a code typed there
             // is the coder's work: refused, never dropped.
-            problems.push(format!(
+            self.problems.push(format!(
                 "{}, segment {segment}: the interviewer's turns are context, not coded; clear this cell, or code the participant's answer in its own row",
                 at("codes")
             ));
-            continue;
+            return;
         }
         if !context {
-            rows.entry(case.to_owned()).or_default().push(segment.to_owned());
+            self.reviewed.entry(case.to_owned()).or_default().push(segment.to_owned());
         }
         let found = if context { Vec::new() } else { split_codes(codes) };
         if found.is_empty()
             && let Some(memo) = memo
         {
-            memos.push(SegmentMemo {
+            self.memos.push(SegmentMemo {
                 case: case.to_owned(),
                 segment: segment.to_owned(),
-                coder: coder.to_owned(),
+                coder: self.coder.to_owned(),
                 memo: memo.to_owned(),
             });
         }
         for code in found {
-            match codebook.code(code) {
-                Some(c) if c.codable => codings.push(Coding {
+            match self.codebook.code(code) {
+                Some(c) if c.codable => self.codings.push(Coding {
                     case: case.to_owned(),
                     segment: segment.to_owned(),
                     code: code.to_owned(),
-                    coder: coder.to_owned(),
+                    coder: self.coder.to_owned(),
                     start,
                     end,
                     source: Source::Manual { memo: memo.map(str::to_owned), quote: None },
                 }),
-                Some(_) => problems.push(format!("{}, segment {segment}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
+                Some(_) => self.problems.push(format!("{}, segment {segment}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
                 None => {
-                    let hint = codebook.suggest(code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                    problems.push(format!("{}, segment {segment}: unknown code `{code}`{hint}", at("codes")));
+                    let hint = self.codebook.suggest(code).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                    self.problems.push(format!("{}, segment {segment}: unknown code `{code}`{hint}", at("codes")));
                 }
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
+
+    /// Finds a row's segment in its transcript, loading the transcript at
+    /// the case's first row. `None`, with the problem noted, when the
+    /// transcript cannot be read, is another case's, changed since the sheet
+    /// was made, or has no such segment.
+    fn locate<'c>(
+        &mut self,
+        case: &str,
+        segment: &str,
+        path: &str,
+        sha256: &str,
+        at: &impl Fn(&'static str) -> Cell<'c>,
+    ) -> Option<Located> {
+        if !self.transcripts.contains_key(case) {
+            match load(self.codebook, Path::new(path)) {
+                Ok(loaded) => {
+                    self.transcripts.insert(case.to_owned(), loaded);
+                }
+                Err(e) => {
+                    self.problems.push(format!("{}, segment {segment}: {e}", at("transcript")));
+                    return None;
+                }
+            }
+        }
+        let loaded = &self.transcripts[case];
+        let transcript = &loaded.transcript;
+        if transcript.case() != case {
+            self.problems.push(format!(
+                "{}, segment {segment}: {path} is the transcript of case `{}`, not `{case}`",
+                at("case"),
+                transcript.case()
+            ));
+            return None;
+        }
+        if transcript.sha256() != sha256 {
+            self.problems.push(format!(
+                "{}, segment {segment}: {} changed since the sheet was made (SHA-256 {sha256} then, {} now); make a new sheet, or restore the transcript",
+                at("sha256"),
+                display_path(transcript.path()),
+                transcript.sha256()
+            ));
+            return None;
+        }
+        let Some(&(start, end)) = loaded.spans.get(segment) else {
+            self.problems.push(format!(
+                "{}: {} has no segment `{segment}`",
+                at("segment"),
+                display_path(transcript.path())
+            ));
+            return None;
+        };
+        Some(Located { start, end, context: loaded.interviewer.contains(segment) })
     }
-    Ok(SheetRows {
-        transcripts,
-        reviewed: rows,
-        codings,
-        memos,
-        codes_column: index["codes"],
-        blind,
-    })
+
+    /// What the rows hold, or every problem found in them.
+    fn finish(self) -> Result<SheetRows> {
+        if !self.problems.is_empty() {
+            return Err(Problems(self.problems).into());
+        }
+        Ok(SheetRows {
+            transcripts: self.transcripts,
+            reviewed: self.reviewed,
+            codings: self.codings,
+            memos: self.memos,
+            codes_column: self.columns.index["codes"],
+            blind: self.columns.blind,
+        })
+    }
 }
 
 /// The codable segments of each case on the sheet that have no row, in
