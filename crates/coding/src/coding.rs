@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::quote::Quote;
+use crate::quote::{Quote, TextIndex};
 use crate::rules::Clause;
 
 /// The coder name used for codings made by rules.
@@ -73,4 +73,34 @@ pub struct CodedTranscript {
     pub codable_segments: usize,
     /// The codings, in segment order then codebook order.
     pub codings: Vec<Coding>,
+}
+
+/// Stores in every manual coding the quote of what it covers in `text`
+/// (the transcript text its offsets point into). Rule codings are left
+/// alone: the rules find them again.
+pub fn quote_manual_codings(text: &str, codings: &mut [Coding]) {
+    if !codings.iter().any(|c| matches!(c.source, Source::Manual { .. })) {
+        return;
+    }
+    let index = TextIndex::new(text);
+    for coding in codings {
+        if let Source::Manual { quote, .. } = &mut coding.source {
+            *quote = Some(Quote::new(&index, coding.start, coding.end));
+        }
+    }
+}
+
+/// Gives every manual coding that has no quote the quote of what it
+/// covers in `text`.
+pub(crate) fn quote_missing(text: &str, codings: &mut [Coding]) {
+    let unquoted = |c: &Coding| matches!(c.source, Source::Manual { quote: None, .. });
+    if !codings.iter().any(unquoted) {
+        return;
+    }
+    let index = TextIndex::new(text);
+    for coding in codings {
+        if let Source::Manual { quote: quote @ None, .. } = &mut coding.source {
+            *quote = Some(Quote::new(&index, coding.start, coding.end));
+        }
+    }
 }

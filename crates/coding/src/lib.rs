@@ -57,6 +57,7 @@ pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, sus
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
 pub use codings_file::{
     Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
@@ -67,7 +68,7 @@ pub use error::{
     TranscriptError,
 };
 pub use location::{Location, csv_record_line, locate};
-pub use quote::{QUOTE_CONTEXT, Quote, TextIndex, quote_manual_codings};
+pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};

@@ -9,8 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::coding::{Coding, Source};
-
 /// Code points of context kept on each side of a quote.
 pub const QUOTE_CONTEXT: usize = 32;
 
@@ -84,36 +82,6 @@ impl<'t> TextIndex<'t> {
     /// The byte offset of code point `offset` (clipped to the text).
     pub fn byte_at(&self, offset: usize) -> usize {
         self.starts[offset.min(self.chars())]
-    }
-}
-
-/// Stores in every manual coding the quote of what it covers in `text`
-/// (the transcript text its offsets point into). Rule codings are left
-/// alone: the rules find them again.
-pub fn quote_manual_codings(text: &str, codings: &mut [Coding]) {
-    if !codings.iter().any(|c| matches!(c.source, Source::Manual { .. })) {
-        return;
-    }
-    let index = TextIndex::new(text);
-    for coding in codings {
-        if let Source::Manual { quote, .. } = &mut coding.source {
-            *quote = Some(Quote::new(&index, coding.start, coding.end));
-        }
-    }
-}
-
-/// Gives every manual coding that has no quote the quote of what it
-/// covers in `text`.
-pub(crate) fn quote_missing(text: &str, codings: &mut [Coding]) {
-    let unquoted = |c: &Coding| matches!(c.source, Source::Manual { quote: None, .. });
-    if !codings.iter().any(unquoted) {
-        return;
-    }
-    let index = TextIndex::new(text);
-    for coding in codings {
-        if let Source::Manual { quote: quote @ None, .. } = &mut coding.source {
-            *quote = Some(Quote::new(&index, coding.start, coding.end));
-        }
     }
 }
 

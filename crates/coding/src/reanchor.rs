@@ -280,7 +280,7 @@ impl CodingsFile {
             .into_par_iter()
             .map(|(source, transcript, old, mut codings)| {
                 if transcript.sha256() == source.sha256 {
-                    crate::quote::quote_missing(transcript.text(), &mut codings);
+                    crate::coding::quote_missing(transcript.text(), &mut codings);
                     return Ok(Carried::Unchanged(codings));
                 }
                 let reanchoring =

@@ -291,7 +291,7 @@ async fn edits(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    require_json(&headers)?;
+    crate::security::require_json(&headers)?;
     let request: EditRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -320,20 +320,4 @@ async fn edits(
     let version = store::write(&state.codings, &next)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(Json(EditResponse { version, elapsed_ms }).into_response())
-}
-
-/// Refuses a body that is not `application/json`, which a cross-site form
-/// cannot send (see the security model in `docs/serve.md`).
-pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-    });
-    if json {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request as JSON (Content-Type: application/json)".to_owned(),
-        ))
-    }
 }

@@ -57,7 +57,7 @@ pub(crate) async fn reanchor(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ReanchorResponse>, ApiError> {
-    crate::api::require_json(&headers)?;
+    crate::security::require_json(&headers)?;
     let request: ReanchorRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
