@@ -20,6 +20,9 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process holds the codings file's lock.
+    #[error("{0}")]
+    Locked(String),
     /// The codings file is not UTF-8, or not a codings file.
     #[error("{0}")]
     Codings(String),

@@ -10,6 +10,7 @@
 mod api;
 mod compare;
 mod error;
+mod lock;
 mod reanchor;
 mod security;
 mod server;
@@ -18,6 +19,7 @@ mod store;
 mod study;
 
 pub use error::ServeError;
+pub use lock::{CodingsLock, lock_path};
 pub use security::new_token;
 pub use server::{allowed_hosts, app, run};
 pub use state::Config;

@@ -63,7 +63,15 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         count(file.codings.len(), "coding"),
         count(file.transcripts.len(), "case")
     );
+    // Not while a `qda serve` (or another writer) holds the file.
+    let lock = args
+        .output
+        .path
+        .as_deref()
+        .map(|path| qda_serve::CodingsLock::acquire(path, "qda import-sheet"))
+        .transpose()?;
     crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read, what)?;
+    drop(lock);
     Ok(Outcome::Success)
 }
 

@@ -71,7 +71,10 @@ pub(crate) fn run(args: &ReanchorArgs) -> Result<Outcome> {
             crate::output::count(file.codings.len(), "coding"),
             crate::output::count(file.transcripts.len(), "case")
         );
+        // Not while a `qda serve` (or another writer) holds the file.
+        let lock = qda_serve::CodingsLock::acquire(path, "qda reanchor")?;
         crate::output::write(Some(path), &crate::render::json(&file), &study.read(), what)?;
+        drop(lock);
     }
     let bytes = render(&report, args.format);
     crate::output::write(None, &bytes, &[], "")?;

@@ -54,6 +54,9 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         })
         .collect();
 
+    // Held until the server stops: no other `qda serve`, `qda import-sheet`
+    // or `qda reanchor` writes this file meanwhile.
+    let mut lock = qda_serve::CodingsLock::acquire(&codings, "qda serve, starting")?;
     let listener = std::net::TcpListener::bind(SocketAddr::new(args.bind, args.port.unwrap_or(0)))
         .with_context(|| {
             format!(
@@ -63,6 +66,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             )
         })?;
     let address = listener.local_addr()?;
+    lock.describe(&format!("qda serve at http://{address}/"))?;
     let token = qda_serve::new_token()?;
     let changed = changed_transcripts(&codings, &served);
     let app = qda_serve::app(Config {
@@ -109,6 +113,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     stdout.flush()?;
     drop(stdout);
     qda_serve::run(listener, app)?;
+    drop(lock);
     Ok(Outcome::Success)
 }
 
