@@ -305,7 +305,8 @@ async fn edits(
     if request.edits.is_empty() {
         return Err(ApiError::unprocessable("no edits given".to_owned()));
     }
-    let _saving = state.lock_saving();
+    let mut saved = state.lock_saving();
+    store::check_unchanged(&state.codings, &saved)?;
     let snapshot = store::read(&state.codings, &state.coder)?;
     if snapshot.version != request.version {
         return Err(ApiError::conflict(
@@ -317,7 +318,7 @@ async fn edits(
     let mut next = store::apply(&snapshot.file, &request.edits, &state.study, &state.coder, blind)
         .map_err(|e| e.with_version(snapshot.version.clone()))?;
     next.provenance = Some(state.provenance.clone());
-    let version = store::write(&state.codings, &next)?;
+    let version = store::write(&state.codings, &next, &mut saved)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(Json(EditResponse { version, elapsed_ms }).into_response())
 }

@@ -64,7 +64,8 @@ pub(crate) async fn reanchor(
             format!("the request body is not {{\"version\": ...}}: {e}"),
         )
     })?;
-    let _saving = state.lock_saving();
+    let mut saved = state.lock_saving();
+    store::check_unchanged(&state.codings, &saved)?;
     let snapshot = store::read(&state.codings, &state.coder)?;
     if snapshot.version != request.version {
         return Err(ApiError::conflict(
@@ -106,7 +107,7 @@ pub(crate) async fn reanchor(
     store::write_bytes(&backup, &original)?;
     let mut file = reanchoring.file;
     file.provenance = Some(state.provenance.clone());
-    let version = store::write(&state.codings, &file)?;
+    let version = store::write(&state.codings, &file, &mut saved)?;
 
     let mut response = ReanchorResponse {
         version,

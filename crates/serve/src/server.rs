@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 use crate::error::ServeError;
-use crate::state::{AppState, Config};
+use crate::state::{AppState, Config, Saved};
 use crate::{api, compare, security, store};
 
 /// Builds the application after checking the codings file against the study.
@@ -27,7 +27,8 @@ pub fn app(config: Config) -> Result<Router, ServeError> {
     for (name, path) in &config.compare {
         compare::read_other(name, path, &config.study)?;
     }
-    let state = AppState::new(config);
+    let saved = Saved { version: snapshot.version, bytes: snapshot.bytes };
+    let state = AppState::new(config, saved);
     Ok(api::routes(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .with_state(state))

@@ -40,17 +40,27 @@ pub(crate) struct AppState(Arc<Inner>);
 struct Inner {
     config: Config,
     /// Held from reading the codings file to renaming the new one over it,
-    /// so two tabs' edits are checked one after the other.
-    saving: Mutex<()>,
+    /// so two tabs' edits are checked one after the other; holds what the
+    /// server last read at start or wrote.
+    saving: Mutex<Saved>,
+}
+
+/// The codings file as this server last saw it: read at start, or written.
+#[derive(Debug)]
+pub(crate) struct Saved {
+    /// Its version (see [`crate::store::Snapshot::version`]).
+    pub(crate) version: String,
+    /// Its bytes (`None` while there is no file).
+    pub(crate) bytes: Option<Vec<u8>>,
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config) -> Self {
-        AppState(Arc::new(Inner { config, saving: Mutex::new(()) }))
+    pub(crate) fn new(config: Config, saved: Saved) -> Self {
+        AppState(Arc::new(Inner { config, saving: Mutex::new(saved) }))
     }
 
     /// Waits for other saves to finish; the guard holds off later ones.
-    pub(crate) fn lock_saving(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_saving(&self) -> MutexGuard<'_, Saved> {
         // A poisoned lock only means an earlier save panicked; the file is
         // whole either way.
         self.0.saving.lock().unwrap_or_else(|e| e.into_inner())

@@ -13,6 +13,7 @@ use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, Source, sha256_hex}
 use serde::Deserialize;
 
 use crate::error::{ApiError, ServeError};
+use crate::state::Saved;
 use crate::study::{Case, SegmentView, Study};
 
 /// The version of a file that does not exist yet.
@@ -25,6 +26,8 @@ pub(crate) struct Snapshot {
     pub(crate) file: CodingsFile,
     /// SHA-256 of the bytes, or [`NO_FILE`].
     pub(crate) version: String,
+    /// The bytes (`None` while the file does not exist).
+    pub(crate) bytes: Option<Vec<u8>>,
 }
 
 /// Reads the codings file; a missing file is an empty one.
@@ -36,7 +39,7 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let file = CodingsFile { coder: Some(coder.to_owned()), ..Default::default() };
-            return Ok(Snapshot { file, version: NO_FILE.to_owned() });
+            return Ok(Snapshot { file, version: NO_FILE.to_owned(), bytes: None });
         }
         Err(e) => return Err(ServeError::io(format!("{}: cannot read", path.display()))(e)),
     };
@@ -48,7 +51,50 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
         ))
     })?;
     let file = CodingsFile::parse(path, &text).map_err(|e| ServeError::Codings(e.to_string()))?;
-    Ok(Snapshot { file, version: sha256_hex(&bytes) })
+    let version = sha256_hex(text.as_bytes());
+    Ok(Snapshot { file, version, bytes: Some(text.into_bytes()) })
+}
+
+/// Refuses to save when the codings file on disk is not the one this
+/// server last read or wrote: it was replaced or edited outside the server.
+/// The file on disk is left as it is, and what the server last saved is
+/// kept beside it (`NAME.served-VERSION.json`), so neither is lost; saving
+/// resumes once the file is that again, or after a restart (which checks
+/// the file as it is then).
+///
+/// # Errors
+/// The file changed outside the server (409), or cannot be read.
+pub(crate) fn check_unchanged(path: &Path, saved: &Saved) -> Result<(), ApiError> {
+    let now = match std::fs::read(path) {
+        Ok(bytes) => sha256_hex(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NO_FILE.to_owned(),
+        Err(e) => return Err(ServeError::io(format!("{}: cannot read", path.display()))(e).into()),
+    };
+    if now == saved.version {
+        return Ok(());
+    }
+    let kept = match &saved.bytes {
+        Some(bytes) => {
+            let copy = served_path(path, &saved.version);
+            if !copy.exists() {
+                write_bytes(&copy, bytes)?;
+            }
+            format!("what this server last saved is kept beside it as {}", copy.display())
+        }
+        None => "this server had not saved it yet".to_owned(),
+    };
+    Err(ApiError::conflict(format!(
+        "{} was changed outside this server since it last saved it (another program, or a file copied over it); it is left as it is and nothing is saved: {kept}. Restart `qda serve` to code the file as it is now",
+        path.display()
+    ))
+    .with_version(now))
+}
+
+/// `codings/anna.json` → `codings/anna.served-1a2b3c4d5e6f.json`.
+fn served_path(codings: &Path, version: &str) -> std::path::PathBuf {
+    let stem = codings.file_stem().map_or_else(|| "codings".into(), |s| s.to_string_lossy());
+    let short: String = version.chars().take(12).collect();
+    codings.with_file_name(format!("{stem}.served-{short}.json"))
 }
 
 /// Whether the page is blind for this file: it is recorded as coded blind,
@@ -505,11 +551,17 @@ fn mark_reviewed(file: &mut CodingsFile, study: &Study, case_id: &str, segment: 
 ///
 /// # Errors
 /// The folder is not writable.
-pub(crate) fn write(path: &Path, file: &CodingsFile) -> Result<String, ServeError> {
+pub(crate) fn write(
+    path: &Path,
+    file: &CodingsFile,
+    saved: &mut Saved,
+) -> Result<String, ServeError> {
     let mut bytes = serde_json::to_vec_pretty(file)?;
     bytes.push(b'\n');
     write_bytes(path, &bytes)?;
-    Ok(sha256_hex(&bytes))
+    let version = sha256_hex(&bytes);
+    *saved = Saved { version: version.clone(), bytes: Some(bytes) };
+    Ok(version)
 }
 
 /// Writes `bytes` atomically to `path` (see [`write()`]).

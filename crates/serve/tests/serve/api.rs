@@ -260,6 +260,37 @@ async fn a_stale_write_is_refused_and_nothing_is_lost() {
     assert_eq!(std::fs::read(setup.codings()).unwrap(), before, "the first tab's edit stays");
 }
 
+/// A codings file replaced under the running server (another coder's file
+/// copied over it) is never saved into: the next edit is refused, the file
+/// on disk stays the one copied in, and the server's last save is kept.
+#[tokio::test]
+async fn a_file_swapped_under_the_server_is_kept_and_the_next_edit_refused() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, body) = send(&app, post_json(&add("none", "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let served = std::fs::read(setup.codings()).unwrap();
+    let mut other = setup.saved().unwrap();
+    other["coder"] = json!("ben");
+    other["codings"][0]["coder"] = json!("ben");
+    let swapped = serde_json::to_vec_pretty(&other).unwrap();
+    std::fs::write(setup.codings(), &swapped).unwrap();
+    // The page reloads and so holds the version on disk now: still refused.
+    for version in [sha256_hex(&served), setup.version()] {
+        let (status, body) = send(&app, post_json(&add(&version, "freedom", 233, 236))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(error(&body).contains("was changed outside this server"), "{body}");
+        assert_eq!(body["version"], setup.version());
+        assert_eq!(std::fs::read(setup.codings()).unwrap(), swapped);
+    }
+    let kept = setup.path(&format!("anna.served-{}.json", &sha256_hex(&served)[..12]));
+    assert_eq!(std::fs::read(&kept).unwrap(), served, "the server's last save is kept beside it");
+    // Put back, the file is saved into again.
+    std::fs::write(setup.codings(), &served).unwrap();
+    let (status, body) = send(&app, post_json(&add(&setup.version(), "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn bad_bodies_and_unknown_names_get_a_clear_4xx_and_write_nothing() {
     let setup = Setup::new();
@@ -516,6 +547,8 @@ async fn segment_memos_are_shown_and_kept() {
     let mut saved = setup.saved().unwrap();
     saved["memos"] = json!([{"case": "K01", "segment": "K01:t2", "coder": "anna", "memo": "Ask about the date."}]);
     std::fs::write(setup.codings(), serde_json::to_vec_pretty(&saved).unwrap()).unwrap();
+    // A file changed outside the server is coded after a restart.
+    let app = setup.app();
     let (_, body) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
     assert_eq!(body["memos"][0]["memo"], "Ask about the date.");
     let (status, body) = send(&app, post_json(&add(&setup.version(), "survival", 154, 167))).await;
