@@ -576,6 +576,12 @@ pub(crate) struct ServeArgs {
     /// has the URL can read the transcripts and edit the codings)
     #[arg(long)]
     pub(crate) allow_remote: bool,
+
+    /// Another name the server is reached by, such as the name a class
+    /// types (repeatable); the loopback names, the machine's host name and
+    /// its addresses are always accepted
+    #[arg(long = "host", value_name = "NAME")]
+    pub(crate) hosts: Vec<String>,
 }
 
 /// `qda reanchor`: codings carried over to edited transcripts.

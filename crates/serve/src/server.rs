@@ -34,18 +34,29 @@ pub fn app(config: Config) -> Result<Router, ServeError> {
         .with_state(state))
 }
 
-/// The `Host` values a browser sends for a server on `addr`.
-pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+/// The `Host` values a browser sends for a server on `addr`: the address
+/// itself, the loopback names (`127.0.0.1`, `localhost`, `[::1]`), and
+/// `names` (such as the machine's host name and addresses, and each
+/// `--host`), each with the port, and without it as well on port 80.
+pub fn allowed_hosts(addr: SocketAddr, names: &[String]) -> Vec<String> {
     let port = addr.port();
-    let mut hosts = vec![format!("{addr}")];
-    if addr.ip().is_loopback() {
-        hosts.extend([
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ]);
+    let loopback = ["127.0.0.1", "localhost", "::1"].map(str::to_owned);
+    let mut hosts: Vec<String> = vec![format!("{addr}")];
+    for name in std::iter::once(addr.ip().to_string()).chain(loopback).chain(names.iter().cloned())
+    {
+        let name = name.trim().trim_end_matches('.').to_owned();
+        if name.is_empty() {
+            continue;
+        }
+        let host =
+            if name.parse::<std::net::Ipv6Addr>().is_ok() { format!("[{name}]") } else { name };
+        hosts.push(format!("{host}:{port}"));
+        if port == 80 {
+            hosts.push(host);
+        }
     }
-    hosts.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    hosts.retain(|h| seen.insert(h.to_ascii_lowercase()));
     hosts
 }
 

@@ -68,6 +68,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     let address = listener.local_addr()?;
     lock.describe(&format!("qda serve at http://{address}/"))?;
     let token = qda_serve::new_token()?;
+    let names = host_names(args, address)?;
     let changed = changed_transcripts(&codings, &served);
     let app = qda_serve::app(Config {
         study: served,
@@ -78,7 +79,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
         provenance,
         blind: args.blind,
         token: token.clone(),
-        allowed_hosts: qda_serve::allowed_hosts(address),
+        allowed_hosts: qda_serve::allowed_hosts(address, &names),
     })?;
 
     let mut stderr = std::io::stderr().lock();
@@ -95,6 +96,14 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             stderr,
             "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
         )?;
+        if !names.is_empty() {
+            writeln!(
+                stderr,
+                "From another machine, open the URL below with {} replaced by one of: {}",
+                address.ip(),
+                names.join(", ")
+            )?;
+        }
     }
     let blind = if args.blind {
         " blind (no rule suggestions or other codings until you turn blind mode off)"
@@ -130,4 +139,57 @@ fn changed_transcripts(codings: &Path, study: &qda_serve::Study) -> Vec<String> 
             (case.transcript.sha256() != source.sha256).then(|| case.shown_path.clone())
         })
         .collect()
+}
+
+/// The names a browser may reach the server by besides its address and the
+/// loopback names: every `--host`, and, when it listens beyond loopback, the
+/// machine's host name and its addresses.
+fn host_names(args: &ServeArgs, address: SocketAddr) -> Result<Vec<String>> {
+    for name in &args.hosts {
+        let bad = name.is_empty()
+            || name.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '@' | '?' | '#'))
+            || (name.contains(':') && name.parse::<std::net::Ipv6Addr>().is_err());
+        if bad {
+            bail!(
+                "--host {name:?}: give a host name or address without port or scheme, such as `--host seminar-room.local`"
+            );
+        }
+    }
+    let mut names = args.hosts.clone();
+    if !address.ip().is_loopback() {
+        names.extend(machine_names(address.port()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    names.retain(|n| seen.insert(n.to_ascii_lowercase()));
+    Ok(names)
+}
+
+/// The machine's host name (and `NAME.local`, as the local network's name
+/// service announces it) and its addresses: those the name resolves to, and
+/// the one it reaches other machines from (a route lookup; nothing is sent).
+fn machine_names(port: u16) -> Vec<String> {
+    use std::net::ToSocketAddrs;
+    let mut names = Vec::new();
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    if let Some(hostname) = hostname {
+        if let Ok(addresses) = (hostname.as_str(), port).to_socket_addrs() {
+            names.extend(addresses.map(|a| a.ip().to_string()));
+        }
+        if !hostname.contains('.') {
+            names.push(format!("{hostname}.local"));
+        }
+        names.insert(0, hostname);
+    }
+    if let Ok(socket) = std::net::UdpSocket::bind("0.0.0.0:0")
+        && socket.connect("192.0.2.1:9").is_ok()
+        && let Ok(local) = socket.local_addr()
+    {
+        names.push(local.ip().to_string());
+    }
+    names
 }

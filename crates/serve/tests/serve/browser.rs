@@ -115,7 +115,7 @@ fn serve(dir: &Path, codebook: &str, transcripts: &[&str], blind: bool) -> Strin
         provenance: json!({"tool": "qda", "command": "serve"}),
         blind,
         token: token.clone(),
-        allowed_hosts: qda_serve::allowed_hosts(address),
+        allowed_hosts: qda_serve::allowed_hosts(address, &[]),
     })
     .unwrap();
     std::thread::spawn(move || qda_serve::run(listener, app));
