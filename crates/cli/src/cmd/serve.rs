@@ -178,7 +178,8 @@ fn machine_names(port: u16) -> Vec<String> {
         .filter(|h| !h.is_empty());
     if let Some(hostname) = hostname {
         if let Ok(addresses) = (hostname.as_str(), port).to_socket_addrs() {
-            names.extend(addresses.map(|a| a.ip().to_string()));
+            // Loopback addresses are accepted anyway, and useless elsewhere.
+            names.extend(addresses.filter(|a| !a.ip().is_loopback()).map(|a| a.ip().to_string()));
         }
         if !hostname.contains('.') {
             names.push(format!("{hostname}.local"));
