@@ -26,6 +26,8 @@ pub(crate) fn routes(_state: AppState) -> Router<AppState> {
         .route("/", get(index))
         .route("/assets/app.js", get(script))
         .route("/assets/app.css", get(style))
+        // Browsers ask for it; there is none, and no token to ask for.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/api/study", get(study))
         .route("/api/cases/{case}", get(case))
         .route("/api/edits", post(edits))

@@ -35,7 +35,23 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
     if let Err(e) = check(&state, request.uri().path(), request.uri().query(), request.headers()) {
         return with_headers(e.into_response());
     }
-    with_headers(next.run(request).await)
+    with_headers(json_too_large(next.run(request).await))
+}
+
+/// The body limit's refusal (413), answered in JSON like every other.
+fn json_too_large(response: Response<Body>) -> Response<Body> {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || json {
+        return response;
+    }
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is too large (over 2 MB); send fewer edits at once".to_owned(),
+    )
+    .into_response()
 }
 
 fn check(
@@ -63,7 +79,7 @@ fn check(
     if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
         return Err(ApiError::forbidden("cross-site requests are refused".to_owned()));
     }
-    if path.starts_with("/assets/") {
+    if path.starts_with("/assets/") || path == "/favicon.ico" {
         return Ok(());
     }
     let from_header = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());

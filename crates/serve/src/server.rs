@@ -8,7 +8,9 @@ use crate::error::ServeError;
 use crate::state::{AppState, Config, Saved};
 use crate::{api, compare, security, store};
 
-/// Builds the application after checking the codings file against the study.
+/// Builds the application after checking the codings file against the study,
+/// removing the temporary files a killed save of it left behind. The caller
+/// holds the file's lock ([`crate::CodingsLock`]).
 ///
 /// # Errors
 /// The coder name is reserved or empty, or the codings file is unreadable,
@@ -21,6 +23,7 @@ pub fn app(config: Config) -> Result<Router, ServeError> {
             config.coder
         )));
     }
+    store::remove_stale_temp_files(&config.codings);
     let snapshot = store::read(&config.codings, &config.coder)?;
     store::check(&config.codings, &snapshot, &config.study, &config.coder)?;
     store::check_blind(&config.codings, &snapshot.file, config.blind)?;

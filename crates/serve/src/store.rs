@@ -466,6 +466,12 @@ impl<'a> CaseEdit<'a> {
             )));
         };
         self.codable_segment(&segment.id)?;
+        let text = self.case.transcript.text();
+        if text.chars().skip(start).take(end - start).all(char::is_whitespace) {
+            return Err(ApiError::unprocessable(format!(
+                "the span {start}..{end} is only white space; select some text"
+            )));
+        }
         if self.find(file, &segment.id, code, (start, end)).is_some() {
             return Err(ApiError::conflict(format!(
                 "{} {start}..{end} already has the code `{code}`",
@@ -574,12 +580,38 @@ pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
         _ => Path::new("."),
     };
     let io = |e: std::io::Error| ServeError::io(format!("{}: cannot write", path.display()))(e);
-    let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
+    let mut temp =
+        tempfile::Builder::new().prefix(&temp_prefix(path)).tempfile_in(folder).map_err(io)?;
     temp.write_all(bytes).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
     set_readable(temp.as_file());
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// The start of the names of `path`'s temporary files: `.NAME.tmp`.
+fn temp_prefix(path: &Path) -> String {
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(".{name}.tmp")
+}
+
+/// Removes the temporary files a save of `path` left behind when its
+/// process was killed mid-write. Called at start, by the holder of the
+/// file's lock, so no save of it is under way; best effort.
+pub(crate) fn remove_stale_temp_files(path: &Path) {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let prefix = temp_prefix(path);
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix))
+            && entry.file_type().is_ok_and(|t| t.is_file());
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Temporary files are created private (0600); a codings file is an ordinary file.

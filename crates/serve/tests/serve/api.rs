@@ -555,3 +555,73 @@ async fn segment_memos_are_shown_and_kept() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(setup.saved().unwrap()["memos"], saved["memos"]);
 }
+
+/// A span of white space only is refused, as the page trims selections.
+#[tokio::test]
+async fn a_span_of_white_space_only_is_refused() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    let (start, end) = case["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["interviewer"] == false)
+        .find_map(|s| {
+            let text: Vec<char> = s["text"].as_str().unwrap().chars().collect();
+            let at = s["start"].as_u64().unwrap() as usize;
+            let i = text.windows(2).position(|w| w[0] == ' ' && w[1] == ' ').map(|i| (i, 2));
+            let i = i.or_else(|| text.iter().position(|c| *c == ' ').map(|i| (i, 1)))?;
+            Some((at + i.0, at + i.0 + i.1))
+        })
+        .unwrap();
+    let (status, body) = send(&app, post_json(&add("none", "survival", start, end))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(error(&body).contains("only white space"), "{body}");
+    assert!(setup.saved().is_none());
+}
+
+/// A body over the limit is refused in JSON, as every answer is.
+#[tokio::test]
+async fn a_body_too_large_is_refused_in_json() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let memo = "x".repeat(3 * 1024 * 1024);
+    let body = json!({"version": "none", "edits": [{"op": "add", "case": "K01", "code": "survival", "start": 154, "end": 167, "memo": memo}]});
+    let (status, body) = send(&app, post_json(&body.to_string())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(error(&body).contains("too large"), "{body}");
+    assert!(setup.saved().is_none());
+}
+
+/// The browser's own request for an icon needs no token.
+#[tokio::test]
+async fn the_favicon_request_is_answered_without_a_token() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let request = Request::builder().uri("/favicon.ico").header("host", HOST).body(Body::empty());
+    let response = app.clone().oneshot(request.unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
+/// Temporary files a killed save of this codings file left are removed at
+/// start; others are not.
+#[tokio::test]
+async fn stale_temporary_files_of_the_codings_file_are_removed_at_start() {
+    let setup = Setup::new();
+    std::fs::write(setup.path(".anna.json.tmpAbC123"), "{").unwrap();
+    std::fs::write(setup.path(".ben.json.tmpAbC123"), "{").unwrap();
+    std::fs::write(setup.path(".tmpXyZ789"), "{").unwrap();
+    let app = setup.app();
+    assert!(!setup.path(".anna.json.tmpAbC123").exists());
+    assert!(setup.path(".ben.json.tmpAbC123").exists());
+    assert!(setup.path(".tmpXyZ789").exists());
+    let (status, body) = send(&app, post_json(&add("none", "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let left: Vec<_> = std::fs::read_dir(setup.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".anna.json.tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
