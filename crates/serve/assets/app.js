@@ -244,7 +244,7 @@ function renderTranscript() {
   const blocks = [el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path))];
   if (data.changed) {
     blocks.push(el('div', { class: 'warning', role: 'alert' }, el('p', {}, data.changed),
-      el('button', { type: 'button', id: 'reanchor', onclick: reanchor }, 'Carry the codings over to the new text')));
+      data.restart ? null : el('button', { type: 'button', id: 'reanchor', onclick: reanchor }, 'Carry the codings over to the new text')));
   }
   if (state.reanchored) blocks.push(reanchoredNotice(state.reanchored));
   data.segments.forEach((seg, index) => {

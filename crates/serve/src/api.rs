@@ -174,17 +174,35 @@ async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
     Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::from(ServeError::from(e)))?))
 }
 
-/// Why a case's codings cannot be shown or edited now.
+/// Why a case's codings cannot be shown or edited now: its transcript
+/// changed since they were made, or on disk since the server started.
 fn changed(state: &AppState, snapshot: &Snapshot, case_id: &str) -> Option<String> {
     let case = &state.study.cases[case_id];
-    let recorded = snapshot.file.transcripts.iter().find(|s| s.case == case_id)?;
-    (recorded.sha256 != case.transcript.sha256()).then(|| {
+    let Some(recorded) = snapshot.file.transcripts.iter().find(|s| s.case == case_id) else {
+        return changed_on_disk(case);
+    };
+    if recorded.sha256 == case.transcript.sha256() {
+        return changed_on_disk(case);
+    }
+    Some({
         format!(
             "{} changed since these codings were made (SHA-256 {} then, {} now); its codings are not shown, and it cannot be coded until they are carried over to the new text: use the button below, or stop the server and run `{}`",
             case.shown_path,
             recorded.sha256,
             case.transcript.sha256(),
             state.reanchor_command
+        )
+    })
+}
+
+/// A transcript edited on disk while the server runs, said on the next
+/// page load rather than when a save is refused.
+fn changed_on_disk(case: &crate::study::Case) -> Option<String> {
+    let now = std::fs::read(&case.file).map(|b| qda_coding::sha256_hex(&b)).unwrap_or_default();
+    (now != case.transcript.sha256()).then(|| {
+        format!(
+            "{} changed on disk since the server started; it cannot be coded until you restart `qda serve` to code the new version",
+            case.shown_path
         )
     })
 }
@@ -196,6 +214,10 @@ struct CaseView<'a> {
     version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     changed: Option<String>,
+    /// The transcript changed on disk since the server started: only a
+    /// restart helps, not carrying the codings over.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    restart: bool,
     segments: &'a [SegmentView],
     codings: Vec<&'a Coding>,
     /// Segments reviewed: `null` means every codable segment.
@@ -262,6 +284,7 @@ async fn case(
         case: &case_id,
         path: &case.shown_path,
         version: snapshot.version.clone(),
+        restart: changed.is_some() && changed_on_disk(case).is_some(),
         changed,
         segments: &case.segments,
         codings,

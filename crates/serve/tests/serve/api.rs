@@ -625,3 +625,22 @@ async fn stale_temporary_files_of_the_codings_file_are_removed_at_start() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// A transcript edited on disk while the server runs is reported on the next
+/// page load, before any save is tried.
+#[tokio::test]
+async fn a_transcript_changed_while_serving_is_shown_on_the_next_load() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert!(case.get("changed").is_none_or(Value::is_null), "{case}");
+    let mut text = std::fs::read(setup.path("K01.txt")).unwrap();
+    text.extend_from_slice(b"\n");
+    std::fs::write(setup.path("K01.txt"), text).unwrap();
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert!(case["changed"].as_str().unwrap_or_default().contains("changed on disk"), "{case}");
+    assert_eq!(case["restart"], true, "carrying codings over does not help: {case}");
+    let (_, study) = send(&app, get("/api/study").body(Body::empty()).unwrap()).await;
+    let changed = study["cases"][0]["changed"].as_str().unwrap_or_default();
+    assert!(changed.contains("changed on disk since the server started"), "{study}");
+}
