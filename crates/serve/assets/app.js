@@ -150,7 +150,9 @@ function renderTree() {
   const tree = $('tree');
   const codes = state.study.codebook.codes;
   const here = {};
-  for (const c of (state.data ? state.data.codings : [])) here[c.code] = (here[c.code] || 0) + 1;
+  // Coded segments on both sides, as the case list counts them.
+  const current = state.study.cases.find((c) => state.data && c.case === state.data.case);
+  for (const [code, n] of Object.entries(current ? current.counts : {})) here[code] = n;
   const total = {};
   for (const c of state.study.cases) for (const [code, n] of Object.entries(c.counts)) total[code] = (total[code] || 0) + n;
   const depth = (code) => { let d = 0; let p = code.parent; while (p) { d += 1; p = (codeById(p) || {}).parent; } return d; };
@@ -166,7 +168,7 @@ function renderTree() {
     const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = colour(code.id);
     const body = [swatch, shortcut ? el('kbd', {}, shortcut) : null, ` ${code.label} `,
-      code.codable ? el('span', { class: 'n', title: 'codings in this case / in all cases' }, `${here[code.id] || 0} / ${total[code.id] || 0}`) : null];
+      code.codable ? el('span', { class: 'n', title: 'segments coded in this case / in all cases' }, `${here[code.id] || 0} / ${total[code.id] || 0}`) : null];
     const node = code.codable
       ? el('button', Object.assign(props, {
         type: 'button', onclick: () => applyCode(code.id), title: `Apply ${code.label}`,

@@ -485,3 +485,37 @@ async fn a_changed_transcript_offers_to_carry_its_codings_over() {
     saved_codings(dir.path(), |codings| codings[0]["start"] == 157);
     client.close().await.unwrap();
 }
+
+/// The code tree counts one unit on both sides of its `here / all`: coded
+/// segments, so two codings of one segment are `1 / 1`, not `2 / 1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_code_tree_counts_coded_segments_here_and_in_all_cases() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    for (n, words) in ["정말로", "자유롭게"].into_iter().enumerate() {
+        let selected = client.execute(SELECT, vec![json!("K01:t4"), json!(words)]).await.unwrap();
+        assert_eq!(selected, json!(words));
+        press(&client, '2').await;
+        let started = Instant::now();
+        while client.find_all(Locator::Css(".chip[data-code='freedom']")).await.unwrap().len() <= n
+        {
+            assert!(started.elapsed() < Duration::from_secs(10), "coding {} not shown", n + 1);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == n + 1));
+    }
+    let started = Instant::now();
+    loop {
+        let count = client.find(Locator::Css("#tree [data-code='freedom'] .n")).await.unwrap();
+        let text = count.text().await.unwrap();
+        if text == "1 / 1" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the tree says {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
