@@ -39,6 +39,15 @@ impl CodingsLock {
     /// it is), or the lock file cannot be created.
     pub fn acquire(codings: &Path, what: &str) -> Result<Self, ServeError> {
         let path = lock_path(codings);
+        if let Some(folder) = codings.parent().filter(|f| !f.as_os_str().is_empty())
+            && !folder.is_dir()
+        {
+            return Err(ServeError::Setup(format!(
+                "{}: the folder {} does not exist; create it, or choose another codings file",
+                codings.display(),
+                folder.display()
+            )));
+        }
         let io = |e: std::io::Error| {
             ServeError::io(format!("{}: cannot create the lock file", path.display()))(e)
         };

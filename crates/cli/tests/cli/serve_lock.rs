@@ -291,3 +291,22 @@ fn import_sheet_does_not_write_a_served_file() {
     assert!(test.path("anna.json").exists());
     assert!(!test.path(".anna.json.lock").exists());
 }
+
+#[test]
+fn a_codings_file_in_a_missing_folder_is_refused_at_start() {
+    let test = QdaTest::study();
+    let run = test.run(&[
+        "serve",
+        "codebooks/motives.toml",
+        "transcripts",
+        "--coder",
+        "carl",
+        "--codings",
+        "nowhere/carl.json",
+    ]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: nowhere/carl.json: the folder nowhere does not exist; create it, or choose another codings file
+    ");
+}
