@@ -266,14 +266,14 @@ fn source_of(
     let mut i = 0;
     while i < codings.len() {
         let first = codings[i];
-        let group: Vec<&Coding> = codings[i..]
+        let span: Vec<&Coding> = codings[i..]
             .iter()
             .take_while(|c| {
                 (c.start, c.end, &c.segment) == (first.start, first.end, &first.segment)
             })
             .copied()
             .collect();
-        i += group.len();
+        i += span.len();
         if first.start > first.end || first.start < shift || first.end - shift > body_chars {
             return Err(ExchangeError::Export(format!(
                 "coding {} {} by {}: offsets {}..{} lie outside the text of {}",
@@ -285,7 +285,15 @@ fn source_of(
                 t.path().display()
             )));
         }
-        selections.push(selection(case, &group, shift));
+        // One selection per coder, as QualCoder and NVivo write them: a
+        // reader takes a selection's coder from its `creatingUser`.
+        let mut coders: Vec<&str> = span.iter().map(|c| c.coder.as_str()).collect();
+        coders.sort_unstable();
+        coders.dedup();
+        for coder in coders {
+            let group: Vec<&Coding> = span.iter().copied().filter(|c| c.coder == coder).collect();
+            selections.push(selection(case, &group, shift));
+        }
     }
     let block = SourceBlock {
         case: Some(case.to_owned()),
@@ -303,13 +311,14 @@ fn source_of(
     Ok((source, (format!("sources/{source_guid}.txt"), body.as_bytes().to_vec())))
 }
 
-/// The selection of one span of `case`'s body, with `group`'s codings
-/// (all of the span, of one segment); `shift` is the code points before
-/// the body.
+/// The selection of one span of `case`'s body by one coder, with `group`'s
+/// codings (all of the span, of one segment, by that coder); `shift` is the
+/// code points before the body.
 fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
     let first = group[0];
     let (s, e) = ((first.start - shift) as u64, (first.end - shift) as u64);
     let span = [case, first.segment.as_str(), &s.to_string(), &e.to_string()];
+    let coder = first.coder.as_str();
     let block = SelectionBlock {
         segment: Some(first.segment.clone()),
         coding: group
@@ -321,13 +330,12 @@ fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
             })
             .collect(),
     };
-    let users: Vec<&str> = group.iter().map(|c| c.coder.as_str()).collect();
     RefiSelection {
-        guid: guid::derive("selection", &span),
+        guid: guid::derive("selection", &[span[0], span[1], span[2], span[3], coder]),
         name: None,
         start: s,
         end: e,
-        user: users.iter().all(|u| *u == users[0]).then(|| user_guid(users[0])),
+        user: Some(user_guid(coder)),
         description: Some(description::write(&block)),
         codings: group
             .iter()

@@ -384,3 +384,48 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
     assert!(qde.contains(r#"startPosition="0" endPosition="22""#), "{qde}");
     assert!(qde.contains(r#"startPosition="24" endPosition="44""#), "{qde}");
 }
+
+#[test]
+fn every_selection_is_one_coder_s_and_names_them() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    let qde = String::from_utf8(unzip(&test.read("study.qdpx"), "project.qde")).unwrap();
+    let users: std::collections::BTreeMap<String, String> = qde
+        .match_indices("<User ")
+        .map(|(i, _)| {
+            let tag = &qde[i..i + qde[i..].find('>').unwrap()];
+            (attribute(tag, "guid").unwrap(), attribute(tag, "name").unwrap())
+        })
+        .collect();
+    let mut codings = 0;
+    let mut selections = 0;
+    for (i, _) in qde.match_indices("<PlainTextSelection ") {
+        selections += 1;
+        let end = i + qde[i..].find("</PlainTextSelection>").unwrap();
+        let element = &qde[i..end];
+        let tag = &element[..element.find('>').unwrap()];
+        let user = attribute(tag, "creatingUser").unwrap_or_else(|| panic!("no user: {tag}"));
+        assert!(users.contains_key(&user), "{tag}");
+        for (j, _) in element.match_indices("<Coding ") {
+            let coding = &element[j..j + element[j..].find('>').unwrap()];
+            assert_eq!(attribute(coding, "creatingUser").as_ref(), Some(&user), "{element}");
+            codings += 1;
+        }
+    }
+    let given: usize = CODINGS
+        .iter()
+        .map(|file| {
+            let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+            value["codings"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(codings, given);
+    assert!(selections > 77, "{selections} selections");
+}
+
+/// The value of attribute `name` in an element's start tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
