@@ -76,9 +76,12 @@ pub(crate) fn build(
     let mut notes = Vec::new();
     let memos = sorted_memos(codings);
     for t in &transcripts {
-        cases.push(case_of(t, &kinds));
+        let case = case_of(t, &kinds);
         let mine: Vec<&Coding> = all.iter().copied().filter(|c| c.case == t.case()).collect();
         let (mut source, file) = source_of(t, &mine)?;
+        // QualCoder reads attributes from the source only.
+        source.values.clone_from(&case.values);
+        cases.push(case);
         let shift = t.text()[..body_start(t.text())].chars().count();
         let spans = t.segment_spans();
         for memo in memos.iter().filter(|m| m.case == t.case()) {

@@ -429,3 +429,35 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     let start = tag.find(&key)? + key.len();
     Some(tag[start..start + tag[start..].find('"')?].to_owned())
 }
+
+#[test]
+fn each_source_carries_its_case_s_variable_values() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    let qde = String::from_utf8(unzip(&test.read("study.qdpx"), "project.qde")).unwrap();
+    // The `VariableValue`s of each element `<TAG ... name="CASE" ...>`.
+    let values = |tag: &str| -> std::collections::BTreeMap<String, String> {
+        let open = format!("<{tag} ");
+        let close = format!("</{tag}>");
+        qde.match_indices(&open)
+            .map(|(i, _)| {
+                let element = &qde[i..i + qde[i..].find(&close).unwrap()];
+                let start_tag = &element[..element.find('>').unwrap()];
+                let values: String = element
+                    .match_indices("<VariableValue>")
+                    .map(|(j, _)| {
+                        let end = j + element[j..].find("</VariableValue>").unwrap();
+                        &element[j..end]
+                    })
+                    .collect();
+                (attribute(start_tag, "name").unwrap(), values)
+            })
+            .collect()
+    };
+    let cases = values("Case");
+    assert_eq!(cases.len(), 26);
+    assert!(cases.values().all(|v| v.contains("<VariableValue>")), "{cases:?}");
+    assert_eq!(values("TextSource"), cases);
+    test.write("project.qde", qde.as_bytes());
+    validates(&test.path("project.qde"), "Project.xsd");
+}
