@@ -508,8 +508,23 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub(crate) to: ExchangeFormat,
 
+    /// How a project's selection positions are counted: code-points (as the
+    /// standard says) or utf16 (UTF-16 code units: an emoji counts as two);
+    /// docs/exchange.md says which tool wants which [default: code-points]
+    #[arg(long, value_enum, value_name = "UNITS")]
+    pub(crate) positions: Option<PositionUnits>,
+
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// How positions in an exported project are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PositionUnits {
+    /// Unicode code points, as the standard says
+    CodePoints,
+    /// UTF-16 code units
+    Utf16,
 }
 
 /// A REFI-QDA file kind.

@@ -8,6 +8,7 @@ use crate::codebook::{self, CodeSet};
 use crate::description::{self, CodingBlock, SelectionBlock, SourceBlock, TEXT_SPEAKER};
 use crate::error::ExchangeError;
 use crate::guid;
+use crate::offsets;
 use crate::project::{
     RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiTextSource, RefiUser,
     RefiValue, RefiVariable, VariableKind, write_qde,
@@ -30,8 +31,21 @@ pub(crate) fn body_start(text: &str) -> usize {
     text.len()
 }
 
-/// Exports a codebook, its transcripts and codings as a `.qdpx` archive.
-/// Two exports of the same inputs are byte-identical.
+/// How `startPosition` and `endPosition` are counted in an exported project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Positions {
+    /// Unicode code points, as the standard says (`QualCoder`, ATLAS.ti,
+    /// MAXQDA, Taguette).
+    #[default]
+    CodePoints,
+    /// UTF-16 code units, as `NVivo` counts: a character outside the Basic
+    /// Multilingual Plane (an emoji, a rare Han character) counts as two.
+    Utf16,
+}
+
+/// Exports a codebook, its transcripts and codings as a `.qdpx` archive,
+/// positions in code points. Two exports of the same inputs are
+/// byte-identical.
 ///
 /// # Errors
 /// A coding of a case with no transcript, or offsets outside its transcript.
@@ -41,11 +55,54 @@ pub fn export_project(
     transcripts: &[Transcript],
     codings: &[CodingsFile],
 ) -> Result<Vec<u8>, ExchangeError> {
-    let (project, files) = build(codebook, sets, transcripts, codings)?;
+    export_project_with(codebook, sets, transcripts, codings, Positions::CodePoints)
+}
+
+/// [`export_project`], with positions counted as `positions` says.
+///
+/// # Errors
+/// A coding of a case with no transcript, or offsets outside its transcript.
+pub fn export_project_with(
+    codebook: &Codebook,
+    sets: &[CodeSet],
+    transcripts: &[Transcript],
+    codings: &[CodingsFile],
+    positions: Positions,
+) -> Result<Vec<u8>, ExchangeError> {
+    let (mut project, files) = build(codebook, sets, transcripts, codings)?;
+    if positions == Positions::Utf16 {
+        to_utf16(&mut project, &files)?;
+    }
     let qde = write_qde(&project);
     let mut entries: Vec<(String, Vec<u8>)> = vec![("project.qde".to_owned(), qde.into_bytes())];
     entries.extend(files);
     archive::write(&entries)
+}
+
+/// Counts every selection's positions in UTF-16 code units of its source's
+/// text (`files` holds the texts, one per source, in the same order).
+fn to_utf16(project: &mut RefiProject, files: &[SourceFile]) -> Result<(), ExchangeError> {
+    for (source, (name, bytes)) in project.sources.iter_mut().zip(files) {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| ExchangeError::Export(format!("{name}: not UTF-8: {e}")))?;
+        let units = offsets::utf16_units(text);
+        let convert = |p: u64| usize::try_from(p).ok().and_then(|p| units.get(p).copied());
+        for selection in &mut source.selections {
+            let (Some(start), Some(end)) = (convert(selection.start), convert(selection.end))
+            else {
+                return Err(ExchangeError::Export(format!(
+                    "source `{}`: positions {}..{} lie outside its text of {} characters",
+                    source.name.as_deref().unwrap_or(&source.guid),
+                    selection.start,
+                    selection.end,
+                    units.len() - 1
+                )));
+            };
+            selection.start = start;
+            selection.end = end;
+        }
+    }
+    Ok(())
 }
 
 /// A file of the archive: its name and content.

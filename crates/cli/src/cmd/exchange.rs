@@ -7,9 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use qda_coding::CodingsFile;
-use qda_exchange::{Imported, ImportedProject};
+use qda_exchange::{Imported, ImportedProject, Positions};
 
-use crate::args::{ExchangeFormat, ExportArgs, ImportArgs};
+use crate::args::{ExchangeFormat, ExportArgs, ImportArgs, PositionUnits};
 use crate::outcome::Outcome;
 use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path};
@@ -27,6 +27,11 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
+            if args.positions.is_some() {
+                bail!(
+                    "--positions applies to the selections of a project; leave it out, or use --to qdpx"
+                );
+            }
             let bytes = qda_exchange::export_codebook(&study.codebook, &sets).into_bytes();
             (bytes, format!("REFI-QDA codebook of {codes}"))
         }
@@ -39,8 +44,17 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
             study = study.with_transcripts(&args.input)?;
             let transcripts = study.transcripts()?;
             let loaded = study.codings_files(&args.codings, &transcripts)?;
-            let bytes =
-                qda_exchange::export_project(&study.codebook, &sets, &transcripts, &loaded.files)?;
+            let positions = match args.positions {
+                Some(PositionUnits::Utf16) => Positions::Utf16,
+                Some(PositionUnits::CodePoints) | None => Positions::CodePoints,
+            };
+            let bytes = qda_exchange::export_project_with(
+                &study.codebook,
+                &sets,
+                &transcripts,
+                &loaded.files,
+                positions,
+            )?;
             let codings: usize = loaded.files.iter().map(|f| f.codings.len()).sum();
             let what = format!(
                 "REFI-QDA project of {} with {codes} and {} by {}",

@@ -461,3 +461,88 @@ fn each_source_carries_its_case_s_variable_values() {
     test.write("project.qde", qde.as_bytes());
     validates(&test.path("project.qde"), "Project.xsd");
 }
+
+#[test]
+fn positions_are_counted_in_utf16_code_units_for_nvivo() {
+    let test = QdaTest::new();
+    // 😀 and 🎉 (emoji), 𠀋 (U+2000B) and 𪚥 (U+2A6A5): two UTF-16 units each.
+    let text = "Hi \u{1F600}, we ate \u{2000B} rice.\n\n\u{2A6A5} and \u{1F389} freedom.\n";
+    let chars: Vec<char> = text.chars().collect();
+    let at = |word: &str| {
+        let byte = text.find(word).unwrap();
+        let start = text[..byte].chars().count();
+        (start, start + word.chars().count())
+    };
+    let ((rs, re), (fs, fe)) = (at("rice"), at("freedom"));
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24">
+<Users><User guid="A0000000-0000-0000-0000-000000000001" name="Mina"/></Users>
+<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000001" name="Food" isCodable="true"/><Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 1" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000001" startPosition="{rs}" endPosition="{re}" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000001" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="F0000000-0000-0000-0000-000000000002" startPosition="{fs}" endPosition="{fe}" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000002" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000002"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"##
+    );
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    test.write("in.qdpx", zip.finish().unwrap().into_inner());
+    test.run(&["import", "in.qdpx", "-o", "imported"]).ok();
+
+    // Every selection of an export, as (start, end, the text they select
+    // under UTF-16 counting, the same under code points).
+    let export = |extra: &[&str]| {
+        let out = format!("out{}.qdpx", extra.len());
+        let mut args = vec![
+            "export",
+            "imported/codebook.toml",
+            "imported/transcripts",
+            "--codings",
+            "imported/codings/Mina.json",
+            "--to",
+            "qdpx",
+            "-o",
+            &out,
+        ];
+        args.extend(extra);
+        test.run(&args).ok();
+        let qde = String::from_utf8(unzip(&test.read(&out), "project.qde")).unwrap();
+        test.write("project.qde", qde.as_bytes());
+        validates(&test.path("project.qde"), "Project.xsd");
+        let units: Vec<u16> = text.encode_utf16().collect();
+        qde.match_indices("<PlainTextSelection ")
+            .map(|(i, _)| {
+                let tag = &qde[i..i + qde[i..].find('>').unwrap()];
+                let number = |name: &str| attribute(tag, name).unwrap().parse::<usize>().unwrap();
+                let (s, e) = (number("startPosition"), number("endPosition"));
+                let utf16 = units.get(s..e).map(String::from_utf16_lossy);
+                let code_points = chars.get(s..e).map(|c| c.iter().collect::<String>());
+                (s, e, utf16, code_points)
+            })
+            .collect::<Vec<_>>()
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let utf16 = export(&["--positions", "utf16"]);
+    assert_eq!(utf16.len(), 2, "{utf16:?}");
+    for (word, (_, _, selected, _)) in ["rice", "freedom"].iter().zip(&utf16) {
+        assert_eq!(selected, &some(word), "{utf16:?}");
+    }
+    assert_eq!((utf16[0].0, utf16[1].0), (rs + 2, fs + 4));
+    let code_points = export(&[]);
+    for (word, (_, _, _, selected)) in ["rice", "freedom"].iter().zip(&code_points) {
+        assert_eq!(selected, &some(word), "{code_points:?}");
+    }
+    assert_eq!(code_points, export(&["--positions", "code-points"]));
+
+    let run =
+        test.run(&["export", "imported/codebook.toml", "--to", "qdc", "--positions", "utf16"]);
+    assert!(
+        run.stderr.contains("--positions applies to the selections of a project"),
+        "{}",
+        run.stderr
+    );
+}
