@@ -504,7 +504,8 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub(crate) codings: Vec<PathBuf>,
 
-    /// What to write: a codebook (.qdc) or a whole project (.qdpx)
+    /// What to write: a codebook (.qdc), a whole project (.qdpx), or a
+    /// codebook as CSV with the columns `tag` and `description` (for Taguette)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub(crate) to: ExchangeFormat,
 
@@ -534,6 +535,8 @@ pub(crate) enum ExchangeFormat {
     Qdc,
     /// A project (`.qdpx`): codebook, transcripts, cases and codings
     Qdpx,
+    /// A codebook as CSV (`tag`, `description`), as Taguette imports codebooks
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,20 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
             let bytes = qda_exchange::export_codebook(&study.codebook, &sets).into_bytes();
             (bytes, format!("REFI-QDA codebook of {codes}"))
         }
+        ExchangeFormat::Csv => {
+            if !args.input.transcripts.is_empty() || !args.codings.is_empty() {
+                bail!(
+                    "--to csv writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
+                );
+            }
+            if args.positions.is_some() {
+                bail!(
+                    "--positions applies to the selections of a project; leave it out, or use --to qdpx"
+                );
+            }
+            let bytes = qda_exchange::export_codebook_csv(&study.codebook).into_bytes();
+            (bytes, format!("codebook of {codes} as CSV (tag, description)"))
+        }
         ExchangeFormat::Qdpx => {
             if args.output.path.is_none() {
                 bail!(

@@ -546,3 +546,25 @@ fn positions_are_counted_in_utf16_code_units_for_nvivo() {
         run.stderr
     );
 }
+
+#[test]
+fn a_codebook_as_csv_has_the_columns_taguette_imports() {
+    let test = QdaTest::study();
+    test.run(&["export", "codebooks/motives.toml", "--to", "csv", "-o", "motives.csv"]).ok();
+    let bytes = test.read("motives.csv");
+    let run = test.run(&["export", "codebooks/motives.toml", "--to", "csv"]);
+    assert_eq!(run.ok().as_bytes(), &bytes[..]);
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, ["tag", "description"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let codebook = std::fs::read_to_string(test.path("codebooks/motives.toml")).unwrap();
+    assert_eq!(rows.len(), codebook.matches("[[code]]").count());
+    let survival = rows.iter().find(|r| &r[0] == "Leaving to survive").expect("a row per code");
+    assert!(survival[1].contains("\n\nInclude: "), "{:?}", &survival[1]);
+    assert!(!survival[1].contains("--- qda ---"), "{:?}", &survival[1]);
+    assert!(rows.iter().all(|r| !r[0].trim().is_empty()), "Taguette refuses an empty tag");
+
+    let run = test.run(&["export", "codebooks/motives.toml", "transcripts", "--to", "csv"]);
+    assert!(run.stderr.contains("--to csv writes the codebook only"), "{}", run.stderr);
+}
