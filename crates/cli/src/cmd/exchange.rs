@@ -55,8 +55,18 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "a .qdpx project is a zip archive; name the file to write with -o, such as -o project.qdpx"
                 );
             }
-            study = study.with_transcripts(&args.input)?;
-            let transcripts = study.transcripts()?;
+            // A project of codes only (a codebook to start coding from in
+            // another tool) has no transcripts and no codings.
+            let codebook_only = args.input.transcripts.is_empty() && args.input.cases.is_none();
+            if codebook_only && !args.codings.is_empty() {
+                bail!(
+                    "--codings needs the transcripts the codings were made on; name transcript files or a folder such as transcripts/"
+                );
+            }
+            if !codebook_only {
+                study = study.with_transcripts(&args.input)?;
+            }
+            let transcripts = if codebook_only { Vec::new() } else { study.transcripts()? };
             let loaded = study.codings_files(&args.codings, &transcripts)?;
             let positions = match args.positions {
                 Some(PositionUnits::Utf16) => Positions::Utf16,
@@ -70,12 +80,16 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                 positions,
             )?;
             let codings: usize = loaded.files.iter().map(|f| f.codings.len()).sum();
-            let what = format!(
-                "REFI-QDA project of {} with {codes} and {} by {}",
-                count(transcripts.len(), "transcript"),
-                count(codings, "coding"),
-                count(loaded.coders().len(), "coder")
-            );
+            let what = if codebook_only {
+                format!("REFI-QDA project of {codes}, without transcripts")
+            } else {
+                format!(
+                    "REFI-QDA project of {} with {codes} and {} by {}",
+                    count(transcripts.len(), "transcript"),
+                    count(codings, "coding"),
+                    count(loaded.coders().len(), "coder")
+                )
+            };
             (bytes, what)
         }
     };

@@ -568,3 +568,33 @@ fn a_codebook_as_csv_has_the_columns_taguette_imports() {
     let run = test.run(&["export", "codebooks/motives.toml", "transcripts", "--to", "csv"]);
     assert!(run.stderr.contains("--to csv writes the codebook only"), "{}", run.stderr);
 }
+
+#[test]
+fn a_project_of_codes_without_transcripts_is_exported() {
+    let test = QdaTest::study();
+    let run = test.run(&["export", "codebooks/motives.toml", "--to", "qdpx", "-o", "codes.qdpx"]);
+    run.ok();
+    assert!(run.stderr.contains("of 4 codes, without transcripts"), "{}", run.stderr);
+    let bytes = test.read("codes.qdpx");
+    let qde = unzip(&bytes, "project.qde");
+    let text = String::from_utf8(qde.clone()).unwrap();
+    assert!(text.contains("<CodeBook>") && !text.contains("<Sources>"), "{text}");
+    test.write("project.qde", &qde);
+    validates(&test.path("project.qde"), "Project.xsd");
+    test.run(&["import", "codes.qdpx", "-o", "imported"]).ok();
+    let codebook = String::from_utf8(test.read("imported/codebook.toml")).unwrap();
+    assert_eq!(codebook.matches("[[code]]").count(), 4, "{codebook}");
+
+    let run = test.run(&[
+        "export",
+        "codebooks/motives.toml",
+        "--codings",
+        "codings/anna.json",
+        "--to",
+        "qdpx",
+        "-o",
+        "x.qdpx",
+    ]);
+    assert!(run.stderr.contains("--codings needs the transcripts"), "{}", run.stderr);
+    assert!(!test.path("x.qdpx").exists());
+}
