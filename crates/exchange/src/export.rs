@@ -72,6 +72,12 @@ pub fn export_project_with(
     let (mut project, files) = build(codebook, sets, transcripts, codings)?;
     if positions == Positions::Utf16 {
         to_utf16(&mut project, &files)?;
+        // Says how the file counts, for readers (qda among them) that
+        // choose a counting model by the writing tool.
+        project.origin = Some(format!(
+            "{} (positions in UTF-16 code units, as NVivo counts)",
+            codebook::origin()
+        ));
     }
     let qde = write_qde(&project);
     let mut entries: Vec<(String, Vec<u8>)> = vec![("project.qde".to_owned(), qde.into_bytes())];

@@ -474,29 +474,13 @@ fn positions_are_counted_in_utf16_code_units_for_nvivo() {
         (start, start + word.chars().count())
     };
     let ((rs, re), (fs, fe)) = (at("rice"), at("freedom"));
-    let qde = format!(
-        r##"<?xml version="1.0" encoding="utf-8"?>
-<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24">
-<Users><User guid="A0000000-0000-0000-0000-000000000001" name="Mina"/></Users>
-<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000001" name="Food" isCodable="true"/><Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Codes></CodeBook>
-<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 1" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
-<PlainTextSelection guid="F0000000-0000-0000-0000-000000000001" startPosition="{rs}" endPosition="{re}" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000001" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>
-<PlainTextSelection guid="F0000000-0000-0000-0000-000000000002" startPosition="{fs}" endPosition="{fe}" creatingUser="A0000000-0000-0000-0000-000000000001"><Coding guid="F1000000-0000-0000-0000-000000000002" creatingUser="A0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0000000-0000-0000-0000-000000000002"/></Coding></PlainTextSelection>
-</TextSource></Sources></Project>"##
-    );
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("project.qde", options).unwrap();
-    zip.write_all(qde.as_bytes()).unwrap();
-    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
-    zip.write_all(text.as_bytes()).unwrap();
-    test.write("in.qdpx", zip.finish().unwrap().into_inner());
+    write_one_source_project(&test, "in.qdpx", text, &[(rs, re), (fs, fe)]);
     test.run(&["import", "in.qdpx", "-o", "imported"]).ok();
 
     // Every selection of an export, as (start, end, the text they select
     // under UTF-16 counting, the same under code points).
     let export = |extra: &[&str]| {
-        let out = format!("out{}.qdpx", extra.len());
+        let out = format!("out{}.qdpx", extra.join(""));
         let mut args = vec![
             "export",
             "imported/codebook.toml",
@@ -537,6 +521,15 @@ fn positions_are_counted_in_utf16_code_units_for_nvivo() {
         assert_eq!(selected, &some(word), "{code_points:?}");
     }
     assert_eq!(code_points, export(&["--positions", "code-points"]));
+
+    // qda reads its own UTF-16 export back to the same codings.
+    test.run(&["import", "out--positionsutf16.qdpx", "-o", "again"]).ok();
+    let spans = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        let codings = value["codings"].as_array().unwrap().clone();
+        codings.iter().map(|c| (c["start"].clone(), c["end"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(spans("again/codings/Mina.json"), spans("imported/codings/Mina.json"));
 
     let run =
         test.run(&["export", "imported/codebook.toml", "--to", "qdc", "--positions", "utf16"]);
@@ -597,4 +590,62 @@ fn a_project_of_codes_without_transcripts_is_exported() {
     ]);
     assert!(run.stderr.contains("--codings needs the transcripts"), "{}", run.stderr);
     assert!(!test.path("x.qdpx").exists());
+}
+
+/// Writes `file`: a project (as MAXQDA writes it) of one text source,
+/// `text`, with the user Mina, the codes Food and Freedom, and a selection
+/// per span (in code points) coded with Food, then Freedom, alternately.
+fn write_one_source_project(test: &QdaTest, file: &str, text: &str, spans: &[(usize, usize)]) {
+    let user = "A0000000-0000-0000-0000-000000000001";
+    let selections: String = spans
+        .iter()
+        .enumerate()
+        .map(|(i, (start, end))| {
+            format!(
+                r#"<PlainTextSelection guid="F0000000-0000-0000-0000-00000000000{i}" startPosition="{start}" endPosition="{end}" creatingUser="{user}"><Coding guid="F1000000-0000-0000-0000-00000000000{i}" creatingUser="{user}"><CodeRef targetGUID="C0000000-0000-0000-0000-00000000000{}"/></Coding></PlainTextSelection>"#,
+                i % 2 + 1
+            )
+        })
+        .collect();
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24">
+<Users><User guid="{user}" name="Mina"/></Users>
+<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000001" name="Food" isCodable="true"/><Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 1" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
+{selections}
+</TextSource></Sources></Project>"##
+    );
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    test.write(file, zip.finish().unwrap().into_inner());
+}
+
+#[test]
+fn qda_reads_its_own_utf16_positions_back_where_both_models_would_fit() {
+    let test = QdaTest::new();
+    // "c" is 6..7 in code points and 7..8 in UTF-16 units; 7..8 read as
+    // code points is a space between words, which fits too.
+    let text = "\u{1F600} a b c d\n";
+    write_one_source_project(&test, "in.qdpx", text, &[(6, 7)]);
+    test.run(&["import", "in.qdpx", "-o", "imported"]).ok();
+    let codings = "imported/codings/Mina.json";
+    let common = ["imported/codebook.toml", "imported/transcripts", "--codings", codings];
+    let mut args = vec!["export"];
+    args.extend(common);
+    args.extend(["--to", "qdpx", "--positions", "utf16", "-o", "out.qdpx"]);
+    test.run(&args).ok();
+    let qde = String::from_utf8(unzip(&test.read("out.qdpx"), "project.qde")).unwrap();
+    assert!(qde.contains(r#"startPosition="7" endPosition="8""#), "{qde}");
+    test.run(&["import", "out.qdpx", "-o", "again"]).ok();
+    let spans = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        let codings = value["codings"].as_array().unwrap().clone();
+        codings.iter().map(|c| (c["start"].clone(), c["end"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(spans("again/codings/Mina.json"), spans(codings));
 }
