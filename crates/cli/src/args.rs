@@ -504,12 +504,28 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub(crate) codings: Vec<PathBuf>,
 
-    /// What to write: a codebook (.qdc) or a whole project (.qdpx)
+    /// What to write: a codebook (.qdc), a whole project (.qdpx), or a
+    /// codebook as CSV with the columns `tag` and `description` (for Taguette)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub(crate) to: ExchangeFormat,
 
+    /// How a project's selection positions are counted: code-points (as the
+    /// standard says) or utf16 (UTF-16 code units: an emoji counts as two);
+    /// docs/exchange.md says which tool wants which [default: code-points]
+    #[arg(long, value_enum, value_name = "UNITS")]
+    pub(crate) positions: Option<PositionUnits>,
+
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// How positions in an exported project are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PositionUnits {
+    /// Unicode code points, as the standard says
+    CodePoints,
+    /// UTF-16 code units
+    Utf16,
 }
 
 /// A REFI-QDA file kind.
@@ -519,6 +535,8 @@ pub(crate) enum ExchangeFormat {
     Qdc,
     /// A project (`.qdpx`): codebook, transcripts, cases and codings
     Qdpx,
+    /// A codebook as CSV (`tag`, `description`), as Taguette imports codebooks
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use crate::codebook::{self, CodeSet};
 use crate::description::{self, CodingBlock, SelectionBlock, SourceBlock, TEXT_SPEAKER};
 use crate::error::ExchangeError;
 use crate::guid;
+use crate::offsets;
 use crate::project::{
     RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiTextSource, RefiUser,
     RefiValue, RefiVariable, VariableKind, write_qde,
@@ -30,8 +31,21 @@ pub(crate) fn body_start(text: &str) -> usize {
     text.len()
 }
 
-/// Exports a codebook, its transcripts and codings as a `.qdpx` archive.
-/// Two exports of the same inputs are byte-identical.
+/// How `startPosition` and `endPosition` are counted in an exported project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Positions {
+    /// Unicode code points, as the standard says (`QualCoder`, ATLAS.ti,
+    /// MAXQDA, Taguette).
+    #[default]
+    CodePoints,
+    /// UTF-16 code units, as `NVivo` counts: a character outside the Basic
+    /// Multilingual Plane (an emoji, a rare Han character) counts as two.
+    Utf16,
+}
+
+/// Exports a codebook, its transcripts and codings as a `.qdpx` archive,
+/// positions in code points. Two exports of the same inputs are
+/// byte-identical.
 ///
 /// # Errors
 /// A coding of a case with no transcript, or offsets outside its transcript.
@@ -41,11 +55,60 @@ pub fn export_project(
     transcripts: &[Transcript],
     codings: &[CodingsFile],
 ) -> Result<Vec<u8>, ExchangeError> {
-    let (project, files) = build(codebook, sets, transcripts, codings)?;
+    export_project_with(codebook, sets, transcripts, codings, Positions::CodePoints)
+}
+
+/// [`export_project`], with positions counted as `positions` says.
+///
+/// # Errors
+/// A coding of a case with no transcript, or offsets outside its transcript.
+pub fn export_project_with(
+    codebook: &Codebook,
+    sets: &[CodeSet],
+    transcripts: &[Transcript],
+    codings: &[CodingsFile],
+    positions: Positions,
+) -> Result<Vec<u8>, ExchangeError> {
+    let (mut project, files) = build(codebook, sets, transcripts, codings)?;
+    if positions == Positions::Utf16 {
+        to_utf16(&mut project, &files)?;
+        // Says how the file counts, for readers (qda among them) that
+        // choose a counting model by the writing tool.
+        project.origin = Some(format!(
+            "{} (positions in UTF-16 code units, as NVivo counts)",
+            codebook::origin()
+        ));
+    }
     let qde = write_qde(&project);
     let mut entries: Vec<(String, Vec<u8>)> = vec![("project.qde".to_owned(), qde.into_bytes())];
     entries.extend(files);
     archive::write(&entries)
+}
+
+/// Counts every selection's positions in UTF-16 code units of its source's
+/// text (`files` holds the texts, one per source, in the same order).
+fn to_utf16(project: &mut RefiProject, files: &[SourceFile]) -> Result<(), ExchangeError> {
+    for (source, (name, bytes)) in project.sources.iter_mut().zip(files) {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| ExchangeError::Export(format!("{name}: not UTF-8: {e}")))?;
+        let units = offsets::utf16_units(text);
+        let convert = |p: u64| usize::try_from(p).ok().and_then(|p| units.get(p).copied());
+        for selection in &mut source.selections {
+            let (Some(start), Some(end)) = (convert(selection.start), convert(selection.end))
+            else {
+                return Err(ExchangeError::Export(format!(
+                    "source `{}`: positions {}..{} lie outside its text of {} characters",
+                    source.name.as_deref().unwrap_or(&source.guid),
+                    selection.start,
+                    selection.end,
+                    units.len() - 1
+                )));
+            };
+            selection.start = start;
+            selection.end = end;
+        }
+    }
+    Ok(())
 }
 
 /// A file of the archive: its name and content.
@@ -76,9 +139,12 @@ pub(crate) fn build(
     let mut notes = Vec::new();
     let memos = sorted_memos(codings);
     for t in &transcripts {
-        cases.push(case_of(t, &kinds));
+        let case = case_of(t, &kinds);
         let mine: Vec<&Coding> = all.iter().copied().filter(|c| c.case == t.case()).collect();
         let (mut source, file) = source_of(t, &mine)?;
+        // QualCoder reads attributes from the source only.
+        source.values.clone_from(&case.values);
+        cases.push(case);
         let shift = t.text()[..body_start(t.text())].chars().count();
         let spans = t.segment_spans();
         for memo in memos.iter().filter(|m| m.case == t.case()) {
@@ -266,14 +332,14 @@ fn source_of(
     let mut i = 0;
     while i < codings.len() {
         let first = codings[i];
-        let group: Vec<&Coding> = codings[i..]
+        let span: Vec<&Coding> = codings[i..]
             .iter()
             .take_while(|c| {
                 (c.start, c.end, &c.segment) == (first.start, first.end, &first.segment)
             })
             .copied()
             .collect();
-        i += group.len();
+        i += span.len();
         if first.start > first.end || first.start < shift || first.end - shift > body_chars {
             return Err(ExchangeError::Export(format!(
                 "coding {} {} by {}: offsets {}..{} lie outside the text of {}",
@@ -285,7 +351,15 @@ fn source_of(
                 t.path().display()
             )));
         }
-        selections.push(selection(case, &group, shift));
+        // One selection per coder, as QualCoder and NVivo write them: a
+        // reader takes a selection's coder from its `creatingUser`.
+        let mut coders: Vec<&str> = span.iter().map(|c| c.coder.as_str()).collect();
+        coders.sort_unstable();
+        coders.dedup();
+        for coder in coders {
+            let group: Vec<&Coding> = span.iter().copied().filter(|c| c.coder == coder).collect();
+            selections.push(selection(case, &group, shift));
+        }
     }
     let block = SourceBlock {
         case: Some(case.to_owned()),
@@ -303,13 +377,14 @@ fn source_of(
     Ok((source, (format!("sources/{source_guid}.txt"), body.as_bytes().to_vec())))
 }
 
-/// The selection of one span of `case`'s body, with `group`'s codings
-/// (all of the span, of one segment); `shift` is the code points before
-/// the body.
+/// The selection of one span of `case`'s body by one coder, with `group`'s
+/// codings (all of the span, of one segment, by that coder); `shift` is the
+/// code points before the body.
 fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
     let first = group[0];
     let (s, e) = ((first.start - shift) as u64, (first.end - shift) as u64);
     let span = [case, first.segment.as_str(), &s.to_string(), &e.to_string()];
+    let coder = first.coder.as_str();
     let block = SelectionBlock {
         segment: Some(first.segment.clone()),
         coding: group
@@ -321,13 +396,12 @@ fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
             })
             .collect(),
     };
-    let users: Vec<&str> = group.iter().map(|c| c.coder.as_str()).collect();
     RefiSelection {
-        guid: guid::derive("selection", &span),
+        guid: guid::derive("selection", &[span[0], span[1], span[2], span[3], coder]),
         name: None,
         start: s,
         end: e,
-        user: users.iter().all(|u| *u == users[0]).then(|| user_guid(users[0])),
+        user: Some(user_guid(coder)),
         description: Some(description::write(&block)),
         codings: group
             .iter()

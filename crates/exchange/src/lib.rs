@@ -16,10 +16,12 @@ mod guid;
 mod import;
 mod offsets;
 mod project;
+mod taguette;
 mod xml;
 
 pub use codebook::{CodeSet, ImportedCodebook, export_codebook, sets_in_comments};
 pub use error::ExchangeError;
-pub use export::export_project;
+pub use export::{Positions, export_project, export_project_with};
 pub use import::{Imported, ImportedProject, ImportedTranscript, PlacedSelection, import};
 pub use offsets::Counting;
+pub use taguette::export_codebook_csv;

@@ -94,6 +94,19 @@ impl Map {
     }
 }
 
+/// For each code point of `text` and its end, the UTF-16 code units
+/// before it: the position `NVivo` gives it.
+pub(crate) fn utf16_units(text: &str) -> Vec<u64> {
+    let mut units = Vec::with_capacity(text.len() + 1);
+    let mut n: u64 = 0;
+    for c in text.chars() {
+        units.push(n);
+        n += c.len_utf16() as u64;
+    }
+    units.push(n);
+    units
+}
+
 /// A selection to place: its positions and the text the tool recorded.
 pub(crate) struct Probe<'a> {
     pub(crate) start: u64,
@@ -203,6 +216,13 @@ mod tests {
         assert_eq!(choose(raw, &lf(raw), &two, "").0, Counting::CodePoints);
         let one = [Probe { start: 8, end: 13, name: Some("three") }];
         assert_eq!(choose(raw, &lf(raw), &one, "").0, Counting::CodePointsCrlfAsOne);
+    }
+
+    #[test]
+    fn utf16_units_count_characters_outside_the_bmp_twice() {
+        // a, 😀, space, 𠀋 (U+2000B), b
+        assert_eq!(utf16_units("a\u{1F600} \u{2000B}b"), [0, 1, 3, 4, 6, 7]);
+        assert_eq!(utf16_units(""), [0]);
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use qda_coding::CodingsFile;
-use qda_exchange::{Imported, ImportedProject};
+use qda_exchange::{Imported, ImportedProject, Positions};
 
-use crate::args::{ExchangeFormat, ExportArgs, ImportArgs};
+use crate::args::{ExchangeFormat, ExportArgs, ImportArgs, PositionUnits};
 use crate::outcome::Outcome;
 use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path};
@@ -27,8 +27,27 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "--to qdc writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
                 );
             }
+            if args.positions.is_some() {
+                bail!(
+                    "--positions applies to the selections of a project; leave it out, or use --to qdpx"
+                );
+            }
             let bytes = qda_exchange::export_codebook(&study.codebook, &sets).into_bytes();
             (bytes, format!("REFI-QDA codebook of {codes}"))
+        }
+        ExchangeFormat::Csv => {
+            if !args.input.transcripts.is_empty() || !args.codings.is_empty() {
+                bail!(
+                    "--to csv writes the codebook only; leave out transcripts and --codings, or use --to qdpx"
+                );
+            }
+            if args.positions.is_some() {
+                bail!(
+                    "--positions applies to the selections of a project; leave it out, or use --to qdpx"
+                );
+            }
+            let bytes = qda_exchange::export_codebook_csv(&study.codebook).into_bytes();
+            (bytes, format!("codebook of {codes} as CSV (tag, description)"))
         }
         ExchangeFormat::Qdpx => {
             if args.output.path.is_none() {
@@ -36,18 +55,41 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                     "a .qdpx project is a zip archive; name the file to write with -o, such as -o project.qdpx"
                 );
             }
-            study = study.with_transcripts(&args.input)?;
-            let transcripts = study.transcripts()?;
+            // A project of codes only (a codebook to start coding from in
+            // another tool) has no transcripts and no codings.
+            let codebook_only = args.input.transcripts.is_empty() && args.input.cases.is_none();
+            if codebook_only && !args.codings.is_empty() {
+                bail!(
+                    "--codings needs the transcripts the codings were made on; name transcript files or a folder such as transcripts/"
+                );
+            }
+            if !codebook_only {
+                study = study.with_transcripts(&args.input)?;
+            }
+            let transcripts = if codebook_only { Vec::new() } else { study.transcripts()? };
             let loaded = study.codings_files(&args.codings, &transcripts)?;
-            let bytes =
-                qda_exchange::export_project(&study.codebook, &sets, &transcripts, &loaded.files)?;
+            let positions = match args.positions {
+                Some(PositionUnits::Utf16) => Positions::Utf16,
+                Some(PositionUnits::CodePoints) | None => Positions::CodePoints,
+            };
+            let bytes = qda_exchange::export_project_with(
+                &study.codebook,
+                &sets,
+                &transcripts,
+                &loaded.files,
+                positions,
+            )?;
             let codings: usize = loaded.files.iter().map(|f| f.codings.len()).sum();
-            let what = format!(
-                "REFI-QDA project of {} with {codes} and {} by {}",
-                count(transcripts.len(), "transcript"),
-                count(codings, "coding"),
-                count(loaded.coders().len(), "coder")
-            );
+            let what = if codebook_only {
+                format!("REFI-QDA project of {codes}, without transcripts")
+            } else {
+                format!(
+                    "REFI-QDA project of {} with {codes} and {} by {}",
+                    count(transcripts.len(), "transcript"),
+                    count(codings, "coding"),
+                    count(loaded.coders().len(), "coder")
+                )
+            };
             (bytes, what)
         }
     };

@@ -384,3 +384,268 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
     assert!(qde.contains(r#"startPosition="0" endPosition="22""#), "{qde}");
     assert!(qde.contains(r#"startPosition="24" endPosition="44""#), "{qde}");
 }
+
+#[test]
+fn every_selection_is_one_coder_s_and_names_them() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    let qde = String::from_utf8(unzip(&test.read("study.qdpx"), "project.qde")).unwrap();
+    let users: std::collections::BTreeMap<String, String> = qde
+        .match_indices("<User ")
+        .map(|(i, _)| {
+            let tag = &qde[i..i + qde[i..].find('>').unwrap()];
+            (attribute(tag, "guid").unwrap(), attribute(tag, "name").unwrap())
+        })
+        .collect();
+    let mut codings = 0;
+    let mut selections = 0;
+    for (i, _) in qde.match_indices("<PlainTextSelection ") {
+        selections += 1;
+        let end = i + qde[i..].find("</PlainTextSelection>").unwrap();
+        let element = &qde[i..end];
+        let tag = &element[..element.find('>').unwrap()];
+        let user = attribute(tag, "creatingUser").unwrap_or_else(|| panic!("no user: {tag}"));
+        assert!(users.contains_key(&user), "{tag}");
+        for (j, _) in element.match_indices("<Coding ") {
+            let coding = &element[j..j + element[j..].find('>').unwrap()];
+            assert_eq!(attribute(coding, "creatingUser").as_ref(), Some(&user), "{element}");
+            codings += 1;
+        }
+    }
+    let given: usize = CODINGS
+        .iter()
+        .map(|file| {
+            let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+            value["codings"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(codings, given);
+    assert!(selections > 77, "{selections} selections");
+}
+
+/// The value of attribute `name` in an element's start tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
+
+#[test]
+fn each_source_carries_its_case_s_variable_values() {
+    let test = QdaTest::study();
+    export_study(&test, "study.qdpx");
+    let qde = String::from_utf8(unzip(&test.read("study.qdpx"), "project.qde")).unwrap();
+    // The `VariableValue`s of each element `<TAG ... name="CASE" ...>`.
+    let values = |tag: &str| -> std::collections::BTreeMap<String, String> {
+        let open = format!("<{tag} ");
+        let close = format!("</{tag}>");
+        qde.match_indices(&open)
+            .map(|(i, _)| {
+                let element = &qde[i..i + qde[i..].find(&close).unwrap()];
+                let start_tag = &element[..element.find('>').unwrap()];
+                let values: String = element
+                    .match_indices("<VariableValue>")
+                    .map(|(j, _)| {
+                        let end = j + element[j..].find("</VariableValue>").unwrap();
+                        &element[j..end]
+                    })
+                    .collect();
+                (attribute(start_tag, "name").unwrap(), values)
+            })
+            .collect()
+    };
+    let cases = values("Case");
+    assert_eq!(cases.len(), 26);
+    assert!(cases.values().all(|v| v.contains("<VariableValue>")), "{cases:?}");
+    assert_eq!(values("TextSource"), cases);
+    test.write("project.qde", qde.as_bytes());
+    validates(&test.path("project.qde"), "Project.xsd");
+}
+
+#[test]
+fn positions_are_counted_in_utf16_code_units_for_nvivo() {
+    let test = QdaTest::new();
+    // 😀 and 🎉 (emoji), 𠀋 (U+2000B) and 𪚥 (U+2A6A5): two UTF-16 units each.
+    let text = "Hi \u{1F600}, we ate \u{2000B} rice.\n\n\u{2A6A5} and \u{1F389} freedom.\n";
+    let chars: Vec<char> = text.chars().collect();
+    let at = |word: &str| {
+        let byte = text.find(word).unwrap();
+        let start = text[..byte].chars().count();
+        (start, start + word.chars().count())
+    };
+    let ((rs, re), (fs, fe)) = (at("rice"), at("freedom"));
+    write_one_source_project(&test, "in.qdpx", text, &[(rs, re), (fs, fe)]);
+    test.run(&["import", "in.qdpx", "-o", "imported"]).ok();
+
+    // Every selection of an export, as (start, end, the text they select
+    // under UTF-16 counting, the same under code points).
+    let export = |extra: &[&str]| {
+        let out = format!("out{}.qdpx", extra.join(""));
+        let mut args = vec![
+            "export",
+            "imported/codebook.toml",
+            "imported/transcripts",
+            "--codings",
+            "imported/codings/Mina.json",
+            "--to",
+            "qdpx",
+            "-o",
+            &out,
+        ];
+        args.extend(extra);
+        test.run(&args).ok();
+        let qde = String::from_utf8(unzip(&test.read(&out), "project.qde")).unwrap();
+        test.write("project.qde", qde.as_bytes());
+        validates(&test.path("project.qde"), "Project.xsd");
+        let units: Vec<u16> = text.encode_utf16().collect();
+        qde.match_indices("<PlainTextSelection ")
+            .map(|(i, _)| {
+                let tag = &qde[i..i + qde[i..].find('>').unwrap()];
+                let number = |name: &str| attribute(tag, name).unwrap().parse::<usize>().unwrap();
+                let (s, e) = (number("startPosition"), number("endPosition"));
+                let utf16 = units.get(s..e).map(String::from_utf16_lossy);
+                let code_points = chars.get(s..e).map(|c| c.iter().collect::<String>());
+                (s, e, utf16, code_points)
+            })
+            .collect::<Vec<_>>()
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let utf16 = export(&["--positions", "utf16"]);
+    assert_eq!(utf16.len(), 2, "{utf16:?}");
+    for (word, (_, _, selected, _)) in ["rice", "freedom"].iter().zip(&utf16) {
+        assert_eq!(selected, &some(word), "{utf16:?}");
+    }
+    assert_eq!((utf16[0].0, utf16[1].0), (rs + 2, fs + 4));
+    let code_points = export(&[]);
+    for (word, (_, _, _, selected)) in ["rice", "freedom"].iter().zip(&code_points) {
+        assert_eq!(selected, &some(word), "{code_points:?}");
+    }
+    assert_eq!(code_points, export(&["--positions", "code-points"]));
+
+    // qda reads its own UTF-16 export back to the same codings.
+    test.run(&["import", "out--positionsutf16.qdpx", "-o", "again"]).ok();
+    let spans = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        let codings = value["codings"].as_array().unwrap().clone();
+        codings.iter().map(|c| (c["start"].clone(), c["end"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(spans("again/codings/Mina.json"), spans("imported/codings/Mina.json"));
+
+    let run =
+        test.run(&["export", "imported/codebook.toml", "--to", "qdc", "--positions", "utf16"]);
+    assert!(
+        run.stderr.contains("--positions applies to the selections of a project"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_codebook_as_csv_has_the_columns_taguette_imports() {
+    let test = QdaTest::study();
+    test.run(&["export", "codebooks/motives.toml", "--to", "csv", "-o", "motives.csv"]).ok();
+    let bytes = test.read("motives.csv");
+    let run = test.run(&["export", "codebooks/motives.toml", "--to", "csv"]);
+    assert_eq!(run.ok().as_bytes(), &bytes[..]);
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, ["tag", "description"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let codebook = std::fs::read_to_string(test.path("codebooks/motives.toml")).unwrap();
+    assert_eq!(rows.len(), codebook.matches("[[code]]").count());
+    let survival = rows.iter().find(|r| &r[0] == "Leaving to survive").expect("a row per code");
+    assert!(survival[1].contains("\n\nInclude: "), "{:?}", &survival[1]);
+    assert!(!survival[1].contains("--- qda ---"), "{:?}", &survival[1]);
+    assert!(rows.iter().all(|r| !r[0].trim().is_empty()), "Taguette refuses an empty tag");
+
+    let run = test.run(&["export", "codebooks/motives.toml", "transcripts", "--to", "csv"]);
+    assert!(run.stderr.contains("--to csv writes the codebook only"), "{}", run.stderr);
+}
+
+#[test]
+fn a_project_of_codes_without_transcripts_is_exported() {
+    let test = QdaTest::study();
+    let run = test.run(&["export", "codebooks/motives.toml", "--to", "qdpx", "-o", "codes.qdpx"]);
+    run.ok();
+    assert!(run.stderr.contains("of 4 codes, without transcripts"), "{}", run.stderr);
+    let bytes = test.read("codes.qdpx");
+    let qde = unzip(&bytes, "project.qde");
+    let text = String::from_utf8(qde.clone()).unwrap();
+    assert!(text.contains("<CodeBook>") && !text.contains("<Sources>"), "{text}");
+    test.write("project.qde", &qde);
+    validates(&test.path("project.qde"), "Project.xsd");
+    test.run(&["import", "codes.qdpx", "-o", "imported"]).ok();
+    let codebook = String::from_utf8(test.read("imported/codebook.toml")).unwrap();
+    assert_eq!(codebook.matches("[[code]]").count(), 4, "{codebook}");
+
+    let run = test.run(&[
+        "export",
+        "codebooks/motives.toml",
+        "--codings",
+        "codings/anna.json",
+        "--to",
+        "qdpx",
+        "-o",
+        "x.qdpx",
+    ]);
+    assert!(run.stderr.contains("--codings needs the transcripts"), "{}", run.stderr);
+    assert!(!test.path("x.qdpx").exists());
+}
+
+/// Writes `file`: a project (as MAXQDA writes it) of one text source,
+/// `text`, with the user Mina, the codes Food and Freedom, and a selection
+/// per span (in code points) coded with Food, then Freedom, alternately.
+fn write_one_source_project(test: &QdaTest, file: &str, text: &str, spans: &[(usize, usize)]) {
+    let user = "A0000000-0000-0000-0000-000000000001";
+    let selections: String = spans
+        .iter()
+        .enumerate()
+        .map(|(i, (start, end))| {
+            format!(
+                r#"<PlainTextSelection guid="F0000000-0000-0000-0000-00000000000{i}" startPosition="{start}" endPosition="{end}" creatingUser="{user}"><Coding guid="F1000000-0000-0000-0000-00000000000{i}" creatingUser="{user}"><CodeRef targetGUID="C0000000-0000-0000-0000-00000000000{}"/></Coding></PlainTextSelection>"#,
+                i % 2 + 1
+            )
+        })
+        .collect();
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Interviews" origin="MAXQDA 24">
+<Users><User guid="{user}" name="Mina"/></Users>
+<CodeBook><Codes><Code guid="C0000000-0000-0000-0000-000000000001" name="Food" isCodable="true"/><Code guid="C0000000-0000-0000-0000-000000000002" name="Freedom" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="E0000000-0000-0000-0000-000000000001" name="Interview 1" plainTextPath="internal://E0000000-0000-0000-0000-000000000001.txt">
+{selections}
+</TextSource></Sources></Project>"##
+    );
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file("sources/E0000000-0000-0000-0000-000000000001.txt", options).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    test.write(file, zip.finish().unwrap().into_inner());
+}
+
+#[test]
+fn qda_reads_its_own_utf16_positions_back_where_both_models_would_fit() {
+    let test = QdaTest::new();
+    // "c" is 6..7 in code points and 7..8 in UTF-16 units; 7..8 read as
+    // code points is a space between words, which fits too.
+    let text = "\u{1F600} a b c d\n";
+    write_one_source_project(&test, "in.qdpx", text, &[(6, 7)]);
+    test.run(&["import", "in.qdpx", "-o", "imported"]).ok();
+    let codings = "imported/codings/Mina.json";
+    let common = ["imported/codebook.toml", "imported/transcripts", "--codings", codings];
+    let mut args = vec!["export"];
+    args.extend(common);
+    args.extend(["--to", "qdpx", "--positions", "utf16", "-o", "out.qdpx"]);
+    test.run(&args).ok();
+    let qde = String::from_utf8(unzip(&test.read("out.qdpx"), "project.qde")).unwrap();
+    assert!(qde.contains(r#"startPosition="7" endPosition="8""#), "{qde}");
+    test.run(&["import", "out.qdpx", "-o", "again"]).ok();
+    let spans = |file: &str| {
+        let value: serde_json::Value = serde_json::from_slice(&test.read(file)).unwrap();
+        let codings = value["codings"].as_array().unwrap().clone();
+        codings.iter().map(|c| (c["start"].clone(), c["end"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(spans("again/codings/Mina.json"), spans(codings));
+}
