@@ -240,7 +240,7 @@ fn project_to_qda(
     let mut transcripts: Vec<ImportedTranscript> = Vec::new();
     let mut placed_codings: Vec<Coding> = Vec::new();
     let mut memos: Vec<SegmentMemo> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
         let Some((transcript, codings, notes)) =
@@ -424,7 +424,7 @@ impl<'a> SourceReader<'a> {
         &self,
         n: usize,
         source: &RefiTextSource,
-        taken: &mut Vec<String>,
+        taken: &mut codebook::Taken,
         skipped: &mut Skipped,
         warnings: &mut Vec<String>,
     ) -> Result<Option<ReadSource>, ExchangeError> {
@@ -444,13 +444,12 @@ impl<'a> SourceReader<'a> {
             description::read(source.description.as_deref()).unwrap_or_default();
         let case_index = self.source_case.get(&guid::key(&source.guid)).copied();
         let wanted = self.case_name(n, source, &block, case_index);
-        let case = codebook::unique(&wanted, taken);
+        let case = taken.claim(&wanted);
         if case != wanted {
             warnings.push(format!(
                 "{what}: case `{wanted}` is taken by another source; this one is `{case}`"
             ));
         }
-        taken.push(case.clone());
         let front = self.front_matter(&case, source, case_index);
 
         let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
