@@ -83,3 +83,32 @@ fn many_codes_of_one_name_get_unique_ids() {
     let distinct: std::collections::BTreeSet<&String> = ids.iter().copied().collect();
     assert_eq!(distinct.len(), n);
 }
+
+/// A zip whose first entry, `sources/s.txt`, holds `size` bytes but whose
+/// headers declare `declared`.
+fn lying_zip(size: usize, declared: u32) -> Vec<u8> {
+    use std::io::{Cursor, Write};
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("sources/s.txt", options).unwrap();
+    zip.write_all(&vec![b'a'; size]).unwrap();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(br#"<Project name="x"/>"#).unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    bytes[22..26].copy_from_slice(&declared.to_le_bytes());
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&declared.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn an_entry_larger_than_its_header_declares_is_refused() {
+    let err = import("lying.qdpx", &lying_zip(2 << 20, 40)).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, ExchangeError::Archive { file, .. } if file == "lying.qdpx"), "{text}");
+    assert!(text.contains("`sources/s.txt` unpacks to more than the 40 bytes"), "{text}");
+    // The same entry, declared truly, is read.
+    assert!(import("true.qdpx", &lying_zip(2 << 20, 2 << 20)).is_ok());
+}
