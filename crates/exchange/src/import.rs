@@ -265,6 +265,15 @@ fn warn_unread(file: &str, project: &RefiProject, warnings: &mut Vec<String>) {
             "{file}: {source_sets} sets of sources not imported (qda has no document groups)"
         ));
     }
+    for case in &project.cases {
+        if case.sources.is_empty() && !case.values.is_empty() {
+            let name = case.name.as_deref().unwrap_or(&case.guid);
+            warnings.push(format!(
+                "{file}: case `{name}` refers to no source (no `SourceRef`), so its {} variable values reach no transcript and are not imported; link the case to its sources in the tool that wrote the file",
+                case.values.len()
+            ));
+        }
+    }
     for (what, n) in &project.unread {
         let name = match what.as_str() {
             "PictureSource" => "picture sources",

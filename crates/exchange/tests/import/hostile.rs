@@ -112,3 +112,73 @@ fn an_entry_larger_than_its_header_declares_is_refused() {
     // The same entry, declared truly, is read.
     assert!(import("true.qdpx", &lying_zip(2 << 20, 2 << 20)).is_ok());
 }
+
+const POSITIONS_QDE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project name="p" origin="QualCoder 3.5" xmlns="urn:QDA-XML:project:1.0">
+<Users><User guid="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645" name="Kati"/></Users>
+<CodeBook><Codes><Code guid="11111111-1111-1111-1111-111111111111" name="A" isCodable="true"/></Codes></CodeBook>
+<Variables><Variable guid="22222222-2222-2222-2222-222222222222" name="age" typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="33333333-3333-3333-3333-333333333333" name="Anna"><VariableValue><VariableRef targetGUID="22222222-2222-2222-2222-222222222222"/><IntegerValue>34</IntegerValue></VariableValue></Case></Cases>
+<Sources><TextSource guid="44444444-4444-4444-4444-444444444444" name="s.txt" plainTextPath="internal://44444444-4444-4444-4444-444444444444.txt">
+<PlainTextSelection guid="55555555-5555-5555-5555-555555555551" START endPosition="7" creatingUser="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645">
+<Coding guid="66666666-6666-6666-6666-666666666661"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="55555555-5555-5555-5555-555555555552" startPosition="8" endPosition="13" creatingUser="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645">
+<Coding guid="66666666-6666-6666-6666-666666666662"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+</PlainTextSelection></TextSource></Sources></Project>"#;
+
+fn positions_project(start: &str) -> qda_exchange::ImportedProject {
+    let qde = POSITIONS_QDE.replace("START", start);
+    let bytes = crate::tools::qdpx(&[
+        ("project.qde", qde.as_bytes()),
+        ("sources/44444444-4444-4444-4444-444444444444.txt", b"one two three"),
+    ]);
+    match import("p.qdpx", &bytes).unwrap_or_else(|e| panic!("{e}")) {
+        Imported::Project(p) => p,
+        Imported::Codebook { .. } => panic!("read as a codebook"),
+    }
+}
+
+#[test]
+fn a_selection_without_a_readable_position_is_skipped_with_a_warning() {
+    let good = positions_project(r#"startPosition="4""#);
+    assert_eq!(good.transcripts[0].selections.len(), 2, "{:?}", good.warnings);
+    assert!(!good.warnings.iter().any(|w| w.contains("selection `")), "{:?}", good.warnings);
+    for (start, what) in [
+        ("", "startPosition is missing"),
+        (r#"startPosition="""#, "startPosition `` is not"),
+        (r#"startPosition="abc""#, "startPosition `abc` is not"),
+        (r#"startPosition="0x1""#, "startPosition `0x1` is not"),
+        (r#"startPosition="-5""#, "startPosition `-5` is not"),
+        (r#"startPosition="NaN""#, "startPosition `NaN` is not"),
+    ] {
+        let p = positions_project(start);
+        let warning = p
+            .warnings
+            .iter()
+            .find(|w| w.contains("selection `55555555-5555-5555-5555-555555555551`"))
+            .unwrap_or_else(|| panic!("{start}: {:?}", p.warnings));
+        assert!(
+            warning.contains(what) && warning.ends_with("the selection is skipped"),
+            "{warning}"
+        );
+        let t = &p.transcripts[0];
+        assert_eq!(t.selections.len(), 1, "{start}: only the good selection is read");
+        let s = &t.selections[0];
+        let text: String = t.text.chars().skip(s.start).take(s.end - s.start).collect();
+        assert_eq!(text, "three");
+    }
+}
+
+#[test]
+fn variables_of_a_case_without_sources_are_reported() {
+    let p = positions_project(r#"startPosition="4""#);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("case `Anna` refers to no source")
+                && w.contains("1 variable values")),
+        "{:?}",
+        p.warnings
+    );
+}
