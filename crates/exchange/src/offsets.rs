@@ -54,43 +54,79 @@ const ALL: [Counting; 4] = [
     Counting::Utf16CrlfAsOne,
 ];
 
-/// Positions of one counting model mapped to code points of the LF text.
+/// Positions of one counting model mapped to code points of the LF text:
+/// only the positions asked for are kept, so the memory is that of the
+/// selections, not of the text.
 pub(crate) struct Map {
-    /// For each position in the model, the code point it lands on, or
-    /// `None` inside a character (half a surrogate pair, between CR and LF).
-    positions: Vec<Option<usize>>,
+    /// Each position asked for, in order, with the code point it lands on,
+    /// or `None` inside a character (half a surrogate pair, between CR and
+    /// LF). A position beyond the text is left out.
+    positions: Vec<(u64, Option<usize>)>,
+}
+
+/// Walks positions in order, keeping the ones asked for.
+struct Walk<'a> {
+    wanted: &'a [u64],
+    next: usize,
+    position: u64,
+    found: Vec<(u64, Option<usize>)>,
+}
+
+impl Walk<'_> {
+    fn emit(&mut self, value: Option<usize>) {
+        if self.wanted.get(self.next) == Some(&self.position) {
+            self.found.push((self.position, value));
+            self.next += 1;
+        }
+        self.position += 1;
+    }
+
+    fn done(&self) -> bool {
+        self.next >= self.wanted.len()
+    }
 }
 
 impl Map {
-    fn new(raw: &str, counting: Counting) -> Self {
+    /// The map of the positions `wanted` (any order, repeats allowed).
+    fn new(raw: &str, counting: Counting, wanted: &[u64]) -> Self {
         let utf16 = matches!(counting, Counting::Utf16 | Counting::Utf16CrlfAsOne);
         let crlf_one = matches!(counting, Counting::CodePointsCrlfAsOne | Counting::Utf16CrlfAsOne);
-        let mut positions = Vec::with_capacity(raw.len() + 1);
+        let mut sorted = wanted.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut walk = Walk { wanted: &sorted, next: 0, position: 0, found: Vec::new() };
         let mut lf = 0;
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
+            if walk.done() {
+                break;
+            }
             if c == '\r' && chars.peek() == Some(&'\n') {
-                positions.push(Some(lf));
+                walk.emit(Some(lf));
                 if !crlf_one {
-                    positions.push(None);
+                    walk.emit(None);
                 }
                 chars.next();
                 lf += 1;
                 continue;
             }
-            positions.push(Some(lf));
+            walk.emit(Some(lf));
             if utf16 && c.len_utf16() == 2 {
-                positions.push(None);
+                walk.emit(None);
             }
             lf += 1;
         }
-        positions.push(Some(lf));
-        Map { positions }
+        if chars.peek().is_none() {
+            walk.emit(Some(lf));
+        }
+        Map { positions: walk.found }
     }
 
-    /// The code point of a position, when it falls on a character boundary.
+    /// The code point of a position asked for, when it falls on a character
+    /// boundary.
     pub(crate) fn get(&self, position: u64) -> Option<usize> {
-        usize::try_from(position).ok().and_then(|p| self.positions.get(p).copied().flatten())
+        let i = self.positions.binary_search_by_key(&position, |(p, _)| *p).ok()?;
+        self.positions[i].1
     }
 }
 
@@ -129,8 +165,9 @@ pub(crate) fn choose(
     };
     type Scored = ((usize, usize, usize, usize), Counting, Map);
     let mut best: Option<Scored> = None;
+    let wanted: Vec<u64> = probes.iter().flat_map(|p| [p.start, p.end]).collect();
     for (rank, counting) in preference.into_iter().enumerate() {
-        let map = Map::new(raw, counting);
+        let map = Map::new(raw, counting, &wanted);
         let (mut fits, mut names, mut words) = (0, 0, 0);
         for p in probes {
             let (Some(s), Some(e)) = (map.get(p.start), map.get(p.end)) else { continue };
@@ -207,7 +244,7 @@ mod tests {
 
     #[test]
     fn a_position_inside_a_surrogate_pair_does_not_fit() {
-        let map = Map::new("\u{1F600}x", Counting::Utf16);
+        let map = Map::new("\u{1F600}x", Counting::Utf16, &[9, 2, 1, 2]);
         assert_eq!(map.get(1), None);
         assert_eq!(map.get(2), Some(1));
         assert_eq!(map.get(9), None);
