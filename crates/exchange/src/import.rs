@@ -461,14 +461,17 @@ impl<'a> SourceReader<'a> {
         }
         let front = self.front_matter(&case, source, case_index);
 
-        let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let lf_chars: Vec<char> = lf.chars().collect();
+        let lf = if raw.contains('\r') {
+            std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            std::borrow::Cow::Borrowed(raw.as_str())
+        };
         let probes: Vec<Probe<'_>> = source
             .selections
             .iter()
             .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
             .collect();
-        let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &self.origin);
+        let (counting, map, ambiguous) = offsets::choose(&raw, &lf, &probes, &self.origin);
         if ambiguous {
             warnings.push(format!(
                 "{what}: positions read as {}",

@@ -58,10 +58,11 @@ const ALL: [Counting; 4] = [
 /// only the positions asked for are kept, so the memory is that of the
 /// selections, not of the text.
 pub(crate) struct Map {
-    /// Each position asked for, in order, with the code point it lands on,
-    /// or `None` inside a character (half a surrogate pair, between CR and
-    /// LF). A position beyond the text is left out.
-    positions: Vec<(u64, Option<usize>)>,
+    /// Each position asked for, in order, with the code point it lands on
+    /// and that code point's byte offset in the LF text, or `None` inside a
+    /// character (half a surrogate pair, between CR and LF). A position
+    /// beyond the text is left out.
+    positions: Vec<(u64, Option<(usize, usize)>)>,
 }
 
 /// Walks positions in order, keeping the ones asked for.
@@ -69,11 +70,11 @@ struct Walk<'a> {
     wanted: &'a [u64],
     next: usize,
     position: u64,
-    found: Vec<(u64, Option<usize>)>,
+    found: Vec<(u64, Option<(usize, usize)>)>,
 }
 
 impl Walk<'_> {
-    fn emit(&mut self, value: Option<usize>) {
+    fn emit(&mut self, value: Option<(usize, usize)>) {
         if self.wanted.get(self.next) == Some(&self.position) {
             self.found.push((self.position, value));
             self.next += 1;
@@ -95,29 +96,32 @@ impl Map {
         sorted.sort_unstable();
         sorted.dedup();
         let mut walk = Walk { wanted: &sorted, next: 0, position: 0, found: Vec::new() };
-        let mut lf = 0;
+        let (mut lf, mut byte) = (0, 0);
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
             if walk.done() {
                 break;
             }
             if c == '\r' && chars.peek() == Some(&'\n') {
-                walk.emit(Some(lf));
+                walk.emit(Some((lf, byte)));
                 if !crlf_one {
                     walk.emit(None);
                 }
                 chars.next();
                 lf += 1;
+                byte += 1;
                 continue;
             }
-            walk.emit(Some(lf));
+            walk.emit(Some((lf, byte)));
             if utf16 && c.len_utf16() == 2 {
                 walk.emit(None);
             }
             lf += 1;
+            // A lone CR becomes LF: one byte either way.
+            byte += c.len_utf8();
         }
         if chars.peek().is_none() {
-            walk.emit(Some(lf));
+            walk.emit(Some((lf, byte)));
         }
         Map { positions: walk.found }
     }
@@ -125,6 +129,12 @@ impl Map {
     /// The code point of a position asked for, when it falls on a character
     /// boundary.
     pub(crate) fn get(&self, position: u64) -> Option<usize> {
+        self.at(position).map(|(point, _)| point)
+    }
+
+    /// The code point of a position asked for and its byte offset in the
+    /// LF text, when it falls on a character boundary.
+    fn at(&self, position: u64) -> Option<(usize, usize)> {
         let i = self.positions.binary_search_by_key(&position, |(p, _)| *p).ok()?;
         self.positions[i].1
     }
@@ -141,7 +151,7 @@ pub(crate) struct Probe<'a> {
 /// a BOM; `lf` the same with line ends as LF; `origin` the writing tool.
 pub(crate) fn choose(
     raw: &str,
-    lf: &[char],
+    lf: &str,
     probes: &[Probe<'_>],
     origin: &str,
 ) -> (Counting, Map, bool) {
@@ -170,18 +180,23 @@ pub(crate) fn choose(
         let map = Map::new(raw, counting, &wanted);
         let (mut fits, mut names, mut words) = (0, 0, 0);
         for p in probes {
-            let (Some(s), Some(e)) = (map.get(p.start), map.get(p.end)) else { continue };
+            let (Some((s, s_byte)), Some((e, e_byte))) = (map.at(p.start), map.at(p.end)) else {
+                continue;
+            };
             if s > e {
                 continue;
             }
             fits += 1;
-            if p.name.is_some_and(|n| name_matches(n, &lf[s..e])) {
+            if p.name.is_some_and(|n| name_matches(n, &lf[s_byte..e_byte])) {
                 names += 1;
             }
-            let word = |i: usize| {
-                i > 0 && i < lf.len() && lf[i - 1].is_alphanumeric() && lf[i].is_alphanumeric()
+            let word = |byte: usize| {
+                let before = lf[..byte].chars().next_back();
+                let after = lf[byte..].chars().next();
+                before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric)
             };
-            if !word(s) && !word(e) {
+            if !word(s_byte) && !word(e_byte) {
                 words += 1;
             }
         }
@@ -198,13 +213,12 @@ pub(crate) fn choose(
 
 /// Whether `selected` is the text a tool recorded as a selection's name
 /// (ATLAS.ti truncates long ones with `…`).
-pub(crate) fn name_matches(name: &str, selected: &[char]) -> bool {
+pub(crate) fn name_matches(name: &str, selected: &str) -> bool {
     let name = name.replace("\r\n", "\n");
     let name = name.trim();
     if name.is_empty() {
         return false;
     }
-    let selected: String = selected.iter().collect();
     let selected = selected.trim();
     match name.strip_suffix('…') {
         Some(prefix) => selected.starts_with(prefix.trim_end()),
@@ -216,8 +230,8 @@ pub(crate) fn name_matches(name: &str, selected: &[char]) -> bool {
 mod tests {
     use super::*;
 
-    fn lf(s: &str) -> Vec<char> {
-        s.replace("\r\n", "\n").chars().collect()
+    fn lf(s: &str) -> String {
+        s.replace("\r\n", "\n")
     }
 
     #[test]
@@ -227,7 +241,7 @@ mod tests {
         let probes = [Probe { start: 4, end: 8, name: None }];
         let (counting, map, _) = choose(raw, &lf(raw), &probes, "NVivo for Mac 12.7.0");
         assert_eq!(counting, Counting::Utf16);
-        let text = lf(raw);
+        let text: Vec<char> = lf(raw).chars().collect();
         let (s, e) = (map.get(4).unwrap(), map.get(8).unwrap());
         assert_eq!(text[s..e].iter().collect::<String>(), "word");
     }
@@ -252,8 +266,8 @@ mod tests {
 
     #[test]
     fn truncated_names_match_by_prefix() {
-        let text: Vec<char> = "For some reason babies".chars().collect();
-        assert!(name_matches("For some…", &text));
-        assert!(!name_matches("For none…", &text));
+        let text = "For some reason babies";
+        assert!(name_matches("For some…", text));
+        assert!(!name_matches("For none…", text));
     }
 }
