@@ -479,15 +479,15 @@ impl<'a> SourceReader<'a> {
             ));
         }
 
-        let Some((text, shift)) = compose(&case, &front, block.speakers.as_deref(), &lf) else {
+        let Some((text, shift, transcript)) =
+            compose(&case, &front, block.speakers.as_deref(), &lf)
+        else {
             warnings.push(format!("{what}: the text could not be made into a transcript; skipped"));
             return Ok(None);
         };
-        let transcript = Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
-            .map_err(|e| ExchangeError::Format {
-                file: file.to_owned(),
-                message: format!("source `{shown}`: {e}"),
-            })?;
+        // Only the transcript is kept from here on.
+        drop(lf);
+        drop(raw);
         let segments = transcript.segments(self.unit);
         let spans = transcript.segment_spans();
         let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
@@ -743,14 +743,15 @@ fn source_text(
 
 /// The transcript file for a text: front matter, then the text, which
 /// becomes one turn of speaker `text` when it has no turns of its own.
-/// Returns the file and the code points before the text.
+/// Returns the file, the code points before the text, and the file read
+/// as a transcript.
 fn compose(
     case: &str,
     front: &toml::Table,
     speakers: Option<&[String]>,
     body: &str,
-) -> Option<(String, usize)> {
-    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize)> {
+) -> Option<(String, usize, Transcript)> {
+    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize, Transcript)> {
         let mut head = String::from("+++\n");
         head.push_str(&toml::to_string(front).ok()?);
         head.push_str("+++\n");
@@ -759,7 +760,7 @@ fn compose(
         let text = format!("{head}{body}");
         Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
             .ok()
-            .map(|_| (text, shift))
+            .map(|transcript| (text, shift, transcript))
     };
     let mut front = front.clone();
     if let Some(speakers) = speakers {
