@@ -5,6 +5,7 @@
 //! A [`Codebook`] that exists is valid, so the rule engine built from it
 //! cannot fail on a bad pattern later.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -208,6 +209,43 @@ struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
     index: LineIndex,
+}
+
+/// Which codes lie on a cycle of parents, in one pass over the codes (ids
+/// are unique here).
+fn on_cycle(drafts: &[Draft], index: &BTreeMap<&str, usize>) -> Vec<bool> {
+    const NEW: u8 = 0;
+    const WALKING: u8 = 1;
+    const DONE: u8 = 2;
+    let parent = |i: usize| drafts[i].code.parent.as_deref().and_then(|p| index.get(p).copied());
+    let mut state = vec![NEW; drafts.len()];
+    let mut cycle = vec![false; drafts.len()];
+    let mut path = Vec::new();
+    for start in 0..drafts.len() {
+        let mut next = Some(start);
+        while let Some(i) = next {
+            match state[i] {
+                NEW => {
+                    state[i] = WALKING;
+                    path.push(i);
+                    next = parent(i);
+                }
+                WALKING => {
+                    // Back on this walk: from `i` on, the path is a cycle.
+                    let from = path.iter().position(|&p| p == i).unwrap_or(path.len());
+                    for &p in &path[from..] {
+                        cycle[p] = true;
+                    }
+                    next = None;
+                }
+                _ => next = None,
+            }
+        }
+        for p in path.drain(..) {
+            state[p] = DONE;
+        }
+    }
+    cycle
 }
 
 /// A code as written, with the spans needed for later checks.
@@ -451,9 +489,13 @@ impl Reader<'_> {
     }
 
     fn check_tree(&self, drafts: &[Draft]) -> Result<(), CodebookError> {
+        // Every check below is linear in the number of codes: a scan of all
+        // codes for each code (or each parent of each code) made a large or
+        // deep tree take minutes.
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, draft) in drafts.iter().enumerate() {
             let id = draft.code.id.as_str();
-            if let Some(first) = drafts[..i].iter().find(|d| d.code.id == id) {
+            if let Some(first) = index.get(id).map(|&f| &drafts[f]) {
                 return Err(self.error(
                     ErrorKind::Duplicate,
                     draft.id_span.start,
@@ -464,9 +506,17 @@ impl Reader<'_> {
                     ),
                 ));
             }
+            index.insert(id, i);
         }
-        let find = |id: &str| drafts.iter().find(|d| d.code.id == id);
+        let find = |id: &str| index.get(id).map(|&i| &drafts[i]);
+        let on_cycle = on_cycle(drafts, &index);
+        let mut children_of: BTreeMap<&str, Vec<&Draft>> = BTreeMap::new();
         for draft in drafts {
+            if let Some(parent) = draft.code.parent.as_deref() {
+                children_of.entry(parent).or_default().push(draft);
+            }
+        }
+        for (i, draft) in drafts.iter().enumerate() {
             let code = &draft.code;
             let id = code.id.as_str();
             let at = |span: &Option<Range<usize>>| {
@@ -484,27 +534,26 @@ impl Reader<'_> {
                         format!("unknown parent `{parent}`{hint}"),
                     ));
                 }
-                // Follow the parents; a chain longer than the codebook is a cycle.
-                let mut chain = vec![id.to_owned()];
-                let mut next = Some(parent.as_str());
-                while let Some(p) = next {
-                    chain.push(p.to_owned());
-                    if p == id {
-                        return Err(self.error(
-                            ErrorKind::CodeTree,
-                            at(&draft.parent_span),
-                            Some(id),
-                            format!("the parents form a cycle: {}", chain.join(" -> ")),
-                        ));
+                if on_cycle[i] {
+                    // Follow the parents back to this code.
+                    let mut chain = vec![id.to_owned()];
+                    let mut next = Some(parent.as_str());
+                    while let Some(p) = next {
+                        chain.push(p.to_owned());
+                        if p == id || chain.len() > drafts.len() + 1 {
+                            break;
+                        }
+                        next = find(p).and_then(|d| d.code.parent.as_deref());
                     }
-                    if chain.len() > drafts.len() + 1 {
-                        break;
-                    }
-                    next = find(p).and_then(|d| d.code.parent.as_deref());
+                    return Err(self.error(
+                        ErrorKind::CodeTree,
+                        at(&draft.parent_span),
+                        Some(id),
+                        format!("the parents form a cycle: {}", chain.join(" -> ")),
+                    ));
                 }
             }
-            let children: Vec<&Draft> =
-                drafts.iter().filter(|d| d.code.parent.as_deref() == Some(id)).collect();
+            let children: &[&Draft] = children_of.get(id).map_or(&[], Vec::as_slice);
             if code.exclusive {
                 if draft.codable_given == Some(true) {
                     return Err(self.error(

@@ -39,21 +39,34 @@ impl Quote {
     }
 }
 
-/// A text with the byte offset of every code point, so that code-point
-/// offsets (as codings store them) are turned into slices in constant time.
+/// Code points between two marks of a [`TextIndex`].
+const MARK_EVERY: usize = 64;
+
+/// A text with the byte offset of every 64th code point, so that code-point
+/// offsets (as codings store them) are turned into slices by reading at
+/// most 63 code points, with an index of an eighth of a byte per byte of
+/// text (a byte offset per code point was eight times the text).
 #[derive(Debug, Clone)]
 pub struct TextIndex<'t> {
     text: &'t str,
-    /// Byte offset of each code point, then the text's length.
-    starts: Vec<usize>,
+    /// The number of code points.
+    chars: usize,
+    /// Byte offset of code points 0, 64, 128 ...
+    marks: Vec<usize>,
 }
 
 impl<'t> TextIndex<'t> {
     /// Indexes `text`.
     pub fn new(text: &'t str) -> Self {
-        let mut starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        starts.push(text.len());
-        TextIndex { text, starts }
+        let mut marks = Vec::with_capacity(text.len() / MARK_EVERY + 1);
+        let mut chars = 0;
+        for (i, _) in text.char_indices() {
+            if chars % MARK_EVERY == 0 {
+                marks.push(i);
+            }
+            chars += 1;
+        }
+        TextIndex { text, chars, marks }
     }
 
     /// The whole text.
@@ -63,25 +76,36 @@ impl<'t> TextIndex<'t> {
 
     /// The number of code points.
     pub fn chars(&self) -> usize {
-        self.starts.len() - 1
+        self.chars
     }
 
     /// Code points `start..end` (clipped to the text).
     pub fn slice(&self, start: usize, end: usize) -> &'t str {
         let end = end.min(self.chars());
         let start = start.min(end);
-        &self.text[self.starts[start]..self.starts[end]]
+        &self.text[self.byte_at(start)..self.byte_at(end)]
     }
 
     /// The code-point offset of byte `byte`, which must start a code point
-    /// (or be the text's length).
+    /// (or be the text's length): the number of code points that start
+    /// before it.
     pub fn char_at(&self, byte: usize) -> usize {
-        self.starts.partition_point(|&b| b < byte)
+        let Some(mark) = self.marks.partition_point(|&b| b < byte).checked_sub(1) else {
+            return 0;
+        };
+        let base = self.marks[mark];
+        let after = self.text[base..].char_indices().take_while(|(i, _)| base + i < byte).count();
+        mark * MARK_EVERY + after
     }
 
     /// The byte offset of code point `offset` (clipped to the text).
     pub fn byte_at(&self, offset: usize) -> usize {
-        self.starts[offset.min(self.chars())]
+        if offset >= self.chars {
+            return self.text.len();
+        }
+        let base = self.marks[offset / MARK_EVERY];
+        let rest = offset % MARK_EVERY;
+        self.text[base..].char_indices().nth(rest).map_or(self.text.len(), |(i, _)| base + i)
     }
 }
 
@@ -98,6 +122,21 @@ mod tests {
         assert_eq!(quote.prefix, "가나다 ");
         assert_eq!(quote.suffix, " 라마");
         assert_eq!(index.char_at(index.byte_at(4)), 4);
+    }
+
+    #[test]
+    fn offsets_match_a_full_index_across_marks() {
+        let text: String = (0..300).map(|i| if i % 3 == 0 { '가' } else { 'a' }).collect();
+        let index = TextIndex::new(&text);
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        assert_eq!(index.chars(), 300);
+        for (point, &byte) in starts.iter().enumerate() {
+            assert_eq!(index.byte_at(point), byte, "{point}");
+            assert_eq!(index.char_at(byte), point, "{byte}");
+        }
+        assert_eq!(index.slice(63, 66), &text[starts[63]..starts[66]]);
+        assert_eq!(TextIndex::new("").char_at(0), 0);
+        assert_eq!(TextIndex::new("").byte_at(3), 0);
     }
 
     #[test]

@@ -65,13 +65,22 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Vec<Entry>, ExchangeError
                 entry.size()
             )));
         }
+        // Read no more than the header declares (and one byte to tell): an
+        // entry that unpacks to more is refused as soon as it does.
+        let declared = entry.size();
         let mut content = Vec::new();
+        // Room for the declared size at once (no doubling), or a clear error.
+        content
+            .try_reserve_exact(usize::try_from(declared).unwrap_or(usize::MAX))
+            .map_err(|_| error(format!("entry `{name}`: no memory for its {declared} bytes")))?;
         (&mut entry)
-            .take(MAX_ENTRY + 1)
+            .take(declared + 1)
             .read_to_end(&mut content)
             .map_err(|e| error(format!("entry `{name}`: {e}")))?;
-        if content.len() as u64 > MAX_ENTRY {
-            return Err(error(format!("entry `{name}` unpacks to more than qda reads")));
+        if content.len() as u64 > declared {
+            return Err(error(format!(
+                "entry `{name}` unpacks to more than the {declared} bytes its header declares; the archive is damaged or forged: export the project again"
+            )));
         }
         entries.push(Entry { name, bytes: content });
     }

@@ -240,7 +240,7 @@ fn project_to_qda(
     let mut transcripts: Vec<ImportedTranscript> = Vec::new();
     let mut placed_codings: Vec<Coding> = Vec::new();
     let mut memos: Vec<SegmentMemo> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
         let Some((transcript, codings, notes)) =
@@ -264,6 +264,15 @@ fn warn_unread(file: &str, project: &RefiProject, warnings: &mut Vec<String>) {
         warnings.push(format!(
             "{file}: {source_sets} sets of sources not imported (qda has no document groups)"
         ));
+    }
+    for case in &project.cases {
+        if case.sources.is_empty() && !case.values.is_empty() {
+            let name = case.name.as_deref().unwrap_or(&case.guid);
+            warnings.push(format!(
+                "{file}: case `{name}` refers to no source (no `SourceRef`), so its {} variable values reach no transcript and are not imported; link the case to its sources in the tool that wrote the file",
+                case.values.len()
+            ));
+        }
     }
     for (what, n) in &project.unread {
         let name = match what.as_str() {
@@ -424,7 +433,7 @@ impl<'a> SourceReader<'a> {
         &self,
         n: usize,
         source: &RefiTextSource,
-        taken: &mut Vec<String>,
+        taken: &mut codebook::Taken,
         skipped: &mut Skipped,
         warnings: &mut Vec<String>,
     ) -> Result<Option<ReadSource>, ExchangeError> {
@@ -444,23 +453,25 @@ impl<'a> SourceReader<'a> {
             description::read(source.description.as_deref()).unwrap_or_default();
         let case_index = self.source_case.get(&guid::key(&source.guid)).copied();
         let wanted = self.case_name(n, source, &block, case_index);
-        let case = codebook::unique(&wanted, taken);
+        let case = taken.claim(&wanted);
         if case != wanted {
             warnings.push(format!(
                 "{what}: case `{wanted}` is taken by another source; this one is `{case}`"
             ));
         }
-        taken.push(case.clone());
         let front = self.front_matter(&case, source, case_index);
 
-        let lf = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let lf_chars: Vec<char> = lf.chars().collect();
+        let lf = if raw.contains('\r') {
+            std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            std::borrow::Cow::Borrowed(raw.as_str())
+        };
         let probes: Vec<Probe<'_>> = source
             .selections
             .iter()
             .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
             .collect();
-        let (counting, map, ambiguous) = offsets::choose(&raw, &lf_chars, &probes, &self.origin);
+        let (counting, map, ambiguous) = offsets::choose(&raw, &lf, &probes, &self.origin);
         if ambiguous {
             warnings.push(format!(
                 "{what}: positions read as {}",
@@ -468,15 +479,15 @@ impl<'a> SourceReader<'a> {
             ));
         }
 
-        let Some((text, shift)) = compose(&case, &front, block.speakers.as_deref(), &lf) else {
+        let Some((text, shift, transcript)) =
+            compose(&case, &front, block.speakers.as_deref(), &lf)
+        else {
             warnings.push(format!("{what}: the text could not be made into a transcript; skipped"));
             return Ok(None);
         };
-        let transcript = Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
-            .map_err(|e| ExchangeError::Format {
-                file: file.to_owned(),
-                message: format!("source `{shown}`: {e}"),
-            })?;
+        // Only the transcript is kept from here on.
+        drop(lf);
+        drop(raw);
         let segments = transcript.segments(self.unit);
         let spans = transcript.segment_spans();
         let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
@@ -732,14 +743,15 @@ fn source_text(
 
 /// The transcript file for a text: front matter, then the text, which
 /// becomes one turn of speaker `text` when it has no turns of its own.
-/// Returns the file and the code points before the text.
+/// Returns the file, the code points before the text, and the file read
+/// as a transcript.
 fn compose(
     case: &str,
     front: &toml::Table,
     speakers: Option<&[String]>,
     body: &str,
-) -> Option<(String, usize)> {
-    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize)> {
+) -> Option<(String, usize, Transcript)> {
+    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize, Transcript)> {
         let mut head = String::from("+++\n");
         head.push_str(&toml::to_string(front).ok()?);
         head.push_str("+++\n");
@@ -748,7 +760,7 @@ fn compose(
         let text = format!("{head}{body}");
         Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
             .ok()
-            .map(|_| (text, shift))
+            .map(|transcript| (text, shift, transcript))
     };
     let mut front = front.clone();
     if let Some(speakers) = speakers {

@@ -54,43 +54,89 @@ const ALL: [Counting; 4] = [
     Counting::Utf16CrlfAsOne,
 ];
 
-/// Positions of one counting model mapped to code points of the LF text.
+/// Positions of one counting model mapped to code points of the LF text:
+/// only the positions asked for are kept, so the memory is that of the
+/// selections, not of the text.
 pub(crate) struct Map {
-    /// For each position in the model, the code point it lands on, or
-    /// `None` inside a character (half a surrogate pair, between CR and LF).
-    positions: Vec<Option<usize>>,
+    /// Each position asked for, in order, with the code point it lands on
+    /// and that code point's byte offset in the LF text, or `None` inside a
+    /// character (half a surrogate pair, between CR and LF). A position
+    /// beyond the text is left out.
+    positions: Vec<(u64, Option<(usize, usize)>)>,
+}
+
+/// Walks positions in order, keeping the ones asked for.
+struct Walk<'a> {
+    wanted: &'a [u64],
+    next: usize,
+    position: u64,
+    found: Vec<(u64, Option<(usize, usize)>)>,
+}
+
+impl Walk<'_> {
+    fn emit(&mut self, value: Option<(usize, usize)>) {
+        if self.wanted.get(self.next) == Some(&self.position) {
+            self.found.push((self.position, value));
+            self.next += 1;
+        }
+        self.position += 1;
+    }
+
+    fn done(&self) -> bool {
+        self.next >= self.wanted.len()
+    }
 }
 
 impl Map {
-    fn new(raw: &str, counting: Counting) -> Self {
+    /// The map of the positions `wanted` (any order, repeats allowed).
+    fn new(raw: &str, counting: Counting, wanted: &[u64]) -> Self {
         let utf16 = matches!(counting, Counting::Utf16 | Counting::Utf16CrlfAsOne);
         let crlf_one = matches!(counting, Counting::CodePointsCrlfAsOne | Counting::Utf16CrlfAsOne);
-        let mut positions = Vec::with_capacity(raw.len() + 1);
-        let mut lf = 0;
+        let mut sorted = wanted.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut walk = Walk { wanted: &sorted, next: 0, position: 0, found: Vec::new() };
+        let (mut lf, mut byte) = (0, 0);
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
+            if walk.done() {
+                break;
+            }
             if c == '\r' && chars.peek() == Some(&'\n') {
-                positions.push(Some(lf));
+                walk.emit(Some((lf, byte)));
                 if !crlf_one {
-                    positions.push(None);
+                    walk.emit(None);
                 }
                 chars.next();
                 lf += 1;
+                byte += 1;
                 continue;
             }
-            positions.push(Some(lf));
+            walk.emit(Some((lf, byte)));
             if utf16 && c.len_utf16() == 2 {
-                positions.push(None);
+                walk.emit(None);
             }
             lf += 1;
+            // A lone CR becomes LF: one byte either way.
+            byte += c.len_utf8();
         }
-        positions.push(Some(lf));
-        Map { positions }
+        if chars.peek().is_none() {
+            walk.emit(Some((lf, byte)));
+        }
+        Map { positions: walk.found }
     }
 
-    /// The code point of a position, when it falls on a character boundary.
+    /// The code point of a position asked for, when it falls on a character
+    /// boundary.
     pub(crate) fn get(&self, position: u64) -> Option<usize> {
-        usize::try_from(position).ok().and_then(|p| self.positions.get(p).copied().flatten())
+        self.at(position).map(|(point, _)| point)
+    }
+
+    /// The code point of a position asked for and its byte offset in the
+    /// LF text, when it falls on a character boundary.
+    fn at(&self, position: u64) -> Option<(usize, usize)> {
+        let i = self.positions.binary_search_by_key(&position, |(p, _)| *p).ok()?;
+        self.positions[i].1
     }
 }
 
@@ -118,7 +164,7 @@ pub(crate) struct Probe<'a> {
 /// a BOM; `lf` the same with line ends as LF; `origin` the writing tool.
 pub(crate) fn choose(
     raw: &str,
-    lf: &[char],
+    lf: &str,
     probes: &[Probe<'_>],
     origin: &str,
 ) -> (Counting, Map, bool) {
@@ -142,22 +188,28 @@ pub(crate) fn choose(
     };
     type Scored = ((usize, usize, usize, usize), Counting, Map);
     let mut best: Option<Scored> = None;
+    let wanted: Vec<u64> = probes.iter().flat_map(|p| [p.start, p.end]).collect();
     for (rank, counting) in preference.into_iter().enumerate() {
-        let map = Map::new(raw, counting);
+        let map = Map::new(raw, counting, &wanted);
         let (mut fits, mut names, mut words) = (0, 0, 0);
         for p in probes {
-            let (Some(s), Some(e)) = (map.get(p.start), map.get(p.end)) else { continue };
+            let (Some((s, s_byte)), Some((e, e_byte))) = (map.at(p.start), map.at(p.end)) else {
+                continue;
+            };
             if s > e {
                 continue;
             }
             fits += 1;
-            if p.name.is_some_and(|n| name_matches(n, &lf[s..e])) {
+            if p.name.is_some_and(|n| name_matches(n, &lf[s_byte..e_byte])) {
                 names += 1;
             }
-            let word = |i: usize| {
-                i > 0 && i < lf.len() && lf[i - 1].is_alphanumeric() && lf[i].is_alphanumeric()
+            let word = |byte: usize| {
+                let before = lf[..byte].chars().next_back();
+                let after = lf[byte..].chars().next();
+                before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric)
             };
-            if !word(s) && !word(e) {
+            if !word(s_byte) && !word(e_byte) {
                 words += 1;
             }
         }
@@ -174,13 +226,12 @@ pub(crate) fn choose(
 
 /// Whether `selected` is the text a tool recorded as a selection's name
 /// (ATLAS.ti truncates long ones with `…`).
-pub(crate) fn name_matches(name: &str, selected: &[char]) -> bool {
+pub(crate) fn name_matches(name: &str, selected: &str) -> bool {
     let name = name.replace("\r\n", "\n");
     let name = name.trim();
     if name.is_empty() {
         return false;
     }
-    let selected: String = selected.iter().collect();
     let selected = selected.trim();
     match name.strip_suffix('…') {
         Some(prefix) => selected.starts_with(prefix.trim_end()),
@@ -192,8 +243,8 @@ pub(crate) fn name_matches(name: &str, selected: &[char]) -> bool {
 mod tests {
     use super::*;
 
-    fn lf(s: &str) -> Vec<char> {
-        s.replace("\r\n", "\n").chars().collect()
+    fn lf(s: &str) -> String {
+        s.replace("\r\n", "\n")
     }
 
     #[test]
@@ -203,7 +254,7 @@ mod tests {
         let probes = [Probe { start: 4, end: 8, name: None }];
         let (counting, map, _) = choose(raw, &lf(raw), &probes, "NVivo for Mac 12.7.0");
         assert_eq!(counting, Counting::Utf16);
-        let text = lf(raw);
+        let text: Vec<char> = lf(raw).chars().collect();
         let (s, e) = (map.get(4).unwrap(), map.get(8).unwrap());
         assert_eq!(text[s..e].iter().collect::<String>(), "word");
     }
@@ -227,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_position_inside_a_surrogate_pair_does_not_fit() {
-        let map = Map::new("\u{1F600}x", Counting::Utf16);
+        let map = Map::new("\u{1F600}x", Counting::Utf16, &[9, 2, 1, 2]);
         assert_eq!(map.get(1), None);
         assert_eq!(map.get(2), Some(1));
         assert_eq!(map.get(9), None);
@@ -235,8 +286,8 @@ mod tests {
 
     #[test]
     fn truncated_names_match_by_prefix() {
-        let text: Vec<char> = "For some reason babies".chars().collect();
-        assert!(name_matches("For some…", &text));
-        assert!(!name_matches("For none…", &text));
+        let text = "For some reason babies";
+        assert!(name_matches("For some…", text));
+        assert!(!name_matches("For none…", text));
     }
 }

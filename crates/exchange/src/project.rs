@@ -420,7 +420,7 @@ pub(crate) fn read_qde(
                     for _ in source.all("Coding") {
                         count(&mut project.unread, "SourceCoding");
                     }
-                    project.sources.push(read_text_source(source));
+                    project.sources.push(read_text_source(file, source, warnings));
                 }
                 other => count(&mut project.unread, other),
             }
@@ -438,7 +438,7 @@ pub(crate) fn read_qde(
             .collect();
         // A note on a selection without codings is a memo on a segment;
         // every other note is not read.
-        let memo_notes: Vec<String> = project
+        let memo_notes: std::collections::BTreeSet<String> = project
             .sources
             .iter()
             .flat_map(|s| &s.selections)
@@ -490,23 +490,44 @@ fn read_values(parent: &Element) -> Vec<RefiValue> {
         .collect()
 }
 
-fn read_text_source(source: &Element) -> RefiTextSource {
+/// A position: `12` as the schema says, or `12.0` as a careless writer
+/// might; `None` for anything else (missing, empty, negative, not a number).
+fn position(raw: Option<&str>) -> Option<u64> {
+    let p = raw?.trim();
+    p.parse::<u64>()
+        .ok()
+        .or_else(|| p.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+}
+
+/// A text source with its selections; a selection whose start or end is not
+/// a position is skipped with a warning naming it.
+fn read_text_source(file: &str, source: &Element, warnings: &mut Vec<String>) -> RefiTextSource {
     let selections = source
         .all("PlainTextSelection")
-        .map(|s| {
-            // `12` as the schema says, or `12.0` as a careless writer might.
-            let position = |name: &str| {
-                let p = s.attr(name).unwrap_or("").trim();
-                p.parse::<u64>()
-                    .ok()
-                    .or_else(|| p.parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64))
-                    .unwrap_or(0)
+        .filter_map(|s| {
+            let guid = s.attr("guid").unwrap_or("");
+            let positions = ["startPosition", "endPosition"].map(|name| {
+                let raw = s.attr(name);
+                let read = position(raw);
+                if read.is_none() {
+                    let what = match raw {
+                        None => "is missing".to_owned(),
+                        Some(raw) => format!("`{raw}` is not a whole number of 0 or more"),
+                    };
+                    warnings.push(format!(
+                        "{file}: selection `{guid}`: {name} {what}; the selection is skipped"
+                    ));
+                }
+                read
+            });
+            let [Some(start), Some(end)] = positions else {
+                return None;
             };
-            RefiSelection {
-                guid: s.attr("guid").unwrap_or("").to_owned(),
+            Some(RefiSelection {
+                guid: guid.to_owned(),
                 name: s.attr("name").map(str::to_owned),
-                start: position("startPosition"),
-                end: position("endPosition"),
+                start,
+                end,
                 user: s.attr("creatingUser").map(str::to_owned),
                 description: s.description(),
                 codings: s
@@ -523,7 +544,7 @@ fn read_text_source(source: &Element) -> RefiTextSource {
                     .all("NoteRef")
                     .filter_map(|n| n.attr("targetGUID").map(str::to_owned))
                     .collect(),
-            }
+            })
         })
         .collect();
     RefiTextSource {

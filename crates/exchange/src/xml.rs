@@ -10,6 +10,14 @@ use quick_xml::reader::Reader;
 
 use crate::error::ExchangeError;
 
+/// The deepest nesting of elements read: a deeper document is refused, so
+/// that reading and dropping the tree never runs out of stack.
+pub(crate) const MAX_DEPTH: usize = 2_000;
+
+/// The deepest nesting of `Code` elements read (a code tree deeper than
+/// this is refused).
+pub(crate) const MAX_CODE_DEPTH: usize = 1_000;
+
 /// An element: local name, attributes in document order, child elements and
 /// the text directly inside it.
 #[derive(Debug, Clone, Default)]
@@ -76,19 +84,42 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Element, ExchangeError> 
     };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    // How many `Code` elements are open.
+    let mut codes = 0;
+    let too_deep = |stack: &[Element], codes: usize, start: &BytesStart<'_>| {
+        if start.local_name().as_ref() == b"Code" && codes + 1 > MAX_CODE_DEPTH {
+            Some(format!(
+                "codes are nested more than {MAX_CODE_DEPTH} deep; qda reads at most {MAX_CODE_DEPTH} levels of codes: move deeper codes up a level in the tool that wrote the file"
+            ))
+        } else if stack.len() + 1 > MAX_DEPTH {
+            Some(format!(
+                "elements are nested more than {MAX_DEPTH} deep; qda reads at most {MAX_DEPTH} levels: is this a REFI-QDA file?"
+            ))
+        } else {
+            None
+        }
+    };
     loop {
         let event = reader.read_event().map_err(|e| error(&reader, e.to_string()))?;
         match event {
             Event::Start(start) => {
+                if let Some(message) = too_deep(&stack, codes, &start) {
+                    return Err(error(&reader, message));
+                }
                 let element = open(&reader, &start).map_err(|m| error(&reader, m))?;
+                codes += usize::from(element.name == "Code");
                 stack.push(element);
             }
             Event::Empty(start) => {
+                if let Some(message) = too_deep(&stack, codes, &start) {
+                    return Err(error(&reader, message));
+                }
                 let element = open(&reader, &start).map_err(|m| error(&reader, m))?;
                 close(&mut stack, &mut root, element);
             }
             Event::End(_) => {
                 if let Some(element) = stack.pop() {
+                    codes -= usize::from(element.name == "Code");
                     close(&mut stack, &mut root, element);
                 }
             }

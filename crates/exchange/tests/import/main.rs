@@ -6,5 +6,6 @@
 //! - `common`: the checks both share.
 
 mod common;
+mod hostile;
 mod samples;
 mod tools;

@@ -7,7 +7,7 @@ use std::io::{Cursor, Write};
 use qda_exchange::{Counting, ExchangeError, Imported, ImportedCodebook, ImportedProject, import};
 use zip::write::SimpleFileOptions;
 
-fn qdpx(entries: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn qdpx(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in entries {
         zip.start_file(*name, SimpleFileOptions::default()).unwrap();

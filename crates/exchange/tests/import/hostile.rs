@@ -1,0 +1,184 @@
+//! Hostile files, built here and kept to a few MB: each is refused with a
+//! clear error, or imported in time linear in its size, never a crash.
+
+use std::fmt::Write as _;
+
+use qda_exchange::{ExchangeError, Imported, import};
+
+fn nested_codes(depth: usize) -> String {
+    let mut qdc = String::from(
+        r#"<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>"#,
+    );
+    for i in 0..depth {
+        write!(
+            qdc,
+            r#"<Code guid="{i:08}-0000-0000-0000-000000000000" name="c{i}" isCodable="true">"#
+        )
+        .unwrap();
+    }
+    qdc.push_str(&"</Code>".repeat(depth));
+    qdc.push_str("</Codes></CodeBook>");
+    qdc
+}
+
+#[test]
+fn codes_nested_too_deep_are_refused_with_a_position() {
+    let err = import("deep.qdc", nested_codes(100_000).as_bytes()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(&err, ExchangeError::Xml { file, location: Some(_), .. } if file == "deep.qdc"),
+        "{text}"
+    );
+    assert!(text.starts_with("deep.qdc:1:"), "{text}");
+    assert!(text.contains("nested more than 1000 deep"), "{text}");
+}
+
+#[test]
+fn codes_nested_as_deep_as_allowed_import() {
+    let Imported::Codebook { codebook, .. } =
+        import("deep.qdc", nested_codes(1_000).as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("read as a project")
+    };
+    assert_eq!(codebook.ids.len(), 1_000);
+}
+
+#[test]
+fn unknown_elements_nested_too_deep_are_refused() {
+    let depth = 200_000;
+    let mut qde = String::from(r#"<Project name="x">"#);
+    qde.push_str(&"<x>".repeat(depth));
+    qde.push_str(&"</x>".repeat(depth));
+    qde.push_str("</Project>");
+    let err = import("deep.qde", qde.as_bytes()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, ExchangeError::Xml { location: Some(_), .. }), "{text}");
+    assert!(text.contains("nested more than 2000 deep"), "{text}");
+}
+
+#[test]
+fn many_codes_of_one_name_get_unique_ids() {
+    let n = 20_000;
+    let mut qdc = String::from(
+        r#"<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>"#,
+    );
+    for i in 0..n {
+        write!(
+            qdc,
+            r#"<Code guid="{i:08}-0000-0000-0000-000000000000" name="same" isCodable="true"/>"#
+        )
+        .unwrap();
+    }
+    qdc.push_str("</Codes></CodeBook>");
+    let Imported::Codebook { codebook, .. } =
+        import("same.qdc", qdc.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("read as a project")
+    };
+    let ids: Vec<&String> = codebook.ids.values().collect();
+    assert_eq!(ids.len(), n);
+    assert_eq!(ids[0], "same");
+    assert_eq!(ids[1], "same-2");
+    assert_eq!(ids[n - 1], &format!("same-{n}"));
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), n);
+}
+
+/// A zip whose first entry, `sources/s.txt`, holds `size` bytes but whose
+/// headers declare `declared`.
+fn lying_zip(size: usize, declared: u32) -> Vec<u8> {
+    use std::io::{Cursor, Write};
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("sources/s.txt", options).unwrap();
+    zip.write_all(&vec![b'a'; size]).unwrap();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(br#"<Project name="x"/>"#).unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    bytes[22..26].copy_from_slice(&declared.to_le_bytes());
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&declared.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn an_entry_larger_than_its_header_declares_is_refused() {
+    let err = import("lying.qdpx", &lying_zip(2 << 20, 40)).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, ExchangeError::Archive { file, .. } if file == "lying.qdpx"), "{text}");
+    assert!(text.contains("`sources/s.txt` unpacks to more than the 40 bytes"), "{text}");
+    // The same entry, declared truly, is read.
+    assert!(import("true.qdpx", &lying_zip(2 << 20, 2 << 20)).is_ok());
+}
+
+const POSITIONS_QDE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project name="p" origin="QualCoder 3.5" xmlns="urn:QDA-XML:project:1.0">
+<Users><User guid="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645" name="Kati"/></Users>
+<CodeBook><Codes><Code guid="11111111-1111-1111-1111-111111111111" name="A" isCodable="true"/></Codes></CodeBook>
+<Variables><Variable guid="22222222-2222-2222-2222-222222222222" name="age" typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="33333333-3333-3333-3333-333333333333" name="Anna"><VariableValue><VariableRef targetGUID="22222222-2222-2222-2222-222222222222"/><IntegerValue>34</IntegerValue></VariableValue></Case></Cases>
+<Sources><TextSource guid="44444444-4444-4444-4444-444444444444" name="s.txt" plainTextPath="internal://44444444-4444-4444-4444-444444444444.txt">
+<PlainTextSelection guid="55555555-5555-5555-5555-555555555551" START endPosition="7" creatingUser="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645">
+<Coding guid="66666666-6666-6666-6666-666666666661"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="55555555-5555-5555-5555-555555555552" startPosition="8" endPosition="13" creatingUser="8ca3a2c1-8b7a-41c3-a9dd-a8fb46caa645">
+<Coding guid="66666666-6666-6666-6666-666666666662"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+</PlainTextSelection></TextSource></Sources></Project>"#;
+
+fn positions_project(start: &str) -> qda_exchange::ImportedProject {
+    let qde = POSITIONS_QDE.replace("START", start);
+    let bytes = crate::tools::qdpx(&[
+        ("project.qde", qde.as_bytes()),
+        ("sources/44444444-4444-4444-4444-444444444444.txt", b"one two three"),
+    ]);
+    match import("p.qdpx", &bytes).unwrap_or_else(|e| panic!("{e}")) {
+        Imported::Project(p) => p,
+        Imported::Codebook { .. } => panic!("read as a codebook"),
+    }
+}
+
+#[test]
+fn a_selection_without_a_readable_position_is_skipped_with_a_warning() {
+    let good = positions_project(r#"startPosition="4""#);
+    assert_eq!(good.transcripts[0].selections.len(), 2, "{:?}", good.warnings);
+    assert!(!good.warnings.iter().any(|w| w.contains("selection `")), "{:?}", good.warnings);
+    for (start, what) in [
+        ("", "startPosition is missing"),
+        (r#"startPosition="""#, "startPosition `` is not"),
+        (r#"startPosition="abc""#, "startPosition `abc` is not"),
+        (r#"startPosition="0x1""#, "startPosition `0x1` is not"),
+        (r#"startPosition="-5""#, "startPosition `-5` is not"),
+        (r#"startPosition="NaN""#, "startPosition `NaN` is not"),
+    ] {
+        let p = positions_project(start);
+        let warning = p
+            .warnings
+            .iter()
+            .find(|w| w.contains("selection `55555555-5555-5555-5555-555555555551`"))
+            .unwrap_or_else(|| panic!("{start}: {:?}", p.warnings));
+        assert!(
+            warning.contains(what) && warning.ends_with("the selection is skipped"),
+            "{warning}"
+        );
+        let t = &p.transcripts[0];
+        assert_eq!(t.selections.len(), 1, "{start}: only the good selection is read");
+        let s = &t.selections[0];
+        let text: String = t.text.chars().skip(s.start).take(s.end - s.start).collect();
+        assert_eq!(text, "three");
+    }
+}
+
+#[test]
+fn variables_of_a_case_without_sources_are_reported() {
+    let p = positions_project(r#"startPosition="4""#);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("case `Anna` refers to no source")
+                && w.contains("1 variable values")),
+        "{:?}",
+        p.warnings
+    );
+}
