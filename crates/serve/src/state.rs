@@ -48,7 +48,7 @@ struct Inner {
 /// The codings file as this server last saw it: read at start, or written.
 #[derive(Debug)]
 pub(crate) struct Saved {
-    /// Its version (see [`crate::store::Snapshot::version`]).
+    /// Its version (the `version` of a `store::Snapshot`).
     pub(crate) version: String,
     /// Its bytes (`None` while there is no file).
     pub(crate) bytes: Option<Vec<u8>>,
