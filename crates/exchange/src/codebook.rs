@@ -190,9 +190,9 @@ fn tree(codebook: &Codebook, code: &Code, header: &mut Option<HeaderOut>) -> Ref
     }
 }
 
-/// Definition, include and exclude texts as a reader sees them, then the
-/// qda part.
-fn describe(code: &Code, header: Option<HeaderOut>) -> String {
+/// Definition, include and exclude texts as a reader sees them (what other
+/// tools show of a code), one paragraph each.
+pub(crate) fn readable_parts(code: &Code) -> Vec<String> {
     let mut parts = Vec::new();
     if let Some(d) = &code.definition {
         parts.push(d.trim().to_owned());
@@ -203,6 +203,12 @@ fn describe(code: &Code, header: Option<HeaderOut>) -> String {
     if let Some(e) = &code.exclude {
         parts.push(format!("Exclude: {}", e.trim()));
     }
+    parts
+}
+
+/// The readable parts, then the qda part.
+fn describe(code: &Code, header: Option<HeaderOut>) -> String {
+    let mut parts = readable_parts(code);
     let rule = code.rule.as_ref().map(|r| {
         let texts =
             |terms: &[qda_coding::Term]| terms.iter().map(|t| t.as_str().to_owned()).collect();

@@ -25,17 +25,7 @@ pub fn export_codebook_csv(codebook: &Codebook) -> String {
 
 /// The text a reader sees: definition, include and exclude.
 fn description(code: &Code) -> String {
-    let mut parts = Vec::new();
-    if let Some(d) = &code.definition {
-        parts.push(d.trim().to_owned());
-    }
-    if let Some(i) = &code.include {
-        parts.push(format!("Include: {}", i.trim()));
-    }
-    if let Some(e) = &code.exclude {
-        parts.push(format!("Exclude: {}", e.trim()));
-    }
-    parts.join("\n\n")
+    crate::codebook::readable_parts(code).join("\n\n")
 }
 
 /// A CSV field, quoted, with quotes doubled.

@@ -331,14 +331,7 @@ async fn edits(
         return Err(ApiError::unprocessable("no edits given".to_owned()));
     }
     let mut saved = state.lock_saving();
-    store::check_unchanged(&state.codings, &saved)?;
-    let snapshot = store::read(&state.codings, &state.coder)?;
-    if snapshot.version != request.version {
-        return Err(ApiError::conflict(
-            "the codings file changed since this page loaded it (another tab, or an edit on disk); the page reloads to show what was saved".to_owned(),
-        )
-        .with_version(snapshot.version));
-    }
+    let snapshot = store::read_for_edit(&state.codings, &state.coder, &saved, &request.version)?;
     let blind = store::is_blind(&snapshot.file, state.blind);
     let mut next = store::apply(&snapshot.file, &request.edits, &state.study, &state.coder, blind)
         .map_err(|e| e.with_version(snapshot.version.clone()))?;

@@ -65,14 +65,7 @@ pub(crate) async fn reanchor(
         )
     })?;
     let mut saved = state.lock_saving();
-    store::check_unchanged(&state.codings, &saved)?;
-    let snapshot = store::read(&state.codings, &state.coder)?;
-    if snapshot.version != request.version {
-        return Err(ApiError::conflict(
-            "the codings file changed since this page loaded it (another tab, or an edit on disk); the page reloads to show what was saved".to_owned(),
-        )
-        .with_version(snapshot.version));
-    }
+    let snapshot = store::read_for_edit(&state.codings, &state.coder, &saved, &request.version)?;
     let study = &state.study;
     for case in study.cases.values() {
         let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();

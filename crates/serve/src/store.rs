@@ -55,6 +55,27 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
     Ok(Snapshot { file, version, bytes: Some(text.into_bytes()) })
 }
 
+/// The codings file for an edit the page made on `version`: refused when
+/// the file changed on disk since the server last saved it
+/// ([`check_unchanged`]), or with 409 when its version is no longer the one
+/// the page saw (another tab saved since).
+pub(crate) fn read_for_edit(
+    path: &Path,
+    coder: &str,
+    saved: &Saved,
+    version: &str,
+) -> Result<Snapshot, ApiError> {
+    check_unchanged(path, saved)?;
+    let snapshot = read(path, coder)?;
+    if snapshot.version != version {
+        return Err(ApiError::conflict(
+            "the codings file changed since this page loaded it (another tab, or an edit on disk); the page reloads to show what was saved".to_owned(),
+        )
+        .with_version(snapshot.version));
+    }
+    Ok(snapshot)
+}
+
 /// Refuses to save when the codings file on disk is not the one this
 /// server last read or wrote: it was replaced or edited outside the server.
 /// The file on disk is left as it is, and what the server last saved is
