@@ -24,8 +24,10 @@ use crate::contingency::ContingencyTable;
 use crate::error::StatsError;
 
 /// How much work the exact enumeration may do before it gives way to
-/// Monte Carlo. A unit of work is one row filled in from one node, or one
-/// band of partial tables carried to the next row. The limit is a count,
+/// Monte Carlo. A unit of work is one filling of the second last row scored,
+/// or one partial table carried to the next row; making a node of its own
+/// or bounding one by relaxations is charged as several, about what each
+/// takes in time (`network.rs`). The limit is a count,
 /// not a time, so that the same table gets the same method on every
 /// machine; it is reached in about a second in an optimised build on a
 /// 2-core machine of 2026 (see `docs/analysis.md`).

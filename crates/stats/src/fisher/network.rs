@@ -101,7 +101,7 @@ impl Network<'_> {
                 let all = pasts.partition_point(|p| p.score + node.most <= margins.threshold);
                 let some = pasts.partition_point(|p| p.score + node.least <= margins.threshold);
                 if all > 0 {
-                    let ln = cumulative_ln(&pasts[..all])[all - 1] + node.ln_sum;
+                    let ln = ln_sum(&pasts[..all]) + node.ln_sum;
                     total += (ln - margins.observed).exp();
                 }
                 if some == all {
@@ -284,7 +284,7 @@ impl Network<'_> {
         let f = |x: u64| self.margins.ln_factorial.at(x);
         let one_line = |total: u64, capacities: &[u64]| {
             let g = |_: usize, x: u64| -f(x);
-            (least_of_one_line(total, capacities, g), most_of_two_rows(total, capacities, g))
+            (least_of_one_line(total, capacities, g), most_of_filling(total, capacities, g))
         };
         let by_rows = rows.iter().map(|&r| one_line(r, left));
         let by_columns = left.iter().map(|&c| one_line(c, rows));
@@ -326,7 +326,7 @@ impl Network<'_> {
     fn two_rows(&self, total: u64, left: &[u64]) -> (f64, f64) {
         let f = |x: u64| self.margins.ln_factorial.at(x);
         let g = |j: usize, x: u64| -f(x) - f(left[j] - x);
-        (least_of_two_rows(total, left, g), most_of_two_rows(total, left, g))
+        (least_of_two_rows(total, left, g), most_of_filling(total, left, g))
     }
 }
 
@@ -354,6 +354,12 @@ fn cumulative_ln(pasts: &[Past]) -> Vec<f64> {
             running
         })
         .collect()
+}
+
+/// ln Σ paths·exp(score) over all `pasts`: the last of [`cumulative_ln`],
+/// without keeping the others.
+fn ln_sum(pasts: &[Past]) -> f64 {
+    pasts.iter().fold(f64::NEG_INFINITY, |running, p| ln_add_exp(running, p.score + p.paths.ln()))
 }
 
 /// ln(eᵃ + eᵇ) without overflow.
@@ -390,7 +396,7 @@ fn least_of_two_rows(total: u64, left: &[u64], g: impl Fn(usize, u64) -> f64) ->
 /// from the proportional filling, units are moved from the cell that loses
 /// least by giving one to the cell that gains most while that gains; for a
 /// separable concave sum no such move gaining means the most is reached.
-fn most_of_two_rows(total: u64, left: &[u64], g: impl Fn(usize, u64) -> f64) -> f64 {
+fn most_of_filling(total: u64, left: &[u64], g: impl Fn(usize, u64) -> f64) -> f64 {
     let n: u64 = left.iter().sum();
     let mut x: Vec<u64> =
         left.iter().map(|&c| (c as u128 * total as u128 / n as u128) as u64).collect();
