@@ -53,7 +53,30 @@ pub enum Source {
         /// stored have none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quote: Option<Quote>,
+        /// The selection of another QDA tool this coding was imported
+        /// from, when the coding alone does not give it back: the
+        /// selection crossed a segment boundary (one coding per segment,
+        /// each recording the whole selection) or reached past its segment
+        /// into text of no segment (a line end, a speaker label).
+        /// `qda export --to qdpx` writes such codings as that one selection
+        /// again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        imported: Option<ImportedSelection>,
     },
+}
+
+/// A selection of another QDA tool (a REFI-QDA `PlainTextSelection`) that a
+/// manual coding was imported from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ImportedSelection {
+    /// The selection's GUID in the file it came from: the codings of one
+    /// selection share it.
+    pub guid: String,
+    /// Start of the whole selection, in code points from the start of the
+    /// transcript text.
+    pub start: usize,
+    /// End of the whole selection (exclusive).
+    pub end: usize,
 }
 
 /// What coding one transcript gives: its codings and the counts a tally needs.

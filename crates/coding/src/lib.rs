@@ -58,7 +58,7 @@ pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::quote_manual_codings;
-pub use coding::{CodedTranscript, Coding, RULES_CODER, Source};
+pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{
     Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
 };

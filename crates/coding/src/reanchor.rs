@@ -403,7 +403,8 @@ fn carry(
         segment: segment.id.clone(),
         start,
         end,
-        source: Source::Manual { memo, quote: Some(new_quote) },
+        // The text moved: an imported selection's extent no longer holds.
+        source: Source::Manual { memo, quote: Some(new_quote), imported: None },
         ..coding.clone()
     };
     Reanchored { old: coding.clone(), new: Some(carried), fate, old_text: quote.exact }
@@ -555,7 +556,11 @@ mod tests {
             coder: "anna".into(),
             start,
             end,
-            source: Source::Manual { memo: None, quote: Some(Quote::new(&index, start, end)) },
+            source: Source::Manual {
+                memo: None,
+                quote: Some(Quote::new(&index, start, end)),
+                imported: None,
+            },
         }
     }
 

@@ -1,13 +1,18 @@
 //! qda → REFI-QDA project: the codebook, transcripts (as `sources/*.txt`),
 //! case attributes (as variables and cases) and codings (as selections).
 
-use qda_coding::{AttributeValue, Codebook, Coding, CodingsFile, SegmentMemo, Source, Transcript};
+use indexmap::IndexMap;
+use qda_coding::{
+    AttributeValue, Codebook, Coding, CodingsFile, ImportedSelection, Segment, SegmentMemo, Source,
+    Transcript, Unit,
+};
 
 use crate::archive;
 use crate::codebook::{self, CodeSet};
 use crate::description::{self, CodingBlock, SelectionBlock, SourceBlock, TEXT_SPEAKER};
 use crate::error::ExchangeError;
 use crate::guid;
+use crate::import::imported_of;
 use crate::offsets;
 use crate::project::{
     RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiTextSource, RefiUser,
@@ -201,9 +206,11 @@ fn sorted_codings<'a>(codebook: &Codebook, codings: &'a [CodingsFile]) -> Vec<&'
             &b.coder,
         ))
     });
+    // Pieces of two imported selections are two codings, though they
+    // cover the same part of a segment.
     all.dedup_by(|a, b| {
-        (&a.case, &a.segment, a.start, a.end, &a.code, &a.coder)
-            == (&b.case, &b.segment, b.start, b.end, &b.code, &b.coder)
+        (&a.case, &a.segment, a.start, a.end, &a.code, &a.coder, imported_of(a))
+            == (&b.case, &b.segment, b.start, b.end, &b.code, &b.coder, imported_of(b))
     });
     all
 }
@@ -328,6 +335,7 @@ fn source_of(
     let body = &text[start..];
     let shift = text[..start].chars().count();
     let body_chars = body.chars().count();
+    let (joined, codings) = join_imported(t, codings, (shift, shift + body_chars));
     let mut selections: Vec<RefiSelection> = Vec::new();
     let mut i = 0;
     while i < codings.len() {
@@ -361,6 +369,13 @@ fn source_of(
             selections.push(selection(case, &group, shift));
         }
     }
+    let mut guids: std::collections::BTreeSet<String> =
+        selections.iter().map(|s| s.guid.clone()).collect();
+    for ((whole, coder), group) in &joined {
+        selections.push(joined_selection(case, whole, coder, group, shift, &mut guids));
+    }
+    // In text order; the selections of segments keep their order.
+    selections.sort_by_key(|s| (s.start, s.end));
     let block = SourceBlock {
         case: Some(case.to_owned()),
         speakers: t.speakers().filter(|_| !wrapped).map(<[String]>::to_vec),
@@ -375,6 +390,130 @@ fn source_of(
         selections,
     };
     Ok((source, (format!("sources/{source_guid}.txt"), body.as_bytes().to_vec())))
+}
+
+/// The codings of one imported selection by one coder, one per code
+/// (the first piece of each), by the selection and coder.
+type Joined<'a> = IndexMap<(&'a ImportedSelection, &'a str), Vec<&'a Coding>>;
+
+/// Joins the pieces of each imported selection (the manual codings that
+/// record it, by one coder with one code) into that selection again, when
+/// the transcript still gives it: the selection lies in the body (`body`,
+/// code points of the transcript text), its pieces lie in segments of one
+/// unit without overlapping, and everything of the selection outside them
+/// lies in no segment of that unit. Returns the joined selections and the
+/// other codings, in their order.
+fn join_imported<'a>(
+    t: &Transcript,
+    codings: &[&'a Coding],
+    body: (usize, usize),
+) -> (Joined<'a>, Vec<&'a Coding>) {
+    let mut groups: IndexMap<(&ImportedSelection, &str, &str), Vec<usize>> = IndexMap::new();
+    for (i, c) in codings.iter().enumerate() {
+        if let Some(whole) = imported_of(c) {
+            groups.entry((whole, c.coder.as_str(), c.code.as_str())).or_default().push(i);
+        }
+    }
+    if groups.is_empty() {
+        return (IndexMap::new(), codings.to_vec());
+    }
+    let units = [Unit::Turn, Unit::Paragraph, Unit::Sentence].map(|u| t.segments(u));
+    let mut joined: Joined<'a> = IndexMap::new();
+    let mut taken = vec![false; codings.len()];
+    for ((whole, coder, _), pieces) in groups {
+        let pieces_of: Vec<&Coding> = pieces.iter().map(|&i| codings[i]).collect();
+        if joinable(whole, &pieces_of, &units, body) {
+            joined.entry((whole, coder)).or_default().push(pieces_of[0]);
+            for i in pieces {
+                taken[i] = true;
+            }
+        }
+    }
+    let rest = codings.iter().zip(taken).filter(|(_, t)| !t).map(|(c, _)| *c).collect();
+    (joined, rest)
+}
+
+/// Whether `pieces` (codings in text order) and the text of no segment
+/// between and around them make up exactly `whole`.
+fn joinable(
+    whole: &ImportedSelection,
+    pieces: &[&Coding],
+    units: &[Vec<Segment>],
+    (body_start, body_end): (usize, usize),
+) -> bool {
+    if whole.start < body_start || whole.end > body_end || whole.start >= whole.end {
+        return false;
+    }
+    let Some(segments) = units.iter().find(|segs| segs.iter().any(|s| s.id == pieces[0].segment))
+    else {
+        return false;
+    };
+    let in_unit = |c: &&Coding| segments.iter().any(|s| s.id == c.segment);
+    let mut gaps = Vec::with_capacity(pieces.len() + 1);
+    let mut at = whole.start;
+    for piece in pieces {
+        if piece.start < at || piece.start >= piece.end {
+            return false;
+        }
+        gaps.push((at, piece.start));
+        at = piece.end;
+    }
+    if at > whole.end {
+        return false;
+    }
+    gaps.push((at, whole.end));
+    let in_no_segment =
+        |&(a, b): &(usize, usize)| a == b || !segments.iter().any(|s| s.start < b && a < s.end);
+    pieces.iter().all(in_unit) && gaps.iter().all(in_no_segment)
+}
+
+/// An imported selection joined again: `whole` by `coder`, with `group`'s
+/// codes. It keeps the GUID it was imported with, unless another selection
+/// of the source has it (the same selection split by coder) or it is not
+/// one the schema takes. Its qda part names no segment: imported again, it
+/// is placed on the segments it overlaps and split as before.
+fn joined_selection(
+    case: &str,
+    whole: &ImportedSelection,
+    coder: &str,
+    group: &[&Coding],
+    shift: usize,
+    guids: &mut std::collections::BTreeSet<String>,
+) -> RefiSelection {
+    let (s, e) = ((whole.start - shift).to_string(), (whole.end - shift).to_string());
+    let key = [case, whole.guid.as_str(), s.as_str(), e.as_str()];
+    let guid = guid::normalized(&whole.guid)
+        .filter(|g| !guids.contains(g))
+        .unwrap_or_else(|| guid::derive("selection", &[key[0], key[1], key[2], key[3], coder]));
+    guids.insert(guid.clone());
+    let block = SelectionBlock {
+        segment: None,
+        coding: group
+            .iter()
+            .map(|c| CodingBlock {
+                code: c.code.clone(),
+                coder: c.coder.clone(),
+                source: shifted(&c.source, shift),
+            })
+            .collect(),
+    };
+    RefiSelection {
+        guid,
+        name: None,
+        start: (whole.start - shift) as u64,
+        end: (whole.end - shift) as u64,
+        user: Some(user_guid(coder)),
+        description: Some(description::write(&block)),
+        codings: group
+            .iter()
+            .map(|c| RefiCoding {
+                guid: guid::derive("coding", &[key[0], key[1], key[2], key[3], &c.code, coder]),
+                code: codebook::code_guid(&c.code),
+                user: Some(user_guid(coder)),
+            })
+            .collect(),
+        notes: Vec::new(),
+    }
 }
 
 /// The selection of one span of `case`'s body by one coder, with `group`'s
@@ -423,7 +562,9 @@ fn selection(case: &str, group: &[&Coding], shift: usize) -> RefiSelection {
 /// import quotes the coding again.
 fn shifted(source: &Source, shift: usize) -> Source {
     match source {
-        Source::Manual { memo, .. } => Source::Manual { memo: memo.clone(), quote: None },
+        Source::Manual { memo, .. } => {
+            Source::Manual { memo: memo.clone(), quote: None, imported: None }
+        }
         Source::Rule { clause, term, match_start, match_end } => Source::Rule {
             clause: *clause,
             term: term.clone(),

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 use qda_coding::{
-    CodedSource, Coding, CodingsFile, Segment, SegmentMemo, Source, Transcript, Unit,
+    CodedSource, Coding, CodingsFile, ImportedSelection, Segment, SegmentMemo, Source, Transcript,
+    Unit,
 };
 
 use crate::archive::{self, Entry};
@@ -51,6 +52,8 @@ pub struct ImportedProject {
 pub struct ImportedTranscript {
     /// The case id.
     pub case: String,
+    /// The GUID of the text source it was made from, as the file wrote it.
+    pub source: String,
     /// The file name to write it under (`CASE.txt`).
     pub file_name: String,
     /// The whole file: front matter, then the text (LF, no BOM).
@@ -88,12 +91,7 @@ pub fn import(file: &str, bytes: &[u8]) -> Result<Imported, ExchangeError> {
     let mut warnings = Vec::new();
     if bytes.starts_with(b"PK") {
         let entries = archive::read(file, bytes)?;
-        let qde = find_qde(&entries).ok_or_else(|| ExchangeError::Format {
-            file: file.to_owned(),
-            message:
-                "the archive holds no `.qde` project document; is this a REFI-QDA project (.qdpx)?"
-                    .to_owned(),
-        })?;
+        let qde = find_qde(file, &entries)?;
         let qde_name = format!("{file}:{}", entries[qde].name);
         let project = read_qde(&qde_name, &entries[qde].bytes, &mut warnings)?;
         return Ok(Imported::Project(project_to_qda(file, &stem, project, &entries, warnings)?));
@@ -126,14 +124,29 @@ fn first_element(head: &str) -> Option<String> {
     }
 }
 
-/// `project.qde` at the top (any case), else any `.qde`.
-fn find_qde(entries: &[Entry]) -> Option<usize> {
-    let is_qde = |e: &Entry| e.name.to_ascii_lowercase().ends_with(".qde");
-    entries
-        .iter()
-        .position(|e| e.name.eq_ignore_ascii_case("project.qde"))
-        .or_else(|| entries.iter().position(|e| is_qde(e) && !e.name.contains('/')))
-        .or_else(|| entries.iter().position(is_qde))
+/// The archive's one `.qde` entry, whatever its name and folder. Two or
+/// more are an error: which one is the project is not for qda to guess.
+fn find_qde(file: &str, entries: &[Entry]) -> Result<usize, ExchangeError> {
+    let qde: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].name.to_ascii_lowercase().ends_with(".qde"))
+        .collect();
+    let error = |message: String| ExchangeError::Format { file: file.to_owned(), message };
+    match qde.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(error(
+            "the archive holds no `.qde` project document; is this a REFI-QDA project (.qdpx)?"
+                .to_owned(),
+        )),
+        many => {
+            let names: Vec<String> =
+                many.iter().map(|&i| format!("`{}`", entries[i].name)).collect();
+            Err(error(format!(
+                "the archive holds {} project documents ({}), and a REFI-QDA project has one; export the project again from the tool that made it, or delete from the archive the `.qde` that is not the project",
+                many.len(),
+                names.join(", ")
+            )))
+        }
+    }
 }
 
 /// Finds a source's text file in the archive: `internal://NAME`,
@@ -242,9 +255,10 @@ fn project_to_qda(
     let mut memos: Vec<SegmentMemo> = Vec::new();
     let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
+    let mut reshaped = Reshaped::default();
     for (n, source) in project.sources.iter().enumerate() {
         let Some((transcript, codings, notes)) =
-            reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
+            reader.read(n, source, &mut taken, (&mut skipped, &mut reshaped), &mut warnings)?
         else {
             continue;
         };
@@ -253,6 +267,7 @@ fn project_to_qda(
         memos.extend(notes);
     }
     skipped.warn(file, &mut warnings);
+    reshaped.warn(file, unit, &mut warnings);
     let codings = codings_files(placed_codings, memos, &transcripts, unit);
     Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
 }
@@ -355,6 +370,45 @@ impl Skipped {
     }
 }
 
+/// Selections whose codings alone do not give them back, by GUID: each
+/// coding records the whole selection ([`ImportedSelection`]).
+#[derive(Debug, Default)]
+struct Reshaped {
+    /// Selections over more than one segment: one coding per segment.
+    split: Vec<String>,
+    /// Selections in one segment that reach past it into text of no
+    /// segment (a line end, a blank line, a speaker label).
+    past_segment: Vec<String>,
+}
+
+impl Reshaped {
+    fn warn(&self, file: &str, unit: Unit, warnings: &mut Vec<String>) {
+        let named = |guids: &[String]| {
+            const SHOWN: usize = 10;
+            let mut list: Vec<String> =
+                guids.iter().take(SHOWN).map(|g| format!("`{g}`")).collect();
+            if guids.len() > SHOWN {
+                list.push(format!("and {} more", guids.len() - SHOWN));
+            }
+            list.join(", ")
+        };
+        if !self.split.is_empty() {
+            warnings.push(format!(
+                "{file}: {} selections cross a {unit} boundary and are split into one coding per {unit} (each records the selection's GUID and whole span, and `qda export --to qdpx` joins them into the one selection again): {}",
+                self.split.len(),
+                named(&self.split)
+            ));
+        }
+        if !self.past_segment.is_empty() {
+            warnings.push(format!(
+                "{file}: {} selections reach past their {unit} into text of no {unit} (a line end, a blank line, a speaker label); their codings cover the {unit} and record the whole span, which `qda export --to qdpx` writes again: {}",
+                self.past_segment.len(),
+                named(&self.past_segment)
+            ));
+        }
+    }
+}
+
 /// What every text source of a project is read with: the project's users,
 /// variables, cases and codes, looked up by GUID.
 /// A source read: the transcript, its codings and its segment memos.
@@ -434,7 +488,7 @@ impl<'a> SourceReader<'a> {
         n: usize,
         source: &RefiTextSource,
         taken: &mut codebook::Taken,
-        skipped: &mut Skipped,
+        (skipped, reshaped): (&mut Skipped, &mut Reshaped),
         warnings: &mut Vec<String>,
     ) -> Result<Option<ReadSource>, ExchangeError> {
         let file = self.file;
@@ -509,12 +563,13 @@ impl<'a> SourceReader<'a> {
                 memos.extend(self.memos_of(selection, &text_of, (start, end)));
                 continue;
             }
-            codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
+            codings.extend(self.codings_of(selection, &text_of, (start, end), skipped, reshaped));
         }
         qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let imported = ImportedTranscript {
             file_name: format!("{case}.txt"),
             case,
+            source: source.guid.clone(),
             text,
             body_start: shift,
             counting,
@@ -625,13 +680,17 @@ impl<'a> SourceReader<'a> {
     }
 
     /// The codings of a selection placed at `start..end` (code points) of
-    /// `text`: one per code and segment it falls in.
+    /// `text`: one per code and segment it falls in, each covering the part
+    /// of the selection in its segment. When those parts are not the whole
+    /// selection (it crosses a segment boundary, or reaches into text of no
+    /// segment), each manual coding records the whole selection.
     fn codings_of(
         &self,
         selection: &RefiSelection,
         text: &SourceText<'_>,
         (start, end): (usize, usize),
         skipped: &mut Skipped,
+        reshaped: &mut Reshaped,
     ) -> Vec<Coding> {
         let SourceText { case, segments, spans, shift } = *text;
         if selection.codings.is_empty() {
@@ -655,6 +714,14 @@ impl<'a> SourceReader<'a> {
             skipped.outside += selection.codings.len();
             return Vec::new();
         }
+        // As qda exports GUIDs, so that a second round records the same.
+        let guid =
+            guid::normalized(&selection.guid).unwrap_or_else(|| selection.guid.trim().to_owned());
+        let whole = ImportedSelection { guid, start, end };
+        let imported = match targets.as_slice() {
+            [(_, s, e)] if (*s, *e) == (start, end) => None,
+            _ => Some(whole),
+        };
         let mut codings = Vec::new();
         for coding in &selection.codings {
             let Some(code) = self.ids.get(&guid::key(&coding.code)) else {
@@ -680,8 +747,10 @@ impl<'a> SourceReader<'a> {
                     match_start: match_start + shift,
                     match_end: match_end + shift,
                 },
-                Some(other) => other,
-                None => Source::Manual { memo: None, quote: None },
+                Some(Source::Manual { memo, .. }) => {
+                    Source::Manual { memo, quote: None, imported: imported.clone() }
+                }
+                None => Source::Manual { memo: None, quote: None, imported: imported.clone() },
             };
             for (segment, s, e) in &targets {
                 codings.push(Coding {
@@ -694,6 +763,11 @@ impl<'a> SourceReader<'a> {
                     source: source.clone(),
                 });
             }
+        }
+        if let Some(whole) = imported.filter(|_| !codings.is_empty()) {
+            let list =
+                if targets.len() > 1 { &mut reshaped.split } else { &mut reshaped.past_segment };
+            list.push(whole.guid);
         }
         codings
     }
@@ -778,6 +852,14 @@ fn compose(
     })
 }
 
+/// The selection a manual coding was imported from, when it records one.
+pub(crate) fn imported_of(coding: &Coding) -> Option<&ImportedSelection> {
+    match &coding.source {
+        Source::Manual { imported, .. } => imported.as_ref(),
+        Source::Rule { .. } => None,
+    }
+}
+
 /// One codings file per coder, covering every imported transcript.
 fn codings_files(
     mut codings: Vec<Coding>,
@@ -788,13 +870,22 @@ fn codings_files(
     // Each selection stays a coding of its own, so a re-export gives the
     // same selections (qda counts a segment once per code however many
     // codings it has); only exact repeats go.
+    // Pieces of different selections are not repeats, though they cover
+    // the same part of a segment.
     codings.sort_by(|a, b| {
-        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
-            .cmp(&(&b.coder, &b.case, b.start, b.end, &b.segment, &b.code))
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code, imported_of(a)).cmp(&(
+            &b.coder,
+            &b.case,
+            b.start,
+            b.end,
+            &b.segment,
+            &b.code,
+            imported_of(b),
+        ))
     });
     codings.dedup_by(|a, b| {
-        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code)
-            == (&b.coder, &b.case, b.start, b.end, &b.segment, &b.code)
+        (&a.coder, &a.case, a.start, a.end, &a.segment, &a.code, imported_of(a))
+            == (&b.coder, &b.case, b.start, b.end, &b.segment, &b.code, imported_of(b))
     });
     let merged = codings;
     let sources: Vec<CodedSource> = transcripts

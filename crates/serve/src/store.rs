@@ -354,12 +354,18 @@ fn apply_one(
             target.codable_segment(segment)?;
             let i = target.existing(file, segment, code, (*start, *end))?;
             let coding = &mut file.codings[i];
-            let quote = match &coding.source {
-                Source::Manual { quote: Some(quote), .. } => quote.clone(),
-                _ => target.case.quote(coding.start, coding.end),
+            let (quote, imported) = match &coding.source {
+                Source::Manual { quote: Some(quote), imported, .. } => {
+                    (quote.clone(), imported.clone())
+                }
+                Source::Manual { imported, .. } => {
+                    (target.case.quote(coding.start, coding.end), imported.clone())
+                }
+                Source::Rule { .. } => (target.case.quote(coding.start, coding.end), None),
             };
+            // A new memo keeps the selection the coding was imported from.
             coding.source =
-                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote) };
+                Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote), imported };
         }
         Edit::Review { segment, .. } => {
             target.codable_segment(segment)?;
@@ -509,6 +515,7 @@ impl<'a> CaseEdit<'a> {
             source: Source::Manual {
                 memo: clean_memo(memo),
                 quote: Some(self.case.quote(start, end)),
+                imported: None,
             },
         });
         mark_reviewed(file, self.study, self.case_id, &segment.id, true);

@@ -265,7 +265,11 @@ impl<'a> RowChecker<'a> {
                     coder: self.coder.to_owned(),
                     start,
                     end,
-                    source: Source::Manual { memo: memo.map(str::to_owned), quote: None },
+                    source: Source::Manual {
+                        memo: memo.map(str::to_owned),
+                        quote: None,
+                        imported: None,
+                    },
                 }),
                 Some(_) => self.problems.push(format!("{}, segment {segment}: code `{code}` groups other codes and is not codable; use one of its children", at("codes"))),
                 None => {

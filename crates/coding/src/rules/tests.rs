@@ -357,7 +357,7 @@ fn coding_serializes_with_a_tagged_source() {
         serde_json::to_string(coding).unwrap(),
         r#"{"case":"P01","segment":"P01:t2","code":"freedom","coder":"rules","start":42,"end":64,"source":{"type":"rule","clause":"any","term":"자유","match_start":56,"match_end":58}}"#
     );
-    let manual = Source::Manual { memo: None, quote: None };
+    let manual = Source::Manual { memo: None, quote: None, imported: None };
     assert_eq!(serde_json::to_string(&manual).unwrap(), r#"{"type":"manual"}"#);
     let back: Coding = serde_json::from_str(&serde_json::to_string(coding).unwrap()).unwrap();
     assert_eq!(&back, coding);

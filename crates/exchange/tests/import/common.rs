@@ -8,7 +8,7 @@ use std::io::{Cursor, Read};
 use std::process::Command;
 
 use qda_coding::{Codebook, SourceIndex, Transcript};
-use qda_exchange::ImportedProject;
+use qda_exchange::{ImportedProject, Positions};
 
 /// The codebook parses, every transcript parses, and every codings file
 /// passes the checks `qda tally --codings` makes.
@@ -35,22 +35,39 @@ pub(crate) fn assert_readable_by_qda(name: &str, project: &ImportedProject) {
     }
 }
 
-/// Exported again, the project validates against the official schema (when
-/// `xmllint` is installed).
-pub(crate) fn assert_exports_validly(name: &str, project: &ImportedProject) {
-    let Some(codebook) = &project.codebook else { return };
-    let codebook = Codebook::parse(Path::new("codebook.toml"), &codebook.toml).unwrap();
+/// The project exported again as a `.qdpx`, positions counted as
+/// `positions` says; `None` when it has no codes or no transcripts.
+pub(crate) fn export(
+    name: &str,
+    project: &ImportedProject,
+    positions: Positions,
+) -> Option<Vec<u8>> {
+    let book = project.codebook.as_ref()?;
+    let codebook = Codebook::parse(Path::new("codebook.toml"), &book.toml).unwrap();
     let transcripts: Vec<Transcript> = project
         .transcripts
         .iter()
         .map(|t| Transcript::parse(Path::new(&t.file_name), t.text.as_bytes()).unwrap())
         .collect();
     if transcripts.is_empty() {
-        return;
+        return None;
     }
-    let sets = qda_exchange::sets_in_comments(&project.codebook.as_ref().unwrap().toml);
-    let bytes = qda_exchange::export_project(&codebook, &sets, &transcripts, &project.codings)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let sets = qda_exchange::sets_in_comments(&book.toml);
+    let bytes = qda_exchange::export_project_with(
+        &codebook,
+        &sets,
+        &transcripts,
+        &project.codings,
+        positions,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    Some(bytes)
+}
+
+/// Exported again, the project validates against the official schema (when
+/// `xmllint` is installed).
+pub(crate) fn assert_exports_validly(name: &str, project: &ImportedProject) {
+    let Some(bytes) = export(name, project, Positions::CodePoints) else { return };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut qde = Vec::new();
     zip.by_name("project.qde").unwrap().read_to_end(&mut qde).unwrap();
