@@ -392,17 +392,19 @@ impl Reshaped {
             }
             list.join(", ")
         };
-        if !self.split.is_empty() {
+        let split = self.split.len();
+        if split > 0 {
+            let crosses = if split == 1 { "selection crosses" } else { "selections cross" };
             warnings.push(format!(
-                "{file}: {} selections cross a {unit} boundary and are split into one coding per {unit} (each records the selection's GUID and whole span, and `qda export --to qdpx` joins them into the one selection again): {}",
-                self.split.len(),
+                "{file}: {split} {crosses} a {unit} boundary: each is split into one coding per {unit}, and the codings record the selection (its GUID and whole span), so that `qda export --to qdpx` writes it whole again: {}",
                 named(&self.split)
             ));
         }
-        if !self.past_segment.is_empty() {
+        let past = self.past_segment.len();
+        if past > 0 {
+            let reaches = if past == 1 { "selection reaches" } else { "selections reach" };
             warnings.push(format!(
-                "{file}: {} selections reach past their {unit} into text of no {unit} (a line end, a blank line, a speaker label); their codings cover the {unit} and record the whole span, which `qda export --to qdpx` writes again: {}",
-                self.past_segment.len(),
+                "{file}: {past} {reaches} past its {unit} into text of no {unit} (a line end, a blank line, a speaker label): its codings cover the {unit} and record the whole selection, which `qda export --to qdpx` writes again: {}",
                 named(&self.past_segment)
             ));
         }

@@ -649,3 +649,59 @@ fn qda_reads_its_own_utf16_positions_back_where_both_models_would_fit() {
     };
     assert_eq!(spans("again/codings/Mina.json"), spans(codings));
 }
+
+#[test]
+fn an_archive_with_two_project_documents_is_refused() {
+    let test = QdaTest::new();
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for name in ["project.qde", "old/project.qde"] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(b"<Project name=\"x\"/>").unwrap();
+    }
+    test.write("two.qdpx", zip.finish().unwrap().into_inner());
+    insta::assert_snapshot!(test.run(&["import", "two.qdpx", "-o", "out"]).failure(), @r"
+    exit: 2
+    error: two.qdpx: the archive holds 2 project documents (`project.qde`, `old/project.qde`), and a REFI-QDA project has one; export the project again from the tool that made it, or delete from the archive the `.qde` that is not the project
+    ");
+    assert!(!test.path("out").exists());
+}
+
+/// A selection across two paragraphs is imported as a coding of each (with
+/// a warning naming it), and exported as the one selection again.
+#[test]
+fn a_selection_across_paragraphs_comes_back_whole() {
+    let test = QdaTest::new();
+    // "short.\n\nWe left" is 9..24: the end of one paragraph and the start of the next.
+    let text = "Food was short.\n\nWe left at night.\n";
+    write_one_source_project(&test, "in.qdpx", text, &[(9, 24)]);
+    let run = test.run(&["import", "in.qdpx", "-o", "imported"]);
+    insta::assert_snapshot!(run.stderr, @r"
+    warning: in.qdpx: 1 selection crosses a paragraph boundary: each is split into one coding per paragraph, and the codings record the selection (its GUID and whole span), so that `qda export --to qdpx` writes it whole again: `F0000000-0000-0000-0000-000000000000`
+    wrote imported: codebook.toml, 1 transcript and 1 codings file
+    ");
+    let codings = String::from_utf8(test.read("imported/codings/Mina.json")).unwrap();
+    assert_eq!(codings.matches("\"imported\": {").count(), 2, "{codings}");
+    test.run(&[
+        "export",
+        "imported/codebook.toml",
+        "imported/transcripts",
+        "--codings",
+        "imported/codings/Mina.json",
+        "--to",
+        "qdpx",
+        "-o",
+        "out.qdpx",
+    ])
+    .ok();
+    let qde = String::from_utf8(unzip(&test.read("out.qdpx"), "project.qde")).unwrap();
+    assert_eq!(qde.matches("<PlainTextSelection ").count(), 1, "{qde}");
+    assert!(
+        qde.contains(
+            r#"guid="F0000000-0000-0000-0000-000000000000" startPosition="9" endPosition="24""#
+        ),
+        "{qde}"
+    );
+    test.write("project.qde", qde.as_bytes());
+    validates(&test.path("project.qde"), "Project.xsd");
+}

@@ -138,13 +138,17 @@ fn selections_keep_their_spans_through_import_and_export() {
     );
     let split = p.warnings.iter().find(|w| w.contains("split")).expect("a warning of the split");
     assert!(
-        split.contains("2 selections cross a paragraph boundary")
+        split.starts_with("crossing.qdpx: 2 selections cross a paragraph boundary")
             && split.contains(&CROSSING.to_uppercase())
             && split.contains(&THREE.to_uppercase()),
         "{split}"
     );
-    let past = p.warnings.iter().find(|w| w.contains("reach past")).expect("a warning");
-    assert!(past.starts_with("crossing.qdpx: 1 selections") && past.contains(&LINE.to_uppercase()));
+    let past = p.warnings.iter().find(|w| w.contains("past its")).expect("a warning");
+    assert!(
+        past.starts_with("crossing.qdpx: 1 selection reaches past its paragraph")
+            && past.contains(&LINE.to_uppercase()),
+        "{past}"
+    );
     // Exported, every selection is back whole; a joined one under its own GUID.
     let back = exported_selections(&export(&p));
     let spans = |list: &[(String, u64, u64, String)]| {
