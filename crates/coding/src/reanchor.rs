@@ -537,6 +537,7 @@ fn common_prefix(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coding::ImportedSelection;
 
     fn transcript(body: &str) -> Transcript {
         let text = format!("+++\ncase = \"P01\"\n+++\n{body}");
@@ -586,6 +587,22 @@ mod tests {
             fates(old, new, "wanted to be free"),
             (Fate::Moved, Some("wanted to be free".into()), Some("P01:t4".into()))
         );
+    }
+
+    /// The selection an imported coding records was measured on the old
+    /// text: a carried coding leaves it out.
+    #[test]
+    fn a_carried_coding_drops_the_selection_it_was_imported_from() {
+        let old = transcript("I: Why?\nP: I wanted to be free.\n");
+        let new = transcript("I: Hello.\nP: Hello.\nI: Why?\nP: I wanted to be free.\n");
+        let mut coding = coding_of(&old, "wanted to be free");
+        if let Source::Manual { imported, .. } = &mut coding.source {
+            let guid = "F0000000-0000-0000-0000-000000000000".to_owned();
+            *imported = Some(ImportedSelection { guid, start: coding.start, end: coding.end + 2 });
+        }
+        let result = reanchor_case(Path::new("anna.json"), &[coding], None, None, &new).unwrap();
+        let carried = result.codings[0].new.as_ref().unwrap();
+        assert!(matches!(carried.source, Source::Manual { imported: None, .. }));
     }
 
     #[test]

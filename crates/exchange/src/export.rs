@@ -417,7 +417,7 @@ fn join_imported<'a>(
     if groups.is_empty() {
         return (IndexMap::new(), codings.to_vec());
     }
-    let units = [Unit::Turn, Unit::Paragraph, Unit::Sentence].map(|u| t.segments(u));
+    let units = UnitSegments::of(t);
     let mut joined: Joined<'a> = IndexMap::new();
     let mut taken = vec![false; codings.len()];
     for ((whole, coder, _), pieces) in groups {
@@ -433,22 +433,40 @@ fn join_imported<'a>(
     (joined, rest)
 }
 
+/// A transcript's segments of every unit: which unit a segment id is of,
+/// and each unit's spans in text order (they do not overlap).
+struct UnitSegments {
+    unit_of: std::collections::HashMap<String, usize>,
+    spans: Vec<Vec<(usize, usize)>>,
+}
+
+impl UnitSegments {
+    fn of(t: &Transcript) -> Self {
+        let mut unit_of = std::collections::HashMap::new();
+        let mut spans = Vec::new();
+        for (n, unit) in [Unit::Turn, Unit::Paragraph, Unit::Sentence].into_iter().enumerate() {
+            let segments: Vec<Segment> = t.segments(unit);
+            spans.push(segments.iter().map(|s| (s.start, s.end)).collect());
+            unit_of.extend(segments.into_iter().map(|s| (s.id, n)));
+        }
+        UnitSegments { unit_of, spans }
+    }
+}
+
 /// Whether `pieces` (codings in text order) and the text of no segment
 /// between and around them make up exactly `whole`.
 fn joinable(
     whole: &ImportedSelection,
     pieces: &[&Coding],
-    units: &[Vec<Segment>],
+    units: &UnitSegments,
     (body_start, body_end): (usize, usize),
 ) -> bool {
     if whole.start < body_start || whole.end > body_end || whole.start >= whole.end {
         return false;
     }
-    let Some(segments) = units.iter().find(|segs| segs.iter().any(|s| s.id == pieces[0].segment))
-    else {
-        return false;
-    };
-    let in_unit = |c: &&Coding| segments.iter().any(|s| s.id == c.segment);
+    let Some(&unit) = units.unit_of.get(&pieces[0].segment) else { return false };
+    let segments = &units.spans[unit];
+    let in_unit = |c: &&Coding| units.unit_of.get(&c.segment) == Some(&unit);
     let mut gaps = Vec::with_capacity(pieces.len() + 1);
     let mut at = whole.start;
     for piece in pieces {
@@ -462,8 +480,12 @@ fn joinable(
         return false;
     }
     gaps.push((at, whole.end));
-    let in_no_segment =
-        |&(a, b): &(usize, usize)| a == b || !segments.iter().any(|s| s.start < b && a < s.end);
+    // Of the segments, only the last to start before a gap's end may reach
+    // into it.
+    let in_no_segment = |&(a, b): &(usize, usize)| {
+        let before = segments.partition_point(|&(start, _)| start < b);
+        a == b || before == 0 || segments[before - 1].1 <= a
+    };
     pieces.iter().all(in_unit) && gaps.iter().all(in_no_segment)
 }
 

@@ -556,6 +556,28 @@ async fn segment_memos_are_shown_and_kept() {
     assert_eq!(setup.saved().unwrap()["memos"], saved["memos"]);
 }
 
+/// A memo given to a coding imported from another tool's selection keeps
+/// the record of that selection, so the export still writes it whole.
+#[tokio::test]
+async fn a_memo_keeps_the_selection_a_coding_was_imported_from() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (status, body) = send(&app, post_json(&add("none", "freedom", 233, 236))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut saved = setup.saved().unwrap();
+    let imported =
+        json!({"guid": "F0000000-0000-0000-0000-000000000000", "start": 230, "end": 240});
+    saved["codings"][0]["source"]["imported"] = imported.clone();
+    std::fs::write(setup.codings(), serde_json::to_vec_pretty(&saved).unwrap()).unwrap();
+    let app = setup.app();
+    let memo = json!({"version": setup.version(), "edits": [{"op": "memo", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236, "memo": "from NVivo"}]});
+    let (status, body) = send(&app, post_json(&memo.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let source = &setup.saved().unwrap()["codings"][0]["source"];
+    assert_eq!(source["memo"], "from NVivo");
+    assert_eq!(source["imported"], imported);
+}
+
 /// A span of white space only is refused, as the page trims selections.
 #[tokio::test]
 async fn a_span_of_white_space_only_is_refused() {
