@@ -48,6 +48,9 @@ pub(crate) struct Project {
     pub(crate) not_codes: Vec<SelectionCoding>,
     /// Text sources by GUID (lower case).
     pub(crate) sources: BTreeMap<String, TextSource>,
+    /// Selections of text sources whose start or end is not a position (the
+    /// import skips them with a warning), by GUID.
+    pub(crate) unreadable: Vec<String>,
 }
 
 /// The project document of a `.qdpx` (any `.qde` entry), or the bytes of a bare `.qde`.
@@ -64,15 +67,6 @@ pub(crate) fn project_document(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     zip.by_name(&name).unwrap().read_to_end(&mut out).unwrap();
     out
-}
-
-/// Every entry's name in a `.qdpx` (lower case); none for a bare `.qde`.
-pub(crate) fn entry_names(bytes: &[u8]) -> Vec<String> {
-    if !bytes.starts_with(b"PK") {
-        return Vec::new();
-    }
-    let zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    zip.file_names().map(str::to_lowercase).collect()
 }
 
 fn key(guid: &str) -> String {
@@ -157,13 +151,24 @@ pub(crate) fn read(document: &[u8]) -> Project {
                     }
                 }
                 b"PlainTextSelection" if source.is_some() && !empty => {
-                    let position = |n: &str| get(n).unwrap().trim().parse::<u64>().unwrap();
-                    selection = Some((
-                        get("guid").unwrap_or_default(),
-                        position("startPosition"),
-                        position("endPosition"),
-                        get("creatingUser"),
-                    ));
+                    // `12`, or `12.0` as a careless writer might put it.
+                    let position = |n: &str| {
+                        let p = get(n)?;
+                        let p = p.trim();
+                        p.parse::<u64>().ok().or_else(|| {
+                            p.parse::<f64>()
+                                .ok()
+                                .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)
+                                .map(|f| f as u64)
+                        })
+                    };
+                    let guid = get("guid").unwrap_or_default();
+                    match (position("startPosition"), position("endPosition")) {
+                        (Some(start), Some(end)) => {
+                            selection = Some((guid, start, end, get("creatingUser")));
+                        }
+                        _ => project.unreadable.push(guid),
+                    }
                 }
                 b"Coding" if selection.is_some() => coding_user = get("creatingUser"),
                 b"CodeRef" if selection.is_some() => {
