@@ -255,10 +255,9 @@ fn project_to_qda(
     let mut memos: Vec<SegmentMemo> = Vec::new();
     let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
-    let mut reshaped = Reshaped::default();
     for (n, source) in project.sources.iter().enumerate() {
         let Some((transcript, codings, notes)) =
-            reader.read(n, source, &mut taken, (&mut skipped, &mut reshaped), &mut warnings)?
+            reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
         else {
             continue;
         };
@@ -267,7 +266,7 @@ fn project_to_qda(
         memos.extend(notes);
     }
     skipped.warn(file, &mut warnings);
-    reshaped.warn(file, unit, &mut warnings);
+    skipped.reshaped.warn(file, unit, &mut warnings);
     let codings = codings_files(placed_codings, memos, &transcripts, unit);
     Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
 }
@@ -338,9 +337,12 @@ fn import_codebook(
     }
 }
 
-/// How many selections and codings were skipped, by reason.
+/// How many selections and codings were skipped, by reason, and which
+/// were reshaped.
 #[derive(Debug, Default)]
 struct Skipped {
+    /// Selections whose codings record them.
+    reshaped: Reshaped,
     /// Selections without codings (comments).
     no_coding: usize,
     empty: usize,
@@ -352,7 +354,7 @@ struct Skipped {
 
 impl Skipped {
     fn warn(&self, file: &str, warnings: &mut Vec<String>) {
-        let Skipped { no_coding, empty, not_codes, outside } = self;
+        let Skipped { no_coding, empty, not_codes, outside, .. } = self;
         if *no_coding > 0 {
             warnings.push(format!(
                 "{file}: {no_coding} selections carry no coding (comments); they are not imported"
@@ -490,7 +492,7 @@ impl<'a> SourceReader<'a> {
         n: usize,
         source: &RefiTextSource,
         taken: &mut codebook::Taken,
-        (skipped, reshaped): (&mut Skipped, &mut Reshaped),
+        skipped: &mut Skipped,
         warnings: &mut Vec<String>,
     ) -> Result<Option<ReadSource>, ExchangeError> {
         let file = self.file;
@@ -565,7 +567,7 @@ impl<'a> SourceReader<'a> {
                 memos.extend(self.memos_of(selection, &text_of, (start, end)));
                 continue;
             }
-            codings.extend(self.codings_of(selection, &text_of, (start, end), skipped, reshaped));
+            codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
         }
         qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let imported = ImportedTranscript {
@@ -692,7 +694,6 @@ impl<'a> SourceReader<'a> {
         text: &SourceText<'_>,
         (start, end): (usize, usize),
         skipped: &mut Skipped,
-        reshaped: &mut Reshaped,
     ) -> Vec<Coding> {
         let SourceText { case, segments, spans, shift } = *text;
         if selection.codings.is_empty() {
@@ -767,6 +768,7 @@ impl<'a> SourceReader<'a> {
             }
         }
         if let Some(whole) = imported.filter(|_| !codings.is_empty()) {
+            let reshaped = &mut skipped.reshaped;
             let list =
                 if targets.len() > 1 { &mut reshaped.split } else { &mut reshaped.past_segment };
             list.push(whole.guid);
