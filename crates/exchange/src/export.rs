@@ -436,13 +436,13 @@ fn join_imported<'a>(
 /// A transcript's segments of every unit: which unit a segment id is of,
 /// and each unit's spans in text order (they do not overlap).
 struct UnitSegments {
-    unit_of: std::collections::HashMap<String, usize>,
+    unit_of: std::collections::BTreeMap<String, usize>,
     spans: Vec<Vec<(usize, usize)>>,
 }
 
 impl UnitSegments {
     fn of(t: &Transcript) -> Self {
-        let mut unit_of = std::collections::HashMap::new();
+        let mut unit_of = std::collections::BTreeMap::new();
         let mut spans = Vec::new();
         for (n, unit) in [Unit::Turn, Unit::Paragraph, Unit::Sentence].into_iter().enumerate() {
             let segments: Vec<Segment> = t.segments(unit);
