@@ -404,9 +404,13 @@ impl Reshaped {
         }
         let past = self.past_segment.len();
         if past > 0 {
-            let reaches = if past == 1 { "selection reaches" } else { "selections reach" };
+            let (reaches, its) = if past == 1 {
+                ("selection reaches", "its")
+            } else {
+                ("selections reach", "their")
+            };
             warnings.push(format!(
-                "{file}: {past} {reaches} past its {unit} into text of no {unit} (a line end, a blank line, a speaker label): its codings cover the {unit} and record the whole selection, which `qda export --to qdpx` writes again: {}",
+                "{file}: {past} {reaches} past {its} {unit} into text of no {unit} (a line end, a blank line, a speaker label): {its} codings cover the {unit} and record the whole selection, which `qda export --to qdpx` writes again: {}",
                 named(&self.past_segment)
             ));
         }
