@@ -203,3 +203,29 @@ fn an_archive_with_two_project_documents_is_refused() {
         "two.qdpx: the archive holds 2 project documents (`project.qde`, `backup/old.qde`), and a REFI-QDA project has one; export the project again from the tool that made it, or delete from the archive the `.qde` that is not the project"
     );
 }
+
+/// `NVivo` counts UTF-16 code units: a selection across paragraphs after an
+/// emoji, exported with `--positions utf16`, has its positions back.
+#[test]
+fn a_selection_across_paragraphs_keeps_its_utf16_positions() {
+    let text = "\u{1F600} One.\n\nTwo \u{1F389} three.\n";
+    // "One.\n\nTwo 🎉" is 3..15 in UTF-16 units (2..13 in code points).
+    let qde = format!(
+        r#"<Project xmlns="urn:QDA-XML:project:1.0" name="emoji" origin="NVivo for Mac 12.7.0">
+<Users><User guid="{USER}" name="Kati"/></Users>
+<CodeBook><Codes><Code guid="{}" name="fear" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="{SOURCE}" name="emoji" plainTextPath="internal://{SOURCE}.txt">
+<PlainTextSelection guid="{CROSSING}" startPosition="3" endPosition="15" creatingUser="{USER}"><Coding guid="eeeeeeee-0000-0000-0000-000000000001" creatingUser="{USER}"><CodeRef targetGUID="{}"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"#,
+        code_guid("fear"),
+        code_guid("fear"),
+    );
+    let bytes = qdpx(&[
+        ("project.qde", qde.as_bytes()),
+        (&format!("sources/{SOURCE}.txt"), text.as_bytes()),
+    ]);
+    let p = imported("emoji.qdpx", &bytes);
+    assert_eq!(p.codings[0].codings.len(), 2);
+    let archive = crate::common::export("emoji.qdpx", &p, Positions::Utf16).unwrap();
+    assert_eq!(exported_selections(&archive), [(CROSSING.to_owned(), 3, 15, "fear".to_owned())]);
+}
