@@ -26,6 +26,14 @@ pub(super) fn run(
             "--compare: a class is measured against one reference coding; give --compare once (the students' agreement with each other is shown anyway)"
         );
     }
+    if let Some(path) = args.compare.first()
+        && !path.is_file()
+    {
+        bail!(
+            "--compare {}: no such file; the reference is a codings file of one coder, such as a model answer coded with `qda serve --coder`",
+            display_path(path)
+        );
+    }
     let reference = args.compare.first().map(|path| {
         let name = path
             .file_stem()
