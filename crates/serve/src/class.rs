@@ -439,7 +439,7 @@ fn segment_codes(
                 .iter()
                 .filter_map(|side| codes_of(side).map(|codes| (side.0.coder.clone(), codes)))
                 .collect();
-            let by_reference = reference.as_ref().and_then(|side| codes_of(side));
+            let by_reference = reference.as_ref().and_then(&codes_of);
             let sides = by_student.len() + usize::from(by_reference.is_some());
             if by_student.is_empty() || sides < 2 {
                 continue;

@@ -43,8 +43,8 @@ fn check_student_name(name: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// `FILE:LINE:COL: what is wrong`: not UTF-8 CSV, no `name` column first,
-/// no student, a name that breaks the rules of [`check_student_name`], or
-/// a name given twice (compared without case, as file systems that ignore
+/// no student, a name that is not a coder's name (not empty, not `rules`,
+/// no surrounding spaces) or not a plain file name, or a name given twice (compared without case, as file systems that ignore
 /// case would give both one file).
 pub fn read_class_list(path: &Path) -> Result<Vec<String>, ServeError> {
     let bytes = std::fs::read(path)
