@@ -115,10 +115,11 @@ function render(data) {
 
 async function poll() {
   try {
-    const response = await fetch('/api/class', { headers: { 'X-QDA-Token': token } });
+    const since = version ? `?since=${encodeURIComponent(version)}` : '';
+    const response = await fetch(`/api/class${since}`, { headers: { 'X-QDA-Token': token } });
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || response.statusText);
-    if (data.version !== version) {
+    if (!data.unchanged) {
       version = data.version;
       last = data;
       render(data);

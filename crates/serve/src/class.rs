@@ -15,14 +15,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get};
 use qda_coding::{AgreementData, CoderCodings, sha256_hex};
 use qda_stats::{Level, Undefined, Weights};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 
 use crate::error::{ApiError, ServeError};
@@ -332,32 +332,59 @@ fn rows(data: &AgreementData) -> Vec<Stats> {
     rows
 }
 
+/// `GET /api/class?since=VERSION`: nothing new (`{"version", "unchanged":
+/// true}`) while no file changed since `VERSION`, the page's last answer.
+#[derive(Deserialize)]
+struct ClassQuery {
+    since: Option<String>,
+}
+
 /// `GET /api/class`: every student's progress, agreement and codes per
 /// segment, read from the files as they are now.
-async fn class(State(roster): State<Arc<Roster>>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn class(
+    State(roster): State<Arc<Roster>>,
+    Query(query): Query<ClassQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let study = &roster.study;
     let codebook = &study.codebook;
-    let segments = study.codable_segments();
+    // The files first: their versions tell whether anything changed.
     let mut version = String::new();
-    let (reference, reference_error) = match &roster.reference {
-        Some((name, path)) => {
-            version.push_str(&std::fs::read(path).map(|b| sha256_hex(&b)).unwrap_or_default());
-            match compare::read_other(name, path, study) {
-                Ok(other) => (Some(other), None),
-                Err(e) => (None, Some(e.to_string())),
+    let reference_bytes = roster.reference.as_ref().map(|(_, path)| std::fs::read(path).ok());
+    if let Some(bytes) = &reference_bytes {
+        version.push_str(&bytes.as_deref().map(sha256_hex).unwrap_or_default());
+    }
+    let snapshots: Vec<_> = roster
+        .students
+        .iter()
+        .map(|(name, path)| {
+            let snapshot = store::read(path, name);
+            match &snapshot {
+                Ok(snapshot) => version.push_str(&format!("\n{name}: {}", snapshot.version)),
+                Err(e) => version.push_str(&format!("\n{name}: unreadable: {e}")),
             }
-        }
+            (name, path, snapshot)
+        })
+        .collect();
+    let version = sha256_hex(version.as_bytes());
+    if query.since.as_deref() == Some(version.as_str()) {
+        return Ok(Json(serde_json::json!({ "version": version, "unchanged": true })));
+    }
+    let segments = study.codable_segments();
+    let (reference, reference_error) = match &roster.reference {
+        Some((name, path)) => match compare::read_other(name, path, study) {
+            Ok(other) => (Some(other), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
         None => (None, None),
     };
     let mut views = Vec::new();
     // The students who have coded, for the agreement among them.
     let mut working: Vec<CoderCodings> = Vec::new();
-    for (name, path) in &roster.students {
+    for (name, path, snapshot) in snapshots {
         let shown = path.display().to_string();
-        let snapshot = match store::read(path, name) {
+        let snapshot = match snapshot {
             Ok(snapshot) => snapshot,
             Err(e) => {
-                version.push_str(&format!("\n{name}: unreadable"));
                 views.push(StudentView {
                     name: name.clone(),
                     codings_file: shown,
@@ -371,7 +398,6 @@ async fn class(State(roster): State<Arc<Roster>>) -> Result<Json<serde_json::Val
                 continue;
             }
         };
-        version.push_str(&format!("\n{name}: {}", snapshot.version));
         let codings = CoderCodings::from_files(name, std::iter::once(&snapshot.file));
         let reviewed = segments
             .iter()
@@ -402,7 +428,7 @@ async fn class(State(roster): State<Arc<Roster>>) -> Result<Json<serde_json::Val
         Agreement { coders: data.coders.clone(), units: data.units.len(), rows: rows(&data) }
     });
     let view = ClassView {
-        version: sha256_hex(version.as_bytes()),
+        version,
         codebook: codebook.name().to_owned(),
         unit: codebook.unit().as_str(),
         segments: segments.iter().map(|(_, ids)| ids.len()).sum(),

@@ -313,6 +313,27 @@ fn a_students_token_reaches_only_their_own_file_and_the_teachers_writes_nothing(
     assert_eq!(segments.len(), 1, "{segments:?}");
     assert_eq!(segments[0]["differ"], false);
 
+    // The page asks what changed since its last answer: nothing, until a
+    // student saves.
+    let since = format!("/api/class?since={}", view["version"].as_str().unwrap());
+    let (_, same) = request(&class, teacher, "GET", &since, "");
+    assert_eq!(json(&same), serde_json::json!({"version": view["version"], "unchanged": true}));
+    let (_, study) = request(&class, emil, "GET", "/api/study", "");
+    let version = json(&study)["version"].as_str().unwrap().to_owned();
+    let freedom = add_body(&version, span).replace("survival", "freedom");
+    let (status, _) = request(&class, emil, "POST", "/api/edits", &freedom);
+    assert_eq!(status, 200);
+    let (_, changed) = request(&class, teacher, "GET", &since, "");
+    let changed = json(&changed);
+    assert_ne!(changed["version"], view["version"]);
+    assert_eq!(changed["students"][1]["codings"], 2);
+    let segment = &changed["segment_codes"][0];
+    assert_eq!(segment["differ"], true);
+    assert_eq!(
+        segment["students"],
+        serde_json::json!({"dora": ["survival"], "emil": ["survival", "freedom"]})
+    );
+
     // Each student's file is locked as a single coder's is.
     let run = test.run(&["serve", "codebooks/motives.toml", "transcripts", "--coder", "dora"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
