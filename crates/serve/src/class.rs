@@ -345,6 +345,14 @@ async fn class(
     State(roster): State<Arc<Roster>>,
     Query(query): Query<ClassQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    // Reading every file and computing the statistics takes a while for a
+    // large class: off the threads that answer the students' edits.
+    tokio::task::spawn_blocking(move || class_view(&roster, query.since.as_deref()))
+        .await
+        .map_err(|e| ApiError::from(ServeError::Setup(format!("the class view failed: {e}"))))?
+}
+
+fn class_view(roster: &Roster, since: Option<&str>) -> Result<Json<serde_json::Value>, ApiError> {
     let study = &roster.study;
     let codebook = &study.codebook;
     // The files first: their versions tell whether anything changed.
@@ -366,7 +374,7 @@ async fn class(
         })
         .collect();
     let version = sha256_hex(version.as_bytes());
-    if query.since.as_deref() == Some(version.as_str()) {
+    if since == Some(version.as_str()) {
         return Ok(Json(serde_json::json!({ "version": version, "unchanged": true })));
     }
     let segments = study.codable_segments();

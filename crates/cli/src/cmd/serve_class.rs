@@ -14,6 +14,10 @@ use crate::outcome::Outcome;
 use crate::provenance::display_path;
 use crate::study::{LoadedStudy, reanchor_command};
 
+/// Where the students' codings files are, relative to the working folder,
+/// as a single coder's are by default.
+const CODINGS_FOLDER: &str = "codings";
+
 pub(super) fn run(
     args: &ServeArgs,
     list: &Path,
@@ -40,8 +44,13 @@ pub(super) fn run(
             .map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned());
         (name, path.clone())
     });
+    if !Path::new(CODINGS_FOLDER).is_dir() {
+        bail!(
+            "the folder {CODINGS_FOLDER} does not exist; create it: each student's work is saved to {CODINGS_FOLDER}/NAME.json"
+        );
+    }
     let files: Vec<PathBuf> =
-        names.iter().map(|name| PathBuf::from(format!("codings/{name}.json"))).collect();
+        names.iter().map(|name| Path::new(CODINGS_FOLDER).join(format!("{name}.json"))).collect();
     if let Some(out) = &args.tokens_out {
         let mut inputs: Vec<&Path> = vec![list, &args.codebook];
         inputs.extend(args.compare.iter().map(PathBuf::as_path));

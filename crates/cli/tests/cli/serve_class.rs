@@ -562,4 +562,9 @@ fn class_mode_options_are_checked() {
     For more information, try '--help'.
     ");
     assert!(!test.path("urls.csv").exists());
+    std::fs::remove_dir_all(test.path("codings")).unwrap();
+    insta::assert_snapshot!(refused(&test, "name\nanna\n", &[]), @r"
+    exit: 2
+    error: the folder codings does not exist; create it: each student's work is saved to codings/NAME.json
+    ");
 }
