@@ -3,7 +3,7 @@
 //! the class's progress and agreement.
 //!
 //! Each student is served exactly as a single coder is (`server::desk_app`:
-//! the same checks at start, lock-free handlers that re-check the file
+//! the same checks at start, their own save lock, the file re-checked
 //! before every save), by a router of their own that knows only their file;
 //! a request goes to the router of the token it carries. No route names a
 //! student, so a student's token cannot reach another student's file, and
