@@ -565,8 +565,19 @@ pub(crate) struct ServeArgs {
     pub(crate) input: TranscriptArgs,
 
     /// The person coding; their codings are saved under this name
-    #[arg(long, value_name = "NAME")]
-    pub(crate) coder: String,
+    #[arg(long, value_name = "NAME", required_unless_present = "coders")]
+    pub(crate) coder: Option<String>,
+
+    /// Class mode: a CSV class list (header `name`, one student per row);
+    /// each student codes into codings/NAME.json with their own URL, and
+    /// the teacher's URL shows the class's progress and agreement
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["coder", "codings"])]
+    pub(crate) coders: Option<PathBuf>,
+
+    /// Class mode: write the students' URLs to FILE (CSV `name,url`,
+    /// readable by its owner only) instead of standard output
+    #[arg(long, value_name = "FILE", requires = "coders")]
+    pub(crate) tokens_out: Option<PathBuf>,
 
     /// The coder's codings file, created on the first edit [default: codings/NAME.json]
     #[arg(long, value_name = "FILE")]
@@ -578,7 +589,9 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) blind: bool,
 
-    /// Another codings file to compare with in the page (repeatable); the rules are always offered
+    /// Another codings file to compare with in the page (repeatable); the
+    /// rules are always offered. Class mode: the reference each student is
+    /// measured against on the teacher's page (once; students do not see it)
     #[arg(long, value_name = "FILE")]
     pub(crate) compare: Vec<PathBuf>,
 

@@ -5,9 +5,13 @@
 //! carry its random access token, name its own `Host` and come from its own
 //! page, and keeps no state but the codings file: every edit is checked
 //! against the file's version (the SHA-256 of its bytes), applied, and
-//! written atomically. See `docs/serve.md` for the API and the security model.
+//! written atomically. In class mode ([`class_app`]) one server holds a
+//! codings file, a lock and a token per student, and a teacher's read-only
+//! page. See `docs/serve.md` for the API and the security model.
 
 mod api;
+mod class;
+mod coders;
 mod compare;
 mod error;
 mod lock;
@@ -18,6 +22,8 @@ mod state;
 mod store;
 mod study;
 
+pub use class::{ClassConfig, Student, class_app};
+pub use coders::read_class_list;
 pub use error::ServeError;
 pub use lock::{CodingsLock, lock_path};
 pub use security::new_token;

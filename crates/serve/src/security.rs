@@ -32,7 +32,18 @@ pub fn new_token() -> Result<String, ServeError> {
 
 /// The checks, then the security headers on whatever the handler answered.
 pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Err(e) = check(&state, request.uri().path(), request.uri().query(), request.headers()) {
+    guarded(&state.allowed_hosts, &state.token, request, next).await
+}
+
+/// [`guard`] for the holder of `token` on a server reached by `allowed_hosts`.
+pub(crate) async fn guarded(
+    allowed_hosts: &[String],
+    token: &str,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (path, query) = (request.uri().path(), request.uri().query());
+    if let Err(e) = check(allowed_hosts, token, path, query, request.headers()) {
         return with_headers(e.into_response());
     }
     with_headers(json_too_large(next.run(request).await))
@@ -55,13 +66,14 @@ fn json_too_large(response: Response<Body>) -> Response<Body> {
 }
 
 fn check(
-    state: &AppState,
+    allowed_hosts: &[String],
+    token: &str,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<(), ApiError> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    if !state.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
+    if !allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
         return Err(ApiError::forbidden(format!(
             "the Host header `{host}` is not this server's address; open the URL `qda serve` printed"
         )));
@@ -69,7 +81,7 @@ fn check(
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let allowed =
-            state.allowed_hosts.iter().any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")));
+            allowed_hosts.iter().any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")));
         if !allowed {
             return Err(ApiError::forbidden(format!(
                 "requests from `{origin}` are refused; only this server's own page may call it"
@@ -82,12 +94,8 @@ fn check(
     if path.starts_with("/assets/") || path == "/favicon.ico" {
         return Ok(());
     }
-    let from_header = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
-    let from_query = query
-        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")).map(str::to_owned));
-    let given = from_header.map(str::to_owned).or(from_query);
-    match given {
-        Some(token) if constant_time_eq(token.as_bytes(), state.token.as_bytes()) => Ok(()),
+    match given_token(headers, query) {
+        Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => Ok(()),
         Some(_) => Err(ApiError::unauthorized(
             "wrong access token; open the URL `qda serve` printed".to_owned(),
         )),
@@ -97,9 +105,17 @@ fn check(
     }
 }
 
+/// The token a request carries: the header's, else the query's.
+pub(crate) fn given_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let from_header = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
+    let from_query = query
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")).map(str::to_owned));
+    from_header.map(str::to_owned).or(from_query)
+}
+
 /// Compares without stopping at the first difference, so timing tells
 /// nothing about the token.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 use crate::error::ServeError;
-use crate::state::{AppState, Config, Saved};
+use crate::state::{AppState, Config, Desk, Saved};
 use crate::{api, compare, security, store};
 
 /// Builds the application after checking the codings file against the study,
@@ -16,13 +16,15 @@ use crate::{api, compare, security, store};
 /// The coder name is reserved or empty, or the codings file is unreadable,
 /// belongs to another coder, or holds codings that do not fit the study.
 pub fn app(config: Config) -> Result<Router, ServeError> {
-    let coder = config.coder.trim();
-    if coder.is_empty() || coder == qda_coding::RULES_CODER || coder != config.coder {
-        return Err(ServeError::Setup(format!(
-            "--coder {:?}: name the person coding (`rules` is reserved for rule codings; no surrounding spaces)",
-            config.coder
-        )));
+    if let Err(problem) = crate::coders::check_name(&config.coder) {
+        return Err(ServeError::Setup(format!("--coder {:?}: {problem}", config.coder)));
     }
+    desk_app(Desk::from(config))
+}
+
+/// [`app`] for one coder whose name is checked: the codings file checked
+/// against the study, then the routes behind the access checks.
+pub(crate) fn desk_app(config: Desk) -> Result<Router, ServeError> {
     store::remove_stale_temp_files(&config.codings);
     let snapshot = store::read(&config.codings, &config.coder)?;
     store::check(&config.codings, &snapshot, &config.study, &config.coder)?;

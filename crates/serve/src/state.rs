@@ -32,13 +32,44 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
 }
 
+/// One coder's setup as the handlers see it: [`Config`] with the study
+/// shared, so that a class's coders (see `class.rs`) read one copy of it.
+#[derive(Debug)]
+pub(crate) struct Desk {
+    pub(crate) study: Arc<Study>,
+    pub(crate) coder: String,
+    pub(crate) codings: PathBuf,
+    pub(crate) compare: Vec<(String, PathBuf)>,
+    pub(crate) reanchor_command: String,
+    pub(crate) provenance: serde_json::Value,
+    pub(crate) blind: bool,
+    pub(crate) token: String,
+    pub(crate) allowed_hosts: Vec<String>,
+}
+
+impl From<Config> for Desk {
+    fn from(config: Config) -> Self {
+        Desk {
+            study: Arc::new(config.study),
+            coder: config.coder,
+            codings: config.codings,
+            compare: config.compare,
+            reanchor_command: config.reanchor_command,
+            provenance: config.provenance,
+            blind: config.blind,
+            token: config.token,
+            allowed_hosts: config.allowed_hosts,
+        }
+    }
+}
+
 /// The shared, read-only setup, plus the lock that serialises saves.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    config: Config,
+    config: Desk,
     /// Held from reading the codings file to renaming the new one over it,
     /// so two tabs' edits are checked one after the other; holds what the
     /// server last read at start or wrote.
@@ -55,7 +86,7 @@ pub(crate) struct Saved {
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config, saved: Saved) -> Self {
+    pub(crate) fn new(config: Desk, saved: Saved) -> Self {
         AppState(Arc::new(Inner { config, saving: Mutex::new(saved) }))
     }
 
@@ -68,9 +99,9 @@ impl AppState {
 }
 
 impl std::ops::Deref for AppState {
-    type Target = Config;
+    type Target = Desk;
 
-    fn deref(&self) -> &Config {
+    fn deref(&self) -> &Desk {
         &self.0.config
     }
 }

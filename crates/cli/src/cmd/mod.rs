@@ -10,6 +10,7 @@ pub(crate) mod import_sheet;
 pub(crate) mod matrix;
 pub(crate) mod reanchor;
 pub(crate) mod serve;
+mod serve_class;
 pub(crate) mod sheet;
 pub(crate) mod tally;
 pub(crate) mod verify;

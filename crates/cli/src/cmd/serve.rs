@@ -23,12 +23,6 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     }
     let mut study = LoadedStudy::open(&args.codebook)?.with_transcripts(&args.input)?;
     let transcripts = study.transcripts()?;
-    // No `arguments`: `qda verify` must not start a server to re-make the file.
-    let mut provenance =
-        serde_json::to_value(study.provenance("serve").option("coder", args.coder.as_str()))?;
-    if let Some(object) = provenance.as_object_mut() {
-        object.shift_remove("arguments");
-    }
     let loaded = transcripts
         .into_iter()
         .map(|t| LoadedTranscript {
@@ -37,12 +31,74 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             transcript: t,
         })
         .collect();
+    match (&args.coders, &args.coder) {
+        (Some(list), _) => super::serve_class::run(args, list, study, loaded),
+        (None, Some(coder)) => single(args, coder, study, loaded),
+        (None, None) => {
+            bail!("name the person coding with --coder NAME, or a class with --coders FILE")
+        }
+    }
+}
+
+/// The provenance written into `coder`'s codings file. No `arguments`:
+/// `qda verify` must not start a server to re-make the file.
+pub(super) fn provenance(study: &LoadedStudy, coder: &str) -> Result<serde_json::Value> {
+    let mut provenance = serde_json::to_value(study.provenance("serve").option("coder", coder))?;
+    if let Some(object) = provenance.as_object_mut() {
+        object.shift_remove("arguments");
+    }
+    Ok(provenance)
+}
+
+/// Listens on `--bind` and `--port`.
+pub(super) fn listen(args: &ServeArgs) -> Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(SocketAddr::new(args.bind, args.port.unwrap_or(0))).with_context(
+        || {
+            format!(
+                "cannot listen on {}:{}; choose another --port, or leave it out to use a free one",
+                args.bind,
+                args.port.unwrap_or(0)
+            )
+        },
+    )
+}
+
+/// Says on standard error that the server is reachable from other machines.
+pub(super) fn warn_remote(
+    stderr: &mut impl Write,
+    args: &ServeArgs,
+    address: SocketAddr,
+    names: &[String],
+) -> Result<()> {
+    if !args.bind.is_loopback() {
+        writeln!(
+            stderr,
+            "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
+        )?;
+        if !names.is_empty() {
+            writeln!(
+                stderr,
+                "From another machine, open the URL below with {} replaced by one of: {}",
+                address.ip(),
+                names.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// One coder (`--coder`).
+fn single(
+    args: &ServeArgs,
+    coder: &str,
+    study: LoadedStudy,
+    loaded: Vec<LoadedTranscript>,
+) -> Result<Outcome> {
+    let provenance = provenance(&study, coder)?;
     let served = qda_serve::Study::new(study.codebook, loaded)?;
 
-    let codings = args
-        .codings
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("codings/{}.json", args.coder)));
+    let codings =
+        args.codings.clone().unwrap_or_else(|| PathBuf::from(format!("codings/{coder}.json")));
     let compare = args
         .compare
         .iter()
@@ -57,14 +113,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     // Held until the server stops: no other `qda serve`, `qda import-sheet`
     // or `qda reanchor` writes this file meanwhile.
     let mut lock = qda_serve::CodingsLock::acquire(&codings, "qda serve, starting")?;
-    let listener = std::net::TcpListener::bind(SocketAddr::new(args.bind, args.port.unwrap_or(0)))
-        .with_context(|| {
-            format!(
-                "cannot listen on {}:{}; choose another --port, or leave it out to use a free one",
-                args.bind,
-                args.port.unwrap_or(0)
-            )
-        })?;
+    let listener = listen(args)?;
     let address = listener.local_addr()?;
     lock.describe(&format!("qda serve at http://{address}/"))?;
     let token = qda_serve::new_token()?;
@@ -72,7 +121,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     let changed = changed_transcripts(&codings, &served);
     let app = qda_serve::app(Config {
         study: served,
-        coder: args.coder.clone(),
+        coder: coder.to_owned(),
         codings: codings.clone(),
         compare,
         reanchor_command: reanchor_command(&args.codebook, &args.input.transcripts, &codings),
@@ -91,20 +140,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
             reanchor_command(&args.codebook, &args.input.transcripts, &codings)
         )?;
     }
-    if !args.bind.is_loopback() {
-        writeln!(
-            stderr,
-            "warning: listening on {address}, reachable from other machines; anyone with the URL can read the transcripts and edit the codings"
-        )?;
-        if !names.is_empty() {
-            writeln!(
-                stderr,
-                "From another machine, open the URL below with {} replaced by one of: {}",
-                address.ip(),
-                names.join(", ")
-            )?;
-        }
-    }
+    warn_remote(&mut stderr, args, address, &names)?;
     let blind = if args.blind {
         " blind (no rule suggestions or other codings until you turn blind mode off)"
     } else {
@@ -112,8 +148,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
     };
     writeln!(
         stderr,
-        "Coding as `{}`{blind}; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
-        args.coder,
+        "Coding as `{coder}`{blind}; every change is saved to {}. Open this URL in a browser (Ctrl-C stops):",
         display_path(&codings)
     )?;
     drop(stderr);
@@ -129,7 +164,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Outcome> {
 /// The transcripts that changed since the codings file's codings of them
 /// were made; none when the file does not exist yet or cannot be read (the
 /// server then says why).
-fn changed_transcripts(codings: &Path, study: &qda_serve::Study) -> Vec<String> {
+pub(super) fn changed_transcripts(codings: &Path, study: &qda_serve::Study) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(codings) else { return Vec::new() };
     let Ok(file) = CodingsFile::parse(codings, &text) else { return Vec::new() };
     file.transcripts
@@ -144,7 +179,7 @@ fn changed_transcripts(codings: &Path, study: &qda_serve::Study) -> Vec<String> 
 /// The names a browser may reach the server by besides its address and the
 /// loopback names: every `--host`, and, when it listens beyond loopback, the
 /// machine's host name and its addresses.
-fn host_names(args: &ServeArgs, address: SocketAddr) -> Result<Vec<String>> {
+pub(super) fn host_names(args: &ServeArgs, address: SocketAddr) -> Result<Vec<String>> {
     for name in &args.hosts {
         let bad = name.is_empty()
             || name.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '@' | '?' | '#'))

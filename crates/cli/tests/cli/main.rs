@@ -16,6 +16,7 @@ mod readme;
 mod reanchor;
 mod report;
 mod serve;
+mod serve_class;
 mod serve_lock;
 mod sheet;
 mod speakers;

@@ -18,8 +18,8 @@ const MAY_FAIL: &[(&str, &str)] = &[
 
 /// Commands that do not end by themselves.
 const NOT_RUN: &[(&str, &str)] = &[
-    // Serves the coding page until stopped; crates/cli/tests/cli/serve.rs
-    // and qda-serve's tests run it.
+    // Serves the coding page until stopped; crates/cli/tests/cli/serve.rs,
+    // serve_class.rs (`--coders`) and qda-serve's tests run it.
     ("qda serve ", "runs until stopped"),
 ];
 

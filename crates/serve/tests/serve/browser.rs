@@ -26,7 +26,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// Chromium and chromedriver, or `None` (with a message) to skip.
-fn browser() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn browser() -> Option<(PathBuf, PathBuf)> {
     let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
     let driver = find_program(&["chromedriver"]);
     match (chromium, driver) {
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
 }
 
 /// Kills chromedriver when the test ends, pass or fail.
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -54,7 +54,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
+pub(crate) async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
