@@ -128,6 +128,13 @@ printf 'Interviewer: Caf\xc3\xa9 or tea?\r\nP: Tea, please. I don\xe2\x80\x99t d
 { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$src/plain.txt"; } > "$out/utf16.txt"
 iconv -f UTF-8 -t WINDOWS-1252 "$src/plain.txt" > "$out/windows-1252.txt"
 
+# A password-protected Word file, encrypted as Word does it (ECMA-376 agile
+# encryption in an OLE container) by msoffcrypto-tool (pip install
+# msoffcrypto-tool), when it is installed.
+if command -v msoffcrypto-tool >/dev/null 2>&1; then
+  msoffcrypto-tool -e -p secret "$out/word-2007-365.docx" "$out/password.docx"
+fi
+
 # Broken inputs: a Word file cut short, and a zip archive that is no Word file.
 head -c 2000 "$out/bold-labels.docx" > "$out/truncated.docx"
 (cd "$src" && printf 'not a document\n' > readme.txt && rm -f notword.zip && python3 -c "import zipfile; z=zipfile.ZipFile('notword.zip','w'); z.write('readme.txt'); z.close()")

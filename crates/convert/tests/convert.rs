@@ -113,7 +113,7 @@ fn cues_without_a_speaker_need_a_default() {
 fn broken_files_are_errors_that_name_the_file() {
     let options = Options::new("X");
     let errors: Vec<String> =
-        ["broken-timing.vtt", "truncated.docx", "not-word.docx", "empty.docx"]
+        ["broken-timing.vtt", "truncated.docx", "not-word.docx", "empty.docx", "password.docx"]
             .iter()
             .map(|name| {
                 let (kind, message) = error(name, &options);
