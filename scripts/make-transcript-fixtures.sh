@@ -140,4 +140,49 @@ head -c 2000 "$out/bold-labels.docx" > "$out/truncated.docx"
 (cd "$src" && printf 'not a document\n' > readme.txt && rm -f notword.zip && python3 -c "import zipfile; z=zipfile.ZipFile('notword.zip','w'); z.write('readme.txt'); z.close()")
 mv "$src/notword.zip" "$out/not-word.docx"
 : > "$out/empty.docx"
-echo "made the fixtures in $out"
+# The bundled study's second example (examples/imports/): P03 as a Word
+# document a transcriber typed (bold labels, one paragraph per line) and P04
+# as the WebVTT file a Zoom recording gives (`Name: text` cues, the speakers
+# by their Zoom names). Times come from the transcript's own timestamps;
+# turns without one get the previous time plus five seconds.
+mkdir -p examples/imports
+python3 - "$src" <<'PY'
+import html, re, sys
+src = sys.argv[1]
+body = lambda path: open(path, encoding="utf-8").read().split("+++\n", 2)[2]
+lines = ["<html><head><meta charset='utf-8'><title>P03</title></head><body>",
+         "<p>Interview P03, transcribed from the recording.</p>"]
+for line in body("transcripts/P03.txt").splitlines():
+    if not line.strip():
+        continue
+    m = re.match(r"^([IP]): ?(.*)$", line)
+    if m:
+        lines.append(f"<p><b>{m[1]}:</b> {html.escape(m[2])}</p>")
+    else:
+        lines.append(f"<p>{html.escape(line.strip())}</p>")
+lines.append("</body></html>")
+open(f"{src}/P03.html", "w", encoding="utf-8").write("\n".join(lines))
+
+names = {"I": "Interviewer", "P": "Participant"}
+cues, seconds, turn, n = ["WEBVTT", ""], 0, None, 0
+def clock(s):
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000"
+for line in body("transcripts/P04.txt").splitlines():
+    m = re.match(r"^([IP]): ?(?:\[(\d+):(\d+):(\d+)\] )?(.*)$", line)
+    if m:
+        turn = names[m[1]]
+        if m[2]:
+            seconds = int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
+        text = m[5]
+    elif line.strip():
+        text = line.strip()
+    else:
+        continue
+    n += 1
+    cues += [str(n), f"{clock(seconds)} --> {clock(seconds + 5)}", f"{turn}: {text}", ""]
+    seconds += 5
+open("examples/imports/P04.vtt", "w", encoding="utf-8").write("\n".join(cues))
+PY
+convert "$src/P03.html" 'docx:MS Word 2007 XML' examples/imports/P03.docx
+
+echo "made the fixtures in $out and examples/imports"

@@ -109,6 +109,12 @@ pub fn transcript_like(path: &Path) -> Option<(&'static str, bool)> {
     })
 }
 
+/// Why `label` cannot be a qda speaker label (more than 32 characters, a
+/// colon, a leading space), if it cannot; for checking options up front.
+pub fn label_problem(label: &str) -> Option<String> {
+    labels::check_label(label).err()
+}
+
 /// How to convert one file.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

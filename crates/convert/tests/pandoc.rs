@@ -82,6 +82,7 @@ fn remove_run(words: &mut Vec<String>, sequence: &[String]) {
 
 #[test]
 fn qda_reads_the_words_pandoc_reads() {
+    let footnote_mark = regex::Regex::new(r"\[\d+\]").unwrap();
     for name in DOCUMENTS {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         let Some(theirs) = pandoc(&path) else { return };
@@ -89,7 +90,6 @@ fn qda_reads_the_words_pandoc_reads() {
         let converted = convert(Path::new(name), &bytes, &Options::new("X")).unwrap();
 
         // pandoc's footnote marks and notes, which qda leaves out.
-        let footnote_mark = regex::Regex::new(r"\[\d+\]").unwrap();
         let mut theirs = words(&footnote_mark.replace_all(&theirs, " "));
         for (_, text) in &converted.left_out {
             remove_run(&mut theirs, &words(text));

@@ -20,7 +20,7 @@ use crate::args::ImportTranscriptsArgs;
 use crate::outcome::Outcome;
 use crate::output::{self, count};
 use crate::provenance::display_path;
-use crate::study::{display_path_buf, read_csv_text};
+use crate::study::{display_path_buf, how_to_convert, read_csv_text};
 
 /// One input file and what became of it.
 struct Job {
@@ -36,6 +36,9 @@ pub(crate) fn run(args: &ImportTranscriptsArgs) -> Result<Outcome> {
         Some(map) => SpeakerMap::parse(map).map_err(|e| anyhow::anyhow!(e.message))?,
         None => SpeakerMap::default(),
     };
+    if let Some(problem) = args.default_speaker.as_deref().and_then(qda_convert::label_problem) {
+        bail!("--default-speaker: {problem}");
+    }
     let case_from = args
         .case_from
         .as_deref()
@@ -205,7 +208,7 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                                 std::io::stderr().lock(),
                                 "warning: {}: skipped, {what} is not converted; {}",
                                 display_path(&file),
-                                how_to_save(&file)
+                                how_to_convert(&file)
                             );
                         }
                     }
@@ -224,15 +227,6 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(files)
-}
-
-/// What to do with a file qda does not convert.
-pub(crate) fn how_to_save(path: &Path) -> &'static str {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-        "a PDF's text loses the turns; export the transcript from the program that made the PDF as Word (.docx) or text (.txt) and convert that"
-    } else {
-        "open it in Word or LibreOffice, save it as Word (.docx), and convert that"
-    }
 }
 
 /// Whether a `.txt` file in a folder already is a qda transcript (it starts
