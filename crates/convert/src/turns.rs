@@ -333,3 +333,88 @@ pub(crate) fn paragraph(raw_lines: &[String], bold: &str) -> Piece {
         bold: normalize_line(bold),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Piece {
+        Piece::Row(cells.iter().map(|c| (*c).to_owned()).collect())
+    }
+
+    fn para(line: &str) -> Piece {
+        paragraph(&[line.to_owned()], "")
+    }
+
+    #[test]
+    fn rows_without_times_and_rows_that_continue_a_turn() {
+        let pieces = [
+            row(&["Name", "Text"]),
+            row(&["Interviewer:", "Where did you live?"]),
+            row(&["Kim", "In Hamhung."]),
+            row(&["", "Near the coast."]),
+            row(&["", ""]),
+        ];
+        let built = build(&pieces, &SpeakerMap::default(), None).unwrap();
+        assert_eq!(built.notes, ["table header row `Name | Text` left out"]);
+        let turns: Vec<(&str, &[Vec<String>])> =
+            built.turns.iter().map(|t| (t.speaker.as_str(), t.paragraphs.as_slice())).collect();
+        assert_eq!(
+            turns,
+            [
+                ("Interviewer", &[vec!["Where did you live?".to_owned()]][..]),
+                ("Kim", &[vec!["In Hamhung.".to_owned()], vec!["Near the coast.".to_owned()]][..]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_off_label_of_several_words_is_text_when_others_recur() {
+        let mut pieces: Vec<Piece> =
+            (0..3).flat_map(|_| [para("I: Why?"), para("P: Because.")]).collect();
+        pieces.insert(2, para("My mother said: go."));
+        pieces.push(para("Translator: once"));
+        let built = build(&pieces, &SpeakerMap::default(), None).unwrap();
+        let speakers: Vec<&str> = built.turns.iter().map(|t| t.speaker.as_str()).collect();
+        assert_eq!(speakers, ["I", "P", "I", "P", "I", "P", "Translator"]);
+        assert_eq!(built.turns[1].paragraphs[1], ["My mother said: go."]);
+    }
+
+    #[test]
+    fn cues_of_one_speaker_merge_and_a_missing_speaker_needs_the_default() {
+        let cue = |line, start, speaker: Option<&str>, text: &str| Piece::Cue {
+            line,
+            start: Some(start),
+            speaker: speaker.map(str::to_owned),
+            text: text.to_owned(),
+        };
+        let pieces = [
+            cue(3, 1.5, Some("Anna"), "Hello."),
+            cue(7, 4.0, Some("Anna"), "Ready?"),
+            cue(11, 3661.9, None, "Yes."),
+        ];
+        let error = build(&pieces, &SpeakerMap::default(), None).unwrap_err();
+        assert_eq!(
+            (error.kind, error.place),
+            (ConvertErrorKind::NoSpeaker, Place::Text(Location { line: 11, column: 1 }))
+        );
+        let built = build(&pieces, &SpeakerMap::default(), Some("P")).unwrap();
+        assert_eq!(built.turns[0].time.as_deref(), Some("00:00:01"));
+        assert_eq!(built.turns[0].paragraphs, [vec!["Hello. Ready?".to_owned()]]);
+        assert_eq!(
+            (built.turns[1].speaker.as_str(), built.turns[1].time.as_deref()),
+            ("P", Some("01:01:01"))
+        );
+    }
+
+    #[test]
+    fn a_document_without_labels_is_one_turn_of_the_default_speaker() {
+        let pieces = [para("Just text."), para("More text.")];
+        let error = build(&pieces, &SpeakerMap::default(), None).unwrap_err();
+        assert_eq!(error.kind, ConvertErrorKind::Empty);
+        let built = build(&pieces, &SpeakerMap::default(), Some("P")).unwrap();
+        assert_eq!(built.turns.len(), 1);
+        assert_eq!(built.turns[0].paragraphs.len(), 2);
+        assert!(built.preamble.is_empty());
+    }
+}
