@@ -13,6 +13,38 @@ use anyhow::{Context, Result, bail};
 use indexmap::IndexMap;
 use qda_coding::CaseTable;
 use qda_convert::{Converted, Options, SourceFormat, SpeakerMap};
+
+/// What the summary needs of a converted file: the turns themselves are
+/// dropped once written, so memory follows the files in flight, not the folder.
+struct Report {
+    case: String,
+    format: SourceFormat,
+    turns: usize,
+    preamble: Option<String>,
+    speakers: IndexMap<String, usize>,
+    notes: Vec<String>,
+    left_out: Vec<(&'static str, String)>,
+    mapped: Vec<String>,
+    interviewer_like: Vec<String>,
+}
+
+impl Report {
+    fn of(converted: Converted) -> Self {
+        let interviewer_like =
+            converted.interviewer_like().into_iter().map(str::to_owned).collect();
+        Report {
+            case: converted.case,
+            format: converted.format,
+            turns: converted.turns.len(),
+            preamble: converted.preamble,
+            speakers: converted.speakers,
+            notes: converted.notes,
+            left_out: converted.left_out,
+            mapped: converted.mapped,
+            interviewer_like,
+        }
+    }
+}
 use rayon::prelude::*;
 use regex::Regex;
 
@@ -63,7 +95,7 @@ pub(crate) fn run(args: &ImportTranscriptsArgs) -> Result<Outcome> {
     let inputs = expand(&args.inputs)?;
     let jobs = plan(&inputs, case_from.as_ref(), &args.output, args.force);
 
-    let results: Vec<Result<Converted, String>> = jobs
+    let results: Vec<Result<Report, String>> = jobs
         .par_iter()
         .map(|job| {
             if let Some(refused) = &job.refused {
@@ -89,14 +121,14 @@ pub(crate) fn run(args: &ImportTranscriptsArgs) -> Result<Outcome> {
                     format!(
                         "case {} from {shown}, {}",
                         converted.case,
-                        count(converted.turns.len(), "turn")
+                        count(converted.turns, "turn")
                     ),
                 );
                 let _ = writeln!(
                     summary,
                     "{shown}: {}, {}",
                     converted.format.describe(),
-                    count(converted.turns.len(), "turn")
+                    count(converted.turns, "turn")
                 );
                 for note in &converted.notes {
                     let _ = writeln!(summary, "  {note}");
@@ -117,9 +149,9 @@ pub(crate) fn run(args: &ImportTranscriptsArgs) -> Result<Outcome> {
                     entry.1.push(converted.case.clone());
                 }
                 mapped.extend(converted.mapped.iter().cloned());
-                for label in converted.interviewer_like() {
-                    if !interviewer_like.iter().any(|l| l == label) {
-                        interviewer_like.push(label.to_owned());
+                for label in &converted.interviewer_like {
+                    if !interviewer_like.contains(label) {
+                        interviewer_like.push(label.clone());
                     }
                 }
             }
@@ -321,7 +353,7 @@ fn convert_one(
     speaker_map: &SpeakerMap,
     default_speaker: Option<&str>,
     table: Option<&(CaseTable, PathBuf)>,
-) -> Result<Converted, String> {
+) -> Result<Report, String> {
     let shown = display_path_buf(&job.input);
     let bytes = fs::read(&job.input)
         .map_err(|e| format!("{}: cannot read the file: {e}", shown.display()))?;
@@ -350,5 +382,5 @@ fn convert_one(
     }
     output::write_silently(&job.target, text.as_bytes(), &[job.input.as_path()])
         .map_err(|e| format!("{e:#}"))?;
-    Ok(converted)
+    Ok(Report::of(converted))
 }
