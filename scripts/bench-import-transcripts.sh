@@ -57,7 +57,7 @@ for n in range(files):
             z.writestr(name, data)
 PY
 bytes=$(du -cb "$out"/docx/*.docx | tail -1 | cut -f1)
-largest=$(ls -S "$out"/docx/*.docx | head -1)
+largest=$(ls -S "$out"/docx/*.docx | sed -n 1p)
 largest_xml=$(unzip -p "$largest" word/document.xml | wc -c)
 
 echo "== import-transcripts"
