@@ -241,3 +241,65 @@ fn unescape(text: &str) -> String {
         .replace("&apos;", "'")
         .replace("&amp;", "&")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cues(text: &str, flavour: Flavour) -> Vec<(Option<f64>, Option<String>, String)> {
+        read(text, flavour)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|p| match p {
+                Piece::Cue { start, speaker, text, .. } => (start, speaker, text),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn error(text: &str, flavour: Flavour) -> String {
+        let e = read(text, flavour).unwrap_err();
+        format!("{:?} {:?}: {}", e.kind, e.place, e.message)
+    }
+
+    #[test]
+    fn voices_classes_entities_notes_and_styles() {
+        let vtt = "WEBVTT - interview\nKind: captions\n\nNOTE recorded in Osaka\n\nSTYLE\n::cue { color: red }\n\n\
+                   00:01.500 --> 00:03.000 align:start\n<v.loud Dr. Kim>We &amp; they <i>left</i>&nbsp;early</v>\n";
+        assert_eq!(
+            cues(vtt, Flavour::WebVtt),
+            [(Some(1.5), Some("Dr. Kim".into()), "We & they left early".into())]
+        );
+    }
+
+    #[test]
+    fn subrip_times_and_tags() {
+        let srt = "\u{FEFF}1\n01:00:02,250 --> 01:00:04,000\n{\\an8}<b>Anna:</b> Hello\n\n";
+        assert_eq!(
+            cues(srt, Flavour::SubRip),
+            [(Some(3602.25), Some("Anna".into()), "Hello".into())]
+        );
+    }
+
+    #[test]
+    fn broken_files_say_where() {
+        assert_eq!(
+            error("1\n00:00:01.000 --> 00:00:02.000\nhi\n", Flavour::WebVtt),
+            "WrongKind Text(Location { line: 1, column: 1 }): not a WebVTT file: it must start with the line `WEBVTT`"
+        );
+        assert_eq!(
+            error("WEBVTT\n\n1\nhello\nthere\n", Flavour::WebVtt),
+            "Timing Text(Location { line: 4, column: 1 }): expected a timing line such as `00:00:01.000 --> 00:00:04.000` here (after the cue identifier, if any)"
+        );
+        assert_eq!(
+            error("1\n00:00:05,000 --> 00:00:04,000\nhi\n", Flavour::SubRip),
+            "Timing Text(Location { line: 2, column: 18 }): the cue ends before it starts"
+        );
+        assert_eq!(
+            error("1\n00:00:05.000 --> 00:00:06,000\nhi\n", Flavour::SubRip),
+            "Timing Text(Location { line: 2, column: 1 }): `00:00:05.000` is not a SubRip cue time; write it as hh:mm:ss,ttt, such as `00:01:02,500`"
+        );
+        assert_eq!(error("WEBVTT\n\n", Flavour::WebVtt), "Empty File: the file has no cues");
+    }
+}
