@@ -408,6 +408,17 @@ mod tests {
     }
 
     #[test]
+    fn a_label_alone_takes_the_paragraphs_after_it() {
+        let pieces = [para("Interviewer"), para("Interviewer:"), para("Where?"), para("Here.")];
+        let built = build(&pieces, &SpeakerMap::default(), None).unwrap();
+        assert_eq!(built.preamble, [vec!["Interviewer".to_owned()]]);
+        assert_eq!(
+            built.turns[0].paragraphs,
+            [vec!["Where?".to_owned()], vec!["Here.".to_owned()]]
+        );
+    }
+
+    #[test]
     fn a_document_without_labels_is_one_turn_of_the_default_speaker() {
         let pieces = [para("Just text."), para("More text.")];
         let error = build(&pieces, &SpeakerMap::default(), None).unwrap_err();
