@@ -49,6 +49,9 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Carry a coder's codings over to transcripts edited since they were coded
     Reanchor(ReanchorArgs),
+    /// Convert Word, OpenDocument, subtitle (Zoom, Teams), Whisper and other
+    /// text files into qda transcripts
+    ImportTranscripts(ImportTranscriptsArgs),
 }
 
 impl Command {
@@ -270,6 +273,42 @@ pub(crate) struct ImportSheetArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportTranscriptsArgs {
+    /// Files to convert (.docx, .odt, .vtt, .srt, Whisper .json, .txt), or
+    /// folders whose files of these kinds are converted
+    #[arg(required = true, value_name = "FILES")]
+    pub(crate) inputs: Vec<PathBuf>,
+
+    /// The folder to write the transcripts (`CASE.txt`) into; made if missing
+    #[arg(long, short = 'o', value_name = "FOLDER")]
+    pub(crate) output: PathBuf,
+
+    /// Replace transcripts that already exist in the output folder
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    /// Take the case id from the file name with this regex: its first
+    /// group, or the whole match (default: the file name without extension)
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) case_from: Option<String>,
+
+    /// Case attributes to write into the front matter: a CSV file whose
+    /// first column is `case`
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cases: Option<PathBuf>,
+
+    /// Rename speaker labels: OLD=NEW pairs separated by commas, such as
+    /// "Interviewer=I,Dr. Kim=I,Respondent=P"
+    #[arg(long, value_name = "MAP")]
+    pub(crate) speaker_map: Option<String>,
+
+    /// The speaker of text that names none (subtitle cues, Whisper
+    /// segments, a document without labels)
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) default_speaker: Option<String>,
 }
 
 #[derive(Debug, Args)]

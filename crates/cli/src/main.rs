@@ -57,6 +57,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => cmd::exchange::import(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Reanchor(args) => cmd::reanchor::run(args),
+        Command::ImportTranscripts(args) => cmd::import_transcripts::run(args),
     }
 }
 

@@ -72,7 +72,7 @@ pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
-pub use speakers::{SpeakerLabels, UndeclaredSpeaker};
+pub use speakers::{SpeakerLabels, UndeclaredSpeaker, looks_like_interviewer};
 pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};
 pub use term::{MAX_TERM_CHARS, Term};

@@ -182,8 +182,9 @@ const INTERVIEWER_LABELS: &[&str] = &[
     "entrevistadora",
 ];
 
-/// Whether `label` reads like an interviewer's.
-pub(crate) fn looks_like_interviewer(label: &str) -> bool {
+/// Whether `label` reads like an interviewer's (`I`, `Int`, `Interviewer 2`,
+/// `Moderator`, `Q`).
+pub fn looks_like_interviewer(label: &str) -> bool {
     let lower = label.trim().to_lowercase();
     let mut base = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     base = base.trim_end_matches([' ', '_', '-', '.', '#']);

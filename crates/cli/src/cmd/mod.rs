@@ -7,6 +7,7 @@ pub(crate) mod cooccur;
 pub(crate) mod exchange;
 pub(crate) mod explain;
 pub(crate) mod import_sheet;
+pub(crate) mod import_transcripts;
 pub(crate) mod matrix;
 pub(crate) mod reanchor;
 pub(crate) mod serve;

@@ -75,6 +75,65 @@ pub(crate) fn read_csv_text(path: &Path, what: &str) -> Result<(String, Input)> 
     Ok((decoded.text, input))
 }
 
+/// What a file that looks like a transcript but is not a qda one is, and
+/// how to convert it; `None` for other files. A `.json` file counts only
+/// when it reads like Whisper's output (`"segments"` near its start), so a
+/// codebook in JSON is not taken for one. `named`: the file was given by
+/// name (it is then not skipped but refused).
+pub(crate) fn foreign_transcript(path: &Path, named: bool) -> Option<String> {
+    let (what, convertible) = qda_convert::transcript_like(path)?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) && !whisper_like(path) {
+        return None;
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => display_path(p),
+        _ => ".".to_owned(),
+    };
+    let shown = display_path(path);
+    let verb = if named { "is" } else { "skipped:" };
+    Some(if convertible {
+        format!(
+            "{verb} {what}, not a qda transcript; convert it with `qda import-transcripts {shown} -o {folder}`"
+        )
+    } else {
+        format!("{verb} {what}, not a qda transcript; {}", how_to_convert(path))
+    })
+}
+
+/// What to do with a transcript in a form `qda import-transcripts` does not read.
+pub(crate) fn how_to_convert(path: &Path) -> &'static str {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+        "a PDF's text loses who speaks when; export the transcript from the program that made the PDF as Word (.docx) or text (.txt), then run `qda import-transcripts` on that"
+    } else {
+        "open it in Word or LibreOffice, save it as Word (.docx), then run `qda import-transcripts` on that"
+    }
+}
+
+/// Whether a `.json` file begins like Whisper's output.
+fn whisper_like(path: &Path) -> bool {
+    let Ok(file) = fs::File::open(path) else { return false };
+    let mut start = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut start);
+    String::from_utf8_lossy(&start).contains("\"segments\"")
+}
+
+/// Warns about every file in `folder` that looks like a transcript qda
+/// skips (a Word document, subtitles, a PDF), naming the import command;
+/// not about one with a `.txt` of the same name beside it (the transcript
+/// converted from it, with the original kept).
+fn warn_about_foreign_transcripts(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    let mut paths: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    paths.sort();
+    let mut stderr = std::io::stderr().lock();
+    for path in paths.iter().filter(|p| !p.with_extension("txt").is_file()) {
+        if let Some(advice) = foreign_transcript(path, false) {
+            let _ = writeln!(stderr, "warning: {}: {advice}", display_path(path));
+        }
+    }
+}
+
 /// Reads and validates a codebook.
 pub(crate) fn codebook(path: &Path) -> Result<(Codebook, Input)> {
     let (text, input) = read_text(path, "codebook")?;
@@ -118,6 +177,7 @@ impl Sources {
                     })
                     .collect();
                 found.sort();
+                warn_about_foreign_transcripts(path);
                 if found.is_empty() {
                     bail!("{}: no transcripts found (looked for *.txt files)", display_path(path));
                 }
@@ -127,6 +187,9 @@ impl Sources {
                     tables.push(csv);
                 }
             } else if path.exists() {
+                if let Some(advice) = foreign_transcript(path, true) {
+                    bail!("{}: {advice}", display_path(path));
+                }
                 files.push(path.clone());
             } else {
                 bail!("{}: no such file or folder", display_path(path));

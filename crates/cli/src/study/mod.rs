@@ -33,7 +33,10 @@ use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
-pub(crate) use files::{Problems, Sources, codebook as read_codebook, read_bytes, read_csv_text};
+pub(crate) use files::{
+    Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
+    read_csv_text,
+};
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;
 

@@ -12,6 +12,7 @@ mod code;
 mod errors;
 mod exchange;
 mod explain;
+mod import_transcripts;
 mod readme;
 mod reanchor;
 mod report;
