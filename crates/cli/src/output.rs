@@ -144,14 +144,6 @@ pub(crate) fn write(
     sink.finish(what)
 }
 
-/// As [`write()`], without a word: for one file of several that a command
-/// reports together (`qda import` into a folder).
-pub(crate) fn write_silently(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
-    let mut sink = Sink::create(Some(path), inputs)?;
-    sink.write_all(bytes)?;
-    sink.finish_silently()
-}
-
 /// `n` and a noun, plural unless `n` is 1: `1 case`, `26 cases`.
 pub(crate) fn count(n: usize, noun: &str) -> String {
     match (n, noun.strip_suffix('y')) {
