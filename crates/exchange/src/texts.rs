@@ -121,7 +121,7 @@ impl<'a> Texts<'a> {
     }
 }
 
-/// A number of bytes as people read it: `1 GiB`, `1,100.5 MiB`, `900 bytes`.
+/// A number of bytes as people read it: `1 GiB`, `1100.5 MiB`, `900 bytes`.
 fn amount(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
     const GIB: u64 = 1 << 30;
