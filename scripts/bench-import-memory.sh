@@ -5,25 +5,30 @@
 # each BENCH_MIB mebibytes (100) of interview-like lines with 1,000 coded
 # selections spread over it, then imports it under GNU time. Peak memory is
 # set by the largest source, not by all of them: compare BENCH_SOURCES=20
-# BENCH_MIB=20 with BENCH_MIB=20 alone.
+# BENCH_MIB=20 with BENCH_MIB=20 alone. BENCH_PARAGRAPHS=1 puts a blank line
+# after every line, so every line is a paragraph (a segment to place
+# selections in), as in transcripts with a paragraph per utterance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out="${BENCH_OUT:-/tmp/qda-import-bench}"
 mib="${BENCH_MIB:-100}"
 sources="${BENCH_SOURCES:-1}"
+paragraphs="${BENCH_PARAGRAPHS:-0}"
 qda="$PWD/target/release/qda"
 
 echo "== build (release)"
 cargo build --release --quiet -p qda-cli
 
-echo "== project: $out/big.qdpx ($sources × $mib MiB of text)"
+echo "== project: $out/big.qdpx ($sources × $mib MiB of text, a paragraph per line: $paragraphs)"
 rm -rf "$out"
 mkdir -p "$out"
-python3 - "$out/big.qdpx" "$mib" "$sources" <<'PY'
+python3 - "$out/big.qdpx" "$mib" "$sources" "$paragraphs" <<'PY'
 import sys, zipfile
-path, mib, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, mib, n, paragraphs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
 line = "We left in winter because there was no food, and my mother said to go.\n"
+if paragraphs:
+    line += "\n"
 text = (line * (mib * (1 << 20) // len(line) + 1))[: mib << 20]
 step = len(text) // 1000
 sources = []

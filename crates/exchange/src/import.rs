@@ -487,13 +487,15 @@ impl<'a> SourceReader<'a> {
             }
             let (start, end) = (s + shift, e + shift);
             selections.push(PlacedSelection { start, end, name: selection.name.clone() });
+            // The segments the selection overlaps, found by halving: placing
+            // selections takes time in their number, not times the segments'.
+            let text_of = SourceText { segments: overlapping(&segments, start, end), ..text_of };
             if selection.codings.is_empty() && !selection.notes.is_empty() {
                 memos.extend(self.memos_of(selection, &text_of, (start, end)));
                 continue;
             }
             codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
         }
-        qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let file_name = format!("{case}.txt");
         let coded = CodedSource {
             case: case.clone(),
@@ -502,6 +504,9 @@ impl<'a> SourceReader<'a> {
             segments: segments.len(),
             reviewed: None,
         };
+        // The segments go before the quotes' index of the text is made.
+        drop(segments);
+        qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let imported = ImportedTranscript {
             file_name,
             case,
@@ -699,6 +704,14 @@ struct SourceText<'a> {
     spans: &'a BTreeMap<String, (usize, usize)>,
     /// Code points before the source's text.
     shift: usize,
+}
+
+/// The run of `segments` (in text order, not overlapping) that can
+/// overlap code points `start..end`.
+fn overlapping(segments: &[Segment], start: usize, end: usize) -> &[Segment] {
+    let first = segments.partition_point(|seg| seg.end <= start);
+    let last = segments.partition_point(|seg| seg.start < end);
+    segments.get(first..last).unwrap_or_default()
 }
 
 /// A coder name for a user GUID the file does not name.
