@@ -470,8 +470,14 @@ impl<'a> SourceReader<'a> {
             warnings.push(format!("{what}: the text could not be made into a transcript; skipped"));
             return Ok(None);
         };
-        let segments = transcript.segments(self.unit);
-        let spans = named_spans(&transcript, &segments, self.unit, &source.selections);
+        // Of a long text's many segments, only those a selection overlaps
+        // are kept.
+        let placed = source.selections.iter().filter_map(|s| {
+            Some((map.get(s.start)? + shift, map.get(s.end)? + shift)).filter(|(s, e)| s < e)
+        });
+        let (segment_count, segments) =
+            overlapped(transcript.segment_iter(self.unit), placed.collect());
+        let spans = named_spans(&transcript, &source.selections);
         let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
         let mut selections = Vec::new();
         let mut codings = Vec::new();
@@ -501,7 +507,7 @@ impl<'a> SourceReader<'a> {
             case: case.clone(),
             path: format!("transcripts/{file_name}"),
             sha256: transcript.sha256().to_owned(),
-            segments: segments.len(),
+            segments: segment_count,
             reviewed: None,
         };
         // The segments go before the quotes' index of the text is made.
@@ -767,13 +773,39 @@ fn compose(
     None
 }
 
+/// How many `segments` there are, and those (in text order) that overlap
+/// any of the code-point spans `placed`.
+fn overlapped(
+    segments: impl Iterator<Item = Segment>,
+    mut placed: Vec<(usize, usize)>,
+) -> (usize, Vec<Segment>) {
+    placed.sort_unstable();
+    // The union of the spans, as runs in order that do not overlap.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in placed {
+        match runs.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => runs.push((start, end)),
+        }
+    }
+    let (mut count, mut kept, mut run) = (0, Vec::new(), 0);
+    for segment in segments {
+        count += 1;
+        while runs.get(run).is_some_and(|&(_, end)| end <= segment.start) {
+            run += 1;
+        }
+        if runs.get(run).is_some_and(|&(start, _)| start < segment.end) {
+            kept.push(segment);
+        }
+    }
+    (count, kept)
+}
+
 /// The spans of the segments that selections' qda parts name (of any
-/// unit), by id: only those, so a long text's many sentences are never all
+/// unit), by id: only those, so a long text's many segments are never all
 /// kept.
 fn named_spans(
     transcript: &Transcript,
-    segments: &[Segment],
-    unit: Unit,
     selections: &[RefiSelection],
 ) -> BTreeMap<String, (usize, usize)> {
     let named: BTreeSet<String> = selections
@@ -799,15 +831,8 @@ fn named_spans(
         if !named.iter().any(named_of_unit) {
             continue;
         }
-        let computed;
-        let of_unit = if of == unit {
-            segments
-        } else {
-            computed = transcript.segments(of);
-            &computed
-        };
-        for segment in of_unit.iter().filter(|s| named.contains(&s.id)) {
-            spans.insert(segment.id.clone(), (segment.start, segment.end));
+        for segment in transcript.segment_iter(of).filter(|s| named.contains(&s.id)) {
+            spans.insert(segment.id, (segment.start, segment.end));
         }
     }
     spans
@@ -860,4 +885,43 @@ fn codings_files(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(n: usize, start: usize, end: usize) -> Segment {
+        Segment {
+            id: format!("c:t1.p{n}"),
+            turn: 1,
+            speaker: "text".to_owned(),
+            time: None,
+            start,
+            end,
+            bytes: start..end,
+            line: 1,
+        }
+    }
+
+    fn ids(segments: &[Segment]) -> Vec<&str> {
+        segments.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_segments_a_selection_overlaps_are_kept_and_all_are_counted() {
+        let segments = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 50)];
+        let all = || segments.iter().enumerate().map(|(n, &(s, e))| segment(n + 1, s, e));
+        // Unsorted and overlapping selections; one ends where a segment starts.
+        let (count, kept) = overlapped(all(), vec![(42, 45), (5, 10), (8, 12)]);
+        assert_eq!(count, 5);
+        assert_eq!(ids(&kept), ["c:t1.p1", "c:t1.p2", "c:t1.p5"]);
+        let (count, kept) = overlapped(all(), Vec::new());
+        assert_eq!((count, kept.len()), (5, 0));
+        // The segments a selection overlaps, found among those kept.
+        let (_, kept) = overlapped(all(), vec![(0, 50)]);
+        assert_eq!(ids(overlapping(&kept, 15, 31)), ["c:t1.p2", "c:t1.p3", "c:t1.p4"]);
+        assert_eq!(ids(overlapping(&kept, 20, 30)), ["c:t1.p3"]);
+        assert!(overlapping(&kept, 50, 60).is_empty());
+    }
 }
