@@ -525,14 +525,16 @@ fn label_colon(rest: &str) -> Option<usize> {
 
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     // The memchr crate's vectorised search, several times faster than `split`.
+    // Counted first, so a long text's table is made at its size, not grown
+    // by doubling (which holds the old table and the new at once).
+    let count = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut lines: Vec<(usize, &str)> = Vec::with_capacity(count + 1);
     let mut start = 0;
-    let mut lines: Vec<(usize, &str)> = memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(|end| {
-            let line = (start, &text[start..end]);
-            start = end + 1;
-            line
-        })
-        .collect();
+    lines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|end| {
+        let line = (start, &text[start..end]);
+        start = end + 1;
+        line
+    }));
     lines.push((start, &text[start..]));
     lines
 }
