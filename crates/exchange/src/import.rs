@@ -211,12 +211,15 @@ fn attribute(value: &RefiValue) -> toml::Value {
 fn project_to_qda<E: From<ExchangeError>>(
     file: &str,
     stem: &str,
-    project: RefiProject,
+    mut project: RefiProject,
     texts: Texts<'_>,
     mut warnings: Vec<String>,
     each: &mut impl FnMut(ImportedTranscript) -> Result<(), E>,
 ) -> Result<ImportedProject, E> {
     warn_unread(file, &project, &mut warnings);
+    // Inline texts are handed to their sources' reading, not copied.
+    let mut inline: Vec<Option<String>> =
+        project.sources.iter_mut().map(|s| s.content.take()).collect();
     let imported_codebook = import_codebook(file, stem, &project, &mut warnings)?;
     let unit: Unit =
         imported_codebook.as_ref().and_then(|c| c.unit.parse().ok()).unwrap_or(Unit::Paragraph);
@@ -228,7 +231,7 @@ fn project_to_qda<E: From<ExchangeError>>(
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
         let Some((transcript, coded, codings, notes)) =
-            reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
+            reader.read(n, source, inline[n].take(), &mut taken, &mut skipped, &mut warnings)?
         else {
             continue;
         };
@@ -414,12 +417,13 @@ impl<'a> SourceReader<'a> {
     }
 
     /// Source number `n` as a transcript with its codings; `None` (with a
-    /// warning) when it has no text qda can read. `taken` holds the case ids
-    /// given so far.
+    /// warning) when it has no text qda can read. `inline` is its inline
+    /// text, taken from it; `taken` holds the case ids given so far.
     fn read(
         &mut self,
         n: usize,
         source: &RefiTextSource,
+        inline: Option<String>,
         taken: &mut codebook::Taken,
         skipped: &mut Skipped,
         warnings: &mut Vec<String>,
@@ -427,7 +431,7 @@ impl<'a> SourceReader<'a> {
         let file = self.file;
         let shown = source.name.clone().unwrap_or_else(|| source.guid.clone());
         let what = format!("{file}: source `{shown}`");
-        let Some(raw) = self.texts.read(source, &shown, warnings)? else {
+        let Some(raw) = self.texts.read(source, inline, &shown, warnings)? else {
             if !source.selections.is_empty() {
                 warnings.push(format!(
                     "{what}: {} selections skipped with their source",

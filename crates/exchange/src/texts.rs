@@ -10,9 +10,9 @@ use crate::error::ExchangeError;
 use crate::project::RefiTextSource;
 
 /// The largest source text `qda import` reads (1 GiB, as unpacked or
-/// inline). Importing needs about twice a source's size in memory at its
-/// peak, so the limit keeps an import within about 2 GiB plus what the
-/// project document takes.
+/// inline). Importing needs about twice the largest source's size in memory
+/// at its peak, so the limit keeps an import within about 2.5 GiB plus what
+/// the project document takes.
 pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
 
 /// Bytes reserved after a text as it is unpacked, for the front matter and
@@ -72,21 +72,23 @@ impl<'a> Texts<'a> {
             .copied()
     }
 
-    /// The text of a source (`shown` names it): a file in the archive, or
-    /// inline content; `None`, with a warning, when it has none qda reads.
+    /// The text of a source (`shown` names it): its `inline` content (taken
+    /// from the source, so that it is not copied), or a file in the
+    /// archive; `None`, with a warning, when it has none qda reads.
     ///
     /// # Errors
     /// A text over the size limit; an entry that cannot be unpacked.
     pub(crate) fn read(
         &mut self,
         source: &RefiTextSource,
+        inline: Option<String>,
         shown: &str,
         warnings: &mut Vec<String>,
     ) -> Result<Option<String>, ExchangeError> {
         let what = format!("{}: source `{shown}`", self.file);
-        if let Some(content) = &source.content {
+        if let Some(content) = inline {
             self.check_size(shown, content.len() as u64)?;
-            return Ok(Some(content.clone()));
+            return Ok(Some(content));
         }
         let Some(path) = source.plain_text_path.as_deref() else {
             warnings.push(format!(
