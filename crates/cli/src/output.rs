@@ -145,7 +145,7 @@ pub(crate) fn write(
 }
 
 /// As [`write()`], without a word: for one file of several that a command
-/// reports together (`qda import` into a folder).
+/// reports together (`qda import-transcripts` into a folder).
 pub(crate) fn write_silently(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
     let mut sink = Sink::create(Some(path), inputs)?;
     sink.write_all(bytes)?;

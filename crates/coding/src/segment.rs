@@ -100,11 +100,17 @@ impl Transcript {
     /// Splits the transcript into segments of `unit`, in text order.
     /// Turns without text give no segment.
     pub fn segments(&self, unit: Unit) -> Vec<Segment> {
+        self.segment_iter(unit).collect()
+    }
+
+    /// As [`Transcript::segments`], one at a time: for a caller that keeps
+    /// few of a long text's many segments.
+    pub fn segment_iter(&self, unit: Unit) -> impl Iterator<Item = Segment> + '_ {
         let text = self.text();
         let case = self.case();
         // The segment's number within its turn, for its id.
         let mut in_turn = (0, 0);
-        let ranges = self.segment_bytes(unit).into_iter().map(|(number, bytes)| {
+        let ranges = self.segment_bytes(unit).into_iter().map(move |(number, bytes)| {
             in_turn = if in_turn.0 == number { (number, in_turn.1 + 1) } else { (number, 1) };
             let id = match unit {
                 Unit::Turn => format!("{case}:t{number}"),
@@ -117,33 +123,31 @@ impl Transcript {
         let mut chars_before = 0;
         let mut bytes_counted = 0;
         let mut line = 1;
-        ranges
-            .map(|(turn_number, id, bytes)| {
-                let skipped = &text[bytes_counted..bytes.start];
-                chars_before += skipped.chars().count();
-                line += count_newlines(skipped);
-                let start = chars_before;
-                let inner = &text[bytes.clone()];
-                let end = start + inner.chars().count();
-                chars_before = end;
-                let start_line = line;
-                line += count_newlines(inner);
-                bytes_counted = bytes.end;
-                let turn = &self.turns()[turn_number - 1];
-                let time = segment_time(timestamps, &bytes)
-                    .map(|r| text[r.start + 1..r.end - 1].to_owned());
-                Segment {
-                    id,
-                    turn: turn_number,
-                    speaker: turn.speaker.clone(),
-                    time,
-                    start,
-                    end,
-                    bytes,
-                    line: start_line,
-                }
-            })
-            .collect()
+        ranges.map(move |(turn_number, id, bytes)| {
+            let skipped = &text[bytes_counted..bytes.start];
+            chars_before += skipped.chars().count();
+            line += count_newlines(skipped);
+            let start = chars_before;
+            let inner = &text[bytes.clone()];
+            let end = start + inner.chars().count();
+            chars_before = end;
+            let start_line = line;
+            line += count_newlines(inner);
+            bytes_counted = bytes.end;
+            let turn = &self.turns()[turn_number - 1];
+            let time =
+                segment_time(timestamps, &bytes).map(|r| text[r.start + 1..r.end - 1].to_owned());
+            Segment {
+                id,
+                turn: turn_number,
+                speaker: turn.speaker.clone(),
+                time,
+                start,
+                end,
+                bytes,
+                line: start_line,
+            }
+        })
     }
 
     /// The turn number and byte range of each segment of `unit`, in text

@@ -98,13 +98,40 @@ impl Transcript {
                 ),
             }
         })?;
+        Transcript::from_decoded(path, decoded, sha256).map_err(|(error, _)| error)
+    }
+
+    /// As [`Transcript::from_bytes`], for a text already decoded (the file's
+    /// bytes are its UTF-8). When the text is not a transcript, the error
+    /// comes with the text (LF line ends), so a caller can mend it and try
+    /// again without holding a large text twice.
+    ///
+    /// # Errors
+    /// As [`Transcript::parse`], with the text.
+    pub fn from_text(path: &Path, mut text: String) -> Result<Self, (TranscriptError, String)> {
+        let sha256 = sha256_hex(text.as_bytes());
+        if text.starts_with('\u{FEFF}') {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
+        Transcript::from_decoded(path, text, sha256)
+    }
+
+    /// Parses a decoded text without its BOM; `sha256` is that of the file.
+    fn from_decoded(
+        path: &Path,
+        decoded: String,
+        sha256: String,
+    ) -> Result<Self, (TranscriptError, String)> {
         // CRLF, and a lone CR (old Mac files), both end a line.
         let text = if memchr::memchr(b'\r', decoded.as_bytes()).is_some() {
             decoded.replace("\r\n", "\n").replace('\r', "\n")
         } else {
             decoded
         };
-        let parts = Parser { path, text: &text }.parse()?;
+        let parts = match (Parser { path, text: &text }.parse()) {
+            Ok(parts) => parts,
+            Err(error) => return Err((error, text)),
+        };
         Ok(Transcript {
             path: path.to_owned(),
             case: parts.case,
@@ -115,6 +142,11 @@ impl Transcript {
             turns: parts.turns,
             timestamps: parts.timestamps,
         })
+    }
+
+    /// The text, for a caller done with the rest (no copy is made).
+    pub fn into_text(self) -> String {
+        self.text
     }
 
     /// The file this transcript was read from.
@@ -493,14 +525,16 @@ fn label_colon(rest: &str) -> Option<usize> {
 
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     // The memchr crate's vectorised search, several times faster than `split`.
+    // Counted first, so a long text's table is made at its size, not grown
+    // by doubling (which holds the old table and the new at once).
+    let count = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut lines: Vec<(usize, &str)> = Vec::with_capacity(count + 1);
     let mut start = 0;
-    let mut lines: Vec<(usize, &str)> = memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(|end| {
-            let line = (start, &text[start..end]);
-            start = end + 1;
-            line
-        })
-        .collect();
+    lines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|end| {
+        let line = (start, &text[start..end]);
+        start = end + 1;
+        line
+    }));
     lines.push((start, &text[start..]));
     lines
 }

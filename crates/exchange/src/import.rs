@@ -10,7 +10,7 @@ use qda_coding::{
     Unit,
 };
 
-use crate::archive::{self, Entry};
+use crate::archive::Archive;
 use crate::codebook::{self, ImportedCodebook};
 use crate::description::{self, SelectionBlock, SourceBlock, TEXT_SPEAKER};
 use crate::error::ExchangeError;
@@ -19,6 +19,7 @@ use crate::offsets::{self, Counting, Probe};
 use crate::project::{
     RefiProject, RefiSelection, RefiTextSource, RefiValue, VariableKind, read_qde,
 };
+use crate::texts::{self, MAX_SOURCE_BYTES, Texts};
 
 /// What an import gives.
 #[derive(Debug, Clone)]
@@ -39,7 +40,8 @@ pub enum Imported {
 pub struct ImportedProject {
     /// The codebook; `None` when the project has no codes.
     pub codebook: Option<ImportedCodebook>,
-    /// The transcripts, by case.
+    /// The transcripts, by case (empty from [`import_each`], which hands
+    /// each on as soon as it is made).
     pub transcripts: Vec<ImportedTranscript>,
     /// One codings file per coder (without provenance).
     pub codings: Vec<CodingsFile>,
@@ -79,22 +81,53 @@ pub struct PlacedSelection {
 }
 
 /// Reads a `.qdc`, `.qdpx` or `.qde` file's bytes. `file` names it in
-/// messages; its stem names a codebook that gives no name.
+/// messages; its stem names a codebook that gives no name. Every transcript
+/// is kept in the result; [`import_each`] hands them on one at a time.
 ///
 /// # Errors
 /// An unreadable or unsafe archive, malformed XML, a file that is not a
-/// REFI-QDA codebook or project.
+/// REFI-QDA codebook or project, a source over [`MAX_SOURCE_BYTES`].
 pub fn import(file: &str, bytes: &[u8]) -> Result<Imported, ExchangeError> {
+    let mut transcripts = Vec::new();
+    let mut imported = import_each(file, bytes, MAX_SOURCE_BYTES, |transcript| {
+        transcripts.push(transcript);
+        Ok::<_, ExchangeError>(())
+    })?;
+    if let Imported::Project(project) = &mut imported {
+        project.transcripts = transcripts;
+    }
+    Ok(imported)
+}
+
+/// As [`import`], handing each transcript to `each` as soon as it is made
+/// and keeping none, so memory is set by the largest source, not by all of
+/// them: at its peak about twice that source's size (its text, and the
+/// text's segments and positions), plus the project document. A source
+/// whose text is over `max_source` bytes is refused before it is unpacked.
+///
+/// # Errors
+/// As [`import`], a source over `max_source` bytes, and whatever `each`
+/// returns.
+pub fn import_each<E: From<ExchangeError>>(
+    file: &str,
+    bytes: &[u8],
+    max_source: u64,
+    mut each: impl FnMut(ImportedTranscript) -> Result<(), E>,
+) -> Result<Imported, E> {
     let stem = Path::new(file)
         .file_stem()
         .map_or_else(|| "imported".to_owned(), |s| s.to_string_lossy().into_owned());
     let mut warnings = Vec::new();
     if bytes.starts_with(b"PK") {
-        let entries = archive::read(file, bytes)?;
-        let qde = find_qde(file, &entries)?;
-        let qde_name = format!("{file}:{}", entries[qde].name);
-        let project = read_qde(&qde_name, &entries[qde].bytes, &mut warnings)?;
-        return Ok(Imported::Project(project_to_qda(file, &stem, project, &entries, warnings)?));
+        let mut archive = Archive::open(file, bytes)?;
+        let names: Vec<&str> = archive.names().collect();
+        let qde = find_qde(file, &names)?;
+        let qde_name = format!("{file}:{}", archive.name(qde));
+        let project = read_qde(&qde_name, &archive.read(qde, 0)?, &mut warnings)?;
+        let texts = Texts::new(file, Some(archive), max_source);
+        return Ok(Imported::Project(project_to_qda(
+            file, &stem, project, texts, warnings, &mut each,
+        )?));
     }
     let root_is_codebook = {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
@@ -106,7 +139,8 @@ pub fn import(file: &str, bytes: &[u8]) -> Result<Imported, ExchangeError> {
         return Ok(Imported::Codebook { codebook, warnings });
     }
     let project = read_qde(file, bytes, &mut warnings)?;
-    Ok(Imported::Project(project_to_qda(file, &stem, project, &[], warnings)?))
+    let texts = Texts::new(file, None, max_source);
+    Ok(Imported::Project(project_to_qda(file, &stem, project, texts, warnings, &mut each)?))
 }
 
 /// The local name of the first element in an XML head.
@@ -124,12 +158,12 @@ fn first_element(head: &str) -> Option<String> {
     }
 }
 
-/// The archive's one `.qde` entry, whatever its name and folder. Two or
-/// more are an error: which one is the project is not for qda to guess.
-fn find_qde(file: &str, entries: &[Entry]) -> Result<usize, ExchangeError> {
-    let qde: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].name.to_ascii_lowercase().ends_with(".qde"))
-        .collect();
+/// The archive's one `.qde` entry, whatever its name and folder: its
+/// position in the archive's entry names. Two or more are an error: which
+/// one is the project is not for qda to guess.
+fn find_qde(file: &str, names: &[&str]) -> Result<usize, ExchangeError> {
+    let qde: Vec<usize> =
+        (0..names.len()).filter(|&i| names[i].to_ascii_lowercase().ends_with(".qde")).collect();
     let error = |message: String| ExchangeError::Format { file: file.to_owned(), message };
     match qde.as_slice() {
         [one] => Ok(*one),
@@ -138,8 +172,7 @@ fn find_qde(file: &str, entries: &[Entry]) -> Result<usize, ExchangeError> {
                 .to_owned(),
         )),
         many => {
-            let names: Vec<String> =
-                many.iter().map(|&i| format!("`{}`", entries[i].name)).collect();
+            let names: Vec<String> = many.iter().map(|&i| format!("`{}`", names[i])).collect();
             Err(error(format!(
                 "the archive holds {} project documents ({}), and a REFI-QDA project has one; export the project again from the tool that made it, or delete from the archive the `.qde` that is not the project",
                 many.len(),
@@ -147,35 +180,6 @@ fn find_qde(file: &str, entries: &[Entry]) -> Result<usize, ExchangeError> {
             )))
         }
     }
-}
-
-/// Finds a source's text file in the archive: `internal://NAME`,
-/// `relative://PATH`, or a bare path; in `sources/` or `Sources/` or
-/// anywhere, names compared without regard to case.
-fn find_source<'a>(entries: &'a [Entry], path: &str) -> Option<&'a Entry> {
-    let path = path.trim();
-    let bare = path
-        .strip_prefix("internal://")
-        .or_else(|| path.strip_prefix("relative://"))
-        .or_else(|| path.strip_prefix("absolute://"))
-        .or_else(|| path.strip_prefix("file://"))
-        .unwrap_or(path)
-        .replace('\\', "/");
-    let bare = bare.trim_start_matches('/');
-    let wanted = bare.to_lowercase();
-    let file_name = wanted.rsplit('/').next().unwrap_or(&wanted).to_owned();
-    entries
-        .iter()
-        .find(|e| {
-            let name = e.name.to_lowercase();
-            name == format!("sources/{wanted}") || name == wanted
-        })
-        .or_else(|| {
-            entries.iter().find(|e| {
-                let name = e.name.to_lowercase();
-                name.rsplit('/').next() == Some(file_name.as_str())
-            })
-        })
 }
 
 /// A case id qda accepts and that is a safe file name: letters, digits,
@@ -190,31 +194,6 @@ fn case_id(name: &str) -> String {
         }
     }
     out.trim_start_matches('.').trim_end_matches('-').to_owned()
-}
-
-/// Decodes a source file: UTF-8 (a BOM removed), or UTF-16 with a BOM.
-fn decode(bytes: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        let units: Vec<u16> =
-            rest.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        return String::from_utf16_lossy(&units);
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        let units: Vec<u16> =
-            rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-        return String::from_utf16_lossy(&units);
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(e) => {
-            warnings.push(format!(
-                "{what}: not valid UTF-8 at byte {}; unreadable bytes were replaced by U+FFFD",
-                e.valid_up_to()
-            ));
-            String::from_utf8_lossy(bytes).into_owned()
-        }
-    }
 }
 
 /// A front-matter value from a variable value.
@@ -238,36 +217,44 @@ fn attribute(value: &RefiValue) -> toml::Value {
     }
 }
 
-fn project_to_qda(
+/// The project made into qda files, each source read, made a transcript
+/// and handed to `each` in turn.
+fn project_to_qda<E: From<ExchangeError>>(
     file: &str,
     stem: &str,
-    project: RefiProject,
-    entries: &[Entry],
+    mut project: RefiProject,
+    texts: Texts<'_>,
     mut warnings: Vec<String>,
-) -> Result<ImportedProject, ExchangeError> {
+    each: &mut impl FnMut(ImportedTranscript) -> Result<(), E>,
+) -> Result<ImportedProject, E> {
     warn_unread(file, &project, &mut warnings);
+    // Inline texts are handed to their sources' reading, not copied.
+    let mut inline: Vec<Option<String>> =
+        project.sources.iter_mut().map(|s| s.content.take()).collect();
     let imported_codebook = import_codebook(file, stem, &project, &mut warnings)?;
     let unit: Unit =
         imported_codebook.as_ref().and_then(|c| c.unit.parse().ok()).unwrap_or(Unit::Paragraph);
-    let reader = SourceReader::new(file, &project, entries, imported_codebook.as_ref(), unit);
-    let mut transcripts: Vec<ImportedTranscript> = Vec::new();
+    let mut reader = SourceReader::new(file, &project, texts, imported_codebook.as_ref(), unit);
+    let mut sources: Vec<CodedSource> = Vec::new();
     let mut placed_codings: Vec<Coding> = Vec::new();
     let mut memos: Vec<SegmentMemo> = Vec::new();
     let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
-        let Some((transcript, codings, notes)) =
-            reader.read(n, source, &mut taken, &mut skipped, &mut warnings)?
+        let Some((transcript, coded, codings, notes)) =
+            reader.read(n, source, inline[n].take(), &mut taken, &mut skipped, &mut warnings)?
         else {
             continue;
         };
-        transcripts.push(transcript);
+        each(transcript)?;
+        sources.push(coded);
         placed_codings.extend(codings);
         memos.extend(notes);
     }
     skipped.warn(file, &mut warnings);
     skipped.reshaped.warn(file, unit, &mut warnings);
-    let codings = codings_files(placed_codings, memos, &transcripts, unit);
+    let codings = codings_files(placed_codings, memos, &sources);
+    let transcripts = Vec::new();
     Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
 }
 
@@ -419,13 +406,14 @@ impl Reshaped {
 
 /// What every text source of a project is read with: the project's users,
 /// variables, cases and codes, looked up by GUID.
-/// A source read: the transcript, its codings and its segment memos.
-type ReadSource = (ImportedTranscript, Vec<Coding>, Vec<SegmentMemo>);
+/// A source read: the transcript, what its codings files say of it, its
+/// codings and its segment memos.
+type ReadSource = (ImportedTranscript, CodedSource, Vec<Coding>, Vec<SegmentMemo>);
 
 struct SourceReader<'a> {
     file: &'a str,
     project: &'a RefiProject,
-    entries: &'a [Entry],
+    texts: Texts<'a>,
     origin: String,
     unit: Unit,
     /// Code GUID (as [`guid::key`]) → qda code id.
@@ -442,7 +430,7 @@ impl<'a> SourceReader<'a> {
     fn new(
         file: &'a str,
         project: &'a RefiProject,
-        entries: &'a [Entry],
+        texts: Texts<'a>,
         codebook: Option<&ImportedCodebook>,
         unit: Unit,
     ) -> Self {
@@ -470,7 +458,7 @@ impl<'a> SourceReader<'a> {
         SourceReader {
             file,
             project,
-            entries,
+            texts,
             origin: project.origin.clone().unwrap_or_default(),
             unit,
             ids: codebook.map(|c| c.ids.clone()).unwrap_or_default(),
@@ -489,12 +477,13 @@ impl<'a> SourceReader<'a> {
     }
 
     /// Source number `n` as a transcript with its codings; `None` (with a
-    /// warning) when it has no text qda can read. `taken` holds the case ids
-    /// given so far.
+    /// warning) when it has no text qda can read. `inline` is its inline
+    /// text, taken from it; `taken` holds the case ids given so far.
     fn read(
-        &self,
+        &mut self,
         n: usize,
         source: &RefiTextSource,
+        inline: Option<String>,
         taken: &mut codebook::Taken,
         skipped: &mut Skipped,
         warnings: &mut Vec<String>,
@@ -502,7 +491,7 @@ impl<'a> SourceReader<'a> {
         let file = self.file;
         let shown = source.name.clone().unwrap_or_else(|| source.guid.clone());
         let what = format!("{file}: source `{shown}`");
-        let Some(raw) = source_text(source, self.entries, &what, warnings) else {
+        let Some(raw) = self.texts.read(source, inline, &shown, warnings)? else {
             if !source.selections.is_empty() {
                 warnings.push(format!(
                     "{what}: {} selections skipped with their source",
@@ -523,35 +512,36 @@ impl<'a> SourceReader<'a> {
         }
         let front = self.front_matter(&case, source, case_index);
 
-        let lf = if raw.contains('\r') {
-            std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
-        } else {
-            std::borrow::Cow::Borrowed(raw.as_str())
-        };
         let probes: Vec<Probe<'_>> = source
             .selections
             .iter()
             .map(|s| Probe { start: s.start, end: s.end, name: s.name.as_deref() })
             .collect();
-        let (counting, map, ambiguous) = offsets::choose(&raw, &lf, &probes, &self.origin);
+        let (counting, map, ambiguous) = offsets::choose(&raw, &probes, &self.origin);
         if ambiguous {
             warnings.push(format!(
                 "{what}: positions read as {}",
                 counting.describe(raw.contains("\r\n"))
             ));
         }
+        drop(probes);
 
-        let Some((text, shift, transcript)) =
-            compose(&case, &front, block.speakers.as_deref(), &lf)
+        // The text is held once from here on: made LF and given its front
+        // matter in its own buffer, which the transcript then takes.
+        let Some((transcript, shift)) =
+            compose(&case, &front, block.speakers.as_deref(), texts::to_lf(raw))
         else {
             warnings.push(format!("{what}: the text could not be made into a transcript; skipped"));
             return Ok(None);
         };
-        // Only the transcript is kept from here on.
-        drop(lf);
-        drop(raw);
-        let segments = transcript.segments(self.unit);
-        let spans = transcript.segment_spans();
+        // Of a long text's many segments, only those a selection overlaps
+        // are kept.
+        let placed = source.selections.iter().filter_map(|s| {
+            Some((map.get(s.start)? + shift, map.get(s.end)? + shift)).filter(|(s, e)| s < e)
+        });
+        let (segment_count, segments) =
+            overlapped(transcript.segment_iter(self.unit), placed.collect());
+        let spans = named_spans(&transcript, &source.selections);
         let text_of = SourceText { case: &case, segments: &segments, spans: &spans, shift };
         let mut selections = Vec::new();
         let mut codings = Vec::new();
@@ -567,23 +557,36 @@ impl<'a> SourceReader<'a> {
             }
             let (start, end) = (s + shift, e + shift);
             selections.push(PlacedSelection { start, end, name: selection.name.clone() });
+            // The segments the selection overlaps, found by halving: placing
+            // selections takes time in their number, not times the segments'.
+            let text_of = SourceText { segments: overlapping(&segments, start, end), ..text_of };
             if selection.codings.is_empty() && !selection.notes.is_empty() {
                 memos.extend(self.memos_of(selection, &text_of, (start, end)));
                 continue;
             }
             codings.extend(self.codings_of(selection, &text_of, (start, end), skipped));
         }
+        let file_name = format!("{case}.txt");
+        let coded = CodedSource {
+            case: case.clone(),
+            path: format!("transcripts/{file_name}"),
+            sha256: transcript.sha256().to_owned(),
+            segments: segment_count,
+            reviewed: None,
+        };
+        // The segments go before the quotes' index of the text is made.
+        drop(segments);
         qda_coding::quote_manual_codings(transcript.text(), &mut codings);
         let imported = ImportedTranscript {
-            file_name: format!("{case}.txt"),
+            file_name,
             case,
             source: source.guid.clone(),
-            text,
+            text: transcript.into_text(),
             body_start: shift,
             counting,
             selections,
         };
-        Ok(Some((imported, codings, memos)))
+        Ok(Some((imported, coded, codings, memos)))
     }
 
     /// The memos of a selection without codings that refers to notes: one
@@ -793,56 +796,36 @@ struct SourceText<'a> {
     shift: usize,
 }
 
+/// The run of `segments` (in text order, not overlapping) that can
+/// overlap code points `start..end`.
+fn overlapping(segments: &[Segment], start: usize, end: usize) -> &[Segment] {
+    let first = segments.partition_point(|seg| seg.end <= start);
+    let last = segments.partition_point(|seg| seg.start < end);
+    segments.get(first..last).unwrap_or_default()
+}
+
 /// A coder name for a user GUID the file does not name.
 fn short_user(guid: &str) -> String {
     format!("user-{}", guid::key(guid).chars().take(8).collect::<String>())
 }
 
-/// The text of a source: a file in the archive, or inline content.
-fn source_text(
-    source: &RefiTextSource,
-    entries: &[Entry],
-    what: &str,
-    warnings: &mut Vec<String>,
-) -> Option<String> {
-    if let Some(content) = &source.content {
-        return Some(content.clone());
-    }
-    let Some(path) = source.plain_text_path.as_deref() else {
-        warnings.push(format!(
-            "{what}: no plain text (only rich text, which qda does not read); skipped"
-        ));
-        return None;
-    };
-    match find_source(entries, path) {
-        Some(entry) => Some(decode(&entry.bytes, what, warnings)),
-        None => {
-            warnings.push(format!("{what}: its text `{path}` is not in the archive; skipped"));
-            None
-        }
-    }
-}
-
 /// The transcript file for a text: front matter, then the text, which
 /// becomes one turn of speaker `text` when it has no turns of its own.
-/// Returns the file, the code points before the text, and the file read
-/// as a transcript.
+/// Returns the file read as a transcript, and the code points before the
+/// text. The front matter is put before the text in its buffer, which the
+/// transcript takes: the text is never copied.
 fn compose(
     case: &str,
     front: &toml::Table,
     speakers: Option<&[String]>,
-    body: &str,
-) -> Option<(String, usize, Transcript)> {
-    let attempt = |front: &toml::Table, prefix: &str| -> Option<(String, usize, Transcript)> {
+    body: String,
+) -> Option<(Transcript, usize)> {
+    let head = |front: &toml::Table, prefix: &str| -> Option<String> {
         let mut head = String::from("+++\n");
         head.push_str(&toml::to_string(front).ok()?);
         head.push_str("+++\n");
         head.push_str(prefix);
-        let shift = head.chars().count();
-        let text = format!("{head}{body}");
-        Transcript::parse(Path::new(&format!("{case}.txt")), text.as_bytes())
-            .ok()
-            .map(|transcript| (text, shift, transcript))
+        Some(head)
     };
     let mut front = front.clone();
     if let Some(speakers) = speakers {
@@ -851,13 +834,92 @@ fn compose(
             toml::Value::Array(speakers.iter().cloned().map(toml::Value::String).collect()),
         );
     }
-    attempt(&front, "").or_else(|| {
-        front.insert(
-            "speakers".to_owned(),
-            toml::Value::Array(vec![toml::Value::String(TEXT_SPEAKER.to_owned())]),
-        );
-        attempt(&front, &format!("{TEXT_SPEAKER}:\n"))
-    })
+    let first = head(&front, "");
+    front.insert(
+        "speakers".to_owned(),
+        toml::Value::Array(vec![toml::Value::String(TEXT_SPEAKER.to_owned())]),
+    );
+    let second = head(&front, &format!("{TEXT_SPEAKER}:\n"));
+    let path = format!("{case}.txt");
+    let mut text = body;
+    // The bytes of the head now before the text.
+    let mut before = 0;
+    for head in [first, second].into_iter().flatten() {
+        // Exactly the room needed: a large text is not given twice its size.
+        text.try_reserve_exact(head.len().saturating_sub(before)).ok()?;
+        text.replace_range(..before, &head);
+        before = head.len();
+        match Transcript::from_text(Path::new(&path), text) {
+            Ok(transcript) => return Some((transcript, head.chars().count())),
+            Err((_, back)) => text = back,
+        }
+    }
+    None
+}
+
+/// How many `segments` there are, and those (in text order) that overlap
+/// any of the code-point spans `placed`.
+fn overlapped(
+    segments: impl Iterator<Item = Segment>,
+    mut placed: Vec<(usize, usize)>,
+) -> (usize, Vec<Segment>) {
+    placed.sort_unstable();
+    // The union of the spans, as runs in order that do not overlap.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in placed {
+        match runs.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => runs.push((start, end)),
+        }
+    }
+    let (mut count, mut kept, mut run) = (0, Vec::new(), 0);
+    for segment in segments {
+        count += 1;
+        while runs.get(run).is_some_and(|&(_, end)| end <= segment.start) {
+            run += 1;
+        }
+        if runs.get(run).is_some_and(|&(start, _)| start < segment.end) {
+            kept.push(segment);
+        }
+    }
+    (count, kept)
+}
+
+/// The spans of the segments that selections' qda parts name (of any
+/// unit), by id: only those, so a long text's many segments are never all
+/// kept.
+fn named_spans(
+    transcript: &Transcript,
+    selections: &[RefiSelection],
+) -> BTreeMap<String, (usize, usize)> {
+    let named: BTreeSet<String> = selections
+        .iter()
+        .filter_map(|s| description::read::<SelectionBlock>(s.description.as_deref()))
+        .filter_map(|block| block.segment)
+        .collect();
+    let mut spans = BTreeMap::new();
+    for of in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
+        // Ids end `tN` (a turn), `tN.pM` (a paragraph) or `tN.sM` (a sentence).
+        let named_of_unit = |id: &String| {
+            let last = id.rsplit(':').next().unwrap_or(id);
+            let marker = match of {
+                Unit::Turn => None,
+                Unit::Paragraph => Some(".p"),
+                Unit::Sentence => Some(".s"),
+            };
+            match marker {
+                Some(marker) => last.contains(marker),
+                None => !last.contains(".p") && !last.contains(".s"),
+            }
+        };
+        if !named.iter().any(named_of_unit) {
+            continue;
+        }
+        for segment in transcript.segment_iter(of).filter(|s| named.contains(&s.id)) {
+            spans.insert(segment.id, (segment.start, segment.end));
+        }
+    }
+    spans
 }
 
 /// The selection a manual coding was imported from, when it records one.
@@ -872,8 +934,7 @@ pub(crate) fn imported_of(coding: &Coding) -> Option<&ImportedSelection> {
 fn codings_files(
     mut codings: Vec<Coding>,
     mut memos: Vec<SegmentMemo>,
-    transcripts: &[ImportedTranscript],
-    unit: Unit,
+    sources: &[CodedSource],
 ) -> Vec<CodingsFile> {
     // Each selection stays a coding of its own, so a re-export gives the
     // same selections (qda counts a segment once per code however many
@@ -896,19 +957,6 @@ fn codings_files(
             == (&b.coder, &b.case, b.start, b.end, &b.segment, &b.code, imported_of(b))
     });
     let merged = codings;
-    let sources: Vec<CodedSource> = transcripts
-        .iter()
-        .map(|t| {
-            let parsed = Transcript::parse(Path::new(&t.file_name), t.text.as_bytes()).ok();
-            CodedSource {
-                case: t.case.clone(),
-                path: format!("transcripts/{}", t.file_name),
-                sha256: qda_coding::sha256_hex(t.text.as_bytes()),
-                segments: parsed.map_or(0, |p| p.segments(unit).len()),
-                reviewed: None,
-            }
-        })
-        .collect();
     let mut by_coder: IndexMap<String, Vec<Coding>> = IndexMap::new();
     for c in merged {
         by_coder.entry(c.coder.clone()).or_default().push(c);
@@ -932,10 +980,49 @@ fn codings_files(
             CodingsFile {
                 coder: Some(coder),
                 codings,
-                transcripts: sources.clone(),
+                transcripts: sources.to_vec(),
                 memos,
                 ..CodingsFile::default()
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(n: usize, start: usize, end: usize) -> Segment {
+        Segment {
+            id: format!("c:t1.p{n}"),
+            turn: 1,
+            speaker: "text".to_owned(),
+            time: None,
+            start,
+            end,
+            bytes: start..end,
+            line: 1,
+        }
+    }
+
+    fn ids(segments: &[Segment]) -> Vec<&str> {
+        segments.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_segments_a_selection_overlaps_are_kept_and_all_are_counted() {
+        let segments = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 50)];
+        let all = || segments.iter().enumerate().map(|(n, &(s, e))| segment(n + 1, s, e));
+        // Unsorted and overlapping selections; one ends where a segment starts.
+        let (count, kept) = overlapped(all(), vec![(42, 45), (5, 10), (8, 12)]);
+        assert_eq!(count, 5);
+        assert_eq!(ids(&kept), ["c:t1.p1", "c:t1.p2", "c:t1.p5"]);
+        let (count, kept) = overlapped(all(), Vec::new());
+        assert_eq!((count, kept.len()), (5, 0));
+        // The segments a selection overlaps, found among those kept.
+        let (_, kept) = overlapped(all(), vec![(0, 50)]);
+        assert_eq!(ids(overlapping(&kept, 15, 31)), ["c:t1.p2", "c:t1.p3", "c:t1.p4"]);
+        assert_eq!(ids(overlapping(&kept, 20, 30)), ["c:t1.p3"]);
+        assert!(overlapping(&kept, 50, 60).is_empty());
+    }
 }

@@ -17,11 +17,15 @@ mod import;
 mod offsets;
 mod project;
 mod taguette;
+mod texts;
 mod xml;
 
 pub use codebook::{CodeSet, ImportedCodebook, export_codebook, sets_in_comments};
 pub use error::ExchangeError;
 pub use export::{Positions, export_project, export_project_with};
-pub use import::{Imported, ImportedProject, ImportedTranscript, PlacedSelection, import};
+pub use import::{
+    Imported, ImportedProject, ImportedTranscript, PlacedSelection, import, import_each,
+};
 pub use offsets::Counting;
 pub use taguette::export_codebook_csv;
+pub use texts::MAX_SOURCE_BYTES;

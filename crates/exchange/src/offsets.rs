@@ -59,7 +59,8 @@ const ALL: [Counting; 4] = [
 /// selections, not of the text.
 pub(crate) struct Map {
     /// Each position asked for, in order, with the code point it lands on
-    /// and that code point's byte offset in the LF text, or `None` inside a
+    /// in the LF text and that code point's byte offset in the text as
+    /// written (before line ends become LF), or `None` inside a
     /// character (half a surrogate pair, between CR and LF). A position
     /// beyond the text is left out.
     positions: Vec<(u64, Option<(usize, usize)>)>,
@@ -109,7 +110,7 @@ impl Map {
                 }
                 chars.next();
                 lf += 1;
-                byte += 1;
+                byte += 2;
                 continue;
             }
             walk.emit(Some((lf, byte)));
@@ -117,7 +118,6 @@ impl Map {
                 walk.emit(None);
             }
             lf += 1;
-            // A lone CR becomes LF: one byte either way.
             byte += c.len_utf8();
         }
         if chars.peek().is_none() {
@@ -133,7 +133,7 @@ impl Map {
     }
 
     /// The code point of a position asked for and its byte offset in the
-    /// LF text, when it falls on a character boundary.
+    /// text as written, when it falls on a character boundary.
     fn at(&self, position: u64) -> Option<(usize, usize)> {
         let i = self.positions.binary_search_by_key(&position, |(p, _)| *p).ok()?;
         self.positions[i].1
@@ -161,13 +161,9 @@ pub(crate) struct Probe<'a> {
 }
 
 /// Picks the counting model for a source. `raw` is the source text without
-/// a BOM; `lf` the same with line ends as LF; `origin` the writing tool.
-pub(crate) fn choose(
-    raw: &str,
-    lf: &str,
-    probes: &[Probe<'_>],
-    origin: &str,
-) -> (Counting, Map, bool) {
+/// a BOM, line ends as written (no LF copy of it is made); `origin` the
+/// writing tool.
+pub(crate) fn choose(raw: &str, probes: &[Probe<'_>], origin: &str) -> (Counting, Map, bool) {
     let origin = origin.to_ascii_lowercase();
     let preference: [Counting; 4] = if origin.contains("nvivo") {
         [
@@ -200,12 +196,13 @@ pub(crate) fn choose(
                 continue;
             }
             fits += 1;
-            if p.name.is_some_and(|n| name_matches(n, &lf[s_byte..e_byte])) {
+            if p.name.is_some_and(|n| name_matches(n, &raw[s_byte..e_byte])) {
                 names += 1;
             }
+            // CR, like the LF it becomes, is no part of a word.
             let word = |byte: usize| {
-                let before = lf[..byte].chars().next_back();
-                let after = lf[byte..].chars().next();
+                let before = raw[..byte].chars().next_back();
+                let after = raw[byte..].chars().next();
                 before.is_some_and(char::is_alphanumeric)
                     && after.is_some_and(char::is_alphanumeric)
             };
@@ -224,37 +221,49 @@ pub(crate) fn choose(
     (counting, map, ambiguous && fits > 0)
 }
 
-/// Whether `selected` is the text a tool recorded as a selection's name
-/// (ATLAS.ti truncates long ones with `…`).
+/// Whether `selected` (line ends as written) is the text a tool recorded
+/// as a selection's name (ATLAS.ti truncates long ones with `…`). The
+/// selection is compared with its line ends as LF, without a copy.
 pub(crate) fn name_matches(name: &str, selected: &str) -> bool {
     let name = name.replace("\r\n", "\n");
     let name = name.trim();
     if name.is_empty() {
         return false;
     }
-    let selected = selected.trim();
+    // Line ends are white space: trimming before or after making them LF
+    // leaves the same text.
+    let mut selected = lf_chars(selected.trim());
     match name.strip_suffix('…') {
-        Some(prefix) => selected.starts_with(prefix.trim_end()),
-        None => selected == name,
+        Some(prefix) => prefix.trim_end().chars().all(|c| selected.next() == Some(c)),
+        None => selected.eq(name.chars()),
     }
+}
+
+/// The characters of `text` with CRLF and a lone CR read as LF.
+fn lf_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = text.chars().peekable();
+    std::iter::from_fn(move || {
+        let c = chars.next()?;
+        if c == '\r' {
+            chars.next_if_eq(&'\n');
+            return Some('\n');
+        }
+        Some(c)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn lf(s: &str) -> String {
-        s.replace("\r\n", "\n")
-    }
-
     #[test]
     fn utf16_positions_after_an_emoji_are_found() {
         // "a😀 word" : UTF-16 puts "word" at 4..8, code points at 3..7.
         let raw = "a\u{1F600} word and more";
         let probes = [Probe { start: 4, end: 8, name: None }];
-        let (counting, map, _) = choose(raw, &lf(raw), &probes, "NVivo for Mac 12.7.0");
+        let (counting, map, _) = choose(raw, &probes, "NVivo for Mac 12.7.0");
         assert_eq!(counting, Counting::Utf16);
-        let text: Vec<char> = lf(raw).chars().collect();
+        let text: Vec<char> = raw.chars().collect();
         let (s, e) = (map.get(4).unwrap(), map.get(8).unwrap());
         assert_eq!(text[s..e].iter().collect::<String>(), "word");
     }
@@ -264,9 +273,9 @@ mod tests {
         let raw = "one\r\ntwo\r\nthree";
         // CRLF as 2: "three" is 10..15; as 1: 8..13.
         let two = [Probe { start: 10, end: 15, name: Some("three") }];
-        assert_eq!(choose(raw, &lf(raw), &two, "").0, Counting::CodePoints);
+        assert_eq!(choose(raw, &two, "").0, Counting::CodePoints);
         let one = [Probe { start: 8, end: 13, name: Some("three") }];
-        assert_eq!(choose(raw, &lf(raw), &one, "").0, Counting::CodePointsCrlfAsOne);
+        assert_eq!(choose(raw, &one, "").0, Counting::CodePointsCrlfAsOne);
     }
 
     #[test]
@@ -282,6 +291,15 @@ mod tests {
         assert_eq!(map.get(1), None);
         assert_eq!(map.get(2), Some(1));
         assert_eq!(map.get(9), None);
+    }
+
+    #[test]
+    fn names_match_selections_whose_line_ends_are_crlf_or_cr() {
+        assert!(name_matches("one\r\ntwo", "one\r\ntwo"));
+        assert!(name_matches("one\ntwo", " one\rtwo\r\n"));
+        assert!(name_matches("one\ntw…", "one\r\ntwo"));
+        assert!(!name_matches("one\n\ntwo", "one\r\ntwo"));
+        assert!(!name_matches("one\ntwo", "one\r\ntwo three"));
     }
 
     #[test]

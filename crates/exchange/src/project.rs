@@ -354,7 +354,7 @@ pub(crate) fn read_qde(
     bytes: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<RefiProject, ExchangeError> {
-    let root = xml::parse(file, bytes)?;
+    let mut root = xml::parse(file, bytes)?;
     if root.name != "Project" {
         return Err(ExchangeError::Format {
             file: file.to_owned(),
@@ -413,14 +413,23 @@ pub(crate) fn read_qde(
             count(&mut project.unread, "CaseCodeRef");
         }
     }
-    if let Some(sources) = root.child("Sources") {
-        for source in &sources.children {
+    if let Some(sources) = root.children.iter_mut().find(|c| c.name == "Sources") {
+        for source in &mut sources.children {
             match source.name.as_str() {
                 "TextSource" => {
                     for _ in source.all("Coding") {
                         count(&mut project.unread, "SourceCoding");
                     }
-                    project.sources.push(read_text_source(file, source, warnings));
+                    // An inline text, which can be as large as a text file,
+                    // is moved out of the document, not copied.
+                    let inline = source
+                        .children
+                        .iter_mut()
+                        .find(|c| c.name == "PlainTextContent")
+                        .map(|c| std::mem::take(&mut c.text));
+                    let mut text_source = read_text_source(file, source, warnings);
+                    text_source.content = inline;
+                    project.sources.push(text_source);
                 }
                 other => count(&mut project.unread, other),
             }

@@ -101,7 +101,28 @@ pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
     let bytes = read_bytes(&args.file)?;
     let shown = display_path(&args.file);
     let source_input = Input::new(&args.file, &bytes);
-    let imported = qda_exchange::import(&shown, &bytes)?;
+    // Each transcript is written as soon as it is made, so no more than one
+    // source's text is held at a time (docs/exchange.md, Safety).
+    let mut staging: Option<Staging> = None;
+    let mut transcripts = 0;
+    let imported = qda_exchange::import_each(
+        &shown,
+        &bytes,
+        qda_exchange::MAX_SOURCE_BYTES,
+        |transcript| -> Result<()> {
+            if staging.is_none() {
+                staging = Some(Staging::new(args)?);
+            }
+            let folder = staging.as_mut().expect("created above");
+            folder.write(
+                &format!("transcripts/{}", transcript.file_name),
+                transcript.text.as_bytes(),
+            )?;
+            transcripts += 1;
+            Ok(())
+        },
+    )?;
+    drop(bytes);
     let mut stderr = std::io::stderr().lock();
     match imported {
         Imported::Codebook { codebook, warnings } => {
@@ -132,97 +153,137 @@ pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
             for w in &project.warnings {
                 writeln!(stderr, "warning: {w}")?;
             }
-            write_project(args, &project, source_input)?;
+            let mut folder = match staging {
+                Some(folder) => folder,
+                None => Staging::new(args)?,
+            };
+            for (relative, bytes) in project_files(&project, source_input)? {
+                folder.write(&relative, &bytes)?;
+            }
+            let what = format!(
+                "{}{} and {}",
+                if project.codebook.is_some() { "codebook.toml, " } else { "" },
+                count(transcripts, "transcript"),
+                count(project.codings.len(), "codings file")
+            );
+            folder.finish(what)?;
         }
     }
     Ok(Outcome::Success)
 }
 
-/// Writes the project folder: into a fresh temporary folder beside the
-/// target, renamed into place, so a failed import leaves nothing behind.
-/// With --force, files are written into the existing folder one by one.
-fn write_project(args: &ImportArgs, project: &ImportedProject, source: Input) -> Result<()> {
-    let target = &args.output;
-    let shown = display_path(target);
-    let non_empty = target.is_dir()
-        && fs::read_dir(target)
-            .with_context(|| format!("{shown}: cannot list the folder"))?
-            .next()
-            .is_some();
-    if target.exists() && !target.is_dir() {
-        bail!("{shown}: is a file; a project is written to a folder, such as -o project/");
-    }
-    if non_empty && !args.force {
-        bail!(
-            "{shown}: the folder is not empty; choose a new folder, or add --force to write into it"
-        );
-    }
-    let files = project_files(project, source)?;
-    let what = format!(
-        "{}{} and {}",
-        if project.codebook.is_some() { "codebook.toml, " } else { "" },
-        count(project.transcripts.len(), "transcript"),
-        count(project.codings.len(), "codings file")
-    );
-    if non_empty {
-        for (relative, bytes) in &files {
-            let path = target.join(relative);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).with_context(|| {
-                    format!("{}: cannot create the folder", display_path(parent))
-                })?;
-            }
-            crate::output::write_silently(&path, bytes, &[args.file.as_path()])?;
+/// An imported project's folder as it is written: each file goes into a
+/// fresh temporary folder beside the target as soon as it is made, and all
+/// are moved into place when the import has succeeded, so a failed import
+/// leaves nothing behind. The temporary folder is renamed into place; with
+/// --force into a folder that is not empty, its files are moved in one by
+/// one (replacing files of the same name, leaving others alone).
+struct Staging<'a> {
+    args: &'a ImportArgs,
+    temp: tempfile::TempDir,
+    /// The target is a folder with files in it (allowed by --force).
+    into_existing: bool,
+    /// The files written, by path relative to the folder.
+    written: Vec<String>,
+}
+
+impl<'a> Staging<'a> {
+    /// Checks the target and makes the temporary folder.
+    fn new(args: &'a ImportArgs) -> Result<Self> {
+        let target = &args.output;
+        let shown = display_path(target);
+        let non_empty = target.is_dir()
+            && fs::read_dir(target)
+                .with_context(|| format!("{shown}: cannot list the folder"))?
+                .next()
+                .is_some();
+        if target.exists() && !target.is_dir() {
+            bail!("{shown}: is a file; a project is written to a folder, such as -o project/");
         }
-        crate::output::wrote(target, what);
-        return Ok(());
+        if non_empty && !args.force {
+            bail!(
+                "{shown}: the folder is not empty; choose a new folder, or add --force to write into it"
+            );
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create the folder", display_path(parent)))?;
+        let temp =
+            tempfile::Builder::new().prefix(".qda-import-").tempdir_in(parent).with_context(
+                || format!("{shown}: cannot create a temporary folder in {}", display_path(parent)),
+            )?;
+        Ok(Staging { args, temp, into_existing: non_empty, written: Vec::new() })
     }
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(parent)
-        .with_context(|| format!("{}: cannot create the folder", display_path(parent)))?;
-    let temp =
-        tempfile::Builder::new().prefix(".qda-import-").tempdir_in(parent).with_context(|| {
-            format!("{shown}: cannot create a temporary folder in {}", display_path(parent))
-        })?;
-    for (relative, bytes) in &files {
-        let path = temp.path().join(relative);
+
+    /// Writes one file of the project.
+    fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.temp.path().join(relative);
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder)?;
         }
         fs::write(&path, bytes)
             .with_context(|| format!("{}: cannot write", display_path(&path)))?;
+        self.written.push(relative.to_owned());
+        Ok(())
     }
-    if target.is_dir() {
-        fs::remove_dir(target)
-            .with_context(|| format!("{shown}: cannot replace the empty folder"))?;
+
+    /// Moves the files into place and says what was written.
+    fn finish(self, what: String) -> Result<()> {
+        let target = &self.args.output;
+        let shown = display_path(target);
+        if self.into_existing {
+            let input = self.args.file.canonicalize().ok();
+            for relative in &self.written {
+                let path = target.join(relative);
+                if input.is_some() && path.canonicalize().ok() == input {
+                    bail!(
+                        "{}: refusing to write the output over an input file; choose another -o/--output path",
+                        display_path(&path)
+                    );
+                }
+            }
+            for relative in &self.written {
+                let path = target.join(relative);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).with_context(|| {
+                        format!("{}: cannot create the folder", display_path(parent))
+                    })?;
+                }
+                fs::rename(self.temp.path().join(relative), &path)
+                    .with_context(|| format!("{}: cannot write", display_path(&path)))?;
+            }
+            crate::output::wrote(target, what);
+            return Ok(());
+        }
+        if target.is_dir() {
+            fs::remove_dir(target)
+                .with_context(|| format!("{shown}: cannot replace the empty folder"))?;
+        }
+        // On failure the temporary folder is removed when `temp` is dropped.
+        fs::rename(self.temp.path(), target)
+            .with_context(|| format!("{shown}: cannot move the imported project into place"))?;
+        // Renamed away: there is nothing left for `temp` to remove.
+        let _ = self.temp.keep();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(target, fs::Permissions::from_mode(0o755));
+        }
+        crate::output::wrote(target, what);
+        Ok(())
     }
-    // On failure the temporary folder is removed when `temp` is dropped.
-    fs::rename(temp.path(), target)
-        .with_context(|| format!("{shown}: cannot move the imported project into place"))?;
-    // Renamed away: there is nothing left for `temp` to remove.
-    let _ = temp.keep();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(target, fs::Permissions::from_mode(0o755));
-    }
-    crate::output::wrote(target, what);
-    Ok(())
 }
 
-/// The files of an imported project, by path relative to its folder. Every
-/// name comes from sanitised case ids and coder names, never from the
-/// archive's entry names.
+/// The files of an imported project but its transcripts (written as they
+/// are made), by path relative to its folder. Every name comes from
+/// sanitised case ids and coder names, never from the archive's entry names.
 fn project_files(project: &ImportedProject, source: Input) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
     if let Some(codebook) = &project.codebook {
         files.push(("codebook.toml".to_owned(), codebook.toml.clone().into_bytes()));
-    }
-    for t in &project.transcripts {
-        files.push((format!("transcripts/{}", t.file_name), t.text.clone().into_bytes()));
     }
     let mut taken: Vec<String> = Vec::new();
     for codings in &project.codings {

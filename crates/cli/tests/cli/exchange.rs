@@ -217,6 +217,47 @@ fn import_refuses_a_non_empty_folder_unless_forced() {
     assert_eq!(test.read("taken/notes.md"), b"mine");
 }
 
+/// A project of two sources, `a` and `b`, whose text `sources/b.txt` (the
+/// first entry) declares 1.5 GiB in its headers: over the limit, which is
+/// checked before an entry is unpacked.
+fn project_with_a_source_over_the_limit() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("sources/b.txt", options).unwrap();
+    zip.write_all(b"b").unwrap();
+    zip.start_file("sources/a.txt", options).unwrap();
+    zip.write_all(b"a").unwrap();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(
+        br#"<Project name="x"><Sources><TextSource guid="1" name="a" plainTextPath="internal://a.txt"/><TextSource guid="2" name="b" plainTextPath="internal://b.txt"/></Sources></Project>"#,
+    )
+    .unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    let declared = (3u32 << 29).to_le_bytes();
+    bytes[22..26].copy_from_slice(&declared);
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&declared);
+    bytes
+}
+
+#[test]
+fn a_source_over_the_limit_is_refused_and_nothing_is_written() {
+    let test = QdaTest::new();
+    test.write("big.qdpx", project_with_a_source_over_the_limit());
+    insta::assert_snapshot!(test.run(&["import", "big.qdpx", "-o", "out"]).failure(), @r#"
+        exit: 2
+        error: big.qdpx: source `b` is 1536 MiB; qda imports sources of up to 1 GiB; split the text into smaller sources in the tool that wrote the project, and export it again
+    "#);
+    assert!(!test.path("out").exists());
+    test.write("taken/notes.md", "mine");
+    test.run(&["import", "big.qdpx", "-o", "taken", "--force"]).failure();
+    assert!(!test.path("taken/transcripts").exists(), "source `a` was not moved in");
+    let left: Vec<_> =
+        std::fs::read_dir(test.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!left.iter().any(|n| n.to_string_lossy().starts_with(".qda-import-")), "{left:?}");
+}
+
 #[test]
 fn an_archive_reaching_outside_its_folder_is_refused() {
     let test = QdaTest::new();

@@ -528,3 +528,24 @@ fn segment_without_any_earlier_timestamp_has_no_time() {
     let times: Vec<Option<String>> = t.segments(Unit::Turn).into_iter().map(|s| s.time).collect();
     assert_eq!(times, [None, Some("1:02:03".to_owned())]);
 }
+
+#[test]
+fn a_decoded_text_is_read_as_its_bytes_are_and_given_back_when_it_is_no_transcript() {
+    let file = format!("\u{FEFF}{HEAD}I: one\r\nP: two\r\n");
+    let text = Transcript::from_text(Path::new("P01.txt"), file.clone()).unwrap();
+    let bytes = Transcript::parse(Path::new("P01.txt"), file.as_bytes()).unwrap();
+    assert_eq!(text.text(), bytes.text());
+    assert_eq!(text.sha256(), bytes.sha256());
+    assert_eq!(text.turns(), bytes.turns());
+    let (error, back) =
+        Transcript::from_text(Path::new("P01.txt"), "no front matter\r\n".to_owned()).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Syntax);
+    assert_eq!(back, "no front matter\n");
+    let mut buffer = String::with_capacity(4096);
+    buffer.push_str(HEAD);
+    buffer.push_str("I: hello\n");
+    let pointer = buffer.as_ptr();
+    let text = Transcript::from_text(Path::new("P01.txt"), buffer).unwrap().into_text();
+    assert_eq!(text, format!("{HEAD}I: hello\n"));
+    assert_eq!(text.as_ptr(), pointer, "the text keeps its buffer");
+}

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use qda_exchange::{ExchangeError, Imported, import};
+use qda_exchange::{ExchangeError, Imported, MAX_SOURCE_BYTES, import, import_each};
 
 fn nested_codes(depth: usize) -> String {
     let mut qdc = String::from(
@@ -84,8 +84,8 @@ fn many_codes_of_one_name_get_unique_ids() {
     assert_eq!(distinct.len(), n);
 }
 
-/// A zip whose first entry, `sources/s.txt`, holds `size` bytes but whose
-/// headers declare `declared`.
+/// A zip whose first entry, `sources/s.txt` (the text of the project's one
+/// source), holds `size` bytes but whose headers declare `declared`.
 fn lying_zip(size: usize, declared: u32) -> Vec<u8> {
     use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
@@ -94,7 +94,10 @@ fn lying_zip(size: usize, declared: u32) -> Vec<u8> {
     zip.start_file("sources/s.txt", options).unwrap();
     zip.write_all(&vec![b'a'; size]).unwrap();
     zip.start_file("project.qde", options).unwrap();
-    zip.write_all(br#"<Project name="x"/>"#).unwrap();
+    zip.write_all(
+        br#"<Project name="x"><Sources><TextSource guid="1" name="s" plainTextPath="internal://s.txt"/></Sources></Project>"#,
+    )
+    .unwrap();
     let mut bytes = zip.finish().unwrap().into_inner();
     assert_eq!(&bytes[..4], b"PK\x03\x04");
     bytes[22..26].copy_from_slice(&declared.to_le_bytes());
@@ -181,4 +184,101 @@ fn variables_of_a_case_without_sources_are_reported() {
         "{:?}",
         p.warnings
     );
+}
+
+/// A project of two sources, `a` then `b`, whose texts are the entries
+/// `sources/a.txt` and `sources/b.txt` of `entries` (in the order given).
+fn two_sources(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let qde = r#"<Project name="two"><Sources>
+<TextSource guid="1" name="a" plainTextPath="internal://a.txt"/>
+<TextSource guid="2" name="b" plainTextPath="internal://b.txt"/>
+</Sources></Project>"#;
+    let mut all = entries.to_vec();
+    all.push(("project.qde", qde.as_bytes()));
+    crate::tools::qdpx(&all)
+}
+
+/// What `import_each` ends with when the transcript sink stops it.
+#[derive(Debug)]
+enum Stopped {
+    Import(ExchangeError),
+    Sink(String),
+}
+
+impl From<ExchangeError> for Stopped {
+    fn from(e: ExchangeError) -> Self {
+        Stopped::Import(e)
+    }
+}
+
+#[test]
+fn a_source_over_the_limit_is_refused_naming_it_and_the_limit() {
+    let big = vec![b'x'; 3 << 20];
+    let bytes = two_sources(&[("sources/a.txt", b"short"), ("sources/b.txt", &big)]);
+    let mut handed = Vec::new();
+    let err = import_each("big.qdpx", &bytes, 2 << 20, |t| {
+        handed.push(t.case);
+        Ok::<_, ExchangeError>(())
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "big.qdpx: source `b` is 3 MiB; qda imports sources of up to 2 MiB; split the text into smaller sources in the tool that wrote the project, and export it again"
+    );
+    assert_eq!(handed, ["a"]);
+    // At the limit, it is read.
+    let imported = import_each("big.qdpx", &bytes, 3 << 20, |_| Ok::<_, ExchangeError>(()));
+    assert!(imported.is_ok());
+}
+
+#[test]
+fn an_inline_text_over_the_limit_is_refused() {
+    let qde = format!(
+        r#"<Project name="x"><Sources><TextSource guid="1" name="inline"><PlainTextContent>{}</PlainTextContent></TextSource></Sources></Project>"#,
+        "y".repeat(1_500)
+    );
+    let err =
+        import_each("x.qde", qde.as_bytes(), 1_000, |_| Ok::<_, ExchangeError>(())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "x.qde: source `inline` is 1500 bytes; qda imports sources of up to 1000 bytes; split the text into smaller sources in the tool that wrote the project, and export it again"
+    );
+}
+
+#[test]
+fn each_transcript_is_handed_on_before_the_next_source_is_read() {
+    // `b.txt` comes first in the archive and unpacks to more than it
+    // declares, so reading it fails; `a` was made and handed on before.
+    let mut bytes = two_sources(&[("sources/b.txt", &[b'b'; 4096]), ("sources/a.txt", b"text a")]);
+    bytes[22..26].copy_from_slice(&40u32.to_le_bytes());
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&40u32.to_le_bytes());
+    let mut handed = Vec::new();
+    let result = import_each("two.qdpx", &bytes, MAX_SOURCE_BYTES, |t| {
+        handed.push((t.case, t.text));
+        Ok::<_, ExchangeError>(())
+    });
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("`sources/b.txt` unpacks to more than the 40 bytes"), "{err}");
+    assert_eq!(handed.len(), 1);
+    assert_eq!(handed[0].0, "a");
+    assert!(handed[0].1.ends_with("text:\ntext a"), "{}", handed[0].1);
+}
+
+#[test]
+fn a_sink_that_fails_stops_the_import_with_its_error() {
+    let bytes = two_sources(&[("sources/a.txt", b"text a"), ("sources/b.txt", b"text b")]);
+    let mut calls = 0;
+    let result = import_each("two.qdpx", &bytes, MAX_SOURCE_BYTES, |_| {
+        calls += 1;
+        Err(Stopped::Sink("disk full".to_owned()))
+    });
+    assert!(matches!(result, Err(Stopped::Sink(m)) if m == "disk full"));
+    assert_eq!(calls, 1);
+    // Collected, the same project gives both transcripts, by `import`.
+    let Imported::Project(p) = import("two.qdpx", &bytes).unwrap() else { panic!("a codebook") };
+    let cases: Vec<&str> = p.transcripts.iter().map(|t| t.case.as_str()).collect();
+    assert_eq!(cases, ["a", "b"]);
+    let stopped = Stopped::from(ExchangeError::Export("x".to_owned()));
+    assert!(matches!(stopped, Stopped::Import(e) if e.to_string() == "x"));
 }
