@@ -88,6 +88,9 @@ pub struct Code {
     pub include: Option<String>,
     /// When not to apply it.
     pub exclude: Option<String>,
+    /// The analyst's notes on the code (what it is turning up, doubts,
+    /// ideas): not a rule for applying it, which is `definition`'s job.
+    pub memo: Option<String>,
     /// Display colour, `#rrggbb`.
     pub color: Option<String>,
     /// Texts the rule must code.
@@ -123,6 +126,7 @@ const CODE_KEYS: &[&str] = &[
     "definition",
     "include",
     "exclude",
+    "memo",
     "color",
     "examples",
     "counterexamples",
@@ -389,6 +393,7 @@ impl Reader<'_> {
         let definition = f.string("definition").map_err(&e)?.map(|(s, _)| s);
         let include = f.string("include").map_err(&e)?.map(|(s, _)| s);
         let exclude = f.string("exclude").map_err(&e)?.map(|(s, _)| s);
+        let memo = f.string("memo").map_err(&e)?.map(|(s, _)| s);
         let color = match f.string("color").map_err(&e)? {
             None => None,
             Some((c, span)) => {
@@ -445,6 +450,7 @@ impl Reader<'_> {
                 definition,
                 include,
                 exclude,
+                memo,
                 color,
                 examples: examples.into_iter().map(|(s, _)| s).collect(),
                 counterexamples: counterexamples.into_iter().map(|(s, _)| s).collect(),

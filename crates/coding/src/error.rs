@@ -144,3 +144,17 @@ pub struct ReanchorError {
     /// What is wrong.
     pub message: String,
 }
+
+/// A problem with the study's memos (`memos/project.md`, `memos/cases/`,
+/// or a transcript's `memo`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+#[error("{position}: {message}")]
+pub struct MemoError {
+    /// What sort of problem it is.
+    pub kind: ErrorKind,
+    /// Where the problem is.
+    pub position: Position,
+    /// What is wrong, and how to fix it.
+    pub message: String,
+}

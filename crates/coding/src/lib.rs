@@ -40,6 +40,7 @@ mod encoding;
 mod error;
 mod literals;
 mod location;
+mod memos;
 mod quote;
 mod reanchor;
 mod rule_coding;
@@ -64,10 +65,11 @@ pub use codings_file::{
 };
 pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
 pub use error::{
-    AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, ReanchorError,
+    AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
     TranscriptError,
 };
 pub use location::{Location, csv_record_line, locate};
+pub use memos::{Memo, StudyMemos};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};

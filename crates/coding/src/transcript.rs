@@ -33,6 +33,7 @@ pub struct Transcript {
     case: String,
     attributes: Attributes,
     speakers: Option<Vec<String>>,
+    memo: Option<(String, Location)>,
     text: String,
     sha256: String,
     turns: Vec<Turn>,
@@ -137,6 +138,7 @@ impl Transcript {
             case: parts.case,
             attributes: parts.attributes,
             speakers: parts.speakers,
+            memo: parts.memo,
             text,
             sha256,
             turns: parts.turns,
@@ -159,7 +161,17 @@ impl Transcript {
         &self.case
     }
 
-    /// Case attributes: every front-matter key but `case` and `speakers`.
+    /// The case memo of the front matter's `memo` key, if any.
+    pub fn memo(&self) -> Option<&str> {
+        self.memo.as_ref().map(|(memo, _)| memo.as_str())
+    }
+
+    /// Where the front matter's `memo` value starts, for messages.
+    pub fn memo_location(&self) -> Option<Location> {
+        self.memo.as_ref().map(|(_, at)| *at)
+    }
+
+    /// Case attributes: every front-matter key but `case`, `speakers` and `memo`.
     pub fn attributes(&self) -> &Attributes {
         &self.attributes
     }
@@ -230,9 +242,14 @@ struct Parts {
     case: String,
     attributes: Attributes,
     speakers: Option<Vec<String>>,
+    memo: Option<(String, Location)>,
     turns: Vec<Turn>,
     timestamps: Vec<Range<usize>>,
 }
+
+/// What the front matter gives: the case, the speaker labels, the case memo
+/// and the attributes.
+type FrontMatter = (String, Option<Vec<String>>, Option<(String, Location)>, Attributes);
 
 struct Parser<'a> {
     path: &'a Path,
@@ -271,19 +288,15 @@ impl Parser<'_> {
         let front_start = first_start + first.len() + 1;
         let front_end = lines[close].0;
         let front = &self.text[front_start..front_end];
-        let (case, speakers, attributes) = self.front_matter(front, front_start)?;
+        let (case, speakers, memo, attributes) = self.front_matter(front, front_start)?;
         let body_start = (lines[close].0 + lines[close].1.len() + 1).min(self.text.len());
         // Lines are numbered from 1: the first body line is line `close + 2`.
         let turns = self.turns(&lines[close + 1..], close + 2, speakers.as_deref())?;
         let timestamps = self.timestamps(body_start);
-        Ok(Parts { case, attributes, speakers, turns, timestamps })
+        Ok(Parts { case, attributes, speakers, memo, turns, timestamps })
     }
 
-    fn front_matter(
-        &self,
-        front: &str,
-        offset: usize,
-    ) -> Result<(String, Option<Vec<String>>, Attributes), TranscriptError> {
+    fn front_matter(&self, front: &str, offset: usize) -> Result<FrontMatter, TranscriptError> {
         let node = doc::parse(front, Syntax::Toml)
             .map_err(|e| self.error(e.kind, offset + e.offset, e.message))?;
         let Value::Table(entries) = &node.value else {
@@ -295,6 +308,7 @@ impl Parser<'_> {
         };
         let mut case = None;
         let mut speakers = None;
+        let mut memo = None;
         let mut attributes = Attributes::new();
         for (key, key_span, value) in entries {
             let at = offset + value.span.start;
@@ -344,6 +358,20 @@ impl Parser<'_> {
                         ),
                     ));
                 }
+                // The case memo: the researcher's notes, not a case attribute.
+                ("memo", Value::String(s)) => {
+                    memo = Some((s.clone(), crate::location::locate(self.text, at)));
+                }
+                ("memo", other) => {
+                    return Err(self.error(
+                        ErrorKind::InvalidValue,
+                        at,
+                        format!(
+                            "`memo` is the case memo and must be a string (\"\"\"...\"\"\" for several lines), found {}",
+                            other.type_name()
+                        ),
+                    ));
+                }
                 (_, Value::String(s)) => {
                     attributes.insert(key.clone(), AttributeValue::Text(s.clone()));
                 }
@@ -382,7 +410,7 @@ impl Parser<'_> {
                 "the front matter has no `case`; add a line such as case = \"P01\"",
             )
         })?;
-        Ok((case, speakers, attributes))
+        Ok((case, speakers, memo, attributes))
     }
 
     /// The turns of the body's `lines`, the first of which is line `first_line`.

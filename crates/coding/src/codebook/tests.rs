@@ -622,3 +622,17 @@ fn numeric_version_is_kept_as_written() {
     assert_eq!(parse("[codebook]\nversion = 1.10\n[[code]]\nid = \"a\"\n").version(), Some("1.10"));
     assert_eq!(parse("[codebook]\nversion = 2.0\n[[code]]\nid = \"a\"\n").version(), Some("2.0"));
 }
+
+#[test]
+fn a_code_memo_is_kept_apart_from_the_definition() {
+    let codebook = parse(
+        "[[code]]\nid = \"freedom\"\ndefinition = \"Leaving to live freely.\"\nmemo = \"Often said with regret; ask about family.\"\n",
+    );
+    let code = &codebook.codes()[0];
+    assert_eq!(code.definition.as_deref(), Some("Leaving to live freely."));
+    assert_eq!(code.memo.as_deref(), Some("Often said with regret; ask about family."));
+    assert_eq!(
+        parse_err("[[code]]\nid = \"freedom\"\nmemo = [\"a\"]\n"),
+        "cb.toml:3:8: code `freedom`: `memo` must be a string, found an array"
+    );
+}
