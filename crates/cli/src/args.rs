@@ -37,6 +37,8 @@ pub(crate) enum Command {
     Explain(ExplainArgs),
     /// Write a self-contained HTML (or Markdown) report of a coded study
     Report(ReportArgs),
+    /// Gather the project, code, case and segment memos into one document
+    Memos(MemosArgs),
     /// Code × code co-occurrence (in segments or cases) and the strongest pairs
     Cooccur(CooccurArgs),
     /// A code-by-case matrix (CSV) for R, SPSS or Stata
@@ -60,6 +62,7 @@ impl Command {
         match self {
             Command::Tally(a) => &a.codings.codings,
             Command::Report(a) => &a.codings.codings,
+            Command::Memos(a) => &a.codings,
             Command::Cooccur(a) => &a.codings.codings,
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
@@ -422,6 +425,9 @@ pub(crate) struct ReportArgs {
     #[command(flatten)]
     pub(crate) codings: CodingsArgs,
 
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
     /// Add crosstabs of every exclusive group by this case attribute
     #[arg(long, value_name = "ATTR")]
     pub(crate) by: Option<String>,
@@ -439,6 +445,35 @@ pub(crate) struct ReportArgs {
     /// The report file: `.html` for a self-contained web page, `.md` for Markdown
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MemosArgs {
+    /// The codebook (TOML, or JSON by extension); its codes' `memo`s are code memos
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Codings files whose segment memos to include (every coder's)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) codings: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
+    /// The file to write: `.md`, `.html` or `.docx` [default: Markdown to standard output]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Where the project and case memos are.
+#[derive(Debug, Args)]
+pub(crate) struct MemosFolderArgs {
+    /// The memos folder: `project.md` and `cases/CASE.md` [default: `memos`
+    /// in the current directory, when there is one]
+    #[arg(long = "memos", value_name = "DIR")]
+    pub(crate) folder: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

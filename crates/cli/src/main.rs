@@ -51,6 +51,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Report(args) => report::run(args),
+        Command::Memos(args) => cmd::memos::run(args),
         Command::Cooccur(args) => cmd::cooccur::run(args),
         Command::Matrix(args) => cmd::matrix::run(args),
         Command::Export(args) => cmd::exchange::export(args),

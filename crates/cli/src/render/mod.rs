@@ -15,6 +15,7 @@ pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod markup;
 pub(crate) mod matrix;
+pub(crate) mod memos;
 pub(crate) mod names;
 pub(crate) mod reanchor;
 pub(crate) mod table;

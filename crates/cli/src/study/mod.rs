@@ -17,6 +17,7 @@
 mod coded;
 mod codings;
 mod files;
+mod memos;
 mod tally;
 mod transcripts;
 
@@ -122,6 +123,17 @@ impl LoadedStudy {
     pub(crate) fn with_bins(mut self, spec: Option<&str>) -> Result<Self> {
         self.binning = spec.map(tally::parse_bins).transpose()?;
         Ok(self)
+    }
+
+    /// The project and case memos: those of the memos folder (`--memos`,
+    /// else `memos/` when it exists) and of the transcripts' front matter.
+    pub(crate) fn study_memos(
+        &mut self,
+        folder: Option<&Path>,
+        transcripts: &[Transcript],
+    ) -> Result<qda_coding::StudyMemos> {
+        let folder = memos::memos_folder(folder)?;
+        memos::read_memos(folder.as_deref(), transcripts, &mut self.read)
     }
 
     /// Every transcript, parsed, sorted by case.

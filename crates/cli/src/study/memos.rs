@@ -1,0 +1,75 @@
+//! The study's memos folder: `project.md` and `cases/CASE.md`, read next to
+//! the case memos of the transcripts' front matter. The folder is `--memos
+//! DIR`, or `memos/` in the current directory when there is one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use qda_coding::{StudyMemos, Transcript};
+
+use super::files::{display_path_buf, read_text};
+use crate::provenance::display_path;
+
+/// The folder read when `--memos` is not given, when it exists.
+pub(crate) const DEFAULT_MEMOS: &str = "memos";
+
+/// The memos folder to read: `dir`, which must exist, or `memos/` if present.
+pub(crate) fn memos_folder(dir: Option<&Path>) -> Result<Option<PathBuf>> {
+    match dir {
+        Some(dir) if dir.is_dir() => Ok(Some(dir.to_owned())),
+        Some(dir) => bail!(
+            "{}: no such folder; --memos names the folder that holds project.md and cases/CASE.md",
+            display_path(dir)
+        ),
+        None => Ok(Path::new(DEFAULT_MEMOS).is_dir().then(|| PathBuf::from(DEFAULT_MEMOS))),
+    }
+}
+
+/// Reads the memos of `folder` and of `transcripts`; the files read are
+/// added to `read`. Case memos of cases that are not among the transcripts
+/// are left out with a warning.
+pub(crate) fn read_memos(
+    folder: Option<&Path>,
+    transcripts: &[Transcript],
+    read: &mut Vec<PathBuf>,
+) -> Result<StudyMemos> {
+    let mut memos = StudyMemos::new();
+    for transcript in transcripts {
+        memos.add_transcript(transcript)?;
+    }
+    let Some(folder) = folder else { return Ok(memos) };
+    let project = folder.join("project.md");
+    if project.is_file() {
+        let (text, _) = read_text(&project, "project memo")?;
+        memos.set_project(&display_path_buf(&project), &text);
+        read.push(project);
+    }
+    let cases = folder.join("cases");
+    if cases.is_dir() {
+        let mut files: Vec<PathBuf> = fs::read_dir(&cases)
+            .with_context(|| format!("{}: cannot list the folder", display_path(&cases)))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("{}: cannot list the folder", display_path(&cases)))?;
+        files.sort();
+        for path in files {
+            if path.extension().and_then(|e| e.to_str()) != Some("md") {
+                if path.is_file() {
+                    crate::output::warn(&format!(
+                        "{}: not read; a case memo is a Markdown file named after its case, such as P01.md",
+                        display_path(&path)
+                    ));
+                }
+                continue;
+            }
+            let (text, _) = read_text(&path, "case memo")?;
+            memos.add_case_file(&display_path_buf(&path), &text)?;
+            read.push(path);
+        }
+    }
+    for warning in memos.keep_cases(transcripts.iter().map(Transcript::case)) {
+        crate::output::warn(&warning);
+    }
+    Ok(memos)
+}
