@@ -578,6 +578,9 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub(crate) codings: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
     /// What to write: a codebook (.qdc), a whole project (.qdpx), or a
     /// codebook as CSV with the columns `tag` and `description` (for Taguette)
     #[arg(long, value_enum, value_name = "FORMAT")]

@@ -60,7 +60,9 @@ impl StudyMemos {
                 message: "a case memo file is named after its case, such as `P01.md` (a case id has no spaces or colons)".to_owned(),
             });
         }
-        let Some(memo) = memo(path, text, None) else { return Ok(()) };
+        // A memo file is the memo from its first line.
+        let start = Location { line: 1, column: 1 };
+        let Some(memo) = memo(path, text, Some(start)) else { return Ok(()) };
         self.insert(case, memo)
     }
 
@@ -169,7 +171,7 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Duplicate);
         assert_eq!(
             err.to_string(),
-            "memos/cases/P01.md: case `P01` already has a memo in t/P01.txt:3:8; keep one of the two (a case memo is either the file memos/cases/P01.md or the transcript's `memo`)"
+            "memos/cases/P01.md:1:1: case `P01` already has a memo in t/P01.txt:3:8; keep one of the two (a case memo is either the file memos/cases/P01.md or the transcript's `memo`)"
         );
     }
 

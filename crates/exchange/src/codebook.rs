@@ -36,6 +36,11 @@ pub(crate) struct RefiCode {
     pub(crate) description: Option<String>,
     /// Nested codes.
     pub(crate) children: Vec<RefiCode>,
+    /// GUIDs of the notes about the code (`NoteRef`, projects only): in
+    /// qda its memo.
+    pub(crate) notes: Vec<String>,
+    /// The text of those notes, filled in once a project's notes are read.
+    pub(crate) memo: Option<String>,
 }
 
 /// A set of codes (ATLAS.ti code groups).
@@ -187,6 +192,8 @@ fn tree(codebook: &Codebook, code: &Code, header: &mut Option<HeaderOut>) -> Ref
         color: code.color.clone(),
         description: Some(description),
         children: codebook.children(&code.id).map(|c| tree(codebook, c, header)).collect(),
+        notes: Vec::new(),
+        memo: None,
     }
 }
 
@@ -273,13 +280,16 @@ fn write_code(w: &mut Writer, code: &RefiCode) {
     if let Some(color) = &code.color {
         attributes.push(("color", color.as_str()));
     }
-    if code.description.is_none() && code.children.is_empty() {
+    if code.description.is_none() && code.children.is_empty() && code.notes.is_empty() {
         w.empty("Code", &attributes);
         return;
     }
     w.open("Code", &attributes);
     if let Some(d) = &code.description {
         w.text("Description", d);
+    }
+    for note in &code.notes {
+        w.empty("NoteRef", &[("targetGUID", note.as_str())]);
     }
     for child in &code.children {
         write_code(w, child);
@@ -371,6 +381,12 @@ fn read_codes(file: &str, parent: &Element, warnings: &mut Vec<String>) -> Vec<R
                 color,
                 description: c.description(),
                 children: read_codes(file, c, warnings),
+                notes: c
+                    .all("NoteRef")
+                    .filter_map(|n| n.attr("targetGUID"))
+                    .map(str::to_owned)
+                    .collect(),
+                memo: None,
             }
         })
         .collect()
@@ -434,6 +450,8 @@ struct CodeToml {
     include: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exclude: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memo: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     examples: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -519,6 +537,7 @@ pub(crate) fn to_qda(
             definition,
             include,
             exclude,
+            memo: entry.code.memo.clone(),
             examples: block.examples.clone(),
             counterexamples: block.counterexamples.clone(),
             rule: block.rule.clone(),
@@ -622,6 +641,8 @@ fn nest_paths(codes: &[RefiCode]) -> Option<(Vec<RefiCode>, usize)> {
                 color: None,
                 description: None,
                 children: Vec::new(),
+                notes: Vec::new(),
+                memo: None,
             });
             level.len() - 1
         });
@@ -735,6 +756,8 @@ mod tests {
             color: None,
             description: None,
             children,
+            notes: Vec::new(),
+            memo: None,
         }
     }
 

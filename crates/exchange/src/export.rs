@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use qda_coding::{
     AttributeValue, Codebook, Coding, CodingsFile, ImportedSelection, Segment, SegmentMemo, Source,
-    Transcript, Unit,
+    StudyMemos, Transcript, Unit,
 };
 
 use crate::archive;
@@ -48,9 +48,12 @@ pub enum Positions {
     Utf16,
 }
 
-/// Exports a codebook, its transcripts and codings as a `.qdpx` archive,
-/// positions in code points. Two exports of the same inputs are
-/// byte-identical.
+/// Exports a codebook, its transcripts, codings and memos as a `.qdpx`
+/// archive, positions in code points. Two exports of the same inputs are
+/// byte-identical. Memos become notes: the project memo a note on the
+/// project, a code's memo a note on the code, a case memo a note on the
+/// case's text source (the schema gives a case no notes), a segment memo a
+/// note on a selection of the segment.
 ///
 /// # Errors
 /// A coding of a case with no transcript, or offsets outside its transcript.
@@ -59,8 +62,9 @@ pub fn export_project(
     sets: &[CodeSet],
     transcripts: &[Transcript],
     codings: &[CodingsFile],
+    memos: &StudyMemos,
 ) -> Result<Vec<u8>, ExchangeError> {
-    export_project_with(codebook, sets, transcripts, codings, Positions::CodePoints)
+    export_project_with(codebook, sets, transcripts, codings, memos, Positions::CodePoints)
 }
 
 /// [`export_project`], with positions counted as `positions` says.
@@ -72,9 +76,11 @@ pub fn export_project_with(
     sets: &[CodeSet],
     transcripts: &[Transcript],
     codings: &[CodingsFile],
+    memos: &StudyMemos,
     positions: Positions,
 ) -> Result<Vec<u8>, ExchangeError> {
     let (mut project, files) = build(codebook, sets, transcripts, codings)?;
+    add_memos(&mut project, codebook, memos);
     if positions == Positions::Utf16 {
         to_utf16(&mut project, &files)?;
         // Says how the file counts, for readers (qda among them) that
@@ -188,6 +194,58 @@ pub(crate) fn build(
         ..RefiProject::default()
     };
     Ok((project, files))
+}
+
+/// The project, code and case memos as notes, referred to from the
+/// project, the code and the case's text source.
+fn add_memos(project: &mut RefiProject, codebook: &Codebook, memos: &StudyMemos) {
+    let note = |kind: &str, id: &str, name: String, content: &str| RefiNote {
+        guid: guid::derive(kind, &[id]),
+        name: Some(name),
+        user: None,
+        content: content.to_owned(),
+    };
+    if let Some(book) = &mut project.codebook {
+        for code in codebook.codes() {
+            let Some(memo) = code.memo.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
+                continue;
+            };
+            let note = note("code-memo", &code.id, format!("Memo on code {}", code.id), memo);
+            if let Some(refi) = find_code(&mut book.codes, &codebook::code_guid(&code.id)) {
+                refi.notes.push(note.guid.clone());
+                project.notes.push(note);
+            }
+        }
+    }
+    for (case, memo) in &memos.cases {
+        let Some(source) = project.sources.iter_mut().find(|s| s.name.as_deref() == Some(case))
+        else {
+            continue;
+        };
+        let note = note("case-memo", case, format!("Memo on case {case}"), &memo.text);
+        source.notes.push(note.guid.clone());
+        project.notes.push(note);
+    }
+    if let Some(memo) = &memos.project {
+        let note = note("project-memo", "", "Project memo".to_owned(), &memo.text);
+        project.note_refs.push(note.guid.clone());
+        project.notes.push(note);
+    }
+}
+
+fn find_code<'a>(
+    codes: &'a mut [codebook::RefiCode],
+    guid: &str,
+) -> Option<&'a mut codebook::RefiCode> {
+    for code in codes {
+        if code.guid == guid {
+            return Some(code);
+        }
+        if let Some(found) = find_code(&mut code.children, guid) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 /// Every coding of every file, in the order selections are written (by
@@ -388,6 +446,7 @@ fn source_of(
         description: Some(description::write(&block)),
         values: Vec::new(),
         selections,
+        notes: Vec::new(),
     };
     Ok((source, (format!("sources/{source_guid}.txt"), body.as_bytes().to_vec())))
 }

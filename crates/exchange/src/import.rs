@@ -45,6 +45,11 @@ pub struct ImportedProject {
     pub transcripts: Vec<ImportedTranscript>,
     /// One codings file per coder (without provenance).
     pub codings: Vec<CodingsFile>,
+    /// The project memo: the notes on the project as a whole.
+    pub project_memo: Option<String>,
+    /// Case memos (case id, memo), in case order: the notes on each
+    /// case's text source.
+    pub case_memos: Vec<(String, String)>,
     /// What could not be carried, or was guessed.
     pub warnings: Vec<String>,
 }
@@ -238,6 +243,7 @@ fn project_to_qda<E: From<ExchangeError>>(
     let mut sources: Vec<CodedSource> = Vec::new();
     let mut placed_codings: Vec<Coding> = Vec::new();
     let mut memos: Vec<SegmentMemo> = Vec::new();
+    let mut case_memos: Vec<(String, String)> = Vec::new();
     let mut taken = codebook::Taken::default();
     let mut skipped = Skipped::default();
     for (n, source) in project.sources.iter().enumerate() {
@@ -246,6 +252,9 @@ fn project_to_qda<E: From<ExchangeError>>(
         else {
             continue;
         };
+        if let Some(memo) = crate::project::notes_text(&source.notes, &project.notes) {
+            case_memos.push((transcript.case.clone(), memo));
+        }
         each(transcript)?;
         sources.push(coded);
         placed_codings.extend(codings);
@@ -255,7 +264,16 @@ fn project_to_qda<E: From<ExchangeError>>(
     skipped.reshaped.warn(file, unit, &mut warnings);
     let codings = codings_files(placed_codings, memos, &sources);
     let transcripts = Vec::new();
-    Ok(ImportedProject { codebook: imported_codebook, transcripts, codings, warnings })
+    let project_memo = crate::project::notes_text(&project.note_refs, &project.notes);
+    case_memos.sort();
+    Ok(ImportedProject {
+        codebook: imported_codebook,
+        transcripts,
+        codings,
+        project_memo,
+        case_memos,
+        warnings,
+    })
 }
 
 /// Warns of what the project holds that qda does not read.

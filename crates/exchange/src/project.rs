@@ -168,6 +168,9 @@ pub(crate) struct RefiTextSource {
     pub(crate) values: Vec<RefiValue>,
     /// Its selections.
     pub(crate) selections: Vec<RefiSelection>,
+    /// GUIDs of the notes about the source (`NoteRef`): in qda, the memo
+    /// of its case.
+    pub(crate) notes: Vec<String>,
 }
 
 /// A REFI-QDA project, as far as qda reads and writes it.
@@ -195,6 +198,9 @@ pub(crate) struct RefiProject {
     pub(crate) notes: Vec<RefiNote>,
     /// Sets.
     pub(crate) sets: Vec<RefiSet>,
+    /// GUIDs of the notes on the project as a whole (`NoteRef` of the
+    /// project): in qda, the project memo.
+    pub(crate) note_refs: Vec<String>,
     /// What the file holds that qda does not read, by element name, with
     /// counts (pictures, PDFs, audio, video, notes, links, graphs).
     pub(crate) unread: Vec<(String, usize)>,
@@ -284,6 +290,9 @@ pub(crate) fn write_qde(project: &RefiProject) -> String {
         w.close("Notes");
     }
     codebook::write_sets(&mut w, &project.sets, true);
+    for note in &project.note_refs {
+        w.empty("NoteRef", &[("targetGUID", note.as_str())]);
+    }
     w.close("Project");
     w.finish()
 }
@@ -341,8 +350,37 @@ fn write_source(w: &mut Writer, source: &RefiTextSource) {
         }
         w.close("PlainTextSelection");
     }
+    for note in &source.notes {
+        w.empty("NoteRef", &[("targetGUID", note.as_str())]);
+    }
     write_values(w, &source.values);
     w.close("TextSource");
+}
+
+/// The memo of each code from the notes it refers to (joined by a blank
+/// line when several), noting those notes as read.
+fn fill_code_memos(
+    codes: &mut [codebook::RefiCode],
+    notes: &[RefiNote],
+    read: &mut std::collections::BTreeSet<String>,
+) {
+    for code in codes {
+        code.memo = notes_text(&code.notes, notes);
+        read.extend(code.notes.iter().map(|n| guid::key(n)));
+        fill_code_memos(&mut code.children, notes, read);
+    }
+}
+
+/// The text of the notes `refs` names, in that order, joined by a blank
+/// line; `None` when they have none.
+pub(crate) fn notes_text(refs: &[String], notes: &[RefiNote]) -> Option<String> {
+    let texts: Vec<&str> = refs
+        .iter()
+        .filter_map(|r| notes.iter().find(|n| guid::key(&n.guid) == guid::key(r)))
+        .map(|n| n.content.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!texts.is_empty()).then(|| texts.join("\n\n"))
 }
 
 /// Reads `project.qde`. Any `urn:QDA-XML:*` namespace (or none) is read.
@@ -445,15 +483,24 @@ pub(crate) fn read_qde(
                 content: n.child("PlainTextContent").map(|c| c.text.clone()).unwrap_or_default(),
             })
             .collect();
-        // A note on a selection without codings is a memo on a segment;
-        // every other note is not read.
-        let memo_notes: std::collections::BTreeSet<String> = project
+        project.note_refs =
+            root.all("NoteRef").filter_map(|n| n.attr("targetGUID")).map(str::to_owned).collect();
+        // A note on a selection without codings is a memo on a segment, one
+        // on a source its case's memo, one on a code the code's memo, one on
+        // the project the project memo; every other note is not read.
+        let mut memo_notes: std::collections::BTreeSet<String> = project
             .sources
             .iter()
-            .flat_map(|s| &s.selections)
-            .filter(|s| s.codings.is_empty())
-            .flat_map(|s| s.notes.iter().map(|n| guid::key(n)))
+            .flat_map(|s| {
+                let on_selections = s.selections.iter().filter(|s| s.codings.is_empty());
+                on_selections.flat_map(|s| &s.notes).chain(&s.notes)
+            })
+            .chain(&project.note_refs)
+            .map(|n| guid::key(n))
             .collect();
+        if let Some(book) = &mut project.codebook {
+            fill_code_memos(&mut book.codes, &project.notes, &mut memo_notes);
+        }
         for note in &project.notes {
             if !memo_notes.contains(&guid::key(&note.guid)) {
                 count(&mut project.unread, "Notes");
@@ -564,5 +611,10 @@ fn read_text_source(file: &str, source: &Element, warnings: &mut Vec<String>) ->
         description: source.description(),
         values: read_values(source),
         selections,
+        notes: source
+            .all("NoteRef")
+            .filter_map(|n| n.attr("targetGUID"))
+            .map(str::to_owned)
+            .collect(),
     }
 }

@@ -68,6 +68,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
             }
             let transcripts = if codebook_only { Vec::new() } else { study.transcripts()? };
             let loaded = study.codings_files(&args.codings, &transcripts)?;
+            let memos = study.study_memos(args.memos.folder.as_deref(), &transcripts)?;
             let positions = match args.positions {
                 Some(PositionUnits::Utf16) => Positions::Utf16,
                 Some(PositionUnits::CodePoints) | None => Positions::CodePoints,
@@ -77,6 +78,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
                 &sets,
                 &transcripts,
                 &loaded.files,
+                &memos,
                 positions,
             )?;
             let codings: usize = loaded.files.iter().map(|f| f.codings.len()).sum();
@@ -306,6 +308,13 @@ fn project_files(project: &ImportedProject, source: Input) -> Result<Vec<(String
         let file =
             CodingsFile { provenance: Some(serde_json::to_value(&provenance)?), ..codings.clone() };
         files.push((format!("codings/{name}.json"), crate::render::json(&file)));
+    }
+    // The memos folder that `qda memos`, `report` and `export` read.
+    if let Some(memo) = &project.project_memo {
+        files.push(("memos/project.md".to_owned(), format!("{memo}\n").into_bytes()));
+    }
+    for (case, memo) in &project.case_memos {
+        files.push((format!("memos/cases/{case}.md"), format!("{memo}\n").into_bytes()));
     }
     Ok(files)
 }

@@ -10,8 +10,10 @@ use crate::render::memos::{self, MemoBook};
 use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &MemosArgs) -> Result<Outcome> {
-    let extension =
-        args.output.as_ref().map(|o| o.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase));
+    let extension = args
+        .output
+        .as_ref()
+        .map(|o| o.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase));
     let kind = match extension.as_ref().map(|e| e.as_deref()) {
         None => "md",
         Some(Some("md" | "markdown")) => "md",

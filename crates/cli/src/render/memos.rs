@@ -117,7 +117,11 @@ impl MemoBook {
     pub(crate) fn count(&self) -> usize {
         usize::from(self.project.is_some())
             + self.codes.len()
-            + self.cases.iter().map(|c| usize::from(c.memo.is_some()) + c.segments.len()).sum::<usize>()
+            + self
+                .cases
+                .iter()
+                .map(|c| usize::from(c.memo.is_some()) + c.segments.len())
+                .sum::<usize>()
     }
 }
 
@@ -221,7 +225,12 @@ fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 /// with anchors on codes and cases; `anchored` says whether the page
 /// has its own `code-ID` and `case-ID` anchors already (the report), in
 /// which case the memos link to them instead of defining them.
-pub(crate) fn html(book: &MemoBook, h: &mut Html, sub: (&'static str, &'static str), anchored: bool) {
+pub(crate) fn html(
+    book: &MemoBook,
+    h: &mut Html,
+    sub: (&'static str, &'static str),
+    anchored: bool,
+) {
     let (h_group, h_item) = sub;
     let id_of = |kind: &str, id: &str| {
         if anchored { format!("memo-{}", anchor(kind, id)) } else { anchor(kind, id) }
@@ -386,7 +395,8 @@ pub(crate) fn docx(book: &MemoBook) -> anyhow::Result<Vec<u8>> {
                     .add_run(Run::new().add_text(title))
                     .add_bookmark_end(n),
             );
-            doc = doc.add_paragraph(Paragraph::new().add_run(run(&format!("Code path: {}", code.path))));
+            doc = doc
+                .add_paragraph(Paragraph::new().add_run(run(&format!("Code path: {}", code.path))));
             doc = memo(doc, &code.memo);
         }
     }

@@ -37,6 +37,9 @@ pub(crate) struct Contents<'a> {
     pub(crate) adjudications: Vec<AdjudicationEntry>,
     /// The adjudications file, when one was given.
     pub(crate) adjudications_path: Option<String>,
+    /// The project, code and case memos (segment memos are with the
+    /// excerpts and in `memos`).
+    pub(crate) study_memos: Option<crate::render::memos::MemoBook>,
 }
 
 /// Co-occurrence of the codable codes over the units of `qda cooccur`
@@ -131,6 +134,7 @@ impl<'a> Contents<'a> {
             by_case,
             excerpts: excerpts(inputs, &codable),
             excerpt_limit: None,
+            study_memos: None,
             cases: cases(inputs, &codable),
             memos: memos(inputs),
             adjudications: adjudication_entries(inputs),

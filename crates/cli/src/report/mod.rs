@@ -24,6 +24,7 @@ use crate::outcome::Outcome;
 use crate::provenance::display_path;
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
+use crate::render::memos::MemoBook;
 use crate::render::tally::TallyReport;
 use crate::study::LoadedStudy;
 use contents::{Contents, ContentsInputs};
@@ -52,6 +53,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         .with_bins(args.bins.as_deref())?;
     let transcripts = study.transcripts()?;
     let codings = study.codings(&transcripts, &args.codings)?;
+    let study_memos = study.study_memos(args.memos.folder.as_deref(), &transcripts)?;
     let cases: Vec<CaseCodes> = transcripts
         .iter()
         .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
@@ -83,6 +85,8 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     };
     let mut contents = Contents::new(&inputs, study.coder.clone(), tally_report);
     contents.excerpt_limit = args.excerpts;
+    // Segment memos are shown with their excerpts and in their own section.
+    contents.study_memos = Some(MemoBook::new(&study.codebook, &study_memos, &transcripts, &[]));
     let bytes = match kind {
         Kind::Html => render_html(&contents),
         Kind::Markdown => render_markdown(&contents),

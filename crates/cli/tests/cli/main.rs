@@ -13,6 +13,7 @@ mod errors;
 mod exchange;
 mod explain;
 mod import_transcripts;
+mod memos;
 mod readme;
 mod reanchor;
 mod report;

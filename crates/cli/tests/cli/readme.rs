@@ -51,8 +51,10 @@ fn readme_commands() -> Vec<(usize, String)> {
 #[cfg(unix)]
 #[test]
 fn every_readme_command_runs_as_written() {
-    let test =
-        QdaTest::study().with_workspace_folder("examples").with_workspace_folder("anonymisation");
+    let test = QdaTest::study()
+        .with_workspace_folder("examples")
+        .with_workspace_folder("anonymisation")
+        .with_workspace_folder("memos");
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_qda"), bin.path().join("qda")).unwrap();
     let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());

@@ -58,6 +58,7 @@ pub(crate) fn export(
         &sets,
         &transcripts,
         &project.codings,
+        &memos_of(project),
         positions,
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -83,4 +84,20 @@ pub(crate) fn assert_exports_validly(name: &str, project: &ImportedProject) {
             String::from_utf8_lossy(&out.stderr)
         ),
     }
+}
+
+/// The project and case memos an import gave, as qda reads them back from
+/// the memos folder it writes them to.
+pub(crate) fn memos_of(project: &ImportedProject) -> qda_coding::StudyMemos {
+    let memo = |path: &str, text: &str| qda_coding::Memo {
+        text: text.to_owned(),
+        path: std::path::PathBuf::from(path),
+        location: None,
+    };
+    let mut memos = qda_coding::StudyMemos::new();
+    memos.project = project.project_memo.as_deref().map(|m| memo("memos/project.md", m));
+    for (case, text) in &project.case_memos {
+        memos.cases.insert(case.clone(), memo(&format!("memos/cases/{case}.md"), text));
+    }
+    memos
 }

@@ -10,6 +10,7 @@ pub(crate) mod excerpts;
 pub(crate) mod memos;
 pub(crate) mod provenance;
 pub(crate) mod shown;
+pub(crate) mod study_memos;
 pub(crate) mod tally;
 
 use crate::render::markdown::Markdown;
@@ -69,6 +70,13 @@ pub(crate) const SECTIONS: &[Section] = &[
         shown: |_| true,
         html: excerpts::html,
         markdown: excerpts::markdown,
+    },
+    Section {
+        id: "study-memos",
+        title: "Memos",
+        shown: |s| s.study_memos.as_ref().is_some_and(|m| !m.is_empty()),
+        html: study_memos::html,
+        markdown: study_memos::markdown,
     },
     Section {
         id: "memos",
