@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "memos/cases/P1.md: no transcript read has case `P1` (did you mean `P01`?); its memo is left out (name the file after its case)"
+                "memos/cases/P1.md:1:1: no transcript read has case `P1` (did you mean `P01`?); its memo is left out (name the file after its case)"
             ]
         );
         assert_eq!(memos.cases.keys().collect::<Vec<_>>(), ["P03"]);
