@@ -672,6 +672,9 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) compare: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
     /// Port to listen on [default: a free port]
     #[arg(long, value_name = "N")]
     pub(crate) port: Option<u16>,

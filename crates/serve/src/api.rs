@@ -31,6 +31,7 @@ pub(crate) fn routes(_state: AppState) -> Router<AppState> {
         .route("/api/study", get(study))
         .route("/api/cases/{case}", get(case))
         .route("/api/edits", post(edits))
+        .route("/api/case-memo", post(crate::memos::save_case_memo))
         .route("/api/reanchor", post(crate::reanchor::reanchor))
         .route("/api/compare", get(crate::compare::compare))
         .method_not_allowed_fallback(method_not_allowed)
@@ -224,6 +225,8 @@ struct CaseView<'a> {
     reviewed: Option<Vec<String>>,
     /// The coder's memos on segments they gave no code.
     memos: Vec<&'a SegmentMemo>,
+    /// The case's memo (`memos/cases/CASE.md`).
+    case_memo: crate::memos::CaseMemoView,
     /// The rules' suggestions; none while the page is blind.
     suggestions: Vec<Suggestion<'a>>,
 }
@@ -290,6 +293,7 @@ async fn case(
         codings,
         reviewed,
         memos,
+        case_memo: crate::memos::case_memo(&state, &case_id)?,
         suggestions,
     };
     Ok(Json(view).into_response())

@@ -134,6 +134,7 @@ pub fn class_app(config: ClassConfig) -> Result<Router, ServeError> {
             blind,
             token: student.token.clone(),
             allowed_hosts: allowed_hosts.clone(),
+            memos: None,
         };
         routers.push((student.token, crate::server::desk_app(desk)?));
     }

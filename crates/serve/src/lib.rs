@@ -15,6 +15,7 @@ mod coders;
 mod compare;
 mod error;
 mod lock;
+mod memos;
 mod reanchor;
 mod security;
 mod server;

@@ -30,6 +30,9 @@ pub struct Config {
     pub token: String,
     /// The `Host` header values accepted, such as `127.0.0.1:8123`.
     pub allowed_hosts: Vec<String>,
+    /// The study's memos folder, where case memos are saved
+    /// (`cases/CASE.md`, the folder made on the first save).
+    pub memos: PathBuf,
 }
 
 /// One coder's setup as the handlers see it: [`Config`] with the study
@@ -45,6 +48,8 @@ pub(crate) struct Desk {
     pub(crate) blind: bool,
     pub(crate) token: String,
     pub(crate) allowed_hosts: Vec<String>,
+    /// The memos folder; `None` in class mode, where case memos are not edited.
+    pub(crate) memos: Option<PathBuf>,
 }
 
 impl From<Config> for Desk {
@@ -59,6 +64,7 @@ impl From<Config> for Desk {
             blind: config.blind,
             token: config.token,
             allowed_hosts: config.allowed_hosts,
+            memos: Some(config.memos),
         }
     }
 }

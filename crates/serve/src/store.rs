@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, Source, sha256_hex};
+use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, SegmentMemo, Source, sha256_hex};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ServeError};
@@ -248,6 +248,17 @@ pub(crate) enum Edit {
         #[serde(default)]
         memo: Option<String>,
     },
+    /// Set or clear the coder's memo on a segment they gave no code.
+    #[serde(rename = "segment_memo")]
+    SegmentMemo {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+        /// The new memo; empty or absent clears it.
+        #[serde(default)]
+        memo: Option<String>,
+    },
     /// Mark a segment as looked at (a rejected suggestion): the coder decided
     /// it has none of the codes not applied to it.
     Review {
@@ -274,6 +285,7 @@ impl Edit {
             Edit::Add { case, .. }
             | Edit::Remove { case, .. }
             | Edit::Memo { case, .. }
+            | Edit::SegmentMemo { case, .. }
             | Edit::Review { case, .. }
             | Edit::Unreview { case, .. } => case,
             Edit::Unblind {} => "",
@@ -366,6 +378,30 @@ fn apply_one(
             // A new memo keeps the selection the coding was imported from.
             coding.source =
                 Source::Manual { memo: clean_memo(memo.as_deref()), quote: Some(quote), imported };
+        }
+        Edit::SegmentMemo { segment, memo, .. } => {
+            target.codable_segment(segment)?;
+            if file.codings.iter().any(|c| c.case == target.case_id && c.segment == *segment) {
+                return Err(ApiError::unprocessable(format!(
+                    "segment `{segment}` has codings; a memo on a coded segment is its coding's (op `memo`)"
+                )));
+            }
+            let mine = |m: &SegmentMemo| m.case == target.case_id && m.segment == *segment;
+            file.memos.retain(|m| !mine(m));
+            if let Some(memo) = clean_memo(memo.as_deref()) {
+                file.memos.push(SegmentMemo {
+                    case: target.case_id.to_owned(),
+                    segment: segment.clone(),
+                    coder: coder.to_owned(),
+                    memo,
+                });
+                // In case and segment order, as `qda import-sheet` writes them.
+                let order = |m: &SegmentMemo| {
+                    let span = study.cases.get(&m.case).and_then(|c| c.spans.get(&m.segment));
+                    (m.case.clone(), span.map_or(usize::MAX, |s| s.0))
+                };
+                file.memos.sort_by_key(order);
+            }
         }
         Edit::Review { segment, .. } => {
             target.codable_segment(segment)?;

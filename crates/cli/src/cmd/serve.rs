@@ -129,6 +129,7 @@ fn single(
         blind: args.blind,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address, &names),
+        memos: crate::study::memos_folder_for_saving(args.memos.folder.as_deref()),
     })?;
 
     let mut stderr = std::io::stderr().lock();

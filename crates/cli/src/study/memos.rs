@@ -26,6 +26,12 @@ pub(crate) fn memos_folder(dir: Option<&Path>) -> Result<Option<PathBuf>> {
     }
 }
 
+/// The folder `qda serve` saves case memos into: `dir`, or `memos/`
+/// (made on the first save).
+pub(crate) fn memos_folder_for_saving(dir: Option<&Path>) -> PathBuf {
+    dir.map_or_else(|| PathBuf::from(DEFAULT_MEMOS), Path::to_owned)
+}
+
 /// Reads the memos of `folder` and of `transcripts`; the files read are
 /// added to `read`. Case memos of cases that are not among the transcripts
 /// are left out with a warning.

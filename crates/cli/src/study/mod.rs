@@ -38,6 +38,7 @@ pub(crate) use files::{
     Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
     read_csv_text,
 };
+pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
 pub(crate) use transcripts::Summary;
 

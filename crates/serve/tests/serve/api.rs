@@ -74,6 +74,7 @@ impl Setup {
             blind,
             token: TOKEN.to_owned(),
             allowed_hosts: qda_serve::allowed_hosts(HOST.parse().unwrap(), &[]),
+            memos: self.path("memos"),
         })
     }
 
@@ -665,4 +666,118 @@ async fn a_transcript_changed_while_serving_is_shown_on_the_next_load() {
     let (_, study) = send(&app, get("/api/study").body(Body::empty()).unwrap()).await;
     let changed = study["cases"][0]["changed"].as_str().unwrap_or_default();
     assert!(changed.contains("changed on disk since the server started"), "{study}");
+}
+
+fn post_to(uri: &str, body: &Value) -> Request<Body> {
+    get(uri)
+        .method("POST")
+        .header("content-type", "application/json")
+        .header("origin", format!("http://{HOST}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_segment_memo_without_a_code_is_set_and_cleared() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let memo = |version: String, memo: &str| json!({"version": version, "edits": [{"op": "segment_memo", "case": "K01", "segment": "K01:t2", "memo": memo}]});
+    let (status, body) =
+        send(&app, post_to("/api/edits", &memo(setup.version(), " 배고파서: background? "))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved = setup.saved().unwrap();
+    assert_eq!(
+        saved["memos"],
+        json!([{"case": "K01", "segment": "K01:t2", "coder": "anna", "memo": "배고파서: background?"}])
+    );
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(case["memos"][0]["memo"], "배고파서: background?");
+    // Not on a coded segment: that memo is the coding's.
+    let (status, _) = send(&app, post_json(&add(&setup.version(), "survival", 154, 167))).await;
+    assert_eq!(status, StatusCode::OK);
+    let coded = json!({"version": setup.version(), "edits": [{"op": "segment_memo", "case": "K01", "segment": "K01:t2", "memo": "x"}]});
+    let (status, body) = send(&app, post_to("/api/edits", &coded)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error(&body),
+        "segment `K01:t2` has codings; a memo on a coded segment is its coding's (op `memo`)"
+    );
+    let (status, _) = send(&app, post_to("/api/edits", &memo(setup.version(), ""))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "still coded");
+    let remove = json!({"version": setup.version(), "edits": [
+        {"op": "remove", "case": "K01", "segment": "K01:t2", "code": "survival", "start": 154, "end": 167},
+        {"op": "segment_memo", "case": "K01", "segment": "K01:t2", "memo": ""}]});
+    let (status, body) = send(&app, post_to("/api/edits", &remove)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(setup.saved().unwrap()["memos"], json!([]));
+}
+
+#[tokio::test]
+async fn a_case_memo_is_saved_atomically_and_a_stale_save_is_refused() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(case["case_memo"], json!({"memo": "", "version": ""}));
+    let save = |version: &str, memo: &str| json!({"case": "K01", "version": version, "memo": memo});
+    let (status, body) =
+        send(&app, post_to("/api/case-memo", &save("", "자유: 늦게 찾았다.\n"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let file = setup.path("memos/cases/K01.md");
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(bytes, "자유: 늦게 찾았다.\n".as_bytes());
+    assert_eq!(body["version"], sha256_hex(&bytes));
+    assert!(!setup.path("memos/cases/.K01.md.lock").exists(), "the lock is released");
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(case["case_memo"]["memo"], "자유: 늦게 찾았다.");
+
+    // Edited on disk meanwhile: the page's version is stale.
+    std::fs::write(&file, "changed in an editor\n").unwrap();
+    let (status, body) =
+        send(&app, post_to("/api/case-memo", &save(&sha256_hex(&bytes), "mine"))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        error(&body).ends_with(
+            "K01.md changed on disk since the page read it; reload to see it, then edit again"
+        ),
+        "{body}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "changed in an editor\n");
+    // Held by another program: refused, nothing written.
+    let version = sha256_hex(b"changed in an editor\n");
+    let lock = qda_serve::CodingsLock::acquire(&file, "an editor").unwrap();
+    let (status, _) = send(&app, post_to("/api/case-memo", &save(&version, "mine"))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    drop(lock);
+    // Cleared: the file is removed.
+    let (status, body) = send(&app, post_to("/api/case-memo", &save(&version, "  "))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!file.exists());
+    let (status, _) =
+        send(&app, post_to("/api/case-memo", &json!({"case": "K99", "version": "", "memo": "x"})))
+            .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_front_matter_case_memo_is_shown_but_not_edited() {
+    let setup = Setup::new();
+    let text = std::fs::read_to_string(setup.path("K01.txt")).unwrap();
+    std::fs::write(
+        setup.path("K01.txt"),
+        text.replacen(
+            "case = \"K01\"\n",
+            "case = \"K01\"\nmemo = \"From the interview notes.\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let app = setup.app();
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    assert_eq!(case["case_memo"]["memo"], "From the interview notes.");
+    assert!(case["case_memo"]["read_only"].as_str().unwrap().contains("front matter"));
+    let (status, _) =
+        send(&app, post_to("/api/case-memo", &json!({"case": "K01", "version": "", "memo": "x"})))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!setup.path("memos").exists());
 }

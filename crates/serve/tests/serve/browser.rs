@@ -116,6 +116,7 @@ fn serve(dir: &Path, codebook: &str, transcripts: &[&str], blind: bool) -> Strin
         blind,
         token: token.clone(),
         allowed_hosts: qda_serve::allowed_hosts(address, &[]),
+        memos: dir.join("memos"),
     })
     .unwrap();
     std::thread::spawn(move || qda_serve::run(listener, app));

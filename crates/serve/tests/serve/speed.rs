@@ -47,6 +47,7 @@ async fn applying_a_code_takes_milliseconds() {
         blind: false,
         token: "t".repeat(32),
         allowed_hosts: vec![host.to_owned()],
+        memos: dir.path().join("memos"),
     })
     .unwrap();
 
