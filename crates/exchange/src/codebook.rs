@@ -7,6 +7,8 @@
 //! `Description`, after a line `--- qda ---`, as TOML. Other tools show it as
 //! text and keep it; qda reads it back. See docs/exchange.md.
 
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
 use qda_coding::{Code, Codebook};
 use serde::{Deserialize, Serialize};
@@ -36,11 +38,6 @@ pub(crate) struct RefiCode {
     pub(crate) description: Option<String>,
     /// Nested codes.
     pub(crate) children: Vec<RefiCode>,
-    /// GUIDs of the notes about the code (`NoteRef`, projects only): in
-    /// qda its memo.
-    pub(crate) notes: Vec<String>,
-    /// The text of those notes, filled in once a project's notes are read.
-    pub(crate) memo: Option<String>,
 }
 
 /// A set of codes (ATLAS.ti code groups).
@@ -67,6 +64,13 @@ pub(crate) struct RefiCodebook {
     pub(crate) codes: Vec<RefiCode>,
     /// Sets of codes.
     pub(crate) sets: Vec<RefiSet>,
+    /// The notes about each code (`NoteRef`, in projects only), by the
+    /// code's GUID as written: in qda, the code's memo. Kept beside the
+    /// tree, not in it, so deep trees cost no more stack to walk.
+    pub(crate) code_notes: BTreeMap<String, Vec<String>>,
+    /// The text of those notes by the code's GUID key, once a project's
+    /// notes are read.
+    pub(crate) code_memos: BTreeMap<String, String>,
 }
 
 /// The qda part of a code's description.
@@ -175,7 +179,7 @@ pub(crate) fn from_qda(codebook: &Codebook, sets: &[CodeSet]) -> RefiCodebook {
             sources: Vec::new(),
         })
         .collect();
-    RefiCodebook { origin: Some(origin()), codes, sets }
+    RefiCodebook { origin: Some(origin()), codes, sets, ..RefiCodebook::default() }
 }
 
 /// `qda VERSION`, the `origin` of every file qda writes.
@@ -192,8 +196,6 @@ fn tree(codebook: &Codebook, code: &Code, header: &mut Option<HeaderOut>) -> Ref
         color: code.color.clone(),
         description: Some(description),
         children: codebook.children(&code.id).map(|c| tree(codebook, c, header)).collect(),
-        notes: Vec::new(),
-        memo: None,
     }
 }
 
@@ -258,29 +260,34 @@ pub(crate) fn write_qdc(codebook: &RefiCodebook) -> String {
             ("origin", &origin),
         ],
     );
-    write_codes(&mut w, &codebook.codes);
+    write_codes(&mut w, &codebook.codes, &codebook.code_notes);
     write_sets(&mut w, &codebook.sets, false);
     w.close("CodeBook");
     w.finish()
 }
 
 /// `<Codes>` with the code tree; shared by `.qdc` and projects.
-pub(crate) fn write_codes(w: &mut Writer, codes: &[RefiCode]) {
+pub(crate) fn write_codes(
+    w: &mut Writer,
+    codes: &[RefiCode],
+    notes: &BTreeMap<String, Vec<String>>,
+) {
     w.open("Codes", &[]);
     for code in codes {
-        write_code(w, code);
+        write_code(w, code, notes);
     }
     w.close("Codes");
 }
 
-fn write_code(w: &mut Writer, code: &RefiCode) {
+fn write_code(w: &mut Writer, code: &RefiCode, all_notes: &BTreeMap<String, Vec<String>>) {
+    let notes = all_notes.get(&code.guid).map_or(&[][..], Vec::as_slice);
     let codable = if code.codable { "true" } else { "false" };
     let mut attributes =
         vec![("guid", code.guid.as_str()), ("name", code.name.as_str()), ("isCodable", codable)];
     if let Some(color) = &code.color {
         attributes.push(("color", color.as_str()));
     }
-    if code.description.is_none() && code.children.is_empty() && code.notes.is_empty() {
+    if code.description.is_none() && code.children.is_empty() && notes.is_empty() {
         w.empty("Code", &attributes);
         return;
     }
@@ -288,11 +295,11 @@ fn write_code(w: &mut Writer, code: &RefiCode) {
     if let Some(d) = &code.description {
         w.text("Description", d);
     }
-    for note in &code.notes {
+    for note in notes {
         w.empty("NoteRef", &[("targetGUID", note.as_str())]);
     }
     for child in &code.children {
-        write_code(w, child);
+        write_code(w, child, all_notes);
     }
     w.close("Code");
 }
@@ -353,7 +360,29 @@ pub(crate) fn read_codebook_element(
 ) -> RefiCodebook {
     let codes = root.child("Codes").map(|c| read_codes(file, c, warnings)).unwrap_or_default();
     let sets = root.child("Sets").map(read_sets).unwrap_or_default();
-    RefiCodebook { origin: root.attr("origin").map(str::to_owned), codes, sets }
+    let mut code_notes = BTreeMap::new();
+    // A loop, not recursion: a code tree may be as deep as the file allows.
+    let mut pending: Vec<&Element> = root.child("Codes").into_iter().collect();
+    while let Some(element) = pending.pop() {
+        for code in element.all("Code") {
+            let notes: Vec<String> = code
+                .all("NoteRef")
+                .filter_map(|n| n.attr("targetGUID"))
+                .map(str::to_owned)
+                .collect();
+            if !notes.is_empty() {
+                code_notes.insert(code.attr("guid").unwrap_or("").to_owned(), notes);
+            }
+            pending.push(code);
+        }
+    }
+    RefiCodebook {
+        origin: root.attr("origin").map(str::to_owned),
+        codes,
+        sets,
+        code_notes,
+        code_memos: BTreeMap::new(),
+    }
 }
 
 fn read_codes(file: &str, parent: &Element, warnings: &mut Vec<String>) -> Vec<RefiCode> {
@@ -381,12 +410,6 @@ fn read_codes(file: &str, parent: &Element, warnings: &mut Vec<String>) -> Vec<R
                 color,
                 description: c.description(),
                 children: read_codes(file, c, warnings),
-                notes: c
-                    .all("NoteRef")
-                    .filter_map(|n| n.attr("targetGUID"))
-                    .map(str::to_owned)
-                    .collect(),
-                memo: None,
             }
         })
         .collect()
@@ -537,7 +560,7 @@ pub(crate) fn to_qda(
             definition,
             include,
             exclude,
-            memo: entry.code.memo.clone(),
+            memo: refi.code_memos.get(&guid::key(&entry.code.guid)).cloned(),
             examples: block.examples.clone(),
             counterexamples: block.counterexamples.clone(),
             rule: block.rule.clone(),
@@ -641,8 +664,6 @@ fn nest_paths(codes: &[RefiCode]) -> Option<(Vec<RefiCode>, usize)> {
                 color: None,
                 description: None,
                 children: Vec::new(),
-                notes: Vec::new(),
-                memo: None,
             });
             level.len() - 1
         });
@@ -756,8 +777,6 @@ mod tests {
             color: None,
             description: None,
             children,
-            notes: Vec::new(),
-            memo: None,
         }
     }
 
@@ -811,8 +830,12 @@ mod tests {
 
     #[test]
     fn no_empty_sets_and_a_codebook_without_codes_is_refused() {
-        let book =
-            RefiCodebook { origin: None, codes: vec![code("0A", "x", vec![])], sets: vec![] };
+        let book = RefiCodebook {
+            origin: None,
+            codes: vec![code("0A", "x", vec![])],
+            sets: vec![],
+            ..RefiCodebook::default()
+        };
         assert!(!write_qdc(&book).contains("Sets"));
         let empty = RefiCodebook::default();
         let err = to_qda("e.qdc", &empty, "e", &Default::default(), &mut Vec::new()).unwrap_err();

@@ -211,10 +211,11 @@ fn add_memos(project: &mut RefiProject, codebook: &Codebook, memos: &StudyMemos)
                 continue;
             };
             let note = note("code-memo", &code.id, format!("Memo on code {}", code.id), memo);
-            if let Some(refi) = find_code(&mut book.codes, &codebook::code_guid(&code.id)) {
-                refi.notes.push(note.guid.clone());
-                project.notes.push(note);
-            }
+            book.code_notes
+                .entry(codebook::code_guid(&code.id))
+                .or_default()
+                .push(note.guid.clone());
+            project.notes.push(note);
         }
     }
     for (case, memo) in &memos.cases {
@@ -231,21 +232,6 @@ fn add_memos(project: &mut RefiProject, codebook: &Codebook, memos: &StudyMemos)
         project.note_refs.push(note.guid.clone());
         project.notes.push(note);
     }
-}
-
-fn find_code<'a>(
-    codes: &'a mut [codebook::RefiCode],
-    guid: &str,
-) -> Option<&'a mut codebook::RefiCode> {
-    for code in codes {
-        if code.guid == guid {
-            return Some(code);
-        }
-        if let Some(found) = find_code(&mut code.children, guid) {
-            return Some(found);
-        }
-    }
-    None
 }
 
 /// Every coding of every file, in the order selections are written (by

@@ -235,7 +235,7 @@ pub(crate) fn write_qde(project: &RefiProject) -> String {
     }
     if let Some(book) = project.codebook.as_ref().filter(|b| !b.codes.is_empty()) {
         w.open("CodeBook", &[]);
-        codebook::write_codes(&mut w, &book.codes);
+        codebook::write_codes(&mut w, &book.codes, &book.code_notes);
         w.close("CodeBook");
     }
     if !project.variables.is_empty() {
@@ -360,14 +360,15 @@ fn write_source(w: &mut Writer, source: &RefiTextSource) {
 /// The memo of each code from the notes it refers to (joined by a blank
 /// line when several), noting those notes as read.
 fn fill_code_memos(
-    codes: &mut [codebook::RefiCode],
+    book: &mut RefiCodebook,
     notes: &[RefiNote],
     read: &mut std::collections::BTreeSet<String>,
 ) {
-    for code in codes {
-        code.memo = notes_text(&code.notes, notes);
-        read.extend(code.notes.iter().map(|n| guid::key(n)));
-        fill_code_memos(&mut code.children, notes, read);
+    for (code, refs) in &book.code_notes {
+        if let Some(memo) = notes_text(refs, notes) {
+            book.code_memos.insert(guid::key(code), memo);
+        }
+        read.extend(refs.iter().map(|n| guid::key(n)));
     }
 }
 
@@ -499,7 +500,7 @@ pub(crate) fn read_qde(
             .map(|n| guid::key(n))
             .collect();
         if let Some(book) = &mut project.codebook {
-            fill_code_memos(&mut book.codes, &project.notes, &mut memo_notes);
+            fill_code_memos(book, &project.notes, &mut memo_notes);
         }
         for note in &project.notes {
             if !memo_notes.contains(&guid::key(&note.guid)) {
