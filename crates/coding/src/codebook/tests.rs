@@ -323,7 +323,7 @@ fn rule_terms_must_be_strings() {
 fn unknown_key_is_an_error_listing_the_known_keys() {
     assert_eq!(
         parse_err("[[code]]\nid = \"motive\"\nexlusive = true\n"),
-        "cb.toml:3:1: code `motive`: unknown key `exlusive`; expected one of: id, label, parent, codable, exclusive, resolve, definition, include, exclude, color, examples, counterexamples, rule"
+        "cb.toml:3:1: code `motive`: unknown key `exlusive`; expected one of: id, label, parent, codable, exclusive, resolve, definition, include, exclude, memo, color, examples, counterexamples, rule"
     );
 }
 
