@@ -8,6 +8,7 @@
 //! written atomically. See `docs/serve.md` for the API and the security model.
 
 mod api;
+mod changes;
 mod compare;
 mod error;
 mod lock;

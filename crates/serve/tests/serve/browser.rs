@@ -26,7 +26,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// Chromium and chromedriver, or `None` (with a message) to skip.
-fn browser() -> Option<(PathBuf, PathBuf)> {
+pub(super) fn browser() -> Option<(PathBuf, PathBuf)> {
     let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
     let driver = find_program(&["chromedriver"]);
     match (chromium, driver) {
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
 }
 
 /// Kills chromedriver when the test ends, pass or fail.
-struct Driver(Child);
+pub(super) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -54,7 +54,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
+pub(super) async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
@@ -85,7 +85,7 @@ async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Client) {
 }
 
 /// Serves the study in `dir` on a free port, on a thread of its own.
-fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+pub(super) fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
     serve(dir, codebook, transcripts, false)
 }
 
@@ -179,7 +179,7 @@ async fn chips_gone(client: &Client) {
     }
 }
 
-async fn press(client: &Client, key: char) {
+pub(super) async fn press(client: &Client, key: char) {
     let keys = KeyActions::new("keyboard".to_owned())
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });
@@ -516,6 +516,104 @@ async fn the_code_tree_counts_coded_segments_here_and_in_all_cases() {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(10), "the tree says {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Keys pressed faster than saves return are queued, never dropped: four
+/// code keys over two turns, in one burst, all land in the codings file
+/// and on the page; the status says saving until the last is saved; four
+/// undos in a burst take them all back, and two redos bring two back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_pressed_while_a_save_is_in_flight_are_all_saved_in_order() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // Every status shown from here on, in order.
+    client
+        .execute(
+            "window.statuses = []; const s = document.getElementById('status');
+             new MutationObserver(() => window.statuses.push([s.className, s.textContent]))
+               .observe(s, { childList: true, characterData: true, subtree: true });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let burst = |keys: &[char], ctrl: bool| {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for &key in keys {
+            if ctrl {
+                actions = actions.then(KeyAction::Down { value: '\u{E009}' });
+            }
+            actions =
+                actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+            if ctrl {
+                actions = actions.then(KeyAction::Up { value: '\u{E009}' });
+            }
+        }
+        actions
+    };
+    // `j` focuses K01:t2, `1` and `2` code it survival and freedom; the
+    // next `j` focuses K01:t4, coded the same.
+    client.perform_actions(burst(&['j', '1', '2', 'j', '1', '2'], false)).await.unwrap();
+    let whole = |codings: &Value| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = codings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (c["segment"].as_str().unwrap().to_owned(), c["code"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(s, c)| ((*s).to_owned(), (*c).to_owned())).collect()
+    };
+    let all_four = pairs(&[
+        ("K01:t2", "freedom"),
+        ("K01:t2", "survival"),
+        ("K01:t4", "freedom"),
+        ("K01:t4", "survival"),
+    ]);
+    saved_codings(dir.path(), |codings| whole(codings) == all_four);
+    let settled = |chips: usize| {
+        format!(
+            "return document.querySelectorAll('#transcript .chip').length === {chips}
+               && /· saved$/.test(document.getElementById('status').textContent) ? true : null"
+        )
+    };
+    wait_for(&client, &settled(4)).await;
+    let statuses = client.execute("return window.statuses", vec![]).await.unwrap();
+    let statuses = statuses.as_array().unwrap();
+    assert!(statuses.iter().all(|s| s[0] != "error"), "{statuses:?}");
+    assert!(statuses.iter().any(|s| s[1].as_str().unwrap().ends_with("saving…")), "{statuses:?}");
+    // The tree counts both turns for each code.
+    let count = client.find(Locator::Css("#tree [data-code='freedom'] .n")).await.unwrap();
+    assert_eq!(count.text().await.unwrap(), "2 / 2");
+
+    // Four undos in a burst take all four back, in reverse order.
+    client.perform_actions(burst(&['z', 'z', 'z', 'z'], true)).await.unwrap();
+    saved_codings(dir.path(), |codings| codings == &json!([]));
+    wait_for(&client, &settled(0)).await;
+    // Two redos bring back the first two: both codes on K01:t2.
+    client.perform_actions(burst(&['y', 'y'], true)).await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        whole(codings) == pairs(&[("K01:t2", "freedom"), ("K01:t2", "survival")])
+    });
+    wait_for(&client, &settled(2)).await;
+    client.close().await.unwrap();
+}
+
+/// Waits until `script` returns something other than `null`.
+async fn wait_for(client: &Client, script: &str) {
+    let started = Instant::now();
+    while client.execute(script, vec![]).await.unwrap().is_null() {
+        assert!(started.elapsed() < Duration::from_secs(10), "timed out: {script}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }

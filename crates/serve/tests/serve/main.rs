@@ -3,9 +3,12 @@
 //! - `api`: the HTTP API in process: access checks, saving, stale writes,
 //!   bad bodies;
 //! - `browser`: the coding page end to end in headless Chromium;
+//! - `page_speed`: first paint and key press to saved coding in headless
+//!   Chromium at 5,000 codings (ignored; a measurement);
 //! - `speed`: how long an edit takes on a long interview (ignored; a
 //!   measurement, not a check).
 
 mod api;
 mod browser;
+mod page_speed;
 mod speed;
