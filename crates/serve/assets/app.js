@@ -40,6 +40,8 @@ const state = {
   saved: '',        // what the last answered save did
   answers: 0,       // saves answered, to notice one during a page load
   reanchoring: false,
+  rendering: 0,     // counts renderings, so an outdated one stops building
+  built: false,     // every block of the transcript is built
 };
 
 async function api(path, options = {}) {
@@ -99,10 +101,10 @@ async function settled() {
 
 async function openCase(caseId, keepFocus = false, early = null) {
   const started = performance.now();
-  await settled();
   let data;
   let answers;
   do {
+    await settled();
     answers = state.answers;
     data = await (early || api(`/api/cases/${encodeURIComponent(caseId)}`));
     early = null;
@@ -122,6 +124,15 @@ async function openCase(caseId, keepFocus = false, early = null) {
   setHash();
   for (const node of $('cases').querySelectorAll('.case')) markOpen(node);
   renderTree();
+  // After the next frame is painted: when the transcript appeared (ms since
+  // navigation) and how long opening the case took; read by the speed
+  // tests. Asked for first, so it runs before the rest of the transcript is
+  // built.
+  afterPaint(() => {
+    performance.mark('qda-painted');
+    document.body.dataset.paintedAt = String(Math.round(performance.now()));
+    document.body.dataset.openMs = String(Math.round(performance.now() - started));
+  });
   renderTranscript();
   const open = document.querySelector('.case.open');
   if (open && !keepFocus) {
@@ -130,13 +141,6 @@ async function openCase(caseId, keepFocus = false, early = null) {
     nav.scrollTop = Math.max(0, open.offsetTop - nav.clientHeight / 3);
     nav.scrollLeft = Math.max(0, open.offsetLeft - 8);
   }
-  // After the next frame is painted: when the transcript appeared (ms since
-  // navigation) and how long opening the case took; read by the speed tests.
-  requestAnimationFrame(() => setTimeout(() => {
-    performance.mark('qda-painted');
-    document.body.dataset.paintedAt = String(Math.round(performance.now()));
-    document.body.dataset.openMs = String(Math.round(performance.now() - started));
-  }, 0));
 }
 
 // The open case and comparison live in the address, so a reload (or a
@@ -341,11 +345,17 @@ function fillBlock(block, seg, index, disagree) {
 
 const showsSegment = (seg, filter) => !filter || segmentCodings(seg).some((c) => c.code === filter);
 
+// Blocks built at once when the transcript is rendered (more than a
+// screenful), and then per task: a long interview's thousands of codings
+// are not all built before the first paint, and keys are answered between
+// the slices.
+const FIRST_BLOCKS = 30;
+const BLOCKS_PER_TASK = 40;
+
 function renderTranscript() {
   const box = $('transcript');
   const data = state.data;
   const filter = $('filter').value;
-  const disagree = disagreements();
   const page = document.createDocumentFragment();
   page.append(el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path)));
   if (data.changed) {
@@ -354,19 +364,49 @@ function renderTranscript() {
   }
   if (state.reanchored) page.append(reanchoredNotice(state.reanchored));
   state.blocks = new Map();
-  data.segments.forEach((seg, index) => {
-    if (!showsSegment(seg, filter)) return;
-    const block = segmentBlock(seg, index, disagree);
-    state.blocks.set(seg.id, block);
-    page.append(block);
-  });
+  const shown = [];
+  data.segments.forEach((seg, index) => { if (showsSegment(seg, filter)) shown.push(index); });
+  const rendering = ++state.rendering;
+  state.built = false;
+  let next = 0;
+  const build = (parent, count) => {
+    const disagree = disagreements();
+    for (const end = Math.min(shown.length, next + count); next < end; next += 1) {
+      const index = shown[next];
+      const seg = data.segments[index];
+      const block = segmentBlock(seg, index, disagree);
+      state.blocks.set(seg.id, block);
+      parent.append(block);
+      // Re-rendering dropped the keyboard focus: give it back to the
+      // segment once the block is in the page.
+      if (index === state.focus) {
+        queueMicrotask(() => {
+          const active = document.activeElement;
+          if (block.isConnected && (!active || active === document.body)) block.focus({ preventScroll: true });
+        });
+      }
+    }
+  };
+  build(page, FIRST_BLOCKS);
   box.replaceChildren(page);
-  // Re-rendering dropped the keyboard focus: give it back to the segment.
-  if (state.focus >= 0 && (!document.activeElement || document.activeElement === document.body)) {
-    const node = state.blocks.get((data.segments[state.focus] || {}).id);
-    if (node) node.focus({ preventScroll: true });
-  }
+  const more = () => {
+    if (rendering !== state.rendering) return; // rendered anew meanwhile
+    const slice = document.createDocumentFragment();
+    build(slice, BLOCKS_PER_TASK);
+    box.append(slice);
+    if (next < shown.length) setTimeout(more, 0); else built();
+  };
+  if (next < shown.length) afterPaint(more); else built();
 }
+
+// Every block is in the page (when, for the speed test).
+function built() {
+  state.built = true;
+  document.body.dataset.builtAt = String(Math.round(performance.now()));
+}
+
+// Runs `task` once the next frame has been painted.
+const afterPaint = (task) => requestAnimationFrame(() => setTimeout(task, 0));
 
 // Refills the blocks of the segments a save touched, keeping the keyboard
 // focus where it was (on the segment, or on the same coding).
@@ -377,6 +417,8 @@ function patchSegments(ids) {
     const index = state.segmentIndex.get(id);
     const seg = state.data.segments[index];
     const block = state.blocks.get(id);
+    // A block not built yet is built from the codings as saved now.
+    if (seg && !block && !state.built && showsSegment(seg, filter)) continue;
     if (!seg || !block || !showsSegment(seg, filter)) { renderTranscript(); return; }
     const chip = focusedChip();
     const had = chip && block.contains(chip) ? chip.dataset : null;

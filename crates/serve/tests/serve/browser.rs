@@ -160,9 +160,10 @@ return null;
 fn saved_codings(dir: &Path, done: impl Fn(&Value) -> bool) {
     let started = Instant::now();
     loop {
-        let saved: Value =
-            serde_json::from_slice(&std::fs::read(dir.join("anna.json")).unwrap()).unwrap();
-        if done(&saved["codings"]) {
+        // No file yet: nothing saved yet.
+        let saved: Value = std::fs::read(dir.join("anna.json"))
+            .map_or(Value::Null, |bytes| serde_json::from_slice(&bytes).unwrap());
+        if !saved.is_null() && done(&saved["codings"]) {
             return;
         }
         assert!(started.elapsed() < Duration::from_secs(10), "not saved as expected: {saved}");
@@ -616,4 +617,67 @@ async fn wait_for(client: &Client, script: &str) {
         assert!(started.elapsed() < Duration::from_secs(10), "timed out: {script}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A save refused because another tab saved first keeps the edits: the
+/// page shows the file as it is now, says how many changes are not saved,
+/// queues the keys pressed meanwhile, and Retry saves them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_save_keeps_its_edits_until_retry() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // `j` focuses K01:t2, `1` codes it survival.
+    for key in ['j', '1'] {
+        press(&client, key).await;
+    }
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 1));
+    wait_for(
+        &client,
+        "return /· saved$/.test(document.getElementById('status').textContent) ? true : null",
+    )
+    .await;
+
+    // Another tab codes 정말로 freedom.
+    let version = qda_coding::sha256_hex(&std::fs::read(dir.path().join("anna.json")).unwrap());
+    let other_tab = r"
+        const [version, done] = [arguments[0], arguments[arguments.length - 1]];
+        const token = new URLSearchParams(location.search).get('token');
+        fetch('/api/edits', { method: 'POST', headers: { 'X-QDA-Token': token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ version, edits: [{ op: 'add', case: 'K01', code: 'freedom', start: 233, end: 236 }] }) })
+          .then((r) => done(r.status));";
+    let status = client.execute_async(other_tab, vec![json!(version)]).await.unwrap();
+    assert_eq!(status, json!(200));
+
+    // This tab, on the old version: `j` focuses K01:t4, `1` is refused.
+    for key in ['j', '1'] {
+        press(&client, key).await;
+    }
+    wait_for(&client, "return document.getElementById('status').className === 'error' && !document.getElementById('unsaved').hidden ? true : null").await;
+    let said = client.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+    assert!(said.contains("1 change not saved"), "{said}");
+    // The page shows what the other tab saved.
+    client
+        .wait()
+        .for_element(Locator::Css(".segment[data-id='K01:t4'] .chip[data-code='freedom']"))
+        .await
+        .unwrap();
+    // A key pressed now waits with the refused edit.
+    press(&client, '2').await;
+    wait_for(&client, "return /2 changes not saved/.test(document.getElementById('status').textContent) ? true : null").await;
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 2));
+
+    client.find(Locator::Id("retry")).await.unwrap().click().await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.len() == 4
+                && a.iter().any(|c| c["code"] == "survival" && c["start"] == 206 && c["end"] == 237)
+                && a.iter().any(|c| c["code"] == "freedom" && c["start"] == 206 && c["end"] == 237)
+        })
+    });
+    wait_for(&client, "return /· saved$/.test(document.getElementById('status').textContent) && document.getElementById('unsaved').hidden ? true : null").await;
+    client.close().await.unwrap();
 }

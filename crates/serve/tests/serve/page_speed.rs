@@ -146,7 +146,7 @@ async fn page_speed_with_5000_codings() {
     let loading = eval(
         &client,
         "const took = (part) => performance.getEntriesByType('resource').filter((e) => e.name.includes(part)).map((e) => `${part} ${Math.round(e.startTime)}–${Math.round(e.responseEnd)} ms`).join(', ');
-         return [took('/assets/app.js'), took('/api/study'), took('/api/cases/'), `page script from case answer to paint ${document.body.dataset.openMs} ms`].join('; ');",
+         return [took('/assets/app.js'), took('/api/study'), took('/api/cases/'), `page script from case answer to paint ${document.body.dataset.openMs} ms`, `every block built ${document.body.dataset.builtAt} ms`].join('; ');",
     )
     .await;
     let segments = eval(&client, "return document.querySelectorAll('.segment').length").await;
