@@ -679,5 +679,26 @@ async fn a_refused_save_keeps_its_edits_until_retry() {
         })
     });
     wait_for(&client, "return /· saved$/.test(document.getElementById('status').textContent) && document.getElementById('unsaved').hidden ? true : null").await;
+
+    // Refused again (the other tab removes its coding); Discard drops the
+    // change and the undo history, and the file stays as the other tab left it.
+    let version = qda_coding::sha256_hex(&std::fs::read(dir.path().join("anna.json")).unwrap());
+    let remove = r"
+        const [version, done] = [arguments[0], arguments[arguments.length - 1]];
+        const token = new URLSearchParams(location.search).get('token');
+        fetch('/api/edits', { method: 'POST', headers: { 'X-QDA-Token': token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ version, edits: [{ op: 'remove', case: 'K01', segment: 'K01:t4', code: 'freedom', start: 233, end: 236 }] }) })
+          .then((r) => done(r.status));";
+    let status = client.execute_async(remove, vec![json!(version)]).await.unwrap();
+    assert_eq!(status, json!(200));
+    let before = std::fs::read(dir.path().join("anna.json")).unwrap();
+    client.execute("document.activeElement.blur()", vec![]).await.unwrap();
+    for key in ['k', '2'] {
+        press(&client, key).await;
+    }
+    wait_for(&client, "return /1 change not saved/.test(document.getElementById('status').textContent) ? true : null").await;
+    client.find(Locator::Id("discard")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "return /1 change discarded/.test(document.getElementById('status').textContent) && document.getElementById('undo').disabled ? true : null").await;
+    assert_eq!(std::fs::read(dir.path().join("anna.json")).unwrap(), before);
     client.close().await.unwrap();
 }
