@@ -621,7 +621,9 @@ pub(crate) fn write(
     file: CodingsFile,
     saved: &mut Saved,
 ) -> Result<String, ServeError> {
-    let mut bytes = serde_json::to_vec_pretty(&file)?;
+    // About the size it was, so a large file is not copied as it grows.
+    let mut bytes = Vec::with_capacity(saved.bytes.as_ref().map_or(0, |b| b.len() + 4096));
+    serde_json::to_writer_pretty(&mut bytes, &file)?;
     bytes.push(b'\n');
     // Hashing a file of thousands of codings takes as long as writing it:
     // both at once.
