@@ -24,6 +24,7 @@ const state = {
   data: null,       // the open case
   bySegment: new Map(), // segment id → this coder's codings there, as saved
   reviewed: null,   // the open case's reviewed segment ids (a Set), null = all
+  segmentIndex: new Map(), // segment id → its index in the open case
   blocks: new Map(), // segment id → its block in the transcript
   version: null,    // of the codings file
   undo: [],
