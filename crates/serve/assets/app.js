@@ -22,13 +22,27 @@ const state = {
   study: null,
   caseId: null,
   data: null,       // the open case
+  bySegment: new Map(), // segment id → this coder's codings there, as saved
+  reviewed: null,   // the open case's reviewed segment ids (a Set), null = all
+  segmentIndex: new Map(), // segment id → its index in the open case
+  blocks: new Map(), // segment id → its block in the transcript
   version: null,    // of the codings file
   undo: [],
   redo: [],
   focus: -1,        // index of the focused segment
   compare: null,
-  busy: false,
   reanchored: null, // what the last carrying-over reported
+  // Saving: every edit is queued and sent in order, the waiting ones in one
+  // request as soon as the one in flight is answered, so no key press is
+  // lost however fast they come.
+  queue: [],        // steps not sent yet: { edits, message, queued }
+  inFlight: null,   // the steps being sent
+  failed: null,     // the error that stopped saving; the queue waits for Retry
+  saved: '',        // what the last answered save did
+  answers: 0,       // saves answered, to notice one during a page load
+  reanchoring: false,
+  rendering: 0,     // counts renderings, so an outdated one stops building
+  built: false,     // every block of the transcript is built
 };
 
 async function api(path, options = {}) {
@@ -39,6 +53,7 @@ async function api(path, options = {}) {
   if (!response.ok) {
     const error = new Error((body && body.error) || `${response.status} ${response.statusText}`);
     error.status = response.status;
+    error.version = body && body.version;
     throw error;
   }
   return body;
@@ -59,7 +74,7 @@ const colour = (id) => (codeById(id) || {}).color || '#888888';
 
 async function loadStudy() {
   state.study = await api('/api/study');
-  state.version = state.study.version;
+  if (!saving()) state.version = state.study.version;
   $('title').textContent = state.study.codebook.name;
   $('who').textContent = `coder ${state.study.coder} · saving to ${state.study.codings.split(/[\\/]/).pop()}`;
   $('who').title = state.study.codings;
@@ -79,17 +94,48 @@ async function loadStudy() {
   renderCases();
 }
 
-async function openCase(caseId, keepFocus = false) {
+// Waits until no save is in flight, so a case read from the server is not
+// older than a save the page is about to hear of.
+async function settled() {
+  while (state.inFlight) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+async function openCase(caseId, keepFocus = false, early = null) {
   const started = performance.now();
-  const data = await api(`/api/cases/${encodeURIComponent(caseId)}`);
+  let data;
+  let answers;
+  do {
+    await settled();
+    answers = state.answers;
+    data = await (early || api(`/api/cases/${encodeURIComponent(caseId)}`));
+    early = null;
+  } while (answers !== state.answers || state.inFlight);
   state.caseId = caseId;
   state.data = data;
-  state.version = data.version;
+  state.bySegment = new Map();
+  for (const c of data.codings) {
+    const list = state.bySegment.get(c.segment);
+    if (list) list.push(c); else state.bySegment.set(c.segment, [c]);
+  }
+  delete data.codings;
+  state.reviewed = data.reviewed === null ? null : new Set(data.reviewed);
+  state.segmentIndex = new Map(data.segments.map((s, i) => [s.id, i]));
+  if (!saving()) state.version = data.version;
   if (!keepFocus) state.focus = -1;
   setHash();
-  renderCases();
+  for (const node of $('cases').querySelectorAll('.case')) markOpen(node);
   renderTree();
+  // After the next frame is painted: when the transcript appeared (ms since
+  // navigation) and how long opening the case took; read by the speed
+  // tests. Asked for first, so it runs before the rest of the transcript is
+  // built.
+  afterPaint(() => {
+    performance.mark('qda-painted');
+    document.body.dataset.paintedAt = String(Math.round(performance.now()));
+    document.body.dataset.openMs = String(Math.round(performance.now() - started));
+  });
   renderTranscript();
+  renderCaseMemo();
   const open = document.querySelector('.case.open');
   if (open && !keepFocus) {
     // Scroll the case list only, never the page (on a tablet the list is below).
@@ -97,12 +143,6 @@ async function openCase(caseId, keepFocus = false) {
     nav.scrollTop = Math.max(0, open.offsetTop - nav.clientHeight / 3);
     nav.scrollLeft = Math.max(0, open.offsetLeft - 8);
   }
-  // After the next frame is painted: when the transcript appeared (ms since
-  // navigation) and how long opening the case took; read by the speed test.
-  requestAnimationFrame(() => setTimeout(() => {
-    document.body.dataset.paintedAt = String(Math.round(performance.now()));
-    document.body.dataset.openMs = String(Math.round(performance.now() - started));
-  }, 0));
 }
 
 // The open case and comparison live in the address, so a reload (or a
@@ -124,24 +164,33 @@ async function refresh(keepFocus = true) {
 // ---- case list ---------------------------------------------------------------
 
 function renderCases() {
-  const nav = $('cases');
-  const exclusive = state.study.codebook.codes.filter((c) => c.exclusive);
-  nav.replaceChildren(el('h2', {}, 'Cases'), ...state.study.cases.map((c) => {
-    const attrs = Object.entries(c.attributes).slice(0, 4).map(([k, v]) => `${k}: ${v}`).join(' · ');
-    const counts = Object.entries(c.counts).map(([code, n]) =>
-      el('span', { class: 'count', style: null, title: label(code), dataset: { code } }, `${label(code)} ${n}`));
-    const assigned = exclusive.map((p) => el('div', { class: 'assigned' },
-      `${p.label}: `, el('b', {}, c.assigned[p.id] ? label(c.assigned[p.id]) : 'uncoded')));
-    const differing = state.compare ? state.compare.disagreements.filter((d) => d.case === c.case).length : 0;
-    if (differing) assigned.push(el('div', { class: 'differs' }, `${differing} disagreement${differing > 1 ? 's' : ''} with ${state.compare.other}`));
-    return el('button', {
-      type: 'button', class: 'case' + (c.case === state.caseId ? ' open' : '') + (c.changed ? ' changed' : ''),
-      'aria-current': c.case === state.caseId ? 'page' : null,
-      title: c.changed || null,
-      onclick: () => openCase(c.case).catch(fail),
-    }, el('div', { class: 'case-id' }, c.case), el('div', { class: 'attrs' }, attrs), ...assigned, el('div', { class: 'counts' }, counts));
-  }));
-  for (const span of nav.querySelectorAll('.count')) span.style.borderColor = colour(span.dataset.code);
+  $('cases').replaceChildren(el('h2', {}, 'Cases'), ...state.study.cases.map(caseButton));
+}
+
+function caseButton(c) {
+  const exclusive = state.study.codebook.codes.filter((code) => code.exclusive);
+  const attrs = Object.entries(c.attributes).slice(0, 4).map(([k, v]) => `${k}: ${v}`).join(' · ');
+  const counts = Object.entries(c.counts).map(([code, n]) => {
+    const span = el('span', { class: 'count', title: label(code) }, `${label(code)} ${n}`);
+    span.style.borderColor = colour(code);
+    return span;
+  });
+  const assigned = exclusive.map((p) => el('div', { class: 'assigned' },
+    `${p.label}: `, el('b', {}, c.assigned[p.id] ? label(c.assigned[p.id]) : 'uncoded')));
+  const differing = state.compare ? state.compare.disagreements.filter((d) => d.case === c.case).length : 0;
+  if (differing) assigned.push(el('div', { class: 'differs' }, `${differing} disagreement${differing > 1 ? 's' : ''} with ${state.compare.other}`));
+  return markOpen(el('button', {
+    type: 'button', class: 'case' + (c.changed ? ' changed' : ''), dataset: { case: c.case },
+    title: c.changed || null,
+    onclick: () => openCase(c.case).catch(fail),
+  }, el('div', { class: 'case-id' }, c.case), el('div', { class: 'attrs' }, attrs), ...assigned, el('div', { class: 'counts' }, counts)));
+}
+
+function markOpen(node) {
+  const open = node.dataset.case === state.caseId;
+  node.classList.toggle('open', open);
+  if (open) node.setAttribute('aria-current', 'page'); else node.removeAttribute('aria-current');
+  return node;
 }
 
 // ---- codebook tree -----------------------------------------------------------
@@ -149,12 +198,6 @@ function renderCases() {
 function renderTree() {
   const tree = $('tree');
   const codes = state.study.codebook.codes;
-  const here = {};
-  // Coded segments on both sides, as the case list counts them.
-  const current = state.study.cases.find((c) => state.data && c.case === state.data.case);
-  for (const [code, n] of Object.entries(current ? current.counts : {})) here[code] = n;
-  const total = {};
-  for (const c of state.study.cases) for (const [code, n] of Object.entries(c.counts)) total[code] = (total[code] || 0) + n;
   const depth = (code) => { let d = 0; let p = code.parent; while (p) { d += 1; p = (codeById(p) || {}).parent; } return d; };
   const keys = codable().map((c) => c.id);
   tree.replaceChildren(...codes.map((code) => {
@@ -168,7 +211,7 @@ function renderTree() {
     const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = colour(code.id);
     const body = [swatch, shortcut ? el('kbd', {}, shortcut) : null, ` ${code.label} `,
-      code.codable ? el('span', { class: 'n', title: 'segments coded in this case / in all cases' }, `${here[code.id] || 0} / ${total[code.id] || 0}`) : null];
+      code.codable ? el('span', { class: 'n', title: 'segments coded in this case / in all cases' }) : null];
     const node = code.codable
       ? el('button', Object.assign(props, {
         type: 'button', onclick: () => applyCode(code.id), title: `Apply ${code.label}`,
@@ -179,6 +222,19 @@ function renderTree() {
     node.style.marginLeft = `${depth(code) * 1.1}em`;
     return node;
   }));
+  updateTreeCounts();
+}
+
+// Coded segments on both sides, as the case list counts them.
+function updateTreeCounts() {
+  const current = state.study.cases.find((c) => state.data && c.case === state.data.case);
+  const here = current ? current.counts : {};
+  const total = {};
+  for (const c of state.study.cases) for (const [code, n] of Object.entries(c.counts)) total[code] = (total[code] || 0) + n;
+  for (const node of $('tree').querySelectorAll('button.code')) {
+    const code = node.dataset.code;
+    node.querySelector('.n').textContent = `${here[code] || 0} / ${total[code] || 0}`;
+  }
 }
 
 function showDetails(code) {
@@ -190,26 +246,30 @@ function showDetails(code) {
 
 // ---- transcript --------------------------------------------------------------
 
+const NONE = [];
+
 function segmentCodings(seg) {
-  return state.data.codings.filter((c) => c.segment === seg.id);
+  return state.bySegment.get(seg.id) || NONE;
 }
 
 function isReviewed(seg) {
-  const r = state.data.reviewed;
-  return r === null || r.includes(seg.id);
+  return state.reviewed === null || state.reviewed.has(seg.id);
 }
 
 // A suggestion stays open until its segment is reviewed: once the coder has
 // coded the segment or rejected a suggestion there, the codes not applied
 // are the coder's "no" (as `qda agree` counts them).
 function openSuggestions(seg) {
-  if (isReviewed(seg)) return [];
+  if (isReviewed(seg) || seg.interviewer || state.data.changed) return NONE;
   const mine = new Set(segmentCodings(seg).map((c) => c.code));
   return state.data.suggestions.filter((s) => s.segment === seg.id && !mine.has(s.code));
 }
 
 // Splits a segment's text at every coding and suggestion boundary.
 function pieces(seg, codings, suggestions) {
+  if (!codings.length && !suggestions.length) {
+    return [el('span', { class: 'piece', dataset: { cp: String(seg.start) } }, seg.text)];
+  }
   const chars = Array.from(seg.text);
   const cuts = new Set([seg.start, seg.end]);
   for (const c of codings) { cuts.add(Math.max(seg.start, c.start)); cuts.add(Math.min(seg.end, c.end)); }
@@ -238,61 +298,144 @@ function pieces(seg, codings, suggestions) {
   return out;
 }
 
+function disagreements() {
+  return new Set((state.compare ? state.compare.disagreements : []).filter((d) => d.case === state.data.case).map((d) => d.segment));
+}
+
+// One segment's block: speaker, text with its codings, and the margin.
+// Clicks and keys on its chips and buttons are handled on the transcript
+// (see the listeners at the end), so a block is cheap to build and refill.
+function segmentBlock(seg, index, disagree) {
+  const block = el('div', { dataset: { index: String(index), id: seg.id }, tabindex: seg.interviewer ? null : '-1' });
+  fillBlock(block, seg, index, disagree);
+  return block;
+}
+
+// Builds a block's contents; a save refills the blocks it touched in place,
+// so the block keeps the keyboard focus and nothing else is laid out anew.
+function fillBlock(block, seg, index, disagree) {
+  const data = state.data;
+  const codings = segmentCodings(seg);
+  const suggestions = openSuggestions(seg);
+  const chips = codings.map((c) => {
+    const swatch = el('span', { class: 'swatch' });
+    swatch.style.background = colour(c.code);
+    return el('button', {
+      type: 'button', class: 'chip', dataset: { segment: c.segment, code: c.code, start: String(c.start), end: String(c.end) },
+      title: (c.memo ? `memo: ${c.memo} · ` : '') + 'Delete removes, m edits the memo, a code key changes the code',
+    }, swatch, label(c.code),
+    c.start !== seg.start || c.end !== seg.end ? el('small', {}, ` ${c.start}–${c.end}`) : null,
+    c.memo ? el('span', { class: 'memo' }, ` ✎ ${c.memo}`) : null,
+    el('span', { class: 'x', title: 'Remove', role: 'button', 'aria-label': `Remove ${label(c.code)}` }, ' ×'));
+  });
+  const offers = suggestions.map((s, i) => el('span', { class: 'suggestion', dataset: { offer: String(i) } },
+    `rule: ${label(s.code)} (“${s.term}”) `,
+    el('button', { type: 'button', class: 'accept' }, 'Accept'),
+    el('button', { type: 'button', class: 'reject' }, 'Reject')));
+  const other = state.compare ? (state.compare.other_codes[seg.id] || []) : [];
+  const memos = (data.memos || []).filter((m) => m.segment === seg.id)
+    .map((m) => el('span', { class: 'memo', title: 'memo on the segment, without a code' }, ` ✎ ${m.memo}`));
+  const differs = disagree.has(seg.id);
+  block.className = 'segment' + (seg.interviewer ? ' interviewer' : '') + (differs ? ' disagree' : '') + (index === state.focus ? ' focused' : '');
+  if (differs) block.setAttribute('aria-label', 'disagreement'); else block.removeAttribute('aria-label');
+  block.replaceChildren(
+    el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
+    el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
+    ...(seg.interviewer ? (memos.length ? [el('div', { class: 'margin' }, memos)] : []) : [el('div', { class: 'margin' }, chips, memos, offers,
+      state.compare ? el('span', { class: differs ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null)]));
+}
+
+const showsSegment = (seg, filter) => !filter || segmentCodings(seg).some((c) => c.code === filter);
+
+// Blocks built at once when the transcript is rendered (more than a
+// screenful), and then per task: a long interview's thousands of codings
+// are not all built before the first paint, and keys are answered between
+// the slices.
+const FIRST_BLOCKS = 30;
+const BLOCKS_PER_TASK = 40;
+
 function renderTranscript() {
   const box = $('transcript');
   const data = state.data;
   const filter = $('filter').value;
-  const disagree = new Set((state.compare ? state.compare.disagreements : []).filter((d) => d.case === data.case).map((d) => d.segment));
-  const blocks = [el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path))];
+  const page = document.createDocumentFragment();
+  page.append(el('h2', {}, `${data.case} `, el('span', { class: 'path' }, data.path)));
   if (data.changed) {
-    blocks.push(el('div', { class: 'warning', role: 'alert' }, el('p', {}, data.changed),
+    page.append(el('div', { class: 'warning', role: 'alert' }, el('p', {}, data.changed),
       data.restart ? null : el('button', { type: 'button', id: 'reanchor', onclick: reanchor }, 'Carry the codings over to the new text')));
   }
-  if (state.reanchored) blocks.push(reanchoredNotice(state.reanchored));
-  data.segments.forEach((seg, index) => {
-    const codings = segmentCodings(seg);
-    if (filter && !codings.some((c) => c.code === filter)) return;
-    const suggestions = seg.interviewer || data.changed ? [] : openSuggestions(seg);
-    const chips = codings.map((c) => el('button', {
-      type: 'button', class: 'chip', dataset: { segment: c.segment, code: c.code, start: String(c.start), end: String(c.end) },
-      title: (c.source.memo ? `memo: ${c.source.memo} · ` : '') + 'Delete removes, m edits the memo, a code key changes the code',
-      onclick: (e) => e.currentTarget.focus(),
-      onkeydown: (e) => chipKey(e, c),
-    }, el('span', { class: 'swatch' }), label(c.code),
-    c.start !== seg.start || c.end !== seg.end ? el('small', {}, ` ${c.start}–${c.end}`) : null,
-    c.source.memo ? el('span', { class: 'memo' }, ` ✎ ${c.source.memo}`) : null,
-    el('span', { class: 'x', title: 'Remove', role: 'button', 'aria-label': `Remove ${label(c.code)}`, onclick: (e) => { e.stopPropagation(); removeCoding(c); } }, ' ×')));
-    for (const chip of chips) chip.querySelector('.swatch').style.background = colour(chip.dataset.code);
-    const offers = suggestions.map((s) => el('span', { class: 'suggestion' },
-      `rule: ${label(s.code)} (“${s.term}”) `,
-      el('button', { type: 'button', class: 'accept', onclick: () => acceptSuggestion(seg, s) }, 'Accept'),
-      el('button', { type: 'button', class: 'reject', onclick: () => rejectSuggestion(seg) }, 'Reject')));
-    const other = state.compare ? (state.compare.other_codes[seg.id] || []) : [];
-    const memos = (data.memos || []).filter((m) => m.segment === seg.id)
-      .map((m) => el('span', { class: 'memo', title: 'memo on the segment, without a code' }, ` ✎ ${m.memo}`));
-    const block = el('div', {
-      class: 'segment' + (seg.interviewer ? ' interviewer' : '') + (disagree.has(seg.id) ? ' disagree' : '') + (index === state.focus ? ' focused' : ''),
-      dataset: { index: String(index), id: seg.id }, tabindex: seg.interviewer ? null : '-1',
-      onfocus: () => { state.focus = index; markFocus(); },
-    },
-    el('div', { class: 'speaker' }, seg.speaker, seg.time ? el('small', {}, ` ${seg.time}`) : null),
-    el('div', { class: 'text', lang: 'und' }, pieces(seg, codings, suggestions)),
-    seg.interviewer ? (memos.length ? el('div', { class: 'margin' }, memos) : null) : el('div', { class: 'margin' }, chips, memos, offers,
-      state.compare && !seg.interviewer ? el('span', { class: disagree.has(seg.id) ? 'other differs' : 'other' }, `${state.compare.other}: ${other.length ? other.map(label).join(', ') : '—'}`) : null));
-    blocks.push(block);
-  });
-  box.replaceChildren(...blocks);
-  for (const d of box.querySelectorAll('.disagree')) d.setAttribute('aria-label', 'disagreement');
-  // Re-rendering dropped the keyboard focus: give it back to the segment.
-  if (state.focus >= 0 && (!document.activeElement || document.activeElement === document.body)) {
-    const node = box.querySelector(`.segment[data-index="${state.focus}"]`);
-    if (node) node.focus({ preventScroll: true });
+  if (state.reanchored) page.append(reanchoredNotice(state.reanchored));
+  state.blocks = new Map();
+  const shown = [];
+  data.segments.forEach((seg, index) => { if (showsSegment(seg, filter)) shown.push(index); });
+  const rendering = ++state.rendering;
+  state.built = false;
+  let next = 0;
+  const build = (parent, count) => {
+    const disagree = disagreements();
+    for (const end = Math.min(shown.length, next + count); next < end; next += 1) {
+      const index = shown[next];
+      const seg = data.segments[index];
+      const block = segmentBlock(seg, index, disagree);
+      state.blocks.set(seg.id, block);
+      parent.append(block);
+      // Re-rendering dropped the keyboard focus: give it back to the
+      // segment once the block is in the page.
+      if (index === state.focus) {
+        queueMicrotask(() => {
+          const active = document.activeElement;
+          if (block.isConnected && (!active || active === document.body)) block.focus({ preventScroll: true });
+        });
+      }
+    }
+  };
+  build(page, FIRST_BLOCKS);
+  box.replaceChildren(page);
+  const more = () => {
+    if (rendering !== state.rendering) return; // rendered anew meanwhile
+    const slice = document.createDocumentFragment();
+    build(slice, BLOCKS_PER_TASK);
+    box.append(slice);
+    if (next < shown.length) setTimeout(more, 0); else built();
+  };
+  if (next < shown.length) afterPaint(more); else built();
+}
+
+// Every block is in the page (when, for the speed test).
+function built() {
+  state.built = true;
+  document.body.dataset.builtAt = String(Math.round(performance.now()));
+}
+
+// Runs `task` once the next frame has been painted.
+const afterPaint = (task) => requestAnimationFrame(() => setTimeout(task, 0));
+
+// Refills the blocks of the segments a save touched, keeping the keyboard
+// focus where it was (on the segment, or on the same coding).
+function patchSegments(ids) {
+  const filter = $('filter').value;
+  const disagree = disagreements();
+  for (const id of ids) {
+    const index = state.segmentIndex.get(id);
+    const seg = state.data.segments[index];
+    const block = state.blocks.get(id);
+    // A block not built yet is built from the codings as saved now.
+    if (seg && !block && !state.built && showsSegment(seg, filter)) continue;
+    if (!seg || !block || !showsSegment(seg, filter)) { renderTranscript(); return; }
+    const chip = focusedChip();
+    const had = chip && block.contains(chip) ? chip.dataset : null;
+    fillBlock(block, seg, index, disagree);
+    if (had) {
+      const same = [...block.querySelectorAll('.chip')].find((c) => c.dataset.code === had.code && c.dataset.start === had.start && c.dataset.end === had.end);
+      (same || block).focus({ preventScroll: true });
+    }
   }
 }
 
 function markFocus() {
   for (const s of document.querySelectorAll('.segment.focused')) s.classList.remove('focused');
-  const node = document.querySelector(`.segment[data-index="${state.focus}"]`);
+  const seg = state.data && state.data.segments[state.focus];
+  const node = seg && state.blocks.get(seg.id);
   if (node) node.classList.add('focused');
 }
 
@@ -306,7 +449,6 @@ function focusSegment(step) {
   nodes[at].scrollIntoView({ block: 'nearest' });
   markFocus();
 }
-
 // ---- selections to code-point spans --------------------------------------------
 
 // The code-point offset of a DOM position inside a segment's text.
@@ -362,41 +504,121 @@ function selectedSpans() {
   return spans;
 }
 
-// ---- edits -------------------------------------------------------------------
+// ---- saving --------------------------------------------------------------------
 
-async function send(edits, inverse, message) {
-  if (state.busy) return false;
-  state.busy = true;
-  try {
-    const result = await api('/api/edits', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ version: state.version, edits }),
-    });
-    state.version = result.version;
-    say(`${message} · saved`, 'ok');
-    await refresh(true);
-    return true;
-  } catch (error) {
+// Whether edits are on their way to the file (not stopped by an error).
+const saving = () => Boolean(state.inFlight) || (state.queue.length > 0 && !state.failed);
+
+// The edits made but not saved yet, in order.
+const pendingEdits = () => (state.inFlight || []).concat(state.queue).flatMap((step) => step.edits);
+
+// Queues a step's edits; they are sent as soon as no save is in flight.
+function enqueue(edits, message) {
+  state.queue.push({ edits, message, queued: performance.now() });
+  pump();
+}
+
+// Sends every waiting step in one request, unless one is in flight or an
+// error stopped saving; called again when the answer comes.
+function pump() {
+  showSaving();
+  if (state.inFlight || state.failed || !state.queue.length) return;
+  const batch = state.queue.splice(0);
+  state.inFlight = batch;
+  showSaving();
+  api('/api/edits', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ version: state.version, edits: batch.flatMap((step) => step.edits) }),
+  }).then((answer) => {
+    state.inFlight = null;
+    state.answers += 1;
+    state.version = answer.version;
+    state.saved = batch[batch.length - 1].message;
+    applyChanges(answer);
+    for (const step of batch) performance.measure('qda-edit-saved', { start: step.queued });
+    pump();
+  }, (error) => {
+    state.inFlight = null;
+    state.answers += 1;
+    // Nothing of the batch was saved (all or none): it goes back to the
+    // front of the queue, which waits for Retry or Discard.
+    state.queue.unshift(...batch);
+    state.failed = error;
     if (error.status === 409) {
-      say(`${error.message}`, 'error');
-      state.undo = []; state.redo = []; updateUndo();
-      await refresh(true).catch(fail);
-    } else {
-      say(error.message, 'error');
+      // The file changed (another tab, or on disk): show it as it is now.
+      if (error.version) state.version = error.version;
+      refresh(true).then(showSaving, fail);
     }
-    return false;
-  } finally {
-    state.busy = false;
+    showSaving();
+  });
+}
+
+function showSaving() {
+  const waiting = state.queue.length + (state.inFlight ? state.inFlight.length : 0);
+  $('unsaved').hidden = !state.failed;
+  if (state.failed) {
+    say(`${state.failed.message} — ${waiting} change${waiting === 1 ? '' : 's'} not saved: Retry sends ${waiting === 1 ? 'it' : 'them'} again, Discard drops ${waiting === 1 ? 'it' : 'them'}`, 'error');
+  } else if (waiting) {
+    const last = state.queue.length ? state.queue[state.queue.length - 1] : state.inFlight[state.inFlight.length - 1];
+    say(`${last.message} · saving…`, 'info');
+  } else if (state.saved) {
+    say(`${state.saved} · saved`, 'ok');
   }
+}
+
+function retry() {
+  state.failed = null;
+  pump();
+}
+
+// Drops the changes not saved; the undo history went with them.
+function discard() {
+  const dropped = state.queue.length;
+  state.queue = [];
+  state.failed = null;
+  state.undo = []; state.redo = []; updateUndo();
+  $('unsaved').hidden = true;
+  say(`${dropped} change${dropped === 1 ? '' : 's'} discarded`, 'info');
+  refresh(true).catch(fail);
+}
+
+// Patches the page with what the save changed: the touched segments'
+// blocks, the case's counters; nothing else is read or rebuilt.
+function applyChanges(answer) {
+  if (answer.blind !== state.study.blind) { refresh(true).catch(fail); return; }
+  for (const change of answer.cases) {
+    const summary = state.study.cases.find((c) => c.case === change.case);
+    if (summary) {
+      summary.counts = change.counts;
+      summary.assigned = change.assigned;
+      const node = [...$('cases').querySelectorAll('.case')].find((n) => n.dataset.case === change.case);
+      if (node) node.replaceWith(caseButton(summary));
+    }
+    if (state.data && change.case === state.data.case) {
+      state.reviewed = change.reviewed === null ? null : new Set(change.reviewed);
+    }
+  }
+  const here = answer.segments.filter((s) => state.data && s.case === state.data.case);
+  for (const s of here) {
+    if (s.codings.length) state.bySegment.set(s.segment, s.codings); else state.bySegment.delete(s.segment);
+    state.data.memos = (state.data.memos || []).filter((m) => m.segment !== s.segment).concat(s.memos || []);
+  }
+  if (state.data) {
+    patchSegments(here.map((s) => s.segment));
+    updateTreeCounts();
+  }
+  // A comparison counts disagreements over every case: read it again.
+  if (state.compare) loadCompare().catch(fail);
 }
 
 // Carries every coding of a changed transcript over to its new text, as
 // `qda reanchor` does; the codings found on other text or not found are
 // listed until the notice is dismissed.
 async function reanchor() {
-  if (state.busy) return;
-  state.busy = true;
+  if (state.reanchoring) return;
+  if (state.inFlight || state.queue.length) { say('Wait until the changes are saved.', 'error'); return; }
+  state.reanchoring = true;
   try {
     const result = await api('/api/reanchor', {
       method: 'POST',
@@ -413,7 +635,7 @@ async function reanchor() {
     say(error.message, 'error');
     if (error.status === 409) await refresh(true).catch(fail);
   } finally {
-    state.busy = false;
+    state.reanchoring = false;
   }
 }
 
@@ -430,12 +652,17 @@ function reanchoredNotice(result) {
     el('button', { type: 'button', onclick: () => { state.reanchored = null; renderTranscript(); } }, 'Dismiss'));
 }
 
-async function act(edits, inverse, message) {
-  if (await send(edits, inverse, message)) {
-    state.undo.push({ edits, inverse, message });
-    state.redo = [];
-    updateUndo();
-  }
+// ---- edits -------------------------------------------------------------------
+
+// A step is queued at once, and undone or redone by queueing its inverse:
+// the history runs ahead of the file by the steps not saved yet, and the
+// queue keeps them in order, so undo and redo stay consistent however fast
+// the keys come.
+function act(edits, inverse, message) {
+  enqueue(edits, message);
+  state.undo.push({ edits, inverse, message });
+  state.redo = [];
+  updateUndo();
 }
 
 function updateUndo() {
@@ -443,24 +670,45 @@ function updateUndo() {
   $('redo').disabled = state.redo.length === 0;
 }
 
-async function undo() {
+function undo() {
   const step = state.undo.pop();
   if (!step) return;
-  if (await send(step.inverse, step.edits, `undone: ${step.message}`)) state.redo.push(step);
-  else state.undo.push(step);
+  enqueue(step.inverse, `undone: ${step.message}`);
+  state.redo.push(step);
   updateUndo();
 }
 
-async function redo() {
+function redo() {
   const step = state.redo.pop();
   if (!step) return;
-  if (await send(step.edits, step.inverse, `redone: ${step.message}`)) state.undo.push(step);
-  else state.redo.push(step);
+  enqueue(step.edits, `redone: ${step.message}`);
+  state.undo.push(step);
   updateUndo();
 }
 
 const identity = (c) => ({ case: c.case, segment: c.segment, code: c.code, start: c.start, end: c.end });
 const addOf = (c, memo) => ({ op: 'add', case: c.case, code: c.code, start: c.start, end: c.end, memo: memo || null });
+
+// Whether the coding of `code` at start..end in `segment` exists once the
+// edits not saved yet are, so a key pressed twice before the first press
+// is saved does not ask for the same change twice.
+function willExist(segment, code, start, end) {
+  const same = (x) => x.code === code && x.start === start && x.end === end;
+  let exists = (state.bySegment.get(segment) || NONE).some(same);
+  for (const edit of pendingEdits()) {
+    if (edit.case === state.caseId && same(edit)) {
+      if (edit.op === 'add') exists = true;
+      else if (edit.op === 'remove') exists = false;
+    }
+  }
+  return exists;
+}
+
+// The saved coding a chip shows.
+function codingOf(chip) {
+  const { segment, code, start, end } = chip.dataset;
+  return (state.bySegment.get(segment) || NONE).find((c) => c.code === code && String(c.start) === start && String(c.end) === end);
+}
 
 function focusedChip() {
   const active = document.activeElement;
@@ -471,11 +719,13 @@ function applyCode(code) {
   if (!state.data || state.data.changed) { say('This case cannot be coded now.', 'error'); return; }
   const chip = focusedChip();
   if (chip) {
-    const old = state.data.codings.find((c) => c.segment === chip.dataset.segment && c.code === chip.dataset.code && String(c.start) === chip.dataset.start && String(c.end) === chip.dataset.end);
+    const old = codingOf(chip);
     if (old && old.code !== code) {
+      if (!willExist(old.segment, old.code, old.start, old.end)) { say(`${label(old.code)} is being changed already.`, 'info'); return; }
+      if (willExist(old.segment, code, old.start, old.end)) { say(`Already coded ${label(code)}.`, 'info'); return; }
       const changed = Object.assign({}, old, { code });
-      act([{ op: 'remove', ...identity(old) }, addOf(changed, old.source.memo)],
-        [{ op: 'remove', ...identity(changed) }, addOf(old, old.source.memo)],
+      act([{ op: 'remove', ...identity(old) }, addOf(changed, old.memo)],
+        [{ op: 'remove', ...identity(changed) }, addOf(old, old.memo)],
         `${label(old.code)} → ${label(code)}`);
       return;
     }
@@ -487,8 +737,7 @@ function applyCode(code) {
     if (!seg || seg.interviewer) { say('Select some text, or focus a segment (j/k), then choose a code.', 'error'); return; }
     spans = [{ segment: seg.id, start: seg.start, end: seg.end }];
   }
-  const existing = new Set(state.data.codings.map((c) => `${c.code} ${c.start} ${c.end}`));
-  spans = spans.filter((s) => !existing.has(`${code} ${s.start} ${s.end}`));
+  spans = spans.filter((s) => !willExist(s.segment, code, s.start, s.end));
   if (!spans.length) { say(`Already coded ${label(code)}.`, 'info'); return; }
   const adds = spans.map((s) => ({ op: 'add', case: state.caseId, code, start: s.start, end: s.end, memo: null }));
   const removes = spans.map((s) => ({ op: 'remove', case: state.caseId, segment: s.segment, code, start: s.start, end: s.end }));
@@ -497,16 +746,60 @@ function applyCode(code) {
 }
 
 function removeCoding(c) {
-  act([{ op: 'remove', ...identity(c) }], [addOf(c, c.source.memo)], `${label(c.code)} removed`);
+  if (!willExist(c.segment, c.code, c.start, c.end)) return;
+  act([{ op: 'remove', ...identity(c) }], [addOf(c, c.memo)], `${label(c.code)} removed`);
 }
 
 function editMemo(c) {
-  const memo = window.prompt(`Memo for ${label(c.code)} on ${c.segment}`, c.source.memo || '');
+  const memo = window.prompt(`Memo for ${label(c.code)} on ${c.segment}`, c.memo || '');
   if (memo === null) return;
-  act([{ op: 'memo', ...identity(c), memo }], [{ op: 'memo', ...identity(c), memo: c.source.memo || null }], 'memo saved');
+  act([{ op: 'memo', ...identity(c), memo }], [{ op: 'memo', ...identity(c), memo: c.memo || null }], 'memo saved');
+}
+
+// A memo on a segment without codes (the `memos` of the codings file); a
+// memo on a coded segment belongs to its coding (m on the chip).
+function editSegmentMemo(seg) {
+  if (!seg || seg.interviewer) return;
+  if (segmentCodings(seg).length) { say('This segment has codings: focus one and press m to write its memo.', 'error'); return; }
+  const old = ((state.data.memos || []).find((m) => m.segment === seg.id) || {}).memo || '';
+  const memo = window.prompt(`Memo on ${seg.id} (no code)`, old);
+  if (memo === null || memo.trim() === old) return;
+  const edit = (text) => [{ op: 'segment_memo', case: state.caseId, segment: seg.id, memo: text }];
+  act(edit(memo), edit(old), memo.trim() ? 'segment memo saved' : 'segment memo removed');
+}
+
+// The case memo (memos/cases/CASE.md), saved on its own, not with the codings.
+function renderCaseMemo() {
+  const memo = state.data.case_memo || { memo: '', version: '' };
+  const box = $('case-memo-text');
+  box.value = memo.memo;
+  box.readOnly = Boolean(memo.read_only);
+  $('case-memo-save').disabled = true;
+  $('case-memo-save').hidden = Boolean(memo.read_only);
+  $('case-memo-note').textContent = memo.read_only || '';
+  $('case-memo-title').textContent = `Memo on ${state.data.case}`;
+}
+
+async function saveCaseMemo() {
+  const memo = state.data.case_memo;
+  const text = $('case-memo-text').value;
+  $('case-memo-save').disabled = true;
+  try {
+    const answer = await api('/api/case-memo', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ case: state.data.case, version: memo.version, memo: text }),
+    });
+    memo.version = answer.version;
+    memo.memo = text.trim();
+    say(`case memo of ${state.data.case} saved`, 'info');
+  } catch (error) {
+    $('case-memo-save').disabled = false;
+    fail(error);
+  }
 }
 
 function acceptSuggestion(seg, s) {
+  if (willExist(seg.id, s.code, s.start, s.end)) return;
   const c = { case: state.caseId, segment: seg.id, code: s.code, start: s.start, end: s.end };
   act([addOf(c)], [{ op: 'remove', ...identity(c) }], `suggestion ${label(s.code)} accepted`);
 }
@@ -515,9 +808,9 @@ function rejectSuggestion(seg) {
   act([{ op: 'review', case: state.caseId, segment: seg.id }], [{ op: 'unreview', case: state.caseId, segment: seg.id }], 'suggestion rejected');
 }
 
-function chipKey(event, c) {
-  if (event.key === 'Delete' || event.key === 'Backspace') { event.preventDefault(); removeCoding(c); }
-  else if (event.key === 'm') { event.preventDefault(); editMemo(c); }
+// The segment's first suggestion that no waiting edit accepts already.
+function firstOffer(seg) {
+  return openSuggestions(seg).find((s) => !willExist(seg.id, s.code, s.start, s.end));
 }
 
 // ---- comparing ------------------------------------------------------------------
@@ -539,7 +832,7 @@ async function loadCompare() {
   renderTranscript();
 }
 
-// ---- keys and start -------------------------------------------------------------
+// ---- keys, clicks and start -------------------------------------------------------
 
 function fail(error) { say(error.message || String(error), 'error'); }
 
@@ -550,14 +843,18 @@ document.addEventListener('keydown', (event) => {
   if (ctrl && event.key.toLowerCase() === 'z' && !event.shiftKey) { event.preventDefault(); undo(); return; }
   if (ctrl && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey))) { event.preventDefault(); redo(); return; }
   if (ctrl || event.altKey) return;
-  if (event.key === 'j') { event.preventDefault(); focusSegment(1); }
+  const chip = target && target.classList && target.classList.contains('chip') ? codingOf(target) : null;
+  if (chip && (event.key === 'Delete' || event.key === 'Backspace')) { event.preventDefault(); removeCoding(chip); }
+  else if (chip && event.key === 'm') { event.preventDefault(); editMemo(chip); }
+  else if (event.key === 'n') { event.preventDefault(); editSegmentMemo(state.data && state.data.segments[state.focus]); }
+  else if (event.key === 'j') { event.preventDefault(); focusSegment(1); }
   else if (event.key === 'k') { event.preventDefault(); focusSegment(-1); }
   else if (/^[1-9]$/.test(event.key)) {
     const code = codable()[Number(event.key) - 1];
     if (code) { event.preventDefault(); applyCode(code.id); }
   } else if (event.key === 'a' || event.key === 'x') {
     const seg = state.data && state.data.segments[state.focus];
-    const offer = seg && !seg.interviewer ? openSuggestions(seg)[0] : null;
+    const offer = seg ? firstOffer(seg) : null;
     if (offer) { event.preventDefault(); if (event.key === 'a') acceptSuggestion(seg, offer); else rejectSuggestion(seg); }
   } else if (event.key === '[' || event.key === ']') {
     const ids = state.study.cases.map((c) => c.case);
@@ -566,12 +863,44 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-$('unblind').addEventListener('click', async () => {
-  const sure = window.confirm("Show the rules' suggestions and other coders' codings? The codings file records that blind mode was turned off, and it cannot be turned back on.");
-  if (sure) await send([{ op: 'unblind' }], null, 'Blind mode turned off');
+// Clicks in the transcript, for every block at once.
+$('transcript').addEventListener('click', (event) => {
+  const target = event.target;
+  const block = target.closest('.segment');
+  const seg = block && state.data.segments[Number(block.dataset.index)];
+  if (!seg) return;
+  const chip = target.closest('.chip');
+  if (chip && target.closest('.x')) {
+    event.stopPropagation();
+    const c = codingOf(chip);
+    if (c) removeCoding(c);
+  } else if (chip) {
+    chip.focus();
+  } else if (target.closest('.accept')) {
+    const s = openSuggestions(seg)[Number(target.closest('.suggestion').dataset.offer)];
+    if (s) acceptSuggestion(seg, s);
+  } else if (target.closest('.reject')) {
+    rejectSuggestion(seg);
+  }
 });
+
+$('transcript').addEventListener('focusin', (event) => {
+  const block = event.target;
+  if (block.classList.contains('segment')) { state.focus = Number(block.dataset.index); markFocus(); }
+});
+
+$('unblind').addEventListener('click', () => {
+  const sure = window.confirm("Show the rules' suggestions and other coders' codings? The codings file records that blind mode was turned off, and it cannot be turned back on.");
+  if (sure) enqueue([{ op: 'unblind' }], 'Blind mode turned off');
+});
+$('case-memo-text').addEventListener('input', () => {
+  $('case-memo-save').disabled = $('case-memo-text').value.trim() === (state.data.case_memo || {}).memo;
+});
+$('case-memo-save').addEventListener('click', () => saveCaseMemo());
 $('undo').addEventListener('click', undo);
 $('redo').addEventListener('click', redo);
+$('retry').addEventListener('click', retry);
+$('discard').addEventListener('click', discard);
 $('filter').addEventListener('change', renderTranscript);
 $('compare-with').addEventListener('change', () => loadCompare().catch(fail));
 $('help-button').addEventListener('click', () => {
@@ -579,15 +908,23 @@ $('help-button').addEventListener('click', () => {
   help.hidden = !help.hidden;
   $('help-button').setAttribute('aria-expanded', String(!help.hidden));
 });
+// Leaving the page with changes not saved asks first.
+window.addEventListener('beforeunload', (event) => {
+  if (state.inFlight || state.queue.length) event.preventDefault();
+});
 
 (async () => {
   try {
-    await loadStudy();
+    // The case named in the address is read while the study is.
     const wanted = fromHash('case');
+    const early = wanted ? api(`/api/cases/${encodeURIComponent(wanted)}`) : null;
+    if (early) early.catch(() => {});
+    await loadStudy();
     const ids = state.study.cases.map((c) => c.case);
     const compare = fromHash('compare');
     if ([...$('compare-with').options].some((o) => o.value === compare)) $('compare-with').value = compare;
-    await openCase(ids.includes(wanted) ? wanted : ids[0]);
+    if (ids.includes(wanted)) await openCase(wanted, false, early);
+    else await openCase(ids[0]);
     if (compare) await loadCompare();
     say('Select text and press a code key (1–9) or click a code.', 'info');
   } catch (error) {

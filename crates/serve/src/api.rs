@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use qda_coding::{Attributes, CaseCodes, Coding, SegmentMemo, Source, assign};
 use serde::{Deserialize, Serialize};
 
+use crate::changes::{self, Changes};
 use crate::error::{ApiError, ServeError};
 use crate::state::AppState;
 use crate::store::{self, Edit, Snapshot};
@@ -111,7 +112,7 @@ struct CaseSummary<'a> {
 }
 
 async fn study(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    let snapshot = store::read(&state.codings, &state.coder)?;
+    let snapshot = store::read_current(&state.codings, &state.coder, &state.lock_saving())?;
     let blind = store::is_blind(&snapshot.file, state.blind);
     let study = &state.study;
     let codebook = &study.codebook;
@@ -220,7 +221,7 @@ struct CaseView<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     restart: bool,
     segments: &'a [SegmentView],
-    codings: Vec<&'a Coding>,
+    codings: Vec<CodingView<'a>>,
     /// Segments reviewed: `null` means every codable segment.
     reviewed: Option<Vec<String>>,
     /// The coder's memos on segments they gave no code.
@@ -229,6 +230,38 @@ struct CaseView<'a> {
     case_memo: crate::memos::CaseMemoView,
     /// The rules' suggestions; none while the page is blind.
     suggestions: Vec<Suggestion<'a>>,
+}
+
+/// A coding as the page shows it: where, which code, and the memo; not
+/// the quote, which only carrying codings over to a new text reads (and
+/// which would make the answer for a thoroughly coded case several times
+/// larger).
+#[derive(Debug, Serialize)]
+pub(crate) struct CodingView<'a> {
+    case: &'a str,
+    segment: &'a str,
+    code: &'a str,
+    start: usize,
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memo: Option<&'a str>,
+}
+
+impl<'a> From<&'a Coding> for CodingView<'a> {
+    fn from(coding: &'a Coding) -> Self {
+        let memo = match &coding.source {
+            Source::Manual { memo, .. } => memo.as_deref(),
+            Source::Rule { .. } => None,
+        };
+        CodingView {
+            case: &coding.case,
+            segment: &coding.segment,
+            code: &coding.code,
+            start: coding.start,
+            end: coding.end,
+            memo,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -249,12 +282,12 @@ async fn case(
     let Some(case) = state.study.cases.get(&case_id) else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, format!("unknown case `{case_id}`")));
     };
-    let snapshot = store::read(&state.codings, &state.coder)?;
+    let snapshot = store::read_current(&state.codings, &state.coder, &state.lock_saving())?;
     let changed = changed(&state, &snapshot, &case_id);
     let codings = if changed.is_some() {
         Vec::new()
     } else {
-        snapshot.file.codings.iter().filter(|c| c.case == case_id).collect()
+        snapshot.file.codings.iter().filter(|c| c.case == case_id).map(CodingView::from).collect()
     };
     let reviewed = match snapshot.file.transcripts.iter().find(|s| s.case == case_id) {
         Some(source) => source.reviewed.clone(),
@@ -308,10 +341,13 @@ struct EditRequest {
 }
 
 #[derive(Serialize)]
-struct EditResponse {
+struct EditResponse<'a> {
     version: String,
     /// Server-side time to check, apply and write, in milliseconds.
     elapsed_ms: f64,
+    /// What the edits changed, for the page to patch.
+    #[serde(flatten)]
+    changes: Changes<'a>,
 }
 
 async fn edits(
@@ -335,12 +371,14 @@ async fn edits(
         return Err(ApiError::unprocessable("no edits given".to_owned()));
     }
     let mut saved = state.lock_saving();
-    let snapshot = store::read_for_edit(&state.codings, &state.coder, &saved, &request.version)?;
+    let snapshot = store::read_for_edit(&saved, &state.codings, &request.version)?;
     let blind = store::is_blind(&snapshot.file, state.blind);
     let mut next = store::apply(&snapshot.file, &request.edits, &state.study, &state.coder, blind)
         .map_err(|e| e.with_version(snapshot.version.clone()))?;
     next.provenance = Some(state.provenance.clone());
-    let version = store::write(&state.codings, &next, &mut saved)?;
+    let version = store::write(&state.codings, next, &mut saved)?;
+    let blind_now = store::is_blind(&saved.file, state.blind);
+    let changes = changes::changes(&saved.file, &request.edits, &state.study, blind_now);
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(Json(EditResponse { version, elapsed_ms }).into_response())
+    Ok(Json(EditResponse { version, elapsed_ms, changes }).into_response())
 }

@@ -407,7 +407,7 @@ fn class_view(roster: &Roster, since: Option<&str>) -> Result<Json<serde_json::V
                 continue;
             }
         };
-        let codings = CoderCodings::from_files(name, std::iter::once(&snapshot.file));
+        let codings = CoderCodings::from_files(name, std::iter::once(&*snapshot.file));
         let reviewed = segments
             .iter()
             .flat_map(|(case, ids)| ids.iter().map(move |id| (case, id)))

@@ -93,7 +93,7 @@ pub(crate) fn read_other(
             )));
         }
     }
-    Ok(CoderCodings::from_files(&coder, std::iter::once(&snapshot.file)))
+    Ok(CoderCodings::from_files(&coder, std::iter::once(&*snapshot.file)))
 }
 
 fn round(result: Result<f64, Undefined>) -> Option<f64> {
@@ -116,7 +116,7 @@ pub(crate) async fn compare(
     State(state): State<AppState>,
     Query(query): Query<CompareQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let snapshot = store::read(&state.codings, &state.coder)?;
+    let snapshot = store::read_current(&state.codings, &state.coder, &state.lock_saving())?;
     if store::is_blind(&snapshot.file, state.blind) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -141,7 +141,7 @@ pub(crate) async fn compare(
     };
     let other = read_other(&query.with, path, &state.study)
         .map_err(|e| ApiError::conflict(e.to_string()))?;
-    let mut me = CoderCodings::from_files(&state.coder, std::iter::once(&snapshot.file));
+    let mut me = CoderCodings::from_files(&state.coder, std::iter::once(&*snapshot.file));
     if me.coder == other.coder {
         me.coder = format!("{} (this page)", me.coder);
     }

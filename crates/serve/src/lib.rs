@@ -10,6 +10,7 @@
 //! page. See `docs/serve.md` for the API and the security model.
 
 mod api;
+mod changes;
 mod class;
 mod coders;
 mod compare;

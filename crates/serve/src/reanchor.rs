@@ -65,7 +65,7 @@ pub(crate) async fn reanchor(
         )
     })?;
     let mut saved = state.lock_saving();
-    let snapshot = store::read_for_edit(&state.codings, &state.coder, &saved, &request.version)?;
+    let snapshot = store::read_for_edit(&saved, &state.codings, &request.version)?;
     let study = &state.study;
     for case in study.cases.values() {
         let now = std::fs::read(&case.file).map(|b| sha256_hex(&b)).unwrap_or_default();
@@ -100,7 +100,7 @@ pub(crate) async fn reanchor(
     store::write_bytes(&backup, &original)?;
     let mut file = reanchoring.file;
     file.provenance = Some(state.provenance.clone());
-    let version = store::write(&state.codings, &file, &mut saved)?;
+    let version = store::write(&state.codings, file, &mut saved)?;
 
     let mut response = ReanchorResponse {
         version,

@@ -32,7 +32,7 @@ pub(crate) fn desk_app(config: Desk) -> Result<Router, ServeError> {
     for (name, path) in &config.compare {
         compare::read_other(name, path, &config.study)?;
     }
-    let saved = Saved { version: snapshot.version, bytes: snapshot.bytes };
+    let saved = Saved { version: snapshot.version, bytes: snapshot.bytes, file: snapshot.file };
     let state = AppState::new(config, saved);
     Ok(api::routes(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use qda_coding::CodingsFile;
+
 use crate::study::Study;
 
 /// What the server is started with.
@@ -89,6 +91,8 @@ pub(crate) struct Saved {
     pub(crate) version: String,
     /// Its bytes (`None` while there is no file).
     pub(crate) bytes: Option<Vec<u8>>,
+    /// Its contents, parsed, so a save does not parse the file again.
+    pub(crate) file: Arc<CodingsFile>,
 }
 
 impl AppState {

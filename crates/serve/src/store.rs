@@ -5,9 +5,10 @@
 //! another tab, or after the file was changed by hand — is refused instead of
 //! overwriting work.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, SegmentMemo, Source, sha256_hex};
 use serde::Deserialize;
@@ -22,8 +23,9 @@ pub(crate) const NO_FILE: &str = "none";
 /// The codings file as read now, with its version.
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
-    /// The file's contents (empty for a new coder).
-    pub(crate) file: CodingsFile,
+    /// The file's contents (empty for a new coder); shared with what the
+    /// server last saved when the bytes are the same.
+    pub(crate) file: Arc<CodingsFile>,
     /// SHA-256 of the bytes, or [`NO_FILE`].
     pub(crate) version: String,
     /// The bytes (`None` while the file does not exist).
@@ -35,15 +37,24 @@ pub(crate) struct Snapshot {
 /// # Errors
 /// The file cannot be read or is not a codings file.
 pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let file = CodingsFile { coder: Some(coder.to_owned()), ..Default::default() };
-            return Ok(Snapshot { file, version: NO_FILE.to_owned(), bytes: None });
-        }
-        Err(e) => return Err(ServeError::io(format!("{}: cannot read", path.display()))(e)),
+    parse(path, coder, read_bytes(path)?)
+}
+
+/// The file's bytes, or `None` while it does not exist.
+fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, ServeError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ServeError::io(format!("{}: cannot read", path.display()))(e)),
+    }
+}
+
+fn parse(path: &Path, coder: &str, bytes: Option<Vec<u8>>) -> Result<Snapshot, ServeError> {
+    let Some(bytes) = bytes else {
+        let file = CodingsFile { coder: Some(coder.to_owned()), ..Default::default() };
+        return Ok(Snapshot { file: Arc::new(file), version: NO_FILE.to_owned(), bytes: None });
     };
-    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         ServeError::Codings(format!(
             "{}: not UTF-8 (at byte {})",
             path.display(),
@@ -52,48 +63,68 @@ pub(crate) fn read(path: &Path, coder: &str) -> Result<Snapshot, ServeError> {
     })?;
     let file = CodingsFile::parse(path, &text).map_err(|e| ServeError::Codings(e.to_string()))?;
     let version = sha256_hex(text.as_bytes());
-    Ok(Snapshot { file, version, bytes: Some(text.into_bytes()) })
+    Ok(Snapshot { file: Arc::new(file), version, bytes: Some(text.into_bytes()) })
+}
+
+/// Reads the codings file as [`read`] does, but when its bytes are those
+/// this server last read or wrote, takes the parsed file it kept: a large
+/// file is not parsed again for every page load.
+///
+/// # Errors
+/// The file cannot be read or is not a codings file.
+pub(crate) fn read_current(
+    path: &Path,
+    coder: &str,
+    saved: &Saved,
+) -> Result<Snapshot, ServeError> {
+    let bytes = read_bytes(path)?;
+    if bytes == saved.bytes {
+        return Ok(Snapshot {
+            file: Arc::clone(&saved.file),
+            version: saved.version.clone(),
+            bytes,
+        });
+    }
+    parse(path, coder, bytes)
 }
 
 /// The codings file for an edit the page made on `version`: refused when
 /// the file changed on disk since the server last saved it
 /// ([`check_unchanged`]), or with 409 when its version is no longer the one
-/// the page saw (another tab saved since).
+/// the page saw (another tab saved since). The file is the one the server
+/// kept, not parsed again.
 pub(crate) fn read_for_edit(
-    path: &Path,
-    coder: &str,
     saved: &Saved,
+    path: &Path,
     version: &str,
 ) -> Result<Snapshot, ApiError> {
-    check_unchanged(path, saved)?;
-    let snapshot = read(path, coder)?;
-    if snapshot.version != version {
+    let bytes = read_bytes(path)?;
+    check_unchanged(path, saved, bytes.as_deref())?;
+    if saved.version != version {
         return Err(ApiError::conflict(
             "the codings file changed since this page loaded it (another tab, or an edit on disk); the page reloads to show what was saved".to_owned(),
         )
-        .with_version(snapshot.version));
+        .with_version(saved.version.clone()));
     }
-    Ok(snapshot)
+    Ok(Snapshot { file: Arc::clone(&saved.file), version: saved.version.clone(), bytes })
 }
 
-/// Refuses to save when the codings file on disk is not the one this
-/// server last read or wrote: it was replaced or edited outside the server.
-/// The file on disk is left as it is, and what the server last saved is
-/// kept beside it (`NAME.served-VERSION.json`), so neither is lost; saving
-/// resumes once the file is that again, or after a restart (which checks
-/// the file as it is then).
+/// Refuses to save when the codings file on disk (`now`, `None` when there
+/// is none) is not the one this server last read or wrote: it was replaced
+/// or edited outside the server. The file on disk is left as it is, and
+/// what the server last saved is kept beside it
+/// (`NAME.served-VERSION.json`), so neither is lost; saving resumes once
+/// the file is that again, or after a restart (which checks the file as it
+/// is then).
 ///
 /// # Errors
-/// The file changed outside the server (409), or cannot be read.
-pub(crate) fn check_unchanged(path: &Path, saved: &Saved) -> Result<(), ApiError> {
-    let now = match std::fs::read(path) {
-        Ok(bytes) => sha256_hex(&bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NO_FILE.to_owned(),
-        Err(e) => return Err(ServeError::io(format!("{}: cannot read", path.display()))(e).into()),
-    };
-    if now == saved.version {
+/// The file changed outside the server (409).
+fn check_unchanged(path: &Path, saved: &Saved, now: Option<&[u8]>) -> Result<(), ApiError> {
+    // The same bytes have the same hash: comparing them is enough.
+    if now == saved.bytes.as_deref() {
         return Ok(());
     }
+    let now = now.map_or_else(|| NO_FILE.to_owned(), sha256_hex);
     let kept = match &saved.bytes {
         Some(bytes) => {
             let copy = served_path(path, &saved.version);
@@ -167,7 +198,7 @@ pub(crate) fn check(
     study: &Study,
     coder: &str,
 ) -> Result<(), ServeError> {
-    let file = &snapshot.file;
+    let file: &CodingsFile = &snapshot.file;
     let owners: BTreeSet<&str> = file.coders();
     if let Some(other) = owners.iter().find(|c| **c != coder) {
         return Err(ServeError::Setup(format!(
@@ -329,14 +360,21 @@ pub(crate) fn apply(
         (false, _) => Blinding::Open,
     });
     // A case or segment the study lacks (the file was edited by hand while
-    // the server ran) sorts last instead of failing.
+    // the server ran) sorts last instead of failing. Positions are looked
+    // up, not searched for: a file holds thousands of codings.
+    let segment_rank: BTreeMap<(&str, &str), usize> = study
+        .cases
+        .iter()
+        .flat_map(|(id, case)| {
+            case.segments.iter().enumerate().map(move |(i, s)| ((id.as_str(), s.id.as_str()), i))
+        })
+        .collect();
+    let code_rank: BTreeMap<&str, usize> =
+        study.codebook.codes().iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let order = |c: &Coding| {
-        let segment = study
-            .cases
-            .get(&c.case)
-            .and_then(|case| case.segments.iter().position(|s| s.id == c.segment))
-            .unwrap_or(usize::MAX);
-        let code = study.codebook.codes().iter().position(|x| x.id == c.code).unwrap_or(usize::MAX);
+        let segment =
+            segment_rank.get(&(c.case.as_str(), c.segment.as_str())).copied().unwrap_or(usize::MAX);
+        let code = code_rank.get(c.code.as_str()).copied().unwrap_or(usize::MAX);
         (c.case.clone(), segment, c.start, code, c.end)
     };
     next.codings.sort_by_cached_key(order);
@@ -623,14 +661,22 @@ fn mark_reviewed(file: &mut CodingsFile, study: &Study, case_id: &str, segment: 
 /// The folder is not writable.
 pub(crate) fn write(
     path: &Path,
-    file: &CodingsFile,
+    file: CodingsFile,
     saved: &mut Saved,
 ) -> Result<String, ServeError> {
-    let mut bytes = serde_json::to_vec_pretty(file)?;
+    // About the size it was, so a large file is not copied as it grows.
+    let mut bytes = Vec::with_capacity(saved.bytes.as_ref().map_or(0, |b| b.len() + 4096));
+    serde_json::to_writer_pretty(&mut bytes, &file)?;
     bytes.push(b'\n');
-    write_bytes(path, &bytes)?;
-    let version = sha256_hex(&bytes);
-    *saved = Saved { version: version.clone(), bytes: Some(bytes) };
+    // Hashing a file of thousands of codings takes as long as writing it:
+    // both at once.
+    let (written, version) = std::thread::scope(|scope| {
+        let hash = scope.spawn(|| sha256_hex(&bytes));
+        let written = write_bytes(path, &bytes);
+        (written, hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    written?;
+    *saved = Saved { version: version.clone(), bytes: Some(bytes), file: Arc::new(file) };
     Ok(version)
 }
 

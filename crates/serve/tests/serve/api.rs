@@ -228,7 +228,14 @@ async fn an_edit_is_saved_at_once_with_code_point_offsets_and_hashes() {
     let restarted = setup.app();
     let (status, case) = send(&restarted, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(case["codings"], saved["codings"]);
+    // The page gets each coding as saved, without its quote.
+    let shown: Vec<Value> = saved["codings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({"case": c["case"], "segment": c["segment"], "code": c["code"], "start": c["start"], "end": c["end"]}))
+        .collect();
+    assert_eq!(case["codings"], json!(shown));
     assert_eq!(case["version"], setup.version());
 
     // A memo, then removal; both saved.
@@ -243,6 +250,57 @@ async fn an_edit_is_saved_at_once_with_code_point_offsets_and_hashes() {
     let saved = setup.saved().unwrap();
     assert_eq!(saved["codings"], json!([]));
     assert_eq!(saved["transcripts"][0]["reviewed"], json!(["K01:t4"]), "still reviewed");
+}
+
+/// The answer to a save says what it changed — each touched segment's
+/// codings, the case's counts, assignments and reviewed segments — as a
+/// full reload of the study and the case would show them, so the page
+/// patches those and reads nothing else.
+#[tokio::test]
+async fn the_answer_to_a_save_carries_what_changed() {
+    let setup = Setup::new();
+    let app = setup.app();
+    let batch = json!({"version": "none", "edits": [
+        {"op": "add", "case": "K01", "code": "freedom", "start": 233, "end": 236},
+        {"op": "add", "case": "K01", "code": "survival", "start": 154, "end": 186},
+        {"op": "memo", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236, "memo": "really"},
+    ]});
+    let (status, body) = send(&app, post_json(&batch.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], setup.version());
+    assert_eq!(body["blind"], false);
+    let (_, study) = send(&app, get("/api/study").body(Body::empty()).unwrap()).await;
+    let (_, case) = send(&app, get("/api/cases/K01").body(Body::empty()).unwrap()).await;
+    let codings = case["codings"].as_array().unwrap();
+    let on = |segment: &str| -> Vec<Value> {
+        codings.iter().filter(|c| c["segment"] == segment).cloned().collect()
+    };
+    // The touched segments in text order, each with all its codings.
+    assert_eq!(
+        body["segments"],
+        json!([
+            {"case": "K01", "segment": "K01:t2", "codings": on("K01:t2")},
+            {"case": "K01", "segment": "K01:t4", "codings": on("K01:t4")},
+        ])
+    );
+    assert_eq!(body["segments"][1]["codings"][0]["memo"], "really");
+    let summary = &study["cases"][0];
+    assert_eq!(summary["counts"], json!({"freedom": 1, "survival": 1}));
+    assert_eq!(
+        body["cases"],
+        json!([{"case": "K01", "counts": summary["counts"], "assigned": summary["assigned"],
+                "reviewed": case["reviewed"]}])
+    );
+    // Both participant turns are reviewed: all of them, written as null.
+    assert_eq!(body["cases"][0]["reviewed"], Value::Null);
+
+    // A removal answers with the segment left without codings.
+    let remove = json!({"version": setup.version(), "edits": [{"op": "remove", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236}]});
+    let (status, body) = send(&app, post_json(&remove.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["segments"], json!([{"case": "K01", "segment": "K01:t4", "codings": []}]));
+    assert_eq!(body["cases"][0]["counts"], json!({"survival": 1}));
+    assert_eq!(body["cases"][0]["assigned"], json!({"motive": "survival"}));
 }
 
 #[tokio::test]

@@ -85,7 +85,7 @@ pub(crate) async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Cl
 }
 
 /// Serves the study in `dir` on a free port, on a thread of its own.
-fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+pub(super) fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
     serve(dir, codebook, transcripts, false)
 }
 
@@ -161,9 +161,10 @@ return null;
 fn saved_codings(dir: &Path, done: impl Fn(&Value) -> bool) {
     let started = Instant::now();
     loop {
-        let saved: Value =
-            serde_json::from_slice(&std::fs::read(dir.join("anna.json")).unwrap()).unwrap();
-        if done(&saved["codings"]) {
+        // No file yet: nothing saved yet.
+        let saved: Value = std::fs::read(dir.join("anna.json"))
+            .map_or(Value::Null, |bytes| serde_json::from_slice(&bytes).unwrap());
+        if !saved.is_null() && done(&saved["codings"]) {
             return;
         }
         assert!(started.elapsed() < Duration::from_secs(10), "not saved as expected: {saved}");
@@ -180,7 +181,7 @@ async fn chips_gone(client: &Client) {
     }
 }
 
-async fn press(client: &Client, key: char) {
+pub(super) async fn press(client: &Client, key: char) {
     let keys = KeyActions::new("keyboard".to_owned())
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });
@@ -519,4 +520,238 @@ async fn the_code_tree_counts_coded_segments_here_and_in_all_cases() {
         assert!(started.elapsed() < Duration::from_secs(10), "the tree says {text:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Keys pressed faster than saves return are queued, never dropped: four
+/// code keys over two turns, in one burst, all land in the codings file
+/// and on the page; the status says saving until the last is saved; four
+/// undos in a burst take them all back, and two redos bring two back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_pressed_while_a_save_is_in_flight_are_all_saved_in_order() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // Every status shown from here on, in order.
+    client
+        .execute(
+            "window.statuses = []; const s = document.getElementById('status');
+             new MutationObserver(() => window.statuses.push([s.className, s.textContent]))
+               .observe(s, { childList: true, characterData: true, subtree: true });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let burst = |keys: &[char], ctrl: bool| {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for &key in keys {
+            if ctrl {
+                actions = actions.then(KeyAction::Down { value: '\u{E009}' });
+            }
+            actions =
+                actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+            if ctrl {
+                actions = actions.then(KeyAction::Up { value: '\u{E009}' });
+            }
+        }
+        actions
+    };
+    // `j` focuses K01:t2, `1` and `2` code it survival and freedom; the
+    // next `j` focuses K01:t4, coded the same.
+    client.perform_actions(burst(&['j', '1', '2', 'j', '1', '2'], false)).await.unwrap();
+    let whole = |codings: &Value| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = codings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (c["segment"].as_str().unwrap().to_owned(), c["code"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(s, c)| ((*s).to_owned(), (*c).to_owned())).collect()
+    };
+    let all_four = pairs(&[
+        ("K01:t2", "freedom"),
+        ("K01:t2", "survival"),
+        ("K01:t4", "freedom"),
+        ("K01:t4", "survival"),
+    ]);
+    saved_codings(dir.path(), |codings| whole(codings) == all_four);
+    let settled = |chips: usize| {
+        format!(
+            "return document.querySelectorAll('#transcript .chip').length === {chips}
+               && /· saved$/.test(document.getElementById('status').textContent) ? true : null"
+        )
+    };
+    wait_for(&client, &settled(4)).await;
+    let statuses = client.execute("return window.statuses", vec![]).await.unwrap();
+    let statuses = statuses.as_array().unwrap();
+    assert!(statuses.iter().all(|s| s[0] != "error"), "{statuses:?}");
+    assert!(statuses.iter().any(|s| s[1].as_str().unwrap().ends_with("saving…")), "{statuses:?}");
+    // The tree counts both turns for each code.
+    let count = client.find(Locator::Css("#tree [data-code='freedom'] .n")).await.unwrap();
+    assert_eq!(count.text().await.unwrap(), "2 / 2");
+
+    // Four undos in a burst take all four back, in reverse order.
+    client.perform_actions(burst(&['z', 'z', 'z', 'z'], true)).await.unwrap();
+    saved_codings(dir.path(), |codings| codings == &json!([]));
+    wait_for(&client, &settled(0)).await;
+    // Two redos bring back the first two: both codes on K01:t2.
+    client.perform_actions(burst(&['y', 'y'], true)).await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        whole(codings) == pairs(&[("K01:t2", "freedom"), ("K01:t2", "survival")])
+    });
+    wait_for(&client, &settled(2)).await;
+    client.close().await.unwrap();
+}
+
+/// Waits until `script` returns something other than `null`.
+async fn wait_for(client: &Client, script: &str) {
+    let started = Instant::now();
+    while client.execute(script, vec![]).await.unwrap().is_null() {
+        assert!(started.elapsed() < Duration::from_secs(10), "timed out: {script}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A save refused because another tab saved first keeps the edits: the
+/// page shows the file as it is now, says how many changes are not saved,
+/// queues the keys pressed meanwhile, and Retry saves them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_save_keeps_its_edits_until_retry() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t4'] .text")).await.unwrap();
+    // `j` focuses K01:t2, `1` codes it survival.
+    for key in ['j', '1'] {
+        press(&client, key).await;
+    }
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 1));
+    wait_for(
+        &client,
+        "return /· saved$/.test(document.getElementById('status').textContent) ? true : null",
+    )
+    .await;
+
+    // Another tab codes 정말로 freedom.
+    let version = qda_coding::sha256_hex(&std::fs::read(dir.path().join("anna.json")).unwrap());
+    let other_tab = r"
+        const [version, done] = [arguments[0], arguments[arguments.length - 1]];
+        const token = new URLSearchParams(location.search).get('token');
+        fetch('/api/edits', { method: 'POST', headers: { 'X-QDA-Token': token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ version, edits: [{ op: 'add', case: 'K01', code: 'freedom', start: 233, end: 236 }] }) })
+          .then((r) => done(r.status));";
+    let status = client.execute_async(other_tab, vec![json!(version)]).await.unwrap();
+    assert_eq!(status, json!(200));
+
+    // This tab, on the old version: `j` focuses K01:t4, `1` is refused.
+    for key in ['j', '1'] {
+        press(&client, key).await;
+    }
+    wait_for(&client, "return document.getElementById('status').className === 'error' && !document.getElementById('unsaved').hidden ? true : null").await;
+    let said = client.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+    assert!(said.contains("1 change not saved"), "{said}");
+    // The page shows what the other tab saved.
+    client
+        .wait()
+        .for_element(Locator::Css(".segment[data-id='K01:t4'] .chip[data-code='freedom']"))
+        .await
+        .unwrap();
+    // A key pressed now waits with the refused edit.
+    press(&client, '2').await;
+    wait_for(&client, "return /2 changes not saved/.test(document.getElementById('status').textContent) ? true : null").await;
+    saved_codings(dir.path(), |codings| codings.as_array().is_some_and(|a| a.len() == 2));
+
+    client.find(Locator::Id("retry")).await.unwrap().click().await.unwrap();
+    saved_codings(dir.path(), |codings| {
+        codings.as_array().is_some_and(|a| {
+            a.len() == 4
+                && a.iter().any(|c| c["code"] == "survival" && c["start"] == 206 && c["end"] == 237)
+                && a.iter().any(|c| c["code"] == "freedom" && c["start"] == 206 && c["end"] == 237)
+        })
+    });
+    wait_for(&client, "return /· saved$/.test(document.getElementById('status').textContent) && document.getElementById('unsaved').hidden ? true : null").await;
+
+    // Refused again (the other tab removes its coding); Discard drops the
+    // change and the undo history, and the file stays as the other tab left it.
+    let version = qda_coding::sha256_hex(&std::fs::read(dir.path().join("anna.json")).unwrap());
+    let remove = r"
+        const [version, done] = [arguments[0], arguments[arguments.length - 1]];
+        const token = new URLSearchParams(location.search).get('token');
+        fetch('/api/edits', { method: 'POST', headers: { 'X-QDA-Token': token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ version, edits: [{ op: 'remove', case: 'K01', segment: 'K01:t4', code: 'freedom', start: 233, end: 236 }] }) })
+          .then((r) => done(r.status));";
+    let status = client.execute_async(remove, vec![json!(version)]).await.unwrap();
+    assert_eq!(status, json!(200));
+    let before = std::fs::read(dir.path().join("anna.json")).unwrap();
+    client.execute("document.activeElement.blur()", vec![]).await.unwrap();
+    for key in ['k', '2'] {
+        press(&client, key).await;
+    }
+    wait_for(&client, "return /1 change not saved/.test(document.getElementById('status').textContent) ? true : null").await;
+    client.find(Locator::Id("discard")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "return /1 change discarded/.test(document.getElementById('status').textContent) && document.getElementById('undo').disabled ? true : null").await;
+    assert_eq!(std::fs::read(dir.path().join("anna.json")).unwrap(), before);
+    client.close().await.unwrap();
+}
+
+/// The page writes a memo on a segment without codes (key `n`) into the
+/// codings file's `memos`, and the case memo into `memos/cases/K01.md`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segment_and_case_memos_are_written_from_the_page() {
+    let Some((chromium, driver)) = browser() else { return };
+    let dir = study_dir();
+    let url = start_server(dir.path(), "motives.toml", &["K01.txt"]);
+    let (_driver, client) = start_browser(&chromium, &driver).await;
+    client.goto(&format!("{url}#case=K01")).await.unwrap();
+    client.wait().for_element(Locator::Css(".segment[data-id='K01:t2'] .text")).await.unwrap();
+    client
+        .execute(
+            "window.prompt = () => '배고파서: 배경일 뿐?'; document.querySelector('.segment[data-id=\"K01:t2\"]').focus(); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    press(&client, 'n').await;
+    let started = Instant::now();
+    loop {
+        let saved: Value = std::fs::read(dir.path().join("anna.json"))
+            .map_or(Value::Null, |bytes| serde_json::from_slice(&bytes).unwrap());
+        if saved["memos"]
+            == json!([{"case": "K01", "segment": "K01:t2", "coder": "anna", "memo": "배고파서: 배경일 뿐?"}])
+        {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "segment memo not saved: {saved}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_for(
+        &client,
+        "return document.querySelector('.segment[data-id=\"K01:t2\"] .memo') ? true : null",
+    )
+    .await;
+
+    client
+        .execute(
+            "const box = document.getElementById('case-memo-text'); box.value = '자유를 늦게 찾았다.'; box.dispatchEvent(new Event('input')); document.getElementById('case-memo-save').click(); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let file = dir.path().join("memos/cases/K01.md");
+    let started = Instant::now();
+    while std::fs::read_to_string(&file).ok().as_deref() != Some("자유를 늦게 찾았다.\n") {
+        assert!(started.elapsed() < Duration::from_secs(10), "case memo not saved");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    client.close().await.unwrap();
 }

@@ -16,7 +16,24 @@ use tower::ServiceExt;
 #[tokio::test]
 #[ignore = "a measurement, not a check"]
 async fn applying_a_code_takes_milliseconds() {
+    measure(false).await;
+}
+
+/// As above, but the codings file starts with 5,000 codings (those of
+/// `page_speed`), as a thoroughly coded two-hour interview has.
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn applying_a_code_to_a_file_of_5000_codings_takes_milliseconds() {
+    measure(true).await;
+}
+
+async fn measure(coded: bool) {
     let dir = tempfile::tempdir().unwrap();
+    let mut version = "none".to_owned();
+    if coded {
+        super::page_speed::write_study(dir.path());
+        version = qda_coding::sha256_hex(&std::fs::read(dir.path().join("anna.json")).unwrap());
+    }
     let generator = qda_bench::Generator::new(20, 7);
     let codebook_path = dir.path().join("bench.toml");
     let codebook = Codebook::parse(&codebook_path, &generator.codebook_toml()).unwrap();
@@ -52,13 +69,13 @@ async fn applying_a_code_takes_milliseconds() {
     .unwrap();
 
     let edits = 300;
-    let mut version = "none".to_owned();
     let mut server = Vec::new();
     let mut round_trip = Vec::new();
     for i in 0..edits {
         let (start, end) = segments[i % segments.len()];
         let code = &codes[(i / segments.len()) % codes.len()];
-        let body = json!({"version": version, "edits": [{"op": "add", "case": case, "code": code, "start": start + 2, "end": end - 2}]});
+        // Narrower than any span of `page_speed`'s codings, so always new.
+        let body = json!({"version": version, "edits": [{"op": "add", "case": case, "code": code, "start": start + 3, "end": end - 3}]});
         let request = Request::builder()
             .uri("/api/edits")
             .method("POST")
@@ -83,8 +100,10 @@ async fn applying_a_code_takes_milliseconds() {
         format!("median {:.2} ms, p95 {:.2} ms, max {:.2} ms", at(0.5), at(0.95), at(1.0))
     };
     eprintln!(
-        "{words} words, {} codable segments, {edits} edits (the file grows to {edits} codings): server-side {}; in-process round trip {}",
+        "{words} words, {} codable segments, {edits} edits (the file grows from {} to {} codings): server-side {}; in-process round trip {}",
         segments.len(),
+        if coded { 5000 } else { 0 },
+        if coded { 5000 + edits } else { edits },
         summary(&mut server),
         summary(&mut round_trip)
     );
