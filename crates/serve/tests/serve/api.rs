@@ -279,8 +279,8 @@ async fn the_answer_to_a_save_carries_what_changed() {
     assert_eq!(
         body["segments"],
         json!([
-            {"case": "K01", "segment": "K01:t2", "codings": on("K01:t2")},
-            {"case": "K01", "segment": "K01:t4", "codings": on("K01:t4")},
+            {"case": "K01", "segment": "K01:t2", "codings": on("K01:t2"), "memos": []},
+            {"case": "K01", "segment": "K01:t4", "codings": on("K01:t4"), "memos": []},
         ])
     );
     assert_eq!(body["segments"][1]["codings"][0]["memo"], "really");
@@ -298,7 +298,10 @@ async fn the_answer_to_a_save_carries_what_changed() {
     let remove = json!({"version": setup.version(), "edits": [{"op": "remove", "case": "K01", "segment": "K01:t4", "code": "freedom", "start": 233, "end": 236}]});
     let (status, body) = send(&app, post_json(&remove.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["segments"], json!([{"case": "K01", "segment": "K01:t4", "codings": []}]));
+    assert_eq!(
+        body["segments"],
+        json!([{"case": "K01", "segment": "K01:t4", "codings": [], "memos": []}])
+    );
     assert_eq!(body["cases"][0]["counts"], json!({"survival": 1}));
     assert_eq!(body["cases"][0]["assigned"], json!({"motive": "survival"}));
 }
@@ -743,6 +746,8 @@ async fn a_segment_memo_without_a_code_is_set_and_cleared() {
     let (status, body) =
         send(&app, post_to("/api/edits", &memo(setup.version(), " 배고파서: background? "))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The answer carries the segment's memo, for the page to patch.
+    assert_eq!(body["segments"][0]["memos"][0]["memo"], "배고파서: background?");
     let saved = setup.saved().unwrap();
     assert_eq!(
         saved["memos"],
