@@ -64,6 +64,17 @@ pub(crate) fn case_memo(state: &AppState, case_id: &str) -> Result<CaseMemoView,
             )),
         });
     }
+    // A case id is the memo file's name; one that is not a plain file
+    // name must not reach outside the memos folder.
+    if case_id.contains(['/', '\\']) || case_id.starts_with('.') {
+        return Ok(CaseMemoView {
+            memo: String::new(),
+            version: String::new(),
+            read_only: Some(format!(
+                "case `{case_id}` cannot name a memo file (memos/cases/CASE.md); give the case an id without `/`, `\\` or a leading `.`"
+            )),
+        });
+    }
     let Some(folder) = &state.memos else {
         return Ok(CaseMemoView {
             memo: String::new(),

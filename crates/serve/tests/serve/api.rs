@@ -844,3 +844,20 @@ async fn a_front_matter_case_memo_is_shown_but_not_edited() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!setup.path("memos").exists());
 }
+
+#[tokio::test]
+async fn a_case_id_that_is_no_file_name_cannot_write_a_memo() {
+    let setup = Setup::new();
+    let text = std::fs::read_to_string(setup.path("K01.txt")).unwrap();
+    std::fs::write(
+        setup.path("K01.txt"),
+        text.replacen("case = \"K01\"", "case = \"../escape\"", 1),
+    )
+    .unwrap();
+    let app = setup.app();
+    let body = json!({"case": "../escape", "version": "", "memo": "x"});
+    let (status, body) = send(&app, post_to("/api/case-memo", &body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(error(&body).starts_with("case `../escape` cannot name a memo file"), "{body}");
+    assert!(!setup.path("escape.md").exists() && !setup.path("memos").exists());
+}
