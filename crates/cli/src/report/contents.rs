@@ -187,14 +187,20 @@ fn segments_by_id<'t>(inputs: &ContentsInputs<'t>) -> Segments<'t> {
         .transcripts
         .iter()
         .map(|t| {
-            let mut found: BTreeMap<String, Segment> =
-                t.segments(inputs.codebook.unit()).into_iter().map(|s| (s.id.clone(), s)).collect();
-            let elsewhere = coded_ids
-                .get(t.case())
-                .is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
+            let ids = coded_ids.get(t.case());
+            // Only coded segments are kept: a large corpus has many more.
+            let coded = |s: &Segment| ids.is_some_and(|ids| ids.contains(s.id.as_str()));
+            let mut found: BTreeMap<String, Segment> = t
+                .segments(inputs.codebook.unit())
+                .into_iter()
+                .filter(coded)
+                .map(|s| (s.id.clone(), s))
+                .collect();
+            let elsewhere = ids.is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
             if elsewhere {
                 for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
-                    found.extend(t.segments(unit).into_iter().map(|s| (s.id.clone(), s)));
+                    let segments = t.segments(unit).into_iter().filter(coded);
+                    found.extend(segments.map(|s| (s.id.clone(), s)));
                 }
             }
             (t.case(), found)

@@ -257,6 +257,26 @@ fn excerpts_can_be_limited() {
     assert!(!test.path("many.md").exists());
 }
 
+/// Eight codes make 28 pairs: the report lists the 20 strongest and says so.
+#[test]
+fn cooccurring_pairs_are_listed_up_to_20() {
+    let test = QdaTest::study();
+    let mut codebook = String::from("[codebook]\nname = \"Common words\"\ninterviewer = [\"I\"]\n");
+    for word in ["the", "and", "was", "my", "we", "to", "in", "it"] {
+        codebook
+            .push_str(&format!("\n[[code]]\nid = \"w_{word}\"\n[code.rule]\nany = [\"{word}\"]\n"));
+    }
+    test.write("words.toml", codebook);
+    let markdown = report(&test, &["report", "words.toml", "transcripts/"], "words.md");
+    assert_eq!(
+        markdown
+            .matches("The 20 strongest of 28 pairs; qda cooccur --format csv lists them all.")
+            .count(),
+        2,
+        "once by segment, once by case"
+    );
+}
+
 /// `--bins` groups a numeric attribute as `qda tally --bins` does.
 #[test]
 fn a_numeric_attribute_in_bins() {
