@@ -194,11 +194,6 @@ impl Codebook {
         self.codes.iter().filter(move |c| c.parent.as_deref() == Some(id))
     }
 
-    /// Every code under `id` (children, their children, ...), in codebook order.
-    pub fn descendants<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Code> + 'a {
-        self.codes.iter().filter(move |c| c.id != id && self.ancestors(&c.id).any(|a| a == id))
-    }
-
     /// Whether some code has `id` as its parent.
     pub fn has_children(&self, id: &str) -> bool {
         self.codes.iter().any(|c| c.parent.as_deref() == Some(id))
