@@ -437,10 +437,10 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "EDGES", requires = "by", allow_hyphen_values = true)]
     pub(crate) bins: Option<String>,
 
-    /// Show at most N coded excerpts per code (the first, in case order);
-    /// every count still includes them all
-    #[arg(long, value_name = "N")]
-    pub(crate) excerpts: Option<usize>,
+    /// Show at most N coded excerpts per code (the first, in case order), or
+    /// `all`; every count still includes them all
+    #[arg(long, value_name = "N|all", default_value = "20", value_parser = excerpt_limit)]
+    pub(crate) excerpts: ExcerptLimit,
 
     /// The report file: `.html` for a self-contained web page, `.md` for Markdown
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
@@ -548,6 +548,11 @@ pub(crate) struct MatrixArgs {
     /// The tidy long form: one row per case and code (case, code, segments)
     #[arg(long)]
     pub(crate) long: bool,
+
+    /// A column per parent code, `PARENT_all`: the case's segments with the
+    /// parent or any code under it
+    #[arg(long)]
+    pub(crate) rollup: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = MatrixFormat::Csv)]
@@ -734,4 +739,32 @@ mod tests {
     fn cli_definition_is_valid() {
         super::Cli::command().debug_assert();
     }
+}
+
+/// How many coded excerpts per code a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExcerptLimit {
+    /// At most this many (the first, in case order).
+    AtMost(usize),
+    /// Every one (`--excerpts all`).
+    All,
+}
+
+impl ExcerptLimit {
+    /// The most shown, `None` for every one.
+    pub(crate) fn at_most(self) -> Option<usize> {
+        match self {
+            ExcerptLimit::AtMost(n) => Some(n),
+            ExcerptLimit::All => None,
+        }
+    }
+}
+
+fn excerpt_limit(value: &str) -> Result<ExcerptLimit, String> {
+    if value.eq_ignore_ascii_case("all") {
+        return Ok(ExcerptLimit::All);
+    }
+    value.parse().map(ExcerptLimit::AtMost).map_err(|_| {
+        format!("`{value}` is neither a number of excerpts nor `all`; give --excerpts 20 or --excerpts all")
+    })
 }

@@ -24,15 +24,20 @@ pub struct CaseCodes {
     pub attributes: Attributes,
     /// Number of segments of each code that the case has.
     pub segments: BTreeMap<String, usize>,
+    /// Number of distinct segments of each parent code that carry it or any
+    /// of its descendants (the parent's roll-up); empty unless counted with
+    /// the codebook ([`CaseCodes::with_parents`], [`crate::RuleSet::case_codes`]).
+    pub rolled_up: BTreeMap<String, usize>,
 }
 
 impl CaseCodes {
-    /// Counts a coded transcript's segments per code.
-    pub fn from_coded(coded: &CodedTranscript) -> Self {
-        CaseCodes::new(&coded.case, coded.attributes.clone(), &coded.codings)
+    /// Counts a coded transcript's segments per code, with the parents' roll-ups.
+    pub fn from_coded(codebook: &Codebook, coded: &CodedTranscript) -> Self {
+        CaseCodes::with_parents(codebook, &coded.case, coded.attributes.clone(), &coded.codings)
     }
 
-    /// Counts distinct segments per code among `codings` of `case`.
+    /// Counts distinct segments per code among `codings` of `case`, without
+    /// the parents' roll-ups (enough to assign exclusive groups).
     pub fn new(case: &str, attributes: Attributes, codings: &[Coding]) -> Self {
         let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
         let mut segments: BTreeMap<String, usize> = BTreeMap::new();
@@ -41,12 +46,37 @@ impl CaseCodes {
                 *segments.entry(coding.code.clone()).or_default() += 1;
             }
         }
-        CaseCodes { case: case.to_owned(), attributes, segments }
+        CaseCodes { case: case.to_owned(), attributes, segments, rolled_up: BTreeMap::new() }
+    }
+
+    /// As [`CaseCodes::new`], and each parent code's roll-up: the distinct
+    /// segments that carry the parent or any of its descendants.
+    pub fn with_parents(
+        codebook: &Codebook,
+        case: &str,
+        attributes: Attributes,
+        codings: &[Coding],
+    ) -> Self {
+        let mut counted = CaseCodes::new(case, attributes, codings);
+        let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for coding in codings.iter().filter(|c| c.case == case) {
+            for parent in codebook.rolled_up_into(&coding.code) {
+                if seen.insert((parent, coding.segment.as_str())) {
+                    *counted.rolled_up.entry(parent.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        counted
     }
 
     /// Segments of `code` in this case.
     pub fn count(&self, code: &str) -> usize {
         self.segments.get(code).copied().unwrap_or(0)
+    }
+
+    /// Segments with the parent code `parent` or any of its descendants.
+    pub fn rolled_up(&self, parent: &str) -> usize {
+        self.rolled_up.get(parent).copied().unwrap_or(0)
     }
 }
 

@@ -198,6 +198,25 @@ impl Codebook {
         self.codes.iter().filter(move |c| c.parent.as_deref() == Some(id))
     }
 
+    /// Whether some code has `id` as its parent.
+    pub fn has_children(&self, id: &str) -> bool {
+        self.codes.iter().any(|c| c.parent.as_deref() == Some(id))
+    }
+
+    /// The parents whose roll-up a coding with `id` counts in: `id` itself
+    /// when it has children, then each ancestor.
+    pub fn rolled_up_into<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let own = self.has_children(id).then_some(id);
+        own.into_iter().chain(self.ancestors(id))
+    }
+
+    /// The parent of `id`, its parent, and so on (the tree has no cycles).
+    fn ancestors<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        std::iter::successors(self.code(id).and_then(|c| c.parent.as_deref()), |p| {
+            self.code(p).and_then(|c| c.parent.as_deref())
+        })
+    }
+
     /// The exclusive parents, in codebook order.
     pub fn exclusive_parents(&self) -> impl Iterator<Item = &Code> {
         self.codes.iter().filter(|c| c.exclusive)

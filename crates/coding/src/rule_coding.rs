@@ -1,7 +1,7 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use crate::cases::CaseCodes;
@@ -97,10 +97,15 @@ impl RuleSet {
     /// codings, without making the codings or the segments' ids.
     pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
         let mut segments: BTreeMap<String, usize> = BTreeMap::new();
+        let mut rolled_up: BTreeMap<String, usize> = BTreeMap::new();
+        // The parents each code rolls up into, looked up once per code.
+        let mut parents_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut parents: BTreeSet<&str> = BTreeSet::new();
         for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
             if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
                 continue;
             }
+            parents.clear();
             // Each code applies to a segment once.
             for (code, ..) in self.applying_to(&transcript.text()[bytes]) {
                 match segments.get_mut(code) {
@@ -109,12 +114,21 @@ impl RuleSet {
                         segments.insert(code.to_owned(), 1);
                     }
                 }
+                let into = parents_of
+                    .entry(code)
+                    .or_insert_with(|| codebook.rolled_up_into(code).collect());
+                parents.extend(into.iter().copied());
+            }
+            // A parent counts a segment once, however many of its codes it has.
+            for &parent in &parents {
+                *rolled_up.entry(parent.to_owned()).or_default() += 1;
             }
         }
         CaseCodes {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
             segments,
+            rolled_up,
         }
     }
 

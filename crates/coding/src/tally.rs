@@ -15,7 +15,8 @@ pub struct Tally {
     pub n: usize,
     /// One per exclusive parent, in codebook order.
     pub groups: Vec<GroupTally>,
-    /// Every codable code, in codebook order.
+    /// Every codable code and every parent's roll-up, in codebook order (a
+    /// codable parent's own row before its roll-up).
     pub codes: Vec<CodeTally>,
     /// The attribute the crosstabs split by, and its values (columns).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,12 +68,16 @@ pub struct GroupRow {
     pub by: Option<Vec<usize>>,
 }
 
-/// How often one code occurs.
+/// How often one code occurs, or a parent with everything under it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CodeTally {
     /// The code id.
     pub code: String,
-    /// Segments with the code.
+    /// Whether this row is a parent's roll-up: segments and cases that carry
+    /// the parent or any of its descendants.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rolled_up: bool,
+    /// Segments with the code (each counted once in a roll-up).
     pub segments: usize,
     /// Cases with at least one such segment.
     pub cases: usize,
@@ -136,17 +141,28 @@ pub fn tally(
         })
         .collect();
 
-    let codes = codebook
-        .codes()
-        .iter()
-        .filter(|c| c.codable)
-        .map(|code| CodeTally {
-            code: code.id.clone(),
-            segments: cases.iter().map(|c| c.count(&code.id)).sum(),
-            cases: cases.iter().filter(|c| c.count(&code.id) > 0).count(),
-            by: count_by(&|case: &CaseCodes| case.count(&code.id) > 0),
-        })
-        .collect();
+    let mut codes = Vec::new();
+    for code in codebook.codes() {
+        let id = code.id.as_str();
+        if code.codable {
+            codes.push(CodeTally {
+                code: code.id.clone(),
+                rolled_up: false,
+                segments: cases.iter().map(|c| c.count(id)).sum(),
+                cases: cases.iter().filter(|c| c.count(id) > 0).count(),
+                by: count_by(&|case: &CaseCodes| case.count(id) > 0),
+            });
+        }
+        if codebook.has_children(id) {
+            codes.push(CodeTally {
+                code: code.id.clone(),
+                rolled_up: true,
+                segments: cases.iter().map(|c| c.rolled_up(id)).sum(),
+                cases: cases.iter().filter(|c| c.rolled_up(id) > 0).count(),
+                by: count_by(&|case: &CaseCodes| case.rolled_up(id) > 0),
+            });
+        }
+    }
 
     Tally { n: cases.len(), groups, codes, by: split, warnings }
 }
@@ -179,4 +195,98 @@ fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
         .map(|label| cases.iter().filter(|c| label_of(c, attribute) == *label).count())
         .collect();
     Split { attribute: attribute.to_owned(), values: labels, totals }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{RuleSet, Transcript};
+
+    /// A three-level tree: `theme` (not codable) > `family` (codable) >
+    /// `money` and `care`; `other` stands alone.
+    const CODEBOOK: &str = r#"
+[codebook]
+name = "Roll-up"
+interviewer = ["I"]
+
+[[code]]
+id = "theme"
+codable = false
+
+[[code]]
+id = "family"
+parent = "theme"
+[code.rule]
+any = ["family"]
+
+[[code]]
+id = "money"
+parent = "family"
+[code.rule]
+any = ["money"]
+
+[[code]]
+id = "care"
+parent = "family"
+[code.rule]
+any = ["care"]
+
+[[code]]
+id = "other"
+[code.rule]
+any = ["other"]
+"#;
+
+    fn tallied(texts: &[&str]) -> Tally {
+        let codebook = Codebook::parse(Path::new("cb.toml"), CODEBOOK).unwrap();
+        let rules = RuleSet::new(&codebook).unwrap();
+        let cases: Vec<CaseCodes> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let text = format!("+++\ncase = \"C{i}\"\n+++\n{text}");
+                let t =
+                    Transcript::parse(Path::new(&format!("C{i}.txt")), text.as_bytes()).unwrap();
+                rules.case_codes(&codebook, &t)
+            })
+            .collect();
+        tally(&codebook, &cases, None, None)
+    }
+
+    fn row<'t>(tally: &'t Tally, code: &str, rolled_up: bool) -> &'t CodeTally {
+        tally.codes.iter().find(|c| c.code == code && c.rolled_up == rolled_up).unwrap()
+    }
+
+    #[test]
+    fn a_parent_rolls_up_every_descendant_counting_each_segment_once() {
+        let tally = tallied(&[
+            // One segment with money and care: one segment of family and theme.
+            "P: money and care\nP: other\n",
+            "P: family matters\nP: care\n",
+            "P: other only\n",
+        ]);
+        let rows: Vec<(&str, bool)> =
+            tally.codes.iter().map(|c| (c.code.as_str(), c.rolled_up)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("theme", true),
+                ("family", false),
+                ("family", true),
+                ("money", false),
+                ("care", false),
+                ("other", false)
+            ]
+        );
+        let theme = row(&tally, "theme", true);
+        assert_eq!((theme.segments, theme.cases), (3, 2));
+        let family = row(&tally, "family", true);
+        assert_eq!((family.segments, family.cases), (3, 2));
+        // The parent's own codings count on their own row.
+        let own = row(&tally, "family", false);
+        assert_eq!((own.segments, own.cases), (1, 1));
+        assert_eq!(row(&tally, "care", false).segments, 2);
+    }
 }

@@ -12,7 +12,7 @@ use crate::output::count;
 use crate::provenance::{display_path, display_paths};
 use crate::render::matrix::{CaseMatrix, CaseRow, CodeCells};
 use crate::render::tally::CodebookInfo;
-use crate::study::{CodedCase, LoadedStudy};
+use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
     let mut study = LoadedStudy::open(&args.codebook)?
@@ -20,7 +20,12 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
         .with_adjudications(args.adjudications.as_deref())?;
     let cases = study.coded_cases(&args.codings)?;
     let codebook = &study.codebook;
-    let counted: Vec<qda_coding::CaseCodes> = cases.iter().map(CodedCase::counts).collect();
+    let counted: Vec<qda_coding::CaseCodes> = cases
+        .iter()
+        .map(|c| {
+            qda_coding::CaseCodes::with_parents(codebook, &c.case, c.attributes.clone(), &c.codings)
+        })
+        .collect();
     let (groups, mut warnings) =
         qda_coding::assign(codebook, &counted, study.adjudications.as_ref());
     // Every attribute any case has, in the order first met.
@@ -34,6 +39,16 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
     }
     let codes: Vec<&str> =
         codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.as_str()).collect();
+    let parents: Vec<&str> = if args.rollup {
+        codebook
+            .codes()
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|&c| codebook.has_children(c))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let rows = counted
         .iter()
         .enumerate()
@@ -61,6 +76,7 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
                 })
                 .collect(),
             codes: codes.iter().map(|&c| (c.to_owned(), case.count(c))).collect::<IndexMap<_, _>>(),
+            rollup: parents.iter().map(|&p| (p.to_owned(), case.rolled_up(p))).collect(),
         })
         .collect();
     let provenance = study
@@ -70,7 +86,8 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<Outcome> {
         .option("codings", display_paths(&args.codings.codings))
         .option("adjudications", args.adjudications.as_deref().map(display_path))
         .option("counts", args.counts)
-        .option("long", args.long);
+        .option("long", args.long)
+        .option("rollup", args.rollup);
     let info = CodebookInfo::new(codebook);
     let (matrix, renames) = CaseMatrix::new(info, rows, provenance);
     let mut stderr = std::io::stderr().lock();

@@ -25,7 +25,8 @@ pub(crate) struct CaseMatrix {
 pub(crate) struct Column {
     /// The name written: safe for R, SPSS and Stata.
     pub(crate) name: String,
-    /// `case`, `attribute`, `group` (an exclusive parent) or `code`.
+    /// `case`, `attribute`, `group` (an exclusive parent), `code` or
+    /// `rollup` (a parent with every code under it, `--rollup`).
     pub(crate) kind: &'static str,
     /// The attribute, parent or code id it stands for.
     pub(crate) source: String,
@@ -42,6 +43,14 @@ pub(crate) struct CaseRow {
     pub(crate) groups: IndexMap<String, Option<String>>,
     /// Segments per codable code.
     pub(crate) codes: IndexMap<String, usize>,
+    /// With `--rollup`, per parent code: segments with it or any code under it.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub(crate) rollup: IndexMap<String, usize>,
+}
+
+/// The column name a parent's roll-up is written under.
+fn rollup_name(parent: &str) -> String {
+    format!("{parent}_all")
 }
 
 impl CaseMatrix {
@@ -56,8 +65,12 @@ impl CaseMatrix {
             sources.extend(first.attributes.keys().map(|a| ("attribute", a.clone())));
             sources.extend(first.groups.keys().map(|g| ("group", g.clone())));
             sources.extend(first.codes.keys().map(|c| ("code", c.clone())));
+            sources.extend(first.rollup.keys().map(|p| ("rollup", p.clone())));
         }
-        let originals: Vec<String> = sources.iter().map(|(_, s)| s.clone()).collect();
+        let originals: Vec<String> = sources
+            .iter()
+            .map(|(kind, s)| if *kind == "rollup" { rollup_name(s) } else { s.clone() })
+            .collect();
         let (names, renames) = safe_names(&originals);
         let columns = sources
             .into_iter()
@@ -75,7 +88,7 @@ impl CaseMatrix {
             let mut record = vec![row.case.clone()];
             record.extend(row.attributes.values().map(|v| v.clone().unwrap_or_default()));
             record.extend(row.groups.values().map(|v| v.clone().unwrap_or_default()));
-            record.extend(row.codes.values().map(|&n| match cells {
+            record.extend(row.codes.values().chain(row.rollup.values()).map(|&n| match cells {
                 CodeCells::Segments => n.to_string(),
                 CodeCells::Presence => u8::from(n > 0).to_string(),
             }));
@@ -90,6 +103,9 @@ impl CaseMatrix {
         for row in &self.cases {
             for (code, n) in &row.codes {
                 records.push(vec![row.case.clone(), code.clone(), n.to_string()]);
+            }
+            for (parent, n) in &row.rollup {
+                records.push(vec![row.case.clone(), rollup_name(parent), n.to_string()]);
             }
         }
         csv::write(records)

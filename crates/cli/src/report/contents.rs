@@ -28,9 +28,7 @@ pub(crate) struct Contents<'a> {
     /// Codes that co-occur in one case.
     pub(crate) by_case: Cooccurrence,
     /// Coded excerpts per codable code, in codebook order.
-    pub(crate) excerpts: Vec<(String, Vec<Excerpt>)>,
-    /// At most this many excerpts are shown per code (`--excerpts`).
-    pub(crate) excerpt_limit: Option<usize>,
+    pub(crate) excerpts: Vec<CodeExcerpts>,
     pub(crate) cases: Vec<CaseEntry>,
     /// The counted coder's memos on segments they gave no code.
     pub(crate) memos: Vec<MemoEntry>,
@@ -58,8 +56,15 @@ impl Cooccurrence {
     }
 }
 
-/// Where each code's rule terms match in one segment.
-type MarksByCode = BTreeMap<String, Vec<Range<usize>>>;
+/// The excerpts of one code: how many there are, and those shown.
+pub(crate) struct CodeExcerpts {
+    pub(crate) code: String,
+    /// Every segment with the code.
+    pub(crate) total: usize,
+    /// The first segments (in case order), at most `--excerpts` of them:
+    /// only these are read out of the transcripts.
+    pub(crate) shown: Vec<Excerpt>,
+}
 
 /// One coded segment, as a reader sees it.
 pub(crate) struct Excerpt {
@@ -122,7 +127,13 @@ pub(crate) struct ContentsInputs<'a> {
 }
 
 impl<'a> Contents<'a> {
-    pub(crate) fn new(inputs: &ContentsInputs<'a>, coder: String, tally: TallyReport) -> Self {
+    /// Gathers the report; `excerpt_limit` excerpts per code at most (`None`: all).
+    pub(crate) fn new(
+        inputs: &ContentsInputs<'a>,
+        coder: String,
+        tally: TallyReport,
+        excerpt_limit: Option<usize>,
+    ) -> Self {
         let codable: Vec<String> =
             inputs.codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect();
         let (by_segment, by_case) = cooccurrences(inputs, &codable);
@@ -132,8 +143,7 @@ impl<'a> Contents<'a> {
             coder,
             by_segment,
             by_case,
-            excerpts: excerpts(inputs, &codable),
-            excerpt_limit: None,
+            excerpts: excerpts(inputs, &codable, excerpt_limit),
             study_memos: None,
             cases: cases(inputs, &codable),
             memos: memos(inputs),
@@ -181,14 +191,20 @@ fn segments_by_id<'t>(inputs: &ContentsInputs<'t>) -> Segments<'t> {
         .transcripts
         .iter()
         .map(|t| {
-            let mut found: BTreeMap<String, Segment> =
-                t.segments(inputs.codebook.unit()).into_iter().map(|s| (s.id.clone(), s)).collect();
-            let elsewhere = coded_ids
-                .get(t.case())
-                .is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
+            let ids = coded_ids.get(t.case());
+            // Only coded segments are kept: a large corpus has many more.
+            let coded = |s: &Segment| ids.is_some_and(|ids| ids.contains(s.id.as_str()));
+            let mut found: BTreeMap<String, Segment> = t
+                .segments(inputs.codebook.unit())
+                .into_iter()
+                .filter(coded)
+                .map(|s| (s.id.clone(), s))
+                .collect();
+            let elsewhere = ids.is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
             if elsewhere {
                 for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
-                    found.extend(t.segments(unit).into_iter().map(|s| (s.id.clone(), s)));
+                    let segments = t.segments(unit).into_iter().filter(coded);
+                    found.extend(segments.map(|s| (s.id.clone(), s)));
                 }
             }
             (t.case(), found)
@@ -199,67 +215,52 @@ fn segments_by_id<'t>(inputs: &ContentsInputs<'t>) -> Segments<'t> {
 /// Segments of each case, by id.
 type Segments<'t> = BTreeMap<&'t str, BTreeMap<String, Segment>>;
 
-/// Where each code's rule terms match in each coded segment: one scan of
-/// the segment for all codes.
-fn marks<'t>(
-    inputs: &ContentsInputs<'t>,
-    transcript_of: &BTreeMap<&str, &Transcript>,
-    segments: &Segments<'_>,
-) -> BTreeMap<(&'t str, &'t str), MarksByCode> {
-    let mut marks_of: BTreeMap<(&str, &str), MarksByCode> = BTreeMap::new();
-    for coding in inputs.codings {
-        let key = (coding.case.as_str(), coding.segment.as_str());
-        if marks_of.contains_key(&key) {
-            continue;
-        }
-        let Some((transcript, segment)) =
-            transcript_of.get(key.0).zip(segments.get(key.0).and_then(|s| s.get(key.1)))
-        else {
-            continue;
-        };
-        let hits = inputs.rules.scan(segment.text(transcript));
-        let marks = inputs
-            .rules
-            .decide_all(&hits)
-            .map(|(code, d)| {
-                (code.to_owned(), merge(d.matched.into_iter().map(|e| e.range).collect()))
-            })
-            .collect();
-        marks_of.insert(key, marks);
-    }
-    marks_of
+/// Where `code`'s rule terms match in a segment's text, sorted and merged.
+fn marks(rules: &RuleSet, code: &str, text: &str) -> Vec<Range<usize>> {
+    let hits = rules.scan(text);
+    rules
+        .decide_all(&hits)
+        .filter(|(c, _)| *c == code)
+        .flat_map(|(_, d)| merge(d.matched.into_iter().map(|e| e.range).collect()))
+        .collect()
 }
 
-/// Coded excerpts per codable code, in case and segment order.
-fn excerpts(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<(String, Vec<Excerpt>)> {
+/// Coded excerpts per codable code, in case and segment order: each code's
+/// segments counted, and only the first `limit` read out with their marks.
+fn excerpts(
+    inputs: &ContentsInputs<'_>,
+    codable: &[String],
+    limit: Option<usize>,
+) -> Vec<CodeExcerpts> {
     let segments = segments_by_id(inputs);
-    let transcript_of: BTreeMap<&str, &Transcript> =
-        inputs.transcripts.iter().map(|t| (t.case(), t)).collect();
-    let marks_of = marks(inputs, &transcript_of, &segments);
-    let case_order: BTreeMap<&str, usize> =
-        inputs.transcripts.iter().enumerate().map(|(i, t)| (t.case(), i)).collect();
+    let transcript_of: BTreeMap<&str, (usize, &Transcript)> =
+        inputs.transcripts.iter().enumerate().map(|(i, t)| (t.case(), (i, t))).collect();
     codable
         .iter()
         .map(|code| {
-            let mut list: Vec<(usize, Excerpt)> = inputs
+            let mut found: Vec<(usize, usize, &Coding)> = inputs
                 .codings
                 .iter()
                 .filter(|c| c.code == *code)
                 .filter_map(|coding| {
-                    let transcript = transcript_of.get(coding.case.as_str())?;
+                    let (order, _) = transcript_of.get(coding.case.as_str())?;
                     let segment = segments.get(coding.case.as_str())?.get(&coding.segment)?;
-                    let marks = marks_of
-                        .get(&(coding.case.as_str(), coding.segment.as_str()))
-                        .and_then(|m| m.get(code))
-                        .cloned()
-                        .unwrap_or_default();
-                    let order = *case_order.get(coding.case.as_str())?;
-                    Some((order, excerpt(coding, transcript, segment, marks)))
+                    Some((*order, segment.start, coding))
                 })
                 .collect();
-            list.sort_by_key(|(order, e)| (*order, segment_order(&segments, e)));
-            list.dedup_by(|a, b| a.1.case == b.1.case && a.1.segment == b.1.segment);
-            (code.clone(), list.into_iter().map(|(_, e)| e).collect())
+            found.sort_by_key(|(order, start, c)| (*order, *start, c.segment.as_str()));
+            found.dedup_by(|a, b| a.2.case == b.2.case && a.2.segment == b.2.segment);
+            let shown = found
+                .iter()
+                .take(limit.unwrap_or(usize::MAX))
+                .filter_map(|(_, _, coding)| {
+                    let (_, transcript) = transcript_of.get(coding.case.as_str())?;
+                    let segment = segments.get(coding.case.as_str())?.get(&coding.segment)?;
+                    let marks = marks(inputs.rules, code, segment.text(transcript));
+                    Some(excerpt(coding, transcript, segment, marks))
+                })
+                .collect();
+            CodeExcerpts { code: code.clone(), total: found.len(), shown }
         })
         .collect()
 }
@@ -378,11 +379,6 @@ fn adjudication_entries(inputs: &ContentsInputs<'_>) -> Vec<AdjudicationEntry> {
                 .unwrap_or_default(),
         })
         .collect()
-}
-
-/// Where a segment stands in its transcript (its start), for sorting.
-fn segment_order(segments: &Segments<'_>, e: &Excerpt) -> usize {
-    segments.get(e.case.as_str()).and_then(|s| s.get(&e.segment)).map_or(0, |s| s.start)
 }
 
 /// Ranges sorted and merged where they overlap.

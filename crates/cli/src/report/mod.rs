@@ -56,7 +56,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let study_memos = study.study_memos(args.memos.folder.as_deref(), &transcripts)?;
     let cases: Vec<CaseCodes> = transcripts
         .iter()
-        .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+        .map(|t| {
+            CaseCodes::with_parents(&study.codebook, t.case(), t.attributes().clone(), &codings)
+        })
         .collect();
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
@@ -68,7 +70,10 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         .option("coder", study.coder.clone())
         .option("by", args.by.clone())
         .option("confidence", 0.95)
-        .option("excerpts", args.excerpts);
+        .option(
+            "excerpts",
+            args.excerpts.at_most().map_or_else(|| "all".into(), serde_json::Value::from),
+        );
     let edges = study.binning.as_ref().map(|b| b.edges.clone());
     if let Some(edges) = &edges {
         provenance = provenance.option("bins", edges.clone());
@@ -83,8 +88,8 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         tally: &tally,
         adjudications: study.adjudications.as_ref(),
     };
-    let mut contents = Contents::new(&inputs, study.coder.clone(), tally_report);
-    contents.excerpt_limit = args.excerpts;
+    let mut contents =
+        Contents::new(&inputs, study.coder.clone(), tally_report, args.excerpts.at_most());
     // Segment memos are shown with their excerpts and in their own section.
     contents.study_memos = Some(MemoBook::new(&study.codebook, &study_memos, &transcripts, &[]));
     let bytes = match kind {

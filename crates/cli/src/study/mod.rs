@@ -278,7 +278,9 @@ impl LoadedStudy {
         let codings = self.codings(&transcripts, args)?;
         Ok(transcripts
             .iter()
-            .map(|t| CaseCodes::new(t.case(), t.attributes().clone(), &codings))
+            .map(|t| {
+                CaseCodes::with_parents(&self.codebook, t.case(), t.attributes().clone(), &codings)
+            })
             .collect())
     }
 

@@ -109,6 +109,34 @@ fn matrix_wide_long_and_counts() {
     assert_eq!(json["cases"][0]["groups"]["motive"], serde_json::Value::Null, "A is unresolved");
 }
 
+/// `--rollup` adds a column per parent: the segments with it or any code
+/// under it, each segment once (A's one segment has survival and freedom).
+#[test]
+fn matrix_rolls_up_parents() {
+    let test = mini();
+    let args = ["--adjudications", "adjudications.toml", "--rollup", "--counts"];
+    insta::assert_snapshot!(run(&test, "matrix", &args).ok(), @r#"
+    case,site,motive,survival,freedom,motive_all
+    A,Osaka,survival,1,1,1
+    B,Seoul,freedom,0,1,1
+    "#);
+    insta::assert_snapshot!(run(&test, "matrix", &["--rollup", "--long"]).ok(), @r#"
+    case,code,segments
+    A,survival,1
+    A,freedom,1
+    A,motive_all,1
+    B,survival,0
+    B,freedom,1
+    B,motive_all,1
+    "#);
+    let json: serde_json::Value =
+        serde_json::from_str(run(&test, "matrix", &["--rollup", "--format", "json"]).ok()).unwrap();
+    assert_eq!(json["cases"][0]["rollup"]["motive"], 1);
+    let json: serde_json::Value =
+        serde_json::from_str(run(&test, "matrix", &["--format", "json"]).ok()).unwrap();
+    assert!(json["cases"][0].get("rollup").is_none(), "no roll-up without --rollup");
+}
+
 #[test]
 fn matrix_column_names_are_safe_and_collisions_are_renamed() {
     let test = mini();

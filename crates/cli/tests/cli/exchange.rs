@@ -372,21 +372,24 @@ fn a_project_from_another_tool_is_tallied_and_agreed_on() {
 
     codes
 
-    code      parent  segments  cases      %  95% CI (Wilson)  (Clopper-Pearson)  Japan
-    --------  ------  --------  -----  -----  ---------------  -----------------  -----
-    motive                   0      0    0.0         0.0–79.3           0.0–97.5      0
-    survival  motive         1      1  100.0       20.7–100.0          2.5–100.0      1
-    freedom   motive         1      1  100.0       20.7–100.0          2.5–100.0      1
+    code                parent  segments  cases      %  95% CI (Wilson)  (Clopper-Pearson)  Japan
+    ------------------  ------  --------  -----  -----  ---------------  -----------------  -----
+    motive                             0      0    0.0         0.0–79.3           0.0–97.5      0
+    motive (rolled up)                 2      1  100.0       20.7–100.0          2.5–100.0      1
+    survival            motive         1      1  100.0       20.7–100.0          2.5–100.0      1
+    freedom             motive         1      1  100.0       20.7–100.0          2.5–100.0      1
 
     codes by settled in: cases with the code, % of the value's cases
 
-    code      settled in  cases  of      %      Wilson  Clopper-Pearson
-    --------  ----------  -----  --  -----  ----------  ---------------
-    motive    Japan           0   1    0.0    0.0–79.3         0.0–97.5
-    survival  Japan           1   1  100.0  20.7–100.0        2.5–100.0
-    freedom   Japan           1   1  100.0  20.7–100.0        2.5–100.0
+    code                settled in  cases  of      %      Wilson  Clopper-Pearson
+    ------------------  ----------  -----  --  -----  ----------  ---------------
+    motive              Japan           0   1    0.0    0.0–79.3         0.0–97.5
+    motive (rolled up)  Japan           1   1  100.0  20.7–100.0        2.5–100.0
+    survival            Japan           1   1  100.0  20.7–100.0        2.5–100.0
+    freedom             Japan           1   1  100.0  20.7–100.0        2.5–100.0
 
     motive: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
+    motive (rolled up): no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
     survival: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
     freedom: no test of independence: the table has 1 non-empty row(s) and 1 non-empty column(s); both need at least 2
     "#);

@@ -227,9 +227,54 @@ fn excerpts_can_be_limited() {
     args.extend_from_slice(&["--excerpts", "2"]);
     let markdown = report(&test, &args, "report.md");
     assert_eq!(markdown.matches("\n> — ").count(), 6, "two for each of three codes");
-    assert!(markdown.contains("The first 2 of 16 segments, in case order (--excerpts 2)."));
+    assert!(markdown.contains(
+        "Showing the first 2 of 16 excerpts, in case order; --excerpts all shows every one."
+    ));
     // The counts are those of every excerpt.
     assert!(markdown.contains("| survival | motive | 16 | 6 |"));
+
+    // By default at most 20 per code: survival's 16, freedom's and
+    // involuntary's first 20 of 32 and 27.
+    let markdown = report(&test, STUDY, "default.md");
+    assert_eq!(markdown.matches("\n> — ").count(), 16 + 20 + 20);
+    assert!(markdown.contains(
+        "Showing the first 20 of 32 excerpts, in case order; --excerpts all shows every one."
+    ));
+    let mut args = STUDY.to_vec();
+    args.extend_from_slice(&["--excerpts", "all"]);
+    let markdown = report(&test, &args, "all.md");
+    assert_eq!(markdown.matches("\n> — ").count(), 16 + 32 + 27);
+    assert!(!markdown.contains("Showing the first"));
+
+    let mut args = STUDY.to_vec();
+    args.extend_from_slice(&["--excerpts", "many", "-o", "many.md"]);
+    insta::assert_snapshot!(test.run(&args).failure(), @r"
+    exit: 2
+    error: invalid value 'many' for '--excerpts <N|all>': `many` is neither a number of excerpts nor `all`; give --excerpts 20 or --excerpts all
+
+    For more information, try '--help'.
+    ");
+    assert!(!test.path("many.md").exists());
+}
+
+/// Eight codes make 28 pairs: the report lists the 20 strongest and says so.
+#[test]
+fn cooccurring_pairs_are_listed_up_to_20() {
+    let test = QdaTest::study();
+    let mut codebook = String::from("[codebook]\nname = \"Common words\"\ninterviewer = [\"I\"]\n");
+    for word in ["the", "and", "was", "my", "we", "to", "in", "it"] {
+        codebook
+            .push_str(&format!("\n[[code]]\nid = \"w_{word}\"\n[code.rule]\nany = [\"{word}\"]\n"));
+    }
+    test.write("words.toml", codebook);
+    let markdown = report(&test, &["report", "words.toml", "transcripts/"], "words.md");
+    assert_eq!(
+        markdown
+            .matches("The 20 strongest of 28 pairs; qda cooccur --format csv lists them all.")
+            .count(),
+        2,
+        "once by segment, once by case"
+    );
 }
 
 /// `--bins` groups a numeric attribute as `qda tally --bins` does.
@@ -254,16 +299,18 @@ fn a_numeric_attribute_in_bins() {
     );
 }
 
-/// The HTML in headless Chromium at 390 CSS pixels (a phone): the page must
-/// not scroll sideways. The report is loaded, unchanged, into a 390 px frame
-/// of a measuring page; the measure is the report document's `scrollWidth`
+/// The HTML in headless Chromium at 1366 and 390 CSS pixels (a laptop and a
+/// phone): the page must not scroll sideways, and a table wider than the
+/// page scrolls in its own frame with its first column fixed. The report is
+/// loaded, unchanged, into a frame of that width in a measuring page; the
+/// measure is the report document's `scrollWidth`
 /// against its `clientWidth`. A screenshot and a PDF (the print stylesheet)
 /// are kept in `target/tmp/` for a person to look at.
 ///
 /// Skips with a message where Chromium is not installed, except in CI (`CI`
 /// set), where its absence fails the test.
 #[test]
-fn html_report_fits_a_phone_in_a_real_browser() {
+fn html_report_fits_a_laptop_and_a_phone_in_a_real_browser() {
     let Some(chromium) = chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -277,13 +324,24 @@ fn html_report_fits_a_phone_in_a_real_browser() {
     let test = QdaTest::study();
     let html = report(&test, STUDY, "report.html");
     assert!(!html.is_empty());
-    test.write("measure.html", MEASURE.replace("PAGE", "report.html"));
-    let measured = measure(&chromium, &test.path("measure.html"));
-    assert_eq!(measured.client_width, 390, "the frame is 390 px wide: {measured:?}");
-    assert!(
-        measured.scroll_width <= measured.client_width,
-        "the report scrolls sideways at 390 px: {measured:?}"
-    );
+    // A laptop and a phone: the page never scrolls sideways, and a wide
+    // table scrolls in its frame with its first column in view.
+    for width in [1366, 390] {
+        test.write("measure.html", measuring("report.html", width));
+        let measured = measure(&chromium, &test.path("measure.html"));
+        assert_eq!(measured.client_width, width, "the frame is {width} px wide: {measured:?}");
+        assert!(
+            measured.scroll_width <= measured.client_width,
+            "the report scrolls sideways at {width} px: {measured:?}"
+        );
+        assert!(
+            measured.hidden.is_empty(),
+            "a scrolled table hides its first column at {width} px: {measured:?}"
+        );
+        if width == 390 {
+            assert!(measured.scrolled > 0, "no table scrolls at 390 px, so none was checked");
+        }
+    }
 
     // Markup, and a 260-character token, in every input.
     let hostile = QdaTest::fixture("report-hostile");
@@ -298,7 +356,7 @@ fn html_report_fits_a_phone_in_a_real_browser() {
         "site",
     ];
     report(&hostile, &args, "report.html");
-    hostile.write("measure.html", MEASURE.replace("PAGE", "report.html"));
+    hostile.write("measure.html", measuring("report.html", 390));
     let measured = measure(&chromium, &hostile.path("measure.html"));
     assert!(
         measured.scroll_width <= measured.client_width,
@@ -307,7 +365,7 @@ fn html_report_fits_a_phone_in_a_real_browser() {
 
     // The measure can fail: a page wider than the phone is caught.
     test.write("wide.html", "<!DOCTYPE html><meta name=\"viewport\" content=\"width=device-width\"><div style=\"width:600px\">wide</div>");
-    test.write("measure-wide.html", MEASURE.replace("PAGE", "wide.html"));
+    test.write("measure-wide.html", measuring("wide.html", 390));
     let wide = measure(&chromium, &test.path("measure-wide.html"));
     assert!(wide.scroll_width > wide.client_width, "a wide page was not caught: {wide:?}");
 
@@ -328,34 +386,57 @@ fn html_report_fits_a_phone_in_a_real_browser() {
     eprintln!("screenshot: {}\nprinted: {}", screenshot.display(), pdf.display());
 }
 
-/// A page that loads PAGE into a 390 px frame and writes what it measured
+/// A page that loads PAGE into a WIDTH px frame and writes what it measured
 /// into its own DOM, which `--dump-dom` prints. (The report itself is not
-/// changed: the script is the measuring page's.)
+/// changed: the script is the measuring page's.) Every table frame
+/// (`.scroll`) that scrolls is scrolled to its right end, and its rows'
+/// first cells must still be inside the frame: the first column is fixed.
 const MEASURE: &str = r#"<!DOCTYPE html>
 <html><body style="margin:0">
-<iframe id="page" src="PAGE" style="width:390px;height:900px;border:0"></iframe>
+<iframe id="page" src="PAGE" style="width:WIDTHpx;height:900px;border:0"></iframe>
 <pre id="result">pending</pre>
 <script>
 document.getElementById('page').addEventListener('load', function () {
-  var doc = this.contentDocument, root = doc.documentElement, wide = [];
+  var doc = this.contentDocument, root = doc.documentElement, wide = [], hidden = [], scrolled = 0;
   doc.querySelectorAll('body *').forEach(function (el) {
     var box = el.getBoundingClientRect();
     if (box.right > root.clientWidth + 0.5 && !el.closest('.scroll')) {
       wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ':' + Math.round(box.right));
     }
   });
+  doc.querySelectorAll('.scroll').forEach(function (frame) {
+    if (frame.scrollWidth <= frame.clientWidth) return;
+    scrolled += 1;
+    frame.scrollLeft = frame.scrollWidth;
+    var left = frame.getBoundingClientRect().left;
+    frame.querySelectorAll('tr > :first-child').forEach(function (cell) {
+      if (cell.getBoundingClientRect().left < left - 0.5) {
+        hidden.push(cell.tagName.toLowerCase() + ':' + cell.textContent.slice(0, 20).replace(/\s+/g, '_'));
+      }
+    });
+  });
   document.getElementById('result').textContent = 'measured scrollWidth=' + root.scrollWidth +
-    ' clientWidth=' + root.clientWidth + ' outside=' + wide.slice(0, 20).join(' ') + ' end';
+    ' clientWidth=' + root.clientWidth + ' scrolled=' + scrolled + ' hidden=' + hidden.slice(0, 20).join(' ') +
+    ' outside=' + wide.slice(0, 20).join(' ') + ' end';
 });
 </script>
 </body></html>
 "#;
+
+/// The measuring page for PAGE in a frame `width` px wide.
+fn measuring(page: &str, width: u32) -> String {
+    MEASURE.replace("PAGE", page).replace("WIDTH", &width.to_string())
+}
 
 #[derive(Debug)]
 #[allow(dead_code)] // `outside` is read through Debug in failure messages.
 struct Measured {
     scroll_width: u32,
     client_width: u32,
+    /// Table frames that scroll sideways.
+    scrolled: u32,
+    /// First cells of rows that left their frame when it was scrolled.
+    hidden: String,
     outside: String,
 }
 
@@ -370,7 +451,9 @@ fn measure(chromium: &Path, page: &Path) -> Measured {
         ],
     );
     let found =
-        regex::Regex::new(r"measured scrollWidth=(\d+) clientWidth=(\d+) outside=(.*?) end")
+        regex::Regex::new(
+            r"measured scrollWidth=(\d+) clientWidth=(\d+) scrolled=(\d+) hidden=(.*?) outside=(.*?) end",
+        )
             .unwrap()
             .captures(&dom)
             .unwrap_or_else(|| {
@@ -379,7 +462,9 @@ fn measure(chromium: &Path, page: &Path) -> Measured {
     Measured {
         scroll_width: found[1].parse().unwrap(),
         client_width: found[2].parse().unwrap(),
-        outside: found[3].to_owned(),
+        scrolled: found[3].parse().unwrap(),
+        hidden: found[4].trim().to_owned(),
+        outside: found[5].to_owned(),
     }
 }
 

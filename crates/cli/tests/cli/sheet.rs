@@ -83,6 +83,7 @@ fn a_filled_sheet_becomes_codings_that_tally_and_agree_read() {
     group,motive,survival,,0,2,0.0000,0.0000,65.7620,0.0000,84.1886
     group,motive,freedom,,2,2,100.0000,34.2380,100.0000,15.8114,100.0000
     group,motive,uncoded,,0,2,0.0000,0.0000,65.7620,0.0000,84.1886
+    rollup,,motive,2,2,2,100.0000,34.2380,100.0000,15.8114,100.0000
     code,motive,survival,0,0,2,0.0000,0.0000,65.7620,0.0000,84.1886
     code,motive,freedom,2,2,2,100.0000,34.2380,100.0000,15.8114,100.0000
     ");

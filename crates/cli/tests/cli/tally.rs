@@ -242,3 +242,27 @@ fn transcripts_after_codings_are_refused_with_the_right_order() {
     error: --codings B.txt: a transcript is not a codings file; --codings takes every path after it, so name the transcripts before it: qda agree codebook.toml A.txt B.txt --codings rules.json
     ");
 }
+
+/// A parent gets a row of the segments and cases with it or any code under
+/// it, marked as rolled up; A's one segment with survival and freedom counts
+/// once. The exclusive group's table is unchanged.
+#[test]
+fn a_parent_rolls_up_its_children() {
+    let test = mini();
+    let adjudicated = ["--adjudications", "adjudications.toml"];
+    let mut args = adjudicated.to_vec();
+    args.extend_from_slice(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(tally(&test, &args).ok()).unwrap();
+    let rolled: Vec<&serde_json::Value> =
+        json["codes"].as_array().unwrap().iter().filter(|c| c["rolled_up"] == true).collect();
+    assert_eq!(rolled.len(), 1);
+    assert_eq!(rolled[0]["code"], "motive");
+    assert_eq!((rolled[0]["segments"].as_u64(), rolled[0]["cases"].as_u64()), (Some(2), Some(2)));
+    // Wilson's lower bound for x = n is n / (n + z²): 2 / (2 + 1.959964²) = 0.342380.
+    assert_eq!(rolled[0]["wilson_95"], serde_json::json!([34.238023, 100.0]));
+    let text = tally(&test, &adjudicated).ok().to_owned();
+    assert!(text.contains("motive (rolled up)"), "{text}");
+    let mut args = adjudicated.to_vec();
+    args.extend_from_slice(&["--format", "csv"]);
+    assert!(tally(&test, &args).ok().contains("\nrollup,,motive,2,2,2,100.0000,"));
+}

@@ -330,7 +330,7 @@ fn case_codes_count_what_the_codings_hold() {
             let t = Transcript::parse(Path::new("B.txt"), text.as_bytes()).unwrap();
             let counted = rules.case_codes(&cb, &t);
             assert!(!counted.segments.is_empty());
-            assert_eq!(counted, crate::CaseCodes::from_coded(&rules.code_transcript(&cb, &t)));
+            assert_eq!(counted, crate::CaseCodes::from_coded(&cb, &rules.code_transcript(&cb, &t)));
         }
     }
 }

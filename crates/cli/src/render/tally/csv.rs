@@ -1,5 +1,5 @@
 //! The tally as CSV: one record per child of each exclusive group, then one
-//! per code; with `--by`, the counts per value, each value's row and column
+//! per code (`table` = `code`, or `rollup` for a parent's roll-up); with `--by`, the counts per value, each value's row and column
 //! shares with intervals, and the crosstab's tests.
 
 use indexmap::IndexMap;
@@ -40,7 +40,7 @@ pub(super) fn records(report: &TallyReport) -> Vec<Vec<String>> {
         })
     });
     let codes = report.codes.iter().map(|c| Record {
-        table: "code",
+        table: if c.rolled_up { "rollup" } else { "code" },
         parent: c.parent.clone().unwrap_or_default(),
         code: &c.code,
         segments: c.segments.to_string(),

@@ -91,7 +91,7 @@ fn codes_table(report: &TallyReport) -> Table {
     let mut table = Table::new(headers);
     for code in &report.codes {
         let mut cells = vec![
-            code.code.clone(),
+            code.shown(),
             code.parent.clone().unwrap_or_default(),
             code.segments.to_string(),
             code.cases.to_string(),
@@ -182,7 +182,7 @@ fn codes_by_tables(report: &TallyReport, split: &SplitInfo) -> (Table, Table, Ve
                 |s| (pct(s.percent), interval(s.wilson_95), interval(s.clopper_pearson_95)),
             );
             shares.push(vec![
-                code.code.clone(),
+                code.shown(),
                 crosstab.columns[c].clone(),
                 cell.count.to_string(),
                 crosstab.column_totals[c].to_string(),
@@ -193,11 +193,15 @@ fn codes_by_tables(report: &TallyReport, split: &SplitInfo) -> (Table, Table, Ve
         }
         let t = &crosstab.tests;
         let Some(chi) = &t.chi_square else {
-            notes.push(format!("{}: {}", code.code, t.not_tested.as_deref().unwrap_or_default()));
+            notes.push(format!(
+                "{}: {}",
+                code.shown(),
+                t.not_tested.as_deref().unwrap_or_default()
+            ));
             continue;
         };
         tests.push(vec![
-            code.code.clone(),
+            code.shown(),
             format!("{:.3}", chi.statistic),
             chi.df.to_string(),
             p_value(chi.p_value),

@@ -6,7 +6,9 @@ mod csv;
 mod document;
 mod model;
 
-pub(crate) use model::{CodebookInfo, GroupReport, TallyReport, interval_shown, percent_shown};
+pub(crate) use model::{
+    CodeReport, CodebookInfo, GroupReport, ROLLED_UP, TallyReport, interval_shown, percent_shown,
+};
 
 use crate::render::Render;
 use crate::render::markup::Markup;

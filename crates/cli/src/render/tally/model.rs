@@ -76,10 +76,13 @@ pub(crate) struct Row {
     pub(crate) by: Option<IndexMap<String, usize>>,
 }
 
-/// One code over all cases.
+/// One code over all cases, or a parent's roll-up.
 #[derive(Debug, Serialize)]
 pub(crate) struct CodeReport {
     pub(crate) code: String,
+    /// A parent's roll-up: the segments and cases with it or any code under it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) rolled_up: bool,
     pub(crate) label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) parent: Option<String>,
@@ -269,6 +272,7 @@ impl CodeReport {
         });
         CodeReport {
             code: code.code.clone(),
+            rolled_up: code.rolled_up,
             label: label(codebook, &code.code),
             parent: codebook.code(&code.code).and_then(|c| c.parent.clone()),
             segments: code.segments,
@@ -281,6 +285,16 @@ impl CodeReport {
         }
     }
 }
+
+impl CodeReport {
+    /// The code as a table shows it: a roll-up marked `(rolled up)`.
+    pub(crate) fn shown(&self) -> String {
+        if self.rolled_up { format!("{} {ROLLED_UP}", self.code) } else { self.code.clone() }
+    }
+}
+
+/// The mark of a parent's roll-up row in text tables.
+pub(crate) const ROLLED_UP: &str = "(rolled up)";
 
 impl TallyReport {
     /// The attribute's values, as column headers.

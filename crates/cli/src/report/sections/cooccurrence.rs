@@ -73,12 +73,28 @@ fn describe(c: &Cooccurrence, pair: &PairStrength, unit: &str) -> String {
     )
 }
 
+/// At most this many pairs are listed, strongest first: a codebook of 120
+/// codes has 7,140 pairs, and `qda cooccur` lists them all.
+const PAIRS_SHOWN: usize = 20;
+
+/// A note when pairs were left out of the list.
+fn pairs_left_out(listed: usize, all: usize) -> Option<String> {
+    (listed < all).then(|| {
+        format!("The {listed} strongest of {all} pairs; qda cooccur --format csv lists them all.")
+    })
+}
+
 fn pairs_html(c: &Cooccurrence, unit: &str, h: &mut Html) {
-    let pairs = c.table.ranked_pairs();
+    let mut pairs = c.table.ranked_pairs();
     if pairs.is_empty() {
         h.element("p", &[("class", "note")], &format!("No two codes share any of the {unit}."))
             .nl();
         return;
+    }
+    let all = pairs.len();
+    pairs.truncate(PAIRS_SHOWN);
+    if let Some(note) = pairs_left_out(pairs.len(), all) {
+        h.element("p", &[("class", "note")], &note).nl();
     }
     h.raw("<div class=\"scroll\"><table>");
     h.element("caption", &[], &format!("Pairs that share {unit}, strongest first")).nl();
@@ -128,10 +144,15 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
         }
         md.table(&table);
         md.blank();
-        let pairs = c.table.ranked_pairs();
+        let mut pairs = c.table.ranked_pairs();
         if pairs.is_empty() {
             md.paragraph(&format!("No two codes share any of the {unit}."));
             continue;
+        }
+        let all = pairs.len();
+        pairs.truncate(PAIRS_SHOWN);
+        if let Some(note) = pairs_left_out(pairs.len(), all) {
+            md.paragraph(&note);
         }
         let mut ranked = Table::new(vec![
             ("codes", Align::Left),
@@ -154,6 +175,15 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_list_of_pairs_says_how_many_were_left_out() {
+        assert_eq!(super::pairs_left_out(3, 3), None);
+        assert_eq!(
+            super::pairs_left_out(20, 7140).as_deref(),
+            Some("The 20 strongest of 7140 pairs; qda cooccur --format csv lists them all.")
+        );
+    }
+
     #[test]
     fn shades_run_from_white_to_the_accent() {
         assert_eq!(super::shade(0.0), "background:#ffffff;color:#1f2328");

@@ -13,7 +13,8 @@ use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::report::contents::Contents;
 use crate::report::html::Html;
-use crate::report::sections::shown::share;
+use crate::report::sections::chart::{self, Bar, Group};
+use crate::report::sections::shown::{colour, share};
 
 /// One table as the report shows it: a title, the columns with their case
 /// totals, rows of (code, label, counts per column, the row's own test),
@@ -30,10 +31,14 @@ struct View<'s> {
 
 struct Line<'s> {
     code: &'s str,
+    /// The code as the row names it (a parent's roll-up marked).
+    shown: String,
     label: &'s str,
     counts: &'s IndexMap<String, usize>,
     /// Fisher's exact test of this code against its absence.
     fisher: Option<String>,
+    /// The crosstab this line is a row of, and the row, for the chart.
+    crosstab: Option<(&'s Crosstab, usize)>,
 }
 
 /// Fisher's p-value of a crosstab, when it was computed.
@@ -53,9 +58,19 @@ fn views<'s>(contents: &'s Contents<'_>) -> Vec<View<'s>> {
             rows: g
                 .rows
                 .iter()
-                .filter_map(|r| {
+                .enumerate()
+                .filter_map(|(i, r)| {
                     let counts = r.by.as_ref()?;
-                    Some(Line { code: &r.code, label: &r.label, counts, fisher: None })
+                    let crosstab = g.crosstab.as_ref().map(|x| (x, i));
+                    let shown = r.code.clone();
+                    Some(Line {
+                        code: &r.code,
+                        shown,
+                        label: &r.label,
+                        counts,
+                        fisher: None,
+                        crosstab,
+                    })
                 })
                 .collect(),
             total: contents.tally.n,
@@ -73,7 +88,15 @@ fn views<'s>(contents: &'s Contents<'_>) -> Vec<View<'s>> {
             .filter_map(|c| {
                 let counts = c.by.as_ref()?;
                 let fisher = fisher(c.crosstab.as_ref());
-                Some(Line { code: &c.code, label: &c.label, counts, fisher })
+                let crosstab = c.crosstab.as_ref().map(|x| (x, 0));
+                Some(Line {
+                    code: &c.code,
+                    shown: c.shown(),
+                    label: &c.label,
+                    counts,
+                    fisher,
+                    crosstab,
+                })
             })
             .collect(),
         total: contents.tally.n,
@@ -123,7 +146,7 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
         h.raw("</tr></thead><tbody>").nl();
         for line in &view.rows {
             h.open("tr", &[]).open("th", &[("scope", "row"), ("title", line.label)]);
-            h.element("code", &[], line.code).close("th");
+            h.element("code", &[], &line.shown).close("th");
             let mut all = 0;
             for (value, n) in line.counts {
                 all += n;
@@ -136,10 +159,76 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
             h.close("tr").nl();
         }
         h.raw("</tbody></table></div>").nl();
+        chart(contents, &split.attribute, &view, h);
         for test in &view.tests {
             h.element("p", &[("class", "note")], &sentence(test)).nl();
         }
     }
+}
+
+/// A view as grouped bars: each value's share of cases with each code and
+/// its 95% Wilson interval. A group's codes are grouped by value (the bars
+/// of a value add up to 100%); the codes table's by code (each bar is the
+/// share of that value's cases with the code).
+fn chart(contents: &Contents<'_>, attribute: &str, view: &View<'_>, h: &mut Html) {
+    let bar = |line: &Line<'_>, column: usize, name: String, detail: Option<String>| {
+        let (crosstab, row) = line.crosstab?;
+        let cell = crosstab.cells.get(row)?.get(column)?;
+        Some(Bar {
+            name,
+            detail,
+            cases: cell.count as usize,
+            of: crosstab.column_totals[column] as usize,
+            percent: cell.column.map(|s| s.percent),
+            wilson_95: cell.column.map(|s| s.wilson_95),
+            colour: colour(contents, line.code),
+        })
+    };
+    let groups: Vec<Group> = if view.row_tests {
+        view.rows
+            .iter()
+            .map(|line| Group {
+                heading: Some(line.shown.clone()),
+                bars: view
+                    .columns
+                    .keys()
+                    .enumerate()
+                    .filter_map(|(c, value)| bar(line, c, value.clone(), None))
+                    .collect(),
+            })
+            .collect()
+    } else {
+        view.columns
+            .iter()
+            .enumerate()
+            .map(|(c, (value, n))| Group {
+                heading: Some(format!("{attribute} = {value} (n = {n})")),
+                bars: view
+                    .rows
+                    .iter()
+                    .filter_map(|line| {
+                        let detail = (line.label != line.code).then(|| line.label.to_owned());
+                        bar(line, c, line.code.to_owned(), detail)
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    if groups.iter().all(|g| g.bars.is_empty()) {
+        return;
+    }
+    let caption = if view.row_tests {
+        format!(
+            "{}: for each code, the share of each {attribute}'s cases with the code (bar) and its 95% Wilson interval (whisker).",
+            view.title
+        )
+    } else {
+        format!(
+            "{}: for each {attribute}, the share of its cases with each code (bar) and its 95% Wilson interval (whisker).",
+            view.title
+        )
+    };
+    chart::figure(h, &groups, &caption);
 }
 
 /// A test line as a sentence: capitalised, with a full stop.
@@ -181,7 +270,7 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
                 .collect(),
         );
         for line in &view.rows {
-            let mut cells = vec![line.code.to_owned()];
+            let mut cells = vec![line.shown.clone()];
             let mut all = 0;
             for (value, n) in line.counts {
                 all += n;

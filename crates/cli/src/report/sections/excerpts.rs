@@ -3,22 +3,19 @@
 
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
-use crate::report::contents::{Contents, Excerpt, pieces};
+use crate::report::contents::{CodeExcerpts, Contents, Excerpt, pieces};
 use crate::report::html::{Html, anchor};
 use crate::report::sections::shown::colour;
 
-/// The excerpts shown, and a note when `--excerpts` left some out.
-fn shown<'e>(contents: &Contents<'_>, excerpts: &'e [Excerpt]) -> (&'e [Excerpt], Option<String>) {
-    match contents.excerpt_limit {
-        Some(limit) if limit < excerpts.len() => (
-            &excerpts[..limit],
-            Some(format!(
-                "The first {limit} of {} segments, in case order (--excerpts {limit}).",
-                excerpts.len()
-            )),
-        ),
-        _ => (excerpts, None),
-    }
+/// A note when `--excerpts` left some of a code's excerpts out.
+fn left_out(excerpts: &CodeExcerpts) -> Option<String> {
+    (excerpts.shown.len() < excerpts.total).then(|| {
+        format!(
+            "Showing the first {} of {} excerpts, in case order; --excerpts all shows every one.",
+            excerpts.shown.len(),
+            excerpts.total
+        )
+    })
 }
 
 /// Who, where and why, in one line.
@@ -37,7 +34,8 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
         "The segments each code was given, in case order. Marked words are the code's rule terms that match; the last item names the rule term recorded, or the person who coded the segment.",
     )
     .nl();
-    for (code, excerpts) in &contents.excerpts {
+    for excerpts in &contents.excerpts {
+        let code = &excerpts.code;
         let style = format!("--code:{}", colour(contents, code));
         h.open("section", &[("id", &anchor("excerpts", code)), ("style", &style)]).nl();
         h.open("h3", &[]).element("code", &[], code);
@@ -46,21 +44,20 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
             h.text(" · ").text(&label);
         }
         h.close("h3").nl();
-        let n = excerpts.len();
+        let n = excerpts.total;
         h.element(
             "p",
             &[("class", "note")],
             &format!("{n} segment{}", if n == 1 { "" } else { "s" }),
         )
         .nl();
-        if excerpts.is_empty() {
+        if excerpts.total == 0 {
             h.element("p", &[("class", "empty")], "No segment has this code.").nl();
         }
-        let (excerpts, note) = shown(contents, excerpts);
-        if let Some(note) = note {
+        if let Some(note) = left_out(excerpts) {
             h.element("p", &[("class", "note")], &note).nl();
         }
-        for e in excerpts {
+        for e in &excerpts.shown {
             h.open("blockquote", &[("class", "excerpt")]).raw("<p>");
             for (piece, marked) in pieces(&e.text, &e.marks) {
                 if marked {
@@ -83,21 +80,21 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
 }
 
 pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
-    for (code, excerpts) in &contents.excerpts {
+    for excerpts in &contents.excerpts {
+        let code = &excerpts.code;
         let label = contents.label(code);
         if label == *code {
             md.heading(3, code);
         } else {
             md.heading(3, &format!("{code}: {label}"));
         }
-        if excerpts.is_empty() {
+        if excerpts.total == 0 {
             md.paragraph("No segment has this code.");
         }
-        let (excerpts, note) = shown(contents, excerpts);
-        if let Some(note) = note {
+        if let Some(note) = left_out(excerpts) {
             md.paragraph(&note);
         }
-        for e in excerpts {
+        for e in &excerpts.shown {
             let mut text = Markdown::default();
             for (piece, marked) in pieces(&e.text, &e.marks) {
                 if marked {

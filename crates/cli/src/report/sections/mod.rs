@@ -3,6 +3,7 @@
 
 pub(crate) mod adjudications;
 pub(crate) mod cases;
+pub(crate) mod chart;
 pub(crate) mod codebook;
 pub(crate) mod cooccurrence;
 pub(crate) mod crosstab;

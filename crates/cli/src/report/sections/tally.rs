@@ -4,9 +4,10 @@
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
-use crate::render::tally::{GroupReport, interval_shown, percent_shown};
+use crate::render::tally::{CodeReport, GroupReport, ROLLED_UP, interval_shown, percent_shown};
 use crate::report::contents::Contents;
 use crate::report::html::{Html, anchor};
+use crate::report::sections::chart::{self, Bar, Group};
 use crate::report::sections::shown::{colour, pct};
 
 pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
@@ -51,96 +52,62 @@ fn routes(group: &GroupReport) -> String {
     format!("{} (resolve = {})", group.decided_by(), group.resolve)
 }
 
-/// Bars as HTML rows: the label and numbers are text (they wrap and scale
-/// like text on a phone); only the bar and whisker are SVG, stretched to
-/// the row's width, with strokes that keep their width when stretched.
+/// A group's children (and `uncoded`) as bars of the share of all cases.
 fn chart(contents: &Contents<'_>, group: &GroupReport, h: &mut Html) {
-    h.open("figure", &[("class", "bars")]).nl();
-    for row in &group.rows {
-        h.raw("<div class=\"bar-row\"><span class=\"bar-label\">").text(&row.code);
-        if row.label != row.code {
-            h.element("small", &[], &row.label);
-        }
-        h.raw("</span>");
-        let interval = row.wilson_95.map_or_else(
-            || "undefined".to_owned(),
-            |[lower, upper]| format!("{} to {}", pct(lower), pct(upper)),
-        );
-        let described = format!(
-            "{}: {} of {} cases, {}%, 95% interval {interval}",
-            row.code,
-            row.cases,
-            contents.tally.n,
-            percent_shown(row.percent),
-        );
-        h.open(
-            "svg",
-            &[
-                ("viewBox", "0 0 100 14"),
-                ("preserveAspectRatio", "none"),
-                ("role", "img"),
-                ("aria-label", &described),
-            ],
-        );
-        h.empty(
-            "rect",
-            &[("x", "0"), ("y", "0"), ("width", "100"), ("height", "14"), ("fill", "#ffffff")],
-        );
-        for x in ["25", "50", "75"] {
-            h.empty(
-                "line",
-                &[
-                    ("x1", x),
-                    ("y1", "0"),
-                    ("x2", x),
-                    ("y2", "14"),
-                    ("stroke", "#d8dee4"),
-                    ("vector-effect", "non-scaling-stroke"),
-                ],
-            );
-        }
-        h.empty(
-            "rect",
-            &[
-                ("x", "0"),
-                ("y", "3"),
-                // No bar where the share is undefined (no cases).
-                ("width", &format!("{:.2}", row.percent.unwrap_or(0.0))),
-                ("height", "8"),
-                ("fill", &colour(contents, &row.code)),
-            ],
-        );
-        let stroke = [
-            ("stroke", "#1f2328"),
-            ("stroke-width", "1.5"),
-            ("vector-effect", "non-scaling-stroke"),
-        ];
-        let line = |h: &mut Html, x1: &str, y1: &str, x2: &str, y2: &str| {
-            let mut attrs = vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)];
-            attrs.extend(stroke);
-            h.empty("line", &attrs);
-        };
-        if let Some([lower, upper]) = row.wilson_95 {
-            let (lo, hi) = (format!("{lower:.2}"), format!("{upper:.2}"));
-            line(h, &lo, "7", &hi, "7");
-            line(h, &lo, "3.5", &lo, "10.5");
-            line(h, &hi, "3.5", &hi, "10.5");
-        }
-        h.raw("</svg><span class=\"bar-value\">");
-        h.text(&format!("{} · {}%", row.cases, percent_shown(row.percent)));
-        h.raw("<br>")
-            .element("small", &[], &interval_shown(row.wilson_95))
-            .raw("</span></div>")
-            .nl();
+    let bars = group
+        .rows
+        .iter()
+        .map(|row| Bar {
+            name: row.code.clone(),
+            detail: (row.label != row.code).then(|| row.label.clone()),
+            cases: row.cases,
+            of: contents.tally.n,
+            percent: row.percent,
+            wilson_95: row.wilson_95,
+            colour: colour(contents, &row.code),
+        })
+        .collect();
+    chart::figure(
+        h,
+        &[Group { heading: None, bars }],
+        &format!("{}: share of cases (bar) and 95% Wilson interval (whisker).", group.title()),
+    );
+}
+
+/// The codes outside exclusive groups (and the parents' roll-ups) as bars
+/// of the share of all cases: a case may have several, so the shares do
+/// not add up to 100%.
+fn codes_chart(contents: &Contents<'_>, h: &mut Html) {
+    let in_group = |code: &CodeReport| {
+        !code.rolled_up
+            && code
+                .parent
+                .as_deref()
+                .is_some_and(|p| contents.tally.groups.iter().any(|g| g.parent == p))
+    };
+    let bars: Vec<Bar> = contents
+        .tally
+        .codes
+        .iter()
+        .filter(|code| !in_group(code))
+        .map(|code| Bar {
+            name: code.shown(),
+            detail: (code.label != code.code).then(|| code.label.clone()),
+            cases: code.cases,
+            of: contents.tally.n,
+            percent: code.percent,
+            wilson_95: code.wilson_95,
+            colour: colour(contents, &code.code),
+        })
+        .collect();
+    if bars.is_empty() {
+        return;
     }
-    h.raw("<div class=\"axis\" aria-hidden=\"true\"><span></span><span class=\"ticks\"><span>0%</span><span>50%</span><span>100%</span></span><span></span></div>").nl();
-    h.open("figcaption", &[])
-        .text(&format!(
-            "{}: share of cases (bar) and 95% Wilson interval (whisker).",
-            group.title()
-        ))
-        .close("figcaption");
-    h.close("figure").nl();
+    chart::figure(
+        h,
+        &[Group { heading: None, bars }],
+        "Codes outside exclusive groups: share of cases with the code (bar) and 95% Wilson interval (whisker); a case may have several codes.",
+    );
 }
 
 pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
@@ -180,14 +147,19 @@ pub(crate) fn codes_html(contents: &Contents<'_>, h: &mut Html) {
     h.element(
         "p",
         &[],
-        "Every code that segments can carry: how many segments carry it, and how many cases have at least one such segment.",
+        "Every code that segments can carry: how many segments carry it, and how many cases have at least one such segment. A parent's row marked (rolled up) counts the segments and cases with the parent or any code under it.",
     )
     .nl();
+    codes_chart(contents, h);
     h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">code</th><th scope=\"col\">parent</th><th scope=\"col\" class=\"num\">segments</th><th scope=\"col\" class=\"num\">cases</th><th scope=\"col\" class=\"num\">%</th><th scope=\"col\" class=\"num\">95% CI (Wilson)</th></tr></thead><tbody>").nl();
     for code in &contents.tally.codes {
         h.open("tr", &[]).open("td", &[]);
         h.open("a", &[("href", &format!("#{}", anchor("code", &code.code)))]);
-        h.element("code", &[], &code.code).close("a").close("td");
+        h.element("code", &[], &code.code).close("a");
+        if code.rolled_up {
+            h.raw(" ").element("small", &[], ROLLED_UP);
+        }
+        h.close("td");
         h.element("td", &[], code.parent.as_deref().unwrap_or(""));
         h.element("td", &[("class", "num")], &code.segments.to_string());
         h.element("td", &[("class", "num")], &code.cases.to_string());
@@ -209,7 +181,7 @@ pub(crate) fn codes_markdown(contents: &Contents<'_>, md: &mut Markdown) {
     ]);
     for code in &contents.tally.codes {
         table.push(vec![
-            code.code.clone(),
+            code.shown(),
             code.parent.clone().unwrap_or_default(),
             code.segments.to_string(),
             code.cases.to_string(),
