@@ -51,6 +51,7 @@ mod tests {
             arguments: Vec::new(),
             inputs: Vec::new(),
             options: IndexMap::new(),
+            shards: Vec::new(),
         };
         TallyReport::new(&codebook, &tally, None, provenance)
     }
