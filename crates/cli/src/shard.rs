@@ -134,7 +134,37 @@ pub(crate) fn peek_case(path: &Path) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Any case ids, any number of shards: each case is in exactly one
+        /// shard, the same one whatever the order the cases come in.
+        #[test]
+        fn every_case_is_in_exactly_one_shard(
+            count in 1u64..300,
+            mut cases in proptest::collection::vec("\\PC{0,16}", 0..40),
+        ) {
+            let homes = |cases: &[String]| -> Vec<(String, u64)> {
+                let mut homes: Vec<(String, u64)> = cases
+                    .iter()
+                    .map(|case| {
+                        let owners: Vec<u64> = (0..count)
+                            .filter(|&index| Shard { index, count }.contains(case))
+                            .collect();
+                        assert_eq!(owners.len(), 1, "case {case:?} in shards {owners:?} of {count}");
+                        (case.clone(), owners[0])
+                    })
+                    .collect();
+                homes.sort();
+                homes
+            };
+            let before = homes(&cases);
+            cases.reverse();
+            prop_assert_eq!(before, homes(&cases));
+        }
+    }
 
     #[test]
     fn shards_parse_and_print() {

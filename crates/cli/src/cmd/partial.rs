@@ -225,8 +225,8 @@ fn check(partials: &[ReadPartial], codebook: &Path, codebook_sha256: &str) -> Re
         let shown = &read.shown;
         if p.version != this_version {
             problems.push(format!(
-                "{shown}: made by qda {}, but this is qda {this_version}; re-make every shard with one version",
-                p.version
+                "{shown}: made by qda {}, but this is qda {this_version}; re-make the shard with qda {this_version} (or merge with qda {})",
+                p.version, p.version
             ));
         }
         if p.codebook_sha256 != codebook_sha256 {
@@ -270,9 +270,17 @@ fn check(partials: &[ReadPartial], codebook: &Path, codebook_sha256: &str) -> Re
     let missing: Vec<u64> = (0..count).filter(|k| !by_shard.contains_key(k)).collect();
     if !missing.is_empty() {
         let listed: Vec<String> = missing.iter().map(|k| format!("{k}/{count}")).collect();
-        let (verb, pronoun) = if missing.len() == 1 { ("is", "it") } else { ("are", "them") };
+        let again = match missing.as_slice() {
+            [k] => format!(
+                "re-run that shard (`--shard {k}/{count} --partial`; with Slurm, array index {k})"
+            ),
+            _ => format!(
+                "re-run those shards (`--shard K/{count} --partial` for each; with Slurm, those array indices)"
+            ),
+        };
+        let verb = if missing.len() == 1 { "is" } else { "are" };
         problems.push(format!(
-            "{} of the {count} shards {verb} missing: {}; re-run {pronoun} with `--shard K/{count} --partial` (with Slurm, array index K) and merge again",
+            "{} of the {count} shards {verb} missing: {}; {again} and merge again",
             missing.len(),
             listed.join(", "),
         ));
