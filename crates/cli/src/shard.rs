@@ -11,7 +11,7 @@
 //! in a single run, if it is broken).
 
 use std::fmt;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -108,25 +108,22 @@ pub(crate) fn input_list_sha256(files: &[PathBuf], case_tables: &[PathBuf]) -> S
 /// file only; `None` when it cannot be read that way (the file is then
 /// parsed in full).
 pub(crate) fn peek_case(path: &Path) -> Option<String> {
-    // Front matters are a few lines; a longer one is parsed in full.
-    const HEAD: u64 = 16 * 1024;
-    let mut head = Vec::new();
-    std::fs::File::open(path).ok()?.take(HEAD).read_to_end(&mut head).ok()?;
-    let text = std::str::from_utf8(&head).ok().or_else(|| {
-        // The cut may fall inside a character.
-        std::str::from_utf8(&head[..head.len().saturating_sub(3)]).ok()
-    })?;
-    let mut lines = text.lines();
-    if lines.next()?.trim_end() != "+++" {
+    // Front matters are a few lines: read a kilobyte at a time, and give a
+    // longer one to the full parse.
+    const MOST: u64 = 16 * 1024;
+    let file = std::fs::File::open(path).ok()?;
+    let mut lines = BufReader::with_capacity(1024, file.take(MOST)).lines();
+    if lines.next()?.ok()?.trim_end() != "+++" {
         return None;
     }
     let mut front = String::new();
     for line in lines {
+        let line = line.ok()?;
         if line.trim_end() == "+++" {
             let table: toml::Table = toml::from_str(&front).ok()?;
             return table.get("case")?.as_str().map(str::to_owned);
         }
-        front.push_str(line);
+        front.push_str(&line);
         front.push('\n');
     }
     None
