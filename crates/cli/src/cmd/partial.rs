@@ -8,7 +8,7 @@
 //! transcripts in that file order, so its result equals a single run's but
 //! for the provenance's `arguments` and its added `shards`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
@@ -76,7 +76,7 @@ pub(crate) fn write(args: &TallyArgs, shard: Shard) -> Result<Outcome> {
     let cases = study.case_codes(&args.codings)?;
     study.warn_undeclared_speakers();
 
-    let position: HashMap<String, usize> =
+    let position: BTreeMap<String, usize> =
         all_files.iter().enumerate().map(|(i, p)| (display_path(p), i)).collect();
     let files = study
         .transcript_inputs()
@@ -139,7 +139,7 @@ pub(crate) fn merge(args: &TallyArgs) -> Result<Outcome> {
 
     let mut cases = Vec::new();
     let mut files = Vec::new();
-    let mut counted: HashMap<&str, &str> = HashMap::new();
+    let mut counted: BTreeMap<&str, &str> = BTreeMap::new();
     let mut problems = Vec::new();
     for read in &partials {
         for case in &read.partial.cases {
