@@ -329,7 +329,7 @@ fn path_with_qda() -> String {
 fn available(tool: &str, probe: &[&str], require: &str, install: &str) -> bool {
     let there = Command::new(tool).args(probe).output().is_ok_and(|o| o.status.success());
     if !there {
-        let message = format!("{tool} test skipped: {tool} is not available ({install})");
+        let message = format!("test skipped: `{tool} {}` failed ({install})", probe.join(" "));
         assert!(std::env::var_os(require).is_none(), "{message}");
         eprintln!("{message}");
     }
@@ -350,7 +350,12 @@ fn assert_merge_equals_single(test: &QdaTest, n: u64) {
 
 #[test]
 fn the_gnu_parallel_recipe_runs() {
-    if !available("parallel", &["--version"], "QDA_REQUIRE_PARALLEL", "apt-get install parallel") {
+    if !available(
+        "parallel",
+        &["--version"],
+        "QDA_REQUIRE_PARALLEL",
+        "GNU parallel is not installed: apt-get install parallel",
+    ) {
         return;
     }
     let test = scale_study();
@@ -366,7 +371,12 @@ fn the_gnu_parallel_recipe_runs() {
 
 #[test]
 fn the_slurm_recipe_runs_on_a_job_array() {
-    if !available("sinfo", &["-h"], "QDA_REQUIRE_SLURM", "scripts/slurm-local.sh start") {
+    if !available(
+        "sinfo",
+        &["-h"],
+        "QDA_REQUIRE_SLURM",
+        "Slurm is not running: apt-get install slurm-wlm munge, then eval \"$(scripts/slurm-local.sh start)\"",
+    ) {
         return;
     }
     let test = scale_study();
