@@ -62,24 +62,26 @@ echo "   $(ls transcripts | wc -l) transcripts"
 "$qda" -q tally codebook.toml transcripts --shard 0/1 --partial -o whole.json
 mkdir -p partials
 python3 - whole.json "$partials" partials <<'PY'
-import copy, hashlib, json, sys
+import hashlib, json, sys
 whole, n, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
 shard = lambda case: int.from_bytes(hashlib.sha256(case.encode()).digest()[:8], "big") % n
-parts = [copy.deepcopy({**whole, "files": [], "cases": []}) for _ in range(n)]
-case_of = {}
+cases, files = [[] for _ in range(n)], [[] for _ in range(n)]
 for case in whole["cases"]:
-    parts[shard(case["case"])]["cases"].append(case)
+    cases[shard(case["case"])].append(case)
 for file in whole["files"]:
     with open(file["path"], encoding="utf-8") as f:
         lines = f.read(4096).split("\n")
     front = lines[1:lines.index("+++", 1)]
     case = next(l.split("=", 1)[1].strip().strip('"') for l in front if l.startswith("case"))
-    parts[shard(case)]["files"].append(file)
-for k, part in enumerate(parts):
-    part["shard"] = f"{k}/{n}"
+    files[shard(case)].append(file)
+codebook = whole["provenance"]["inputs"][0]
+for k in range(n):
+    provenance = dict(whole["provenance"], inputs=[codebook] + [
+        {"path": f["path"], "sha256": f["sha256"]} for f in files[k]])
+    part = dict(whole, shard=f"{k}/{n}", files=files[k], cases=cases[k], provenance=provenance)
     with open(f"{out}/part-{k}.json", "w") as f:
         json.dump(part, f, indent=2)
-sizes = [len(p["cases"]) for p in parts]
+sizes = [len(c) for c in cases]
 print(f"   {n} partials, {min(sizes)} to {max(sizes)} cases each")
 PY
 echo "   $(du -sh partials | cut -f1) of partials"
