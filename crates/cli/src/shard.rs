@@ -129,6 +129,54 @@ pub(crate) fn peek_case(path: &Path) -> Option<String> {
     None
 }
 
+/// Codings files of `qda code --shard` read together must be every shard
+/// of one run, once: the error names the missing, repeated or foreign
+/// shards. Files without a shard are not checked.
+pub(crate) fn check_sharded_codings(
+    files: &[(String, Option<&serde_json::Value>)],
+) -> Result<(), String> {
+    let mut sharded: Vec<(&str, Shard, &str)> = Vec::new();
+    for (path, provenance) in files {
+        let Some(options) = provenance.and_then(|p| p.get("options")) else { continue };
+        let Some(shard) = options.get("shard").and_then(|s| s.as_str()) else { continue };
+        let shard: Shard =
+            shard.parse().map_err(|e| format!("{path}: provenance.options.shard {e}"))?;
+        let list = options.get("input_list_sha256").and_then(|s| s.as_str()).unwrap_or_default();
+        sharded.push((path, shard, list));
+    }
+    let Some(&(first, first_shard, first_list)) = sharded.first() else { return Ok(()) };
+    let count = first_shard.count;
+    let mut problems = Vec::new();
+    let mut seen: std::collections::BTreeMap<u64, &str> = std::collections::BTreeMap::new();
+    for &(path, shard, list) in &sharded {
+        if shard.count != count {
+            problems.push(format!(
+                "{path}: codings of shard {shard}, but {first} is shard {first_shard}; give the codings files of one --shard K/{count} run"
+            ));
+        } else if list != first_list {
+            problems.push(format!(
+                "{path}: coded from another list of transcripts than {first}; every shard must name the same transcripts, in the same order"
+            ));
+        } else if let Some(other) = seen.insert(shard.index, path) {
+            problems.push(format!(
+                "{other} and {path} are both codings of shard {shard}; give each shard once"
+            ));
+        }
+    }
+    let missing: Vec<String> =
+        (0..count).filter(|k| !seen.contains_key(k)).map(|k| format!("{k}/{count}")).collect();
+    if !missing.is_empty() && problems.is_empty() {
+        let files = if missing.len() == 1 { "file of shard" } else { "files of shards" };
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        problems.push(format!(
+            "the codings {files} {} {verb} missing ({} of {count} shards given); make them with `qda code CODEBOOK TRANSCRIPTS --shard K/{count} -o FILE` and give every shard's codings file",
+            missing.join(", "),
+            seen.len()
+        ));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\nerror: ")) }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -208,6 +208,13 @@ impl LoadedStudy {
     ) -> Result<LoadedCodings> {
         let loaded =
             LoadedCodings::read(paths, &self.codebook, transcripts, &self.transcript_args)?;
+        let sharded: Vec<(String, Option<&serde_json::Value>)> = loaded
+            .inputs
+            .iter()
+            .zip(&loaded.files)
+            .map(|(input, file)| (input.path.clone(), file.provenance.as_ref()))
+            .collect();
+        crate::shard::check_sharded_codings(&sharded).map_err(anyhow::Error::msg)?;
         self.inputs.codings.extend(loaded.inputs.iter().cloned());
         self.read.extend(paths.iter().cloned());
         Ok(loaded)

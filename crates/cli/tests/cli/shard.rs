@@ -154,6 +154,18 @@ fn each_case_is_coded_by_one_shard() {
         "codings-2.json",
     ]);
     assert_eq!(merged.ok(), single);
+    // Without one shard's codings file, its cases would count as uncoded.
+    let missing = test.run(&[
+        "tally",
+        "codebooks/motives.toml",
+        "transcripts/",
+        BY[0],
+        BY[1],
+        "--codings",
+        "codings-0.json",
+        "codings-2.json",
+    ]);
+    insta::assert_snapshot!(missing.failure());
 }
 
 /// Three partials of the bundled study (shards of 3), for the error tests.
