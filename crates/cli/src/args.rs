@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::shard::Shard;
+
 /// Code interview transcripts with a codebook, and tally the result so that
 /// anyone can re-run it and get the same numbers.
 #[derive(Debug, Parser)]
@@ -124,6 +126,12 @@ pub(crate) struct CodeArgs {
     #[command(flatten)]
     pub(crate) input: TranscriptArgs,
 
+    /// Code only the cases of shard K of N (K from 0): those whose
+    /// SHA-256 of the case id, first 8 bytes as a number, mod N is K
+    /// (see docs/scale.md)
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<Shard>,
+
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
@@ -154,8 +162,25 @@ pub(crate) struct TallyArgs {
     pub(crate) bins: Option<String>,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, conflicts_with = "partial")]
     pub(crate) format: Format,
+
+    /// Count only the cases of shard K of N (K from 0), with --partial:
+    /// those whose SHA-256 of the case id, first 8 bytes as a number, mod N
+    /// is K (see docs/scale.md)
+    #[arg(long, value_name = "K/N", requires = "partial", conflicts_with = "codings")]
+    pub(crate) shard: Option<Shard>,
+
+    /// With --shard: write the shard's segments per case and code (JSON)
+    /// for `--partials` to merge; --by, --bins and --adjudications are
+    /// given to the merge
+    #[arg(long, requires = "shard", conflicts_with_all = ["by", "adjudications"])]
+    pub(crate) partial: bool,
+
+    /// Merge the partials of every shard (from `--shard K/N --partial`)
+    /// into the tally a single run gives, instead of reading transcripts
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["transcripts", "cases", "codings", "shard"])]
+    pub(crate) partials: Vec<PathBuf>,
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,

@@ -7,6 +7,7 @@ mod output;
 mod provenance;
 mod render;
 mod report;
+mod shard;
 mod sheet;
 mod study;
 

@@ -18,6 +18,21 @@ pub(crate) struct Provenance {
     pub(crate) inputs: Vec<Input>,
     /// Every option that changes a number.
     pub(crate) options: IndexMap<&'static str, serde_json::Value>,
+    /// A tally merged from shards (`qda tally --partials`): each partial,
+    /// by shard. Absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) shards: Vec<ShardInput>,
+}
+
+/// One partial of a merged tally.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ShardInput {
+    /// `K/N`.
+    pub(crate) shard: String,
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+    /// The command line that made the partial, after `qda`.
+    pub(crate) arguments: Vec<String>,
 }
 
 /// One input file and its SHA-256.
@@ -56,6 +71,7 @@ impl Provenance {
                 .collect(),
             inputs,
             options: IndexMap::new(),
+            shards: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod import_sheet;
 pub(crate) mod import_transcripts;
 pub(crate) mod matrix;
 pub(crate) mod memos;
+pub(crate) mod partial;
 pub(crate) mod reanchor;
 pub(crate) mod serve;
 mod serve_class;

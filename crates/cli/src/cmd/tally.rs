@@ -1,22 +1,45 @@
-//! `qda tally`: cases per code, per exclusive group, with intervals.
+//! `qda tally`: cases per code, per exclusive group, with intervals; of
+//! one shard (`--shard K/N --partial`) or merged from shards (`--partials`,
+//! see [`super::partial`]).
+
+use std::path::Path;
 
 use anyhow::Result;
+use qda_coding::CaseCodes;
 
 use crate::args::TallyArgs;
 use crate::outcome::Outcome;
 use crate::output::count;
-use crate::provenance::{display_path, display_paths};
+use crate::provenance::{ShardInput, display_path, display_paths};
 use crate::render::render;
 use crate::render::tally::TallyReport;
 use crate::study::LoadedStudy;
 
 pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
+    if let Some(shard) = args.shard {
+        return super::partial::write(args, shard);
+    }
+    if !args.partials.is_empty() {
+        return super::partial::merge(args);
+    }
     let mut study = LoadedStudy::open(&args.codebook)?
         .with_transcripts(&args.input)?
         .with_adjudications(args.adjudications.as_deref())?
         .with_bins(args.bins.as_deref())?;
     let cases = study.case_codes(&args.codings)?;
     study.warn_undeclared_speakers();
+    finish(args, study, cases, Vec::new(), &[])
+}
+
+/// Tallies `cases` and writes the result; `shards` and the partials `read`
+/// when merged from shards.
+pub(crate) fn finish(
+    args: &TallyArgs,
+    study: LoadedStudy,
+    cases: Vec<CaseCodes>,
+    shards: Vec<ShardInput>,
+    read: &[&Path],
+) -> Result<Outcome> {
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
@@ -33,9 +56,12 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
         // Recorded only when used, so results made without --bins keep their shape.
         provenance = provenance.option("bins", edges.clone());
     }
+    provenance.shards = shards;
     let report = TallyReport::new(&study.codebook, &tally, edges, provenance);
     let bytes = render(&report, args.format);
     let what = format!("tally of {} ({})", count(tally.n, "case"), args.format.name());
-    crate::output::write(args.output.path.as_deref(), &bytes, &study.read(), what)?;
+    let mut inputs = study.read();
+    inputs.extend(read);
+    crate::output::write(args.output.path.as_deref(), &bytes, &inputs, what)?;
     Ok(Outcome::Success)
 }

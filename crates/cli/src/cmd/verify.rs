@@ -82,7 +82,9 @@ fn verify(path: &Path) -> Result<(Vec<String>, Rerun)> {
     }
 
     let mut problems = Vec::new();
-    for entry in provenance["inputs"].as_array().into_iter().flatten() {
+    // A merged tally also names its partials (`qda tally --partials`).
+    let shards = provenance["shards"].as_array().into_iter().flatten();
+    for entry in provenance["inputs"].as_array().into_iter().flatten().chain(shards) {
         let (Some(input), Some(expected)) = (entry["path"].as_str(), entry["sha256"].as_str())
         else {
             continue;

@@ -11,7 +11,10 @@ use anyhow::{Context, Result, bail};
 use qda_coding::{Adjudications, CaseTable, Codebook, Transcript};
 
 use crate::args::TranscriptArgs;
+use rayon::prelude::*;
+
 use crate::provenance::{Input, display_path};
+use crate::shard::{Shard, peek_case};
 
 /// Several problems, printed one per line (`error: ...` each).
 #[derive(Debug)]
@@ -159,6 +162,9 @@ pub(crate) struct Sources {
     pub(crate) case_tables: Vec<(CaseTable, Input)>,
     /// Where the case tables were read from.
     pub(crate) case_table_files: Vec<PathBuf>,
+    /// With `--shard`: the shard, and every transcript file of the run
+    /// (`files` then keeps only those that may be in the shard).
+    pub(crate) shard: Option<(Shard, Vec<PathBuf>)>,
 }
 
 impl Sources {
@@ -206,7 +212,25 @@ impl Sources {
                 Ok((CaseTable::parse(&display_path_buf(path), text.as_bytes())?, input))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Sources { files, case_tables, case_table_files: tables })
+        Ok(Sources { files, case_tables, case_table_files: tables, shard: None })
+    }
+
+    /// Keeps the files whose case may be in `shard`: those whose front
+    /// matter names a case of the shard, and those whose case id is only
+    /// known once parsed (they are checked again then).
+    pub(crate) fn restrict_to(&mut self, shard: Shard) {
+        let all = self.files.clone();
+        self.files = all
+            .par_iter()
+            .filter(|path| peek_case(path).is_none_or(|case| shard.contains(&case)))
+            .cloned()
+            .collect();
+        self.shard = Some((shard, all));
+    }
+
+    /// Whether a parsed transcript's case is processed here.
+    pub(crate) fn in_shard(&self, case: &str) -> bool {
+        self.shard.as_ref().is_none_or(|(shard, _)| shard.contains(case))
     }
 
     /// Reads and parses one transcript, with its `cases.csv` attributes merged.

@@ -32,6 +32,7 @@ use rayon::prelude::*;
 
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
+use crate::shard::Shard;
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
@@ -73,6 +74,8 @@ pub(crate) struct LoadedStudy {
 struct Inputs {
     codebook: Vec<Input>,
     transcripts: Vec<Input>,
+    /// Case tables read by the shards of a merged tally.
+    merged_tables: Vec<Input>,
     codings: Vec<Input>,
     adjudications: Vec<Input>,
 }
@@ -107,6 +110,26 @@ impl LoadedStudy {
         self.read.extend(self.sources.files.iter().cloned());
         self.read.extend(self.sources.case_table_files.iter().cloned());
         Ok(self)
+    }
+
+    /// With `--shard`: processes only the cases of `shard`.
+    pub(crate) fn with_shard(mut self, shard: Option<Shard>) -> Self {
+        if let Some(shard) = shard {
+            self.sources.restrict_to(shard);
+        }
+        self
+    }
+
+    /// The transcripts and case tables the shards of a merged tally read,
+    /// listed in the provenance as if read here.
+    pub(crate) fn add_merged_inputs(&mut self, transcripts: Vec<Input>, tables: Vec<Input>) {
+        self.inputs.transcripts.extend(transcripts);
+        self.inputs.merged_tables.extend(tables);
+    }
+
+    /// The provenance records of the transcripts read so far.
+    pub(crate) fn transcript_inputs(&self) -> &[Input] {
+        &self.inputs.transcripts
     }
 
     /// Reads the adjudications file, when one is given.
@@ -198,6 +221,13 @@ impl LoadedStudy {
     ) -> Result<LoadedCodings> {
         let loaded =
             LoadedCodings::read(paths, &self.codebook, transcripts, &self.transcript_args)?;
+        let sharded: Vec<(String, Option<&serde_json::Value>)> = loaded
+            .inputs
+            .iter()
+            .zip(&loaded.files)
+            .map(|(input, file)| (input.path.clone(), file.provenance.as_ref()))
+            .collect();
+        crate::shard::check_sharded_codings(&sharded).map_err(anyhow::Error::msg)?;
         self.inputs.codings.extend(loaded.inputs.iter().cloned());
         self.read.extend(paths.iter().cloned());
         Ok(loaded)
@@ -319,11 +349,12 @@ impl LoadedStudy {
 
     /// The provenance of a result: every input read, in one order.
     pub(crate) fn provenance(&self, command: &'static str) -> Provenance {
-        let Inputs { codebook, transcripts, codings, adjudications } = &self.inputs;
+        let Inputs { codebook, transcripts, merged_tables, codings, adjudications } = &self.inputs;
         let inputs = codebook
             .iter()
             .chain(transcripts)
             .chain(self.sources.table_inputs())
+            .chain(merged_tables)
             .chain(codings)
             .chain(adjudications)
             .cloned()

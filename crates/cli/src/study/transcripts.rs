@@ -62,17 +62,19 @@ impl Sources {
         let mut problems = Vec::new();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for chunk in self.files.chunks(CHUNK) {
-            let results: Vec<Result<T, String>> = chunk
+            let results: Vec<Result<Option<T>, String>> = chunk
                 .par_iter()
                 .map(|path| {
                     let transcript = self.load(path);
                     progress.inc(1);
-                    transcript.map(&summarise)
+                    // With --shard, a case of another shard is read, not processed.
+                    transcript.map(|t| self.in_shard(t.case()).then(|| summarise(t)))
                 })
                 .collect();
             for result in results {
                 match result {
-                    Ok(summary) => {
+                    Ok(None) => {}
+                    Ok(Some(summary)) => {
                         if let Some(first) = seen.get(summary.case()) {
                             problems.push(repeated_case(summary.path(), summary.case(), first));
                             continue;

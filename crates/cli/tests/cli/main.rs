@@ -20,6 +20,7 @@ mod report;
 mod serve;
 mod serve_class;
 mod serve_lock;
+mod shard;
 mod sheet;
 mod speakers;
 mod study;

@@ -53,6 +53,7 @@ mod tests {
             arguments: Vec::new(),
             inputs: Vec::new(),
             options: IndexMap::new(),
+            shards: Vec::new(),
         };
         TallyReport::new(&codebook, &tally, None, provenance)
     }
