@@ -194,6 +194,41 @@ impl Codebook {
         self.codes.iter().filter(move |c| c.parent.as_deref() == Some(id))
     }
 
+    /// `id`'s descendants (children, their children, ...), in codebook
+    /// order; empty for a leaf or an unknown id. Parents cannot form a
+    /// cycle in a parsed codebook, so this ends.
+    pub fn descendants(&self, id: &str) -> Vec<&Code> {
+        let mut below: Vec<&str> = vec![id];
+        let mut grew = true;
+        // A code is below `id` when its parent is: repeat until no code is added.
+        while grew {
+            grew = false;
+            for code in &self.codes {
+                if let Some(parent) = code.parent.as_deref()
+                    && below.contains(&parent)
+                    && !below.contains(&code.id.as_str())
+                {
+                    below.push(&code.id);
+                    grew = true;
+                }
+            }
+        }
+        self.codes.iter().filter(|c| c.id != id && below.contains(&c.id.as_str())).collect()
+    }
+
+    /// The ids from the top-level ancestor down to `id`: `["motive",
+    /// "freedom"]`; `[id]` alone for a top-level or unknown code.
+    pub fn path_of<'a>(&'a self, id: &'a str) -> Vec<&'a str> {
+        let mut path = vec![id];
+        let mut at = self.code(id);
+        while let Some(parent) = at.and_then(|c| c.parent.as_deref()) {
+            path.push(parent);
+            at = self.code(parent);
+        }
+        path.reverse();
+        path
+    }
+
     /// The exclusive parents, in codebook order.
     pub fn exclusive_parents(&self) -> impl Iterator<Item = &Code> {
         self.codes.iter().filter(|c| c.exclusive)

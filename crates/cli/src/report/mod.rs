@@ -13,7 +13,7 @@
 //! section as HTML and as Markdown.
 
 mod contents;
-mod html;
+pub(crate) mod html;
 mod sections;
 
 use anyhow::{Result, bail};
