@@ -14,7 +14,7 @@ use crate::args::ExcerptsArgs;
 use crate::outcome::Outcome;
 use crate::output::count;
 use crate::provenance::{Input, display_path};
-use crate::render::excerpts::{CaseExcerpts, Excerpts, Kind};
+use crate::render::excerpts::{CaseExcerpts, Excerpts, Kind, attribute_columns};
 use crate::study::{LoadedStudy, Summary};
 
 pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
@@ -51,15 +51,14 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
     if let Some(adjudications) = &study.adjudications {
         adjudications.validate(&study.codebook, cases.iter().map(|c| c.info.case.as_str()))?;
     }
-    let mut excerpts = Excerpts::new(&study.codebook, Vec::new());
-    excerpts.attributes = Excerpts::new(&study.codebook, cases_info(&cases)).attributes;
+    let attributes = attribute_columns(&cases);
     check_cases(&cases, &args.only_cases)?;
-    check_filters(&excerpts.attributes, &args.filters)?;
+    check_filters(&attributes, &args.filters)?;
     cases.retain(|c| {
         (args.only_cases.is_empty() || args.only_cases.contains(&c.info.case))
             && matches_filters(c, &args.filters)
     });
-    excerpts.cases = cases.into_iter().filter(|c| !c.excerpts.is_empty()).collect();
+    let excerpts = Excerpts::new(&study.codebook, attributes, cases);
     let bytes = excerpts.render(kind, &study.coder, !args.no_bom)?;
     let what = format!(
         "{} from {} ({})",
@@ -111,11 +110,6 @@ fn with_codings(
             CaseExcerpts::new(codebook, t, of_case, keep)
         })
         .collect()
-}
-
-/// The cases without their excerpts, for the attribute columns.
-fn cases_info(cases: &[CaseExcerpts]) -> Vec<CaseExcerpts> {
-    cases.iter().map(|c| CaseExcerpts { info: c.info.clone(), excerpts: Vec::new() }).collect()
 }
 
 /// Refuses a `--case` that no transcript has.

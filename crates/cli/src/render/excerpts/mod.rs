@@ -198,19 +198,28 @@ pub(crate) struct Row<'e> {
     pub(crate) excerpt: &'e Excerpt,
 }
 
-impl<'a> Excerpts<'a> {
-    /// `cases` (every case read, in study order) with their excerpts; the
-    /// attribute columns are those of every case, so that a filter does not
-    /// change the columns.
-    pub(crate) fn new(codebook: &'a Codebook, cases: Vec<CaseExcerpts>) -> Excerpts<'a> {
-        let mut attributes: Vec<String> = Vec::new();
-        for case in &cases {
-            for name in case.info.attributes.keys() {
-                if !attributes.contains(name) {
-                    attributes.push(name.clone());
-                }
+/// The case attributes' names over `cases`, in the order first met, so
+/// that a filter does not change the columns.
+pub(crate) fn attribute_columns(cases: &[CaseExcerpts]) -> Vec<String> {
+    let mut attributes: Vec<String> = Vec::new();
+    for case in cases {
+        for name in case.info.attributes.keys() {
+            if !attributes.contains(name) {
+                attributes.push(name.clone());
             }
         }
+    }
+    attributes
+}
+
+impl<'a> Excerpts<'a> {
+    /// The excerpts of `cases` (in study order), with the `attributes`
+    /// columns; cases without excerpts are left out.
+    pub(crate) fn new(
+        codebook: &'a Codebook,
+        attributes: Vec<String>,
+        cases: Vec<CaseExcerpts>,
+    ) -> Excerpts<'a> {
         let cases = cases.into_iter().filter(|c| !c.excerpts.is_empty()).collect();
         Excerpts { codebook, attributes, cases }
     }
