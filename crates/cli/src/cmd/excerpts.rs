@@ -41,12 +41,12 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
                 Ok(())
             },
         )?;
-        study.warn_undeclared_speakers();
     } else {
         let transcripts = study.transcripts()?;
         let codings = study.codings(&transcripts, &args.codings)?;
         cases = with_codings(&study.codebook, &transcripts, &codings, keep);
     }
+    study.warn_undeclared_speakers();
     cases.sort_by(|a, b| a.info.case.cmp(&b.info.case));
     if let Some(adjudications) = &study.adjudications {
         adjudications.validate(&study.codebook, cases.iter().map(|c| c.info.case.as_str()))?;
