@@ -2,9 +2,10 @@
 //! with the case's attributes, and each excerpt as a quote with its segment.
 //!
 //! Same inputs, same bytes: the document's dates, which Word and other
-//! writers take from the clock, are fixed (`docx-rs` numbers paragraphs
-//! from a counter and dates its archive entries 1980, so nothing else
-//! varies).
+//! writers take from the clock, are fixed. `docx-rs` numbers paragraphs
+//! from a per-thread counter that starts at 1 in every process (and a run
+//! writes one document) and dates its archive entries 1980, so nothing
+//! else varies.
 
 use std::io::Cursor;
 
