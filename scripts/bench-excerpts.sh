@@ -36,7 +36,7 @@ for extension in csv xlsx docx; do
   file="$out/excerpts.$extension"
   echo "== qda excerpts $* -o excerpts.$extension"
   status=0
-  /usr/bin/time -f "%e s wall, %U s user, %M KB max RSS" \
+  /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB max RSS" \
     "$qda" excerpts "$out/codebook.toml" "$out/transcripts" "$@" -o "$file" || status=$?
   if [ "$status" -eq 0 ]; then
     echo "size: $(du -h "$file" | cut -f1) ($(stat -c %s "$file") bytes)"

@@ -4,8 +4,8 @@
 //! Same inputs, same bytes: the document's dates, which Word and other
 //! writers take from the clock, are fixed. `docx-rs` numbers paragraphs
 //! from a per-thread counter that starts at 1 in every process (and a run
-//! writes one document) and dates its archive entries 1980, so nothing
-//! else varies.
+//! writes one document), and the archive is written again with fixed entry
+//! dates, so nothing else varies.
 
 use std::io::Cursor;
 
@@ -57,7 +57,29 @@ pub(super) fn render(excerpts: &Excerpts<'_>, coder: &str) -> Result<Vec<u8>> {
     }
     let mut bytes = Cursor::new(Vec::new());
     doc.pack(&mut bytes)?;
-    Ok(bytes.into_inner())
+    deflate(&bytes.into_inner())
+}
+
+/// The archive again with every entry compressed: `docx-rs` stores its
+/// parts as they are, which makes a document of many excerpts about four
+/// times the size Word would. Entry dates are fixed at 1980-01-01.
+fn deflate(stored: &[u8]) -> Result<Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        if entry.is_dir() {
+            out.add_directory(entry.name(), options)?;
+        } else {
+            out.start_file(entry.name(), options)?;
+            std::io::copy(&mut entry, &mut out)?;
+        }
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn heading(id: &str, name: &str, level: usize, size: usize) -> Style {
