@@ -41,6 +41,9 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Gather the project, code, case and segment memos into one document
     Memos(MemosArgs),
+    /// Every coded excerpt with its case, attributes, code and text, as CSV,
+    /// Excel, Word, Markdown or HTML
+    Excerpts(ExcerptsArgs),
     /// Code × code co-occurrence (in segments or cases) and the strongest pairs
     Cooccur(CooccurArgs),
     /// A code-by-case matrix (CSV) for R, SPSS or Stata
@@ -65,6 +68,7 @@ impl Command {
             Command::Tally(a) => &a.codings.codings,
             Command::Report(a) => &a.codings.codings,
             Command::Memos(a) => &a.codings,
+            Command::Excerpts(a) => &a.codings.codings,
             Command::Cooccur(a) => &a.codings.codings,
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
@@ -499,6 +503,56 @@ pub(crate) struct MemosFolderArgs {
     /// in the current directory, when there is one]
     #[arg(long = "memos", value_name = "DIR")]
     pub(crate) folder: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExcerptsArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Check the study's exclusive groups against these decisions (as `qda tally`)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Only excerpts of this code or any code below it (repeatable)
+    #[arg(long = "code", id = "code", value_name = "ID")]
+    pub(crate) codes: Vec<String>,
+
+    /// Only excerpts of this case (repeatable)
+    #[arg(long = "case", id = "case", value_name = "ID")]
+    pub(crate) only_cases: Vec<String>,
+
+    /// Only cases whose attribute ATTR is VALUE (repeatable: values of one
+    /// attribute are alternatives, different attributes must all hold)
+    #[arg(long = "where", id = "where", value_name = "ATTR=VALUE", value_parser = parse_where)]
+    pub(crate) filters: Vec<(String, String)>,
+
+    /// Write CSV without the byte-order mark that tells Excel the file is UTF-8
+    #[arg(long)]
+    pub(crate) no_bom: bool,
+
+    /// The file to write, by extension: .csv, .xlsx (Excel), .docx (Word),
+    /// .md (Markdown) or .html; Markdown on standard output without it
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Reads `--where ATTR=VALUE`.
+fn parse_where(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((attr, value)) if !attr.trim().is_empty() => {
+            Ok((attr.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "`{text}` is not ATTR=VALUE; write the attribute, `=`, then the value, such as --where gender=female"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

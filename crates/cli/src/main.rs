@@ -46,6 +46,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => cmd::check::run(args),
         Command::Code(args) => cmd::code::run(args),
         Command::Tally(args) => cmd::tally::run(args),
+        Command::Excerpts(args) => cmd::excerpts::run(args),
         Command::Agree(args) => cmd::agree::run(args),
         Command::Sheet(args) => cmd::sheet::run(args),
         Command::ImportSheet(args) => cmd::import_sheet::run(args),

@@ -217,6 +217,20 @@ impl Codebook {
         })
     }
 
+    /// `id`'s descendants (children, their children, ...), in codebook
+    /// order; empty for a leaf or an unknown id.
+    pub fn descendants(&self, id: &str) -> Vec<&Code> {
+        self.codes.iter().filter(|c| self.ancestors(&c.id).any(|a| a == id)).collect()
+    }
+
+    /// The ids from the top-level ancestor down to `id`: `["motive",
+    /// "freedom"]`; `[id]` alone for a top-level or unknown code.
+    pub fn path_of<'a>(&'a self, id: &'a str) -> Vec<&'a str> {
+        let mut path: Vec<&str> = std::iter::once(id).chain(self.ancestors(id)).collect();
+        path.reverse();
+        path
+    }
+
     /// The exclusive parents, in codebook order.
     pub fn exclusive_parents(&self) -> impl Iterator<Item = &Code> {
         self.codes.iter().filter(|c| c.exclusive)

@@ -10,6 +10,7 @@ mod atomic;
 mod check;
 mod code;
 mod errors;
+mod excerpts;
 mod exchange;
 mod explain;
 mod import_transcripts;

@@ -636,3 +636,34 @@ fn a_code_memo_is_kept_apart_from_the_definition() {
         "cb.toml:3:8: code `freedom`: `memo` must be a string, found an array"
     );
 }
+
+#[test]
+fn descendants_are_every_level_below_in_codebook_order() {
+    let codebook = parse(
+        r#"[codebook]
+name = "t"
+[[code]]
+id = "a"
+codable = false
+[[code]]
+id = "b"
+parent = "a"
+codable = false
+[[code]]
+id = "c"
+parent = "b"
+[[code]]
+id = "d"
+parent = "a"
+[[code]]
+id = "e"
+"#,
+    );
+    let ids = |id| codebook.descendants(id).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids("a"), ["b", "c", "d"]);
+    assert_eq!(ids("b"), ["c"]);
+    assert!(ids("e").is_empty());
+    assert!(ids("nope").is_empty());
+    assert_eq!(codebook.path_of("c"), ["a", "b", "c"]);
+    assert_eq!(codebook.path_of("e"), ["e"]);
+}
