@@ -67,7 +67,7 @@ pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, Position, ReanchorError,
     TranscriptError,
 };
-pub use location::{Location, csv_record_line, locate};
+pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
