@@ -122,7 +122,8 @@ impl CaseTable {
         }
         let mut rows: Vec<CaseRow> = Vec::new();
         // Each case's row, to find a repeated case without a search.
-        let mut row_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut row_of: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(|p| line_of(p.byte()));

@@ -1,11 +1,11 @@
 //! `qda agree`: inter-coder reliability of codings files, or of any ratings table.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use qda_coding::{
     AgreementData, Blinding, Codebook, CoderCodings, CodingsFile, RULES_CODER, Transcript,
 };
@@ -366,9 +366,8 @@ impl RatingsTable {
         if coders.len() < 2 {
             bail!("{path}:1:1: a ratings table needs a unit column and at least two coder columns");
         }
-        let mut units: Vec<String> = Vec::new();
-        // Each unit's index in `units`, to find a repeated unit without a search.
-        let mut unit_index: HashMap<String, usize> = HashMap::new();
+        // The units in file order, hashed to find a repeated unit without a search.
+        let mut units: IndexSet<String> = IndexSet::new();
         let mut values: Vec<Vec<Option<f64>>> = Vec::new();
         // Nominal labels by first appearance; ranked by sort order at the end.
         let mut labels: IndexMap<String, ()> = IndexMap::new();
@@ -387,7 +386,7 @@ impl RatingsTable {
             if unit.is_empty() {
                 continue;
             }
-            if let Some(&first) = unit_index.get(unit) {
+            if let Some(first) = units.get_index_of(unit) {
                 bail!(
                     "{path}:{}:1: unit `{unit}` already has a row (row {}); keep one",
                     record_line(body, start),
@@ -395,7 +394,7 @@ impl RatingsTable {
                 );
             }
             let mut row = Vec::with_capacity(coders.len());
-            for c in 0..coders.len() {
+            for (c, coder) in coders.iter().enumerate() {
                 let Some(text) = record.get(c + 1).map(str::trim).filter(|t| !t.is_empty()) else {
                     row.push(None);
                     continue;
@@ -412,7 +411,7 @@ impl RatingsTable {
                             "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
                             record_line(body, start),
                             c + 2,
-                            coders[c]
+                            coder
                         ),
                     }
                 } else if level == LevelArg::Nominal {
@@ -434,12 +433,16 @@ impl RatingsTable {
                 };
                 row.push(Some(value));
             }
-            unit_index.insert(unit.to_owned(), units.len());
-            units.push(unit.to_owned());
+            units.insert(unit.to_owned());
             values.push(row);
         }
         if let Some(order) = order {
-            return Ok(RatingsTable { coders, units, values, labels: Some(order.to_vec()) });
+            return Ok(RatingsTable {
+                coders,
+                units: units.into_iter().collect(),
+                values,
+                labels: Some(order.to_vec()),
+            });
         }
         if level == LevelArg::Nominal {
             // A label's value is its place among the labels sorted.
@@ -453,9 +456,14 @@ impl RatingsTable {
                 *value = rank[*value as usize];
             }
             let labels = sorted.into_iter().map(|(_, label)| label).collect();
-            return Ok(RatingsTable { coders, units, values, labels: Some(labels) });
+            return Ok(RatingsTable {
+                coders,
+                units: units.into_iter().collect(),
+                values,
+                labels: Some(labels),
+            });
         }
-        Ok(RatingsTable { coders, units, values, labels: None })
+        Ok(RatingsTable { coders, units: units.into_iter().collect(), values, labels: None })
     }
 
     fn label(&self, value: f64) -> String {

@@ -10,7 +10,7 @@
 //! (exit 1 unless `--allow-empty` says nothing applies), and rows deleted
 //! from a case (a warning; their segments stay unreviewed).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -406,7 +406,7 @@ fn codings_file(
             inputs.push(Input { path: display_path(t.path()), sha256: t.sha256().to_owned() });
             let all = codable(codebook, t);
             let mut reviewed = rows.remove(t.case()).unwrap_or_default();
-            let order: HashMap<&str, usize> =
+            let order: BTreeMap<&str, usize> =
                 all.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
             reviewed.sort_by_key(|id| order.get(id.as_str()).copied().unwrap_or(usize::MAX));
             CodedSource {
