@@ -16,7 +16,10 @@
 #
 # Environment: BENCH_MB (200), BENCH_CODES (120), BENCH_SEED (42),
 # BENCH_RUNS (runs per command for hyperfine or the loop; 3 for the corpus,
-# 20 for the bundled study unless set).
+# 20 for the bundled study unless set), BENCH_AGREE_UNITS (units of the
+# generated ratings table for `qda agree --ratings`, 1000000; 0 skips it),
+# BENCH_PYTHON (a Python with `pip install krippendorff numpy pandas`, to
+# time the `krippendorff` package on the same table; skipped when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -144,3 +147,24 @@ echo "corpus:        $corpus_files transcripts, $corpus_mb MB, $codes codes ($pa
 echo "qda tally:     mean $(awk -v t="$tally_mean" 'BEGIN {printf "%.2f", t}') s, $(rate "$corpus_bytes" "$tally_mean") MB/s; max RSS $tally_rss MB (single run: $tally_wall s)"
 echo "qda code:      mean $(awk -v t="$code_mean" 'BEGIN {printf "%.2f", t}') s, $(rate "$corpus_bytes" "$code_mean") MB/s; max RSS $code_rss MB (single run: $code_wall s); codings $codings_mb MB"
 echo "bundled tally: mean $(awk -v t="$study_mean" 'BEGIN {printf "%.1f", t * 1000}') ms ($(find transcripts -name '*.txt' | wc -l) transcripts); max RSS $study_rss MB"
+
+# `qda agree --ratings` on units x 3 coders (5% missing): reading was once
+# quadratic in the units, so a million of them shows a return to that at once.
+agree_units="${BENCH_AGREE_UNITS:-1000000}"
+if [ "$agree_units" -gt 0 ]; then
+  echo
+  echo "== qda agree --ratings: $agree_units units x 3 coders, 5% missing"
+  ratings="$tmp/ratings.csv"
+  python3 scripts/ratings_table.py "$agree_units" 3 0.05 "$ratings"
+  ratings_bytes=$(stat -c %s "$ratings")
+  for level in nominal interval; do
+    measure "qda agree $level (no bootstrap)" "$ratings_bytes" \
+      "$qda" agree --ratings "$ratings" --level "$level" --resamples 0 -o "$tmp/agree.txt"
+    measure "qda agree $level (1000 resamples)" "$ratings_bytes" \
+      "$qda" agree --ratings "$ratings" --level "$level" -o "$tmp/agree.txt"
+    if [ -n "${BENCH_PYTHON:-}" ]; then
+      measure "python krippendorff $level" "$ratings_bytes" \
+        "$BENCH_PYTHON" scripts/krippendorff_alpha.py "$ratings" "$level"
+    fi
+  done
+fi

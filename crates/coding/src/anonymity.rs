@@ -19,7 +19,7 @@ use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{ErrorKind, Position, TranscriptError};
-use crate::location::{Location, csv_record_line};
+use crate::location::{CsvLines, Location};
 use crate::rules::all_on_boundaries;
 
 /// One row of a pseudonym table.
@@ -65,7 +65,8 @@ impl PseudonymTable {
             },
             message,
         };
-        let line_of = |byte: u64| csv_record_line(bytes, byte) as usize;
+        let lines = CsvLines::new(bytes);
+        let line_of = |byte: u64| lines.line_of(byte) as usize;
         let mut reader = csv::Reader::from_reader(bytes);
         let headers = reader
             .headers()

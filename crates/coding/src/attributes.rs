@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, Position, TranscriptError};
-use crate::location::{Location, csv_record_line};
+use crate::location::{CsvLines, Location};
 
 /// One attribute value of a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,7 +94,8 @@ impl CaseTable {
             },
             message,
         };
-        let line_of = |byte: u64| csv_record_line(bytes, byte);
+        let lines = CsvLines::new(bytes);
+        let line_of = |byte: u64| lines.line_of(byte);
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers = reader
             .headers()
@@ -120,6 +121,9 @@ impl CaseTable {
             ));
         }
         let mut rows: Vec<CaseRow> = Vec::new();
+        // Each case's row, to find a repeated case without a search.
+        let mut row_of: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(|p| line_of(p.byte()));
@@ -137,7 +141,7 @@ impl CaseTable {
                     "the `case` cell is empty".to_owned(),
                 ));
             }
-            if let Some(first) = rows.iter().find(|r| r.case == case) {
+            if let Some(first) = row_of.get(&case).map(|&i| &rows[i]) {
                 return Err(error(
                     ErrorKind::Duplicate,
                     Some(line as u64),
@@ -150,6 +154,7 @@ impl CaseTable {
                 .filter(|(_, cell)| !cell.trim().is_empty())
                 .map(|(column, cell)| (column.clone(), AttributeValue::from_cell(cell)))
                 .collect();
+            row_of.insert(case.clone(), rows.len());
             rows.push(CaseRow { line, case, values });
         }
         Ok(CaseTable { path: path.to_owned(), rows })

@@ -68,7 +68,7 @@ pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
     TranscriptError,
 };
-pub use location::{Location, csv_record_line, locate};
+pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use memos::{Memo, StudyMemos};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};

@@ -63,6 +63,47 @@ pub fn csv_record_line(bytes: &[u8], byte: u64) -> u64 {
     1 + memchr::memchr_iter(b'\n', &bytes[..end]).count() as u64
 }
 
+/// [`csv_record_line`] for the records of one file read in order: each call
+/// counts line ends only from the previous record on, so numbering every
+/// record costs one pass over the file rather than one pass per record.
+#[derive(Debug)]
+pub struct CsvLines<'a> {
+    bytes: &'a [u8],
+    /// The end of the bytes counted so far, and the line ends among them.
+    counted: std::cell::Cell<(usize, u64)>,
+    /// Bytes looked at, counting a byte again each time it is.
+    #[cfg(test)]
+    scanned: std::cell::Cell<usize>,
+}
+
+impl<'a> CsvLines<'a> {
+    /// Line numbers of the records of `bytes`, nothing counted yet.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        CsvLines {
+            bytes,
+            counted: std::cell::Cell::new((0, 0)),
+            #[cfg(test)]
+            scanned: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The 1-based line of the record that starts at byte `byte`, as
+    /// [`csv_record_line`] gives it. A byte before the previous call's is
+    /// counted again from the start of the file.
+    pub fn line_of(&self, byte: u64) -> u64 {
+        let end = usize::try_from(byte).map_or(self.bytes.len(), |b| (b + 1).min(self.bytes.len()));
+        let (mut from, mut line_ends) = self.counted.get();
+        if end < from {
+            (from, line_ends) = (0, 0);
+        }
+        line_ends += memchr::memchr_iter(b'\n', &self.bytes[from..end]).count() as u64;
+        self.counted.set((end, line_ends));
+        #[cfg(test)]
+        self.scanned.set(self.scanned.get() + (end - from));
+        1 + line_ends
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +129,22 @@ mod tests {
                 .collect();
             assert_eq!(lines, [2, 3]);
         }
+    }
+
+    #[test]
+    fn csv_lines_agree_with_counting_from_the_start_in_one_pass() {
+        let body = b"h1,h2\r\na,\"b\nb\"\r\nc,d\r\n\r\ne,f\n";
+        let lines = CsvLines::new(body);
+        let starts: Vec<u64> = csv::Reader::from_reader(&body[..])
+            .records()
+            .map(|r| r.unwrap().position().unwrap().byte())
+            .collect();
+        for &start in &starts {
+            assert_eq!(lines.line_of(start), csv_record_line(body, start));
+        }
+        // Every byte up to the last record's first is looked at once.
+        assert_eq!(lines.scanned.get() as u64, starts.last().unwrap() + 1);
+        // Going back counts again, and is still right.
+        assert_eq!(lines.line_of(starts[0]), csv_record_line(body, starts[0]));
     }
 }

@@ -174,7 +174,9 @@ pub(crate) fn build(
         sources.push(source);
         files.push(file);
     }
-    if let Some(c) = all.iter().find(|c| !transcripts.iter().any(|t| t.case() == c.case)) {
+    let transcribed: std::collections::BTreeSet<&str> =
+        transcripts.iter().map(|t| t.case()).collect();
+    if let Some(c) = all.iter().find(|c| !transcribed.contains(c.case.as_str())) {
         return Err(ExchangeError::Export(format!(
             "a coding of case `{}` ({} {} by {}) has no transcript; add the transcript of `{}`",
             c.case, c.segment, c.code, c.coder, c.case
@@ -238,8 +240,10 @@ fn add_memos(project: &mut RefiProject, codebook: &Codebook, memos: &StudyMemos)
 /// case, position, segment, code in codebook order, coder), each once.
 fn sorted_codings<'a>(codebook: &Codebook, codings: &'a [CodingsFile]) -> Vec<&'a Coding> {
     let mut all: Vec<&Coding> = codings.iter().flat_map(|f| f.codings.iter()).collect();
-    let code_rank =
-        |id: &str| codebook.codes().iter().position(|c| c.id == id).unwrap_or(usize::MAX);
+    // Ranked once, not searched for at every comparison.
+    let ranks: std::collections::BTreeMap<&str, usize> =
+        codebook.codes().iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let code_rank = |id: &str| ranks.get(id).copied().unwrap_or(usize::MAX);
     all.sort_by(|a, b| {
         (&a.case, a.start, a.end, &a.segment, code_rank(&a.code), &a.coder).cmp(&(
             &b.case,

@@ -71,12 +71,13 @@ fn parse_class_list(path: &Path, bytes: &[u8]) -> Result<Vec<String>, ServeError
     let mut names: Vec<String> = Vec::new();
     // Lower-cased name → the line it was first given on.
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let lines = qda_coding::CsvLines::new(bytes);
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(1, |p| qda_coding::csv_record_line(bytes, p.byte()));
+            let line = e.position().map_or(1, |p| lines.line_of(p.byte()));
             at(line, format!("unreadable CSV row: {e}"))
         })?;
-        let line = record.position().map_or(1, |p| qda_coding::csv_record_line(bytes, p.byte()));
+        let line = record.position().map_or(1, |p| lines.line_of(p.byte()));
         let name = record.get(0).unwrap_or("");
         if name.trim().is_empty() && record.iter().all(|cell| cell.trim().is_empty()) {
             continue;

@@ -1,8 +1,11 @@
 //! Krippendorff's alpha, for any number of coders, missing values, and four
 //! levels of measurement, with a seeded bootstrap interval.
 
+use std::collections::BTreeMap;
+
 use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand_chacha::rand_core::SeedableRng;
+use rand_distr::{Binomial, Distribution};
 
 use crate::proportion::Interval;
 use crate::reliability::{Coefficient, Matrix, Undefined, categories};
@@ -41,43 +44,72 @@ pub enum Level {
 /// [`Undefined::NoPairableUnits`] and [`Undefined::NoVariation`] (`D_e = 0`).
 pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Coefficient, Undefined> {
     let values = categories(data);
-    let units = unit_coincidences(data, &values);
-    if units.is_empty() {
+    let patterns = Patterns::of(data, &values);
+    if patterns.units == 0 {
         return Err(Undefined::NoPairableUnits);
     }
-    let k = values.len();
-    let mut total = vec![0.0; k * k];
-    for unit in &units {
-        for (t, u) in total.iter_mut().zip(unit) {
-            *t += u;
-        }
-    }
-    alpha_from(&total, &values, level, units.len())
+    let mut total = vec![0.0; values.len() * values.len()];
+    patterns.add_coincidences(&mut total, &patterns.counts);
+    alpha_from(&total, &values, level, patterns.units as usize)
 }
 
-/// Each pairable unit's contribution to the coincidence matrix (`k × k`,
-/// row-major), where `k` is the number of distinct values.
-fn unit_coincidences(data: &Matrix, values: &[f64]) -> Vec<Vec<f64>> {
-    let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
-    let k = values.len();
-    data.iter()
-        .filter_map(|row| {
-            let present: Vec<usize> = row.iter().flatten().map(|&v| index(v)).collect();
-            let m = present.len();
-            if m < 2 {
-                return None;
+/// The pairable units (two or more values) grouped by the values they hold:
+/// units holding the same values, in whatever order, add the same to the
+/// coincidence matrix, so the work after grouping grows with the number of
+/// distinct groups, not of units.
+struct Patterns {
+    /// Each group's values, as sorted indices into the distinct values.
+    values: Vec<Vec<usize>>,
+    /// The number of units in each group.
+    counts: Vec<u64>,
+    /// The number of pairable units.
+    units: u64,
+}
+
+impl Patterns {
+    fn of(data: &Matrix, values: &[f64]) -> Self {
+        let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
+        // Ordered, so that groups come in the same order on every run.
+        let mut groups: BTreeMap<Vec<usize>, u64> = BTreeMap::new();
+        let mut present = Vec::new();
+        for row in data {
+            present.clear();
+            present.extend(row.iter().flatten().map(|&v| index(v)));
+            if present.len() < 2 {
+                continue;
             }
-            let mut matrix = vec![0.0; k * k];
+            present.sort_unstable();
+            match groups.get_mut(present.as_slice()) {
+                Some(count) => *count += 1,
+                None => {
+                    groups.insert(present.clone(), 1);
+                }
+            }
+        }
+        let units = groups.values().sum();
+        let (values, counts) = groups.into_iter().unzip();
+        Patterns { values, counts, units }
+    }
+
+    /// Adds to the `k × k` (row-major) coincidence matrix `total` the
+    /// contribution of `counts[i]` units of each group `i`: `1 / (m − 1)`
+    /// for each ordered pair of a unit's `m` values.
+    fn add_coincidences(&self, total: &mut [f64], counts: &[u64]) {
+        let k = (total.len() as f64).sqrt() as usize;
+        for (present, &count) in self.values.iter().zip(counts) {
+            if count == 0 {
+                continue;
+            }
+            let weight = count as f64 / (present.len() - 1) as f64;
             for (a, &c) in present.iter().enumerate() {
                 for (b, &d) in present.iter().enumerate() {
                     if a != b {
-                        matrix[c * k + d] += 1.0 / (m - 1) as f64;
+                        total[c * k + d] += weight;
                     }
                 }
             }
-            Some(matrix)
-        })
-        .collect()
+        }
+    }
 }
 
 /// Alpha from a coincidence matrix over the sorted `values`.
@@ -142,9 +174,15 @@ pub struct Bootstrap {
 /// interval is given by the `(1 − confidence)/2` and `(1 + confidence)/2`
 /// quantiles (type 7, as R's default) of the resampled values.
 ///
-/// The generator is `ChaCha8` seeded with `seed`, and units are drawn as
-/// `next_u64() mod units`, so the same data, options and seed give the same
-/// interval on every machine.
+/// Units holding the same values weigh the same in alpha, so a resample is
+/// drawn as how many units of each such group it holds: a multinomial draw
+/// over the groups, made as one binomial draw per group (each of the units
+/// not yet drawn falls in this group or a later one). That is the same
+/// distribution as drawing units one by one, at a cost that grows with the
+/// number of groups rather than of units.
+///
+/// The generator is `ChaCha8` seeded with `seed`, so the same data, options
+/// and seed give the same interval on every run.
 ///
 /// # Errors
 /// The point estimate's [`Undefined`], or [`Undefined::NoVariation`] when no
@@ -156,20 +194,30 @@ pub fn krippendorff_alpha_bootstrap(
 ) -> Result<BootstrapInterval, Undefined> {
     krippendorff_alpha(data, level)?;
     let values = categories(data);
-    let units = unit_coincidences(data, &values);
+    let patterns = Patterns::of(data, &values);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut estimates = Vec::with_capacity(options.resamples);
     let mut total = vec![0.0; values.len() * values.len()];
+    let mut drawn = vec![0; patterns.counts.len()];
     let mut skipped = 0;
     for _ in 0..options.resamples {
-        total.fill(0.0);
-        for _ in 0..units.len() {
-            let pick = (rng.next_u64() % units.len() as u64) as usize;
-            for (t, u) in total.iter_mut().zip(&units[pick]) {
-                *t += u;
-            }
+        let mut left = patterns.units;
+        let mut weight_left = patterns.units;
+        for (draw, &count) in drawn.iter_mut().zip(&patterns.counts) {
+            *draw = if left == 0 {
+                0
+            } else if count == weight_left {
+                left
+            } else {
+                let p = count as f64 / weight_left as f64;
+                Binomial::new(left, p).map_or(0, |b| b.sample(&mut rng))
+            };
+            left -= *draw;
+            weight_left -= count;
         }
-        match alpha_from(&total, &values, level, units.len()) {
+        total.fill(0.0);
+        patterns.add_coincidences(&mut total, &drawn);
+        match alpha_from(&total, &values, level, patterns.units as usize) {
             Ok(c) => estimates.push(c.value),
             Err(_) => skipped += 1,
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use qda_coding::{
     AgreementData, Blinding, Codebook, CoderCodings, CodingsFile, RULES_CODER, Transcript,
 };
@@ -328,6 +328,14 @@ struct RatingsTable {
     labels: Option<Vec<String>>,
 }
 
+/// The line of the record starting at `byte`: counted from the start of
+/// the file, so called only to report an error.
+fn record_line(body: &[u8], byte: u64) -> u64 {
+    #[cfg(test)]
+    tests::LINE_LOOKUPS.with(|n| n.set(n.get() + 1));
+    qda_coding::csv_record_line(body, byte)
+}
+
 /// `--order "very low,low,mid"`: the labels, trimmed, each once.
 fn parse_order(spec: &str) -> Result<Vec<String>> {
     let labels: Vec<String> = spec.split(',').map(|l| l.trim().to_owned()).collect();
@@ -345,6 +353,9 @@ fn parse_order(spec: &str) -> Result<Vec<String>> {
 }
 
 impl RatingsTable {
+    /// Reads the table in one pass: a unit's row is found by a hash lookup,
+    /// and a record's line is worked out only for an error message, so the
+    /// time grows with the file, not its square.
     fn parse(path: &str, bytes: &[u8], level: LevelArg, order: Option<&[String]>) -> Result<Self> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let delimiter = crate::sheet::sniff_delimiter(body);
@@ -355,95 +366,104 @@ impl RatingsTable {
         if coders.len() < 2 {
             bail!("{path}:1:1: a ratings table needs a unit column and at least two coder columns");
         }
-        let mut units: Vec<String> = Vec::new();
-        let mut cells: Vec<Vec<Option<String>>> = Vec::new();
-        let mut lines: Vec<u64> = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
+        // The units in file order, hashed to find a repeated unit without a search.
+        let mut units: IndexSet<String> = IndexSet::new();
+        let mut values: Vec<Vec<Option<f64>>> = Vec::new();
+        // Nominal labels by first appearance; ranked by sort order at the end.
+        let mut labels: IndexMap<String, ()> = IndexMap::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let start = reader.position().byte();
+            let more = reader.read_record(&mut record).map_err(|e| {
+                let line = record_line(body, e.position().map_or(start, csv::Position::byte));
                 anyhow::anyhow!("{path}:{line}: unreadable CSV row: {e}")
             })?;
-            let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
-            let unit = record.get(0).unwrap_or("").trim().to_owned();
+            if !more {
+                break;
+            }
+            let start = record.position().map_or(start, csv::Position::byte);
+            let unit = record.get(0).unwrap_or("").trim();
             if unit.is_empty() {
                 continue;
             }
-            if let Some(first) = units.iter().position(|u| *u == unit) {
+            if let Some(first) = units.get_index_of(unit) {
                 bail!(
-                    "{path}:{line}:1: unit `{unit}` already has a row (row {}); keep one",
+                    "{path}:{}:1: unit `{unit}` already has a row (row {}); keep one",
+                    record_line(body, start),
                     first + 2
                 );
             }
-            units.push(unit);
-            lines.push(line);
-            cells.push(
-                (1..=coders.len())
-                    .map(|i| {
-                        record.get(i).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned)
-                    })
-                    .collect(),
-            );
-        }
-        if let Some(order) = order {
-            // A label's value is its rank in the order, as the `krippendorff`
-            // package's `value_domain` has it: ordinal alpha depends only on
-            // ranks, and interval alpha then treats the labels as equally
-            // spaced, the usual reading of a Likert scale.
-            let mut values = Vec::new();
-            for (r, row) in cells.iter().enumerate() {
-                let mut ranked = Vec::new();
-                for (c, cell) in row.iter().enumerate() {
-                    ranked.push(match cell {
-                        None => None,
-                        Some(text) => match order.iter().position(|l| l == text) {
-                            Some(rank) => Some(rank as f64),
-                            None => bail!(
-                                "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
-                                lines[r],
-                                c + 2,
-                                coders[c]
-                            ),
-                        },
-                    });
-                }
-                values.push(ranked);
-            }
-            return Ok(RatingsTable { coders, units, values, labels: Some(order.to_vec()) });
-        }
-        if level == LevelArg::Nominal {
-            let mut labels: Vec<String> = cells.iter().flatten().flatten().cloned().collect();
-            labels.sort();
-            labels.dedup();
-            let values = cells
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|c| c.as_ref().map(|c| labels.binary_search(c).unwrap_or(0) as f64))
-                        .collect()
-                })
-                .collect();
-            return Ok(RatingsTable { coders, units, values, labels: Some(labels) });
-        }
-        let mut values = Vec::new();
-        for (r, row) in cells.iter().enumerate() {
-            let mut parsed = Vec::new();
-            for (c, cell) in row.iter().enumerate() {
-                parsed.push(match cell {
-                    None => None,
-                    Some(text) => match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => Some(v),
+            let mut row = Vec::with_capacity(coders.len());
+            for (c, coder) in coders.iter().enumerate() {
+                let Some(text) = record.get(c + 1).map(str::trim).filter(|t| !t.is_empty()) else {
+                    row.push(None);
+                    continue;
+                };
+                let value = if let Some(order) = order {
+                    // A label's value is its rank in the order, as the
+                    // `krippendorff` package's `value_domain` has it:
+                    // ordinal alpha depends only on ranks, and interval
+                    // alpha then treats the labels as equally spaced, the
+                    // usual reading of a Likert scale.
+                    match order.iter().position(|l| l == text) {
+                        Some(rank) => rank as f64,
+                        None => bail!(
+                            "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
+                            record_line(body, start),
+                            c + 2,
+                            coder
+                        ),
+                    }
+                } else if level == LevelArg::Nominal {
+                    let id = match labels.get_index_of(text) {
+                        Some(id) => id,
+                        None => labels.insert_full(text.to_owned(), ()).0,
+                    };
+                    id as f64
+                } else {
+                    match text.parse::<f64>() {
+                        Ok(v) if v.is_finite() => v,
                         _ => bail!(
                             "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers, or labels with --order \"LOWEST,...,HIGHEST\" (or use --level nominal)",
-                            lines[r],
+                            record_line(body, start),
                             c + 2,
                             format!("{level:?}").to_lowercase()
                         ),
-                    },
-                });
+                    }
+                };
+                row.push(Some(value));
             }
-            values.push(parsed);
+            units.insert(unit.to_owned());
+            values.push(row);
         }
-        Ok(RatingsTable { coders, units, values, labels: None })
+        if let Some(order) = order {
+            return Ok(RatingsTable {
+                coders,
+                units: units.into_iter().collect(),
+                values,
+                labels: Some(order.to_vec()),
+            });
+        }
+        if level == LevelArg::Nominal {
+            // A label's value is its place among the labels sorted.
+            let mut sorted: Vec<(usize, String)> = labels.into_keys().enumerate().collect();
+            sorted.sort_by(|a, b| a.1.cmp(&b.1));
+            let mut rank = vec![0.0; sorted.len()];
+            for (r, (id, _)) in sorted.iter().enumerate() {
+                rank[*id] = r as f64;
+            }
+            for value in values.iter_mut().flatten().flatten() {
+                *value = rank[*value as usize];
+            }
+            let labels = sorted.into_iter().map(|(_, label)| label).collect();
+            return Ok(RatingsTable {
+                coders,
+                units: units.into_iter().collect(),
+                values,
+                labels: Some(labels),
+            });
+        }
+        Ok(RatingsTable { coders, units: units.into_iter().collect(), values, labels: None })
     }
 
     fn label(&self, value: f64) -> String {
@@ -451,5 +471,59 @@ impl RatingsTable {
             Some(labels) => labels.get(value as usize).cloned().unwrap_or_default(),
             None => format!("{value}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    thread_local! {
+        /// Line numbers worked out from the start of the file, on this thread.
+        pub(super) static LINE_LOOKUPS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn table(rows: usize, last: &str) -> String {
+        let mut csv = "unit,a,b,c\n".to_owned();
+        for u in 0..rows {
+            writeln!(csv, "u{u},{},{},", u % 3, (u + 1) % 3).unwrap();
+        }
+        csv.push_str(last);
+        csv
+    }
+
+    fn lookups_parsing(csv: &str, level: LevelArg) -> (usize, Result<RatingsTable>) {
+        LINE_LOOKUPS.with(|n| n.set(0));
+        let parsed = RatingsTable::parse("r.csv", csv.as_bytes(), level, None);
+        (LINE_LOOKUPS.with(Cell::get), parsed)
+    }
+
+    /// Counting the lines before every record made reading quadratic in
+    /// the number of units; a valid table needs no line numbers at all.
+    #[test]
+    fn line_numbers_are_worked_out_only_for_an_error() {
+        let (lookups, parsed) = lookups_parsing(&table(1000, ""), LevelArg::Interval);
+        assert_eq!(lookups, 0);
+        assert_eq!(parsed.unwrap().units.len(), 1000);
+
+        let (lookups, parsed) = lookups_parsing(&table(1000, "u7,1,2,3\n"), LevelArg::Nominal);
+        assert_eq!(lookups, 1);
+        let message = parsed.err().unwrap().to_string();
+        assert_eq!(message, "r.csv:1002:1: unit `u7` already has a row (row 9); keep one");
+
+        let (lookups, parsed) = lookups_parsing(&table(1000, "u1000,1,x,3\n"), LevelArg::Interval);
+        assert_eq!(lookups, 1);
+        assert!(parsed.err().unwrap().to_string().starts_with("r.csv:1002:3: value `x`"));
+    }
+
+    #[test]
+    fn nominal_labels_take_their_sorted_rank() {
+        let csv = "unit,a,b\n1,zebra,apple\n2,mango,\n";
+        let table = RatingsTable::parse("r.csv", csv.as_bytes(), LevelArg::Nominal, None).unwrap();
+        assert_eq!(table.labels.as_deref().unwrap(), ["apple", "mango", "zebra"]);
+        assert_eq!(table.values, [vec![Some(2.0), Some(0.0)], vec![Some(1.0), None]]);
     }
 }

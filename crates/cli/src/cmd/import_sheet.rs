@@ -120,15 +120,16 @@ fn read_rows(codebook: &Codebook, name: &str, text: &str, coder: &str) -> Result
     // Line breaks inside cells so far: a spreadsheet shows such a cell in
     // one row, so they are taken off the file's line count.
     let mut lines_in_cells = 0;
+    let lines = qda_coding::CsvLines::new(body);
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
+            let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
             anyhow!(
                 "{name}: row {}: unreadable row: {e}; quote cells that contain the delimiter, or separate codes with `;`",
                 line.saturating_sub(lines_in_cells)
             )
         })?;
-        let line = record.position().map_or(0, |p| qda_coding::csv_record_line(body, p.byte()));
+        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
         let row = line.saturating_sub(lines_in_cells);
         lines_in_cells += record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
         checker.check_row(&record, row);
@@ -386,21 +387,28 @@ fn codings_file(
     allow_empty: bool,
 ) -> Result<CodingsFile> {
     let SheetRows { transcripts, reviewed: mut rows, mut codings, memos, blind, .. } = sheet;
-    for (case, Loaded { transcript, .. }) in &transcripts {
-        let index = TextIndex::new(transcript.text());
-        for coding in codings.iter_mut().filter(|c| c.case == *case) {
-            if let Source::Manual { quote, .. } = &mut coding.source {
-                *quote = Some(Quote::new(&index, coding.start, coding.end));
-            }
+    // One pass over the codings, each finding its transcript's index.
+    let indexes: BTreeMap<&str, TextIndex> = transcripts
+        .iter()
+        .map(|(case, l)| (case.as_str(), TextIndex::new(l.transcript.text())))
+        .collect();
+    for coding in &mut codings {
+        if let (Source::Manual { quote, .. }, Some(index)) =
+            (&mut coding.source, indexes.get(coding.case.as_str()))
+        {
+            *quote = Some(Quote::new(index, coding.start, coding.end));
         }
     }
+    drop(indexes);
     let sources = transcripts
         .values()
         .map(|Loaded { transcript: t, .. }| {
             inputs.push(Input { path: display_path(t.path()), sha256: t.sha256().to_owned() });
             let all = codable(codebook, t);
             let mut reviewed = rows.remove(t.case()).unwrap_or_default();
-            reviewed.sort_by_key(|id| all.iter().position(|a| a == id).unwrap_or(usize::MAX));
+            let order: BTreeMap<&str, usize> =
+                all.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+            reviewed.sort_by_key(|id| order.get(id.as_str()).copied().unwrap_or(usize::MAX));
             CodedSource {
                 case: t.case().to_owned(),
                 path: display_path(t.path()),

@@ -252,3 +252,38 @@ fn weighted_kappa_ranks_only_the_values_both_coders_rated() {
     close(cohen_kappa(&data, Weights::Linear).unwrap().value, 0.693877551020, EPS);
     close(cohen_kappa(&data, Weights::Quadratic).unwrap().value, 0.819277108434, EPS);
 }
+
+/// The bootstrap draws how many units of each group of like units a
+/// resample holds; its interval must be that of drawing units one by one,
+/// here done plainly with its own generator, up to the resampling noise.
+#[test]
+fn bootstrap_by_groups_matches_drawing_units_one_by_one() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::{Rng, SeedableRng};
+
+    let data = krippendorff_example();
+    let resamples = 4000;
+    for level in [Level::Nominal, Level::Interval] {
+        let grouped = krippendorff_alpha_bootstrap(
+            &data,
+            level,
+            Bootstrap { resamples, seed: 3, confidence: 0.95 },
+        )
+        .unwrap();
+        let pairable: Vec<Vec<Option<f64>>> =
+            data.iter().filter(|row| row.iter().flatten().count() >= 2).cloned().collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut estimates: Vec<f64> = (0..resamples)
+            .filter_map(|_| {
+                let resample: Vec<Vec<Option<f64>>> = (0..pairable.len())
+                    .map(|_| pairable[(rng.next_u64() % pairable.len() as u64) as usize].clone())
+                    .collect();
+                krippendorff_alpha(&resample, level).ok().map(|c| c.value)
+            })
+            .collect();
+        estimates.sort_by(f64::total_cmp);
+        let at = |p: f64| estimates[((estimates.len() - 1) as f64 * p).round() as usize];
+        close(grouped.interval.lower, at(0.025), 0.04);
+        close(grouped.interval.upper, at(0.975), 0.04);
+    }
+}
