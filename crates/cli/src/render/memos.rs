@@ -317,12 +317,7 @@ fn paragraphs_html(h: &mut Html, text: &str) {
 pub(crate) fn html_page(book: &MemoBook) -> String {
     let mut h = Html::default();
     let title = format!("{} · memos", book.title);
-    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.element("title", &[], &title).nl();
-    h.raw("<style>\n")
-        .raw(include_str!("../report/style.css"))
-        .raw("</style>\n</head>\n<body>\n<div class=\"page\">\n<main>\n");
+    h.page_head(&title).raw("<main>\n");
     h.element("h1", &[], &title).nl();
     if book.is_empty() {
         h.element("p", &[], "No memos.").nl();

@@ -106,6 +106,23 @@ impl Html {
         self
     }
 
+    /// The start of a self-contained qda page, up to its `<div
+    /// class="page">`: the head, with the report's style sheet inline and
+    /// no script, font or link, so the file reads the same offline.
+    pub(crate) fn page_head(&mut self, title: &str) -> &mut Self {
+        self.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        self.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        self.empty(
+            "meta",
+            &[("name", "generator"), ("content", &format!("qda {}", env!("CARGO_PKG_VERSION")))],
+        )
+        .nl();
+        self.element("title", &[], title).nl();
+        self.raw("<style>\n")
+            .raw(include_str!("style.css"))
+            .raw("</style>\n</head>\n<body>\n<div class=\"page\">\n")
+    }
+
     pub(crate) fn finish(self) -> String {
         self.out
     }

@@ -121,17 +121,7 @@ fn summary(contents: &Contents<'_>) -> String {
 fn render_html(contents: &Contents<'_>) -> String {
     let mut h = Html::default();
     let title = contents.title();
-    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.empty(
-        "meta",
-        &[("name", "generator"), ("content", &format!("qda {}", env!("CARGO_PKG_VERSION")))],
-    )
-    .nl();
-    h.element("title", &[], &format!("{title} · qda report")).nl();
-    h.raw("<style>\n")
-        .raw(include_str!("style.css"))
-        .raw("</style>\n</head>\n<body>\n<div class=\"page\">\n");
+    h.page_head(&format!("{title} · qda report"));
     h.raw("<header class=\"title\">\n<p class=\"kicker\">qda report</p>\n");
     h.element("h1", &[], &title).nl();
     h.element("p", &[("class", "lede")], &summary(contents)).nl();

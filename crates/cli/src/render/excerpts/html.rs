@@ -7,17 +7,7 @@ use crate::report::html::{Html, anchor};
 pub(super) fn render(excerpts: &Excerpts<'_>, coder: &str) -> String {
     let mut h = Html::default();
     let title = excerpts.title();
-    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.empty(
-        "meta",
-        &[("name", "generator"), ("content", &format!("qda {}", env!("CARGO_PKG_VERSION")))],
-    )
-    .nl();
-    h.element("title", &[], &title).nl();
-    h.raw("<style>\n")
-        .raw(include_str!("../../report/style.css"))
-        .raw("</style>\n</head>\n<body>\n<div class=\"page\">\n");
+    h.page_head(&title);
     h.raw("<header class=\"title\">\n<p class=\"kicker\">qda excerpts</p>\n");
     h.element("h1", &[], &title).nl();
     h.element("p", &[("class", "lede")], &excerpts.summary(coder)).nl();
