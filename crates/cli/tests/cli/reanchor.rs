@@ -6,16 +6,11 @@ use std::collections::BTreeMap;
 
 use qda_bench::Rng;
 use qda_bench::edits::{self, Edit, EditKind, LIGHT_EDITS};
-use serde_json::Value;
 
-use crate::support::QdaTest;
+use crate::support::{QdaTest, json};
 
 fn chars(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).expect("JSON")
 }
 
 /// `codings/anna.json` as files were written before codings stored quotes:

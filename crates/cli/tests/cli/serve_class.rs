@@ -4,14 +4,13 @@
 //! the teacher's numbers are `qda agree`'s; a bad class list is refused.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::QdaTest;
+use crate::support::{self, QdaTest, json, split_url};
 
 /// A spawned class server: where it listens, the teacher's token, and each
 /// student's token by name.
@@ -27,13 +26,6 @@ impl Drop for Class {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `http://ADDRESS/?token=TOKEN` → (address, token).
-fn split_url(url: &str) -> (String, String) {
-    let rest = url.trim().strip_prefix("http://").expect(url);
-    let (address, token) = rest.split_once("/?token=").expect(url);
-    (address.to_owned(), token.to_owned())
 }
 
 /// The `name,url` table of the students' URLs.
@@ -92,26 +84,9 @@ impl QdaTest {
     }
 }
 
-/// One HTTP/1.1 request on loopback with `token`; the status and the body.
+/// One request to the class server with `token`: the status and the body.
 fn request(class: &Class, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(&class.address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nX-QDA-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        class.address,
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
-    (status, body)
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    support::request(&class.address, token, (method, path, body), Duration::from_secs(30))
 }
 
 /// Every (start, end) inside a codable segment of P01 that starts with it.

@@ -1,12 +1,11 @@
 //! `qda serve` and the other writers of a codings file: one process at a
 //! time holds its lock, so two processes never lose each other's writes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::QdaTest;
+use crate::support::{self, QdaTest, json, split_url};
 
 /// A spawned `qda serve` for `coder` on `codings`, and where it listens.
 struct Server {
@@ -39,10 +38,8 @@ fn start_command(mut command: Command) -> Server {
     let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().to_owned();
-    let rest = url.strip_prefix("http://").expect(&url);
-    let (address, token) = rest.split_once("/?token=").expect(&url);
-    Server { address: address.to_owned(), token: token.to_owned(), child }
+    let (address, token) = split_url(&line);
+    Server { address, token, child }
 }
 
 /// Runs a second server to its end (bounded): its exit code and stderr.
@@ -66,27 +63,9 @@ fn refused(test: &QdaTest, coder: &str, codings: &str) -> (Option<i32>, String) 
     (status.and_then(|s| s.code()), stderr)
 }
 
-/// One HTTP/1.1 request on loopback; the status code and the body.
+/// One request to `server` with its token: the status code and the body.
 fn request(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nX-QDA-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        server.address,
-        server.token,
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
-    (status, body)
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    support::request(&server.address, &server.token, (method, path, body), Duration::from_secs(20))
 }
 
 #[test]

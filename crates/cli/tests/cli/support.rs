@@ -2,8 +2,11 @@
 //! output normalised so snapshots do not depend on the machine.
 
 use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 /// The workspace root, where the bundled study lives.
 pub(crate) fn workspace() -> PathBuf {
@@ -142,4 +145,39 @@ fn copy_dir(from: &Path, to: &Path) {
             fs::copy(entry.path(), target).expect("copy file");
         }
     }
+}
+
+/// `http://ADDRESS/?token=TOKEN`, as `qda serve` prints it → (address, token).
+pub(crate) fn split_url(url: &str) -> (String, String) {
+    let rest = url.trim().strip_prefix("http://").expect(url);
+    let (address, token) = rest.split_once("/?token=").expect(url);
+    (address.to_owned(), token.to_owned())
+}
+
+/// One HTTP/1.1 request to a spawned `qda serve` on loopback, with `token`,
+/// waiting at most `timeout` for the answer: its status code and body.
+pub(crate) fn request(
+    address: &str,
+    token: &str,
+    (method, path, body): (&str, &str, &str),
+    timeout: Duration,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(timeout)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nX-QDA-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+/// `text` as JSON; a panic that shows the text when it is not.
+pub(crate) fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
