@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::Extracted;
 use crate::error::ConvertError;
-use crate::turns::{self, Piece};
+use crate::layout::Layout;
 use crate::xml::{self, Archive, Node, attr};
 
 /// Elements whose content is not part of the accepted text.
@@ -65,7 +65,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Extracted, ConvertError> {
             }
         }
     }
-    Ok(Extracted { pieces: reader.pieces, notes, left_out })
+    Ok(Extracted { pieces: reader.layout.into_pieces(), notes, left_out })
 }
 
 /// The main document part, from the package relationships (`word/document.xml`
@@ -154,21 +154,12 @@ fn is_on(start: &quick_xml::events::BytesStart<'_>) -> bool {
 #[derive(Default)]
 struct DocumentReader {
     bold_styles: BTreeSet<String>,
-    pieces: Vec<Piece>,
+    layout: Layout,
     /// Depth inside skipped elements.
     skip: usize,
     in_text: bool,
-    /// Lines of the paragraph being read.
-    lines: Vec<String>,
-    /// Leading bold text of the paragraph, and whether it is still growing.
-    bold: String,
-    bold_open: bool,
     run_bold: bool,
     in_run_properties: bool,
-    /// Table nesting, and the row and cell being read at the outer level.
-    tables: usize,
-    row: Vec<String>,
-    cell: Vec<String>,
     insertions: usize,
     deletions: usize,
 }
@@ -203,11 +194,7 @@ impl DocumentReader {
             return;
         }
         match name {
-            "p" => {
-                self.lines = vec![String::new()];
-                self.bold.clear();
-                self.bold_open = true;
-            }
+            "p" => self.layout.start_paragraph(),
             "r" => self.run_bold = false,
             "rPr" => self.in_run_properties = true,
             "b" if self.in_run_properties => self.run_bold = is_on(start),
@@ -218,11 +205,10 @@ impl DocumentReader {
                 self.run_bold = true;
             }
             "t" => self.in_text = true,
-            "tab" if !self.in_run_properties && !self.lines.is_empty() => self.text("\t"),
+            "tab" if !self.in_run_properties && self.layout.in_paragraph() => self.text("\t"),
             // A page or column break is layout, not a line of the text.
             "br" | "cr" if !matches!(attr(start, "type").as_deref(), Some("page" | "column")) => {
-                self.lines.push(String::new());
-                self.bold_open = false;
+                self.layout.line_break();
             }
             "noBreakHyphen" => self.text("-"),
             "sym" => {
@@ -235,9 +221,9 @@ impl DocumentReader {
                 }
             }
             "ins" | "moveTo" => self.insertions += 1,
-            "tbl" => self.tables += 1,
-            "tr" if self.tables == 1 => self.row.clear(),
-            "tc" if self.tables == 1 => self.cell.clear(),
+            "tbl" => self.layout.start_table(),
+            "tr" => self.layout.start_row(),
+            "tc" => self.layout.start_cell(),
             _ => {}
         }
     }
@@ -246,34 +232,15 @@ impl DocumentReader {
         match name {
             "t" => self.in_text = false,
             "rPr" => self.in_run_properties = false,
-            "p" => {
-                let lines = std::mem::take(&mut self.lines);
-                if self.tables > 0 {
-                    self.cell.push(lines.join("\n"));
-                } else {
-                    let bold = std::mem::take(&mut self.bold);
-                    self.pieces.push(turns::paragraph(&lines, &bold));
-                }
-            }
-            "tc" if self.tables == 1 => {
-                let cell = std::mem::take(&mut self.cell);
-                self.row.push(cell.join("\n"));
-            }
-            "tr" if self.tables == 1 => self.pieces.push(Piece::Row(std::mem::take(&mut self.row))),
-            "tbl" => self.tables = self.tables.saturating_sub(1),
+            "p" => self.layout.end_paragraph(),
+            "tc" => self.layout.end_cell(),
+            "tr" => self.layout.end_row(),
+            "tbl" => self.layout.end_table(),
             _ => {}
         }
     }
 
     fn text(&mut self, text: &str) {
-        let Some(line) = self.lines.last_mut() else { return };
-        line.push_str(text);
-        if self.bold_open {
-            if self.run_bold {
-                self.bold.push_str(text);
-            } else if !(self.bold.trim().is_empty() && text.trim().is_empty()) {
-                self.bold_open = false;
-            }
-        }
+        self.layout.text(text, self.run_bold);
     }
 }

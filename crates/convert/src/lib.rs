@@ -24,6 +24,7 @@
 mod docx;
 mod error;
 mod labels;
+mod layout;
 mod normalize;
 mod odt;
 mod plain;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::Extracted;
 use crate::error::ConvertError;
-use crate::turns::{self, Piece};
+use crate::layout::Layout;
 use crate::xml::{self, Archive, Node, attr};
 
 pub(crate) fn read(bytes: &[u8]) -> Result<Extracted, ConvertError> {
@@ -28,12 +28,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Extracted, ConvertError> {
             reader.insertions, reader.deletions
         ));
     }
-    Ok(Extracted { pieces: reader.pieces, notes, left_out: reader.left_out })
+    Ok(Extracted { pieces: reader.layout.into_pieces(), notes, left_out: reader.left_out })
 }
 
 #[derive(Default)]
 struct ContentReader {
-    pieces: Vec<Piece>,
+    layout: Layout,
     /// Automatic text styles that set bold.
     bold_styles: BTreeSet<String>,
     style: Option<String>,
@@ -46,15 +46,10 @@ struct ContentReader {
     deletions: usize,
     /// Paragraphs open inside a skipped note or comment.
     aside_paragraphs: usize,
-    /// Paragraph nesting (a note's paragraph inside a paragraph), lines, bold.
+    /// Paragraph nesting (a note's paragraph inside a paragraph), and
+    /// whether each open span is bold.
     paragraph: usize,
-    lines: Vec<String>,
-    bold: String,
-    bold_open: bool,
     spans: Vec<bool>,
-    tables: usize,
-    row: Vec<String>,
-    cell: Vec<String>,
 }
 
 impl ContentReader {
@@ -142,9 +137,7 @@ impl ContentReader {
             "p" | "h" if self.in_body => {
                 self.paragraph += 1;
                 if self.paragraph == 1 {
-                    self.lines = vec![String::new()];
-                    self.bold.clear();
-                    self.bold_open = true;
+                    self.layout.start_paragraph();
                     self.spans.clear();
                 }
             }
@@ -159,13 +152,10 @@ impl ContentReader {
                 self.text(&" ".repeat(count.min(1000)));
             }
             "tab" if self.paragraph > 0 => self.text("\t"),
-            "line-break" if self.paragraph > 0 => {
-                self.lines.push(String::new());
-                self.bold_open = false;
-            }
-            "table" if self.in_body => self.tables += 1,
-            "table-row" if self.tables == 1 => self.row.clear(),
-            "table-cell" if self.tables == 1 => self.cell.clear(),
+            "line-break" if self.paragraph > 0 => self.layout.line_break(),
+            "table" if self.in_body => self.layout.start_table(),
+            "table-row" => self.layout.start_row(),
+            "table-cell" => self.layout.start_cell(),
             _ => {}
         }
     }
@@ -179,36 +169,17 @@ impl ContentReader {
             "p" | "h" if self.paragraph > 0 => {
                 self.paragraph -= 1;
                 if self.paragraph == 0 {
-                    let lines = std::mem::take(&mut self.lines);
-                    if self.tables > 0 {
-                        self.cell.push(lines.join("\n"));
-                    } else {
-                        let bold = std::mem::take(&mut self.bold);
-                        self.pieces.push(turns::paragraph(&lines, &bold));
-                    }
+                    self.layout.end_paragraph();
                 }
             }
-            "table-cell" if self.tables == 1 => {
-                let cell = std::mem::take(&mut self.cell);
-                self.row.push(cell.join("\n"));
-            }
-            "table-row" if self.tables == 1 => {
-                self.pieces.push(Piece::Row(std::mem::take(&mut self.row)));
-            }
-            "table" if self.tables > 0 => self.tables -= 1,
+            "table-cell" => self.layout.end_cell(),
+            "table-row" => self.layout.end_row(),
+            "table" => self.layout.end_table(),
             _ => {}
         }
     }
 
     fn text(&mut self, text: &str) {
-        let Some(line) = self.lines.last_mut() else { return };
-        line.push_str(text);
-        if self.bold_open {
-            if self.spans.last().copied().unwrap_or(false) {
-                self.bold.push_str(text);
-            } else if !(self.bold.trim().is_empty() && text.trim().is_empty()) {
-                self.bold_open = false;
-            }
-        }
+        self.layout.text(text, self.spans.last().copied().unwrap_or(false));
     }
 }
