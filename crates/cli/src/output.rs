@@ -7,6 +7,11 @@
 //! succeeds is that file renamed over the target (atomic on one file system)
 //! or copied to standard output, so a failed run leaves neither a partial
 //! file nor half a JSON document on a pipe.
+//!
+//! A target that is not a regular file (`/dev/null`, `/dev/stdout`, a named
+//! pipe) is written into, never renamed over: replacing `/dev/null` with a
+//! regular file, as root, breaks every program on the machine. A symbolic
+//! link is followed, so the file it points to is replaced, not the link.
 
 use std::fmt::Display;
 use std::fs::File;
@@ -39,7 +44,31 @@ pub(crate) fn wrote(path: &Path, what: impl Display) {
 /// A result being written.
 pub(crate) struct Sink {
     writer: BufWriter<NamedTempFile>,
-    target: Option<PathBuf>,
+    target: Option<Target>,
+}
+
+/// Where a finished result goes.
+struct Target {
+    /// As given on the command line, for messages.
+    shown: PathBuf,
+    /// The file to replace or write into (a symbolic link followed).
+    path: PathBuf,
+    /// Written into rather than replaced: a device, a named pipe, a socket.
+    special: bool,
+}
+
+impl Target {
+    fn new(path: &Path) -> Target {
+        let resolved = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                path.canonicalize().unwrap_or_else(|_| path.to_owned())
+            }
+            _ => path.to_owned(),
+        };
+        let special =
+            std::fs::metadata(&resolved).is_ok_and(|meta| !meta.is_file() && !meta.is_dir());
+        Target { shown: path.to_owned(), path: resolved, special }
+    }
 }
 
 impl Sink {
@@ -60,7 +89,12 @@ impl Sink {
                 display_path(path)
             );
         }
-        let folder = match path.parent() {
+        let target = Target::new(path);
+        if target.special {
+            let temp = NamedTempFile::new().context("cannot create a temporary file")?;
+            return Ok(Sink { writer: BufWriter::new(temp), target: Some(target) });
+        }
+        let folder = match target.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
@@ -71,15 +105,15 @@ impl Sink {
                 display_path(folder)
             )
         })?;
-        Ok(Sink { writer: BufWriter::new(temp), target: Some(path.to_owned()) })
+        Ok(Sink { writer: BufWriter::new(temp), target: Some(target) })
     }
 
     /// Makes the result visible: renames it into place (and says so, with
     /// `what` it holds; see [`wrote`]), or copies it to standard output.
     pub(crate) fn finish(self, what: impl Display) -> Result<()> {
-        let target = self.target.clone();
+        let shown = self.target.as_ref().map(|target| target.shown.clone());
         self.finish_silently()?;
-        if let Some(path) = target {
+        if let Some(path) = shown {
             wrote(&path, what);
         }
         Ok(())
@@ -90,22 +124,23 @@ impl Sink {
     fn finish_silently(self) -> Result<()> {
         let temp = self.writer.into_inner().map_err(|e| e.into_error())?;
         match self.target {
-            Some(path) => {
-                let shown = display_path(&path);
+            Some(target) if target.special => {
+                let shown = display_path(&target.shown);
+                let mut out = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target.path)
+                    .with_context(|| format!("{shown}: cannot write"))?;
+                copy_back(&temp, &mut out).with_context(|| format!("{shown}: cannot write"))?;
+            }
+            Some(target) => {
+                let shown = display_path(&target.shown);
                 temp.as_file().sync_all().with_context(|| format!("{shown}: cannot write"))?;
                 set_readable(temp.as_file());
-                temp.persist(&path)
+                temp.persist(&target.path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("{shown}: cannot write"))?;
             }
-            None => {
-                let mut file: File =
-                    temp.reopen().context("cannot read back the temporary output")?;
-                file.rewind()?;
-                let mut stdout = io::stdout().lock();
-                io::copy(&mut file, &mut stdout)?;
-                stdout.flush()?;
-            }
+            None => copy_back(&temp, &mut io::stdout().lock())?,
         }
         Ok(())
     }
@@ -119,6 +154,15 @@ impl Write for Sink {
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// Copies a finished temporary file to `out`.
+fn copy_back(temp: &NamedTempFile, out: &mut impl Write) -> Result<()> {
+    let mut file: File = temp.reopen().context("cannot read back the temporary output")?;
+    file.rewind()?;
+    io::copy(&mut file, out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Temporary files are created private (0600); a result is an ordinary file.

@@ -45,3 +45,46 @@ fn a_run_killed_mid_write_leaves_the_old_file() {
         serde_json::from_slice(&test.read("out.json")).expect("a whole JSON file");
     assert_eq!(json["transcripts"].as_array().unwrap().len(), 60);
 }
+
+/// `-o /dev/null`, `-o /dev/stdout` or a named pipe is written into, never
+/// renamed over: as root, replacing `/dev/null` with a regular file breaks
+/// every program on the machine. A named pipe stands in for the devices.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_written_into_not_replaced() {
+    use std::io::Read;
+    let test = QdaTest::fixture("study-mini");
+    let pipe = test.path("pipe");
+    let made = Command::new("mkfifo").arg(&pipe).status().expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(pipe).unwrap().read_to_string(&mut text).unwrap();
+            text
+        })
+    };
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "pipe"]).ok();
+    // Checked first: a replaced pipe would leave the reader waiting forever.
+    let kind = std::fs::symlink_metadata(&pipe).unwrap().file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind), "still a named pipe");
+    let text = reader.join().expect("the reader ends");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("a whole JSON document");
+    assert!(json.is_object());
+}
+
+/// A symbolic link is followed: the file it points to gets the result and
+/// the link stays a link.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_followed() {
+    let test = QdaTest::fixture("study-mini");
+    test.write("results/codings.json", "old\n");
+    std::os::unix::fs::symlink("results/codings.json", test.path("latest.json")).unwrap();
+    test.run(&["code", "codebook.toml", "A.txt", "B.txt", "-o", "latest.json"]).ok();
+    assert!(std::fs::symlink_metadata(test.path("latest.json")).unwrap().file_type().is_symlink());
+    let json: serde_json::Value =
+        serde_json::from_slice(&test.read("results/codings.json")).expect("the linked file");
+    assert!(json.is_object());
+}
