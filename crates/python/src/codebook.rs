@@ -74,7 +74,7 @@ impl PyCodebook {
         self.codebook.version()
     }
 
-    /// The unit of coding: `turn` or `paragraph`.
+    /// The unit of coding: `turn`, `paragraph` or `sentence`.
     #[getter]
     fn unit(&self) -> &'static str {
         self.codebook.unit().as_str()

@@ -22,9 +22,7 @@ pub(crate) fn _read_transcripts<'py>(
     cases: Vec<PathBuf>,
     unit: &str,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let unit: Unit = unit.parse().map_err(|_| {
-        Failure::new("InputError", format!("unit `{unit}`: give `turn` or `paragraph`"))
-    })?;
+    let unit: Unit = unit.parse().map_err(|e: String| Failure::new("InputError", e))?;
     let transcripts = py.detach(|| Corpus::collect(&paths, &cases)?.load())?;
     let segments = Segments::of(&transcripts, unit);
     let columns = PyDict::new(py);

@@ -137,7 +137,7 @@ class Codebook:
 
     @property
     def unit(self) -> str:
-        """The unit of coding: ``"turn"`` or ``"paragraph"``."""
+        """The unit of coding: ``"turn"``, ``"paragraph"`` or ``"sentence"``."""
         return self._inner.unit
 
     @property
@@ -184,7 +184,7 @@ def read_transcripts(
     ``cases.csv``) into one row per segment: case, segment, speaker, time,
     start, end (code points, end exclusive), text, then each case
     attribute as a column. ``cases`` names more case tables; ``unit`` is
-    ``"turn"``, ``"paragraph"`` or a codebook (its unit).
+    ``"turn"``, ``"paragraph"``, ``"sentence"`` or a codebook (its unit).
 
     The attributes alone, one row per case, are in ``.attrs["cases"]``.
     """
@@ -305,16 +305,21 @@ _LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 def _matrix(ratings: pd.DataFrame, level: str) -> List[List[Optional[float]]]:
     """The ratings as numbers, missing as ``None``. Nominal labels are
-    numbered in order of first appearance (row by row), as ``qda agree
-    --ratings`` numbers them; other levels need numbers."""
+    numbered by their order as text, as ``qda agree --ratings`` numbers
+    them; other levels need numbers."""
     if ratings.shape[1] < 2:
         raise RatingsError(
             f"ratings: {ratings.shape[1]} coder column(s); give one column per coder, at least two"
         )
     rows = ratings.astype(object).where(ratings.notna(), None).values.tolist()
     if level == "nominal":
-        numbers: Dict[Any, float] = {}
-        return [[None if v is None else numbers.setdefault(v, float(len(numbers))) for v in row] for row in rows]
+        present = {v for row in rows for v in row if v is not None}
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            return [[None if v is None else float(v) for v in row] for row in rows]
+        # Labels: each is its place among the labels sorted as text, as
+        # `qda agree --ratings` numbers them (the bootstrap draws depend on it).
+        rank = {label: float(r) for r, label in enumerate(sorted(present, key=str))}
+        return [[None if v is None else rank[v] for v in row] for row in rows]
     matrix = []
     for unit, row in zip(ratings.index, rows):
         out = []
