@@ -320,9 +320,9 @@ def _matrix(ratings: pd.DataFrame, level: str) -> List[List[Optional[float]]]:
         # `qda agree --ratings` numbers them (the bootstrap draws depend on it).
         rank = {label: float(r) for r, label in enumerate(sorted(present, key=str))}
         return [[None if v is None else rank[v] for v in row] for row in rows]
-    matrix = []
+    matrix: List[List[Optional[float]]] = []
     for unit, row in zip(ratings.index, rows):
-        out = []
+        out: List[Optional[float]] = []
         for coder, v in zip(ratings.columns, row):
             if v is None:
                 out.append(None)
