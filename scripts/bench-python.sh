@@ -25,64 +25,78 @@ VIRTUAL_ENV="$venv" scripts/python-package.sh develop release >/dev/null 2>&1
 rm -rf "$out" && mkdir -p "$out/transcripts"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$out"' EXIT
 
-"$venv/bin/python" - "$n" "$workers" "$out" "$codebook" <<'PY'
-import random, re, subprocess, sys, time
+# A file, not standard input: Dask's worker processes import the main module.
+cat > "$out/bench.py" <<'PY'
+import json, random, re, subprocess, sys, time
 from pathlib import Path
 
 import pandas as pd
 import qda
 
-n, workers, out, codebook_path = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
-book = qda.Codebook.load(codebook_path)
-segments = qda.read_transcripts("transcripts/")
-words = re.findall(r"[A-Za-z']+", " ".join(segments[segments["speaker"] != "I"]["text"]))
-rng = random.Random(42)
 
-def answer() -> str:
-    picked, size = [], 0
-    while size < 200:
-        word = rng.choice(words)
-        picked.append(word)
-        size += len(word) + 1
-    return " ".join(picked)
+def main() -> None:
+    n, workers, out, codebook_path = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    book = qda.Codebook.load(codebook_path)
+    segments = qda.read_transcripts("transcripts/")
+    words = re.findall(r"[A-Za-z']+", " ".join(segments[segments["speaker"] != "I"]["text"]))
+    rng = random.Random(42)
 
-answers = pd.Series([answer() for _ in range(n)], name="answer")
-mean = answers.str.len().mean()
-print(f"{n:,} answers, {mean:.0f} bytes on average, {answers.str.len().sum() / 1e6:.0f} MB; codebook {codebook_path}")
+    def answer() -> str:
+        picked, size = [], 0
+        while size < 200:
+            word = rng.choice(words)
+            picked.append(word)
+            size += len(word) + 1
+        return " ".join(picked)
 
-begin = time.perf_counter()
-single = qda.code_texts(book, answers)
-took = time.perf_counter() - begin
-print(f"python, one process:        {took:7.2f} s  {n / took:12,.0f} answers/s  {len(single):,} codings")
+    answers = pd.Series([answer() for _ in range(n)], name="answer")
+    mean = answers.str.len().mean()
+    print(f"{n:,} answers, {mean:.0f} bytes on average, {answers.str.len().sum() / 1e6:.0f} MB; codebook {codebook_path}")
 
-import dask.dataframe as dd
-from distributed import Client, LocalCluster
-
-with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
-    frame = dd.from_pandas(answers.to_frame(), npartitions=workers * 8).persist()
-    meta = qda.code_texts(book, answers.head(0))
     begin = time.perf_counter()
-    counts = frame["answer"].map_partitions(lambda part: qda.code_texts(book, part), meta=meta)["code"].value_counts().compute()
+    single = qda.code_texts(book, answers)
     took = time.perf_counter() - begin
-    print(f"python, dask {workers} workers:     {took:7.2f} s  {n / took:12,.0f} answers/s  {counts.sum():,} codings (tallied on the cluster)")
-    begin = time.perf_counter()
-    coded = frame["answer"].map_partitions(lambda part: qda.code_texts(book, part), meta=meta).compute()
-    took = time.perf_counter() - begin
-    print(f"python, dask, all codings:  {took:7.2f} s  {n / took:12,.0f} answers/s  {len(coded):,} codings (gathered)")
-assert counts.sum() == len(single) == len(coded)
+    print(f"python, one process:        {took:7.2f} s  {n / took:12,.0f} answers/s  {len(single):,} codings")
 
-per_file = 1000
-folder = out / "transcripts"
-for start in range(0, n, per_file):
-    lines = [f'+++\ncase = "A{start // per_file:06d}"\n+++\n']
-    lines += [f"P: {text}\n" for text in answers.iloc[start:start + per_file]]
-    (folder / f"A{start // per_file:06d}.txt").write_text("".join(lines), encoding="utf-8")
-qda_bin = Path(sys.executable).parent / "qda"
-begin = time.perf_counter()
-subprocess.run([str(qda_bin), "code", codebook_path, str(folder), "-o", str(out / "codings.json"), "--quiet"], check=True)
-took = time.perf_counter() - begin
-import json
-cli_codings = len(json.load(open(out / "codings.json"))["codings"])
-print(f"qda code (command line):    {took:7.2f} s  {n / took:12,.0f} answers/s  {cli_codings:,} codings ({n // per_file:,} transcripts of {per_file:,} turns)")
-assert cli_codings == len(single), (cli_codings, len(single))
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
+        frame = dd.from_pandas(answers.to_frame(), npartitions=workers * 8).persist()
+        meta = qda.code_texts(book, answers.head(0))
+        # Each worker imports qda and unpickles the codebook once, before the clock starts.
+        frame.partitions[: workers * 2].map_partitions(lambda part: qda.code_texts(book, part.head(1)), meta=meta).compute()
+        count_meta = pd.Series(dtype="int64", name="count")
+        begin = time.perf_counter()
+        # Answers per code, counted in each partition and added up here.
+        per_partition = frame["answer"].map_partitions(
+            lambda part: qda.code_texts(book, part)["code"].value_counts(), meta=count_meta
+        )
+        counts = per_partition.compute().groupby(level=0).sum()
+        took = time.perf_counter() - begin
+        print(f"python, dask {workers} workers:     {took:7.2f} s  {n / took:12,.0f} answers/s  {counts.sum():,} codings (tallied on the cluster)")
+        begin = time.perf_counter()
+        coded = frame["answer"].map_partitions(lambda part: qda.code_texts(book, part), meta=meta).compute()
+        took = time.perf_counter() - begin
+        print(f"python, dask, all codings:  {took:7.2f} s  {n / took:12,.0f} answers/s  {len(coded):,} codings (gathered)")
+    assert counts.sum() == len(single) == len(coded)
+
+    per_file = 1000
+    folder = out / "transcripts"
+    for start in range(0, n, per_file):
+        lines = [f'+++\ncase = "A{start // per_file:06d}"\nspeakers = ["P"]\n+++\n']
+        lines += [f"P: {text}\n" for text in answers.iloc[start:start + per_file]]
+        (folder / f"A{start // per_file:06d}.txt").write_text("".join(lines), encoding="utf-8")
+    qda_bin = Path(sys.executable).parent / "qda"
+    begin = time.perf_counter()
+    subprocess.run([str(qda_bin), "code", codebook_path, str(folder), "-o", str(out / "codings.json"), "--quiet"], check=True)
+    took = time.perf_counter() - begin
+    cli_codings = len(json.load(open(out / "codings.json"))["codings"])
+    print(f"qda code (command line):    {took:7.2f} s  {n / took:12,.0f} answers/s  {cli_codings:,} codings ({n // per_file:,} transcripts of {per_file:,} turns)")
+    assert cli_codings == len(single), (cli_codings, len(single))
+
+
+if __name__ == "__main__":
+    main()
 PY
+"$venv/bin/python" "$out/bench.py" "$n" "$workers" "$out" "$codebook"

@@ -227,3 +227,13 @@ def test_codebook_pickles_as_its_text(book):
 def test_the_command_ships_with_the_package(run_cli):
     done = run_cli("--version")
     assert done.returncode == 0 and done.stdout.startswith("qda ")
+
+
+def test_the_command_starts_without_pandas():
+    """The `qda` entry point imports the package; pandas would add a second to every command."""
+    import subprocess
+    import sys
+
+    probe = "import sys, qda._cli; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

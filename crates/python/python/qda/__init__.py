@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _qda
 from .errors import (
@@ -30,6 +28,12 @@ from .errors import (
     RatingsError,
     TranscriptError,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported by the calls that use it, not here: the `qda` command
+# (qda._cli) imports this package, and should start as fast as the binary.
 
 __version__: str = _qda.__version__
 
@@ -150,12 +154,16 @@ class Codebook:
         """The codes in codebook order: id, label, parent, definition,
         include, exclude, codable, exclusive, resolve (exclusive parents),
         has_rule, examples and counterexamples (how many), line."""
+        import pandas as pd
+
         return pd.DataFrame(self._inner._codes())
 
     def check(self, transcripts: Optional[Paths] = None, cases: Optional[Paths] = None) -> Check:
         """Runs the codebook's examples and counterexamples through its
         rules, as ``qda check``; with ``transcripts`` (files or folders),
         also codes them and warns about rules that match no segment."""
+        import pandas as pd
+
         failures, passed, summary, warnings = self._inner._check(_paths(transcripts), _paths(cases))
         return Check(
             failures=pd.DataFrame(failures, columns=["code", "kind", "number", "text", "why"]),
@@ -188,6 +196,8 @@ def read_transcripts(
 
     The attributes alone, one row per case, are in ``.attrs["cases"]``.
     """
+    import pandas as pd
+
     if isinstance(unit, Codebook):
         unit = unit.unit
     columns, attributes = _qda._read_transcripts(_paths(paths), _paths(cases), unit)
@@ -205,6 +215,8 @@ def code(codebook: Union[Codebook, PathLike], transcripts: Paths, cases: Optiona
     row per coding (case, segment, code, coder, start, end, clause, term,
     match_start, match_end), in case order. Interviewer turns are never
     coded."""
+    import pandas as pd
+
     return pd.DataFrame(_qda._code(_codebook(codebook), _paths(transcripts), _paths(cases)))
 
 
@@ -221,6 +233,8 @@ def code_texts(codebook: Union[Codebook, PathLike], texts: Union["pd.Series[str]
     Safe to call from Dask's ``map_partitions`` and ``dask.bag``: the
     codebook pickles, and the GIL is released while the texts are coded.
     """
+    import pandas as pd
+
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     values = [t if isinstance(t, str) else None for t in series.tolist()]
     columns = _qda._code_texts(_codebook(codebook), values)
@@ -256,6 +270,8 @@ class Tally:
 
 
 def _table(columns: Dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
     by = columns.pop("by", None) or {}
     table = pd.DataFrame(columns)
     for value, counts in by.items():
@@ -277,6 +293,8 @@ def tally(
 
     Raises :class:`ConflictError` while conflicts await adjudication.
     """
+    import pandas as pd
+
     result = _qda._tally(
         _codebook(codebook),
         _paths(transcripts),
@@ -358,6 +376,8 @@ def agree(
     alpha, ``resamples`` draws seeded with ``seed``), ``units`` (rated by
     two or more coders), and ``undefined``: why a value is ``None``.
     """
+    import pandas as pd
+
     if level not in _LEVELS:
         raise RatingsError(f'level="{level}": give "nominal", "ordinal", "interval" or "ratio"')
     if not isinstance(ratings, pd.DataFrame):
