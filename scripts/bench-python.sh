@@ -10,8 +10,9 @@
 # participant turns, so the codebook's terms occur about as often as there.
 # Builds the package in release into the virtual environment BENCH_VENV
 # (default target/py, which needs maturin, pandas, pyarrow and dask: see
-# .ci/run), writes the transcripts under BENCH_OUT (default
-# /tmp/qda-python-bench) and deletes them afterwards unless BENCH_KEEP=1.
+# .ci/run), writes the answers (Parquet) and transcripts under BENCH_OUT
+# (default /tmp/qda-python-bench) and deletes them afterwards unless
+# BENCH_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,7 +63,9 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
-        frame = dd.from_pandas(answers.to_frame(), npartitions=workers * 8).persist()
+        # Read from Parquet as docs/python.md does, and held by the workers before the clock starts.
+        answers.to_frame().to_parquet(out / "answers.parquet", row_group_size=n // (workers * 8) or 1)
+        frame = dd.read_parquet(out / "answers.parquet", split_row_groups=True).persist()
         meta = qda.code_texts(book, answers.head(0))
         # Each worker imports qda and unpickles the codebook once, before the clock starts.
         frame.partitions[: workers * 2].map_partitions(lambda part: qda.code_texts(book, part.head(1)), meta=meta).compute()
