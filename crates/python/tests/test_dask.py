@@ -28,7 +28,9 @@ def _answers() -> pd.DataFrame:
 def _code_partition(partition: pd.DataFrame, codebook: qda.Codebook) -> pd.DataFrame:
     """One partition's codings, with the answer's id (the example of docs/python.md)."""
     coded = qda.code_texts(codebook, partition["answer"])
-    return pd.DataFrame({"id": partition["id"].loc[coded.index].to_numpy(), "code": coded["code"].to_numpy()})
+    return pd.DataFrame(
+        {"id": partition["id"].loc[coded.index].to_numpy(), "code": coded["code"].to_numpy()}, dtype="string"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +52,16 @@ def test_a_parquet_column_coded_on_a_local_cluster_equals_one_process(tmp_path, 
 
     assert len(client.scheduler_info()["workers"]) == 4
     frame = dd.read_parquet(path).repartition(npartitions=8)
-    meta = pd.DataFrame({"id": pd.Series(dtype=object), "code": pd.Series(dtype=object)})
+    meta = pd.DataFrame({"id": pd.Series(dtype="string"), "code": pd.Series(dtype="string")})
     coded = frame.map_partitions(_code_partition, codebook, meta=meta).compute()
     # The tally of the Dask example: answers per code.
     counts = frame.map_partitions(_code_partition, codebook, meta=meta)["code"].value_counts().compute()
+    frame.map_partitions(_code_partition, codebook, meta=meta).to_parquet(tmp_path / "codings.parquet")
+    written = pd.read_parquet(tmp_path / "codings.parquet")
 
     assert sorted(zip(coded["id"], coded["code"])) == sorted(zip(single.index, single["code"]))
     assert counts.sort_index().to_dict() == single_counts.to_dict()
+    assert sorted(zip(written["id"], written["code"])) == sorted(zip(coded["id"], coded["code"]))
     assert single_counts.sum() == 75
 
 
