@@ -2,6 +2,7 @@
 //! `*.txt` files (sorted by name) and its `cases.csv`; every case table's
 //! attributes are merged into the transcripts it names.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -71,13 +72,30 @@ impl Corpus {
     }
 
     /// Every transcript, parsed in parallel with its attributes merged,
-    /// sorted by case; the first file that fails (in file order) is the error.
+    /// sorted by case; the first file that fails (in file order) is the
+    /// error, and so is a case id that two files give.
     pub(crate) fn load(&self) -> Result<Vec<Transcript>, Failure> {
         let mut transcripts = self
             .files
             .par_iter()
             .map(|path| self.load_one(path))
             .collect::<Result<Vec<_>, Failure>>()?;
+        let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+        for transcript in &transcripts {
+            if let Some(first) = seen.insert(transcript.case(), transcript.path()) {
+                let mut failure = Failure::file(
+                    "TranscriptError",
+                    &transcript.path().display().to_string(),
+                    &format!(
+                        "case `{}` is also the case of {}; give each transcript its own case id",
+                        transcript.case(),
+                        first.display()
+                    ),
+                );
+                failure.set_kind("duplicate");
+                return Err(failure);
+            }
+        }
         transcripts.sort_by(|a, b| a.case().cmp(b.case()));
         Ok(transcripts)
     }

@@ -53,6 +53,16 @@ def test_a_broken_transcript_is_a_transcript_error(tmp_path):
         assert raised.value.line is not None
 
 
+def test_a_case_in_two_files_is_a_transcript_error(tmp_path):
+    shutil.copy("transcripts/P01.txt", tmp_path / "P01.txt")
+    shutil.copy("transcripts/P01.txt", tmp_path / "P01-copy.txt")
+    with pytest.raises(qda.TranscriptError) as raised:
+        qda.tally(CODEBOOK, tmp_path)
+    assert raised.value.kind == "duplicate"
+    assert raised.value.file == str(tmp_path / "P01.txt")
+    assert f"case `P01` is also the case of {tmp_path / 'P01-copy.txt'}" in str(raised.value)
+
+
 def test_an_empty_folder_and_a_missing_path_are_input_errors(tmp_path):
     with pytest.raises(qda.InputError, match="no transcripts found"):
         qda.read_transcripts(tmp_path)
