@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use qda_coding::{Codebook, Decision, RuleSet};
+use qda_coding::{Codebook, Decision, RuleSet, SpeakerLabels};
 
 use crate::corpus::{Corpus, read_text};
 use crate::error::Failure;
@@ -203,18 +203,28 @@ impl PyCodebook {
             let loaded = Corpus::collect(transcripts, cases)?.load()?;
             let (mut segments, mut codable) = (0, 0);
             let mut coded: BTreeSet<String> = BTreeSet::new();
+            let mut speakers = SpeakerLabels::new();
             for transcript in &loaded {
+                speakers.merge(SpeakerLabels::of(transcript));
                 let result = self.rules.code_transcript(&self.codebook, transcript);
                 segments += result.segments;
                 codable += result.codable_segments;
                 coded.extend(result.codings.into_iter().map(|c| c.code));
             }
+            let undeclared = speakers.undeclared(&self.codebook);
+            checked.warnings.extend(undeclared.iter().map(ToString::to_string));
             for code in self.rules.codes() {
                 if !coded.contains(code) {
                     checked.warnings.push(format!(
                         "code `{code}`: the rule matches no segment of these transcripts"
                     ));
                 }
+            }
+            if codable == segments && !self.codebook.interviewer().is_empty() {
+                checked.warnings.push(format!(
+                    "no turn has an interviewer label ({}); check `interviewer` in the codebook",
+                    self.codebook.interviewer().join(", ")
+                ));
             }
             checked.corpus = Some((loaded.len(), segments, codable));
         }

@@ -39,6 +39,16 @@ def test_check_counts_as_the_command(book, run_cli):
     assert (check.cases, check.segments, check.codable_segments) == (26, 690, 341)
 
 
+def test_check_warns_as_the_command(book, tmp_path, run_cli):
+    """An undeclared speaker label and rules that match nothing are warned about, as `qda check` warns."""
+    text = open("transcripts/P01.txt", encoding="utf-8").read().replace("\nP: ", "\nQ: ")
+    (tmp_path / "P01.txt").write_text(text, encoding="utf-8")
+    check = book.check(tmp_path)
+    stderr = run_cli("check", CODEBOOK, str(tmp_path)).stderr
+    assert check.warnings and all(f"warning: {w}" in stderr for w in check.warnings)
+    assert any("speaker `Q`" in w for w in check.warnings)
+
+
 def test_check_reports_a_failing_example():
     text = open(CODEBOOK, encoding="utf-8").read().replace(
         'examples = [', 'examples = [\n  "Nothing here matches any term at all.",', 1

@@ -76,7 +76,7 @@ class Check:
     counterexample they do (code, kind, number, text, why); ``passed``
     counts the others. With transcripts, ``cases``, ``segments`` and
     ``codable_segments`` (not by an interviewer) are set, and ``warnings``
-    names rules that match no segment.
+    names rules that match no segment and speaker labels nobody declared.
     """
 
     failures: pd.DataFrame
