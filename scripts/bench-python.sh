@@ -22,7 +22,7 @@ venv="$(realpath "${BENCH_VENV:-target/py}")"
 out="${BENCH_OUT:-/tmp/qda-python-bench}"
 codebook="${BENCH_CODEBOOK:-codebooks/motives.toml}"
 
-VIRTUAL_ENV="$venv" scripts/python-package.sh develop release >/dev/null 2>&1
+VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --locked -m crates/python/Cargo.toml >/dev/null 2>&1
 rm -rf "$out" && mkdir -p "$out/transcripts"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$out"' EXIT
 

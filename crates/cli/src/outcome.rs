@@ -1,7 +1,5 @@
 //! What a command's run means for the exit code.
 
-use std::process::ExitCode;
-
 /// The result of a command that finished reading its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -15,11 +13,12 @@ pub(crate) enum Outcome {
 /// Exit code for bad usage or unreadable input. clap uses it for usage errors too.
 pub(crate) const ERROR_EXIT: u8 = 2;
 
-impl From<Outcome> for ExitCode {
-    fn from(outcome: Outcome) -> Self {
-        match outcome {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::Failure => ExitCode::from(1),
+impl Outcome {
+    /// The process exit code: 0, or 1 when a check failed.
+    pub(crate) fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
         }
     }
 }
@@ -30,8 +29,8 @@ mod tests {
 
     #[test]
     fn exit_codes_mean_what_the_readme_says() {
-        assert_eq!(ExitCode::from(Outcome::Success), ExitCode::from(0));
-        assert_eq!(ExitCode::from(Outcome::Failure), ExitCode::from(1));
+        assert_eq!(Outcome::Success.exit_code(), 0);
+        assert_eq!(Outcome::Failure.exit_code(), 1);
         assert_eq!(ERROR_EXIT, 2);
     }
 }

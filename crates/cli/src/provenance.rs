@@ -1,5 +1,7 @@
 //! Provenance: what made a result, so a reviewer can re-run it.
 
+use std::cell::RefCell;
+use std::ffi::OsString;
 use std::path::{Component, Path};
 
 use indexmap::IndexMap;
@@ -59,14 +61,43 @@ impl Input {
     }
 }
 
+thread_local! {
+    /// The arguments of the command being run on this thread, when the
+    /// library was given them ([`crate::run`], [`crate::json`]).
+    static ARGUMENTS: RefCell<Option<Vec<OsString>>> = const { RefCell::new(None) };
+    /// The program name [`crate::run`] was given (its first argument).
+    static PROGRAM: RefCell<Option<OsString>> = const { RefCell::new(None) };
+}
+
+/// Records the program name the command was started as.
+pub(crate) fn set_program(program: Option<OsString>) {
+    PROGRAM.with(|p| *p.borrow_mut() = program);
+}
+
+/// The program name the command was started as, when [`crate::run`] was given one.
+pub(crate) fn program() -> Option<OsString> {
+    PROGRAM.with(|p| p.borrow().clone())
+}
+
+/// Records the arguments (without the program name) of the command this
+/// thread runs, for the provenance and for error messages that repeat them.
+pub(crate) fn set_arguments(arguments: Vec<OsString>) {
+    ARGUMENTS.with(|a| *a.borrow_mut() = Some(arguments));
+}
+
+/// The arguments of the command being run: as recorded, else the process's.
+pub(crate) fn arguments() -> Vec<OsString> {
+    ARGUMENTS.with(|a| a.borrow().clone()).unwrap_or_else(|| std::env::args_os().skip(1).collect())
+}
+
 impl Provenance {
     pub(crate) fn new(command: &'static str, inputs: Vec<Input>) -> Self {
         Provenance {
             tool: "qda",
             version: env!("CARGO_PKG_VERSION"),
             command,
-            arguments: std::env::args_os()
-                .skip(1)
+            arguments: arguments()
+                .iter()
                 .map(|a| portable_argument(&a.to_string_lossy()))
                 .collect(),
             inputs,

@@ -2,14 +2,13 @@
 //! every call; it pickles as its source text, so each Dask worker compiles
 //! it again from that.
 
-use std::collections::BTreeSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
-use qda_coding::{Codebook, Decision, RuleSet, SpeakerLabels};
+use pyo3::types::{PyDict, PyTuple};
+use qda_coding::{Codebook, RuleSet};
 
-use crate::corpus::{Corpus, read_text};
 use crate::error::Failure;
 
 /// A codebook with its rules compiled.
@@ -114,150 +113,45 @@ impl PyCodebook {
         Ok(columns)
     }
 
-    /// Runs every example and counterexample through the rules and, with
-    /// transcripts, codes them to find rules that match nothing. Returns
-    /// `(failures, passed, summary, warnings)`: failures as columns.
+    /// `qda check` of the codebook (on `transcripts` too when given): its
+    /// JSON document and its warnings.
     #[pyo3(signature = (transcripts, cases))]
-    fn _check<'py>(
+    fn _check(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         transcripts: Vec<PathBuf>,
-        cases: Vec<PathBuf>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let checked = py.detach(|| self.check(&transcripts, &cases))?;
-        let failures = PyDict::new(py);
-        failures.set_item(
-            "code",
-            checked.failures.iter().map(|f| f.code.clone()).collect::<Vec<_>>(),
-        )?;
-        failures.set_item("kind", checked.failures.iter().map(|f| f.kind).collect::<Vec<_>>())?;
-        failures
-            .set_item("number", checked.failures.iter().map(|f| f.number).collect::<Vec<_>>())?;
-        failures.set_item(
-            "text",
-            checked.failures.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
-        )?;
-        failures
-            .set_item("why", checked.failures.iter().map(|f| f.why.clone()).collect::<Vec<_>>())?;
-        let summary = PyDict::new(py);
-        if let Some((cases, segments, codable)) = checked.corpus {
-            summary.set_item("cases", cases)?;
-            summary.set_item("segments", segments)?;
-            summary.set_item("codable_segments", codable)?;
-        }
-        let warnings = PyList::new(py, checked.warnings)?;
-        (failures, checked.passed, summary, warnings).into_pyobject(py)
+        cases: Option<PathBuf>,
+    ) -> PyResult<(String, Vec<String>)> {
+        let checked = py.detach(|| {
+            qda_cli::json::check(self.source(), &transcripts, cases.as_deref())
+                .map_err(Failure::from)
+        })?;
+        Ok((checked.json, checked.warnings))
     }
-}
-
-/// An example the rule does not code, or a counterexample it codes.
-struct ExampleFailure {
-    code: String,
-    kind: &'static str,
-    number: usize,
-    text: String,
-    why: String,
-}
-
-struct Checked {
-    failures: Vec<ExampleFailure>,
-    passed: usize,
-    /// Cases, segments and segments not by an interviewer, with transcripts.
-    corpus: Option<(usize, usize, usize)>,
-    warnings: Vec<String>,
 }
 
 impl PyCodebook {
-    fn check(&self, transcripts: &[PathBuf], cases: &[PathBuf]) -> Result<Checked, Failure> {
-        let mut checked =
-            Checked { failures: Vec::new(), passed: 0, corpus: None, warnings: Vec::new() };
-        for code in self.codebook.codes() {
-            if code.rule.is_none() {
-                if !code.examples.is_empty() || !code.counterexamples.is_empty() {
-                    checked.warnings.push(format!(
-                        "code `{}` has examples but no rule, so they are not checked",
-                        code.id
-                    ));
-                }
-                continue;
-            }
-            let tests = code.examples.iter().enumerate().map(|(i, t)| (true, i + 1, t));
-            let tests = tests
-                .chain(code.counterexamples.iter().enumerate().map(|(i, t)| (false, i + 1, t)));
-            for (expected, number, text) in tests {
-                let Some(decision) = self.rules.decide(&code.id, text) else { continue };
-                if decision.applies == expected {
-                    checked.passed += 1;
-                    continue;
-                }
-                checked.failures.push(ExampleFailure {
-                    code: code.id.clone(),
-                    kind: if expected { "example" } else { "counterexample" },
-                    number,
-                    text: text.clone(),
-                    why: explain(&decision, text),
-                });
-            }
-        }
-        if !transcripts.is_empty() {
-            let loaded = Corpus::collect(transcripts, cases)?.load()?;
-            let (mut segments, mut codable) = (0, 0);
-            let mut coded: BTreeSet<String> = BTreeSet::new();
-            let mut speakers = SpeakerLabels::new();
-            for transcript in &loaded {
-                speakers.merge(SpeakerLabels::of(transcript));
-                let result = self.rules.code_transcript(&self.codebook, transcript);
-                segments += result.segments;
-                codable += result.codable_segments;
-                coded.extend(result.codings.into_iter().map(|c| c.code));
-            }
-            let undeclared = speakers.undeclared(&self.codebook);
-            checked.warnings.extend(undeclared.iter().map(ToString::to_string));
-            for code in self.rules.codes() {
-                if !coded.contains(code) {
-                    checked.warnings.push(format!(
-                        "code `{code}`: the rule matches no segment of these transcripts"
-                    ));
-                }
-            }
-            if codable == segments && !self.codebook.interviewer().is_empty() {
-                checked.warnings.push(format!(
-                    "no turn has an interviewer label ({}); check `interviewer` in the codebook",
-                    self.codebook.interviewer().join(", ")
-                ));
-            }
-            checked.corpus = Some((loaded.len(), segments, codable));
-        }
-        Ok(checked)
+    /// The codebook as the command line's functions take it.
+    pub(crate) fn source(&self) -> qda_cli::json::CodebookSource<'_> {
+        qda_cli::json::CodebookSource { path: self.codebook.path(), text: &self.text }
     }
 }
 
-/// Why a rule did or did not code a text, in one line: the term that
-/// matched, or the missing `all` terms and vetoing `not` terms.
-fn explain(decision: &Decision, text: &str) -> String {
-    let quoted = |range: &std::ops::Range<usize>| format!("\"{}\"", &text[range.clone()]);
-    if decision.applies {
-        return decision.source().map_or_else(
-            || "coded".to_owned(),
-            |e| {
-                format!(
-                    "coded: `{}` term `{}` matched {}",
-                    e.clause.as_str(),
-                    e.term,
-                    quoted(&e.range)
-                )
-            },
-        );
-    }
-    let mut reasons = Vec::new();
-    if decision.no_any {
-        reasons.push("no `any` term or regex matched".to_owned());
-    }
-    if !decision.missing.is_empty() {
-        reasons.push(format!("`all` terms missing: `{}`", decision.missing.join("`, `")));
-    }
-    for veto in &decision.vetoed_by {
-        reasons.push(format!("`not` term `{}` matched {}", veto.term, quoted(&veto.range)));
-    }
-    format!("not coded: {}", reasons.join("; "))
+/// A UTF-8 text file (`what` names it in errors), with its path.
+fn read_text(path: &Path, what: &str) -> Result<(String, PathBuf), Failure> {
+    let shown = path.display().to_string();
+    let bytes = fs::read(path).map_err(|e| {
+        Failure::file("InputError", &shown, &format!("cannot read the {what}: {e}"))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::file(
+            "InputError",
+            &shown,
+            &format!(
+                "the {what} is not valid UTF-8 (at byte {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok((text, path.to_owned()))
 }

@@ -9,7 +9,6 @@ use qda_coding::{AttributeValue, Source, Transcript, Unit};
 use rayon::prelude::*;
 
 use crate::codebook::PyCodebook;
-use crate::corpus::Corpus;
 use crate::error::Failure;
 
 /// Every segment of the transcripts at `paths` as columns (case, segment,
@@ -19,11 +18,13 @@ use crate::error::Failure;
 pub(crate) fn _read_transcripts<'py>(
     py: Python<'py>,
     paths: Vec<PathBuf>,
-    cases: Vec<PathBuf>,
+    cases: Option<PathBuf>,
     unit: &str,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
     let unit: Unit = unit.parse().map_err(|e: String| Failure::new("InputError", e))?;
-    let transcripts = py.detach(|| Corpus::collect(&paths, &cases)?.load())?;
+    let transcripts = py
+        .detach(|| qda_cli::json::transcripts(&paths, cases.as_deref()))
+        .map_err(Failure::from)?;
     let segments = Segments::of(&transcripts, unit);
     let columns = PyDict::new(py);
     columns.set_item("case", segments.case)?;
@@ -91,10 +92,10 @@ pub(crate) fn _code<'py>(
     py: Python<'py>,
     codebook: &PyCodebook,
     paths: Vec<PathBuf>,
-    cases: Vec<PathBuf>,
+    cases: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let codings = py.detach(|| -> Result<_, Failure> {
-        let transcripts = Corpus::collect(&paths, &cases)?.load()?;
+        let transcripts = qda_cli::json::transcripts(&paths, cases.as_deref())?;
         Ok(transcripts
             .par_iter()
             .flat_map_iter(|t| codebook.rules.code_transcript(&codebook.codebook, t).codings)

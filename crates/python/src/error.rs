@@ -97,9 +97,20 @@ impl From<Failure> for PyErr {
     }
 }
 
-impl Failure {
-    /// Names the failure's kind when no library error gives one.
-    pub(crate) fn set_kind(&mut self, kind: &str) {
-        self.kind = Some(kind.to_owned());
+impl From<qda_cli::json::Error> for Failure {
+    fn from(e: qda_cli::json::Error) -> Self {
+        use qda_cli::json::ErrorClass;
+        let class = match e.class {
+            ErrorClass::Input => "InputError",
+            ErrorClass::Codebook => "CodebookError",
+            ErrorClass::Transcript => "TranscriptError",
+            ErrorClass::Adjudication => "AdjudicationError",
+            ErrorClass::Conflict => "ConflictError",
+            ErrorClass::Ratings => "RatingsError",
+        };
+        match (&e.position, e.kind) {
+            (Some(position), Some(kind)) => Failure::at(class, e.message, position, kind),
+            _ => Failure::new(class, e.message),
+        }
     }
 }

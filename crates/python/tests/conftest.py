@@ -1,5 +1,6 @@
-"""Shared fixtures: the repository's bundled study, and the qda command
-whose JSON the Python results are compared with."""
+"""Shared fixtures: the repository's bundled study, and the qda binary
+whose JSON the Python results (and the package's own `qda` command) are
+compared with."""
 
 from __future__ import annotations
 
@@ -21,15 +22,21 @@ def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def _cli() -> str:
-    """The qda command: $QDA_BIN, else the one installed with the package."""
-    named = os.environ.get("QDA_BIN")
-    if named:
-        return named
-    beside = Path(sys.executable).parent / "qda"
+def binary() -> str:
+    """The qda binary cargo builds: $QDA_BIN, else target/debug/qda (which
+    the Rust tests build), the reference the package is compared with."""
+    named = os.environ.get("QDA_BIN") or str(ROOT / "target" / "debug" / "qda")
+    if not Path(named).is_file():
+        pytest.fail(f"no qda binary at {named}: run `cargo build -p qda-cli`, or set QDA_BIN")
+    return named
+
+
+def console_script() -> str:
+    """The `qda` command the package installs beside the interpreter."""
+    beside = Path(sys.executable).parent / ("qda.exe" if os.name == "nt" else "qda")
     found = str(beside) if beside.exists() else shutil.which("qda")
     if not found:
-        pytest.fail("no qda command: install the package with its binary, or set QDA_BIN")
+        pytest.fail("no qda command beside the interpreter: install the package (pip install ./crates/python)")
     return found
 
 
@@ -38,7 +45,7 @@ def cli():
     """Runs `qda ARGS --format json` (or with -o FILE when given) and returns the JSON."""
 
     def run(*args: str) -> dict:
-        done = subprocess.run([_cli(), *args], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run([binary(), *args], cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
@@ -47,9 +54,9 @@ def cli():
 
 @pytest.fixture(scope="session")
 def run_cli():
-    """Runs `qda ARGS` and returns the completed process."""
+    """Runs the qda binary with ARGS and returns the completed process."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([_cli(), *args], cwd=ROOT, capture_output=True, text=True)
+        return subprocess.run([binary(), *args], cwd=ROOT, capture_output=True, text=True)
 
     return run

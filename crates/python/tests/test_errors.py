@@ -84,7 +84,8 @@ def test_unsettled_conflicts_are_a_conflict_error():
     with pytest.raises(qda.ConflictError) as raised:
         qda.tally(CODEBOOK, "transcripts/")
     assert raised.value.kind == "conflict" and raised.value.file == CODEBOOK
-    assert "P05 in `motive`: survival (1), freedom (3)" in str(raised.value)
+    assert "P05: survival (1 segment), freedom (3 segments)" in str(raised.value)
+    assert "[[adjudication]]" in str(raised.value)
 
 
 def test_an_unknown_attribute_is_an_input_error():

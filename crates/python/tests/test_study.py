@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import signal
+import subprocess
 
 import pandas as pd
 import pytest
@@ -138,9 +141,35 @@ def test_tally_equals_the_command(book, cli):
     assert result.codes["rolled_up"].tolist() == [c.get("rolled_up", False) for c in expected["codes"]]
 
 
+def test_tally_gives_the_crosstab_tests_of_the_command(book, cli):
+    """With `by`, each crosstab's chi-square and Fisher test, as the command's JSON gives them."""
+    result = qda.tally(book, TRANSCRIPTS, adjudications=ADJUDICATIONS, by="settled_in")
+    expected = cli("tally", CODEBOOK, TRANSCRIPTS, "--adjudications", ADJUDICATIONS, "--by", "settled_in", "--format", "json")
+    tables = [("group", g["parent"], g["crosstab"]["tests"]) for g in expected["groups"]]
+    tables += [("code", c["code"], c["crosstab"]["tests"]) for c in expected["codes"]]
+    assert list(zip(result.tests["table"], result.tests["name"])) == [(t, n) for t, n, _ in tables]
+    for (_, name, want), row in zip(tables, result.tests.to_dict("records")):
+        if "not_tested" in want:
+            assert row["not_tested"] == want["not_tested"] and pd.isna(row["chi_square"]), name
+            continue
+        assert row["fisher_p"] == want["fisher_exact"]["p_value"], name
+        assert row["fisher_method"] == want["fisher_exact"]["method"], name
+        assert (row["chi_square"], row["chi_square_df"], row["chi_square_p"]) == tuple(
+            want["chi_square"][k] for k in ("statistic", "df", "p_value")
+        ), name
+        assert row["min_expected"] == want["min_expected"], name
+        assert row["warnings"] == want["warnings"], name
+    tests = result.tests.set_index(["table", "name"])
+    motive = tests.loc[("group", "motive")]
+    assert (motive["chi_square"], motive["chi_square_df"], motive["chi_square_p"]) == (0.2613756614, 2, 0.8774916576)
+    assert tests.loc[("code", "survival"), "chi_square_yates_p"] == 1.0
+    assert "no test of independence" in tests.loc[("code", "motive"), "not_tested"]
+    assert result.document == {k: v for k, v in expected.items() if k != "provenance"} | {"provenance": result.document["provenance"]}
+
+
 def test_tally_without_by_has_no_split(book):
     result = qda.tally(book, TRANSCRIPTS, adjudications=ADJUDICATIONS)
-    assert result.by is None
+    assert result.by is None and result.tests is None
     assert "Japan" not in result.groups.columns
 
 
@@ -234,9 +263,79 @@ def test_codebook_pickles_as_its_text(book):
     assert qda.code(again, TRANSCRIPTS).equals(qda.code(book, TRANSCRIPTS))
 
 
-def test_the_command_ships_with_the_package(run_cli):
-    done = run_cli("--version")
-    assert done.returncode == 0 and done.stdout.startswith("qda ")
+COMMANDS = [
+    ["--version"],
+    ["tally", CODEBOOK, TRANSCRIPTS, "--adjudications", ADJUDICATIONS, "--by", "settled_in"],
+    ["tally", CODEBOOK, TRANSCRIPTS, "--adjudications", ADJUDICATIONS, "--format", "json"],
+    ["tally", CODEBOOK, TRANSCRIPTS],  # conflicts await adjudication: exit 1
+    ["tally", "codebooks/absent.toml", TRANSCRIPTS],  # exit 2
+    ["tally", "--no-such-flag"],  # a usage error: exit 2
+    ["check", CODEBOOK, TRANSCRIPTS],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_the_installed_command_is_the_binary(args):
+    """The console script runs the command line in process: the same bytes
+    on both streams, and the same exit code, as the binary cargo builds."""
+    from conftest import binary, console_script
+
+    ours = subprocess.run([console_script(), *args], capture_output=True)
+    theirs = subprocess.run([binary(), *args], capture_output=True)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+    assert ours.stdout or ours.stderr
+
+
+def test_the_installed_command_writes_files_as_the_binary(tmp_path):
+    from conftest import binary, console_script
+
+    written = []
+    for command in (console_script(), binary()):
+        done = subprocess.run([command, "code", CODEBOOK, TRANSCRIPTS, "-o", str(tmp_path / "codings.json")], capture_output=True)
+        assert done.returncode == 0, done.stderr
+        written.append((done.stderr, (tmp_path / "codings.json").read_bytes()))
+        (tmp_path / "codings.json").unlink()
+    assert written[0] == written[1]
+
+
+def test_the_installed_command_verifies_its_results(tmp_path):
+    """`qda verify` re-runs the recorded command: with the `qda` it was
+    started as, not the interpreter that runs it."""
+    from conftest import console_script
+
+    result = tmp_path / "tally.json"
+    args = [CODEBOOK, TRANSCRIPTS, "--adjudications", ADJUDICATIONS, "--format", "json", "-o", str(result)]
+    assert subprocess.run([console_script(), "tally", *args], capture_output=True).returncode == 0
+    done = subprocess.run([console_script(), "verify", str(result)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced" in done.stdout + done.stderr
+
+
+def test_ctrl_c_ends_the_installed_command_as_the_binary(tmp_path):
+    """`qda serve` runs until stopped: Ctrl-C (SIGINT) stops it as it stops
+    the binary (which saves and exits 0), not at Python's next instruction
+    (never: the command holds the thread)."""
+    from conftest import binary, console_script
+
+    if os.name == "nt":
+        pytest.skip("POSIX signals")
+    codes = []
+    for n, command in enumerate((console_script(), binary())):
+        codings = str(tmp_path / f"codings-{n}.json")
+        process = subprocess.Popen(
+            [command, "serve", CODEBOOK, TRANSCRIPTS, "--coder", "anna", "--port", "0", "--codings", codings],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            lines = [process.stdout.readline() for _ in range(2)]
+            assert b"http://" in lines[-1], lines
+            process.send_signal(signal.SIGINT)
+            codes.append(process.wait(timeout=10))
+        finally:
+            process.kill()
+            process.wait()
+    assert codes[0] == codes[1]
 
 
 def test_the_command_starts_without_pandas():

@@ -275,12 +275,17 @@ fn differing(
 
 fn ratings(path: &Path, args: &AgreeArgs) -> Result<AgreeReport> {
     let bytes = read_bytes(path)?;
-    let input = Input::new(path, &bytes);
+    ratings_of(path, &bytes, args)
+}
+
+/// `--ratings`: the agreement of the table `bytes` (CSV), read from `path`.
+pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<AgreeReport> {
+    let input = Input::new(path, bytes);
     if args.order.is_some() && args.level == LevelArg::Ratio {
         bail!("--order ranks labels, and ranks have no true zero; use --level ordinal or interval");
     }
     let order = args.order.as_deref().map(parse_order).transpose()?;
-    let table = RatingsTable::parse(&display_path(path), &bytes, args.level, order.as_deref())?;
+    let table = RatingsTable::parse(&display_path(path), bytes, args.level, order.as_deref())?;
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use qda_coding::CaseCodes;
+use qda_coding::{CaseCodes, Tally};
 
 use crate::args::TallyArgs;
 use crate::outcome::Outcome;
@@ -22,13 +22,19 @@ pub(crate) fn run(args: &TallyArgs) -> Result<Outcome> {
     if !args.partials.is_empty() {
         return super::partial::merge(args);
     }
-    let mut study = LoadedStudy::open(&args.codebook)?
+    let (study, cases) = load(LoadedStudy::open(&args.codebook)?, args)?;
+    study.warn_undeclared_speakers();
+    finish(args, study, cases, Vec::new(), &[])
+}
+
+/// The study `args` name, its codebook opened, and each case's codes.
+pub(crate) fn load(study: LoadedStudy, args: &TallyArgs) -> Result<(LoadedStudy, Vec<CaseCodes>)> {
+    let mut study = study
         .with_transcripts(&args.input)?
         .with_adjudications(args.adjudications.as_deref())?
         .with_bins(args.bins.as_deref())?;
     let cases = study.case_codes(&args.codings)?;
-    study.warn_undeclared_speakers();
-    finish(args, study, cases, Vec::new(), &[])
+    Ok((study, cases))
 }
 
 /// Tallies `cases` and writes the result; `shards` and the partials `read`
@@ -43,6 +49,22 @@ pub(crate) fn finish(
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
+    let report = report(args, &study, &tally, shards);
+    let bytes = render(&report, args.format);
+    let what = format!("tally of {} ({})", count(tally.n, "case"), args.format.name());
+    let mut inputs = study.read();
+    inputs.extend(read);
+    crate::output::write(args.output.path.as_deref(), &bytes, &inputs, what)?;
+    Ok(Outcome::Success)
+}
+
+/// What `qda tally` shows of `tally`, with its provenance.
+pub(crate) fn report(
+    args: &TallyArgs,
+    study: &LoadedStudy,
+    tally: &Tally,
+    shards: Vec<ShardInput>,
+) -> TallyReport {
     let mut provenance = study
         .provenance("tally")
         .option("unit", study.codebook.unit().as_str())
@@ -57,11 +79,5 @@ pub(crate) fn finish(
         provenance = provenance.option("bins", edges.clone());
     }
     provenance.shards = shards;
-    let report = TallyReport::new(&study.codebook, &tally, edges, provenance);
-    let bytes = render(&report, args.format);
-    let what = format!("tally of {} ({})", count(tally.n, "case"), args.format.name());
-    let mut inputs = study.read();
-    inputs.extend(read);
-    crate::output::write(args.output.path.as_deref(), &bytes, &inputs, what)?;
-    Ok(Outcome::Success)
+    TallyReport::new(&study.codebook, tally, edges, provenance)
 }

@@ -112,8 +112,7 @@ fn verify(path: &Path) -> Result<(Vec<String>, Rerun)> {
     let mut command_line = without_output(&arguments);
     command_line.push("--output".to_owned());
     command_line.push(rerun.path().to_string_lossy().into_owned());
-    let exe = std::env::current_exe().context("cannot find the qda executable to re-run")?;
-    let status = Command::new(exe)
+    let status = Command::new(qda_executable()?)
         .args(&command_line)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -201,6 +200,19 @@ fn short(value: &Value) -> String {
     } else {
         text
     }
+}
+
+/// The `qda` to re-run a command with: this executable, unless the command
+/// runs inside another program (the Python package's `qda` console script
+/// runs it in the interpreter), then the program it was started as.
+fn qda_executable() -> Result<std::path::PathBuf> {
+    let exe = std::env::current_exe().context("cannot find the qda executable to re-run")?;
+    if exe.file_stem().is_some_and(|stem| stem == "qda") {
+        return Ok(exe);
+    }
+    crate::provenance::program()
+        .map(std::path::PathBuf::from)
+        .context("cannot find the qda command to re-run")
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub(crate) fn refuse_transcripts_among_codings(paths: &[PathBuf]) -> Result<()> 
     let Some(first) = misplaced.first() else { return Ok(()) };
     let what = if first.is_dir() { "a folder" } else { "a transcript" };
     let arguments: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+        crate::provenance::arguments().iter().map(|a| a.to_string_lossy().into_owned()).collect();
     let misplaced: Vec<String> =
         misplaced.iter().map(|p| p.as_os_str().to_string_lossy().into_owned()).collect();
     let fix = match reordered(&arguments, &misplaced) {

@@ -8,7 +8,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use qda_coding::{Adjudications, CaseTable, Codebook, Transcript};
+use qda_coding::{
+    Adjudications, CaseTable, Codebook, ErrorKind, Position, Transcript, TranscriptError,
+};
 
 use crate::args::TranscriptArgs;
 use rayon::prelude::*;
@@ -27,6 +29,42 @@ impl fmt::Display for Problems {
 }
 
 impl std::error::Error for Problems {}
+
+/// A transcript that cannot be used, with where and what sort of problem it
+/// is, so that a caller of the library can tell one from another.
+#[derive(Debug, thiserror::Error)]
+#[error("{position}: {message}")]
+pub(crate) struct TranscriptProblem {
+    pub(crate) kind: ErrorKind,
+    pub(crate) position: Position,
+    pub(crate) message: String,
+}
+
+impl TranscriptProblem {
+    /// A problem with a whole file (it cannot be read, its case is repeated).
+    pub(crate) fn file(kind: ErrorKind, path: &Path, message: String) -> Self {
+        let position = Position { path: display_path_buf(path), location: None };
+        TranscriptProblem { kind, position, message }
+    }
+}
+
+impl From<TranscriptError> for TranscriptProblem {
+    fn from(e: TranscriptError) -> Self {
+        TranscriptProblem { kind: e.kind, position: e.position, message: e.message }
+    }
+}
+
+/// Every problem with the transcripts of a run, printed one per line
+/// (`error: ...` each), as [`Problems`].
+#[derive(Debug, thiserror::Error)]
+pub(crate) struct TranscriptProblems(pub(crate) Vec<TranscriptProblem>);
+
+impl fmt::Display for TranscriptProblems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\nerror: "))
+    }
+}
 
 /// A file's bytes, or an error naming it.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -234,16 +272,15 @@ impl Sources {
     }
 
     /// Reads and parses one transcript, with its `cases.csv` attributes merged.
-    pub(crate) fn load(&self, path: &Path) -> Result<Transcript, String> {
-        let bytes = fs::read(path)
-            .map_err(|e| format!("{}: cannot read the file: {e}", display_path(path)))?;
+    pub(crate) fn load(&self, path: &Path) -> Result<Transcript, TranscriptProblem> {
+        let bytes = fs::read(path).map_err(|e| {
+            TranscriptProblem::file(ErrorKind::Missing, path, format!("cannot read the file: {e}"))
+        })?;
         let shown = display_path_buf(path);
-        let mut transcript = Transcript::from_bytes(&shown, bytes).map_err(|e| e.to_string())?;
+        let mut transcript = Transcript::from_bytes(&shown, bytes)?;
         for (table, _) in &self.case_tables {
             let case = transcript.case().to_owned();
-            table
-                .merge_into(&case, transcript.attributes_mut(), &shown)
-                .map_err(|e| e.to_string())?;
+            table.merge_into(&case, transcript.attributes_mut(), &shown)?;
         }
         Ok(transcript)
     }

@@ -36,8 +36,8 @@ use crate::shard::Shard;
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
-    Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
-    read_csv_text,
+    Problems, Sources, TranscriptProblems, codebook as read_codebook, display_path_buf,
+    how_to_convert, read_bytes, read_csv_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
@@ -83,7 +83,14 @@ struct Inputs {
 impl LoadedStudy {
     /// Reads and validates the codebook and compiles its rules.
     pub(crate) fn open(codebook: &Path) -> Result<Self> {
-        let (text, input) = files::read_text(codebook, "codebook")?;
+        let (text, _) = files::read_text(codebook, "codebook")?;
+        Self::from_text(codebook, text)
+    }
+
+    /// [`LoadedStudy::open`] on the codebook's text, read from `codebook`
+    /// (which names it in errors and provenance).
+    pub(crate) fn from_text(codebook: &Path, text: String) -> Result<Self> {
+        let input = Input::new(codebook, text.as_bytes());
         let parsed = Codebook::parse(&files::display_path_buf(codebook), &text)?;
         let rules = RuleSet::new(&parsed)?;
         Ok(LoadedStudy {
@@ -338,12 +345,23 @@ impl LoadedStudy {
     /// Tallies `cases` (see [`tally::tally_cases`]); `None` when conflicts
     /// await adjudication.
     pub(crate) fn tally(&self, cases: Vec<CaseCodes>, by: Option<&str>) -> Result<Option<Tally>> {
+        self.tally_into(cases, by, &mut std::io::stderr().lock())
+    }
+
+    /// [`LoadedStudy::tally`] with its warnings and conflicts written to `out`.
+    pub(crate) fn tally_into(
+        &self,
+        cases: Vec<CaseCodes>,
+        by: Option<&str>,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<Tally>> {
         tally::tally_cases(
             &self.codebook,
             self.adjudications.as_ref(),
             self.binning.as_ref(),
             cases,
             by,
+            out,
         )
     }
 

@@ -18,14 +18,16 @@ pub(crate) struct Binning {
 }
 
 /// Tallies the cases: checks the adjudications against them and the `--by`
-/// attribute, bins it, assigns and counts, and prints the warnings. `None`
-/// when conflicts await adjudication (they are listed on stderr).
+/// attribute, bins it, assigns and counts, and writes the warnings
+/// (`warning: ...` lines) to `out`. `None` when conflicts await
+/// adjudication (they are listed on `out`, standard error for a command).
 pub(crate) fn tally_cases(
     codebook: &Codebook,
     adjudications: Option<&Adjudications>,
     binning: Option<&Binning>,
     mut cases: Vec<CaseCodes>,
     by: Option<&str>,
+    out: &mut dyn Write,
 ) -> Result<Option<Tally>> {
     let bins = binning.map(|b| &b.bins);
     if let Some(adjudications) = adjudications {
@@ -50,11 +52,10 @@ pub(crate) fn tally_cases(
     if let Some(bins) = bins {
         order_bins(&mut tally, bins);
     }
-    let mut stderr = std::io::stderr().lock();
     for warning in &tally.warnings {
-        writeln!(stderr, "warning: {warning}")?;
+        writeln!(out, "warning: {warning}")?;
     }
-    Ok(if report_unresolved(&tally, codebook, &mut stderr)? { None } else { Some(tally) })
+    Ok(if report_unresolved(&tally, codebook, out)? { None } else { Some(tally) })
 }
 
 /// Reads `--bins`: numbers separated by commas, strictly increasing.
@@ -133,7 +134,7 @@ fn order_bins(tally: &mut Tally, bins: &Bins) {
 
 /// Lists conflicts that need an adjudication, with a template to fill in.
 /// Returns whether there were any.
-fn report_unresolved(tally: &Tally, codebook: &Codebook, out: &mut impl Write) -> Result<bool> {
+fn report_unresolved(tally: &Tally, codebook: &Codebook, out: &mut dyn Write) -> Result<bool> {
     let mut any = false;
     for group in &tally.groups {
         let unresolved: Vec<_> = group.unresolved().collect();

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use qda_coding::{CodedTranscript, Transcript};
+use qda_coding::{CodedTranscript, ErrorKind, Transcript};
 use rayon::prelude::*;
 
 use crate::provenance::{Input, display_path};
-use crate::study::files::{Problems, Sources};
+use crate::study::files::{Sources, TranscriptProblem, TranscriptProblems};
 
 /// How many transcripts are read at once: enough to keep every core busy,
 /// few enough that memory stays bounded by the transcripts in flight.
@@ -62,7 +62,7 @@ impl Sources {
         let mut problems = Vec::new();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for chunk in self.files.chunks(CHUNK) {
-            let results: Vec<Result<Option<T>, String>> = chunk
+            let results: Vec<Result<Option<T>, TranscriptProblem>> = chunk
                 .par_iter()
                 .map(|path| {
                     let transcript = self.load(path);
@@ -89,7 +89,7 @@ impl Sources {
             }
         }
         progress.finish_and_clear();
-        if problems.is_empty() { Ok(()) } else { Err(Problems(problems).into()) }
+        if problems.is_empty() { Ok(()) } else { Err(TranscriptProblems(problems).into()) }
     }
 
     /// Every transcript, parsed, sorted by case.
@@ -109,17 +109,20 @@ impl Sources {
             }
         }
         if !problems.is_empty() {
-            return Err(Problems(problems).into());
+            return Err(TranscriptProblems(problems).into());
         }
         transcripts.sort_by(|a, b| a.case().cmp(b.case()));
         Ok(transcripts)
     }
 }
 
-fn repeated_case(path: &Path, case: &str, first: &Path) -> String {
-    format!(
-        "{}: case `{case}` is also the case of {}; give each transcript its own case id",
-        display_path(path),
-        display_path(first)
+fn repeated_case(path: &Path, case: &str, first: &Path) -> TranscriptProblem {
+    TranscriptProblem::file(
+        ErrorKind::Duplicate,
+        path,
+        format!(
+            "case `{case}` is also the case of {}; give each transcript its own case id",
+            display_path(first)
+        ),
     )
 }

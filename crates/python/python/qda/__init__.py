@@ -14,6 +14,7 @@ the file, line and column.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
@@ -57,6 +58,11 @@ __all__ = [
 
 PathLike = Union[str, "os.PathLike[str]"]
 Paths = Union[PathLike, Sequence[PathLike]]
+
+
+def _path(path: Optional[PathLike]) -> Optional[str]:
+    """One path as a string, or ``None``."""
+    return None if path is None else os.fspath(path)
 
 
 def _paths(paths: Optional[Paths]) -> List[str]:
@@ -158,18 +164,23 @@ class Codebook:
 
         return pd.DataFrame(self._inner._codes())
 
-    def check(self, transcripts: Optional[Paths] = None, cases: Optional[Paths] = None) -> Check:
+    def check(self, transcripts: Optional[Paths] = None, cases: Optional[PathLike] = None) -> Check:
         """Runs the codebook's examples and counterexamples through its
         rules, as ``qda check``; with ``transcripts`` (files or folders),
-        also codes them and warns about rules that match no segment."""
+        also codes them and warns about rules that match no segment.
+        ``cases`` names one more case table, as ``--cases``."""
         import pandas as pd
 
-        failures, passed, summary, warnings = self._inner._check(_paths(transcripts), _paths(cases))
+        document, warnings = self._inner._check(_paths(transcripts), _path(cases))
+        checked = json.loads(document)
+        corpus = checked.get("transcripts", {})
         return Check(
-            failures=pd.DataFrame(failures, columns=["code", "kind", "number", "text", "why"]),
-            passed=passed,
+            failures=pd.DataFrame(checked["failures"], columns=["code", "kind", "number", "text", "why"]),
+            passed=checked["passed"],
             warnings=list(warnings),
-            **summary,
+            cases=corpus.get("cases"),
+            segments=corpus.get("segments"),
+            codable_segments=corpus.get("codable_segments"),
         )
 
 
@@ -185,13 +196,14 @@ def _codebook(codebook: Union[Codebook, PathLike]) -> "_qda.Codebook":
 
 def read_transcripts(
     paths: Paths,
-    cases: Optional[Paths] = None,
+    cases: Optional[PathLike] = None,
     unit: Union[str, Codebook] = "turn",
 ) -> pd.DataFrame:
     """Reads transcripts (files, or folders of ``*.txt`` with their
     ``cases.csv``) into one row per segment: case, segment, speaker, time,
     start, end (code points, end exclusive), text, then each case
-    attribute as a column. ``cases`` names more case tables; ``unit`` is
+    attribute as a column. ``cases`` names one more case table (as
+    ``--cases``); ``unit`` is
     ``"turn"``, ``"paragraph"``, ``"sentence"`` or a codebook (its unit).
 
     The attributes alone, one row per case, are in ``.attrs["cases"]``.
@@ -200,7 +212,7 @@ def read_transcripts(
 
     if isinstance(unit, Codebook):
         unit = unit.unit
-    columns, attributes = _qda._read_transcripts(_paths(paths), _paths(cases), unit)
+    columns, attributes = _qda._read_transcripts(_paths(paths), _path(cases), unit)
     segments = pd.DataFrame(columns)
     per_case = pd.DataFrame.from_dict(attributes, orient="index")
     per_case.index.name = "case"
@@ -210,14 +222,14 @@ def read_transcripts(
     return segments
 
 
-def code(codebook: Union[Codebook, PathLike], transcripts: Paths, cases: Optional[Paths] = None) -> pd.DataFrame:
+def code(codebook: Union[Codebook, PathLike], transcripts: Paths, cases: Optional[PathLike] = None) -> pd.DataFrame:
     """Codes transcripts with the codebook's rules, as ``qda code``: one
     row per coding (case, segment, code, coder, start, end, clause, term,
     match_start, match_end), in case order. Interviewer turns are never
     coded."""
     import pandas as pd
 
-    return pd.DataFrame(_qda._code(_codebook(codebook), _paths(transcripts), _paths(cases)))
+    return pd.DataFrame(_qda._code(_codebook(codebook), _paths(transcripts), _path(cases)))
 
 
 _TEXT_CODINGS = ["code", "clause", "term", "match_start", "match_end"]
@@ -256,7 +268,12 @@ class Tally:
       segments, cases, percent and intervals.
     - ``routes``: how many cases each route decided, per group.
     - ``assignments``: each case's child per group, with the route.
+    - ``tests``: with ``by``, the crosstabs' tests of independence, one row
+      per group (``table`` ``"group"``) and per code (``"code"``):
+      chi-square (with Yates' correction on 2x2 tables), Fisher's exact
+      test, the smallest expected count, or why a table is not tested.
     - ``n``: the number of cases; ``by``: cases per attribute value.
+    - ``document``: the whole JSON document, crosstab cells included.
     """
 
     n: int
@@ -266,17 +283,53 @@ class Tally:
     routes: pd.DataFrame
     assignments: pd.DataFrame
     by: Optional[pd.Series] = None
+    tests: Optional[pd.DataFrame] = None
     warnings: List[str] = field(default_factory=list)
+    document: Dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-def _table(columns: Dict[str, Any]) -> pd.DataFrame:
+_SHARE_COLUMNS = ["percent", "wilson_95_low", "wilson_95_high", "clopper_pearson_95_low", "clopper_pearson_95_high"]
+
+
+def _share(row: Dict[str, Any]) -> Dict[str, Any]:
+    """A row's percent and intervals as five columns (``None`` without cases)."""
+    wilson = row.get("wilson_95") or [None, None]
+    exact = row.get("clopper_pearson_95") or [None, None]
+    return dict(zip(_SHARE_COLUMNS, [row.get("percent"), *wilson, *exact]))
+
+
+def _counts_table(rows: List[Dict[str, Any]], columns: List[str], values: List[str]) -> pd.DataFrame:
     import pandas as pd
 
-    by = columns.pop("by", None) or {}
-    table = pd.DataFrame(columns)
-    for value, counts in by.items():
-        table[value] = counts
-    return table
+    records = []
+    for row in rows:
+        record = {name: row.get(name) for name in columns}
+        record.update(_share(row))
+        record.update({value: row.get("by", {}).get(value) for value in values})
+        records.append(record)
+    return pd.DataFrame(records, columns=[*columns, *_SHARE_COLUMNS, *values]).astype(
+        {name: "float64" for name in _SHARE_COLUMNS}
+    )
+
+
+def _tests(table: str, name: str, tests: Dict[str, Any]) -> Dict[str, Any]:
+    """One crosstab's tests as a flat row."""
+    chi, yates, fisher = (tests.get(k) or {} for k in ("chi_square", "chi_square_yates", "fisher_exact"))
+    return {
+        "table": table,
+        "name": name,
+        "chi_square": chi.get("statistic"),
+        "chi_square_df": chi.get("df"),
+        "chi_square_p": chi.get("p_value"),
+        "chi_square_yates": yates.get("statistic"),
+        "chi_square_yates_p": yates.get("p_value"),
+        "fisher_p": fisher.get("p_value"),
+        "fisher_method": fisher.get("method"),
+        "min_expected": tests.get("min_expected"),
+        "cells_expected_below_5": tests.get("cells_expected_below_5"),
+        "not_tested": tests.get("not_tested"),
+        "warnings": list(tests.get("warnings", [])),
+    }
 
 
 def tally(
@@ -284,79 +337,53 @@ def tally(
     transcripts: Paths,
     adjudications: Optional[PathLike] = None,
     by: Optional[str] = None,
-    cases: Optional[Paths] = None,
+    cases: Optional[PathLike] = None,
 ) -> Tally:
     """Tallies the cases per code, as ``qda tally``: codes the transcripts
     with the rules, settles each exclusive group's conflicts (``resolve``,
     or the ``adjudications`` file), and counts. ``by`` names a case
-    attribute to split every count by.
+    attribute to split every count by, with the crosstabs' tests of
+    independence in ``tests``; ``cases`` names one more case table.
 
     Raises :class:`ConflictError` while conflicts await adjudication.
     """
     import pandas as pd
 
-    result = _qda._tally(
-        _codebook(codebook),
-        _paths(transcripts),
-        _paths(cases),
-        None if adjudications is None else os.fspath(adjudications),
-        by,
-    )
-    split = None
-    if "by" in result:
-        info = result["by"]
-        split = pd.Series(info["cases"], index=info["values"], name=info["attribute"])
+    text, warnings = _qda._tally(_codebook(codebook), _paths(transcripts), _path(cases), _path(adjudications), by)
+    document = json.loads(text)
+    split = document.get("by")
+    values = list(split["cases"]) if split else []
+    groups = document["groups"]
+    group_rows = [{"parent": g["parent"], **row} for g in groups for row in g["rows"]]
+    routes = [{"parent": g["parent"], "route": r, "cases": n} for g in groups for r, n in g["routes"].items()]
+    assignments = [
+        {"parent": g["parent"], "case": a["case"], "code": a["code"], "route": a["route"], "note": a.get("note")}
+        for g in groups
+        for a in g["assignments"]
+    ]
+    codes = [
+        {**c, "rolled_up": c.get("rolled_up", False), "parent": c.get("parent")} for c in document["codes"]
+    ]
+    tests = None
+    if split:
+        rows = [_tests("group", g["parent"], g["crosstab"]["tests"]) for g in groups if "crosstab" in g]
+        rows += [_tests("code", c["code"], c["crosstab"]["tests"]) for c in document["codes"] if "crosstab" in c]
+        tests = pd.DataFrame(rows)
     return Tally(
-        n=result["n"],
-        unit=result["unit"],
-        groups=_table(result["groups"]),
-        codes=_table(result["codes"]),
-        routes=pd.DataFrame(result["routes"]),
-        assignments=pd.DataFrame(result["assignments"]),
-        by=split,
-        warnings=list(result["warnings"]),
+        n=document["n"],
+        unit=document["unit"],
+        groups=_counts_table(group_rows, ["parent", "code", "label", "cases"], values),
+        codes=_counts_table(codes, ["code", "rolled_up", "label", "parent", "segments", "cases"], values),
+        routes=pd.DataFrame(routes, columns=["parent", "route", "cases"]),
+        assignments=pd.DataFrame(assignments, columns=["parent", "case", "code", "route", "note"]),
+        by=pd.Series(split["cases"], name=split["attribute"]) if split else None,
+        tests=tests,
+        warnings=list(warnings),
+        document=document,
     )
 
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
-
-
-def _matrix(ratings: pd.DataFrame, level: str) -> List[List[Optional[float]]]:
-    """The ratings as numbers, missing as ``None``. Nominal labels are
-    numbered by their order as text, as ``qda agree --ratings`` numbers
-    them; other levels need numbers."""
-    if ratings.shape[1] < 2:
-        raise RatingsError(
-            f"ratings: {ratings.shape[1]} coder column(s); give one column per coder, at least two"
-        )
-    rows = ratings.astype(object).where(ratings.notna(), None).values.tolist()
-    if level == "nominal":
-        present = {v for row in rows for v in row if v is not None}
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-            return [[None if v is None else float(v) for v in row] for row in rows]
-        # Labels: each is its place among the labels sorted as text, as
-        # `qda agree --ratings` numbers them (the bootstrap draws depend on it).
-        rank = {label: float(r) for r, label in enumerate(sorted(present, key=str))}
-        return [[None if v is None else rank[v] for v in row] for row in rows]
-    matrix: List[List[Optional[float]]] = []
-    for unit, row in zip(ratings.index, rows):
-        out: List[Optional[float]] = []
-        for coder, v in zip(ratings.columns, row):
-            if v is None:
-                out.append(None)
-                continue
-            try:
-                number = float(v)
-            except (TypeError, ValueError):
-                raise RatingsError(
-                    f"ratings: unit {unit!r}, coder {coder!r}: {v!r} is not a number; "
-                    f'level="{level}" needs numbers (or use level="nominal")'
-                ) from None
-            if number != number or number in (float("inf"), float("-inf")):
-                raise RatingsError(f"ratings: unit {unit!r}, coder {coder!r}: {v!r} is not a finite number")
-            out.append(number)
-        matrix.append(out)
-    return matrix
 
 
 def agree(
@@ -364,10 +391,12 @@ def agree(
     level: str = "nominal",
     resamples: int = 1000,
     seed: int = 1,
+    order: Optional[Sequence[str]] = None,
 ) -> pd.DataFrame:
     """Inter-coder reliability of a ratings table, as ``qda agree --ratings``:
     one row per unit, one column per coder, each cell the coder's value
-    (missing: ``None``/``NaN``).
+    (missing: ``None``/``NaN``). ``order`` lists labels from lowest to
+    highest, so that ordinal and interval ratings may be labels.
 
     Returns one row per coefficient (percent agreement, Cohen's kappa and,
     above the nominal level, its linear and quadratic weightings, Scott's
@@ -382,5 +411,64 @@ def agree(
         raise RatingsError(f'level="{level}": give "nominal", "ordinal", "interval" or "ratio"')
     if not isinstance(ratings, pd.DataFrame):
         raise RatingsError("ratings: give a pandas DataFrame, one row per unit and one column per coder")
-    table = pd.DataFrame(_qda._agree(_matrix(ratings, level), level, int(resamples), int(seed)))
-    return table.set_index("coefficient")
+    text = _qda._agree(
+        _ratings_csv(ratings),
+        "ratings",
+        level,
+        None if order is None else ",".join(order),
+        int(resamples),
+        int(seed),
+    )
+    row = json.loads(text)["rows"][0]
+    interval = row.get("krippendorff_alpha_95") or [None, None]
+    records = []
+    for name in _COEFFICIENTS:
+        if name not in row:
+            continue
+        value = row[name]
+        undefined = value.get("undefined") if isinstance(value, dict) else None
+        records.append(
+            {
+                "coefficient": name,
+                "value": None if isinstance(value, dict) else value,
+                "low_95": interval[0] if name == "krippendorff_alpha" else None,
+                "high_95": interval[1] if name == "krippendorff_alpha" else None,
+                "units": row["units"],
+                "undefined": undefined,
+            }
+        )
+    return pd.DataFrame(records).set_index("coefficient")
+
+
+_COEFFICIENTS = [
+    "percent_agreement",
+    "cohen_kappa",
+    "cohen_kappa_linear",
+    "cohen_kappa_quadratic",
+    "scott_pi",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "krippendorff_alpha",
+]
+
+
+def _ratings_csv(ratings: pd.DataFrame) -> str:
+    """The table as the CSV ``qda agree --ratings`` reads: a unit column,
+    then one column per coder; a missing value is an empty cell. Whole
+    numbers are written without a decimal point, as a person would type them."""
+    import csv
+    import io
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["unit", *[str(c) for c in ratings.columns]])
+    for unit, row in zip(ratings.index, ratings.astype(object).itertuples(index=False)):
+        writer.writerow([str(unit), *[cell(v) for v in row]])
+    return out.getvalue()

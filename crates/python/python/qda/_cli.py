@@ -1,32 +1,23 @@
-"""The ``qda`` command: runs the command-line binary shipped in the package."""
+"""The ``qda`` command: the command line itself, run in this process by
+the extension module (``qda._qda.main``), with the standard streams and
+exit codes of the ``qda`` binary."""
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
-from pathlib import Path
-
-
-def binary() -> Path:
-    """The path of the ``qda`` binary inside the installed package."""
-    return Path(__file__).resolve().parent / "bin" / ("qda.exe" if os.name == "nt" else "qda")
 
 
 def main() -> None:
-    path = binary()
-    if not path.is_file():
-        sys.stderr.write(
-            f"error: {path}: the qda command is not in this installation; "
-            "build the package with scripts/python-package.sh, or install the "
-            "command with `cargo install --path crates/cli --locked`\n"
-        )
-        raise SystemExit(2)
-    args = [str(path), *sys.argv[1:]]
-    if os.name == "nt":
-        import subprocess
+    from . import _qda
 
-        raise SystemExit(subprocess.call(args))
-    os.execv(str(path), args)
+    # Python turns Ctrl-C into KeyboardInterrupt, which it checks only
+    # between Python instructions: never while the command runs. With the
+    # default action back, Ctrl-C does to the command what it does to the
+    # binary: ends it at once, or lets a command that handles it (`qda
+    # serve`) stop itself.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise SystemExit(_qda.main(sys.argv))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use qda_coding::{Codebook, Decision, RuleSet};
+use serde::Serialize;
 
 mod anonymised;
 
@@ -23,7 +24,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
         transcripts: transcripts.to_vec(),
         cases: args.cases.clone(),
     };
-    let mut study = LoadedStudy::open(codebook_path)?;
+    let study = LoadedStudy::open(codebook_path)?;
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
 
@@ -38,42 +39,30 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
         study.codebook.unit()
     )?;
 
-    let failures = run_examples(&study.codebook, &study.rules, &mut out, &mut err)?;
-
-    if !input.transcripts.is_empty() {
-        study = study.with_transcripts(&input)?;
-        let (mut cases, mut segments, mut codable) = (0, 0, 0);
-        let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
-        study.each_coded(|coded| {
-            cases += 1;
-            segments += coded.segments;
-            codable += coded.codable_segments;
-            for coding in coded.codings {
-                *per_code.entry(coding.code).or_default() += 1;
-            }
-            Ok(())
-        })?;
+    let examples = run_examples(&study.codebook, &study.rules);
+    for warning in &examples.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
+    for failure in &examples.failures {
+        let verdict = if failure.kind == "example" { "is not coded" } else { "is coded" };
         writeln!(
             out,
-            "transcripts: {cases} cases, {segments} segments ({codable} not by an interviewer)"
+            "FAIL {}: {} {} {verdict}: \"{}\"\n     {}",
+            failure.code, failure.kind, failure.number, failure.text, failure.why
         )?;
-        for speaker in study.undeclared_speakers() {
-            writeln!(err, "warning: {speaker}")?;
-        }
-        for code in study.rules.codes() {
-            if !per_code.contains_key(code) {
-                writeln!(
-                    err,
-                    "warning: code `{code}`: the rule matches no segment of these transcripts"
-                )?;
-            }
-        }
-        if codable == segments && !study.codebook.interviewer().is_empty() {
-            writeln!(
-                err,
-                "warning: no turn has an interviewer label ({}); check `interviewer` in the codebook",
-                study.codebook.interviewer().join(", ")
-            )?;
+    }
+    let failures = examples.failures.len();
+    writeln!(out, "examples: {} of {} pass", examples.passed, examples.passed + failures)?;
+
+    if !input.transcripts.is_empty() {
+        let (corpus, warnings) = code_corpus(study, &input)?;
+        writeln!(
+            out,
+            "transcripts: {} cases, {} segments ({} not by an interviewer)",
+            corpus.cases, corpus.segments, corpus.codable_segments
+        )?;
+        for warning in warnings {
+            writeln!(err, "warning: {warning}")?;
         }
     }
 
@@ -86,16 +75,43 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Outcome> {
     }
 }
 
-/// Runs every example and counterexample; prints each failure. Returns the
-/// number of failures.
-fn run_examples(
-    codebook: &Codebook,
-    rules: &RuleSet,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<usize> {
-    let mut failures = 0;
-    let mut passed = 0;
+/// What running a codebook's examples and counterexamples found.
+#[derive(Debug, Serialize)]
+pub(crate) struct Examples {
+    /// Examples the rules do not code and counterexamples they code.
+    pub(crate) failures: Vec<ExampleFailure>,
+    /// How many examples and counterexamples came out as they should.
+    pub(crate) passed: usize,
+    /// Codes with examples but no rule to run them through.
+    #[serde(skip)]
+    pub(crate) warnings: Vec<String>,
+}
+
+/// An example the rule does not code, or a counterexample it codes.
+#[derive(Debug, Serialize)]
+pub(crate) struct ExampleFailure {
+    pub(crate) code: String,
+    /// `example` or `counterexample`.
+    pub(crate) kind: &'static str,
+    /// Its number among the code's examples (or counterexamples), from 1.
+    pub(crate) number: usize,
+    pub(crate) text: String,
+    /// Why the rule decided as it did ([`explain`]).
+    pub(crate) why: String,
+}
+
+/// The transcripts a codebook was checked on.
+#[derive(Debug, Serialize)]
+pub(crate) struct Corpus {
+    pub(crate) cases: usize,
+    pub(crate) segments: usize,
+    /// Segments not by an interviewer.
+    pub(crate) codable_segments: usize,
+}
+
+/// Runs every example and counterexample through the rules.
+pub(crate) fn run_examples(codebook: &Codebook, rules: &RuleSet) -> Examples {
+    let mut examples = Examples { failures: Vec::new(), passed: 0, warnings: Vec::new() };
     for code in codebook.codes() {
         let tests = code
             .examples
@@ -104,11 +120,10 @@ fn run_examples(
             .chain(code.counterexamples.iter().map(|t| (false, t)));
         if code.rule.is_none() {
             if !code.examples.is_empty() || !code.counterexamples.is_empty() {
-                writeln!(
-                    err,
-                    "warning: code `{}` has examples but no rule, so they are not checked",
+                examples.warnings.push(format!(
+                    "code `{}` has examples but no rule, so they are not checked",
                     code.id
-                )?;
+                ));
             }
             continue;
         }
@@ -123,22 +138,55 @@ fn run_examples(
             };
             let Some(decision) = rules.decide(&code.id, text) else { continue };
             if decision.applies == expected {
-                passed += 1;
+                examples.passed += 1;
                 continue;
             }
-            failures += 1;
-            let what = if expected { "example" } else { "counterexample" };
-            let verdict = if expected { "is not coded" } else { "is coded" };
-            writeln!(
-                out,
-                "FAIL {}: {what} {number} {verdict}: \"{text}\"\n     {}",
-                code.id,
-                explain(&decision, text)
-            )?;
+            examples.failures.push(ExampleFailure {
+                code: code.id.clone(),
+                kind: if expected { "example" } else { "counterexample" },
+                number,
+                text: text.clone(),
+                why: explain(&decision, text),
+            });
         }
     }
-    writeln!(out, "examples: {passed} of {} pass", passed + failures)?;
-    Ok(failures)
+    examples
+}
+
+/// Codes the transcripts `input` names; with the warnings `qda check`
+/// gives about them: undeclared speaker labels, rules that match no
+/// segment, no interviewer turn.
+pub(crate) fn code_corpus(
+    study: LoadedStudy,
+    input: &crate::args::TranscriptArgs,
+) -> Result<(Corpus, Vec<String>)> {
+    let mut study = study.with_transcripts(input)?;
+    let mut corpus = Corpus { cases: 0, segments: 0, codable_segments: 0 };
+    let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
+    study.each_coded(|coded| {
+        corpus.cases += 1;
+        corpus.segments += coded.segments;
+        corpus.codable_segments += coded.codable_segments;
+        for coding in coded.codings {
+            *per_code.entry(coding.code).or_default() += 1;
+        }
+        Ok(())
+    })?;
+    let mut warnings: Vec<String> =
+        study.undeclared_speakers().iter().map(ToString::to_string).collect();
+    for code in study.rules.codes() {
+        if !per_code.contains_key(code) {
+            warnings
+                .push(format!("code `{code}`: the rule matches no segment of these transcripts"));
+        }
+    }
+    if corpus.codable_segments == corpus.segments && !study.codebook.interviewer().is_empty() {
+        warnings.push(format!(
+            "no turn has an interviewer label ({}); check `interviewer` in the codebook",
+            study.codebook.interviewer().join(", ")
+        ));
+    }
+    Ok((corpus, warnings))
 }
 
 /// Why a rule did or did not code a text, in one line.
