@@ -260,3 +260,78 @@ pub fn transcripts(paths: &[PathBuf], cases: Option<&Path>) -> Result<Vec<Transc
 fn document(value: &impl Serialize) -> String {
     String::from_utf8(json(value)).expect("serde_json writes UTF-8")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn tally_of(
+        transcripts: &[PathBuf],
+        adjudications: Option<&Path>,
+        by: Option<&str>,
+    ) -> Result<Document, Error> {
+        let path = root().join("codebooks/motives.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        tally(CodebookSource { path: &path, text: &text }, transcripts, None, adjudications, by)
+    }
+
+    #[test]
+    fn a_tally_is_the_document_with_its_crosstab_tests() {
+        let adjudications = root().join("adjudications.toml");
+        let tallied =
+            tally_of(&[root().join("transcripts")], Some(&adjudications), Some("settled_in"))
+                .unwrap();
+        let document: serde_json::Value = serde_json::from_str(&tallied.json).unwrap();
+        let cases: Vec<u64> = document["groups"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["cases"].as_u64().unwrap())
+            .collect();
+        assert_eq!(cases, [4, 13, 9, 0]);
+        assert_eq!(document["by"]["cases"], serde_json::json!({"Japan": 21, "South Korea": 5}));
+        let tests = &document["groups"][0]["crosstab"]["tests"];
+        assert!(tests["chi_square"]["p_value"].is_f64() && tests["fisher_exact"].is_object());
+        assert_eq!(document["provenance"]["arguments"][0], "tally");
+    }
+
+    #[test]
+    fn unsettled_conflicts_are_a_conflict_naming_the_codebook() {
+        let err = tally_of(&[root().join("transcripts")], None, None).unwrap_err();
+        assert_eq!((err.class, err.kind), (ErrorClass::Conflict, Some(ErrorKind::Conflict)));
+        assert!(err.position.unwrap().path.ends_with("codebooks/motives.toml"));
+        let first = err.message.lines().nth(1).unwrap();
+        insta::assert_snapshot!(first, @"  P05: survival (1 segment), freedom (3 segments)");
+    }
+
+    #[test]
+    fn a_repeated_case_is_a_transcript_error_at_the_second_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let p01 = root().join("transcripts/P01.txt");
+        std::fs::copy(&p01, folder.path().join("P01.txt")).unwrap();
+        std::fs::copy(&p01, folder.path().join("P01-copy.txt")).unwrap();
+        let err = tally_of(&[folder.path().to_owned()], None, None).unwrap_err();
+        assert_eq!((err.class, err.kind), (ErrorClass::Transcript, Some(ErrorKind::Duplicate)));
+        assert!(err.position.unwrap().path.ends_with("P01.txt"));
+        let shown = err.message.replace(&folder.path().display().to_string(), "DIR");
+        insta::assert_snapshot!(shown, @"DIR/P01.txt: case `P01` is also the case of DIR/P01-copy.txt; give each transcript its own case id");
+    }
+
+    #[test]
+    fn a_ratings_table_the_command_refuses_is_a_ratings_error() {
+        let err = agree_ratings(b"unit,anna\nu1,1\n", Path::new("ratings"), "nominal", None, 0, 1)
+            .unwrap_err();
+        assert_eq!(err.class, ErrorClass::Ratings);
+        insta::assert_snapshot!(err.message, @"ratings:1:1: a ratings table needs a unit column and at least two coder columns");
+        let err =
+            agree_ratings(b"unit,a,b\n", Path::new("ratings"), "cardinal", None, 0, 1).unwrap_err();
+        assert_eq!(err.class, ErrorClass::Input);
+        assert!(err.message.contains("cardinal"), "{}", err.message);
+    }
+}
