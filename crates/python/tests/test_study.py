@@ -7,6 +7,8 @@ import os
 import pickle
 import signal
 import subprocess
+import time
+import urllib.request
 
 import pandas as pd
 import pytest
@@ -311,6 +313,30 @@ def test_the_installed_command_verifies_its_results(tmp_path):
     assert "reproduced" in done.stdout + done.stderr
 
 
+def test_ctrl_c_ends_a_long_run_at_once(tmp_path):
+    """A command busy in the engine (here, waiting for a transcript that a
+    named pipe never delivers) ends at Ctrl-C, killed by SIGINT as the
+    binary is; Python's own handler would wait for an instruction that
+    never comes."""
+    from conftest import binary, console_script
+
+    if os.name == "nt":
+        pytest.skip("POSIX signals and named pipes")
+    pipe = tmp_path / "P01.txt"
+    os.mkfifo(pipe)
+    codes = []
+    for command in (console_script(), binary()):
+        process = subprocess.Popen([command, "check", CODEBOOK, str(pipe)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1.5)  # until it waits on the pipe
+            process.send_signal(signal.SIGINT)
+            codes.append(process.wait(timeout=10))
+        finally:
+            process.kill()
+            process.wait()
+    assert codes == [-signal.SIGINT, -signal.SIGINT]
+
+
 def test_ctrl_c_ends_the_installed_command_as_the_binary(tmp_path):
     """`qda serve` runs until stopped: Ctrl-C (SIGINT) stops it as it stops
     the binary (which saves and exits 0), not at Python's next instruction
@@ -330,6 +356,8 @@ def test_ctrl_c_ends_the_installed_command_as_the_binary(tmp_path):
         try:
             lines = [process.stdout.readline() for _ in range(2)]
             assert b"http://" in lines[-1], lines
+            # Once the page is served, the server is listening for Ctrl-C too.
+            urllib.request.urlopen(lines[-1].decode().strip(), timeout=10).read()
             process.send_signal(signal.SIGINT)
             codes.append(process.wait(timeout=10))
         finally:
