@@ -81,6 +81,7 @@ impl Query {
             Expr::Coder { name, .. } => each(&|s| case.codings[s].iter().any(|c| c.coder == *name)),
             Expr::Text { term } => each(&|s| RuleSet::matched(&case.hits[s], *term)),
             Expr::Speaker { name, .. } => each(&|s| case.segments[s].speaker == *name),
+            Expr::All => vec![true; case.segments.len()],
             Expr::Attribute { name, value, .. } => {
                 let holds =
                     case.transcript.attributes().get(name).is_some_and(|v| v.to_string() == *value);

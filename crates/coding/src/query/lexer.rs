@@ -11,6 +11,8 @@ pub(super) enum Token {
     And,
     Or,
     Not,
+    /// `ALL`: every segment.
+    All,
     /// `NEAR/n`: within `n` segments.
     Near(usize),
     Overlaps,
@@ -31,6 +33,7 @@ impl Token {
             Token::And => "`AND`".into(),
             Token::Or => "`OR`".into(),
             Token::Not => "`NOT`".into(),
+            Token::All => "`ALL`".into(),
             Token::Near(n) => format!("`NEAR/{n}`"),
             Token::Overlaps => "`OVERLAPS`".into(),
             Token::Quoted(text) => format!("\"{text}\""),
@@ -123,6 +126,7 @@ fn keyword(query: &str, word: &str, column: usize) -> Result<Token, QueryError> 
         "AND" => Token::And,
         "OR" => Token::Or,
         "NOT" => Token::Not,
+        "ALL" => Token::All,
         "OVERLAPS" => Token::Overlaps,
         _ if word == "NEAR" || word.starts_with("NEAR/") => {
             let n = word.strip_prefix("NEAR/").and_then(|n| n.parse().ok()).ok_or_else(|| {

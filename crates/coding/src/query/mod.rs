@@ -131,6 +131,21 @@ impl Query {
         &self.text
     }
 
+    /// The query narrowed to segments that each of `coded_by` coded and
+    /// none of `not_coded_by` did (check those names first: they have no
+    /// column in the query).
+    pub fn with_coders(mut self, coded_by: &[String], not_coded_by: &[String]) -> Query {
+        let coder = |name: &String| parser::Expr::Coder { name: name.clone(), column: 0 };
+        for name in coded_by {
+            self.expr = parser::Expr::And(Box::new(self.expr), Box::new(coder(name)));
+        }
+        for name in not_coded_by {
+            let not = parser::Expr::Not(Box::new(coder(name)));
+            self.expr = parser::Expr::And(Box::new(self.expr), Box::new(not));
+        }
+        self
+    }
+
     /// Checks that every coder, speaker and attribute the query names
     /// exists in `known`.
     ///

@@ -7,7 +7,7 @@
 //! and     = near { "AND" near }
 //! near    = unary { ( "NEAR/n" | "OVERLAPS" ) unary }
 //! unary   = "NOT" unary | primary
-//! primary = "(" or ")" | "\"text\"" | "coder:" NAME | "speaker:" NAME
+//! primary = "ALL" | "(" or ")" | "\"text\"" | "coder:" NAME | "speaker:" NAME
 //!         | ATTR "=" VALUE | CODE [ "@" CODER ]
 //! ```
 
@@ -49,6 +49,8 @@ pub(super) enum Expr {
         value: String,
         column: usize,
     },
+    /// Every segment.
+    All,
     Not(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
@@ -59,7 +61,7 @@ pub(super) enum Expr {
 }
 
 /// What can stand where an operand is expected, for messages.
-const OPERAND: &str = "a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, NOT or `(`";
+const OPERAND: &str = "a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, ALL, NOT or `(`";
 
 pub(super) struct Parser<'a> {
     query: &'a str,
@@ -197,6 +199,7 @@ impl<'a> Parser<'a> {
                 }
                 Ok(inner)
             }
+            Token::All => Ok(Expr::All),
             Token::Quoted(text) => self.text(&text, column),
             Token::Word(word) => self.word(word, column),
             other => {
@@ -301,7 +304,8 @@ impl<'a> Parser<'a> {
 /// Whether `word` is an operator written in other than capitals.
 fn is_operator(word: &str) -> bool {
     let upper = word.to_uppercase();
-    ["AND", "OR", "NOT", "OVERLAPS", "NEAR"].contains(&upper.as_str()) || upper.starts_with("NEAR/")
+    ["AND", "OR", "NOT", "ALL", "OVERLAPS", "NEAR"].contains(&upper.as_str())
+        || upper.starts_with("NEAR/")
 }
 
 impl Expr {

@@ -109,6 +109,7 @@ fn not_binds_tighter_than_and_and_and_tighter_than_or() {
     assert_eq!(turns("broker OR freedom AND survival", Level::Segment), [2, 4, 5]);
     assert_eq!(turns("(broker OR freedom) AND survival", Level::Segment), [2, 5]);
     assert_eq!(turns("NOT (broker OR motive)", Level::Segment), [1, 3]);
+    assert_eq!(turns("ALL AND NOT speaker:P", Level::Segment), [1, 3]);
 }
 
 #[test]
@@ -119,6 +120,20 @@ fn text_has_the_rule_term_semantics() {
     // A phrase across any white space; Hangul needs no word boundary.
     assert_eq!(turns("\"took   us\" OR \"배고*\"", Level::Segment), [2, 4]);
     assert_eq!(turns("\"강을\"", Level::Segment), [2]);
+}
+
+#[test]
+fn coded_by_and_not_coded_by_narrow_the_query() {
+    let s = study();
+    let codings: Vec<&Coding> = s.codings.iter().collect();
+    let query =
+        Query::parse("ALL", &s.codebook).unwrap().with_coders(&["anna".into()], &["ben".into()]);
+    assert!(
+        query.evaluate(&s.transcript, &s.segments, &codings, Level::Segment).segments.is_empty()
+    );
+    let query = Query::parse("NOT freedom", &s.codebook).unwrap().with_coders(&["ben".into()], &[]);
+    let found = query.evaluate(&s.transcript, &s.segments, &codings, Level::Segment);
+    assert_eq!(found.segments, [1, 3]);
 }
 
 #[test]
@@ -175,11 +190,11 @@ fn several_coders_are_listed_with_their_codes() {
 fn syntax_errors_point_at_the_column_and_say_what_was_expected() {
     assert_eq!(
         error(""),
-        "query:1:1: the query is empty; expected a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, NOT or `(`, such as `freedom AND broker`\n  \n  ^"
+        "query:1:1: the query is empty; expected a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, ALL, NOT or `(`, such as `freedom AND broker`\n  \n  ^"
     );
     assert_eq!(
         error("freedom AND AND broker"),
-        "query:1:13: expected a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, NOT or `(`; found `AND`\n  freedom AND AND broker\n              ^"
+        "query:1:13: expected a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, ALL, NOT or `(`; found `AND`\n  freedom AND AND broker\n              ^"
     );
     assert_eq!(
         error("freedom broker"),
