@@ -18,8 +18,8 @@ pub struct QueryMatch {
     pub case: bool,
     /// The matching segments, as indices into the segments given, in
     /// order. At the case level: for a matching case, the segments where
-    /// a part of the query that is not negated holds (every segment when
-    /// only attributes or negations make it match).
+    /// a part of the query that is not negated holds (every coded segment
+    /// when only attributes or negations make it match).
     pub segments: Vec<usize>,
 }
 
@@ -62,7 +62,7 @@ impl Query {
                 let evidence = self.evidence(&self.expr, &case).map(|e| indices(&e));
                 let segments = match evidence {
                     Some(found) if !found.is_empty() => found,
-                    _ => (0..segments.len()).collect(),
+                    _ => (0..segments.len()).filter(|&s| !case.codings[s].is_empty()).collect(),
                 };
                 QueryMatch { case: true, segments }
             }
