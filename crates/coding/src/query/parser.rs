@@ -210,8 +210,11 @@ impl<'a> Parser<'a> {
     }
 
     fn text(&mut self, text: &str, column: usize) -> Result<Expr, QueryError> {
-        let term = Term::word(text)
-            .map_err(|e| QueryError::new(self.query, column, crate::ErrorKind::Pattern, &e))?;
+        let term = Term::word(text).map_err(|e| {
+            // A codebook offers regexes for other patterns; a query does not.
+            let e = e.replace("use `regex` for other patterns", "quote whole words or phrases");
+            QueryError::new(self.query, column, crate::ErrorKind::Pattern, &e)
+        })?;
         let index = match self.terms.iter().position(|t| *t == term) {
             Some(i) => i,
             None => {
