@@ -93,9 +93,8 @@ pub(crate) fn run(args: &QueryArgs) -> Result<Outcome> {
         let loaded = study.codings_files(&args.codings, &transcripts)?;
         let mut all: Vec<&Coding> = loaded.files.iter().flat_map(|f| &f.codings).collect();
         // A coding in two files (a layered copy) is one coding.
-        let key = |c: &Coding| (c.case.clone(), c.start, c.end, c.code.clone(), c.coder.clone());
-        all.sort_by_key(|c| key(c));
-        all.dedup_by_key(|c| key(c));
+        all.sort_by(|a, b| identity(a).cmp(&identity(b)));
+        all.dedup_by(|a, b| identity(a) == identity(b));
         known.coders.extend(loaded.coders());
         known.coders.extend(all.iter().map(|c| c.coder.clone()));
         let query = narrowed(query, args, &known)?;
@@ -112,6 +111,11 @@ pub(crate) fn run(args: &QueryArgs) -> Result<Outcome> {
     // Speakers and attributes are known once every transcript is read.
     check_names_and_by(&query, args, &mut known, &cases)?;
     finish(args, &study, mode, cases)
+}
+
+/// What makes two codings the same coding.
+fn identity(coding: &Coding) -> (&str, usize, usize, &str, &str) {
+    (&coding.case, coding.start, coding.end, &coding.code, &coding.coder)
 }
 
 /// The query narrowed by `--coded-by` and `--not-coded-by`, once their

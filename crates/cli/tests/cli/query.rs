@@ -188,3 +188,13 @@ fn errors() {
         format!("{}\n{}", run.failure(), run2.failure())
     );
 }
+
+#[test]
+fn a_coding_in_two_files_is_listed_once() {
+    let test = QdaTest::study();
+    query(&test, "freedom", &["--codings", "codings/anna.json", "-o", "once.csv"]);
+    let twice = ["--codings", "codings/anna.json", "codings/anna.json", "-o", "twice.csv"];
+    query(&test, "freedom", &twice);
+    assert!(csv_rows(&test.read("once.csv")).len() > 2);
+    assert_eq!(test.read("once.csv"), test.read("twice.csv"));
+}
