@@ -17,9 +17,10 @@ mb="${BENCH_MB:-200}"
 codes="${BENCH_CODES:-120}"
 seed="${BENCH_SEED:-42}"
 out="${BENCH_OUT:-/tmp/qda-query-bench}"
-# Five terms: two codes (each with any code below it), a negated code, and
-# two texts with the rule term semantics, one within two segments of the other.
-query="${BENCH_QUERY:-(c001 OR c002) AND NOT c003 AND \"broker*\" NEAR/2 \"market\"}"
+# Five terms: two parent codes (each with every code below it), a negated
+# code, and two texts with the rule term semantics, one within two segments
+# of the other.
+query="${BENCH_QUERY:-(motive OR theme01) AND NOT c003_factory AND \"broker*\" NEAR/2 \"market\"}"
 qda="$PWD/target/release/qda"
 
 echo "== build (release)"
