@@ -59,6 +59,10 @@ pub(crate) enum Command {
     /// Convert Word, OpenDocument, subtitle (Zoom, Teams), Whisper and other
     /// text files into qda transcripts
     ImportTranscripts(ImportTranscriptsArgs),
+    /// Find segments by codes, coders, speakers, attributes and text
+    /// (`freedom AND "broker"`), as excerpts or counts; or the segments
+    /// several coders coded (see docs/query.md)
+    Query(QueryArgs),
 }
 
 impl Command {
@@ -73,6 +77,7 @@ impl Command {
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
             Command::Export(a) => &a.codings,
+            Command::Query(a) => &a.codings,
             _ => &[],
         }
     }
@@ -533,6 +538,11 @@ pub(crate) struct ExcerptsArgs {
     #[arg(long = "where", id = "where", value_name = "ATTR=VALUE", value_parser = parse_where)]
     pub(crate) filters: Vec<(String, String)>,
 
+    /// Only excerpts of the segments this query matches, such as
+    /// `freedom AND "broker"` (see `qda query` and docs/query.md)
+    #[arg(long, value_name = "EXPR")]
+    pub(crate) query: Option<String>,
+
     /// Write CSV without the byte-order mark that tells Excel the file is UTF-8
     #[arg(long)]
     pub(crate) no_bom: bool,
@@ -541,6 +551,72 @@ pub(crate) struct ExcerptsArgs {
     /// .md (Markdown) or .html; Markdown on standard output without it
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueryArgs {
+    /// The query: codes (a parent stands for its descendants), `code@coder`,
+    /// `coder:NAME`, `speaker:P`, `ATTR=VALUE`, `"text"` (as a rule's term),
+    /// `ALL`, joined by NOT, NEAR/n, OVERLAPS, AND, OR (tightest first) and
+    /// parentheses
+    #[arg(value_name = "EXPR")]
+    pub(crate) expr: String,
+
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Codings files whose codings, of every coder in them, the query
+    /// looks at, instead of coding with the rules now
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) codings: Vec<PathBuf>,
+
+    /// Where the query is evaluated: on each segment, or on each case as a
+    /// whole (an atom holds if it holds in any of the case's segments)
+    #[arg(long, value_enum, default_value_t = QueryLevel::Segment)]
+    pub(crate) level: QueryLevel,
+
+    /// Count matching segments and cases instead of listing excerpts
+    #[arg(long, conflicts_with = "multi_coded")]
+    pub(crate) count: bool,
+
+    /// With --count: count separately for each value of this case attribute
+    #[arg(long, value_name = "ATTR", requires = "count")]
+    pub(crate) by: Option<String>,
+
+    /// List the matching segments that two or more coders coded, with each
+    /// coder's codes, disagreements first
+    #[arg(long, requires = "codings")]
+    pub(crate) multi_coded: bool,
+
+    /// Only segments this coder coded (repeatable: all of them)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) coded_by: Vec<String>,
+
+    /// Only segments this coder did not code (repeatable: none of them)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) not_coded_by: Vec<String>,
+
+    /// Write CSV without the byte-order mark that tells Excel the file is UTF-8
+    #[arg(long)]
+    pub(crate) no_bom: bool,
+
+    /// The file to write, by extension. Excerpts: .csv, .xlsx, .docx, .md or
+    /// .html (Markdown on standard output without it); --count and
+    /// --multi-coded: .csv, .json or .md (a table on standard output)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Where `qda query` evaluates its expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QueryLevel {
+    /// Each segment on its own
+    Segment,
+    /// Each case as a whole
+    Case,
 }
 
 /// Reads `--where ATTR=VALUE`.

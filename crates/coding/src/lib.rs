@@ -41,6 +41,7 @@ mod error;
 mod literals;
 mod location;
 mod memos;
+mod query;
 mod quote;
 mod reanchor;
 mod rule_coding;
@@ -70,6 +71,7 @@ pub use error::{
 };
 pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use memos::{Memo, StudyMemos};
+pub use query::{KnownNames, Level, Query, QueryError, QueryMatch, SegmentCoders, several_coders};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};

@@ -11,6 +11,7 @@ use anyhow::{Result, bail};
 use qda_coding::{Codebook, Coding, Transcript};
 
 use crate::args::ExcerptsArgs;
+use crate::cmd::query::QueryFilter;
 use crate::outcome::Outcome;
 use crate::output::count;
 use crate::provenance::{Input, display_path};
@@ -23,13 +24,14 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
         .with_transcripts(&args.input)?
         .with_adjudications(args.adjudications.as_deref())?;
     let codes = chosen_codes(&study.codebook, args)?;
+    let filter = QueryFilter::new(args.query.as_deref(), &study.codebook)?;
     let keep = |code: &str| codes.as_ref().is_none_or(|set| set.contains(code));
     let mut cases: Vec<CaseExcerpts> = Vec::new();
     if args.codings.codings.is_empty() {
         study.each_transcript(
             |codebook, rules, transcript| {
                 let coded = rules.code_transcript(codebook, &transcript);
-                let codings: Vec<&Coding> = coded.codings.iter().collect();
+                let codings = filter.keep(codebook, &transcript, coded.codings.iter().collect());
                 Gathered {
                     input: Input::transcript(&transcript),
                     excerpts: CaseExcerpts::new(codebook, &transcript, &codings, keep),
@@ -44,8 +46,9 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
     } else {
         let transcripts = study.transcripts()?;
         let codings = study.codings(&transcripts, &args.codings)?;
-        cases = with_codings(&study.codebook, &transcripts, &codings, keep);
+        cases = with_codings(&study.codebook, &transcripts, &codings, &filter, keep);
     }
+    filter.check(&study.coder)?;
     study.warn_undeclared_speakers();
     cases.sort_by(|a, b| a.info.case.cmp(&b.info.case));
     if let Some(adjudications) = &study.adjudications {
@@ -97,6 +100,7 @@ fn with_codings(
     codebook: &Codebook,
     transcripts: &[Transcript],
     codings: &[Coding],
+    filter: &QueryFilter,
     keep: impl Fn(&str) -> bool + Copy,
 ) -> Vec<CaseExcerpts> {
     let mut by_case: BTreeMap<&str, Vec<&Coding>> = BTreeMap::new();
@@ -106,8 +110,8 @@ fn with_codings(
     transcripts
         .iter()
         .map(|t| {
-            let of_case = by_case.get(t.case()).map_or(&[][..], Vec::as_slice);
-            CaseExcerpts::new(codebook, t, of_case, keep)
+            let of_case = by_case.get(t.case()).cloned().unwrap_or_default();
+            CaseExcerpts::new(codebook, t, &filter.keep(codebook, t, of_case), keep)
         })
         .collect()
 }

@@ -12,6 +12,7 @@ pub(crate) mod import_transcripts;
 pub(crate) mod matrix;
 pub(crate) mod memos;
 pub(crate) mod partial;
+pub(crate) mod query;
 pub(crate) mod reanchor;
 pub(crate) mod serve;
 mod serve_class;

@@ -333,7 +333,7 @@ impl Render for Disagreements<'_> {
 }
 
 /// One line of at most `width` characters.
-fn shorten(text: &str, width: usize) -> String {
+pub(crate) fn shorten(text: &str, width: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= width {
         return flat;

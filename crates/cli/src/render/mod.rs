@@ -18,6 +18,7 @@ pub(crate) mod markup;
 pub(crate) mod matrix;
 pub(crate) mod memos;
 pub(crate) mod names;
+pub(crate) mod query;
 pub(crate) mod reanchor;
 pub(crate) mod table;
 pub(crate) mod tally;

@@ -15,6 +15,7 @@ mod exchange;
 mod explain;
 mod import_transcripts;
 mod memos;
+mod query;
 mod readme;
 mod reanchor;
 mod report;

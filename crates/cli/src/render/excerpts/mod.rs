@@ -240,7 +240,18 @@ impl<'a> Excerpts<'a> {
     pub(crate) fn codes(&self) -> Vec<&'a str> {
         let used: std::collections::BTreeSet<&str> =
             self.rows().map(|r| r.excerpt.code.as_str()).collect();
-        self.codebook.codes().iter().map(|c| c.id.as_str()).filter(|id| used.contains(id)).collect()
+        let mut codes: Vec<&'a str> = self
+            .codebook
+            .codes()
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| used.contains(id))
+            .collect();
+        // `qda query` shows a matching segment that has no code as `uncoded`.
+        if used.contains(qda_coding::UNCODED) {
+            codes.push(qda_coding::UNCODED);
+        }
+        codes
     }
 
     /// The column names.
