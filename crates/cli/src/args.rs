@@ -59,6 +59,12 @@ pub(crate) enum Command {
     /// Convert Word, OpenDocument, subtitle (Zoom, Teams), Whisper and other
     /// text files into qda transcripts
     ImportTranscripts(ImportTranscriptsArgs),
+    /// Three-way merge of codings files (also git's merge driver for them)
+    MergeCodings(MergeCodingsArgs),
+    /// Make `git merge` merge codings files with `qda merge-codings`
+    GitSetup(GitSetupArgs),
+    /// Who added or removed which codings when, from `git log`
+    Log(LogArgs),
 }
 
 impl Command {
@@ -808,6 +814,53 @@ pub(crate) struct ReanchorArgs {
     /// would happen
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+/// `qda merge-codings`: a three-way merge of codings files.
+#[derive(Debug, Args)]
+pub(crate) struct MergeCodingsArgs {
+    /// The common ancestor (git's `%O`; an empty file when there is none)
+    pub(crate) base: PathBuf,
+
+    /// Our side (git's `%A`)
+    pub(crate) ours: PathBuf,
+
+    /// Their side (git's `%B`)
+    pub(crate) theirs: PathBuf,
+
+    /// Write the merged file to FILE (atomically; it may be OURS, as git's
+    /// merge driver needs); without it, to standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `qda git-setup`: the merge driver for codings files.
+#[derive(Debug, Args)]
+pub(crate) struct GitSetupArgs {
+    /// The codings files git should merge with qda, as `.gitattributes`
+    /// patterns
+    #[arg(value_name = "PATTERN", default_values_t = ["codings/*.json".to_owned()])]
+    pub(crate) patterns: Vec<String>,
+}
+
+/// `qda log`: the history of a codings file.
+#[derive(Debug, Args)]
+pub(crate) struct LogArgs {
+    /// The codings file, in a git repository
+    pub(crate) codings: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub(crate) format: LogFormat,
+}
+
+/// How `qda log` prints the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// A block per commit, a line per coding added or removed
+    Table,
+    /// JSON, one object per commit
+    Json,
 }
 
 #[cfg(test)]

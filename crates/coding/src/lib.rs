@@ -38,9 +38,11 @@ mod codings_file;
 mod doc;
 mod encoding;
 mod error;
+mod history;
 mod literals;
 mod location;
 mod memos;
+mod merge;
 mod quote;
 mod reanchor;
 mod rule_coding;
@@ -68,8 +70,10 @@ pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
     TranscriptError,
 };
+pub use history::{ChangeKind, CodingChange, changes};
 pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use memos::{Memo, StudyMemos};
+pub use merge::{CaseVersion, MergeConflict, Merged, merge};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};

@@ -428,6 +428,7 @@ fn codings_file(
         transcripts: sources,
         memos,
         blinding: Some(if blind { Blinding::Blind } else { Blinding::Open }),
+        conflicts: Vec::new(),
         provenance: Some(serde_json::to_value(&provenance)?),
     })
 }

@@ -27,4 +27,5 @@ mod speakers;
 mod study;
 mod support;
 mod tally;
+mod teamwork;
 mod written;
