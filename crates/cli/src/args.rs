@@ -65,6 +65,9 @@ pub(crate) enum Command {
     GitSetup(GitSetupArgs),
     /// Who added or removed which codings when, from `git log`
     Log(LogArgs),
+    /// Thematic saturation (Guest, Namey & Chen 2020): new codes per run of
+    /// interviews after a base, and where saturation is reached
+    Saturation(SaturationArgs),
 }
 
 impl Command {
@@ -79,6 +82,7 @@ impl Command {
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
             Command::Export(a) => &a.codings,
+            Command::Saturation(a) => &a.codings.codings,
             _ => &[],
         }
     }
@@ -861,6 +865,57 @@ pub(crate) enum LogFormat {
     Table,
     /// JSON, one object per commit
     Json,
+}
+
+/// `qda saturation`: thematic saturation over the interviews in order.
+#[derive(Debug, Args)]
+pub(crate) struct SaturationArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Count only the codes under this parent code (all codable codes by default)
+    #[arg(long, value_name = "CODE")]
+    pub(crate) under: Option<String>,
+
+    /// Order the interviews by this case attribute (such as `interview_date`);
+    /// by case id, as the files sort, without it
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub(crate) order: Option<String>,
+
+    /// Interviews in the base
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) base: usize,
+
+    /// Interviews in each run
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub(crate) run: usize,
+
+    /// New information, in percent of the base's codes, at or under which
+    /// saturation is reached
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub(crate) threshold: f64,
+
+    /// Also assess N random interview orders: the median saturation point
+    /// and its 95% interval
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) bootstrap: usize,
+
+    /// Seed of the random orders of --bootstrap
+    #[arg(long, default_value_t = 1, requires = "bootstrap")]
+    pub(crate) seed: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::MergeCodings(args) => cmd::merge_codings::run(args),
         Command::GitSetup(args) => cmd::git_setup::run(args),
         Command::Log(args) => cmd::log::run(args),
+        Command::Saturation(args) => cmd::saturation::run(args),
     }
 }
 

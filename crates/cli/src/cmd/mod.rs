@@ -16,6 +16,7 @@ pub(crate) mod memos;
 pub(crate) mod merge_codings;
 pub(crate) mod partial;
 pub(crate) mod reanchor;
+pub(crate) mod saturation;
 pub(crate) mod serve;
 mod serve_class;
 pub(crate) mod sheet;

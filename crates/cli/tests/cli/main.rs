@@ -18,6 +18,7 @@ mod memos;
 mod readme;
 mod reanchor;
 mod report;
+mod saturation;
 mod serve;
 mod serve_class;
 mod serve_lock;
