@@ -68,6 +68,9 @@ pub(crate) enum Command {
     /// Thematic saturation (Guest, Namey & Chen 2020): new codes per run of
     /// interviews after a base, and where saturation is reached
     Saturation(SaturationArgs),
+    /// What a codebook revision changes: codes and rules, then the codings,
+    /// cases, tallies and agreement of old and new
+    Diff(DiffArgs),
 }
 
 impl Command {
@@ -909,6 +912,37 @@ pub(crate) struct SaturationArgs {
     /// Seed of the random orders of --bootstrap
     #[arg(long, default_value_t = 1, requires = "bootstrap")]
     pub(crate) seed: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// `qda diff`: a codebook revision and its effect on the data.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The old codebook: a file, or `git:REV:PATH` (read with `git show`,
+    /// such as `git:HEAD~1:codebooks/motives.toml`)
+    pub(crate) old: String,
+
+    /// The new codebook
+    pub(crate) new: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions (for both
+    /// codebooks' tallies)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    /// Exit 1 when any tally changes (a CI check that a refactored codebook
+    /// codes the same)
+    #[arg(long)]
+    pub(crate) fail_on_change: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -66,6 +66,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::GitSetup(args) => cmd::git_setup::run(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Saturation(args) => cmd::saturation::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
     }
 }
 

@@ -33,6 +33,7 @@ mod anonymity;
 mod attributes;
 mod cases;
 mod codebook;
+mod codebook_diff;
 mod coding;
 mod codings_file;
 mod doc;
@@ -60,6 +61,10 @@ pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, sus
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use codebook_diff::{
+    ClauseChange, CodeName, CodebookDiff, Relabelled, RuleChange, SegmentChange, diff_codebooks,
+    segment_changes,
+};
 pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{

@@ -4,6 +4,7 @@ pub(crate) mod agree;
 pub(crate) mod check;
 pub(crate) mod code;
 pub(crate) mod cooccur;
+pub(crate) mod diff;
 pub(crate) mod excerpts;
 pub(crate) mod exchange;
 pub(crate) mod explain;

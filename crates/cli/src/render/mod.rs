@@ -10,6 +10,7 @@ pub(crate) mod agree;
 pub(crate) mod cooccur;
 pub(crate) mod crosstab;
 pub(crate) mod csv;
+pub(crate) mod diff;
 pub(crate) mod excerpts;
 pub(crate) mod explain;
 pub(crate) mod json;
