@@ -411,3 +411,93 @@ fn merge_reviewed(
     ids.sort_by_key(position);
     Some(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::Source;
+
+    fn coding(segment: &str, code: &str, memo: Option<&str>) -> Coding {
+        Coding {
+            case: "P01".into(),
+            segment: segment.into(),
+            code: code.into(),
+            coder: "anna".into(),
+            start: 0,
+            end: 10,
+            source: Source::Manual { memo: memo.map(str::to_owned), quote: None, imported: None },
+        }
+    }
+
+    fn file(codings: Vec<Coding>, reviewed: Option<Vec<&str>>) -> CodingsFile {
+        CodingsFile {
+            coder: Some("anna".into()),
+            codings,
+            transcripts: vec![CodedSource {
+                case: "P01".into(),
+                path: "transcripts/P01.txt".into(),
+                sha256: "0".repeat(64),
+                segments: 10,
+                reviewed: reviewed.map(|r| r.into_iter().map(str::to_owned).collect()),
+            }],
+            ..CodingsFile::default()
+        }
+    }
+
+    #[test]
+    fn changes_on_one_side_are_taken_and_both_sides_combine() {
+        let base = file(vec![coding("P01:t2", "a", None), coding("P01:t4", "a", None)], None);
+        // Ours: a memo on t2 and a new coding on t6. Theirs: t4 removed.
+        let ours = file(
+            vec![
+                coding("P01:t2", "a", Some("why")),
+                coding("P01:t4", "a", None),
+                coding("P01:t6", "b", None),
+            ],
+            None,
+        );
+        let theirs = file(vec![coding("P01:t2", "a", None)], None);
+        let merged = merge(&base, &ours, &theirs);
+        assert!(merged.file.conflicts.is_empty());
+        let kept: Vec<(&str, Option<&str>)> = merged
+            .file
+            .codings
+            .iter()
+            .map(|c| match &c.source {
+                Source::Manual { memo, .. } => (c.segment.as_str(), memo.as_deref()),
+                Source::Rule { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(kept, [("P01:t2", Some("why")), ("P01:t6", None)]);
+        assert_eq!(merged.from_theirs, 1, "their removal of t4");
+        assert_eq!(merged.file.coder.as_deref(), Some("anna"));
+    }
+
+    #[test]
+    fn different_changes_conflict_and_the_same_change_does_not() {
+        let base = file(vec![coding("P01:t2", "a", None)], None);
+        let ours = file(vec![coding("P01:t2", "a", Some("ours"))], None);
+        let theirs = file(vec![coding("P01:t2", "a", Some("theirs"))], None);
+        let merged = merge(&base, &ours, &theirs);
+        assert!(merged.file.codings.is_empty());
+        assert!(matches!(
+            &merged.file.conflicts[..],
+            [MergeConflict::Coding { base: Some(_), ours: Some(_), theirs: Some(_) }]
+        ));
+        let same = merge(&base, &ours, &ours);
+        assert!(same.file.conflicts.is_empty());
+        assert_eq!(same.file.codings.len(), 1);
+    }
+
+    #[test]
+    fn reviewed_segments_merge_as_sets() {
+        let base = file(Vec::new(), Some(vec!["P01:t2", "P01:t4"]));
+        let ours = file(Vec::new(), Some(vec!["P01:t2", "P01:t4", "P01:t6"]));
+        let theirs = file(Vec::new(), Some(vec!["P01:t2"]));
+        let merged = merge(&base, &ours, &theirs);
+        assert_eq!(
+            merged.file.transcripts[0].reviewed.as_deref(),
+            Some(&["P01:t2".to_owned(), "P01:t6".to_owned()][..])
+        );
+    }
+}

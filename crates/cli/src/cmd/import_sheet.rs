@@ -70,7 +70,7 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         .as_deref()
         .map(|path| qda_serve::CodingsLock::acquire(path, "qda import-sheet"))
         .transpose()?;
-    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read, what)?;
+    crate::output::write(args.output.path.as_deref(), file.to_json().as_bytes(), &read, what)?;
     drop(lock);
     Ok(Outcome::Success)
 }
