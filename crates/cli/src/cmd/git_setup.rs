@@ -17,7 +17,15 @@ pub(crate) const DRIVER: &str = "qda merge-codings %O %A %B -o %A";
 
 pub(crate) fn run(args: &GitSetupArgs) -> Result<Outcome> {
     let here = Path::new(".");
-    let top = git(here, &["rev-parse", "--show-toplevel"])?;
+    let top = git(here, &["rev-parse", "--show-toplevel"]).map_err(|e| {
+        if e.to_string().contains("not a git repository") {
+            anyhow::anyhow!(
+                "the current folder is not in a git repository; run `qda git-setup` in the study's repository (`git init` makes one)"
+            )
+        } else {
+            e
+        }
+    })?;
     let top = Path::new(top.trim_end_matches(['\n', '\r']));
     git(here, &["config", "merge.qda.name", "qda: three-way merge of codings files"])?;
     git(here, &["config", "merge.qda.driver", DRIVER])?;

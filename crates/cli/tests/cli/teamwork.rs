@@ -322,6 +322,26 @@ fn merge_codings_errors() {
     assert!(!Path::new(&test.path("out.json")).exists());
 }
 
+/// `qda git-setup` outside a repository; run twice, it adds the line once.
+#[test]
+fn git_setup_errors_and_repeats() {
+    let test = QdaTest::study();
+    insta::assert_snapshot!(test.run(&["git-setup"]).failure());
+    git_ok(&test, &["init", "-q"]);
+    test.write(".gitattributes", "*.txt text");
+    test.run(&["git-setup"]).ok();
+    let again = test.run(&["git-setup"]);
+    assert!(again.ok().contains("already routes codings/*.json to qda"), "{}", again.stdout);
+    assert_eq!(
+        std::fs::read_to_string(test.path(".gitattributes")).unwrap(),
+        "*.txt text\ncodings/*.json merge=qda\n"
+    );
+    assert_eq!(
+        git_ok(&test, &["config", "merge.qda.driver"]).trim(),
+        "qda merge-codings %O %A %B -o %A"
+    );
+}
+
 /// `qda log` outside a repository, or on a file git never saw.
 #[test]
 fn log_errors() {
