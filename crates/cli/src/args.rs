@@ -63,6 +63,18 @@ pub(crate) enum Command {
     /// (`freedom AND "broker"`), as excerpts or counts; or the segments
     /// several coders coded (see docs/query.md)
     Query(QueryArgs),
+    /// Three-way merge of codings files (also git's merge driver for them)
+    MergeCodings(MergeCodingsArgs),
+    /// Make `git merge` merge codings files with `qda merge-codings`
+    GitSetup(GitSetupArgs),
+    /// Who added or removed which codings when, from `git log`
+    Log(LogArgs),
+    /// Thematic saturation (Guest, Namey & Chen 2020): new codes per run of
+    /// interviews after a base, and where saturation is reached
+    Saturation(SaturationArgs),
+    /// What a codebook revision changes: codes and rules, then the codings,
+    /// cases, tallies and agreement of old and new
+    Diff(DiffArgs),
 }
 
 impl Command {
@@ -78,6 +90,7 @@ impl Command {
             Command::Agree(a) => &a.codings,
             Command::Export(a) => &a.codings,
             Command::Query(a) => &a.codings,
+            Command::Saturation(a) => &a.codings.codings,
             _ => &[],
         }
     }
@@ -884,6 +897,135 @@ pub(crate) struct ReanchorArgs {
     /// would happen
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+/// `qda merge-codings`: a three-way merge of codings files.
+#[derive(Debug, Args)]
+pub(crate) struct MergeCodingsArgs {
+    /// The common ancestor (git's `%O`; an empty file when there is none)
+    pub(crate) base: PathBuf,
+
+    /// Our side (git's `%A`)
+    pub(crate) ours: PathBuf,
+
+    /// Their side (git's `%B`)
+    pub(crate) theirs: PathBuf,
+
+    /// Write the merged file to FILE (atomically; it may be OURS, as git's
+    /// merge driver needs); without it, to standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `qda git-setup`: the merge driver for codings files.
+#[derive(Debug, Args)]
+pub(crate) struct GitSetupArgs {
+    /// The codings files git should merge with qda, as `.gitattributes`
+    /// patterns
+    #[arg(value_name = "PATTERN", default_values_t = ["codings/*.json".to_owned()])]
+    pub(crate) patterns: Vec<String>,
+}
+
+/// `qda log`: the history of a codings file.
+#[derive(Debug, Args)]
+pub(crate) struct LogArgs {
+    /// The codings file, in a git repository
+    pub(crate) codings: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub(crate) format: LogFormat,
+}
+
+/// How `qda log` prints the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// A block per commit, a line per coding added or removed
+    Table,
+    /// JSON, one object per commit
+    Json,
+}
+
+/// `qda saturation`: thematic saturation over the interviews in order.
+#[derive(Debug, Args)]
+pub(crate) struct SaturationArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Count only the codes under this parent code (all codable codes by default)
+    #[arg(long, value_name = "CODE")]
+    pub(crate) under: Option<String>,
+
+    /// Order the interviews by this case attribute (such as `interview_date`);
+    /// by case id, as the files sort, without it
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub(crate) order: Option<String>,
+
+    /// Interviews in the base
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) base: usize,
+
+    /// Interviews in each run
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub(crate) run: usize,
+
+    /// New information, in percent of the base's codes, at or under which
+    /// saturation is reached
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub(crate) threshold: f64,
+
+    /// Also assess N random interview orders: the median saturation point
+    /// and its 95% interval
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) bootstrap: usize,
+
+    /// Seed of the random orders of --bootstrap
+    #[arg(long, default_value_t = 1, requires = "bootstrap")]
+    pub(crate) seed: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// `qda diff`: a codebook revision and its effect on the data.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The old codebook: a file, or `git:REV:PATH` (read with `git show`,
+    /// such as `git:HEAD~1:codebooks/motives.toml`)
+    pub(crate) old: String,
+
+    /// The new codebook
+    pub(crate) new: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions (for both
+    /// codebooks' tallies)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    /// Exit 1 when any tally changes (a CI check that a refactored codebook
+    /// codes the same)
+    #[arg(long)]
+    pub(crate) fail_on_change: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[cfg(test)]

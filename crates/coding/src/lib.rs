@@ -33,14 +33,17 @@ mod anonymity;
 mod attributes;
 mod cases;
 mod codebook;
+mod codebook_diff;
 mod coding;
 mod codings_file;
 mod doc;
 mod encoding;
 mod error;
+mod history;
 mod literals;
 mod location;
 mod memos;
+mod merge;
 mod query;
 mod quote;
 mod reanchor;
@@ -59,6 +62,10 @@ pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, sus
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use codebook_diff::{
+    ClauseChange, CodeName, CodebookDiff, Relabelled, RuleChange, SegmentChange, diff_codebooks,
+    segment_changes,
+};
 pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{
@@ -69,8 +76,10 @@ pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
     TranscriptError,
 };
+pub use history::{ChangeKind, CodingChange, changes};
 pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use memos::{Memo, StudyMemos};
+pub use merge::{CaseVersion, MergeConflict, Merged, merge};
 pub use query::{KnownNames, Level, Query, QueryError, QueryMatch, SegmentCoders, several_coders};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};

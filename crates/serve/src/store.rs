@@ -666,8 +666,8 @@ pub(crate) fn write(
 ) -> Result<String, ServeError> {
     // About the size it was, so a large file is not copied as it grows.
     let mut bytes = Vec::with_capacity(saved.bytes.as_ref().map_or(0, |b| b.len() + 4096));
-    serde_json::to_writer_pretty(&mut bytes, &file)?;
-    bytes.push(b'\n');
+    // One coding per line, as every codings file: line diffs stay readable.
+    bytes.extend_from_slice(file.to_json().as_bytes());
     // Hashing a file of thousands of codings takes as long as writing it:
     // both at once.
     let (written, version) = std::thread::scope(|scope| {

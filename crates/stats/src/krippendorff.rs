@@ -250,7 +250,7 @@ pub struct BootstrapInterval {
 
 /// Quantile of sorted values, linear interpolation between order statistics
 /// (Hyndman and Fan type 7).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])

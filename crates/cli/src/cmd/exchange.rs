@@ -307,7 +307,7 @@ fn project_files(project: &ImportedProject, source: Input) -> Result<Vec<(String
         let provenance = Provenance::new("import", vec![source.clone()]);
         let file =
             CodingsFile { provenance: Some(serde_json::to_value(&provenance)?), ..codings.clone() };
-        files.push((format!("codings/{name}.json"), crate::render::json(&file)));
+        files.push((format!("codings/{name}.json"), file.to_json().into_bytes()));
     }
     // The memos folder that `qda memos`, `report` and `export` read.
     if let Some(memo) = &project.project_memo {

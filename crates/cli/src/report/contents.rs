@@ -38,6 +38,9 @@ pub(crate) struct Contents<'a> {
     /// The project, code and case memos (segment memos are with the
     /// excerpts and in `memos`).
     pub(crate) study_memos: Option<crate::render::memos::MemoBook>,
+    /// Thematic saturation with the default choices, when the study has
+    /// enough interviews and codes for it.
+    pub(crate) saturation: Option<crate::render::saturation::SaturationReport>,
 }
 
 /// Co-occurrence of the codable codes over the units of `qda cooccur`
@@ -145,6 +148,7 @@ impl<'a> Contents<'a> {
             by_case,
             excerpts: excerpts(inputs, &codable, excerpt_limit),
             study_memos: None,
+            saturation: None,
             cases: cases(inputs, &codable),
             memos: memos(inputs),
             adjudications: adjudication_entries(inputs),

@@ -18,6 +18,7 @@ mod sections;
 
 use anyhow::{Result, bail};
 use qda_coding::CaseCodes;
+use qda_stats::SaturationOptions;
 
 use crate::args::ReportArgs;
 use crate::outcome::Outcome;
@@ -25,6 +26,7 @@ use crate::provenance::display_path;
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::render::memos::MemoBook;
+use crate::render::saturation::{SaturationChoice, SaturationReport};
 use crate::render::tally::TallyReport;
 use crate::study::LoadedStudy;
 use contents::{Contents, ContentsInputs};
@@ -92,6 +94,12 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         Contents::new(&inputs, study.coder.clone(), tally_report, args.excerpts.at_most());
     // Segment memos are shown with their excerpts and in their own section.
     contents.study_memos = Some(MemoBook::new(&study.codebook, &study_memos, &transcripts, &[]));
+    // The saturation curve, when the study has a base and a run of
+    // interviews with codes (case order, the method's defaults).
+    let coded = crate::study::coded_cases(&study.codebook, &transcripts, &codings);
+    let choice =
+        SaturationChoice { under: None, order: None, options: SaturationOptions::default() };
+    contents.saturation = SaturationReport::new(&study.codebook, &coded, &choice, None, None).ok();
     let bytes = match kind {
         Kind::Html => render_html(&contents),
         Kind::Markdown => render_markdown(&contents),

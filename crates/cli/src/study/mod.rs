@@ -37,7 +37,7 @@ pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, seg
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
     Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
-    read_csv_text,
+    read_csv_text, read_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
