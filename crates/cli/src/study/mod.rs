@@ -160,6 +160,19 @@ impl LoadedStudy {
         memos::read_memos(folder.as_deref(), transcripts, &mut self.read)
     }
 
+    /// As [`LoadedStudy::study_memos`], from the case memos of the
+    /// transcripts' front matter gathered as they were read, and the ids of
+    /// every case read.
+    pub(crate) fn study_memos_of<'a>(
+        &mut self,
+        folder: Option<&Path>,
+        transcript_memos: qda_coding::StudyMemos,
+        cases: impl IntoIterator<Item = &'a str>,
+    ) -> Result<qda_coding::StudyMemos> {
+        let folder = memos::memos_folder(folder)?;
+        memos::add_folder_memos(folder.as_deref(), transcript_memos, cases, &mut self.read)
+    }
+
     /// Every transcript, parsed, sorted by case.
     pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
         let transcripts = self.sources.load_all()?;
