@@ -54,7 +54,8 @@ fn html_memos_link_cases_and_codes() {
         html.contains("<h3 id=\"code-freedom\"><code>freedom</code> (Hoping for freedom)</h3>")
     );
     assert!(html.contains("<h3 id=\"case-P05\">P05</h3>"));
-    assert!(html.contains("<p class=\"memo\">Often said with regret.</p>"));
+    // Memos are Markdown, rendered.
+    assert!(html.contains("<div class=\"memo\">\n<p>Often said with regret.</p>\n<p>Ask about family left behind.</p>\n</div>"));
     // A segment memo links to its code when the code has a memo here.
     assert!(html.contains("<a href=\"#code-freedom\">freedom</a>"));
     assert!(!html.contains("<script"));
