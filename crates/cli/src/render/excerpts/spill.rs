@@ -141,3 +141,73 @@ impl Spilled {
         case.blocks.iter().find(|b| b.code == code).map(|b| self.read(b)).transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn excerpt(segment: usize, code: &str, rank: usize) -> Excerpt {
+        Excerpt {
+            segment: format!("t{segment}"),
+            speaker: "P".to_owned(),
+            time: None,
+            code: code.to_owned(),
+            coder: "rules".to_owned(),
+            memo: None,
+            text: format!("{code} in t{segment} · 자유"),
+            order: (segment, Some(rank), segment, segment + 1),
+        }
+    }
+
+    fn case(id: &str, excerpts: Vec<Excerpt>) -> CaseExcerpts {
+        let info = CaseInfo { case: id.to_owned(), attributes: Default::default(), memo: None };
+        CaseExcerpts { info, excerpts }
+    }
+
+    /// Cases come in file order and leave in case order; a case's rows
+    /// come back in row order, and a code's excerpts case by case.
+    #[test]
+    fn excerpts_come_back_in_row_and_code_order() {
+        let codebook = Codebook::parse(
+            Path::new("cb.toml"),
+            "[codebook]\nname = \"b\"\n\n[[code]]\nid = \"a\"\n\n[[code]]\nid = \"b\"\n",
+        )
+        .unwrap();
+        let mut collector = Collector::new().unwrap();
+        let rows = |n: usize| vec![excerpt(n, "a", 0), excerpt(n, "b", 1), excerpt(n + 1, "a", 0)];
+        collector.add(case("P02", rows(1))).unwrap();
+        collector.add(case("P03", Vec::new())).unwrap();
+        collector.add(case("P01", rows(5))).unwrap();
+        let excerpts = collector.finish(&codebook, Vec::new(), &StudyMemos::new()).unwrap();
+        assert_eq!(excerpts.len(), 6);
+        assert_eq!(excerpts.cases.len(), 2, "a case without excerpts is left out");
+        let mut seen = Vec::new();
+        excerpts.rows(|case, e| Ok(seen.push(format!("{} {}", case.case, e.text)))).unwrap();
+        assert_eq!(
+            seen,
+            [
+                "P01 a in t5 · 자유",
+                "P01 b in t5 · 자유",
+                "P01 a in t6 · 자유",
+                "P02 a in t1 · 자유",
+                "P02 b in t1 · 자유",
+                "P02 a in t2 · 자유"
+            ]
+        );
+        let mut of_a = Vec::new();
+        excerpts
+            .by_case("a", |case, list| {
+                Ok(of_a.push((case.case.clone(), list.iter().map(|e| e.segment.clone()).collect())))
+            })
+            .unwrap();
+        let expected: Vec<(String, Vec<String>)> = vec![
+            ("P01".into(), vec!["t5".into(), "t6".into()]),
+            ("P02".into(), vec!["t1".into(), "t2".into()]),
+        ];
+        assert_eq!(of_a, expected);
+        assert_eq!(excerpts.codes(), ["a", "b"]);
+        assert_eq!(excerpts.count_of("b"), 2);
+    }
+}
