@@ -184,7 +184,12 @@ mod tests {
         assert_eq!(excerpts.len(), 6);
         assert_eq!(excerpts.cases.len(), 2, "a case without excerpts is left out");
         let mut seen = Vec::new();
-        excerpts.rows(|case, e| Ok(seen.push(format!("{} {}", case.case, e.text)))).unwrap();
+        excerpts
+            .rows(|case, e| {
+                seen.push(format!("{} {}", case.case, e.text));
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(
             seen,
             [
@@ -199,7 +204,8 @@ mod tests {
         let mut of_a = Vec::new();
         excerpts
             .by_case("a", |case, list| {
-                Ok(of_a.push((case.case.clone(), list.iter().map(|e| e.segment.clone()).collect())))
+                of_a.push((case.case.clone(), list.iter().map(|e| e.segment.clone()).collect()));
+                Ok(())
             })
             .unwrap();
         let expected: Vec<(String, Vec<String>)> = vec![
