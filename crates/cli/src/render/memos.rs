@@ -111,6 +111,20 @@ impl MemoBook {
         }
     }
 
+    /// The project, code and case memos of `cases` (in case order),
+    /// without segment memos: the transcripts need not be kept.
+    pub(crate) fn of_cases(codebook: &Codebook, memos: &StudyMemos, cases: &[String]) -> Self {
+        let mut book = MemoBook::new(codebook, memos, &[], &[]);
+        book.cases = cases
+            .iter()
+            .filter_map(|case| {
+                let memo = memos.cases.get(case)?.text.clone();
+                Some(CaseMemos { case: case.clone(), memo: Some(memo), segments: Vec::new() })
+            })
+            .collect();
+        book
+    }
+
     /// Whether there is nothing to show.
     pub(crate) fn is_empty(&self) -> bool {
         self.project.is_none() && self.codes.is_empty() && self.cases.is_empty()

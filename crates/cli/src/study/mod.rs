@@ -33,7 +33,9 @@ use rayon::prelude::*;
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 use crate::shard::Shard;
-pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
+pub(crate) use coded::{
+    CodedCase, case_units, case_units_of, codable_segments, coded_cases, segment_units,
+};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
     Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
@@ -181,6 +183,14 @@ impl LoadedStudy {
             self.speakers.merge(SpeakerLabels::of(transcript));
         }
         Ok(transcripts)
+    }
+
+    /// A transcript of the study read again (`qda report` reads the few
+    /// whose excerpts it shows a second time rather than keep them all).
+    /// `shown` is the transcript's path as it shows it.
+    pub(crate) fn read_again(&self, shown: &Path) -> Result<Transcript> {
+        let file = self.sources.files.iter().find(|f| files::display_path_buf(f) == shown);
+        self.sources.load(file.map_or(shown, PathBuf::as_path)).map_err(anyhow::Error::msg)
     }
 
     /// One transcript file, parsed, named on its own (`qda explain`).
