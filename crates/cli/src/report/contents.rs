@@ -208,6 +208,13 @@ pub(crate) struct ExcerptRef {
     source: String,
 }
 
+impl ExcerptRef {
+    /// Case order, then text order.
+    fn order(a: &ExcerptRef, b: &ExcerptRef) -> std::cmp::Ordering {
+        (&a.case, a.start, &a.segment).cmp(&(&b.case, b.start, &b.segment))
+    }
+}
+
 impl CaseSummary {
     /// Summarises `transcript` with `codings` (those of its case that
     /// count), keeping at most `limit` excerpt references per code.
@@ -299,10 +306,11 @@ impl Gathering {
             let (sum, kept) = self.excerpts.entry(code).or_default();
             *sum += total;
             kept.extend(refs);
-            kept.sort_by(|a, b| {
-                (&a.case, a.start, &a.segment).cmp(&(&b.case, b.start, &b.segment))
-            });
-            kept.truncate(self.limit.unwrap_or(usize::MAX));
+            // Without a limit every reference is kept, sorted once at the end.
+            if let Some(limit) = self.limit {
+                kept.sort_by(ExcerptRef::order);
+                kept.truncate(limit);
+            }
         }
         self.cases.push(case);
     }
@@ -343,7 +351,8 @@ impl Gathering {
         Ok(codable(codebook)
             .into_iter()
             .map(|code| {
-                let (total, refs) = self.excerpts.get(&code).cloned().unwrap_or_default();
+                let (total, mut refs) = self.excerpts.get(&code).cloned().unwrap_or_default();
+                refs.sort_by(ExcerptRef::order);
                 let shown = refs
                     .iter()
                     .filter_map(|r| read.remove(&(code.clone(), r.case.clone(), r.segment.clone())))
