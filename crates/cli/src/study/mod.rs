@@ -11,8 +11,8 @@
 //! codes in the worker threads (`qda tally`), [`LoadedStudy::coded_cases`]
 //! keeps every coding (`qda cooccur`, `qda matrix`), and
 //! [`LoadedStudy::transcripts`] with [`LoadedStudy::codings`] keeps the
-//! transcripts too (`qda report`). [`LoadedStudy::tally`] then assigns and
-//! counts.
+//! transcripts too (`qda memos`, and `qda report` with `--codings`).
+//! [`LoadedStudy::tally`] then assigns and counts.
 
 mod coded;
 mod codings;
