@@ -538,6 +538,10 @@ pub(crate) struct ExcerptsArgs {
     #[command(flatten)]
     pub(crate) codings: CodingsArgs,
 
+    // The case memos shown in documents (code memos are the codebook's).
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
     /// Only excerpts of this code or any code below it (repeatable)
     #[arg(long = "code", id = "code", value_name = "ID")]
     pub(crate) codes: Vec<String>,

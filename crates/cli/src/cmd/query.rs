@@ -15,14 +15,14 @@ use std::sync::Mutex;
 use anyhow::{Result, bail};
 use qda_coding::{
     Attributes, Codebook, Coding, KnownNames, Level, MISSING, Query, RULES_CODER, Segment, Source,
-    Transcript, UNCODED, closest, several_coders,
+    StudyMemos, Transcript, UNCODED, closest, several_coders,
 };
 
 use crate::args::{Format, QueryArgs, QueryLevel};
 use crate::outcome::Outcome;
-use crate::output::count;
+use crate::output::{Sink, count};
 use crate::provenance::{Input, display_path};
-use crate::render::excerpts::{CaseExcerpts, Excerpts, Kind, attribute_columns};
+use crate::render::excerpts::{CaseExcerpts, Collector, Kind, attribute_columns};
 use crate::render::query::{CountRow, MultiCoded, MultiSegment, QueryCounts};
 use crate::render::render;
 use crate::study::{LoadedStudy, Summary};
@@ -183,18 +183,23 @@ fn finish(
     cases.sort_by(|a, b| a.case.cmp(&b.case));
     let (bytes, what) = match mode {
         Mode::Excerpts(kind) => {
-            let cases: Vec<CaseExcerpts> = cases.into_iter().filter_map(|c| c.excerpts).collect();
-            let attributes = attribute_columns(&cases);
-            let excerpts = Excerpts::new(&study.codebook, attributes, cases);
+            let mut collector = Collector::new()?;
+            for case in cases.into_iter().filter_map(|c| c.excerpts) {
+                collector.add(case)?;
+            }
+            let attributes = attribute_columns(collector.cases().iter().map(|c| &c.info));
+            let excerpts = collector.finish(&study.codebook, attributes, &StudyMemos::new())?;
             let coders = if args.codings.is_empty() { RULES_CODER } else { "every coder" };
-            let bytes = excerpts.render(kind, coders, !args.no_bom)?;
             let what = format!(
                 "{} from {} ({})",
                 count(excerpts.len(), "excerpt"),
                 count(excerpts.cases.len(), "case"),
                 kind.name()
             );
-            (bytes, what)
+            let mut sink = Sink::create(args.output.as_deref(), &study.read())?;
+            excerpts.render(kind, coders, !args.no_bom, &mut sink)?;
+            sink.finish(what)?;
+            return Ok(Outcome::Success);
         }
         Mode::Count(format) => {
             let counts = counts(args, &cases);
@@ -300,7 +305,7 @@ impl CaseResult {
             Mode::Excerpts(_) => {
                 let shown = with_uncoded(transcript, &matched, codings);
                 let shown: Vec<&Coding> = shown.iter().collect();
-                result.excerpts = Some(CaseExcerpts::new(codebook, transcript, &shown, |_| true));
+                result.excerpts = Some(CaseExcerpts::new(codebook, transcript, &shown));
             }
             Mode::MultiCoded(_) => {
                 result.multi = several_coders(&matched, codings)

@@ -17,7 +17,7 @@ pub(crate) fn run(args: &SaturationArgs) -> Result<Outcome> {
         bail!("--threshold {}: give a percentage from 0 to 100, such as 5", args.threshold);
     }
     let mut study = LoadedStudy::open(&args.codebook)?.with_transcripts(&args.input)?;
-    let cases = study.coded_cases(&args.codings)?;
+    let cases: Vec<_> = study.coded_cases(&args.codings)?.iter().map(|c| c.counts()).collect();
     study.warn_undeclared_speakers();
     let choice = SaturationChoice {
         under: args.under.as_deref(),

@@ -17,6 +17,7 @@ pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod markup;
 pub(crate) mod matrix;
+pub(crate) mod memo_markdown;
 pub(crate) mod memos;
 pub(crate) mod names;
 pub(crate) mod query;

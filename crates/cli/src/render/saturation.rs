@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::{Result, anyhow, bail};
-use qda_coding::{AttributeValue, Codebook};
+use qda_coding::{AttributeValue, CaseCodes, Codebook};
 use qda_stats::{SaturationBootstrap, SaturationError, SaturationOptions};
 use serde::Serialize;
 
@@ -16,7 +16,6 @@ use crate::render::Render;
 use crate::render::markup::Markup;
 use crate::render::table::{Align, Table};
 use crate::render::tally::CodebookInfo;
-use crate::study::CodedCase;
 
 /// How interviews are ordered and which codes count.
 pub(crate) struct SaturationChoice<'a> {
@@ -121,9 +120,9 @@ fn counted_codes(codebook: &Codebook, under: Option<&str>) -> Result<BTreeSet<St
 
 /// Orders cases by `attribute` (numbers as numbers, then text), ties by case.
 fn ordered<'a>(
-    cases: &'a [CodedCase],
+    cases: &'a [CaseCodes],
     attribute: Option<&str>,
-) -> Result<Vec<(&'a CodedCase, Option<String>)>> {
+) -> Result<Vec<(&'a CaseCodes, Option<String>)>> {
     let Some(attribute) = attribute else {
         return Ok(cases.iter().map(|c| (c, None)).collect());
     };
@@ -150,7 +149,7 @@ impl SaturationReport {
     /// Assesses saturation of `cases`; `bootstrap` is (orders, seed).
     pub(crate) fn new(
         codebook: &Codebook,
-        cases: &[CodedCase],
+        cases: &[CaseCodes],
         choice: &SaturationChoice<'_>,
         bootstrap: Option<(usize, u64)>,
         provenance: Option<Provenance>,
@@ -160,11 +159,7 @@ impl SaturationReport {
         let sets: Vec<BTreeSet<String>> = order
             .iter()
             .map(|(case, _)| {
-                case.codings
-                    .iter()
-                    .filter(|c| counted.contains(&c.code))
-                    .map(|c| c.code.clone())
-                    .collect()
+                case.segments.keys().filter(|code| counted.contains(*code)).cloned().collect()
             })
             .collect();
         let options = &choice.options;

@@ -118,7 +118,18 @@ pub(crate) fn case_units(
     index: &BTreeMap<&str, usize>,
 ) -> (Vec<Vec<usize>>, Vec<String>) {
     let counted: Vec<CaseCodes> = cases.iter().map(CodedCase::counts).collect();
-    let (groups, mut warnings) = qda_coding::assign(codebook, &counted, adjudications);
+    case_units_of(codebook, &counted, adjudications, index)
+}
+
+/// As [`case_units`], from each case's segments per code (as
+/// [`CodedCase::counts`] gives them), for a command that keeps no codings.
+pub(crate) fn case_units_of(
+    codebook: &Codebook,
+    counted: &[CaseCodes],
+    adjudications: Option<&Adjudications>,
+    index: &BTreeMap<&str, usize>,
+) -> (Vec<Vec<usize>>, Vec<String>) {
+    let (groups, mut warnings) = qda_coding::assign(codebook, counted, adjudications);
     let units = counted
         .iter()
         .enumerate()

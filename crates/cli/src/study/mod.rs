@@ -11,8 +11,8 @@
 //! codes in the worker threads (`qda tally`), [`LoadedStudy::coded_cases`]
 //! keeps every coding (`qda cooccur`, `qda matrix`), and
 //! [`LoadedStudy::transcripts`] with [`LoadedStudy::codings`] keeps the
-//! transcripts too (`qda report`). [`LoadedStudy::tally`] then assigns and
-//! counts.
+//! transcripts too (`qda memos`, and `qda report` with `--codings`).
+//! [`LoadedStudy::tally`] then assigns and counts.
 
 mod coded;
 mod codings;
@@ -33,7 +33,9 @@ use rayon::prelude::*;
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 use crate::shard::Shard;
-pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
+pub(crate) use coded::{
+    CodedCase, case_units, case_units_of, codable_segments, coded_cases, segment_units,
+};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
     Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
@@ -160,6 +162,19 @@ impl LoadedStudy {
         memos::read_memos(folder.as_deref(), transcripts, &mut self.read)
     }
 
+    /// As [`LoadedStudy::study_memos`], from the case memos of the
+    /// transcripts' front matter gathered as they were read, and the ids of
+    /// every case read.
+    pub(crate) fn study_memos_of<'a>(
+        &mut self,
+        folder: Option<&Path>,
+        transcript_memos: qda_coding::StudyMemos,
+        cases: impl IntoIterator<Item = &'a str>,
+    ) -> Result<qda_coding::StudyMemos> {
+        let folder = memos::memos_folder(folder)?;
+        memos::add_folder_memos(folder.as_deref(), transcript_memos, cases, &mut self.read)
+    }
+
     /// Every transcript, parsed, sorted by case.
     pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
         let transcripts = self.sources.load_all()?;
@@ -168,6 +183,14 @@ impl LoadedStudy {
             self.speakers.merge(SpeakerLabels::of(transcript));
         }
         Ok(transcripts)
+    }
+
+    /// A transcript of the study read again (`qda report` reads the few
+    /// whose excerpts it shows a second time rather than keep them all).
+    /// `shown` is the transcript's path as it shows it.
+    pub(crate) fn read_again(&self, shown: &Path) -> Result<Transcript> {
+        let file = self.sources.files.iter().find(|f| files::display_path_buf(f) == shown);
+        self.sources.load(file.map_or(shown, PathBuf::as_path)).map_err(anyhow::Error::msg)
     }
 
     /// One transcript file, parsed, named on its own (`qda explain`).
