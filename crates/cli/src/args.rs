@@ -702,7 +702,8 @@ pub(crate) enum ExchangeFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde)
+    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde), or a
+    /// dictionary: LIWC (.dic) or quanteda (.yml, .yaml)
     pub(crate) file: PathBuf,
 
     /// For a codebook: the codebook file to write (TOML). For a project: the

@@ -35,6 +35,7 @@ mod cases;
 mod codebook;
 mod coding;
 mod codings_file;
+mod dictionary;
 mod doc;
 mod encoding;
 mod error;
@@ -63,6 +64,7 @@ pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source
 pub use codings_file::{
     Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
 };
+pub use dictionary::Dictionary;
 pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
 pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,

@@ -36,8 +36,8 @@ use crate::shard::Shard;
 pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
-    Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
-    read_csv_text,
+    Problems, Sources, codebook as read_codebook, codebook_and_text, display_path_buf,
+    how_to_convert, read_bytes, read_csv_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
@@ -83,8 +83,7 @@ struct Inputs {
 impl LoadedStudy {
     /// Reads and validates the codebook and compiles its rules.
     pub(crate) fn open(codebook: &Path) -> Result<Self> {
-        let (text, input) = files::read_text(codebook, "codebook")?;
-        let parsed = Codebook::parse(&files::display_path_buf(codebook), &text)?;
+        let (parsed, text, input) = files::codebook_and_text(codebook)?;
         let rules = RuleSet::new(&parsed)?;
         Ok(LoadedStudy {
             codebook: parsed,

@@ -9,6 +9,7 @@ mod anonymity;
 mod atomic;
 mod check;
 mod code;
+mod dictionaries;
 mod errors;
 mod excerpts;
 mod exchange;
