@@ -59,6 +59,9 @@ pub(crate) enum Command {
     /// Convert Word, OpenDocument, subtitle (Zoom, Teams), Whisper and other
     /// text files into qda transcripts
     ImportTranscripts(ImportTranscriptsArgs),
+    /// Rank the segments without a code by how like they are to the segments
+    /// with it (TF-IDF cosine), with the terms they share
+    Suggest(SuggestArgs),
 }
 
 impl Command {
@@ -73,6 +76,7 @@ impl Command {
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
             Command::Export(a) => &a.codings,
+            Command::Suggest(a) => &a.codings.codings,
             _ => &[],
         }
     }
@@ -847,4 +851,31 @@ fn excerpt_limit(value: &str) -> Result<ExcerptLimit, String> {
     value.parse().map(ExcerptLimit::AtMost).map_err(|_| {
         format!("`{value}` is neither a number of excerpts nor `all`; give --excerpts 20 or --excerpts all")
     })
+}
+
+/// `qda suggest`: segments like those that have a code.
+#[derive(Debug, Args)]
+pub(crate) struct SuggestArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    /// The code whose segments (with those of its descendants) are the seeds
+    pub(crate) code: String,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// How many suggestions to list
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }

@@ -61,6 +61,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Reanchor(args) => cmd::reanchor::run(args),
         Command::ImportTranscripts(args) => cmd::import_transcripts::run(args),
+        Command::Suggest(args) => cmd::suggest::run(args),
     }
 }
 

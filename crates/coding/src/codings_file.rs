@@ -38,6 +38,20 @@ pub struct CodingsFile {
     /// Provenance, when the file has one (kept, not interpreted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<serde_json::Value>,
+    /// Segments the coder was suggested for a code as like its segments
+    /// (`qda serve`'s "suggest similar") and rejected: never suggested
+    /// for that code again, by `qda serve` or `qda suggest --codings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_suggestions: Vec<RejectedSuggestion>,
+}
+
+/// A suggestion the coder rejected: this segment does not have this code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RejectedSuggestion {
+    /// The code suggested.
+    pub code: String,
+    /// The segment id, such as `P01:t12`.
+    pub segment: String,
 }
 
 /// A transcript a codings file covers.

@@ -47,6 +47,7 @@ mod reanchor;
 mod rule_coding;
 mod rules;
 mod segment;
+mod similar;
 mod speakers;
 mod suggest;
 mod tally;
@@ -62,7 +63,8 @@ pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{
-    Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
+    Blinding, CodedSource, CoderCodings, CodingsFile, RejectedSuggestion, SegmentMemo, SourceIndex,
+    layer,
 };
 pub use dictionary::Dictionary;
 pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
@@ -76,6 +78,9 @@ pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use similar::{
+    SHARED_TERMS, SegmentRole, SharedTerm, SimilarityIndex, Suggestion, similarity_terms,
+};
 pub use speakers::{SpeakerLabels, UndeclaredSpeaker, looks_like_interviewer};
 pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};

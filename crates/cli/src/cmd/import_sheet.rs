@@ -429,6 +429,7 @@ fn codings_file(
         memos,
         blinding: Some(if blind { Blinding::Blind } else { Blinding::Open }),
         provenance: Some(serde_json::to_value(&provenance)?),
+        rejected_suggestions: Vec::new(),
     })
 }
 

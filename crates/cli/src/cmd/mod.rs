@@ -16,5 +16,6 @@ pub(crate) mod reanchor;
 pub(crate) mod serve;
 mod serve_class;
 pub(crate) mod sheet;
+pub(crate) mod suggest;
 pub(crate) mod tally;
 pub(crate) mod verify;

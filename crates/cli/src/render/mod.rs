@@ -19,6 +19,7 @@ pub(crate) mod matrix;
 pub(crate) mod memos;
 pub(crate) mod names;
 pub(crate) mod reanchor;
+pub(crate) mod suggest;
 pub(crate) mod table;
 pub(crate) mod tally;
 pub(crate) mod text;

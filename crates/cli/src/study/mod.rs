@@ -58,6 +58,9 @@ pub(crate) struct LoadedStudy {
     pub(crate) coder: String,
     /// The chosen person's memos on segments they gave no code.
     pub(crate) memos: Vec<SegmentMemo>,
+    /// The chosen coder's rejected suggestions (`rejected_suggestions` of
+    /// their codings files), with `--codings`.
+    pub(crate) rejected: Vec<qda_coding::RejectedSuggestion>,
     /// The speaker labels of every transcript read so far.
     speakers: SpeakerLabels,
     inputs: Inputs,
@@ -94,6 +97,7 @@ impl LoadedStudy {
             binning: None,
             coder: RULES_CODER.to_owned(),
             memos: Vec::new(),
+            rejected: Vec::new(),
             speakers: SpeakerLabels::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
@@ -278,6 +282,12 @@ impl LoadedStudy {
             .flat_map(|f| &f.memos)
             .filter(|m| m.coder == coder)
             .cloned()
+            .collect();
+        self.rejected = loaded
+            .files
+            .iter()
+            .filter(|f| f.coder.as_deref() == Some(coder.as_str()))
+            .flat_map(|f| f.rejected_suggestions.iter().cloned())
             .collect();
         self.coder = coder;
         Ok(codings)

@@ -26,6 +26,7 @@ mod shard;
 mod sheet;
 mod speakers;
 mod study;
+mod suggest;
 mod support;
 mod tally;
 mod written;
