@@ -856,7 +856,7 @@ fn excerpt_limit(value: &str) -> Result<ExcerptLimit, String> {
 /// `qda suggest`: segments like those that have a code.
 #[derive(Debug, Args)]
 pub(crate) struct SuggestArgs {
-    /// The codebook (TOML, or JSON by extension)
+    /// The codebook (TOML, or JSON by extension; or a .dic, .yml or .yaml dictionary)
     pub(crate) codebook: PathBuf,
 
     /// The code whose segments (with those of its descendants) are the seeds
