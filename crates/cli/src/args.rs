@@ -868,8 +868,9 @@ pub(crate) struct SuggestArgs {
     #[command(flatten)]
     pub(crate) codings: CodingsArgs,
 
-    /// How many suggestions to list
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// How many suggestions to list (at least 1)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub(crate) top: usize,
 
     /// Output format

@@ -223,3 +223,12 @@ fn shuffle<T>(items: &mut [T], seed: u32) {
         items.swap(i, (state % (i as u64 + 1)) as usize);
     }
 }
+
+#[test]
+fn top_must_be_at_least_one() {
+    let test = QdaTest::study();
+    let run =
+        test.run(&["suggest", "codebooks/motives.toml", "freedom", "transcripts", "--top", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: invalid value '0' for '--top <N>'"), "{}", run.stderr);
+}
