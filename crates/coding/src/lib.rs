@@ -79,7 +79,8 @@ pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, 
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
 pub use similar::{
-    SHARED_TERMS, SegmentRole, SharedTerm, SimilarityIndex, Suggestion, similarity_terms,
+    SHARED_TERMS, SegmentRole, SegmentTerms, SharedTerm, SimilarityIndex, Suggestion,
+    similarity_terms,
 };
 pub use speakers::{SpeakerLabels, UndeclaredSpeaker, looks_like_interviewer};
 pub use suggest::closest;

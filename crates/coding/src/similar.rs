@@ -86,40 +86,38 @@ impl SimilarityIndex {
     /// Adds a segment with its text. Add segments in a fixed order (by
     /// case, then in transcript order): ties keep it.
     pub fn add(&mut self, case: &str, segment: &str, role: SegmentRole, text: &str) {
-        self.add_terms(case, segment, role, similarity_terms(text));
+        self.add_terms(case, segment, role, &SegmentTerms::of(text));
     }
 
-    /// Adds a segment by its terms ([`similarity_terms`] of its text, which
-    /// callers may work out in parallel).
+    /// Adds a segment by its terms, which callers may work out in parallel
+    /// ([`SegmentTerms::of`]).
     pub fn add_terms(
         &mut self,
         case: &str,
         segment: &str,
         role: SegmentRole,
-        terms: impl IntoIterator<Item = String>,
+        terms: &SegmentTerms,
     ) {
-        let mut counts: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
-        for term in terms {
+        let mut ids: Vec<(u32, u32)> = Vec::with_capacity(terms.counts.len());
+        for (term, &count) in terms.terms().zip(&terms.counts) {
             let next = self.vocabulary.len() as u32;
-            let id = *self.vocabulary.entry(term).or_insert(next);
-            if id == next {
-                self.df.push(0);
-            }
-            *counts.entry(id).or_insert(0) += 1;
-        }
-        for &id in counts.keys() {
+            let id = match self.vocabulary.get(term) {
+                Some(&id) => id,
+                None => {
+                    self.vocabulary.insert(term.to_owned(), next);
+                    self.df.push(0);
+                    next
+                }
+            };
             self.df[id as usize] += 1;
+            ids.push((id, count));
         }
+        ids.sort_unstable();
         let case = match self.cases.get_index_of(case) {
             Some(i) => i,
             None => self.cases.insert_full(case.to_owned(), ()).0,
         } as u32;
-        self.documents.push(Document {
-            case,
-            segment: segment.to_owned(),
-            role,
-            terms: counts.into_iter().collect(),
-        });
+        self.documents.push(Document { case, segment: segment.to_owned(), role, terms: ids });
     }
 
     /// How many segments have the role.
@@ -212,6 +210,40 @@ impl SimilarityIndex {
 
     fn term(&self, id: u32) -> &str {
         self.vocabulary.get_index(id as usize).map_or("", |(t, _)| t.as_str())
+    }
+}
+
+/// A segment's distinct terms ([`similarity_terms`]) with their counts,
+/// packed into one string: what a worker thread hands on per segment, a
+/// small fraction of the memory of a string per term.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SegmentTerms {
+    /// The distinct terms in sorted order, each followed by `\n` (a term
+    /// never holds one).
+    packed: String,
+    counts: Vec<u32>,
+}
+
+impl SegmentTerms {
+    /// The terms of `text`, counted.
+    pub fn of(text: &str) -> Self {
+        let mut counted: std::collections::BTreeMap<String, u32> =
+            std::collections::BTreeMap::new();
+        for term in similarity_terms(text) {
+            *counted.entry(term).or_insert(0) += 1;
+        }
+        let mut packed = String::with_capacity(counted.keys().map(|t| t.len() + 1).sum());
+        let mut counts = Vec::with_capacity(counted.len());
+        for (term, count) in counted {
+            packed.push_str(&term);
+            packed.push('\n');
+            counts.push(count);
+        }
+        SegmentTerms { packed, counts }
+    }
+
+    fn terms(&self) -> impl Iterator<Item = &str> {
+        self.packed.split_terminator('\n')
     }
 }
 

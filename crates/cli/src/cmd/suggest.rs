@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use qda_coding::{
-    Codebook, Coding, RULES_CODER, SegmentRole, SimilarityIndex, Transcript, similarity_terms,
+    Codebook, Coding, RULES_CODER, SegmentRole, SegmentTerms, SimilarityIndex, Transcript,
 };
 use rayon::prelude::*;
 
@@ -47,7 +47,7 @@ pub(crate) fn run(args: &SuggestArgs) -> Result<Outcome> {
             },
             |split| {
                 for (segment, role, terms) in split.segments {
-                    index.add_terms(&split.case, &segment, role, terms);
+                    index.add_terms(&split.case, &segment, role, &terms);
                 }
                 paths.insert(split.case, split.path);
                 Ok(())
@@ -76,7 +76,7 @@ pub(crate) fn run(args: &SuggestArgs) -> Result<Outcome> {
             .collect();
         for (t, segments) in transcripts.iter().zip(splits) {
             for (segment, role, terms) in segments {
-                index.add_terms(t.case(), &segment, role, terms);
+                index.add_terms(t.case(), &segment, role, &terms);
             }
         }
         loaded = transcripts.into_iter().map(|t| (t.case().to_owned(), t)).collect();
@@ -156,7 +156,7 @@ fn split(
     codings: &[&Coding],
     codes: &BTreeSet<String>,
     rejected: &BTreeSet<String>,
-) -> Vec<(String, SegmentRole, Vec<String>)> {
+) -> Vec<(String, SegmentRole, SegmentTerms)> {
     let seeds: BTreeSet<&str> =
         codings.iter().filter(|c| codes.contains(&c.code)).map(|c| c.segment.as_str()).collect();
     transcript
@@ -171,7 +171,7 @@ fn split(
             } else {
                 SegmentRole::Candidate
             };
-            let terms = similarity_terms(s.text(transcript));
+            let terms = SegmentTerms::of(s.text(transcript));
             (s.id, role, terms)
         })
         .collect()
@@ -192,7 +192,7 @@ struct Split {
     input: Input,
     path: PathBuf,
     case: String,
-    segments: Vec<(String, SegmentRole, Vec<String>)>,
+    segments: Vec<(String, SegmentRole, SegmentTerms)>,
 }
 
 impl Summary for Split {
