@@ -75,6 +75,9 @@ pub(crate) enum Command {
     /// What a codebook revision changes: codes and rules, then the codings,
     /// cases, tallies and agreement of old and new
     Diff(DiffArgs),
+    /// Rank the segments without a code by how like they are to the segments
+    /// with it (TF-IDF cosine), with the terms they share
+    Suggest(SuggestArgs),
 }
 
 impl Command {
@@ -91,6 +94,7 @@ impl Command {
             Command::Export(a) => &a.codings,
             Command::Query(a) => &a.codings,
             Command::Saturation(a) => &a.codings.codings,
+            Command::Suggest(a) => &a.codings.codings,
             _ => &[],
         }
     }
@@ -795,7 +799,8 @@ pub(crate) enum ExchangeFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde)
+    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde), or a
+    /// dictionary: LIWC (.dic) or quanteda (.yml, .yaml)
     pub(crate) file: PathBuf,
 
     /// For a codebook: the codebook file to write (TOML). For a project: the
@@ -1068,4 +1073,32 @@ fn excerpt_limit(value: &str) -> Result<ExcerptLimit, String> {
     value.parse().map(ExcerptLimit::AtMost).map_err(|_| {
         format!("`{value}` is neither a number of excerpts nor `all`; give --excerpts 20 or --excerpts all")
     })
+}
+
+/// `qda suggest`: segments like those that have a code.
+#[derive(Debug, Args)]
+pub(crate) struct SuggestArgs {
+    /// The codebook (TOML, or JSON by extension; or a .dic, .yml or .yaml dictionary)
+    pub(crate) codebook: PathBuf,
+
+    /// The code whose segments (with those of its descendants) are the seeds
+    pub(crate) code: String,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// How many suggestions to list (at least 1)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub(crate) top: usize,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }

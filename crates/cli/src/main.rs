@@ -68,6 +68,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Log(args) => cmd::log::run(args),
         Command::Saturation(args) => cmd::saturation::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Suggest(args) => cmd::suggest::run(args),
     }
 }
 

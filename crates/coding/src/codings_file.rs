@@ -44,6 +44,20 @@ pub struct CodingsFile {
     /// Provenance, when the file has one (kept, not interpreted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<serde_json::Value>,
+    /// Segments the coder was suggested for a code as like its segments
+    /// (`qda serve`'s "suggest similar") and rejected: never suggested
+    /// for that code again, by `qda serve` or `qda suggest --codings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_suggestions: Vec<RejectedSuggestion>,
+}
+
+/// A suggestion the coder rejected: this segment does not have this code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RejectedSuggestion {
+    /// The code suggested.
+    pub code: String,
+    /// The segment id, such as `P01:t12`.
+    pub segment: String,
 }
 
 /// A transcript a codings file covers.
@@ -175,6 +189,10 @@ impl CodingsFile {
         }
         if let Some(provenance) = &self.provenance {
             fields.push(format!("  \"provenance\": {}", indented(provenance)));
+        }
+        if !self.rejected_suggestions.is_empty() {
+            fields
+                .push(format!("  \"rejected_suggestions\": {}", lines(&self.rejected_suggestions)));
         }
         format!("{{\n{}\n}}\n", fields.join(",\n"))
     }
@@ -360,4 +378,70 @@ pub fn layer(rules: &[Coding], manual: &CoderCodings) -> Vec<Coding> {
         (&a.case, a.start, &a.segment, &a.code).cmp(&(&b.case, b.start, &b.segment, &b.code))
     });
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::Source;
+    use crate::merge::CaseVersion;
+
+    /// `to_json` writes its fields by hand (one coding per line); every
+    /// field must come back. The destructuring below stops compiling when a
+    /// field is added, so that it is added here and to `to_json` as well.
+    #[test]
+    fn to_json_keeps_every_field() {
+        let file = CodingsFile {
+            coder: Some("anna".into()),
+            codings: vec![Coding {
+                case: "P01".into(),
+                segment: "P01:t2".into(),
+                code: "freedom".into(),
+                coder: "anna".into(),
+                start: 3,
+                end: 9,
+                source: Source::Manual { memo: Some("why".into()), quote: None, imported: None },
+            }],
+            transcripts: vec![CodedSource {
+                case: "P01".into(),
+                path: "transcripts/P01.txt".into(),
+                sha256: "0".repeat(64),
+                segments: 4,
+                reviewed: Some(vec!["P01:t2".into()]),
+            }],
+            memos: vec![SegmentMemo {
+                case: "P01".into(),
+                segment: "P01:t4".into(),
+                coder: "anna".into(),
+                memo: "ask again".into(),
+            }],
+            blinding: Some(Blinding::Blind),
+            conflicts: vec![MergeConflict::Transcript {
+                case: "P01".into(),
+                ours: CaseVersion::default(),
+                theirs: CaseVersion::default(),
+            }],
+            provenance: Some(serde_json::json!({"tool": "qda", "command": "serve"})),
+            rejected_suggestions: vec![RejectedSuggestion {
+                code: "freedom".into(),
+                segment: "P01:t4".into(),
+            }],
+        };
+        let CodingsFile {
+            coder,
+            codings,
+            transcripts,
+            memos,
+            blinding,
+            conflicts,
+            provenance,
+            rejected_suggestions,
+        } = &file;
+        assert!(coder.is_some() && blinding.is_some() && provenance.is_some());
+        assert!(!codings.is_empty() && !transcripts.is_empty() && !memos.is_empty());
+        assert!(!conflicts.is_empty() && !rejected_suggestions.is_empty());
+
+        let back: CodingsFile = serde_json::from_str(&file.to_json()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&file).unwrap());
+    }
 }

@@ -36,6 +36,7 @@ mod codebook;
 mod codebook_diff;
 mod coding;
 mod codings_file;
+mod dictionary;
 mod doc;
 mod encoding;
 mod error;
@@ -50,6 +51,7 @@ mod reanchor;
 mod rule_coding;
 mod rules;
 mod segment;
+mod similar;
 mod speakers;
 mod suggest;
 mod tally;
@@ -69,8 +71,10 @@ pub use codebook_diff::{
 pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{
-    Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
+    Blinding, CodedSource, CoderCodings, CodingsFile, RejectedSuggestion, SegmentMemo, SourceIndex,
+    layer,
 };
+pub use dictionary::Dictionary;
 pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
 pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
@@ -85,6 +89,10 @@ pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use similar::{
+    SHARED_TERMS, SegmentRole, SegmentTerms, SharedTerm, SimilarityIndex, Suggestion,
+    similarity_terms,
+};
 pub use speakers::{SpeakerLabels, UndeclaredSpeaker, looks_like_interviewer};
 pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};

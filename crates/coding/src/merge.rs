@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::coding::Coding;
-use crate::codings_file::{Blinding, CodedSource, CodingsFile, SegmentMemo};
+use crate::codings_file::{Blinding, CodedSource, CodingsFile, RejectedSuggestion, SegmentMemo};
 
 /// One difference between the two sides that a person must settle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,7 +358,29 @@ pub fn merge(base: &CodingsFile, ours: &CodingsFile, theirs: &CodingsFile) -> Me
             .unwrap_or_else(|| {
                 ours.blinding.into_iter().chain(theirs.blinding).max_by_key(|b| openness(*b))
             });
+    merged.rejected_suggestions = merge_rejections(
+        &base.rejected_suggestions,
+        &ours.rejected_suggestions,
+        &theirs.rejected_suggestions,
+    );
     Merged { file: merged, from_theirs }
+}
+
+/// The rejected suggestions, merged as sets: one added on either side is
+/// kept, one taken back on either side (in the base, missing on that side)
+/// is dropped. Sorted, as `qda serve` writes them.
+fn merge_rejections(
+    base: &[RejectedSuggestion],
+    ours: &[RejectedSuggestion],
+    theirs: &[RejectedSuggestion],
+) -> Vec<RejectedSuggestion> {
+    let base: BTreeSet<&RejectedSuggestion> = base.iter().collect();
+    let ours: BTreeSet<&RejectedSuggestion> = ours.iter().collect();
+    let theirs: BTreeSet<&RejectedSuggestion> = theirs.iter().collect();
+    ours.union(&theirs)
+        .filter(|r| (ours.contains(*r) && theirs.contains(*r)) || !base.contains(*r))
+        .map(|r| (*r).clone())
+        .collect()
 }
 
 /// How much of the rules' suggestions a coder may have seen: the merge of
@@ -487,6 +509,25 @@ mod tests {
         let same = merge(&base, &ours, &ours);
         assert!(same.file.conflicts.is_empty());
         assert_eq!(same.file.codings.len(), 1);
+    }
+
+    #[test]
+    fn rejected_suggestions_merge_as_sets() {
+        let rejected = |segments: &[&str]| -> CodingsFile {
+            CodingsFile {
+                rejected_suggestions: segments
+                    .iter()
+                    .map(|s| RejectedSuggestion { code: "a".into(), segment: (*s).into() })
+                    .collect(),
+                ..file(Vec::new(), None)
+            }
+        };
+        // Ours adds t4 and takes back t2; theirs adds t6.
+        let merged =
+            merge(&rejected(&["P01:t2"]), &rejected(&["P01:t4"]), &rejected(&["P01:t2", "P01:t6"]));
+        let segments: Vec<&str> =
+            merged.file.rejected_suggestions.iter().map(|r| r.segment.as_str()).collect();
+        assert_eq!(segments, ["P01:t4", "P01:t6"]);
     }
 
     #[test]

@@ -430,6 +430,7 @@ fn codings_file(
         blinding: Some(if blind { Blinding::Blind } else { Blinding::Open }),
         conflicts: Vec::new(),
         provenance: Some(serde_json::to_value(&provenance)?),
+        rejected_suggestions: Vec::new(),
     })
 }
 

@@ -22,5 +22,6 @@ pub(crate) mod saturation;
 pub(crate) mod serve;
 mod serve_class;
 pub(crate) mod sheet;
+pub(crate) mod suggest;
 pub(crate) mod tally;
 pub(crate) mod verify;

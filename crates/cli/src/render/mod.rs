@@ -23,6 +23,7 @@ pub(crate) mod names;
 pub(crate) mod query;
 pub(crate) mod reanchor;
 pub(crate) mod saturation;
+pub(crate) mod suggest;
 pub(crate) mod table;
 pub(crate) mod tally;
 pub(crate) mod text;

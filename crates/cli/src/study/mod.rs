@@ -38,8 +38,8 @@ pub(crate) use coded::{
 };
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
-    Problems, Sources, codebook as read_codebook, display_path_buf, how_to_convert, read_bytes,
-    read_csv_text, read_text,
+    Problems, Sources, codebook as read_codebook, codebook_and_text, display_path_buf,
+    how_to_convert, read_bytes, read_csv_text, read_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
@@ -60,6 +60,9 @@ pub(crate) struct LoadedStudy {
     pub(crate) coder: String,
     /// The chosen person's memos on segments they gave no code.
     pub(crate) memos: Vec<SegmentMemo>,
+    /// The chosen coder's rejected suggestions (`rejected_suggestions` of
+    /// their codings files), with `--codings`.
+    pub(crate) rejected: Vec<qda_coding::RejectedSuggestion>,
     /// The speaker labels of every transcript read so far.
     speakers: SpeakerLabels,
     inputs: Inputs,
@@ -85,8 +88,7 @@ struct Inputs {
 impl LoadedStudy {
     /// Reads and validates the codebook and compiles its rules.
     pub(crate) fn open(codebook: &Path) -> Result<Self> {
-        let (text, input) = files::read_text(codebook, "codebook")?;
-        let parsed = Codebook::parse(&files::display_path_buf(codebook), &text)?;
+        let (parsed, text, input) = files::codebook_and_text(codebook)?;
         let rules = RuleSet::new(&parsed)?;
         Ok(LoadedStudy {
             codebook: parsed,
@@ -97,6 +99,7 @@ impl LoadedStudy {
             binning: None,
             coder: RULES_CODER.to_owned(),
             memos: Vec::new(),
+            rejected: Vec::new(),
             speakers: SpeakerLabels::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
@@ -302,6 +305,12 @@ impl LoadedStudy {
             .flat_map(|f| &f.memos)
             .filter(|m| m.coder == coder)
             .cloned()
+            .collect();
+        self.rejected = loaded
+            .files
+            .iter()
+            .filter(|f| f.coder.as_deref() == Some(coder.as_str()))
+            .flat_map(|f| f.rejected_suggestions.iter().cloned())
             .collect();
         self.coder = coder;
         Ok(codings)
