@@ -20,6 +20,7 @@ mod fisher;
 mod krippendorff;
 mod proportion;
 mod reliability;
+mod resample;
 
 pub use bins::Bins;
 pub use contingency::{ChiSquare, ContingencyTable, Correction, chi_square_independence};
