@@ -20,6 +20,7 @@ mod fisher;
 mod krippendorff;
 mod proportion;
 mod reliability;
+mod resample;
 mod saturation;
 
 pub use bins::Bins;

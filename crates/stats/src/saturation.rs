@@ -15,7 +15,6 @@ use std::collections::BTreeSet;
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rand_distr::{Distribution, Uniform};
 
 use crate::krippendorff::quantile;
 
@@ -197,8 +196,8 @@ pub fn saturation_bootstrap<T: Ord + Clone>(
     let mut points = Vec::with_capacity(resamples);
     for _ in 0..resamples {
         for i in (1..order.len()).rev() {
-            let j = Uniform::new_inclusive(0, i).expect("0 ≤ i").sample(&mut rng);
-            order.swap(i, j);
+            let j = crate::resample::uniform_below(&mut rng, i as u64 + 1);
+            order.swap(i, j as usize);
         }
         let shuffled: Vec<BTreeSet<T>> = order.iter().map(|&i| interviews[i].clone()).collect();
         if let Ok(assessed) = saturation(&shuffled, options)

@@ -21,6 +21,7 @@ mod memos;
 mod tally;
 mod transcripts;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -337,11 +338,16 @@ impl LoadedStudy {
             return Ok(cases);
         }
         let transcripts = self.transcripts()?;
-        let codings = self.codings(&transcripts, args)?;
+        // Each case's codings, grouped once rather than searched for per case.
+        let mut by_case: BTreeMap<String, Vec<Coding>> = BTreeMap::new();
+        for coding in self.codings(&transcripts, args)? {
+            by_case.entry(coding.case.clone()).or_default().push(coding);
+        }
         Ok(transcripts
             .iter()
             .map(|t| {
-                CaseCodes::with_parents(&self.codebook, t.case(), t.attributes().clone(), &codings)
+                let codings = by_case.get(t.case()).map_or(&[][..], Vec::as_slice);
+                CaseCodes::with_parents(&self.codebook, t.case(), t.attributes().clone(), codings)
             })
             .collect())
     }
