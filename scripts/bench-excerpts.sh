@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Time, peak memory and file size of `qda excerpts -o x.xlsx` and
-# `-o x.docx` (and .csv, for comparison) over the synthetic benchmark corpus
-# (not a test: nothing fails on a slow run).
+# Time, peak memory and file size of `qda excerpts -o x.xlsx`, `-o x.docx`,
+# `-o x.csv` and `-o x.html`, and of `qda report -o report.html`, over the
+# synthetic benchmark corpus (not a test: nothing fails on a slow run).
+# Run it with BENCH_MB=100 and BENCH_MB=200 to see whether peak memory grows
+# with the corpus.
 #
 # Builds `qda` and `qda-corpus` in release, generates BENCH_MB megabytes of
 # transcripts with BENCH_CODES codes (200 and 120, as scripts/bench.sh) into
@@ -32,7 +34,7 @@ fi
 corpus_bytes=$(find "$out/transcripts" -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s}')
 echo "corpus: $(find "$out/transcripts" -name '*.txt' | wc -l) transcripts, $((corpus_bytes / 1000000)) MB"
 
-for extension in csv xlsx docx; do
+for extension in csv xlsx docx html; do
   file="$out/excerpts.$extension"
   echo "== qda excerpts $* -o excerpts.$extension"
   status=0
@@ -45,3 +47,15 @@ for extension in csv xlsx docx; do
     echo "(exit $status)"
   fi
 done
+
+echo "== qda report -o report.html"
+file="$out/report.html"
+status=0
+/usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB max RSS" \
+  "$qda" report "$out/codebook.toml" "$out/transcripts" -o "$file" || status=$?
+if [ "$status" -eq 0 ]; then
+  echo "size: $(du -h "$file" | cut -f1) ($(stat -c %s "$file") bytes)"
+  rm -f "$file"
+else
+  echo "(exit $status)"
+fi

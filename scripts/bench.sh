@@ -19,7 +19,12 @@
 # 20 for the bundled study unless set), BENCH_AGREE_UNITS (units of the
 # generated ratings table for `qda agree --ratings`, 1000000; 0 skips it),
 # BENCH_PYTHON (a Python with `pip install krippendorff numpy pandas`, to
-# time the `krippendorff` package on the same table; skipped when unset).
+# time the `krippendorff` package on the same table; skipped when unset),
+# BENCH_SCALING (1: also threads, more codes, `qda report` and `qda cooccur`).
+#
+# With ripgrep installed (`apt-get install -y ripgrep`), `qda tally` is timed
+# against `rg -c -i -F -f LITERALS` in one hyperfine run, LITERALS being the
+# rules' literals (scripts/rule_literals.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -130,6 +135,55 @@ tally_mean=$last_mean
 repeat "qda code (corpus)" "$runs" 1 "$qda" code "$cb" "$tr" -o "$tmp/codings.json"
 code_mean=$last_mean
 
+# ripgrep with the rules' literals (scan only, ASCII case-insensitive), in
+# the same hyperfine run as `qda tally`: the reference for the engine's speed.
+if have rg && have hyperfine; then
+  echo
+  echo "== $corpus: qda tally vs ripgrep with the rules' literals"
+  python3 scripts/rule_literals.py "$cb" >"$tmp/literals.txt"
+  echo "($(wc -l <"$tmp/literals.txt") literals)"
+  hyperfine --style basic --warmup 1 --runs "$runs" -N \
+    --command-name "qda tally --format json" "$qda tally $cb $tr --format json -o $tmp/tally.json" \
+    --command-name "rg -c -i -F -f LITERALS" "rg -c -i -F -f $tmp/literals.txt $tr"
+else
+  echo "note: ripgrep or hyperfine not found, so no comparison with rg (apt-get install -y ripgrep hyperfine)" >&2
+fi
+
+# BENCH_SCALING=1: MB/s with 1 and 2 threads, `qda report` and `qda
+# cooccur` (time and peak memory), and `qda tally` over corpora of the same
+# size with 500 and 2,000 codes (generated into bench-corpus-CODES).
+if [ "${BENCH_SCALING:-0}" = 1 ]; then
+  echo
+  echo "== $corpus: threads, report and cooccur"
+  for threads in 1 2; do
+    RAYON_NUM_THREADS=$threads measure "qda tally ($threads thread(s))" "$corpus_bytes" \
+      "$qda" tally "$cb" "$tr" --format json -o "$tmp/tally.json"
+  done
+  measure "qda report" "$corpus_bytes" "$qda" report "$cb" "$tr" -o "$tmp/report.html"
+  measure "qda cooccur" "$corpus_bytes" "$qda" cooccur "$cb" "$tr" -o "$tmp/cooccur.txt"
+  for more in 500 2000; do
+    scaled="$corpus-$more"
+    scaled_params="megabytes=$mb codes=$more seed=$seed"
+    if [ "$(cat "$scaled/.params" 2>/dev/null || true)" != "$scaled_params" ]; then
+      rm -f "$scaled/.params"
+      target/release/qda-corpus --megabytes "$mb" --codes "$more" --seed "$seed" \
+        --out "$scaled" --force
+      echo "$scaled_params" >"$scaled/.params"
+    fi
+    python3 scripts/rule_literals.py "$scaled/codebook.toml" >"$tmp/literals-$more.txt"
+    echo "$more codes: $(wc -l <"$tmp/literals-$more.txt") literals"
+    measure "qda tally ($more codes)" "$corpus_bytes" \
+      "$qda" tally "$scaled/codebook.toml" "$scaled/transcripts" --format json -o "$tmp/tally.json"
+    if have rg && have hyperfine; then
+      hyperfine --style basic --warmup 1 --runs "$runs" -N \
+        --command-name "qda tally ($more codes)" \
+        "$qda tally $scaled/codebook.toml $scaled/transcripts --format json -o $tmp/tally.json" \
+        --command-name "rg -c -i -F ($more codes)" \
+        "rg -c -i -F -f $tmp/literals-$more.txt $scaled/transcripts"
+    fi
+  done
+fi
+
 echo
 echo "== bundled study: qda tally codebooks/motives.toml transcripts/ --adjudications adjudications.toml"
 study_bytes=$(find transcripts -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s}')
@@ -165,6 +219,14 @@ if [ "$agree_units" -gt 0 ]; then
     if [ -n "${BENCH_PYTHON:-}" ]; then
       measure "python krippendorff $level" "$ratings_bytes" \
         "$BENCH_PYTHON" scripts/krippendorff_alpha.py "$ratings" "$level"
+      if have hyperfine; then
+        # Whole processes, CSV parsing included, in one run.
+        hyperfine --style basic --warmup 1 --runs "$runs" -N \
+          --command-name "qda agree --ratings ($level)" \
+          "$qda agree --ratings $ratings --level $level --resamples 0 -o $tmp/agree.txt" \
+          --command-name "python krippendorff ($level)" \
+          "$BENCH_PYTHON scripts/krippendorff_alpha.py $ratings $level"
+      fi
     fi
   done
 fi

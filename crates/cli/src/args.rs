@@ -59,6 +59,25 @@ pub(crate) enum Command {
     /// Convert Word, OpenDocument, subtitle (Zoom, Teams), Whisper and other
     /// text files into qda transcripts
     ImportTranscripts(ImportTranscriptsArgs),
+    /// Find segments by codes, coders, speakers, attributes and text
+    /// (`freedom AND "broker"`), as excerpts or counts; or the segments
+    /// several coders coded (see docs/query.md)
+    Query(QueryArgs),
+    /// Three-way merge of codings files (also git's merge driver for them)
+    MergeCodings(MergeCodingsArgs),
+    /// Make `git merge` merge codings files with `qda merge-codings`
+    GitSetup(GitSetupArgs),
+    /// Who added or removed which codings when, from `git log`
+    Log(LogArgs),
+    /// Thematic saturation (Guest, Namey & Chen 2020): new codes per run of
+    /// interviews after a base, and where saturation is reached
+    Saturation(SaturationArgs),
+    /// What a codebook revision changes: codes and rules, then the codings,
+    /// cases, tallies and agreement of old and new
+    Diff(DiffArgs),
+    /// Rank the segments without a code by how like they are to the segments
+    /// with it (TF-IDF cosine), with the terms they share
+    Suggest(SuggestArgs),
 }
 
 impl Command {
@@ -73,6 +92,9 @@ impl Command {
             Command::Matrix(a) => &a.codings.codings,
             Command::Agree(a) => &a.codings,
             Command::Export(a) => &a.codings,
+            Command::Query(a) => &a.codings,
+            Command::Saturation(a) => &a.codings.codings,
+            Command::Suggest(a) => &a.codings.codings,
             _ => &[],
         }
     }
@@ -520,6 +542,10 @@ pub(crate) struct ExcerptsArgs {
     #[command(flatten)]
     pub(crate) codings: CodingsArgs,
 
+    // The case memos shown in documents (code memos are the codebook's).
+    #[command(flatten)]
+    pub(crate) memos: MemosFolderArgs,
+
     /// Only excerpts of this code or any code below it (repeatable)
     #[arg(long = "code", id = "code", value_name = "ID")]
     pub(crate) codes: Vec<String>,
@@ -533,6 +559,11 @@ pub(crate) struct ExcerptsArgs {
     #[arg(long = "where", id = "where", value_name = "ATTR=VALUE", value_parser = parse_where)]
     pub(crate) filters: Vec<(String, String)>,
 
+    /// Only excerpts of the segments this query matches, such as
+    /// `freedom AND "broker"` (see `qda query` and docs/query.md)
+    #[arg(long, value_name = "EXPR")]
+    pub(crate) query: Option<String>,
+
     /// Write CSV without the byte-order mark that tells Excel the file is UTF-8
     #[arg(long)]
     pub(crate) no_bom: bool,
@@ -541,6 +572,72 @@ pub(crate) struct ExcerptsArgs {
     /// .md (Markdown) or .html; Markdown on standard output without it
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueryArgs {
+    /// The query: codes (a parent stands for its descendants), `code@coder`,
+    /// `coder:NAME`, `speaker:P`, `ATTR=VALUE`, `"text"` (as a rule's term),
+    /// `ALL`, joined by NOT, NEAR/n, OVERLAPS, AND, OR (tightest first) and
+    /// parentheses
+    #[arg(value_name = "EXPR")]
+    pub(crate) expr: String,
+
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Codings files whose codings, of every coder in them, the query
+    /// looks at, instead of coding with the rules now
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) codings: Vec<PathBuf>,
+
+    /// Where the query is evaluated: on each segment, or on each case as a
+    /// whole (an atom holds if it holds in any of the case's segments)
+    #[arg(long, value_enum, default_value_t = QueryLevel::Segment)]
+    pub(crate) level: QueryLevel,
+
+    /// Count matching segments and cases instead of listing excerpts
+    #[arg(long, conflicts_with = "multi_coded")]
+    pub(crate) count: bool,
+
+    /// With --count: count separately for each value of this case attribute
+    #[arg(long, value_name = "ATTR", requires = "count")]
+    pub(crate) by: Option<String>,
+
+    /// List the matching segments that two or more coders coded, with each
+    /// coder's codes, disagreements first
+    #[arg(long, requires = "codings")]
+    pub(crate) multi_coded: bool,
+
+    /// Only segments this coder coded (repeatable: all of them)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) coded_by: Vec<String>,
+
+    /// Only segments this coder did not code (repeatable: none of them)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) not_coded_by: Vec<String>,
+
+    /// Write CSV without the byte-order mark that tells Excel the file is UTF-8
+    #[arg(long)]
+    pub(crate) no_bom: bool,
+
+    /// The file to write, by extension. Excerpts: .csv, .xlsx, .docx, .md or
+    /// .html (Markdown on standard output without it); --count and
+    /// --multi-coded: .csv, .json or .md (a table on standard output)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Where `qda query` evaluates its expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QueryLevel {
+    /// Each segment on its own
+    Segment,
+    /// Each case as a whole
+    Case,
 }
 
 /// Reads `--where ATTR=VALUE`.
@@ -702,7 +799,8 @@ pub(crate) enum ExchangeFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde)
+    /// A REFI-QDA codebook (.qdc) or project (.qdpx, or a bare .qde), or a
+    /// dictionary: LIWC (.dic) or quanteda (.yml, .yaml)
     pub(crate) file: PathBuf,
 
     /// For a codebook: the codebook file to write (TOML). For a project: the
@@ -810,6 +908,135 @@ pub(crate) struct ReanchorArgs {
     pub(crate) output: Option<PathBuf>,
 }
 
+/// `qda merge-codings`: a three-way merge of codings files.
+#[derive(Debug, Args)]
+pub(crate) struct MergeCodingsArgs {
+    /// The common ancestor (git's `%O`; an empty file when there is none)
+    pub(crate) base: PathBuf,
+
+    /// Our side (git's `%A`)
+    pub(crate) ours: PathBuf,
+
+    /// Their side (git's `%B`)
+    pub(crate) theirs: PathBuf,
+
+    /// Write the merged file to FILE (atomically; it may be OURS, as git's
+    /// merge driver needs); without it, to standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `qda git-setup`: the merge driver for codings files.
+#[derive(Debug, Args)]
+pub(crate) struct GitSetupArgs {
+    /// The codings files git should merge with qda, as `.gitattributes`
+    /// patterns
+    #[arg(value_name = "PATTERN", default_values_t = ["codings/*.json".to_owned()])]
+    pub(crate) patterns: Vec<String>,
+}
+
+/// `qda log`: the history of a codings file.
+#[derive(Debug, Args)]
+pub(crate) struct LogArgs {
+    /// The codings file, in a git repository
+    pub(crate) codings: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub(crate) format: LogFormat,
+}
+
+/// How `qda log` prints the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// A block per commit, a line per coding added or removed
+    Table,
+    /// JSON, one object per commit
+    Json,
+}
+
+/// `qda saturation`: thematic saturation over the interviews in order.
+#[derive(Debug, Args)]
+pub(crate) struct SaturationArgs {
+    /// The codebook (TOML, or JSON by extension)
+    pub(crate) codebook: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// Count only the codes under this parent code (all codable codes by default)
+    #[arg(long, value_name = "CODE")]
+    pub(crate) under: Option<String>,
+
+    /// Order the interviews by this case attribute (such as `interview_date`);
+    /// by case id, as the files sort, without it
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub(crate) order: Option<String>,
+
+    /// Interviews in the base
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) base: usize,
+
+    /// Interviews in each run
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub(crate) run: usize,
+
+    /// New information, in percent of the base's codes, at or under which
+    /// saturation is reached
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub(crate) threshold: f64,
+
+    /// Also assess N random interview orders: the median saturation point
+    /// and its 95% interval
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) bootstrap: usize,
+
+    /// Seed of the random orders of --bootstrap
+    #[arg(long, default_value_t = 1, requires = "bootstrap")]
+    pub(crate) seed: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// `qda diff`: a codebook revision and its effect on the data.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The old codebook: a file, or `git:REV:PATH` (read with `git show`,
+    /// such as `git:HEAD~1:codebooks/motives.toml`)
+    pub(crate) old: String,
+
+    /// The new codebook
+    pub(crate) new: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    /// Settle conflicts in exclusive groups with these decisions (for both
+    /// codebooks' tallies)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) adjudications: Option<PathBuf>,
+
+    /// Exit 1 when any tally changes (a CI check that a refactored codebook
+    /// codes the same)
+    #[arg(long)]
+    pub(crate) fail_on_change: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -846,4 +1073,32 @@ fn excerpt_limit(value: &str) -> Result<ExcerptLimit, String> {
     value.parse().map(ExcerptLimit::AtMost).map_err(|_| {
         format!("`{value}` is neither a number of excerpts nor `all`; give --excerpts 20 or --excerpts all")
     })
+}
+
+/// `qda suggest`: segments like those that have a code.
+#[derive(Debug, Args)]
+pub(crate) struct SuggestArgs {
+    /// The codebook (TOML, or JSON by extension; or a .dic, .yml or .yaml dictionary)
+    pub(crate) codebook: PathBuf,
+
+    /// The code whose segments (with those of its descendants) are the seeds
+    pub(crate) code: String,
+
+    #[command(flatten)]
+    pub(crate) input: TranscriptArgs,
+
+    #[command(flatten)]
+    pub(crate) codings: CodingsArgs,
+
+    /// How many suggestions to list (at least 1)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub(crate) top: usize,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }

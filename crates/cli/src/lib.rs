@@ -5,6 +5,7 @@
 
 mod args;
 mod cmd;
+mod git;
 mod outcome;
 mod output;
 mod provenance;
@@ -84,6 +85,13 @@ fn dispatch(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Reanchor(args) => cmd::reanchor::run(args),
         Command::ImportTranscripts(args) => cmd::import_transcripts::run(args),
+        Command::Query(args) => cmd::query::run(args),
+        Command::MergeCodings(args) => cmd::merge_codings::run(args),
+        Command::GitSetup(args) => cmd::git_setup::run(args),
+        Command::Log(args) => cmd::log::run(args),
+        Command::Saturation(args) => cmd::saturation::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Suggest(args) => cmd::suggest::run(args),
     }
 }
 

@@ -156,6 +156,13 @@ impl Write for Sink {
     }
 }
 
+/// Writers of zip archives (Excel, Word) go back to fill in sizes.
+impl Seek for Sink {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.writer.seek(pos)
+    }
+}
+
 /// Copies a finished temporary file to `out`.
 fn copy_back(temp: &NamedTempFile, out: &mut impl Write) -> Result<()> {
     let mut file: File = temp.reopen().context("cannot read back the temporary output")?;

@@ -9,6 +9,7 @@
 //! note = "Hunger is described as the background, not the reason."
 //! ```
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,9 @@ pub struct Adjudications {
     path: PathBuf,
     text: String,
     entries: Vec<Adjudication>,
+    /// Each (case, parent)'s entry: looked up, not searched for, so reading
+    /// and applying a file stays linear in its entries.
+    entry_of: BTreeMap<(String, String), usize>,
 }
 
 impl Adjudications {
@@ -64,6 +68,7 @@ impl Adjudications {
         let items = fields.get("adjudication");
         fields.deny_unknown(&["adjudication"]).map_err(error)?;
         let mut entries: Vec<Adjudication> = Vec::new();
+        let mut entry_of: BTreeMap<(String, String), usize> = BTreeMap::new();
         let items: &[doc::Node] = match items.map(|n| (&n.value, n)) {
             None => &[],
             Some((Value::Array(items), _)) => items,
@@ -102,7 +107,8 @@ impl Adjudications {
             let (note, _) = required("note")?;
             f.deny_unknown(&["case", "parent", "code", "note"]).map_err(error)?;
             let line = index.locate(text, case_span.start).line;
-            if let Some(first) = entries.iter().find(|a| a.case == case && a.parent == parent) {
+            let key = (case.clone(), parent.clone());
+            if let Some(first) = entry_of.get(&key).map(|&i| &entries[i]) {
                 return Err(error(DocError::new(
                     ErrorKind::Duplicate,
                     case_span.start,
@@ -112,6 +118,7 @@ impl Adjudications {
                     ),
                 )));
             }
+            entry_of.insert(key, entries.len());
             entries.push(Adjudication {
                 case,
                 parent,
@@ -121,7 +128,7 @@ impl Adjudications {
                 spans: [case_span, parent_span, code_span],
             });
         }
-        Ok(Adjudications { path: path.to_owned(), text: text.to_owned(), entries })
+        Ok(Adjudications { path: path.to_owned(), text: text.to_owned(), entries, entry_of })
     }
 
     /// The file the decisions were read from.
@@ -136,7 +143,7 @@ impl Adjudications {
 
     /// The decision for `case` in the group `parent`, if any.
     pub fn find(&self, case: &str, parent: &str) -> Option<&Adjudication> {
-        self.entries.iter().find(|a| a.case == case && a.parent == parent)
+        self.entry_of.get(&(case.to_owned(), parent.to_owned())).map(|&i| &self.entries[i])
     }
 
     /// Checks every decision against the codebook and the cases being tallied.

@@ -69,6 +69,8 @@ pub type Attributes = IndexMap<String, AttributeValue>;
 pub struct CaseTable {
     path: PathBuf,
     rows: Vec<CaseRow>,
+    /// Each case's row: a transcript's row is looked up, not searched for.
+    row_of: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +159,7 @@ impl CaseTable {
             row_of.insert(case.clone(), rows.len());
             rows.push(CaseRow { line, case, values });
         }
-        Ok(CaseTable { path: path.to_owned(), rows })
+        Ok(CaseTable { path: path.to_owned(), rows, row_of })
     }
 
     /// Cases named in the table, in file order.
@@ -175,7 +177,7 @@ impl CaseTable {
         attributes: &mut Attributes,
         source: &Path,
     ) -> Result<(), TranscriptError> {
-        let Some(row) = self.rows.iter().find(|r| r.case == case) else { return Ok(()) };
+        let Some(row) = self.row_of.get(case).map(|&i| &self.rows[i]) else { return Ok(()) };
         for (key, value) in &row.values {
             match attributes.get(key) {
                 Some(existing) if existing.to_string() != value.to_string() => {

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::codebook::Codebook;
 use crate::coding::Coding;
 use crate::error::{CodingsError, ErrorKind, Position};
-use crate::location::Location;
+use crate::location::{Location, locate};
+use crate::merge::MergeConflict;
 
 /// A codings file, as `qda code` and `qda import-sheet` write it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -35,9 +36,28 @@ pub struct CodingsFile {
     /// codings while coding; absent in files that do not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blinding: Option<Blinding>,
+    /// What a merge of two sides (`qda merge-codings`) could not settle,
+    /// each with both versions. A file with conflicts is refused until a
+    /// person settles them and deletes the list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<MergeConflict>,
     /// Provenance, when the file has one (kept, not interpreted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<serde_json::Value>,
+    /// Segments the coder was suggested for a code as like its segments
+    /// (`qda serve`'s "suggest similar") and rejected: never suggested
+    /// for that code again, by `qda serve` or `qda suggest --codings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_suggestions: Vec<RejectedSuggestion>,
+}
+
+/// A suggestion the coder rejected: this segment does not have this code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RejectedSuggestion {
+    /// The code suggested.
+    pub code: String,
+    /// The segment id, such as `P01:t12`.
+    pub segment: String,
 }
 
 /// A transcript a codings file covers.
@@ -107,15 +127,74 @@ impl CodingsFile {
     ///
     /// # Errors
     /// Invalid JSON, or JSON that is not a codings file, with line and column.
+    /// A file that still holds a merge's conflicts is refused, at the
+    /// `conflicts` key.
     pub fn parse(path: &Path, text: &str) -> Result<Self, CodingsError> {
-        serde_json::from_str(text).map_err(|e| CodingsError {
+        let file: CodingsFile = serde_json::from_str(text).map_err(|e| CodingsError {
             kind: ErrorKind::Syntax,
             position: Position {
                 path: path.to_owned(),
                 location: (e.line() > 0).then(|| Location { line: e.line(), column: e.column() }),
             },
             message: format!("not a codings file: {e}"),
-        })
+        })?;
+        if let Some(first) = file.conflicts.first() {
+            let at = text.find("\"conflicts\"").map(|offset| locate(text, offset));
+            return Err(CodingsError {
+                kind: ErrorKind::Conflict,
+                position: Position { path: path.to_owned(), location: at },
+                message: format!(
+                    "{} left by `qda merge-codings` (the first: {}); settle each: keep the version you want in `codings` or `memos`, then delete `conflicts`",
+                    count(file.conflicts.len(), "unresolved merge conflict"),
+                    first.describe()
+                ),
+            });
+        }
+        Ok(file)
+    }
+
+    /// The file as JSON that diffs well line by line: one coding, and one
+    /// segment memo, per line in the file's order; the rest indented.
+    pub fn to_json(&self) -> String {
+        fn line<T: Serialize>(value: &T) -> String {
+            serde_json::to_string(value).expect("codings serialise: plain data, string keys")
+        }
+        fn indented<T: Serialize>(value: &T) -> String {
+            serde_json::to_string_pretty(value)
+                .expect("codings serialise: plain data, string keys")
+                .replace('\n', "\n  ")
+        }
+        fn lines<T: Serialize>(items: &[T]) -> String {
+            if items.is_empty() {
+                return "[]".to_owned();
+            }
+            let body: Vec<String> =
+                items.iter().map(|item| format!("    {}", line(item))).collect();
+            format!("[\n{}\n  ]", body.join(",\n"))
+        }
+        let mut fields = Vec::new();
+        if let Some(coder) = &self.coder {
+            fields.push(format!("  \"coder\": {}", line(coder)));
+        }
+        fields.push(format!("  \"codings\": {}", lines(&self.codings)));
+        fields.push(format!("  \"transcripts\": {}", indented(&self.transcripts)));
+        if !self.memos.is_empty() {
+            fields.push(format!("  \"memos\": {}", lines(&self.memos)));
+        }
+        if let Some(blinding) = &self.blinding {
+            fields.push(format!("  \"blinding\": {}", line(blinding)));
+        }
+        if !self.conflicts.is_empty() {
+            fields.push(format!("  \"conflicts\": {}", indented(&self.conflicts)));
+        }
+        if let Some(provenance) = &self.provenance {
+            fields.push(format!("  \"provenance\": {}", indented(provenance)));
+        }
+        if !self.rejected_suggestions.is_empty() {
+            fields
+                .push(format!("  \"rejected_suggestions\": {}", lines(&self.rejected_suggestions)));
+        }
+        format!("{{\n{}\n}}\n", fields.join(",\n"))
     }
 
     /// The coders whose work the file holds, sorted.
@@ -242,6 +321,10 @@ impl CodingsFile {
     }
 }
 
+fn count(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
 /// The codings of one coder, and which segments the coder reviewed.
 #[derive(Debug, Clone, Default)]
 pub struct CoderCodings {
@@ -295,4 +378,70 @@ pub fn layer(rules: &[Coding], manual: &CoderCodings) -> Vec<Coding> {
         (&a.case, a.start, &a.segment, &a.code).cmp(&(&b.case, b.start, &b.segment, &b.code))
     });
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::Source;
+    use crate::merge::CaseVersion;
+
+    /// `to_json` writes its fields by hand (one coding per line); every
+    /// field must come back. The destructuring below stops compiling when a
+    /// field is added, so that it is added here and to `to_json` as well.
+    #[test]
+    fn to_json_keeps_every_field() {
+        let file = CodingsFile {
+            coder: Some("anna".into()),
+            codings: vec![Coding {
+                case: "P01".into(),
+                segment: "P01:t2".into(),
+                code: "freedom".into(),
+                coder: "anna".into(),
+                start: 3,
+                end: 9,
+                source: Source::Manual { memo: Some("why".into()), quote: None, imported: None },
+            }],
+            transcripts: vec![CodedSource {
+                case: "P01".into(),
+                path: "transcripts/P01.txt".into(),
+                sha256: "0".repeat(64),
+                segments: 4,
+                reviewed: Some(vec!["P01:t2".into()]),
+            }],
+            memos: vec![SegmentMemo {
+                case: "P01".into(),
+                segment: "P01:t4".into(),
+                coder: "anna".into(),
+                memo: "ask again".into(),
+            }],
+            blinding: Some(Blinding::Blind),
+            conflicts: vec![MergeConflict::Transcript {
+                case: "P01".into(),
+                ours: CaseVersion::default(),
+                theirs: CaseVersion::default(),
+            }],
+            provenance: Some(serde_json::json!({"tool": "qda", "command": "serve"})),
+            rejected_suggestions: vec![RejectedSuggestion {
+                code: "freedom".into(),
+                segment: "P01:t4".into(),
+            }],
+        };
+        let CodingsFile {
+            coder,
+            codings,
+            transcripts,
+            memos,
+            blinding,
+            conflicts,
+            provenance,
+            rejected_suggestions,
+        } = &file;
+        assert!(coder.is_some() && blinding.is_some() && provenance.is_some());
+        assert!(!codings.is_empty() && !transcripts.is_empty() && !memos.is_empty());
+        assert!(!conflicts.is_empty() && !rejected_suggestions.is_empty());
+
+        let back: CodingsFile = serde_json::from_str(&file.to_json()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&file).unwrap());
+    }
 }

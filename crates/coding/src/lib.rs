@@ -33,19 +33,25 @@ mod anonymity;
 mod attributes;
 mod cases;
 mod codebook;
+mod codebook_diff;
 mod coding;
 mod codings_file;
+mod dictionary;
 mod doc;
 mod encoding;
 mod error;
+mod history;
 mod literals;
 mod location;
 mod memos;
+mod merge;
+mod query;
 mod quote;
 mod reanchor;
 mod rule_coding;
 mod rules;
 mod segment;
+mod similar;
 mod speakers;
 mod suggest;
 mod tally;
@@ -58,22 +64,35 @@ pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, sus
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
 pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use codebook_diff::{
+    ClauseChange, CodeName, CodebookDiff, Relabelled, RuleChange, SegmentChange, diff_codebooks,
+    segment_changes,
+};
 pub use coding::quote_manual_codings;
 pub use coding::{CodedTranscript, Coding, ImportedSelection, RULES_CODER, Source};
 pub use codings_file::{
-    Blinding, CodedSource, CoderCodings, CodingsFile, SegmentMemo, SourceIndex, layer,
+    Blinding, CodedSource, CoderCodings, CodingsFile, RejectedSuggestion, SegmentMemo, SourceIndex,
+    layer,
 };
+pub use dictionary::Dictionary;
 pub use encoding::{DecodedText, SAVE_AS_CSV_UTF8, TextEncoding, decode_text};
 pub use error::{
     AdjudicationError, CodebookError, CodingsError, ErrorKind, MemoError, Position, ReanchorError,
     TranscriptError,
 };
+pub use history::{ChangeKind, CodingChange, changes};
 pub use location::{CsvLines, Location, csv_record_line, locate};
 pub use memos::{Memo, StudyMemos};
+pub use merge::{CaseVersion, MergeConflict, Merged, merge};
+pub use query::{KnownNames, Level, Query, QueryError, QueryMatch, SegmentCoders, several_coders};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
+pub use similar::{
+    SHARED_TERMS, SegmentRole, SegmentTerms, SharedTerm, SimilarityIndex, Suggestion,
+    similarity_terms,
+};
 pub use speakers::{SpeakerLabels, UndeclaredSpeaker, looks_like_interviewer};
 pub use suggest::closest;
 pub use tally::{CodeTally, GroupRow, GroupTally, MISSING, Split, Tally, tally};

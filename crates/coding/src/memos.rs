@@ -24,6 +24,14 @@ pub struct Memo {
     pub location: Option<Location>,
 }
 
+impl Memo {
+    /// The case memo of a transcript's front matter, if it has one (blank
+    /// gives none), so that a transcript need not be kept to add it later.
+    pub fn of_transcript(transcript: &Transcript) -> Option<Memo> {
+        memo(transcript.path(), transcript.memo()?, transcript.memo_location())
+    }
+}
+
 /// The project memo and the case memos of a study.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StudyMemos {
@@ -63,7 +71,7 @@ impl StudyMemos {
         // A memo file is the memo from its first line.
         let start = Location { line: 1, column: 1 };
         let Some(memo) = memo(path, text, Some(start)) else { return Ok(()) };
-        self.insert(case, memo)
+        self.add_case(case, memo)
     }
 
     /// Adds the case memo of a transcript's front matter, if it has one.
@@ -72,14 +80,18 @@ impl StudyMemos {
     /// The case already has a memo (a `cases/CASE.md` file, or another
     /// transcript of the same case).
     pub fn add_transcript(&mut self, transcript: &Transcript) -> Result<(), MemoError> {
-        let Some(text) = transcript.memo() else { return Ok(()) };
-        let Some(memo) = memo(transcript.path(), text, transcript.memo_location()) else {
-            return Ok(());
-        };
-        self.insert(transcript.case(), memo)
+        match Memo::of_transcript(transcript) {
+            Some(memo) => self.add_case(transcript.case(), memo),
+            None => Ok(()),
+        }
     }
 
-    fn insert(&mut self, case: &str, memo: Memo) -> Result<(), MemoError> {
+    /// Adds the memo of `case`, such as one taken from a transcript with
+    /// [`Memo::of_transcript`] where the transcript was read.
+    ///
+    /// # Errors
+    /// The case already has a memo.
+    pub fn add_case(&mut self, case: &str, memo: Memo) -> Result<(), MemoError> {
         if let Some(first) = self.cases.get(case) {
             return Err(MemoError {
                 kind: ErrorKind::Duplicate,

@@ -210,6 +210,39 @@ impl RuleSet {
                 regex: rule.regex.iter().map(&mut intern).collect(),
             });
         }
+        Self::assemble(atoms, rules)
+            .map_err(|(patterns, reason)| too_large(codebook, patterns, &reason))
+    }
+
+    /// A rule set for bare terms, one rule each, named by the term's index:
+    /// the query language's `"text"` uses the rules' matching this way.
+    /// Equal terms share a pattern, so pass them once.
+    ///
+    /// # Errors
+    /// The prefilter's message when the terms are too many to compile.
+    pub(crate) fn of_terms(terms: &[Term]) -> Result<Self, String> {
+        let atoms =
+            terms.iter().map(|t| Atom { term: t.clone(), regex: OnceLock::new() }).collect();
+        let rules = (0..terms.len())
+            .map(|i| CodeRule {
+                code: i.to_string(),
+                any: vec![i],
+                all: Vec::new(),
+                not: Vec::new(),
+                regex: Vec::new(),
+            })
+            .collect();
+        Self::assemble(atoms, rules).map_err(|(_, reason)| reason)
+    }
+
+    /// Whether pattern `atom` matched in a scanned text.
+    pub(crate) fn matched(hits: &Hits, atom: usize) -> bool {
+        hits.first(atom).is_some()
+    }
+
+    /// Compiles the prefilter of `atoms`; the pattern count and reason
+    /// when they are too large together.
+    fn assemble(atoms: Vec<Atom>, rules: Vec<CodeRule>) -> Result<Self, (usize, String)> {
         let mut literals: Vec<String> = Vec::new();
         let mut literal_atoms: Vec<Vec<LiteralGroup>> = Vec::new();
         let mut unfiltered = Vec::new();
@@ -235,8 +268,7 @@ impl RuleSet {
                 }
             }
         }
-        let prefilter = Literals::new(&literals)
-            .map_err(|e| too_large(codebook, atoms.len(), &e.to_string()))?;
+        let prefilter = Literals::new(&literals).map_err(|e| (atoms.len(), e.to_string()))?;
         let mut positive_rules = vec![Vec::new(); atoms.len()];
         for (index, rule) in rules.iter().enumerate() {
             for &atom in rule.any.iter().chain(&rule.all).chain(&rule.regex) {

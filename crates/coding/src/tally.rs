@@ -1,6 +1,8 @@
 //! Tallies: how many cases have each code, per exclusive group and overall,
 //! optionally split by a case attribute.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
 use crate::adjudication::Adjudications;
@@ -99,10 +101,14 @@ pub fn tally(
 ) -> Tally {
     let (assigned, warnings) = assign(codebook, cases, adjudications);
     let split = by.map(|attribute| split(attribute, cases));
+    // Each value's column, looked up for every case rather than searched for.
+    let columns_of: BTreeMap<&str, usize> = split
+        .as_ref()
+        .map(|s| s.values.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect())
+        .unwrap_or_default();
     let column_of = |case: &CaseCodes| -> Option<usize> {
         let split = split.as_ref()?;
-        let value = label_of(case, &split.attribute);
-        split.values.iter().position(|v| *v == value)
+        columns_of.get(label_of(case, &split.attribute).as_str()).copied()
     };
     let columns = split.as_ref().map_or(0, |s| s.values.len());
     let count_by = |selected: &dyn Fn(&CaseCodes) -> bool| -> Option<Vec<usize>> {
@@ -122,13 +128,16 @@ pub fn tally(
             let mut labels: Vec<String> =
                 codebook.children(&parent).map(|c| c.id.clone()).collect();
             labels.push(UNCODED.to_owned());
+            // Each case's assigned code, to look up per case.
+            let assigned: BTreeSet<(&str, &str)> =
+                assignments.iter().map(|a| (a.case.as_str(), assigned_code(a))).collect();
             let rows = labels
                 .into_iter()
                 .map(|code| {
-                    let has = |a: &Assignment| a.code.as_deref().unwrap_or(UNCODED) == code;
-                    let cases_with = assignments.iter().filter(|a| has(a)).count();
+                    let cases_with =
+                        assignments.iter().filter(|a| assigned_code(a) == code).count();
                     let by = count_by(&|case: &CaseCodes| {
-                        assignments.iter().any(|a| a.case == case.case && has(a))
+                        assigned.contains(&(case.case.as_str(), code.as_str()))
                     });
                     GroupRow { code, cases: cases_with, by }
                 })
@@ -167,6 +176,11 @@ pub fn tally(
     Tally { n: cases.len(), groups, codes, by: split, warnings }
 }
 
+/// The child a case is assigned in a group, or `uncoded`.
+fn assigned_code(assignment: &Assignment) -> &str {
+    assignment.code.as_deref().unwrap_or(UNCODED)
+}
+
 /// The column a case falls in when split by `attribute`.
 fn label_of(case: &CaseCodes, attribute: &str) -> String {
     case.attributes.get(attribute).map_or_else(|| MISSING.to_owned(), ToString::to_string)
@@ -181,19 +195,21 @@ fn split(attribute: &str, cases: &[CaseCodes]) -> Split {
         values.sort_by_key(|v| v.to_string());
     }
     let mut labels: Vec<String> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
     for value in values {
         let label = value.to_string();
-        if !labels.contains(&label) {
+        if seen.insert(label.clone()) {
             labels.push(label);
         }
     }
     if cases.iter().any(|c| !c.attributes.contains_key(attribute)) {
         labels.push(MISSING.to_owned());
     }
-    let totals = labels
-        .iter()
-        .map(|label| cases.iter().filter(|c| label_of(c, attribute) == *label).count())
-        .collect();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for case in cases {
+        *counts.entry(label_of(case, attribute)).or_default() += 1;
+    }
+    let totals = labels.iter().map(|label| counts.get(label).copied().unwrap_or(0)).collect();
     Split { attribute: attribute.to_owned(), values: labels, totals }
 }
 

@@ -171,3 +171,72 @@ regex = ['(a+)+b', '(a|aa)+c', '(?:a*)*d']
         assert!(!rules.decide("y", &text).unwrap().applies);
     }
 }
+
+/// Fragments of the query language.
+const QUERY_PIECES: &[&[u8]] = &[
+    b"(",
+    b")",
+    b"\"",
+    b"\\",
+    b"=",
+    b" AND ",
+    b" OR ",
+    b"NOT ",
+    b" NEAR/",
+    b"NEAR/2 ",
+    b"2",
+    b" OVERLAPS ",
+    b"coder:",
+    b"speaker:",
+    b"@",
+    b"*",
+    b" ",
+    b"ALL",
+    b"and",
+    "자유".as_bytes(),
+];
+
+#[test]
+fn mutated_queries_parse_or_fail_at_a_column_and_evaluate_without_panicking() {
+    use qda_coding::{Coding, Level, Query};
+    let codebook_text = String::from_utf8(study("codebooks/motives.toml")).unwrap();
+    let codebook = Codebook::parse(Path::new("motives.toml"), &codebook_text).unwrap();
+    let transcript =
+        Transcript::parse(Path::new("P02.txt"), &study("transcripts/P02.txt")).unwrap();
+    let segments = transcript.segments(Unit::Turn);
+    let rules = RuleSet::new(&codebook).unwrap();
+    let coded = rules.code_transcript(&codebook, &transcript);
+    let codings: Vec<&Coding> = coded.codings.iter().collect();
+    let originals: [&[u8]; 3] = [
+        b"(freedom OR survival) AND NOT \"broker*\"",
+        b"freedom@anna OVERLAPS \"rice\" OR settled_in=Japan",
+        b"motive NEAR/2 speaker:P AND coder:rules",
+    ];
+    let mut rng = Rng::new(19);
+    let (mut parsed, mut refused) = (0, 0);
+    for round in 0..rounds() {
+        let bytes = qda_bench::mutate(&mut rng, originals[round % originals.len()], QUERY_PIECES);
+        let Ok(text) = String::from_utf8(bytes) else { continue };
+        match Query::parse(&text, &codebook) {
+            Ok(query) => {
+                parsed += 1;
+                for level in [Level::Segment, Level::Case] {
+                    let found = query.evaluate(&transcript, &segments, &codings, level);
+                    assert!(found.segments.iter().all(|&s| s < segments.len()), "{round}");
+                }
+            }
+            Err(error) => {
+                refused += 1;
+                assert!(
+                    error.column >= 1 && error.column <= text.chars().count() + 1,
+                    "{round}: {error}"
+                );
+                assert!(error.to_string().starts_with("query:1:"), "{round}: {error}");
+            }
+        }
+    }
+    assert!(
+        parsed > 10 && refused > 10,
+        "both outcomes must be exercised: {parsed} parsed, {refused} refused"
+    );
+}

@@ -17,7 +17,7 @@ use crate::error::ExchangeError;
 use crate::guid;
 use crate::offsets::{self, Counting, Probe};
 use crate::project::{
-    RefiProject, RefiSelection, RefiTextSource, RefiValue, VariableKind, read_qde,
+    NoteIndex, RefiProject, RefiSelection, RefiTextSource, RefiValue, VariableKind, read_qde,
 };
 use crate::texts::{self, MAX_SOURCE_BYTES, Texts};
 
@@ -252,7 +252,7 @@ fn project_to_qda<E: From<ExchangeError>>(
         else {
             continue;
         };
-        if let Some(memo) = crate::project::notes_text(&source.notes, &project.notes) {
+        if let Some(memo) = reader.notes.text(&source.notes) {
             case_memos.push((transcript.case.clone(), memo));
         }
         each(transcript)?;
@@ -264,7 +264,7 @@ fn project_to_qda<E: From<ExchangeError>>(
     skipped.reshaped.warn(file, unit, &mut warnings);
     let codings = codings_files(placed_codings, memos, &sources);
     let transcripts = Vec::new();
-    let project_memo = crate::project::notes_text(&project.note_refs, &project.notes);
+    let project_memo = reader.notes.text(&project.note_refs);
     case_memos.sort();
     Ok(ImportedProject {
         codebook: imported_codebook,
@@ -442,6 +442,8 @@ struct SourceReader<'a> {
     variables: BTreeMap<String, &'a str>,
     /// Source GUID → index of the first case that names it.
     source_case: BTreeMap<String, usize>,
+    /// The project's notes, by GUID.
+    notes: NoteIndex<'a>,
 }
 
 impl<'a> SourceReader<'a> {
@@ -483,6 +485,7 @@ impl<'a> SourceReader<'a> {
             users,
             variables,
             source_case,
+            notes: NoteIndex::new(&project.notes),
         }
     }
 
@@ -629,8 +632,7 @@ impl<'a> SourceReader<'a> {
             .notes
             .iter()
             .filter_map(|target| {
-                let note =
-                    self.project.notes.iter().find(|n| guid::key(&n.guid) == guid::key(target))?;
+                let note = self.notes.get(target)?;
                 let coder = self.coder(
                     note.user
                         .as_deref()

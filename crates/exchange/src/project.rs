@@ -364,24 +364,46 @@ fn fill_code_memos(
     notes: &[RefiNote],
     read: &mut std::collections::BTreeSet<String>,
 ) {
+    let notes = NoteIndex::new(notes);
     for (code, refs) in &book.code_notes {
-        if let Some(memo) = notes_text(refs, notes) {
+        if let Some(memo) = notes.text(refs) {
             book.code_memos.insert(guid::key(code), memo);
         }
         read.extend(refs.iter().map(|n| guid::key(n)));
     }
 }
 
-/// The text of the notes `refs` names, in that order, joined by a blank
-/// line; `None` when they have none.
-pub(crate) fn notes_text(refs: &[String], notes: &[RefiNote]) -> Option<String> {
-    let texts: Vec<&str> = refs
-        .iter()
-        .filter_map(|r| notes.iter().find(|n| guid::key(&n.guid) == guid::key(r)))
-        .map(|n| n.content.trim())
-        .filter(|t| !t.is_empty())
-        .collect();
-    (!texts.is_empty()).then(|| texts.join("\n\n"))
+/// The project's notes by GUID (as [`guid::key`]): each reference to a
+/// note is looked up, not searched for among all the notes, so reading a
+/// project stays linear in its notes and references.
+pub(crate) struct NoteIndex<'a>(std::collections::BTreeMap<String, &'a RefiNote>);
+
+impl<'a> NoteIndex<'a> {
+    pub(crate) fn new(notes: &'a [RefiNote]) -> Self {
+        let mut index = std::collections::BTreeMap::new();
+        for note in notes {
+            // The first note with a GUID is the one a reference names.
+            index.entry(guid::key(&note.guid)).or_insert(note);
+        }
+        NoteIndex(index)
+    }
+
+    /// The note `reference` names.
+    pub(crate) fn get(&self, reference: &str) -> Option<&'a RefiNote> {
+        self.0.get(&guid::key(reference)).copied()
+    }
+
+    /// The text of the notes `refs` names, in that order, joined by a blank
+    /// line; `None` when they have none.
+    pub(crate) fn text(&self, refs: &[String]) -> Option<String> {
+        let texts: Vec<&str> = refs
+            .iter()
+            .filter_map(|r| self.get(r))
+            .map(|n| n.content.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        (!texts.is_empty()).then(|| texts.join("\n\n"))
+    }
 }
 
 /// Reads `project.qde`. Any `urn:QDA-XML:*` namespace (or none) is read.

@@ -43,6 +43,7 @@ const state = {
   reanchoring: false,
   rendering: 0,     // counts renderings, so an outdated one stops building
   built: false,     // every block of the transcript is built
+  similar: null,    // the last "suggest similar" answer, less those acted on
 };
 
 async function api(path, options = {}) {
@@ -83,6 +84,10 @@ async function loadStudy() {
   filter.replaceChildren(el('option', { value: '' }, 'all segments'),
     ...codable().map((c) => el('option', { value: c.id }, `with ${c.label}`)));
   filter.value = chosen;
+  const similar = $('similar-code');
+  const asked = similar.value;
+  similar.replaceChildren(...codable().map((c) => el('option', { value: c.id }, c.label)));
+  if (asked) similar.value = asked;
   // Blind coding hides the comparison until the coder turns it off.
   $('blind').hidden = !state.study.blind;
   $('compare-with').closest('label').hidden = state.study.blind;
@@ -813,6 +818,74 @@ function firstOffer(seg) {
   return openSuggestions(seg).find((s) => !willExist(seg.id, s.code, s.start, s.end));
 }
 
+// ---- suggest similar ------------------------------------------------------------
+
+// The segments most like those this coder gave the chosen code (in every
+// case), each to accept (codes the whole segment, saved like a key press)
+// or reject (recorded in the codings file, never suggested again).
+async function askSimilar() {
+  const code = $('similar-code').value;
+  if (!code) return;
+  $('similar-note').textContent = 'Looking…';
+  // The seeds are the codings saved: wait for the edits on their way.
+  while (saving()) await new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    state.similar = await api(`/api/similar?code=${encodeURIComponent(code)}`);
+  } catch (error) {
+    state.similar = null;
+    $('similar-list').replaceChildren();
+    $('similar-note').textContent = error.message;
+    return;
+  }
+  renderSimilar();
+}
+
+function renderSimilar() {
+  const found = state.similar;
+  if (!found) return;
+  const name = label(found.code);
+  $('similar-note').textContent = found.suggestions.length
+    ? `Like the ${found.seeds} segments coded ${name} (score, shared terms):`
+    : `No other segment shares a term with the ${found.seeds} coded ${name}.`;
+  $('similar-list').replaceChildren(...found.suggestions.map((x) => el('li', { class: 'similar', dataset: { segment: x.segment } },
+    el('a', { href: `#case=${encodeURIComponent(x.case)}`, onclick: (e) => { e.preventDefault(); showSegment(x).catch(fail); } }, x.segment),
+    ` ${x.score.toFixed(2)} `, el('span', { class: 'terms' }, x.terms.join(', ')),
+    el('p', { class: 'similar-text' }, x.text.length > 240 ? `${x.text.slice(0, 240)}…` : x.text),
+    el('button', { type: 'button', class: 'accept', onclick: () => acceptSimilar(x) }, 'Accept'), ' ',
+    el('button', { type: 'button', class: 'reject', onclick: () => rejectSimilar(x) }, 'Reject'))));
+}
+
+// Opens the suggestion's case and focuses its segment.
+async function showSegment(x) {
+  if (x.case !== state.caseId) await openCase(x.case);
+  const index = state.segmentIndex.get(x.segment);
+  const node = document.querySelector(`.segment[data-index="${index}"]`);
+  if (!node) return;
+  state.focus = index;
+  node.focus();
+  node.scrollIntoView({ block: 'center' });
+  markFocus();
+}
+
+function dropSimilar(x) {
+  state.similar.suggestions = state.similar.suggestions.filter((y) => y !== x);
+  renderSimilar();
+}
+
+function acceptSimilar(x) {
+  const code = state.similar.code;
+  const c = { case: x.case, segment: x.segment, code, start: x.start, end: x.end };
+  act([addOf(c)], [{ op: 'remove', ...identity(c) }], `${x.segment}: ${label(code)} applied`);
+  dropSimilar(x);
+}
+
+function rejectSimilar(x) {
+  const code = state.similar.code;
+  const r = { case: x.case, segment: x.segment, code };
+  act([{ op: 'reject', ...r }], [{ op: 'unreject', ...r }], `${x.segment}: not like ${label(code)}`);
+  dropSimilar(x);
+}
+
 // ---- comparing ------------------------------------------------------------------
 
 async function loadCompare() {
@@ -902,6 +975,7 @@ $('redo').addEventListener('click', redo);
 $('retry').addEventListener('click', retry);
 $('discard').addEventListener('click', discard);
 $('filter').addEventListener('change', renderTranscript);
+$('similar-ask').addEventListener('click', () => askSimilar().catch(fail));
 $('compare-with').addEventListener('change', () => loadCompare().catch(fail));
 $('help-button').addEventListener('click', () => {
   const help = $('help');

@@ -35,6 +35,7 @@ pub(crate) fn routes(_state: AppState) -> Router<AppState> {
         .route("/api/case-memo", post(crate::memos::save_case_memo))
         .route("/api/reanchor", post(crate::reanchor::reanchor))
         .route("/api/compare", get(crate::compare::compare))
+        .route("/api/similar", get(crate::similar::similar))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
 }

@@ -97,7 +97,9 @@ fn touched_segment<'a>(edit: &'a Edit, study: &'a Study) -> Option<(&'a str, &'a
         | Edit::Memo { case, segment, .. }
         | Edit::SegmentMemo { case, segment, .. }
         | Edit::Review { case, segment }
-        | Edit::Unreview { case, segment } => Some((case.as_str(), segment.as_str())),
+        | Edit::Unreview { case, segment }
+        | Edit::Reject { case, segment, .. }
+        | Edit::Unreject { case, segment, .. } => Some((case.as_str(), segment.as_str())),
         Edit::Unblind {} => None,
     }
 }

@@ -20,6 +20,7 @@ mod memos;
 mod reanchor;
 mod security;
 mod server;
+mod similar;
 mod state;
 mod store;
 mod study;

@@ -10,7 +10,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use qda_coding::{Blinding, CodedSource, Coding, CodingsFile, SegmentMemo, Source, sha256_hex};
+use qda_coding::{
+    Blinding, CodedSource, Coding, CodingsFile, RejectedSuggestion, SegmentMemo, Source, sha256_hex,
+};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ServeError};
@@ -305,6 +307,25 @@ pub(crate) enum Edit {
         /// The segment id.
         segment: String,
     },
+    /// Reject a suggestion of "suggest similar": the segment is never
+    /// suggested for the code again (`rejected_suggestions`).
+    Reject {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+        /// The code suggested.
+        code: String,
+    },
+    /// Undo [`Edit::Reject`].
+    Unreject {
+        /// The case.
+        case: String,
+        /// The segment id.
+        segment: String,
+        /// The code suggested.
+        code: String,
+    },
     /// Turn blind mode off: the page shows the rules' suggestions and
     /// other coders' codings from now on, and the file records it.
     Unblind {},
@@ -318,7 +339,9 @@ impl Edit {
             | Edit::Memo { case, .. }
             | Edit::SegmentMemo { case, .. }
             | Edit::Review { case, .. }
-            | Edit::Unreview { case, .. } => case,
+            | Edit::Unreview { case, .. }
+            | Edit::Reject { case, .. }
+            | Edit::Unreject { case, .. } => case,
             Edit::Unblind {} => "",
         }
     }
@@ -453,6 +476,30 @@ fn apply_one(
                 )));
             }
             mark_reviewed(file, study, target.case_id, segment, false);
+        }
+        Edit::Reject { segment, code, .. } => {
+            target.codable_segment(segment)?;
+            check_code(study, code).or_else(|e| match study.codebook.code(code) {
+                // A grouping code's segments are those of its children:
+                // it can be suggested, so rejected, too.
+                Some(_) => Ok(()),
+                None => Err(e),
+            })?;
+            let rejection = RejectedSuggestion { code: code.clone(), segment: segment.clone() };
+            if !file.rejected_suggestions.contains(&rejection) {
+                file.rejected_suggestions.push(rejection);
+                // By code, then in case and segment order.
+                let order = |r: &RejectedSuggestion| {
+                    let case = r.segment.rsplit_once(':').map_or("", |(c, _)| c).to_owned();
+                    let span = study.cases.get(&case).and_then(|c| c.spans.get(&r.segment));
+                    (r.code.clone(), case, span.map_or(usize::MAX, |s| s.0), r.segment.clone())
+                };
+                file.rejected_suggestions.sort_by_cached_key(order);
+            }
+        }
+        Edit::Unreject { segment, code, .. } => {
+            target.codable_segment(segment)?;
+            file.rejected_suggestions.retain(|r| !(r.code == *code && r.segment == *segment));
         }
         // Names no case; `apply` handles it before any case is looked up.
         Edit::Unblind {} => {}
@@ -666,8 +713,8 @@ pub(crate) fn write(
 ) -> Result<String, ServeError> {
     // About the size it was, so a large file is not copied as it grows.
     let mut bytes = Vec::with_capacity(saved.bytes.as_ref().map_or(0, |b| b.len() + 4096));
-    serde_json::to_writer_pretty(&mut bytes, &file)?;
-    bytes.push(b'\n');
+    // One coding per line, as every codings file: line diffs stay readable.
+    bytes.extend_from_slice(file.to_json().as_bytes());
     // Hashing a file of thousands of codings takes as long as writing it:
     // both at once.
     let (written, version) = std::thread::scope(|scope| {

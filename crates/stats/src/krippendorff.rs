@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rand_distr::{Binomial, Distribution};
+
+use crate::resample::multinomial;
 
 use crate::proportion::Interval;
 use crate::reliability::{Coefficient, Matrix, Undefined, categories};
@@ -176,13 +177,13 @@ pub struct Bootstrap {
 ///
 /// Units holding the same values weigh the same in alpha, so a resample is
 /// drawn as how many units of each such group it holds: a multinomial draw
-/// over the groups, made as one binomial draw per group (each of the units
-/// not yet drawn falls in this group or a later one). That is the same
-/// distribution as drawing units one by one, at a cost that grows with the
-/// number of groups rather than of units.
+/// over the groups, made as binomial draws that split the groups in halves.
+/// That is the same distribution as drawing units one by one. The draws
+/// use integer arithmetic only (see `resample.rs`), never `ln` or `exp`,
+/// whose last bits differ between platforms.
 ///
 /// The generator is `ChaCha8` seeded with `seed`, so the same data, options
-/// and seed give the same interval on every run.
+/// and seed give the same interval on every run and every platform.
 ///
 /// # Errors
 /// The point estimate's [`Undefined`], or [`Undefined::NoVariation`] when no
@@ -201,20 +202,7 @@ pub fn krippendorff_alpha_bootstrap(
     let mut drawn = vec![0; patterns.counts.len()];
     let mut skipped = 0;
     for _ in 0..options.resamples {
-        let mut left = patterns.units;
-        let mut weight_left = patterns.units;
-        for (draw, &count) in drawn.iter_mut().zip(&patterns.counts) {
-            *draw = if left == 0 {
-                0
-            } else if count == weight_left {
-                left
-            } else {
-                let p = count as f64 / weight_left as f64;
-                Binomial::new(left, p).map_or(0, |b| b.sample(&mut rng))
-            };
-            left -= *draw;
-            weight_left -= count;
-        }
+        multinomial(&mut rng, patterns.units, &patterns.counts, &mut drawn);
         total.fill(0.0);
         patterns.add_coincidences(&mut total, &drawn);
         match alpha_from(&total, &values, level, patterns.units as usize) {
@@ -250,7 +238,7 @@ pub struct BootstrapInterval {
 
 /// Quantile of sorted values, linear interpolation between order statistics
 /// (Hyndman and Fan type 7).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])

@@ -20,6 +20,8 @@ mod fisher;
 mod krippendorff;
 mod proportion;
 mod reliability;
+mod resample;
+mod saturation;
 
 pub use bins::Bins;
 pub use contingency::{ChiSquare, ContingencyTable, Correction, chi_square_independence};
@@ -37,4 +39,8 @@ pub use proportion::{Interval, clopper_pearson_interval, proportion, wilson_inte
 pub use reliability::{
     Coefficient, Matrix, Undefined, Weights, cohen_kappa, fleiss_kappa, gwet_ac1,
     percent_agreement, scott_pi,
+};
+pub use saturation::{
+    Saturation, SaturationBootstrap, SaturationError, SaturationOptions, SaturationRun, saturation,
+    saturation_bootstrap,
 };

@@ -74,29 +74,82 @@ pub type Matrix = [Vec<Option<f64>>];
 
 /// The distinct values of the matrix, sorted.
 pub(crate) fn categories(data: &Matrix) -> Vec<f64> {
-    let mut values: Vec<f64> = data.iter().flatten().flatten().copied().collect();
-    // `total_cmp` is a total order, so an unstable sort gives the same result.
-    values.sort_unstable_by(f64::total_cmp);
-    values.dedup_by(|a, b| a.total_cmp(b).is_eq());
-    values
+    categories_of(data.iter())
+}
+
+/// The distinct values of `rows`, sorted. Coded data has few distinct
+/// values: they are gathered into a short sorted list as they come, and
+/// only past [`FEW_CATEGORIES`] are all values collected and sorted.
+fn categories_of<'a>(rows: impl Iterator<Item = &'a Vec<Option<f64>>> + Clone) -> Vec<f64> {
+    const FEW_CATEGORIES: usize = 64;
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut last: Option<f64> = None;
+    for &value in rows.clone().flatten().flatten() {
+        if last.is_some_and(|l| l.total_cmp(&value).is_eq()) {
+            continue;
+        }
+        last = Some(value);
+        if let Err(at) = distinct.binary_search_by(|c| c.total_cmp(&value)) {
+            if distinct.len() == FEW_CATEGORIES {
+                let mut values: Vec<f64> = rows.flatten().flatten().copied().collect();
+                // `total_cmp` is a total order, so an unstable sort gives the same result.
+                values.sort_unstable_by(f64::total_cmp);
+                values.dedup_by(|a, b| a.total_cmp(b).is_eq());
+                return values;
+            }
+            distinct.insert(at, value);
+        }
+    }
+    distinct
 }
 
 fn index_of(categories: &[f64], value: f64) -> usize {
     categories.partition_point(|c| c.total_cmp(&value).is_lt())
 }
 
-/// Per unit: how many coders gave each category, for units with ≥ `min` values.
-fn unit_counts(data: &Matrix, categories: &[f64], min: usize) -> Vec<Vec<usize>> {
-    data.iter()
-        .filter(|row| row.iter().flatten().count() >= min)
-        .map(|row| {
-            let mut counts = vec![0; categories.len()];
+/// Per unit with at least `min` values: how many coders gave each
+/// category. One allocation for all units, since there may be millions.
+struct UnitCounts {
+    categories: usize,
+    counts: Vec<usize>,
+}
+
+impl UnitCounts {
+    fn of<'a>(
+        rows: impl Iterator<Item = &'a Vec<Option<f64>>>,
+        categories: &[f64],
+        min: usize,
+    ) -> Self {
+        let k = categories.len();
+        let mut counts = Vec::new();
+        for row in rows.filter(|row| row.iter().flatten().count() >= min) {
+            let at = counts.len();
+            counts.resize(at + k, 0);
             for value in row.iter().flatten() {
-                counts[index_of(categories, *value)] += 1;
+                counts[at + index_of(categories, *value)] += 1;
             }
-            counts
-        })
-        .collect()
+        }
+        UnitCounts { categories: k, counts }
+    }
+
+    /// The number of units.
+    fn len(&self) -> usize {
+        self.counts.len().checked_div(self.categories).unwrap_or(0)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each unit's counts.
+    fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        (0..self.len()).map(|i| &self.counts[i * self.categories..(i + 1) * self.categories])
+    }
+}
+
+/// Per unit: how many coders gave each category, for units with ≥ `min` values.
+fn unit_counts(data: &Matrix, categories: &[f64], min: usize) -> UnitCounts {
+    UnitCounts::of(data.iter(), categories, min)
 }
 
 /// Pairwise percent agreement: for each unit coded by at least two coders,
@@ -134,14 +187,12 @@ fn paired(data: &Matrix) -> Result<Paired, Undefined> {
     if coders != 2 || data.iter().any(|row| row.len() != 2) {
         return Err(Undefined::NotTwoCoders(coders));
     }
-    let complete: Vec<Vec<Option<f64>>> =
-        data.iter().filter(|row| row.iter().all(Option::is_some)).cloned().collect();
-    if complete.is_empty() {
+    let complete = data.iter().filter(|row| row.iter().all(Option::is_some));
+    if complete.clone().next().is_none() {
         return Err(Undefined::NoPairableUnits);
     }
-    let categories = categories(&complete);
+    let categories = categories_of(complete.clone());
     let pairs = complete
-        .iter()
         .filter_map(|row| match (row[0], row[1]) {
             (Some(a), Some(b)) => Some((index_of(&categories, a), index_of(&categories, b))),
             _ => None,
@@ -256,16 +307,12 @@ fn chance_corrected(observed: f64, expected: f64, units: usize) -> Result<Coeffi
 /// [`Undefined::NoVariation`].
 pub fn fleiss_kappa(data: &Matrix) -> Result<Coefficient, Undefined> {
     let m = data.iter().map(Vec::len).max().unwrap_or(0);
-    let complete: Vec<Vec<Option<f64>>> = data
-        .iter()
-        .filter(|row| row.len() == m && row.iter().all(Option::is_some))
-        .cloned()
-        .collect();
-    if m < 2 || complete.is_empty() {
+    let complete = data.iter().filter(|row| row.len() == m && row.iter().all(Option::is_some));
+    if m < 2 || complete.clone().next().is_none() {
         return Err(Undefined::NoCompleteUnits);
     }
-    let categories = categories(&complete);
-    let units = unit_counts(&complete, &categories, m);
+    let categories = categories_of(complete.clone());
+    let units = UnitCounts::of(complete, &categories, m);
     let n = units.len() as f64;
     let m_f = m as f64;
     let observed = units
@@ -304,8 +351,7 @@ pub fn fleiss_kappa(data: &Matrix) -> Result<Coefficient, Undefined> {
 pub fn gwet_ac1(data: &Matrix) -> Result<Coefficient, Undefined> {
     let categories = categories(data);
     let rated = unit_counts(data, &categories, 1);
-    let pairable: Vec<&Vec<usize>> =
-        rated.iter().filter(|c| c.iter().sum::<usize>() >= 2).collect();
+    let pairable: Vec<&[usize]> = rated.iter().filter(|c| c.iter().sum::<usize>() >= 2).collect();
     if pairable.is_empty() {
         return Err(Undefined::NoPairableUnits);
     }

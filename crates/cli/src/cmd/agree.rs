@@ -11,7 +11,7 @@ use qda_coding::{
 };
 use qda_stats::{Bootstrap, Level};
 
-use crate::args::{AgreeArgs, LevelArg};
+use crate::args::{AgreeArgs, Format, LevelArg};
 use crate::outcome::Outcome;
 use crate::output::count;
 use crate::provenance::{Input, Provenance, display_path, display_paths};
@@ -36,7 +36,7 @@ pub(crate) fn run(args: &AgreeArgs) -> Result<Outcome> {
     let what = if args.disagreements {
         format!(
             "{} among {coders} ({})",
-            count(report.disagreements.len(), "disagreement"),
+            count(report.disagreement_count, "disagreement"),
             args.format.name()
         )
     } else {
@@ -138,6 +138,7 @@ fn codings(args: &AgreeArgs) -> Result<AgreeReport> {
         units: data.units.len(),
         level: level_name(args.level),
         rows,
+        disagreement_count: disagreements.len(),
         disagreements,
     })
 }
@@ -254,14 +255,19 @@ fn blinding_of(files: &[CodingsFile], coder: &str) -> &'static str {
     }
 }
 
+/// Whether at least two coders decided on a unit, and not all alike.
+fn disagree(values: &[Option<f64>]) -> bool {
+    let mut present = values.iter().flatten();
+    present.next().is_some_and(|first| present.any(|v| v.total_cmp(first).is_ne()))
+}
+
 /// Each coder's decision on a unit, when the coders who decided differ.
 fn differing(
     coders: &[String],
     values: &[Option<f64>],
     label: impl Fn(f64) -> String,
 ) -> Option<IndexMap<String, String>> {
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    if present.len() < 2 || present.iter().all(|v| v.total_cmp(&present[0]).is_eq()) {
+    if !disagree(values) {
         return None;
     }
     Some(
@@ -289,10 +295,15 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];
+    let disagreement_count = table.values.iter().filter(|values| disagree(values)).count();
+    // A million units may disagree on hundreds of thousands: each is made
+    // into a listing only where one is written.
+    let listed = args.disagreements || args.format == Format::Json;
     let disagreements = table
         .units
         .iter()
         .zip(&table.values)
+        .filter(|_| listed)
         .filter_map(|(unit, values)| {
             differing(&table.coders, values, |v| table.label(v)).map(|decisions| Disagreement {
                 case: unit.clone(),
@@ -320,6 +331,7 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
         level: level_name,
         rows,
         disagreements,
+        disagreement_count,
     })
 }
 

@@ -1,20 +1,24 @@
 //! `qda excerpts`: every coded excerpt, with its case and attributes, as
-//! CSV, Excel, Word, Markdown or HTML (`render/excerpts/`).
+//! CSV, Excel, Word, Markdown or HTML (`render/excerpts/`), with the case
+//! and code memos in the documents.
 //!
 //! Inputs as `qda tally`: without `--codings` the rules code each
 //! transcript in the worker thread that read it, which keeps only that
-//! transcript's excerpts; with them, the chosen coder's codings count.
+//! transcript's excerpts, and those go to a temporary file, so memory is
+//! bounded by the transcripts in flight; with them, the chosen coder's
+//! codings count.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
-use qda_coding::{Codebook, Coding, Transcript};
+use qda_coding::{Codebook, Coding, Memo, StudyMemos, Transcript};
 
 use crate::args::ExcerptsArgs;
+use crate::cmd::query::QueryFilter;
 use crate::outcome::Outcome;
-use crate::output::count;
+use crate::output::{Sink, count};
 use crate::provenance::{Input, display_path};
-use crate::render::excerpts::{CaseExcerpts, Excerpts, Kind, attribute_columns};
+use crate::render::excerpts::{CaseExcerpts, Collector, Kind, SpilledCase, attribute_columns};
 use crate::study::{LoadedStudy, Summary};
 
 pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
@@ -22,52 +26,125 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
     let mut study = LoadedStudy::open(&args.codebook)?
         .with_transcripts(&args.input)?
         .with_adjudications(args.adjudications.as_deref())?;
-    let codes = chosen_codes(&study.codebook, args)?;
-    let keep = |code: &str| codes.as_ref().is_none_or(|set| set.contains(code));
-    let mut cases: Vec<CaseExcerpts> = Vec::new();
+    let selection = Selection::new(&study.codebook, args)?;
+    let mut collector = Collector::new()?;
+    let mut transcript_memos = StudyMemos::new();
     if args.codings.codings.is_empty() {
         study.each_transcript(
             |codebook, rules, transcript| {
                 let coded = rules.code_transcript(codebook, &transcript);
                 let codings: Vec<&Coding> = coded.codings.iter().collect();
+                let kept = selection.keep(codebook, &transcript, codings);
                 Gathered {
                     input: Input::transcript(&transcript),
-                    excerpts: CaseExcerpts::new(codebook, &transcript, &codings, keep),
+                    excerpts: CaseExcerpts::new(codebook, &transcript, &kept),
+                    memo: Memo::of_transcript(&transcript),
                     path: transcript.path().to_owned(),
                 }
             },
             |gathered| {
-                cases.push(gathered.excerpts);
-                Ok(())
+                if let Some(memo) = gathered.memo {
+                    transcript_memos.add_case(&gathered.excerpts.info.case, memo)?;
+                }
+                collector.add(gathered.excerpts)
             },
         )?;
     } else {
         let transcripts = study.transcripts()?;
         let codings = study.codings(&transcripts, &args.codings)?;
-        cases = with_codings(&study.codebook, &transcripts, &codings, keep);
+        let mut by_case: BTreeMap<&str, Vec<&Coding>> = BTreeMap::new();
+        for coding in &codings {
+            by_case.entry(coding.case.as_str()).or_default().push(coding);
+        }
+        for transcript in &transcripts {
+            transcript_memos.add_transcript(transcript)?;
+            let of_case = by_case.remove(transcript.case()).unwrap_or_default();
+            let kept = selection.keep(&study.codebook, transcript, of_case);
+            collector.add(CaseExcerpts::new(&study.codebook, transcript, &kept))?;
+        }
     }
+    selection.query.check(&study.coder)?;
     study.warn_undeclared_speakers();
-    cases.sort_by(|a, b| a.info.case.cmp(&b.info.case));
+    let cases = collector.cases();
     if let Some(adjudications) = &study.adjudications {
         adjudications.validate(&study.codebook, cases.iter().map(|c| c.info.case.as_str()))?;
     }
-    let attributes = attribute_columns(&cases);
-    check_cases(&cases, &args.only_cases)?;
+    let attributes = attribute_columns(cases.iter().map(|c| &c.info));
+    check_cases(cases, &args.only_cases)?;
     check_filters(&attributes, &args.filters)?;
-    cases.retain(|c| {
-        (args.only_cases.is_empty() || args.only_cases.contains(&c.info.case))
-            && matches_filters(c, &args.filters)
-    });
-    let excerpts = Excerpts::new(&study.codebook, attributes, cases);
-    let bytes = excerpts.render(kind, &study.coder, !args.no_bom)?;
+    let ids: Vec<String> = cases.iter().map(|c| c.info.case.clone()).collect();
+    let memos = study.study_memos_of(
+        args.memos.folder.as_deref(),
+        transcript_memos,
+        ids.iter().map(String::as_str),
+    )?;
+    let excerpts = collector.finish(&study.codebook, attributes, &memos)?;
     let what = format!(
         "{} from {} ({})",
         count(excerpts.len(), "excerpt"),
         count(excerpts.cases.len(), "case"),
         kind.name()
     );
-    crate::output::write(args.output.as_deref(), &bytes, &study.read(), what)?;
+    let mut sink = Sink::create(args.output.as_deref(), &study.read())?;
+    excerpts.render(kind, &study.coder, !args.no_bom, &mut sink)?;
+    sink.finish(what)?;
     Ok(Outcome::Success)
+}
+
+/// Which excerpts are shown: those of the codes `--code` names (and the
+/// codes below them), of the cases `--case` names, of the cases whose
+/// attributes match every `--where`. [`Selection::keep`] is the one place
+/// that decides.
+struct Selection {
+    /// `None` for every code.
+    codes: Option<BTreeSet<String>>,
+    cases: Vec<String>,
+    /// `--where`: the values allowed for each attribute named.
+    filters: BTreeMap<String, Vec<String>>,
+    /// `--query`: only the codings of the segments it matches.
+    query: QueryFilter,
+}
+
+impl Selection {
+    fn new(codebook: &Codebook, args: &ExcerptsArgs) -> Result<Selection> {
+        let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, value) in &args.filters {
+            filters.entry(name.clone()).or_default().push(value.clone());
+        }
+        Ok(Selection {
+            codes: chosen_codes(codebook, args)?,
+            cases: args.only_cases.clone(),
+            filters,
+            query: QueryFilter::new(args.query.as_deref(), codebook)?,
+        })
+    }
+
+    /// The codings of one transcript's case that are shown.
+    fn keep<'c>(
+        &self,
+        codebook: &Codebook,
+        transcript: &Transcript,
+        codings: Vec<&'c Coding>,
+    ) -> Vec<&'c Coding> {
+        if !self.keeps_case(transcript) {
+            return Vec::new();
+        }
+        self.query
+            .keep(codebook, transcript, codings)
+            .into_iter()
+            .filter(|c| self.codes.as_ref().is_none_or(|set| set.contains(&c.code)))
+            .collect()
+    }
+
+    /// Whether the case passes `--case` and every `--where` (one of the
+    /// values given for each attribute named).
+    fn keeps_case(&self, transcript: &Transcript) -> bool {
+        let case = transcript.case();
+        (self.cases.is_empty() || self.cases.iter().any(|c| c == case))
+            && self.filters.iter().all(|(name, values)| {
+                transcript.attributes().get(name).is_some_and(|v| values.contains(&v.to_string()))
+            })
+    }
 }
 
 /// The codes `--code` names and every code below them; `None` for all.
@@ -92,28 +169,8 @@ fn chosen_codes(codebook: &Codebook, args: &ExcerptsArgs) -> Result<Option<BTree
     Ok(Some(chosen))
 }
 
-/// Each transcript's excerpts from the codings that count.
-fn with_codings(
-    codebook: &Codebook,
-    transcripts: &[Transcript],
-    codings: &[Coding],
-    keep: impl Fn(&str) -> bool + Copy,
-) -> Vec<CaseExcerpts> {
-    let mut by_case: BTreeMap<&str, Vec<&Coding>> = BTreeMap::new();
-    for coding in codings {
-        by_case.entry(coding.case.as_str()).or_default().push(coding);
-    }
-    transcripts
-        .iter()
-        .map(|t| {
-            let of_case = by_case.get(t.case()).map_or(&[][..], Vec::as_slice);
-            CaseExcerpts::new(codebook, t, of_case, keep)
-        })
-        .collect()
-}
-
 /// Refuses a `--case` that no transcript has.
-fn check_cases(cases: &[CaseExcerpts], wanted: &[String]) -> Result<()> {
+fn check_cases(cases: &[SpilledCase], wanted: &[String]) -> Result<()> {
     for id in wanted {
         if !cases.iter().any(|c| c.info.case == *id) {
             let known: Vec<&str> = cases.iter().map(|c| c.info.case.as_str()).collect();
@@ -136,22 +193,12 @@ fn check_filters(attributes: &[String], filters: &[(String, String)]) -> Result<
     Ok(())
 }
 
-/// Whether a case passes every `--where`: one of the values given for each
-/// attribute named.
-fn matches_filters(case: &CaseExcerpts, filters: &[(String, String)]) -> bool {
-    let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, value) in filters {
-        wanted.entry(name).or_default().push(value);
-    }
-    wanted.iter().all(|(name, values)| {
-        case.info.attributes.get(*name).is_some_and(|v| values.contains(&v.to_string().as_str()))
-    })
-}
-
-/// What a worker keeps of a transcript: its provenance and its excerpts.
+/// What a worker keeps of a transcript: its provenance, its excerpts and
+/// its case memo.
 struct Gathered {
     input: Input,
     excerpts: CaseExcerpts,
+    memo: Option<Memo>,
     path: std::path::PathBuf,
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use qda_coding::CodingsFile;
+use qda_coding::{CodingsFile, Dictionary};
 use qda_exchange::{Imported, ImportedProject, Positions};
 
 use crate::args::{ExchangeFormat, ExportArgs, ImportArgs, PositionUnits};
@@ -100,6 +100,9 @@ pub(crate) fn export(args: &ExportArgs) -> Result<Outcome> {
 }
 
 pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
+    if Dictionary::is_dictionary(&args.file) {
+        return import_dictionary(args);
+    }
     let bytes = read_bytes(&args.file)?;
     let shown = display_path(&args.file);
     let source_input = Input::new(&args.file, &bytes);
@@ -131,18 +134,7 @@ pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
             for w in &warnings {
                 writeln!(stderr, "warning: {w}")?;
             }
-            if args.output.is_dir() {
-                bail!(
-                    "{}: is a folder; a codebook is written to a file, such as -o codebook.toml",
-                    display_path(&args.output)
-                );
-            }
-            if args.output.exists() && !args.force {
-                bail!(
-                    "{}: exists; choose another -o/--output path, or add --force to replace it",
-                    display_path(&args.output)
-                );
-            }
+            check_codebook_output(args)?;
             let what = format!("codebook of {}", count(codebook.ids.len(), "code"));
             crate::output::write(
                 Some(&args.output),
@@ -172,6 +164,34 @@ pub(crate) fn import(args: &ImportArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `qda import DICT.dic|.yml|.yaml`: a LIWC or quanteda dictionary as a
+/// qda codebook (docs/dictionaries.md).
+fn import_dictionary(args: &ImportArgs) -> Result<Outcome> {
+    let (codebook, toml, _) = crate::study::codebook_and_text(&args.file)?;
+    check_codebook_output(args)?;
+    let what = format!("codebook of {}", count(codebook.codes().len(), "code"));
+    crate::output::write(Some(&args.output), toml.as_bytes(), &[&args.file], what)?;
+    Ok(Outcome::Success)
+}
+
+/// Refuses a codebook's output path that is a folder, or a file that
+/// exists without --force.
+fn check_codebook_output(args: &ImportArgs) -> Result<()> {
+    if args.output.is_dir() {
+        bail!(
+            "{}: is a folder; a codebook is written to a file, such as -o codebook.toml",
+            display_path(&args.output)
+        );
+    }
+    if args.output.exists() && !args.force {
+        bail!(
+            "{}: exists; choose another -o/--output path, or add --force to replace it",
+            display_path(&args.output)
+        );
+    }
+    Ok(())
 }
 
 /// An imported project's folder as it is written: each file goes into a
@@ -307,7 +327,7 @@ fn project_files(project: &ImportedProject, source: Input) -> Result<Vec<(String
         let provenance = Provenance::new("import", vec![source.clone()]);
         let file =
             CodingsFile { provenance: Some(serde_json::to_value(&provenance)?), ..codings.clone() };
-        files.push((format!("codings/{name}.json"), crate::render::json(&file)));
+        files.push((format!("codings/{name}.json"), file.to_json().into_bytes()));
     }
     // The memos folder that `qda memos`, `report` and `export` read.
     if let Some(memo) = &project.project_memo {

@@ -70,7 +70,7 @@ pub(crate) fn run(args: &ImportSheetArgs) -> Result<Outcome> {
         .as_deref()
         .map(|path| qda_serve::CodingsLock::acquire(path, "qda import-sheet"))
         .transpose()?;
-    crate::output::write(args.output.path.as_deref(), &crate::render::json(&file), &read, what)?;
+    crate::output::write(args.output.path.as_deref(), file.to_json().as_bytes(), &read, what)?;
     drop(lock);
     Ok(Outcome::Success)
 }
@@ -428,7 +428,9 @@ fn codings_file(
         transcripts: sources,
         memos,
         blinding: Some(if blind { Blinding::Blind } else { Blinding::Open }),
+        conflicts: Vec::new(),
         provenance: Some(serde_json::to_value(&provenance)?),
+        rejected_suggestions: Vec::new(),
     })
 }
 

@@ -73,7 +73,7 @@ pub(crate) fn run(args: &ReanchorArgs) -> Result<Outcome> {
         );
         // Not while a `qda serve` (or another writer) holds the file.
         let lock = qda_serve::CodingsLock::acquire(path, "qda reanchor")?;
-        crate::output::write(Some(path), &crate::render::json(&file), &study.read(), what)?;
+        crate::output::write(Some(path), file.to_json().as_bytes(), &study.read(), what)?;
         drop(lock);
     }
     let bytes = render(&report, args.format);

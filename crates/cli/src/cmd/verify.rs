@@ -57,8 +57,9 @@ enum Rerun {
 
 /// Commands whose results are not re-made by running them again: hand-made
 /// codings (also when carried over to edited transcripts), and codings
-/// converted from another tool's project.
-const NOT_RERUNNABLE: [&str; 3] = ["serve", "reanchor", "import"];
+/// converted from another tool's project, and codings merged from two
+/// sides (`qda merge-codings`).
+const NOT_RERUNNABLE: [&str; 4] = ["serve", "reanchor", "import", "merge-codings"];
 
 /// Everything that differs, one line each (empty when the result holds),
 /// and whether the values were re-made.
@@ -82,6 +83,12 @@ fn verify(path: &Path) -> Result<(Vec<String>, Rerun)> {
     }
 
     let mut problems = Vec::new();
+    if let Some(conflicts) = published["conflicts"].as_array().filter(|c| !c.is_empty()) {
+        problems.push(format!(
+            "{} left by `qda merge-codings`; settle them and delete `conflicts`",
+            crate::output::count(conflicts.len(), "unresolved merge conflict")
+        ));
+    }
     // A merged tally also names its partials (`qda tally --partials`).
     let shards = provenance["shards"].as_array().into_iter().flatten();
     for entry in provenance["inputs"].as_array().into_iter().flatten().chain(shards) {

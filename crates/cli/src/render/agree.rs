@@ -22,7 +22,11 @@ pub(crate) struct AgreeReport {
     pub(crate) units: usize,
     pub(crate) level: &'static str,
     pub(crate) rows: Vec<Row>,
+    /// Listed for `--disagreements` and in JSON; otherwise only counted.
     pub(crate) disagreements: Vec<Disagreement>,
+    /// How many units the coders disagree on.
+    #[serde(skip)]
+    pub(crate) disagreement_count: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -280,8 +284,8 @@ impl Render for AgreeReport {
         out.blank();
         out.last_line(&format!(
             "{} disagreement{}; list them with --disagreements",
-            self.disagreements.len(),
-            if self.disagreements.len() == 1 { "" } else { "s" }
+            self.disagreement_count,
+            if self.disagreement_count == 1 { "" } else { "s" }
         ));
     }
 
@@ -333,7 +337,7 @@ impl Render for Disagreements<'_> {
 }
 
 /// One line of at most `width` characters.
-fn shorten(text: &str, width: usize) -> String {
+pub(crate) fn shorten(text: &str, width: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= width {
         return flat;

@@ -49,6 +49,13 @@ impl Markdown {
         self
     }
 
+    /// Markdown a person wrote (a memo), kept as Markdown: its surrounding
+    /// blank lines trimmed, nothing escaped.
+    pub(crate) fn verbatim(&mut self, markdown: &str) -> &mut Self {
+        self.out.push_str(markdown.trim_matches('\n'));
+        self
+    }
+
     /// Markup written here, not from any input: `- `, `**`, `\n`.
     pub(crate) fn raw(&mut self, markup: &'static str) -> &mut Self {
         self.out.push_str(markup);

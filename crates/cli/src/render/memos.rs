@@ -2,7 +2,9 @@
 //! report's "Memos" section): the project memo, each code's memo with its
 //! code, and each case's memo with the memos coders wrote on its segments.
 //! Rendered as Markdown (headings to link to), HTML (anchors `code-ID` and
-//! `case-ID`, as the report's) and Word.
+//! `case-ID`, as the report's) and Word; the memos themselves are Markdown,
+//! kept as written in Markdown and rendered in HTML and Word
+//! (`render::memo_markdown`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,7 @@ use qda_coding::{Codebook, CodingsFile, Source, StudyMemos, Transcript, Unit};
 
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
+use crate::render::memo_markdown::{memo_html, memo_paragraphs};
 use crate::report::html::{Html, anchor};
 
 /// Every memo of a study, in codebook and case order.
@@ -106,6 +109,20 @@ impl MemoBook {
             codes,
             cases,
         }
+    }
+
+    /// The project, code and case memos of `cases` (in case order),
+    /// without segment memos: the transcripts need not be kept.
+    pub(crate) fn of_cases(codebook: &Codebook, memos: &StudyMemos, cases: &[String]) -> Self {
+        let mut book = MemoBook::new(codebook, memos, &[], &[]);
+        book.cases = cases
+            .iter()
+            .filter_map(|case| {
+                let memo = memos.cases.get(case)?.text.clone();
+                Some(CaseMemos { case: case.clone(), memo: Some(memo), segments: Vec::new() })
+            })
+            .collect();
+        book
     }
 
     /// Whether there is nothing to show.
@@ -210,15 +227,9 @@ fn note_heading(note: &SegmentNote) -> String {
     format!("{} · {} · {codes}", note.segment, note.coder)
 }
 
+/// A memo, kept as the Markdown it was written in.
 fn paragraphs_md(md: &mut Markdown, text: &str) {
-    for paragraph in paragraphs(text) {
-        md.text_lines(paragraph).raw("\n\n");
-    }
-}
-
-/// A memo's paragraphs: its text split at blank lines.
-fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
-    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty())
+    md.verbatim(text).raw("\n\n");
 }
 
 /// The memos as HTML sections under headings `h_level` (`h2` or `h3`),
@@ -300,17 +311,9 @@ pub(crate) fn html(
     }
 }
 
+/// A memo, rendered from its Markdown.
 fn paragraphs_html(h: &mut Html, text: &str) {
-    for paragraph in paragraphs(text) {
-        h.open("p", &[("class", "memo")]);
-        for (i, line) in paragraph.lines().enumerate() {
-            if i > 0 {
-                h.raw("<br>");
-            }
-            h.text(line);
-        }
-        h.close("p").nl();
-    }
+    h.rendered(&memo_html(text));
 }
 
 /// A self-contained HTML page of the memos (`qda memos -o memos.html`).
@@ -368,8 +371,8 @@ pub(crate) fn docx(book: &MemoBook) -> anyhow::Result<Vec<u8>> {
         .add_style(Style::new("Quote", StyleType::Paragraph).name("Quote").italic())
         .add_paragraph(heading(1, &format!("{} · memos", book.title)));
     let memo = |mut doc: Docx, text: &str| {
-        for paragraph in paragraphs(text) {
-            doc = doc.add_paragraph(Paragraph::new().add_run(run(paragraph)));
+        for paragraph in memo_paragraphs(text) {
+            doc = doc.add_paragraph(paragraph);
         }
         doc
     };

@@ -2,19 +2,28 @@
 //! crosstab), co-occurrence counts, the coded excerpts with their matched
 //! terms, the cases and the adjudications. The HTML and Markdown renderers
 //! read this and compute nothing.
+//!
+//! Memory stays bounded by the transcripts in flight: each transcript is
+//! summarised where it was read ([`CaseSummary`]: counts, the codes of each
+//! coded segment, and where its excerpts are), only the first excerpts of
+//! each code are kept as references ([`Gathering`]), and the few
+//! transcripts those are in are read again for their text.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
+use anyhow::Result;
 use indexmap::IndexMap;
 use qda_coding::{
-    Adjudications, AttributeValue, Codebook, Coding, RuleSet, Segment, SegmentMemo, Source, Tally,
-    Transcript, Unit,
+    Adjudications, AttributeValue, Attributes, CaseCodes, Codebook, Coding, RuleSet, Segment,
+    SegmentMemo, Source, Tally, Transcript, Unit,
 };
 
 use crate::provenance::display_path;
 use crate::render::tally::TallyReport;
-use crate::study::{case_units, coded_cases, segment_units};
+use crate::study::case_units_of;
 
 /// Everything a report shows.
 pub(crate) struct Contents<'a> {
@@ -38,6 +47,9 @@ pub(crate) struct Contents<'a> {
     /// The project, code and case memos (segment memos are with the
     /// excerpts and in `memos`).
     pub(crate) study_memos: Option<crate::render::memos::MemoBook>,
+    /// Thematic saturation with the default choices, when the study has
+    /// enough interviews and codes for it.
+    pub(crate) saturation: Option<crate::render::saturation::SaturationReport>,
 }
 
 /// Co-occurrence of the codable codes over the units of `qda cooccur`
@@ -116,26 +128,23 @@ pub(crate) struct AdjudicationEntry {
 /// What a report is made from.
 pub(crate) struct ContentsInputs<'a> {
     pub(crate) codebook: &'a Codebook,
-    pub(crate) rules: &'a RuleSet,
-    pub(crate) transcripts: &'a [Transcript],
-    /// The codings that count.
-    pub(crate) codings: &'a [Coding],
-    /// The memos of the coder whose codings count, on segments without codes.
-    pub(crate) memos: &'a [SegmentMemo],
+    /// Every case, sorted by case.
+    pub(crate) cases: &'a [CaseSummary],
     pub(crate) tally: &'a Tally,
     pub(crate) adjudications: Option<&'a Adjudications>,
 }
 
 impl<'a> Contents<'a> {
-    /// Gathers the report; `excerpt_limit` excerpts per code at most (`None`: all).
+    /// Gathers the report around the `excerpts` and segment `memos`
+    /// already read out.
     pub(crate) fn new(
         inputs: &ContentsInputs<'a>,
         coder: String,
         tally: TallyReport,
-        excerpt_limit: Option<usize>,
+        excerpts: Vec<CodeExcerpts>,
+        memos: Vec<MemoEntry>,
     ) -> Self {
-        let codable: Vec<String> =
-            inputs.codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect();
+        let codable = codable(inputs.codebook);
         let (by_segment, by_case) = cooccurrences(inputs, &codable);
         Contents {
             codebook: inputs.codebook,
@@ -143,10 +152,11 @@ impl<'a> Contents<'a> {
             coder,
             by_segment,
             by_case,
-            excerpts: excerpts(inputs, &codable, excerpt_limit),
+            excerpts,
             study_memos: None,
+            saturation: None,
             cases: cases(inputs, &codable),
-            memos: memos(inputs),
+            memos,
             adjudications: adjudication_entries(inputs),
             adjudications_path: inputs.adjudications.map(|a| display_path(a.path())),
         }
@@ -166,54 +176,258 @@ impl<'a> Contents<'a> {
     }
 }
 
+/// The codable codes, in codebook order: the report's co-occurrence and
+/// excerpts are of these.
+pub(crate) fn codable(codebook: &Codebook) -> Vec<String> {
+    codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect()
+}
+
+/// What the report keeps of one case: its counts, the codes of each coded
+/// segment, and its first excerpts of each code as references.
+pub(crate) struct CaseSummary {
+    pub(crate) case: String,
+    /// The transcript's path, as shown.
+    pub(crate) path: PathBuf,
+    pub(crate) attributes: Attributes,
+    /// Segments per code, with parents' roll-ups: what the tally counts.
+    pub(crate) counts: CaseCodes,
+    /// Segments per code, without roll-ups.
+    direct: CaseCodes,
+    /// The codable codes (indices into [`codable`]) of each coded segment,
+    /// in segment id order.
+    segment_codes: Vec<Vec<usize>>,
+    /// Codable segments without a coding.
+    uncoded: usize,
+    /// Per codable code: its distinct segments, and the first `limit` of
+    /// them in text order. Handed to [`Gathering`], then dropped.
+    found: BTreeMap<String, (usize, Vec<ExcerptRef>)>,
+}
+
+/// Where an excerpt is: its case, segment and how it was coded.
+#[derive(Clone)]
+pub(crate) struct ExcerptRef {
+    case: String,
+    start: usize,
+    segment: String,
+    source: String,
+}
+
+impl ExcerptRef {
+    /// Case order, then text order.
+    fn order(a: &ExcerptRef, b: &ExcerptRef) -> std::cmp::Ordering {
+        (&a.case, a.start, &a.segment).cmp(&(&b.case, b.start, &b.segment))
+    }
+}
+
+impl CaseSummary {
+    /// Summarises `transcript` with `codings` (those of its case that
+    /// count), keeping at most `limit` excerpt references per code.
+    pub(crate) fn new(
+        codebook: &Codebook,
+        transcript: &Transcript,
+        codings: &[Coding],
+        limit: Option<usize>,
+    ) -> CaseSummary {
+        let case = transcript.case();
+        let codable = codable(codebook);
+        let index: BTreeMap<&str, usize> =
+            codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let mut by_segment: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        for c in codings {
+            let codes = by_segment.entry(c.segment.as_str()).or_default();
+            codes.extend(index.get(c.code.as_str()));
+        }
+        let uncoded = transcript
+            .segment_iter(codebook.unit())
+            .filter(|s| !codebook.is_interviewer(&s.speaker))
+            .filter(|s| !by_segment.contains_key(s.id.as_str()))
+            .count();
+        let segments = segments_by_id(codebook, transcript, codings);
+        let found = codable
+            .iter()
+            .filter_map(|code| {
+                let mut found: Vec<(usize, &Coding)> = codings
+                    .iter()
+                    .filter(|c| c.code == *code)
+                    .filter_map(|c| Some((segments.get(&c.segment)?.start, c)))
+                    .collect();
+                if found.is_empty() {
+                    return None;
+                }
+                found.sort_by_key(|(start, c)| (*start, c.segment.as_str()));
+                found.dedup_by(|a, b| a.1.segment == b.1.segment);
+                let refs = found
+                    .iter()
+                    .take(limit.unwrap_or(usize::MAX))
+                    .map(|(start, coding)| ExcerptRef {
+                        case: case.to_owned(),
+                        start: *start,
+                        segment: coding.segment.clone(),
+                        source: source(coding),
+                    })
+                    .collect();
+                Some((code.clone(), (found.len(), refs)))
+            })
+            .collect();
+        CaseSummary {
+            case: case.to_owned(),
+            path: transcript.path().to_owned(),
+            attributes: transcript.attributes().clone(),
+            counts: CaseCodes::with_parents(
+                codebook,
+                case,
+                transcript.attributes().clone(),
+                codings,
+            ),
+            direct: CaseCodes::new(case, transcript.attributes().clone(), codings),
+            segment_codes: by_segment
+                .into_values()
+                .map(|codes| codes.into_iter().collect())
+                .collect(),
+            uncoded,
+            found,
+        }
+    }
+}
+
+/// The cases summarised so far, and each code's first excerpts over them.
+pub(crate) struct Gathering {
+    limit: Option<usize>,
+    cases: Vec<CaseSummary>,
+    /// Per code: its excerpts' count, and the first `limit` in case order.
+    excerpts: BTreeMap<String, (usize, Vec<ExcerptRef>)>,
+}
+
+impl Gathering {
+    pub(crate) fn new(limit: Option<usize>) -> Gathering {
+        Gathering { limit, cases: Vec::new(), excerpts: BTreeMap::new() }
+    }
+
+    /// Adds a case (in any order) and keeps its excerpts if they are among
+    /// the first of their code.
+    pub(crate) fn add(&mut self, mut case: CaseSummary) {
+        for (code, (total, refs)) in std::mem::take(&mut case.found) {
+            let (sum, kept) = self.excerpts.entry(code).or_default();
+            *sum += total;
+            kept.extend(refs);
+            // Without a limit every reference is kept, sorted once at the end.
+            if let Some(limit) = self.limit {
+                kept.sort_by(ExcerptRef::order);
+                kept.truncate(limit);
+            }
+        }
+        self.cases.push(case);
+    }
+
+    /// The cases, sorted by case.
+    pub(crate) fn cases(&mut self) -> &mut [CaseSummary] {
+        self.cases.sort_by(|a, b| a.case.cmp(&b.case));
+        &mut self.cases
+    }
+
+    /// Each codable code's excerpts, read out of their transcripts, which
+    /// `transcript` gives (by case and path) one at a time.
+    pub(crate) fn excerpts<'t>(
+        &self,
+        codebook: &Codebook,
+        rules: &RuleSet,
+        mut transcript: impl FnMut(&str, &Path) -> Result<Cow<'t, Transcript>>,
+    ) -> Result<Vec<CodeExcerpts>> {
+        let mut wanted: BTreeMap<&str, Vec<(&str, &ExcerptRef)>> = BTreeMap::new();
+        for (code, (_, refs)) in &self.excerpts {
+            for r in refs {
+                wanted.entry(r.case.as_str()).or_default().push((code.as_str(), r));
+            }
+        }
+        let mut read: BTreeMap<(String, String, String), Excerpt> = BTreeMap::new();
+        for case in &self.cases {
+            let Some(refs) = wanted.get(case.case.as_str()) else { continue };
+            let t = transcript(&case.case, &case.path)?;
+            let ids: BTreeSet<&str> = refs.iter().map(|(_, r)| r.segment.as_str()).collect();
+            let segments = segments_with_ids(codebook, &t, &ids);
+            for (code, r) in refs {
+                let Some(segment) = segments.get(r.segment.as_str()) else { continue };
+                let marks = marks(rules, code, segment.text(&t));
+                let key = ((*code).to_owned(), r.case.clone(), r.segment.clone());
+                read.insert(key, excerpt(r, &t, segment, marks));
+            }
+        }
+        Ok(codable(codebook)
+            .into_iter()
+            .map(|code| {
+                let (total, mut refs) = self.excerpts.get(&code).cloned().unwrap_or_default();
+                refs.sort_by(ExcerptRef::order);
+                let shown = refs
+                    .iter()
+                    .filter_map(|r| read.remove(&(code.clone(), r.case.clone(), r.segment.clone())))
+                    .collect();
+                CodeExcerpts { code, total, shown }
+            })
+            .collect())
+    }
+}
+
 /// Co-occurrence over the units of `qda cooccur`: every codable segment,
 /// coded or not; every case, with only its assigned child of each
 /// exclusive group.
 fn cooccurrences(inputs: &ContentsInputs<'_>, codable: &[String]) -> (Cooccurrence, Cooccurrence) {
-    let coded = coded_cases(inputs.codebook, inputs.transcripts, inputs.codings);
     let index: BTreeMap<&str, usize> =
         codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let by_segment = Cooccurrence::count(codable, segment_units(&coded, &index));
+    let mut segment_units: Vec<Vec<usize>> = Vec::new();
+    for case in inputs.cases {
+        segment_units.extend(case.segment_codes.iter().cloned());
+        segment_units.extend(std::iter::repeat_n(Vec::new(), case.uncoded));
+    }
+    let by_segment = Cooccurrence::count(codable, segment_units);
+    let counted: Vec<CaseCodes> = inputs.cases.iter().map(|c| c.direct.clone()).collect();
     // Unresolved conflicts stopped the report before, so no warnings.
-    let (case_units, _) = case_units(inputs.codebook, &coded, inputs.adjudications, &index);
+    let (case_units, _) = case_units_of(inputs.codebook, &counted, inputs.adjudications, &index);
     (by_segment, Cooccurrence::count(codable, case_units))
 }
 
-/// Segments by case and id: the codebook's unit, and the other units only
-/// for a transcript whose codings name one of theirs (a person may code a
-/// paragraph under a turn codebook).
-fn segments_by_id<'t>(inputs: &ContentsInputs<'t>) -> Segments<'t> {
-    let mut coded_ids: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for c in inputs.codings {
-        coded_ids.entry(c.case.as_str()).or_default().insert(c.segment.as_str());
-    }
-    inputs
-        .transcripts
-        .iter()
-        .map(|t| {
-            let ids = coded_ids.get(t.case());
-            // Only coded segments are kept: a large corpus has many more.
-            let coded = |s: &Segment| ids.is_some_and(|ids| ids.contains(s.id.as_str()));
-            let mut found: BTreeMap<String, Segment> = t
-                .segments(inputs.codebook.unit())
-                .into_iter()
-                .filter(coded)
-                .map(|s| (s.id.clone(), s))
-                .collect();
-            let elsewhere = ids.is_some_and(|ids| ids.iter().any(|id| !found.contains_key(*id)));
-            if elsewhere {
-                for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
-                    let segments = t.segments(unit).into_iter().filter(coded);
-                    found.extend(segments.map(|s| (s.id.clone(), s)));
-                }
-            }
-            (t.case(), found)
-        })
+/// A transcript's segments that `codings` name, by id: the codebook's unit,
+/// and the other units only when a coding names one of theirs (a person
+/// may code a paragraph under a turn codebook).
+fn segments_by_id(
+    codebook: &Codebook,
+    transcript: &Transcript,
+    codings: &[Coding],
+) -> BTreeMap<String, Segment> {
+    let ids: BTreeSet<&str> = codings.iter().map(|c| c.segment.as_str()).collect();
+    segments_with_ids(codebook, transcript, &ids)
+        .into_iter()
+        .map(|(id, s)| (id.to_owned(), s))
         .collect()
 }
 
-/// Segments of each case, by id.
-type Segments<'t> = BTreeMap<&'t str, BTreeMap<String, Segment>>;
+/// The segments of `ids` in `transcript`, by id.
+fn segments_with_ids<'i>(
+    codebook: &Codebook,
+    transcript: &Transcript,
+    ids: &BTreeSet<&'i str>,
+) -> BTreeMap<&'i str, Segment> {
+    let mut found: BTreeMap<&str, Segment> = BTreeMap::new();
+    keep_segments(&mut found, ids, transcript.segments(codebook.unit()));
+    if found.len() < ids.len() {
+        for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
+            keep_segments(&mut found, ids, transcript.segments(unit));
+        }
+    }
+    found
+}
+
+/// Adds to `found` the segments of `ids` (the first of each id).
+fn keep_segments<'i>(
+    found: &mut BTreeMap<&'i str, Segment>,
+    ids: &BTreeSet<&'i str>,
+    segments: Vec<Segment>,
+) {
+    for s in segments {
+        if let Some(id) = ids.get(s.id.as_str()) {
+            found.entry(id).or_insert(s);
+        }
+    }
+}
 
 /// Where `code`'s rule terms match in a segment's text, sorted and merged.
 fn marks(rules: &RuleSet, code: &str, text: &str) -> Vec<Range<usize>> {
@@ -225,77 +439,40 @@ fn marks(rules: &RuleSet, code: &str, text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Coded excerpts per codable code, in case and segment order: each code's
-/// segments counted, and only the first `limit` read out with their marks.
-fn excerpts(
-    inputs: &ContentsInputs<'_>,
-    codable: &[String],
-    limit: Option<usize>,
-) -> Vec<CodeExcerpts> {
-    let segments = segments_by_id(inputs);
-    let transcript_of: BTreeMap<&str, (usize, &Transcript)> =
-        inputs.transcripts.iter().enumerate().map(|(i, t)| (t.case(), (i, t))).collect();
-    codable
-        .iter()
-        .map(|code| {
-            let mut found: Vec<(usize, usize, &Coding)> = inputs
-                .codings
-                .iter()
-                .filter(|c| c.code == *code)
-                .filter_map(|coding| {
-                    let (order, _) = transcript_of.get(coding.case.as_str())?;
-                    let segment = segments.get(coding.case.as_str())?.get(&coding.segment)?;
-                    Some((*order, segment.start, coding))
-                })
-                .collect();
-            found.sort_by_key(|(order, start, c)| (*order, *start, c.segment.as_str()));
-            found.dedup_by(|a, b| a.2.case == b.2.case && a.2.segment == b.2.segment);
-            let shown = found
-                .iter()
-                .take(limit.unwrap_or(usize::MAX))
-                .filter_map(|(_, _, coding)| {
-                    let (_, transcript) = transcript_of.get(coding.case.as_str())?;
-                    let segment = segments.get(coding.case.as_str())?.get(&coding.segment)?;
-                    let marks = marks(inputs.rules, code, segment.text(transcript));
-                    Some(excerpt(coding, transcript, segment, marks))
-                })
-                .collect();
-            CodeExcerpts { code: code.clone(), total: found.len(), shown }
-        })
-        .collect()
+/// How an excerpt was coded: the rule term, or the coder (and memo).
+fn source(coding: &Coding) -> String {
+    match &coding.source {
+        Source::Rule { term, .. } => format!("rule: {term}"),
+        Source::Manual { memo: Some(memo), .. } => format!("{}: {memo}", coding.coder),
+        Source::Manual { memo: None, .. } => coding.coder.clone(),
+    }
 }
 
 fn excerpt(
-    coding: &Coding,
+    at: &ExcerptRef,
     transcript: &Transcript,
     segment: &Segment,
     marks: Vec<Range<usize>>,
 ) -> Excerpt {
-    let source = match &coding.source {
-        Source::Rule { term, .. } => format!("rule: {term}"),
-        Source::Manual { memo: Some(memo), .. } => format!("{}: {memo}", coding.coder),
-        Source::Manual { memo: None, .. } => coding.coder.clone(),
-    };
     Excerpt {
-        case: coding.case.clone(),
-        segment: coding.segment.clone(),
+        case: at.case.clone(),
+        segment: at.segment.clone(),
         speaker: segment.speaker.clone(),
         time: segment.time.clone(),
         location: format!("{}:{}", display_path(transcript.path()), segment.line),
         text: segment.text(transcript).to_owned(),
         marks,
-        source,
+        source: at.source.clone(),
     }
 }
 
 /// The memos on segments without codes, in case and segment order.
-fn memos(inputs: &ContentsInputs<'_>) -> Vec<MemoEntry> {
-    let mut entries: Vec<(usize, usize, MemoEntry)> = inputs
-        .memos
+pub(crate) fn memo_entries(memos: &[SegmentMemo], transcripts: &[Transcript]) -> Vec<MemoEntry> {
+    let mut entries: Vec<(usize, usize, MemoEntry)> = memos
         .iter()
         .filter_map(|memo| {
             let (order, transcript) =
-                inputs.transcripts.iter().enumerate().find(|(_, t)| t.case() == memo.case)?;
+                transcripts.iter().enumerate().find(|(_, t)| t.case() == memo.case)?;
             let segment = [Unit::Turn, Unit::Paragraph, Unit::Sentence]
                 .into_iter()
                 .flat_map(|unit| transcript.segments(unit))
@@ -318,15 +495,8 @@ fn memos(inputs: &ContentsInputs<'_>) -> Vec<MemoEntry> {
 /// Every case: its attributes, its code in each exclusive group, and its
 /// codable codes with the distinct segments of each.
 fn cases(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<CaseEntry> {
-    let mut segments_with: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for c in inputs.codings {
-        segments_with
-            .entry((c.case.as_str(), c.code.as_str()))
-            .or_default()
-            .insert(c.segment.as_str());
-    }
     inputs
-        .transcripts
+        .cases
         .iter()
         .map(|t| {
             let assigned = inputs
@@ -334,22 +504,19 @@ fn cases(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<CaseEntry> {
                 .groups
                 .iter()
                 .filter_map(|g| {
-                    let a = g.assignments.iter().find(|a| a.case == t.case())?;
+                    let a = g.assignments.iter().find(|a| a.case == t.case)?;
                     let code = a.code.clone().unwrap_or_else(|| qda_coding::UNCODED.to_owned());
                     Some((g.parent.clone(), code, a.route.label()))
                 })
                 .collect();
             let codes = codable
                 .iter()
-                .filter_map(|code| {
-                    let n = segments_with.get(&(t.case(), code.as_str()))?.len();
-                    Some((code.clone(), n))
-                })
+                .filter_map(|code| Some((code.clone(), *t.direct.segments.get(code)?)))
                 .collect();
             CaseEntry {
-                case: t.case().to_owned(),
-                path: display_path(t.path()),
-                attributes: t.attributes().clone(),
+                case: t.case.clone(),
+                path: display_path(&t.path),
+                attributes: t.attributes.clone(),
                 assigned,
                 codes,
             }

@@ -51,6 +51,13 @@ impl Html {
         self
     }
 
+    /// HTML made from user text by a renderer that escapes it (a memo's
+    /// Markdown, see `render::memo_markdown`).
+    pub(crate) fn rendered(&mut self, html: &str) -> &mut Self {
+        self.out.push_str(html);
+        self
+    }
+
     /// Text, escaped.
     pub(crate) fn text(&mut self, text: &str) -> &mut Self {
         self.out.push_str(&escape(text));

@@ -16,18 +16,23 @@ mod contents;
 pub(crate) mod html;
 mod sections;
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use anyhow::{Result, bail};
-use qda_coding::CaseCodes;
+use qda_coding::{CaseCodes, Coding, Memo, StudyMemos, Transcript};
+use qda_stats::SaturationOptions;
 
 use crate::args::ReportArgs;
 use crate::outcome::Outcome;
-use crate::provenance::display_path;
+use crate::provenance::{Input, display_path};
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
 use crate::render::memos::MemoBook;
+use crate::render::saturation::{SaturationChoice, SaturationReport};
 use crate::render::tally::TallyReport;
-use crate::study::LoadedStudy;
-use contents::{Contents, ContentsInputs};
+use crate::study::{LoadedStudy, Summary};
+use contents::{CaseSummary, Contents, ContentsInputs, Gathering};
 use html::Html;
 use sections::SECTIONS;
 
@@ -51,18 +56,65 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         .with_transcripts(&args.input)?
         .with_adjudications(args.adjudications.as_deref())?
         .with_bins(args.bins.as_deref())?;
-    let transcripts = study.transcripts()?;
-    let codings = study.codings(&transcripts, &args.codings)?;
-    let study_memos = study.study_memos(args.memos.folder.as_deref(), &transcripts)?;
-    let cases: Vec<CaseCodes> = transcripts
-        .iter()
-        .map(|t| {
-            CaseCodes::with_parents(&study.codebook, t.case(), t.attributes().clone(), &codings)
-        })
-        .collect();
+    let limit = args.excerpts.at_most();
+    let mut gathering = Gathering::new(limit);
+    let mut transcript_memos = StudyMemos::new();
+    let mut memo_entries = Vec::new();
+    // With codings files every transcript is read to check them, and kept;
+    // the rules code each transcript where it is read, and keep a summary.
+    let mut transcripts: Vec<Transcript> = Vec::new();
+    if args.codings.codings.is_empty() {
+        study.each_transcript(
+            |codebook, rules, transcript| {
+                let coded = rules.code_transcript(codebook, &transcript);
+                Summarised {
+                    input: Input::transcript(&transcript),
+                    memo: Memo::of_transcript(&transcript),
+                    case: CaseSummary::new(codebook, &transcript, &coded.codings, limit),
+                }
+            },
+            |summarised| {
+                if let Some(memo) = summarised.memo {
+                    transcript_memos.add_case(&summarised.case.case, memo)?;
+                }
+                gathering.add(summarised.case);
+                Ok(())
+            },
+        )?;
+    } else {
+        transcripts = study.transcripts()?;
+        let codings = study.codings(&transcripts, &args.codings)?;
+        let mut by_case: BTreeMap<&str, Vec<Coding>> = BTreeMap::new();
+        for coding in codings {
+            if let Some(t) = transcripts.iter().find(|t| t.case() == coding.case) {
+                by_case.entry(t.case()).or_default().push(coding);
+            }
+        }
+        for transcript in &transcripts {
+            transcript_memos.add_transcript(transcript)?;
+            let of_case = by_case.remove(transcript.case()).unwrap_or_default();
+            gathering.add(CaseSummary::new(&study.codebook, transcript, &of_case, limit));
+        }
+        memo_entries = contents::memo_entries(&study.memos, &transcripts);
+    }
+    let ids: Vec<String> = gathering.cases().iter().map(|c| c.case.clone()).collect();
+    let study_memos = study.study_memos_of(
+        args.memos.folder.as_deref(),
+        transcript_memos,
+        ids.iter().map(String::as_str),
+    )?;
+    let cases: Vec<CaseCodes> = gathering.cases().iter().map(|c| c.counts.clone()).collect();
+    let saturation_cases = cases.clone();
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
+    let excerpts =
+        gathering.excerpts(&study.codebook, &study.rules, |case, path| {
+            match transcripts.iter().find(|t| t.case() == case) {
+                Some(t) => Ok(Cow::Borrowed(t)),
+                None => Ok(Cow::Owned(study.read_again(path)?)),
+            }
+        })?;
 
     let mut provenance = study
         .provenance("report")
@@ -81,17 +133,20 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let tally_report = TallyReport::new(&study.codebook, &tally, edges, provenance);
     let inputs = ContentsInputs {
         codebook: &study.codebook,
-        rules: &study.rules,
-        transcripts: &transcripts,
-        codings: &codings,
-        memos: &study.memos,
+        cases: gathering.cases(),
         tally: &tally,
         adjudications: study.adjudications.as_ref(),
     };
     let mut contents =
-        Contents::new(&inputs, study.coder.clone(), tally_report, args.excerpts.at_most());
+        Contents::new(&inputs, study.coder.clone(), tally_report, excerpts, memo_entries);
     // Segment memos are shown with their excerpts and in their own section.
-    contents.study_memos = Some(MemoBook::new(&study.codebook, &study_memos, &transcripts, &[]));
+    contents.study_memos = Some(MemoBook::of_cases(&study.codebook, &study_memos, &ids));
+    // The saturation curve, when the study has a base and a run of
+    // interviews with codes (case order, the method's defaults).
+    let choice =
+        SaturationChoice { under: None, order: None, options: SaturationOptions::default() };
+    contents.saturation =
+        SaturationReport::new(&study.codebook, &saturation_cases, &choice, None, None).ok();
     let bytes = match kind {
         Kind::Html => render_html(&contents),
         Kind::Markdown => render_markdown(&contents),
@@ -153,4 +208,24 @@ fn render_markdown(contents: &Contents<'_>) -> String {
     md.heading(2, "Provenance");
     sections::provenance::markdown(contents, &mut md);
     md.finish()
+}
+
+/// What a worker keeps of a transcript: its provenance, case memo and
+/// summary.
+struct Summarised {
+    input: Input,
+    memo: Option<Memo>,
+    case: CaseSummary,
+}
+
+impl Summary for Summarised {
+    fn case(&self) -> &str {
+        &self.case.case
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.case.path
+    }
+    fn input(&self) -> Input {
+        self.input.clone()
+    }
 }

@@ -57,12 +57,13 @@ pub(crate) fn coded_cases(
     codings: &[Coding],
 ) -> Vec<CodedCase> {
     let codable = codable_segments(codebook, transcripts);
+    let by_case = codings_by_case(codings);
     transcripts
         .iter()
         .zip(codable)
         .map(|(t, (_, ids))| {
             let mine: Vec<Coding> =
-                codings.iter().filter(|c| c.case == t.case()).cloned().collect();
+                by_case.get(t.case()).into_iter().flatten().map(|&c| c.clone()).collect();
             let coded: BTreeSet<&str> = mine.iter().map(|c| c.segment.as_str()).collect();
             let uncoded_segments = ids.iter().filter(|id| !coded.contains(id.as_str())).count();
             CodedCase {
@@ -73,6 +74,16 @@ pub(crate) fn coded_cases(
             }
         })
         .collect()
+}
+
+/// Each case's codings, in their order: grouped once, so that finding a
+/// case's codings does not search all of them for every case.
+pub(crate) fn codings_by_case(codings: &[Coding]) -> BTreeMap<&str, Vec<&Coding>> {
+    let mut by_case: BTreeMap<&str, Vec<&Coding>> = BTreeMap::new();
+    for coding in codings {
+        by_case.entry(coding.case.as_str()).or_default().push(coding);
+    }
+    by_case
 }
 
 /// Each case's codable segment ids (not interviewer turns) in the codebook's unit.
@@ -118,7 +129,18 @@ pub(crate) fn case_units(
     index: &BTreeMap<&str, usize>,
 ) -> (Vec<Vec<usize>>, Vec<String>) {
     let counted: Vec<CaseCodes> = cases.iter().map(CodedCase::counts).collect();
-    let (groups, mut warnings) = qda_coding::assign(codebook, &counted, adjudications);
+    case_units_of(codebook, &counted, adjudications, index)
+}
+
+/// As [`case_units`], from each case's segments per code (as
+/// [`CodedCase::counts`] gives them), for a command that keeps no codings.
+pub(crate) fn case_units_of(
+    codebook: &Codebook,
+    counted: &[CaseCodes],
+    adjudications: Option<&Adjudications>,
+    index: &BTreeMap<&str, usize>,
+) -> (Vec<Vec<usize>>, Vec<String>) {
+    let (groups, mut warnings) = qda_coding::assign(codebook, counted, adjudications);
     let units = counted
         .iter()
         .enumerate()

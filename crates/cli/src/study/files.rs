@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use qda_coding::{
-    Adjudications, CaseTable, Codebook, ErrorKind, Position, Transcript, TranscriptError,
+    Adjudications, CaseTable, Codebook, Dictionary, ErrorKind, Position, Transcript,
+    TranscriptError,
 };
 
 use crate::args::TranscriptArgs;
@@ -177,9 +178,35 @@ fn warn_about_foreign_transcripts(folder: &Path) {
 
 /// Reads and validates a codebook.
 pub(crate) fn codebook(path: &Path) -> Result<(Codebook, Input)> {
-    let (text, input) = read_text(path, "codebook")?;
-    let codebook = Codebook::parse(&display_path_buf(path), &text)?;
+    let (codebook, _, input) = codebook_and_text(path)?;
     Ok((codebook, input))
+}
+
+/// Reads and validates a codebook, and returns its text as well. A
+/// dictionary (`.dic`, `.yml`, `.yaml`) is read as the codebook it makes
+/// (docs/dictionaries.md), whose TOML is the text returned; what it cannot
+/// carry over is a warning on stderr.
+pub(crate) fn codebook_and_text(path: &Path) -> Result<(Codebook, String, Input)> {
+    let (text, input) = read_text(path, "codebook")?;
+    let (codebook, text) = codebook_of_text(path, text)?;
+    Ok((codebook, text, input))
+}
+
+/// The codebook in `text`, read from `path`, with its codebook text (a
+/// dictionary's is the codebook it is read as).
+pub(crate) fn codebook_of_text(path: &Path, text: String) -> Result<(Codebook, String)> {
+    let shown = display_path_buf(path);
+    if !Dictionary::is_dictionary(path) {
+        let codebook = Codebook::parse(&shown, &text)?;
+        return Ok((codebook, text));
+    }
+    let dictionary = Dictionary::parse(&shown, &text)?;
+    let mut stderr = std::io::stderr().lock();
+    for warning in dictionary.warnings() {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
+    let codebook = dictionary.to_codebook(&shown)?;
+    Ok((codebook, dictionary.to_codebook_toml()))
 }
 
 /// Reads an adjudications file.

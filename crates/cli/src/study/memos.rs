@@ -44,7 +44,29 @@ pub(crate) fn read_memos(
     for transcript in transcripts {
         memos.add_transcript(transcript)?;
     }
-    let Some(folder) = folder else { return Ok(memos) };
+    add_folder_memos(folder, memos, transcripts.iter().map(Transcript::case), read)
+}
+
+/// Adds the memos of `folder` to `memos`, which holds those of the
+/// transcripts' front matter (gathered as they were read, so no transcript
+/// need be kept), then leaves out, with a warning, the case memos of cases
+/// not among `cases`.
+pub(crate) fn add_folder_memos<'a>(
+    folder: Option<&Path>,
+    mut memos: StudyMemos,
+    cases: impl IntoIterator<Item = &'a str>,
+    read: &mut Vec<PathBuf>,
+) -> Result<StudyMemos> {
+    if let Some(folder) = folder {
+        read_folder(folder, &mut memos, read)?;
+    }
+    for warning in memos.keep_cases(cases) {
+        crate::output::warn(&warning);
+    }
+    Ok(memos)
+}
+
+fn read_folder(folder: &Path, memos: &mut StudyMemos, read: &mut Vec<PathBuf>) -> Result<()> {
     let project = folder.join("project.md");
     if project.is_file() {
         let (text, _) = read_text(&project, "project memo")?;
@@ -74,8 +96,5 @@ pub(crate) fn read_memos(
             read.push(path);
         }
     }
-    for warning in memos.keep_cases(transcripts.iter().map(Transcript::case)) {
-        crate::output::warn(&warning);
-    }
-    Ok(memos)
+    Ok(())
 }

@@ -11,8 +11,8 @@
 //! codes in the worker threads (`qda tally`), [`LoadedStudy::coded_cases`]
 //! keeps every coding (`qda cooccur`, `qda matrix`), and
 //! [`LoadedStudy::transcripts`] with [`LoadedStudy::codings`] keeps the
-//! transcripts too (`qda report`). [`LoadedStudy::tally`] then assigns and
-//! counts.
+//! transcripts too (`qda memos`, and `qda report` with `--codings`).
+//! [`LoadedStudy::tally`] then assigns and counts.
 
 mod coded;
 mod codings;
@@ -21,6 +21,7 @@ mod memos;
 mod tally;
 mod transcripts;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -33,11 +34,13 @@ use rayon::prelude::*;
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 use crate::shard::Shard;
-pub(crate) use coded::{CodedCase, case_units, codable_segments, coded_cases, segment_units};
+pub(crate) use coded::{
+    CodedCase, case_units, case_units_of, codable_segments, coded_cases, segment_units,
+};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
-    Problems, Sources, TranscriptProblems, codebook as read_codebook, display_path_buf,
-    how_to_convert, read_bytes, read_csv_text,
+    Problems, Sources, TranscriptProblems, codebook as read_codebook, codebook_and_text,
+    display_path_buf, how_to_convert, read_bytes, read_csv_text, read_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
 pub(crate) use tally::Binning;
@@ -58,6 +61,9 @@ pub(crate) struct LoadedStudy {
     pub(crate) coder: String,
     /// The chosen person's memos on segments they gave no code.
     pub(crate) memos: Vec<SegmentMemo>,
+    /// The chosen coder's rejected suggestions (`rejected_suggestions` of
+    /// their codings files), with `--codings`.
+    pub(crate) rejected: Vec<qda_coding::RejectedSuggestion>,
     /// The speaker labels of every transcript read so far.
     speakers: SpeakerLabels,
     inputs: Inputs,
@@ -88,10 +94,11 @@ impl LoadedStudy {
     }
 
     /// [`LoadedStudy::open`] on the codebook's text, read from `codebook`
-    /// (which names it in errors and provenance).
+    /// (which names it in errors and provenance; a dictionary by its
+    /// extension).
     pub(crate) fn from_text(codebook: &Path, text: String) -> Result<Self> {
         let input = Input::new(codebook, text.as_bytes());
-        let parsed = Codebook::parse(&files::display_path_buf(codebook), &text)?;
+        let (parsed, text) = files::codebook_of_text(codebook, text)?;
         let rules = RuleSet::new(&parsed)?;
         Ok(LoadedStudy {
             codebook: parsed,
@@ -102,6 +109,7 @@ impl LoadedStudy {
             binning: None,
             coder: RULES_CODER.to_owned(),
             memos: Vec::new(),
+            rejected: Vec::new(),
             speakers: SpeakerLabels::new(),
             inputs: Inputs { codebook: vec![input], ..Inputs::default() },
             read: vec![codebook.to_owned()],
@@ -167,6 +175,19 @@ impl LoadedStudy {
         memos::read_memos(folder.as_deref(), transcripts, &mut self.read)
     }
 
+    /// As [`LoadedStudy::study_memos`], from the case memos of the
+    /// transcripts' front matter gathered as they were read, and the ids of
+    /// every case read.
+    pub(crate) fn study_memos_of<'a>(
+        &mut self,
+        folder: Option<&Path>,
+        transcript_memos: qda_coding::StudyMemos,
+        cases: impl IntoIterator<Item = &'a str>,
+    ) -> Result<qda_coding::StudyMemos> {
+        let folder = memos::memos_folder(folder)?;
+        memos::add_folder_memos(folder.as_deref(), transcript_memos, cases, &mut self.read)
+    }
+
     /// Every transcript, parsed, sorted by case.
     pub(crate) fn transcripts(&mut self) -> Result<Vec<Transcript>> {
         let transcripts = self.sources.load_all()?;
@@ -175,6 +196,14 @@ impl LoadedStudy {
             self.speakers.merge(SpeakerLabels::of(transcript));
         }
         Ok(transcripts)
+    }
+
+    /// A transcript of the study read again (`qda report` reads the few
+    /// whose excerpts it shows a second time rather than keep them all).
+    /// `shown` is the transcript's path as it shows it.
+    pub(crate) fn read_again(&self, shown: &Path) -> Result<Transcript> {
+        let file = self.sources.files.iter().find(|f| files::display_path_buf(f) == shown);
+        self.sources.load(file.map_or(shown, PathBuf::as_path)).map_err(anyhow::Error::msg)
     }
 
     /// One transcript file, parsed, named on its own (`qda explain`).
@@ -287,6 +316,12 @@ impl LoadedStudy {
             .filter(|m| m.coder == coder)
             .cloned()
             .collect();
+        self.rejected = loaded
+            .files
+            .iter()
+            .filter(|f| f.coder.as_deref() == Some(coder.as_str()))
+            .flat_map(|f| f.rejected_suggestions.iter().cloned())
+            .collect();
         self.coder = coder;
         Ok(codings)
     }
@@ -312,11 +347,16 @@ impl LoadedStudy {
             return Ok(cases);
         }
         let transcripts = self.transcripts()?;
-        let codings = self.codings(&transcripts, args)?;
+        // Each case's codings, grouped once rather than searched for per case.
+        let mut by_case: BTreeMap<String, Vec<Coding>> = BTreeMap::new();
+        for coding in self.codings(&transcripts, args)? {
+            by_case.entry(coding.case.clone()).or_default().push(coding);
+        }
         Ok(transcripts
             .iter()
             .map(|t| {
-                CaseCodes::with_parents(&self.codebook, t.case(), t.attributes().clone(), &codings)
+                let codings = by_case.get(t.case()).map_or(&[][..], Vec::as_slice);
+                CaseCodes::with_parents(&self.codebook, t.case(), t.attributes().clone(), codings)
             })
             .collect())
     }

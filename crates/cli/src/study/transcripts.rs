@@ -96,12 +96,16 @@ impl Sources {
     pub(crate) fn load_all(&self) -> Result<Vec<Transcript>> {
         let mut problems = Vec::new();
         let mut transcripts: Vec<Transcript> = Vec::new();
+        // Each case's first path: looked up, not searched for, so reading
+        // stays linear in the number of transcripts.
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in &self.files {
             match self.load(path) {
                 Ok(t) => {
-                    if let Some(first) = transcripts.iter().find(|x| x.case() == t.case()) {
-                        problems.push(repeated_case(t.path(), t.case(), first.path()));
+                    if let Some(first) = seen.get(t.case()) {
+                        problems.push(repeated_case(t.path(), t.case(), first));
                     } else {
+                        seen.insert(t.case().to_owned(), t.path().to_owned());
                         transcripts.push(t);
                     }
                 }

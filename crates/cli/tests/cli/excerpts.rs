@@ -221,6 +221,111 @@ fn errors() {
     }
 }
 
+#[test]
+fn a_cell_excel_cannot_hold_fails_without_a_file() {
+    let test = QdaTest::new();
+    test.write("cb.toml", "[codebook]\nname = \"b\"\nunit = \"turn\"\n\n[[code]]\nid = \"tag\"\n[code.rule]\nany = [\"word\"]\n");
+    test.write(
+        "t/C1.txt",
+        format!("+++\ncase = \"C1\"\n+++\nP: a word\n\nP: word {}\n", "x".repeat(33_000)),
+    );
+    let run = test.run(&["excerpts", "cb.toml", "t/", "-o", "e.xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!test.path("e.xlsx").exists(), "no file, not even a partial one");
+    insta::assert_snapshot!(run.failure());
+}
+
+/// The bundled study with its memos folder and a code memo on `freedom`
+/// with emphasis.
+fn study_with_memos() -> QdaTest {
+    let test = QdaTest::study().with_workspace_folder("memos");
+    let codebook = String::from_utf8(test.read("codebooks/motives.toml")).unwrap();
+    let with_memo = codebook.replacen(
+        "id = \"freedom\"\n",
+        "id = \"freedom\"\nmemo = \"\"\"Often said with *regret*.\n\nAsk about **family** left behind.\"\"\"\n",
+        1,
+    );
+    assert_ne!(codebook, with_memo);
+    test.write("codebooks/motives.toml", with_memo);
+    test
+}
+
+#[test]
+fn documents_show_code_and_case_memos() {
+    let test = study_with_memos();
+    let extra = ["--code", "freedom", "--case", "P05", "--case", "P08"];
+    let markdown = String::from_utf8(excerpts(&test, &extra, "e.md")).unwrap();
+    // Memos stay Markdown in Markdown.
+    assert!(markdown.contains("Often said with *regret*.\n\nAsk about **family** left behind."));
+    assert!(markdown.contains("## Case memos\n\n### P05\n\nHunger in t4"));
+    insta::assert_snapshot!(markdown);
+
+    let html = String::from_utf8(excerpts(&test, &extra, "e.html")).unwrap();
+    assert!(html.contains(
+        "<div class=\"memo\">\n<p>Often said with <em>regret</em>.</p>\n<p>Ask about <strong>family</strong> left behind.</p>\n</div>"
+    ));
+    assert!(html.contains("<h3><a href=\"#case-P05\">P05</a></h3>"));
+    assert!(html.contains("<h3 id=\"case-P05\">P05</h3>"));
+    insta::assert_snapshot!("memos_html_outline", outline(&html));
+
+    let docx = excerpts(&test, &extra, "e.docx");
+    let xml = docx_xml(&docx);
+    assert!(xml.contains("Hunger in t4"), "the case memo");
+    let regret = xml.find(">regret<").expect("the code memo's emphasis");
+    let run_start = xml[..regret].rfind("<w:r>").unwrap();
+    assert!(xml[run_start..regret].contains("<w:i />"), "an italic run");
+    let family = xml.find(">family<").unwrap();
+    let run_start = xml[..family].rfind("<w:r>").unwrap();
+    assert!(xml[run_start..family].contains("<w:b />"), "a bold run");
+}
+
+/// The `word/document.xml` of a Word file.
+fn docx_xml(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip archive");
+    let mut xml = String::new();
+    archive.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+/// The HTML in headless Chromium at 1366 and 390 CSS pixels (a laptop and a
+/// phone), measured as the report's browser test does: no element, text
+/// included, reaches past the page's right edge, so nothing is clipped or
+/// scrolls sideways; with the bundled study and with a 260-character token
+/// in a code id, a case attribute, an excerpt and a memo. Fails without
+/// Chromium in CI (`CI` set), skips with a message elsewhere.
+#[test]
+fn html_fits_a_laptop_and_a_phone_in_a_real_browser() {
+    use crate::report::{chromium, measure, measuring};
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium for this test: apt-get install -y chromium"
+        );
+        eprintln!(
+            "skipped: chromium not found (apt-get install -y chromium); the excerpts page was not checked in a browser"
+        );
+        return;
+    };
+    let test = study_with_memos();
+    excerpts(&test, &[], "bundled.html");
+    let token = "x".repeat(260);
+    test.write("long/cb.toml", format!("[codebook]\nname = \"{token}\"\nunit = \"turn\"\n\n[[code]]\nid = \"c{token}\"\nmemo = \"{token}\"\n[code.rule]\nany = [\"word\"]\n"));
+    test.write("long/t/C1.txt", format!("+++\ncase = \"C1\"\nplace = \"{token}\"\nmemo = \"*{token}*\"\n+++\nP: a word {token}\n"));
+    test.run(&["excerpts", "long/cb.toml", "long/t/", "-o", "long.html"]).ok();
+    for page in ["bundled.html", "long.html"] {
+        for width in [1366, 390] {
+            test.write("measure.html", measuring(page, width));
+            let measured = measure(&chromium, &test.path("measure.html"));
+            assert_eq!(measured.client_width, width, "{page}: the frame is {width} px wide");
+            assert!(
+                measured.scroll_width <= measured.client_width && measured.outside.is_empty(),
+                "{page} reaches past the page at {width} px: {measured:?}"
+            );
+        }
+    }
+}
+
 /// A reader found, or `None` with a note when it is missing and not required.
 fn reader(program: &str, require: &str, install: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {

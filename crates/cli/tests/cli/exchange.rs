@@ -725,7 +725,7 @@ fn a_selection_across_paragraphs_comes_back_whole() {
     wrote imported: codebook.toml, 1 transcript and 1 codings file
     ");
     let codings = String::from_utf8(test.read("imported/codings/Mina.json")).unwrap();
-    assert_eq!(codings.matches("\"imported\": {").count(), 2, "{codings}");
+    assert_eq!(codings.matches("\"imported\":{").count(), 2, "{codings}");
     test.run(&[
         "export",
         "imported/codebook.toml",

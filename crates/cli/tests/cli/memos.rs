@@ -54,7 +54,8 @@ fn html_memos_link_cases_and_codes() {
         html.contains("<h3 id=\"code-freedom\"><code>freedom</code> (Hoping for freedom)</h3>")
     );
     assert!(html.contains("<h3 id=\"case-P05\">P05</h3>"));
-    assert!(html.contains("<p class=\"memo\">Often said with regret.</p>"));
+    // Memos are Markdown, rendered.
+    assert!(html.contains("<div class=\"memo\">\n<p>Often said with regret.</p>\n<p>Ask about family left behind.</p>\n</div>"));
     // A segment memo links to its code when the code has a memo here.
     assert!(html.contains("<a href=\"#code-freedom\">freedom</a>"));
     assert!(!html.contains("<script"));
@@ -117,6 +118,21 @@ fn report_has_a_memos_section() {
     assert!(section.contains("<h3 id=\"memo-project\">Project</h3>"));
     assert!(section.contains("<a href=\"#code-freedom\">motive &gt; freedom</a>"));
     assert!(section.contains("<a href=\"#case-P05\">P05</a>"));
+    // Memos are Markdown, rendered; their raw HTML is shown as text.
+    test.write("memos/cases/P05.md", "Spoke *freely*.\n\n<script>x</script>\n");
+    test.run(&args).ok();
+    let html = String::from_utf8(test.read("report.html")).unwrap();
+    assert!(html.contains(
+        "<div class=\"memo\">\n<p>Spoke <em>freely</em>.</p>\n&lt;script&gt;x&lt;/script&gt;</div>"
+    ));
+    assert!(!html.contains("<script>"));
+    // Markdown keeps them as written.
+    let markdown = memos(&test, &["-o", "memos.md"]);
+    assert!(
+        String::from_utf8(markdown)
+            .unwrap()
+            .contains("### P05\n\nSpoke *freely*.\n\n<script>x</script>\n")
+    );
     // Without a memos folder or code memos there is no section.
     let plain = std::fs::read(crate::support::workspace().join("codebooks/motives.toml")).unwrap();
     test.write("codebooks/plain.toml", plain);

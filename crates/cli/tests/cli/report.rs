@@ -424,23 +424,23 @@ document.getElementById('page').addEventListener('load', function () {
 "#;
 
 /// The measuring page for PAGE in a frame `width` px wide.
-fn measuring(page: &str, width: u32) -> String {
+pub(crate) fn measuring(page: &str, width: u32) -> String {
     MEASURE.replace("PAGE", page).replace("WIDTH", &width.to_string())
 }
 
 #[derive(Debug)]
-#[allow(dead_code)] // `outside` is read through Debug in failure messages.
-struct Measured {
-    scroll_width: u32,
-    client_width: u32,
+pub(crate) struct Measured {
+    pub(crate) scroll_width: u32,
+    pub(crate) client_width: u32,
     /// Table frames that scroll sideways.
     scrolled: u32,
     /// First cells of rows that left their frame when it was scrolled.
     hidden: String,
-    outside: String,
+    /// Elements (outside table frames) whose right edge is past the page's.
+    pub(crate) outside: String,
 }
 
-fn measure(chromium: &Path, page: &Path) -> Measured {
+pub(crate) fn measure(chromium: &Path, page: &Path) -> Measured {
     let dom = headless(
         chromium,
         &[
@@ -493,7 +493,7 @@ fn file_url(path: &Path) -> String {
 }
 
 /// Chromium on the PATH, under the names Debian and others give it.
-fn chromium() -> Option<std::path::PathBuf> {
+pub(crate) fn chromium() -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
     ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
         .iter()

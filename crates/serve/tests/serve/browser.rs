@@ -85,7 +85,7 @@ pub(crate) async fn start_browser(chromium: &Path, driver: &Path) -> (Driver, Cl
 }
 
 /// Serves the study in `dir` on a free port, on a thread of its own.
-pub(super) fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
+pub(crate) fn start_server(dir: &Path, codebook: &str, transcripts: &[&str]) -> String {
     serve(dir, codebook, transcripts, false)
 }
 
@@ -181,7 +181,7 @@ async fn chips_gone(client: &Client) {
     }
 }
 
-pub(super) async fn press(client: &Client, key: char) {
+pub(crate) async fn press(client: &Client, key: char) {
     let keys = KeyActions::new("keyboard".to_owned())
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });

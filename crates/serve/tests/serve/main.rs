@@ -7,6 +7,7 @@
 //!   two students' edits;
 //! - `page_speed`: first paint and key press to saved coding in headless
 //!   Chromium at 5,000 codings (ignored; a measurement);
+//! - `similar`: "suggest similar" in the API and on the page;
 //! - `speed`: how long an edit takes on a long interview (ignored; a
 //!   measurement, not a check).
 
@@ -14,4 +15,5 @@ mod api;
 mod browser;
 mod class;
 mod page_speed;
+mod similar;
 mod speed;

@@ -287,3 +287,25 @@ fn bootstrap_by_groups_matches_drawing_units_one_by_one() {
         close(grouped.interval.upper, at(0.975), 0.04);
     }
 }
+
+/// The distinct values come out sorted and each once, whether they are few
+/// (gathered as they come) or many (collected and sorted), with −0 and 0,
+/// and with values repeated next to each other and far apart.
+#[test]
+fn categories_are_the_sorted_distinct_values_few_or_many() {
+    for distinct in [1usize, 5, 64, 65, 300] {
+        // A scrambled order: 37 is coprime with every `distinct` here but 37's multiples.
+        let values: Vec<f64> =
+            (0..distinct * 3).map(|i| ((i * 37) % distinct) as f64 - 2.0).collect();
+        let mut data: Vec<Vec<Option<f64>>> =
+            values.chunks(3).map(|c| c.iter().map(|&v| Some(v)).collect()).collect();
+        data.push(vec![Some(-0.0), None, Some(0.0)]);
+        let mut expected: Vec<f64> = values.clone();
+        expected.extend([-0.0, 0.0]);
+        expected.sort_by(f64::total_cmp);
+        expected.dedup_by(|a, b| a.total_cmp(b).is_eq());
+        let found = categories(&data);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&found), bits(&expected), "{distinct} distinct values");
+    }
+}

@@ -2,18 +2,22 @@
 //! the file is UTF-8 (so Korean and Japanese text opens intact) unless
 //! `--no-bom`.
 
+use std::io::Write;
+
 use anyhow::Result;
 
 use super::Excerpts;
+use crate::output::Sink;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
-pub(super) fn render(excerpts: &Excerpts<'_>, bom: bool) -> Result<Vec<u8>> {
-    let start = if bom { BOM.to_vec() } else { Vec::new() };
-    let mut writer = ::csv::Writer::from_writer(start);
-    writer.write_record(excerpts.header())?;
-    for row in excerpts.rows() {
-        writer.write_record(excerpts.cells(&row))?;
+pub(super) fn render(excerpts: &Excerpts<'_>, bom: bool, out: &mut Sink) -> Result<()> {
+    if bom {
+        out.write_all(BOM)?;
     }
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+    let mut writer = ::csv::Writer::from_writer(out);
+    writer.write_record(excerpts.header())?;
+    excerpts.rows(|case, excerpt| Ok(writer.write_record(excerpts.cells(case, excerpt))?))?;
+    writer.flush()?;
+    Ok(())
 }

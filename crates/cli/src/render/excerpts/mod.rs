@@ -6,11 +6,17 @@
 //! Rows come out in one order whatever the inputs' order: by case (study
 //! order), then the segment's place in its transcript, the code's place in
 //! the codebook, the coder, and the coded span.
+//!
+//! The excerpts' texts wait in a temporary file (`spill`) while the
+//! corpus is read, so memory holds only the transcripts in flight and a few
+//! numbers per case; each format is written straight to the output as the
+//! excerpts are read back, a case or a code at a time.
 
 mod csv;
 mod docx;
 mod html;
 mod markdown;
+mod spill;
 mod xlsx;
 
 use std::collections::BTreeMap;
@@ -18,6 +24,10 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use qda_coding::{Attributes, Codebook, Coding, Segment, Source, Transcript, Unit};
+use serde::{Deserialize, Serialize};
+
+use crate::output::Sink;
+pub(crate) use spill::{Collector, SpilledCase};
 
 use crate::provenance::display_path;
 
@@ -61,15 +71,17 @@ impl Kind {
     }
 }
 
-/// A case with excerpts shown: its id and attributes.
+/// A case with excerpts shown: its id, attributes and case memo.
 #[derive(Debug, Clone)]
 pub(crate) struct CaseInfo {
     pub(crate) case: String,
     pub(crate) attributes: Attributes,
+    /// The case memo (Markdown), from the memos folder or the front matter.
+    pub(crate) memo: Option<String>,
 }
 
 /// One coded excerpt.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Excerpt {
     /// The segment id, such as `P01:t12.p2`.
     pub(crate) segment: String,
@@ -80,8 +92,21 @@ pub(crate) struct Excerpt {
     pub(crate) memo: Option<String>,
     /// The coded span's text: the whole segment when the coding covers it.
     pub(crate) text: String,
-    /// For sorting: the segment's start, then the coded span.
-    order: (usize, usize, usize),
+    /// For sorting: the segment's start, the code's place in the codebook,
+    /// then the coded span.
+    order: (usize, Option<usize>, usize, usize),
+}
+
+impl Excerpt {
+    /// The rows' order within a case: segment, code, coder, span.
+    fn row_key(&self) -> (usize, Option<usize>, &str, usize, usize) {
+        (self.order.0, self.order.1, &self.coder, self.order.2, self.order.3)
+    }
+
+    /// The code's place in the codebook.
+    fn rank(&self) -> Option<usize> {
+        self.order.1
+    }
 }
 
 /// One case's excerpts, gathered in the worker thread that read it.
@@ -91,36 +116,32 @@ pub(crate) struct CaseExcerpts {
 }
 
 impl CaseExcerpts {
-    /// The excerpts of `codings` (one transcript's) whose code `keep`
-    /// allows, sorted.
+    /// The excerpts of `codings` (one transcript's, those the selection
+    /// keeps), sorted.
     pub(crate) fn new(
         codebook: &Codebook,
         transcript: &Transcript,
         codings: &[&Coding],
-        keep: impl Fn(&str) -> bool,
     ) -> CaseExcerpts {
         let info = CaseInfo {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
+            memo: None,
         };
-        let codings: Vec<&&Coding> = codings.iter().filter(|c| keep(&c.code)).collect();
         if codings.is_empty() {
             return CaseExcerpts { info, excerpts: Vec::new() };
         }
         let segments = Segments::new(transcript, codebook.unit());
         let rank = |code: &str| codebook.codes().iter().position(|c| c.id == code);
-        let mut ranked: Vec<(Option<usize>, Excerpt)> = codings
+        let mut excerpts: Vec<Excerpt> = codings
             .iter()
             .filter_map(|coding| {
                 let segment = segments.get(transcript, &coding.segment)?;
-                Some((rank(&coding.code), excerpt(transcript, &segment, coding)))
+                Some(excerpt(transcript, &segment, coding, rank(&coding.code)))
             })
             .collect();
-        ranked.sort_by(|(ra, a), (rb, b)| {
-            (a.order.0, ra, &a.coder, a.order.1, a.order.2)
-                .cmp(&(b.order.0, rb, &b.coder, b.order.1, b.order.2))
-        });
-        CaseExcerpts { info, excerpts: ranked.into_iter().map(|(_, e)| e).collect() }
+        excerpts.sort_by(|a, b| a.row_key().cmp(&b.row_key()));
+        CaseExcerpts { info, excerpts }
     }
 }
 
@@ -146,7 +167,12 @@ impl Segments {
     }
 }
 
-fn excerpt(transcript: &Transcript, segment: &Segment, coding: &Coding) -> Excerpt {
+fn excerpt(
+    transcript: &Transcript,
+    segment: &Segment,
+    coding: &Coding,
+    rank: Option<usize>,
+) -> Excerpt {
     let memo = match &coding.source {
         Source::Manual { memo, .. } => memo.clone(),
         Source::Rule { .. } => None,
@@ -159,7 +185,7 @@ fn excerpt(transcript: &Transcript, segment: &Segment, coding: &Coding) -> Excer
         coder: coding.coder.clone(),
         memo,
         text: span_text(transcript, segment, coding.start, coding.end).trim().to_owned(),
-        order: (segment.start, coding.start, coding.end),
+        order: (segment.start, rank, coding.start, coding.end),
     }
 }
 
@@ -182,28 +208,23 @@ fn span_text<'t>(
     &text[from..to.max(from)]
 }
 
-/// Every excerpt shown, with the columns of the table.
+/// Every excerpt shown, with the columns of the table; the texts are read
+/// back from the temporary file they were gathered into.
 pub(crate) struct Excerpts<'a> {
     pub(crate) codebook: &'a Codebook,
     /// The case attributes' names, in the order first met over the cases.
     pub(crate) attributes: Vec<String>,
-    /// The cases with at least one excerpt, in study order, each with its
-    /// excerpts.
-    pub(crate) cases: Vec<CaseExcerpts>,
-}
-
-/// One row of the table, every cell as text.
-pub(crate) struct Row<'e> {
-    pub(crate) case: &'e CaseInfo,
-    pub(crate) excerpt: &'e Excerpt,
+    /// The cases with at least one excerpt, in study order.
+    pub(crate) cases: Vec<SpilledCase>,
+    spill: spill::Spilled,
 }
 
 /// The case attributes' names over `cases`, in the order first met, so
 /// that a filter does not change the columns.
-pub(crate) fn attribute_columns(cases: &[CaseExcerpts]) -> Vec<String> {
+pub(crate) fn attribute_columns<'c>(cases: impl IntoIterator<Item = &'c CaseInfo>) -> Vec<String> {
     let mut attributes: Vec<String> = Vec::new();
     for case in cases {
-        for name in case.info.attributes.keys() {
+        for name in case.attributes.keys() {
             if !attributes.contains(name) {
                 attributes.push(name.clone());
             }
@@ -213,34 +234,70 @@ pub(crate) fn attribute_columns(cases: &[CaseExcerpts]) -> Vec<String> {
 }
 
 impl<'a> Excerpts<'a> {
-    /// The excerpts of `cases` (in study order), with the `attributes`
-    /// columns; cases without excerpts are left out.
-    pub(crate) fn new(
-        codebook: &'a Codebook,
-        attributes: Vec<String>,
-        cases: Vec<CaseExcerpts>,
-    ) -> Excerpts<'a> {
-        let cases = cases.into_iter().filter(|c| !c.excerpts.is_empty()).collect();
-        Excerpts { codebook, attributes, cases }
-    }
-
     /// How many excerpts there are.
     pub(crate) fn len(&self) -> usize {
-        self.cases.iter().map(|c| c.excerpts.len()).sum()
+        self.cases.iter().map(SpilledCase::len).sum()
     }
 
-    /// Every row, in order.
-    pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.cases.iter().flat_map(|case| {
-            case.excerpts.iter().map(move |excerpt| Row { case: &case.info, excerpt })
-        })
+    /// Every row in order, a case at a time.
+    pub(crate) fn rows(
+        &self,
+        mut each: impl FnMut(&CaseInfo, &Excerpt) -> Result<()>,
+    ) -> Result<()> {
+        for case in &self.cases {
+            for excerpt in self.spill.rows(case)? {
+                each(&case.info, &excerpt)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The excerpts of `code` case by case, in study order.
+    pub(crate) fn by_case(
+        &self,
+        code: &str,
+        mut each: impl FnMut(&CaseInfo, Vec<Excerpt>) -> Result<()>,
+    ) -> Result<()> {
+        for case in &self.cases {
+            if let Some(list) = self.spill.of_code(case, code)? {
+                each(&case.info, list)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many excerpts `code` has.
+    pub(crate) fn count_of(&self, code: &str) -> usize {
+        self.cases.iter().map(|c| c.count_of(code)).sum()
     }
 
     /// The codes that have excerpts, in codebook order.
     pub(crate) fn codes(&self) -> Vec<&'a str> {
         let used: std::collections::BTreeSet<&str> =
-            self.rows().map(|r| r.excerpt.code.as_str()).collect();
-        self.codebook.codes().iter().map(|c| c.id.as_str()).filter(|id| used.contains(id)).collect()
+            self.cases.iter().flat_map(SpilledCase::codes).collect();
+        let mut codes: Vec<&'a str> = self
+            .codebook
+            .codes()
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| used.contains(id))
+            .collect();
+        // `qda query` shows a matching segment that has no code as `uncoded`.
+        if used.contains(qda_coding::UNCODED) {
+            codes.push(qda_coding::UNCODED);
+        }
+        codes
+    }
+
+    /// A code's memo (Markdown), if it has one.
+    pub(crate) fn code_memo(&self, code: &str) -> Option<&'a str> {
+        let memo = self.codebook.code(code)?.memo.as_deref()?.trim();
+        (!memo.is_empty()).then_some(memo)
+    }
+
+    /// The cases with a case memo, in study order, with their memos.
+    pub(crate) fn case_memos(&self) -> impl Iterator<Item = (&CaseInfo, &str)> {
+        self.cases.iter().filter_map(|c| Some((&c.info, c.info.memo.as_deref()?)))
     }
 
     /// The column names.
@@ -255,10 +312,9 @@ impl<'a> Excerpts<'a> {
     }
 
     /// A row's cells, in the order of [`Excerpts::header`].
-    pub(crate) fn cells(&self, row: &Row<'_>) -> Vec<String> {
-        let e = row.excerpt;
-        let mut cells = vec![row.case.case.clone()];
-        cells.extend(self.attribute_values(row.case).into_iter().map(|(_, v)| v));
+    pub(crate) fn cells(&self, case: &CaseInfo, e: &Excerpt) -> Vec<String> {
+        let mut cells = vec![case.case.clone()];
+        cells.extend(self.attribute_values(case).into_iter().map(|(_, v)| v));
         cells.extend([
             e.segment.clone(),
             e.speaker.clone(),
@@ -297,17 +353,6 @@ impl<'a> Excerpts<'a> {
         }
     }
 
-    /// The excerpts of `code`, grouped by case in study order.
-    pub(crate) fn by_case(&self, code: &str) -> Vec<(&CaseInfo, Vec<&Excerpt>)> {
-        self.cases
-            .iter()
-            .filter_map(|case| {
-                let list: Vec<&Excerpt> = case.excerpts.iter().filter(|e| e.code == code).collect();
-                (!list.is_empty()).then_some((&case.info, list))
-            })
-            .collect()
-    }
-
     /// The title of a document of these excerpts.
     pub(crate) fn title(&self) -> String {
         format!("Coded excerpts · {}", self.codebook.name())
@@ -322,32 +367,37 @@ impl<'a> Excerpts<'a> {
         )
     }
 
-    /// The file's bytes in `kind`.
-    pub(crate) fn render(&self, kind: Kind, coder: &str, bom: bool) -> Result<Vec<u8>> {
-        Ok(match kind {
-            Kind::Csv => csv::render(self, bom)?,
-            Kind::Xlsx => xlsx::render(self)?,
-            Kind::Docx => docx::render(self, coder)?,
-            Kind::Markdown => markdown::render(self, coder).into_bytes(),
-            Kind::Html => html::render(self, coder).into_bytes(),
-        })
+    /// Writes the file in `kind` to `out`.
+    pub(crate) fn render(&self, kind: Kind, coder: &str, bom: bool, out: &mut Sink) -> Result<()> {
+        match kind {
+            Kind::Csv => csv::render(self, bom, out),
+            Kind::Xlsx => xlsx::render(self, out),
+            Kind::Docx => docx::render(self, coder, out),
+            Kind::Markdown => markdown::render(self, coder, out),
+            Kind::Html => html::render(self, coder, out),
+        }
     }
 }
 
 /// A segment's line under its quote: `P01:t3.p1 · A · 00:03:12 · rules`,
 /// and the memo after a dash.
 pub(crate) fn byline(e: &Excerpt) -> String {
-    let mut parts = vec![e.segment.as_str(), e.speaker.as_str()];
-    if let Some(time) = &e.time {
-        parts.push(time);
-    }
-    parts.push(&e.coder);
-    let mut line = parts.join(" · ");
+    let mut line = segment_line(e);
     if let Some(memo) = &e.memo {
         line.push_str(" — ");
         line.push_str(memo);
     }
     line
+}
+
+/// A segment's line without the memo: `P01:t3.p1 · A · 00:03:12 · rules`.
+pub(crate) fn segment_line(e: &Excerpt) -> String {
+    let mut parts = vec![e.segment.as_str(), e.speaker.as_str()];
+    if let Some(time) = &e.time {
+        parts.push(time);
+    }
+    parts.push(&e.coder);
+    parts.join(" · ")
 }
 
 /// A case's attributes in one line: `gender: female · year: 2009`.

@@ -2,15 +2,22 @@
 //! (filters on the header, the header row frozen), then a sheet per code
 //! with its rows. Long texts wrap; columns have set widths.
 //!
+//! Every sheet is in `rust_xlsxwriter`'s constant memory mode: a row is
+//! written out to a temporary file once the next one starts, so a sheet
+//! must be written top to bottom. One pass over the rows does that for
+//! every sheet at once: a row goes to the first sheet and to the end of its
+//! code's sheet, whose rows are then in the same order as in the first.
+//!
 //! Same inputs, same bytes: the workbook's creation date, which
 //! `rust_xlsxwriter` would take from the clock, is fixed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
-use super::{Excerpts, Row};
+use super::{Excerpt, Excerpts};
+use crate::output::Sink;
 
 /// Excel's limits: characters in a cell, rows in a sheet, characters in a
 /// sheet name.
@@ -21,24 +28,7 @@ const NAME_MAX: usize = 31;
 /// The first sheet's name, kept free for it among the codes' sheet names.
 const ALL: &str = "Excerpts";
 
-pub(super) fn render(excerpts: &Excerpts<'_>) -> Result<Vec<u8>> {
-    check_limits(excerpts)?;
-    let mut workbook = Workbook::new();
-    let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    workbook.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("qda"));
-    let rows: Vec<Row<'_>> = excerpts.rows().collect();
-    sheet(workbook.add_worksheet(), ALL, excerpts, &rows)?;
-    let mut taken = reserved();
-    for code in excerpts.codes() {
-        let name = sheet_name(code, &mut taken);
-        let of_code: Vec<Row<'_>> = excerpts.rows().filter(|r| r.excerpt.code == code).collect();
-        sheet(workbook.add_worksheet(), &name, excerpts, &of_code)?;
-    }
-    Ok(workbook.save_to_buffer()?)
-}
-
-/// Refuses what an Excel sheet cannot hold, before any is written.
-fn check_limits(excerpts: &Excerpts<'_>) -> Result<()> {
+pub(super) fn render(excerpts: &Excerpts<'_>, out: &mut Sink) -> Result<()> {
     if excerpts.len() >= ROWS_MAX {
         bail!(
             "{} excerpts are more than an Excel sheet holds ({} rows); narrow them with --code, --case or --where, or write .csv",
@@ -46,38 +36,89 @@ fn check_limits(excerpts: &Excerpts<'_>) -> Result<()> {
             ROWS_MAX - 1
         );
     }
-    for row in excerpts.rows() {
-        let e = row.excerpt;
-        for (what, text) in [("text", &e.text), ("memo", e.memo.as_ref().unwrap_or(&String::new()))]
-        {
-            let n = text.chars().count();
-            if n > CELL_MAX {
-                bail!(
-                    "segment {}: its {what} has {n} characters, more than an Excel cell holds ({CELL_MAX}); write .csv, .docx or .html instead, or split the turn",
-                    e.segment
-                );
-            }
+    let mut workbook = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("qda"));
+    let header = excerpts.header();
+    let formats = Formats::new();
+    start_sheet(
+        workbook.add_worksheet_with_constant_memory(),
+        ALL,
+        &header,
+        excerpts.len(),
+        &formats,
+    )?;
+    // Each code's sheet and the row its next excerpt goes to.
+    let mut sheets: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+    let mut taken = reserved();
+    for (index, code) in excerpts.codes().into_iter().enumerate() {
+        let name = sheet_name(code, &mut taken);
+        let sheet = workbook.add_worksheet_with_constant_memory();
+        start_sheet(sheet, &name, &header, excerpts.count_of(code), &formats)?;
+        sheets.insert(code, (index + 1, 1));
+    }
+    let mut next = 1;
+    excerpts.rows(|case, excerpt| {
+        check_cells(excerpt)?;
+        let cells = excerpts.cells(case, excerpt);
+        write_row(workbook.worksheet_from_index(0)?, next, &cells, &formats)?;
+        next += 1;
+        if let Some((index, row)) = sheets.get_mut(excerpt.code.as_str()) {
+            write_row(workbook.worksheet_from_index(*index)?, *row, &cells, &formats)?;
+            *row += 1;
+        }
+        Ok(())
+    })?;
+    workbook.save_to_writer(out)?;
+    Ok(())
+}
+
+/// Refuses what an Excel cell cannot hold (the file is not written).
+fn check_cells(e: &Excerpt) -> Result<()> {
+    for (what, text) in [("text", &e.text), ("memo", e.memo.as_ref().unwrap_or(&String::new()))] {
+        let n = text.chars().count();
+        if n > CELL_MAX {
+            bail!(
+                "segment {}: its {what} has {n} characters, more than an Excel cell holds ({CELL_MAX}); write .csv, .docx or .html instead, or split the turn",
+                e.segment
+            );
         }
     }
     Ok(())
 }
 
-fn sheet(
+/// The cell formats: the header's, short values', and the long texts'.
+struct Formats {
+    bold: Format,
+    top: Format,
+    wrapped: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            bold: Format::new().set_bold().set_align(FormatAlign::Top),
+            top: Format::new().set_align(FormatAlign::Top),
+            wrapped: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// Names a sheet and writes its header, column widths, filters and frozen
+/// header row, all before its first row of excerpts (in constant memory
+/// mode the header row is written out when the next row starts).
+fn start_sheet(
     sheet: &mut Worksheet,
     name: &str,
-    excerpts: &Excerpts<'_>,
-    rows: &[Row<'_>],
+    header: &[String],
+    rows: usize,
+    formats: &Formats,
 ) -> Result<()> {
     sheet.set_name(name)?;
-    let header = excerpts.header();
-    let bold = Format::new().set_bold().set_align(FormatAlign::Top);
-    let top = Format::new().set_align(FormatAlign::Top);
-    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    // The memo and text columns are the last two.
-    let long_from = header.len() - 2;
+    let long_from = long_from(header.len());
     for (col, title) in header.iter().enumerate() {
         let col = u16::try_from(col)?;
-        sheet.write_string_with_format(0, col, title, &bold)?;
+        sheet.write_string_with_format(0, col, title, &formats.bold)?;
         let width = if usize::from(col) >= long_from {
             30 + 30 * (usize::from(col) - long_from)
         } else {
@@ -85,16 +126,23 @@ fn sheet(
         };
         sheet.set_column_width(col, u32::try_from(width)?)?;
     }
-    for (i, row) in rows.iter().enumerate() {
-        let at = u32::try_from(i + 1)?;
-        for (col, cell) in excerpts.cells(row).iter().enumerate() {
-            let format = if col >= long_from { &wrapped } else { &top };
-            sheet.write_string_with_format(at, u16::try_from(col)?, cell, format)?;
-        }
-    }
     let last_col = u16::try_from(header.len() - 1)?;
-    sheet.autofilter(0, 0, u32::try_from(rows.len())?, last_col)?;
+    sheet.autofilter(0, 0, u32::try_from(rows)?, last_col)?;
     sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The memo and text columns, the last two, wrap.
+fn long_from(columns: usize) -> usize {
+    columns - 2
+}
+
+fn write_row(sheet: &mut Worksheet, at: u32, cells: &[String], formats: &Formats) -> Result<()> {
+    let long_from = long_from(cells.len());
+    for (col, cell) in cells.iter().enumerate() {
+        let format = if col >= long_from { &formats.wrapped } else { &formats.top };
+        sheet.write_string_with_format(at, u16::try_from(col)?, cell, format)?;
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod crosstab;
 pub(crate) mod excerpts;
 pub(crate) mod memos;
 pub(crate) mod provenance;
+pub(crate) mod saturation;
 pub(crate) mod shown;
 pub(crate) mod study_memos;
 pub(crate) mod tally;
@@ -57,6 +58,13 @@ pub(crate) const SECTIONS: &[Section] = &[
         shown: |s| s.by_segment.codes.len() > 1,
         html: cooccurrence::html,
         markdown: cooccurrence::markdown,
+    },
+    Section {
+        id: "saturation",
+        title: "Saturation",
+        shown: |s| s.saturation.is_some(),
+        html: saturation::html,
+        markdown: saturation::markdown,
     },
     Section {
         id: "codebook",

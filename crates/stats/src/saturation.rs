@@ -1,0 +1,298 @@
+//! Thematic saturation after Guest, Namey and Chen (2020), "A simple method
+//! to assess and report thematic saturation in qualitative research", PLOS
+//! ONE 15(5): e0232076, <https://doi.org/10.1371/journal.pone.0232076>.
+//!
+//! The first `base` interviews give the base: the distinct codes found in
+//! them. After the base, runs of `run` consecutive interviews follow, each
+//! starting one interview later than the one before (5–6, 6–7, ... for a
+//! base of 4 and runs of 2). A run's new information is the number of codes
+//! first seen in it (not in any interview before the run) divided by the
+//! number of codes in the base. Saturation is reached at the first run whose
+//! new information is at or under the threshold, and reported as
+//! "interviews before the run + run length" (6+2: eight interviews).
+
+use std::collections::BTreeSet;
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+use crate::krippendorff::quantile;
+
+/// The three choices of the method.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SaturationOptions {
+    /// Interviews in the base (the paper's default and ours: 4).
+    pub base: usize,
+    /// Interviews in a run (2).
+    pub run: usize,
+    /// New information, as a fraction of the base's codes, at or under
+    /// which saturation is reached (0.05).
+    pub threshold: f64,
+}
+
+impl Default for SaturationOptions {
+    fn default() -> Self {
+        SaturationOptions { base: 4, run: 2, threshold: 0.05 }
+    }
+}
+
+/// Why saturation cannot be assessed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaturationError {
+    /// Base or run of zero interviews, or a threshold outside [0, 1].
+    #[error("{0}")]
+    InvalidOption(String),
+    /// The base and one run need more interviews than there are.
+    #[error(
+        "a base of {base} and a run of {run} need {} interviews, but there are {interviews}",
+        base + run
+    )]
+    TooFewInterviews {
+        /// The base size.
+        base: usize,
+        /// The run length.
+        run: usize,
+        /// Interviews given.
+        interviews: usize,
+    },
+    /// No code in the base: new information would divide by zero.
+    #[error(
+        "the {0} base interviews have no code, so new information cannot be measured against them"
+    )]
+    EmptyBase(usize),
+}
+
+/// One run: which interviews it covers and what was new in them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaturationRun<T> {
+    /// The first interview of the run (from 0).
+    pub first: usize,
+    /// The last interview of the run (from 0, inclusive).
+    pub last: usize,
+    /// Codes first seen in the run, sorted.
+    pub new: Vec<T>,
+    /// `new.len()` divided by the base's codes.
+    pub new_information: f64,
+}
+
+/// The assessment of one interview order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saturation<T> {
+    /// Distinct codes in the base.
+    pub base_codes: usize,
+    /// Every run, in order.
+    pub runs: Vec<SaturationRun<T>>,
+    /// The first run at or under the threshold (index into `runs`).
+    pub reached: Option<usize>,
+    /// Distinct codes seen in the first 1, 2, ... interviews (the curve).
+    pub cumulative: Vec<usize>,
+}
+
+impl<T> Saturation<T> {
+    /// Interviews needed to reach saturation (the run's last interview,
+    /// counted from 1); `None` when not reached.
+    pub fn point(&self) -> Option<usize> {
+        self.reached.map(|i| self.runs[i].last + 1)
+    }
+}
+
+fn check(options: &SaturationOptions, interviews: usize) -> Result<(), SaturationError> {
+    if options.base == 0 || options.run == 0 {
+        return Err(SaturationError::InvalidOption(
+            "the base and the run need at least one interview each".to_owned(),
+        ));
+    }
+    if !(0.0..=1.0).contains(&options.threshold) {
+        return Err(SaturationError::InvalidOption(format!(
+            "the threshold {} is not a share between 0 and 1",
+            options.threshold
+        )));
+    }
+    if options.base + options.run > interviews {
+        return Err(SaturationError::TooFewInterviews {
+            base: options.base,
+            run: options.run,
+            interviews,
+        });
+    }
+    Ok(())
+}
+
+/// Assesses saturation over `interviews` (each interview's distinct codes),
+/// in the order given.
+///
+/// # Errors
+/// Invalid options, too few interviews for the base and one run, or a base
+/// without codes.
+pub fn saturation<T: Ord + Clone>(
+    interviews: &[BTreeSet<T>],
+    options: &SaturationOptions,
+) -> Result<Saturation<T>, SaturationError> {
+    check(options, interviews.len())?;
+    let mut seen: BTreeSet<&T> = BTreeSet::new();
+    let mut cumulative = Vec::with_capacity(interviews.len());
+    for interview in interviews {
+        seen.extend(interview);
+        cumulative.push(seen.len());
+    }
+    let base_codes = cumulative[options.base - 1];
+    if base_codes == 0 {
+        return Err(SaturationError::EmptyBase(options.base));
+    }
+    let mut runs = Vec::new();
+    let mut reached = None;
+    for first in options.base..=interviews.len() - options.run {
+        let last = first + options.run - 1;
+        let before: BTreeSet<&T> = interviews[..first].iter().flatten().collect();
+        let new: BTreeSet<&T> =
+            interviews[first..=last].iter().flatten().filter(|c| !before.contains(c)).collect();
+        let new_information = new.len() as f64 / base_codes as f64;
+        // Compared in whole shares of a hundred-millionth, so that 1/20
+        // counts as 5% and not a rounding error above it.
+        if reached.is_none() && (new_information - options.threshold) <= 1e-9 {
+            reached = Some(runs.len());
+        }
+        runs.push(SaturationRun {
+            first,
+            last,
+            new: new.into_iter().cloned().collect(),
+            new_information,
+        });
+    }
+    Ok(Saturation { base_codes, runs, reached, cumulative })
+}
+
+/// The saturation point over random interview orders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaturationBootstrap {
+    /// Orders drawn.
+    pub resamples: usize,
+    /// Orders in which saturation was reached.
+    pub reached: usize,
+    /// Median of the saturation point (interviews) over the orders that
+    /// reached it; `None` when none did.
+    pub median: Option<f64>,
+    /// 2.5th and 97.5th percentiles (Hyndman and Fan type 7) of the same.
+    pub interval: Option<(f64, f64)>,
+}
+
+/// Assesses saturation over `resamples` random orders of the interviews
+/// (shuffled by Fisher–Yates with `ChaCha8` seeded with `seed`), as the
+/// paper validates its method.
+///
+/// # Errors
+/// As [`saturation`]; an order whose base has no code is left out of the
+/// points (it reaches nothing) rather than failing the whole bootstrap.
+pub fn saturation_bootstrap<T: Ord + Clone>(
+    interviews: &[BTreeSet<T>],
+    options: &SaturationOptions,
+    resamples: usize,
+    seed: u64,
+) -> Result<SaturationBootstrap, SaturationError> {
+    check(options, interviews.len())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut order: Vec<usize> = (0..interviews.len()).collect();
+    let mut points = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        for i in (1..order.len()).rev() {
+            let j = crate::resample::uniform_below(&mut rng, i as u64 + 1);
+            order.swap(i, j as usize);
+        }
+        let shuffled: Vec<BTreeSet<T>> = order.iter().map(|&i| interviews[i].clone()).collect();
+        if let Ok(assessed) = saturation(&shuffled, options)
+            && let Some(point) = assessed.point()
+        {
+            points.push(point as f64);
+        }
+    }
+    points.sort_by(f64::total_cmp);
+    let (median, interval) = if points.is_empty() {
+        (None, None)
+    } else {
+        (Some(quantile(&points, 0.5)), Some((quantile(&points, 0.025), quantile(&points, 0.975))))
+    };
+    Ok(SaturationBootstrap { resamples, reached: points.len(), median, interval })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interviews(new_per_interview: &[usize]) -> Vec<BTreeSet<usize>> {
+        // Interview i brings `new_per_interview[i]` codes never seen before,
+        // and repeats one code of the first interview.
+        let mut next = 0;
+        new_per_interview
+            .iter()
+            .map(|&n| {
+                let mut codes: BTreeSet<usize> = (next..next + n).collect();
+                codes.insert(0);
+                next += n;
+                codes
+            })
+            .collect()
+    }
+
+    /// Guest, Namey and Chen (2020), PLOS ONE 15(5): e0232076, section
+    /// "Assessing saturation": their base of four interviews holds 37
+    /// themes; a run that brings four new themes gives 4/37 = 11%, "still
+    /// not below our 5% threshold"; the run bringing one new theme gives
+    /// 1/37 = 2.7%, at which saturation is reached, reported for runs of two
+    /// as "6+2". The paper's per-interview counts were not available to
+    /// us; the counts below (20, 9, 5, 3 in the base, then 2, 2, 1, 0, 1, 0)
+    /// are worked by hand from the method's definition to give exactly
+    /// those figures: runs 5–6: 4/37, 6–7: 3/37, 7–8: 1/37.
+    #[test]
+    fn the_papers_figures() {
+        let data = interviews(&[20, 9, 5, 3, 2, 2, 1, 0, 1, 0]);
+        let assessed = saturation(&data, &SaturationOptions::default()).unwrap();
+        assert_eq!(assessed.base_codes, 37);
+        let shares: Vec<(usize, usize, usize)> =
+            assessed.runs.iter().map(|r| (r.first + 1, r.last + 1, r.new.len())).collect();
+        assert_eq!(shares[..3], [(5, 6, 4), (6, 7, 3), (7, 8, 1)]);
+        assert_eq!(format!("{:.0}%", assessed.runs[0].new_information * 100.0), "11%");
+        assert_eq!(format!("{:.1}%", assessed.runs[2].new_information * 100.0), "2.7%");
+        assert_eq!(assessed.reached, Some(2));
+        // "6+2": six interviews before the run, two in it.
+        assert_eq!((assessed.runs[2].first, assessed.point()), (6, Some(8)));
+        assert_eq!(assessed.cumulative[..8], [20, 29, 34, 37, 39, 41, 42, 42]);
+    }
+
+    #[test]
+    fn a_share_equal_to_the_threshold_reaches_it() {
+        // 20 base codes, one new in the run: 1/20 = 5%, at the threshold.
+        let data = interviews(&[20, 0, 0, 0, 1, 0]);
+        let assessed = saturation(&data, &SaturationOptions { base: 1, run: 2, threshold: 0.05 });
+        assert_eq!(assessed.unwrap().point(), Some(3));
+    }
+
+    #[test]
+    fn not_reached_and_errors() {
+        let data = interviews(&[5, 5, 5, 5, 5, 5]);
+        let assessed = saturation(&data, &SaturationOptions::default()).unwrap();
+        assert_eq!(assessed.reached, None);
+        assert_eq!(assessed.runs.len(), 1);
+        assert_eq!(
+            saturation(&data, &SaturationOptions { base: 30, ..Default::default() }),
+            Err(SaturationError::TooFewInterviews { base: 30, run: 2, interviews: 6 })
+        );
+        let empty = vec![BTreeSet::<usize>::new(); 6];
+        assert_eq!(
+            saturation(&empty, &SaturationOptions::default()),
+            Err(SaturationError::EmptyBase(4))
+        );
+    }
+
+    #[test]
+    fn the_bootstrap_is_seeded() {
+        let data = interviews(&[20, 9, 5, 3, 2, 2, 1, 0, 1, 0, 0, 0]);
+        let options = SaturationOptions::default();
+        let a = saturation_bootstrap(&data, &options, 200, 7).unwrap();
+        assert_eq!(a, saturation_bootstrap(&data, &options, 200, 7).unwrap());
+        assert_eq!(a.resamples, 200);
+        let (low, high) = a.interval.unwrap();
+        let median = a.median.unwrap();
+        assert!(6.0 <= low && low <= median && median <= high && high <= 12.0, "{a:?}");
+    }
+}
