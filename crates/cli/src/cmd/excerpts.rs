@@ -16,7 +16,6 @@ use qda_coding::{Codebook, Coding, Memo, StudyMemos, Transcript};
 use crate::args::ExcerptsArgs;
 use crate::cmd::query::QueryFilter;
 use crate::outcome::Outcome;
-use crate::output::{Sink, count};
 use crate::provenance::{Input, display_path};
 use crate::render::excerpts::{CaseExcerpts, Collector, Kind, SpilledCase, attribute_columns};
 use crate::study::{LoadedStudy, Summary};
@@ -79,15 +78,7 @@ pub(crate) fn run(args: &ExcerptsArgs) -> Result<Outcome> {
         ids.iter().map(String::as_str),
     )?;
     let excerpts = collector.finish(&study.codebook, attributes, &memos)?;
-    let what = format!(
-        "{} from {} ({})",
-        count(excerpts.len(), "excerpt"),
-        count(excerpts.cases.len(), "case"),
-        kind.name()
-    );
-    let mut sink = Sink::create(args.output.as_deref(), &study.read())?;
-    excerpts.render(kind, &study.coder, !args.no_bom, &mut sink)?;
-    sink.finish(what)?;
+    excerpts.write(kind, &study.coder, !args.no_bom, args.output.as_deref(), &study.read())?;
     Ok(Outcome::Success)
 }
 

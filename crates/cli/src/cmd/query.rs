@@ -20,7 +20,7 @@ use qda_coding::{
 
 use crate::args::{Format, QueryArgs, QueryLevel};
 use crate::outcome::Outcome;
-use crate::output::{Sink, count};
+use crate::output::count;
 use crate::provenance::{Input, display_path};
 use crate::render::excerpts::{CaseExcerpts, Collector, Kind, attribute_columns};
 use crate::render::query::{CountRow, MultiCoded, MultiSegment, QueryCounts};
@@ -190,15 +190,7 @@ fn finish(
             let attributes = attribute_columns(collector.cases().iter().map(|c| &c.info));
             let excerpts = collector.finish(&study.codebook, attributes, &StudyMemos::new())?;
             let coders = if args.codings.is_empty() { RULES_CODER } else { "every coder" };
-            let what = format!(
-                "{} from {} ({})",
-                count(excerpts.len(), "excerpt"),
-                count(excerpts.cases.len(), "case"),
-                kind.name()
-            );
-            let mut sink = Sink::create(args.output.as_deref(), &study.read())?;
-            excerpts.render(kind, coders, !args.no_bom, &mut sink)?;
-            sink.finish(what)?;
+            excerpts.write(kind, coders, !args.no_bom, args.output.as_deref(), &study.read())?;
             return Ok(Outcome::Success);
         }
         Mode::Count(format) => {

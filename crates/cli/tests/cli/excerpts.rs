@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::QdaTest;
+use crate::support::{QdaTest, column, csv_rows};
 
 const STUDY: &[&str] = &["excerpts", "codebooks/motives.toml", "transcripts/"];
 
@@ -25,21 +25,6 @@ fn excerpts(test: &QdaTest, extra: &[&str], output: &str) -> Vec<u8> {
     args.extend_from_slice(&["-o", output]);
     test.run(&args).ok();
     test.read(output)
-}
-
-/// The rows of a CSV file (its byte-order mark dropped), the header first.
-fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes)
-        .records()
-        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
-        .collect()
-}
-
-fn column(rows: &[Vec<String>], name: &str) -> usize {
-    rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{QdaTest, json};
+use crate::support::{QdaTest, column, csv_rows, json};
 
 const STUDY: &[&str] = &["codebooks/motives.toml", "transcripts/"];
 const CODERS: &[&str] = &["--codings", "codings/anna.json", "codings/ben.json"];
@@ -16,21 +16,6 @@ fn query(test: &QdaTest, expr: &str, extra: &[&str]) -> String {
     args.extend_from_slice(STUDY);
     args.extend_from_slice(extra);
     test.run(&args).ok().to_owned()
-}
-
-/// The rows of a CSV file (its byte-order mark dropped), the header first.
-fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes)
-        .records()
-        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
-        .collect()
-}
-
-fn column(rows: &[Vec<String>], name: &str) -> usize {
-    rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]

@@ -181,3 +181,19 @@ pub(crate) fn request(
 pub(crate) fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
+
+/// The rows of a CSV file (its byte-order mark dropped), the header first.
+pub(crate) fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The index of the column headed `name`.
+pub(crate) fn column(rows: &[Vec<String>], name: &str) -> usize {
+    rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}

@@ -367,6 +367,27 @@ impl<'a> Excerpts<'a> {
         )
     }
 
+    /// Writes the excerpts in `kind` to `output` (standard output when
+    /// `None`), never over one of `inputs`, and says what was written.
+    pub(crate) fn write(
+        &self,
+        kind: Kind,
+        coder: &str,
+        bom: bool,
+        output: Option<&Path>,
+        inputs: &[&Path],
+    ) -> Result<()> {
+        let what = format!(
+            "{} from {} ({})",
+            crate::output::count(self.len(), "excerpt"),
+            crate::output::count(self.cases.len(), "case"),
+            kind.name()
+        );
+        let mut sink = Sink::create(output, inputs)?;
+        self.render(kind, coder, bom, &mut sink)?;
+        sink.finish(what)
+    }
+
     /// Writes the file in `kind` to `out`.
     pub(crate) fn render(&self, kind: Kind, coder: &str, bom: bool, out: &mut Sink) -> Result<()> {
         match kind {
