@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::args::{Cli, Command, TranscriptArgs};
 use crate::cmd;
 use crate::render::json;
-use crate::study::{LoadedStudy, Sources, TranscriptProblems};
+use crate::study::{FileError, LoadedStudy, Sources, TranscriptProblems};
 
 /// Which input a failure is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +64,14 @@ impl Error {
             } else if let Some(TranscriptProblems(problems)) = cause.downcast_ref() {
                 let Some(first) = problems.first() else { continue };
                 (ErrorClass::Transcript, first.position.clone(), first.kind)
+            } else if let Some(e) = cause.downcast_ref::<FileError>() {
+                let position = Position { path: e.path.clone(), location: None };
+                return Error {
+                    class: ErrorClass::Input,
+                    position: Some(position),
+                    kind: None,
+                    message,
+                };
             } else {
                 continue;
             };

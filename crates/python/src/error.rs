@@ -110,6 +110,11 @@ impl From<qda_cli::json::Error> for Failure {
         };
         match (&e.position, e.kind) {
             (Some(position), Some(kind)) => Failure::at(class, e.message, position, kind),
+            // A file that cannot be read, or is not there: named, no line.
+            (Some(position), None) => Failure {
+                file: Some(position.path.display().to_string()),
+                ..Failure::new(class, e.message)
+            },
             _ => Failure::new(class, e.message),
         }
     }

@@ -66,8 +66,12 @@ def test_a_case_in_two_files_is_a_transcript_error(tmp_path):
 def test_an_empty_folder_and_a_missing_path_are_input_errors(tmp_path):
     with pytest.raises(qda.InputError, match="no transcripts found"):
         qda.read_transcripts(tmp_path)
-    with pytest.raises(qda.InputError, match="no such file or folder"):
+    with pytest.raises(qda.InputError, match="no such file or folder") as raised:
         qda.read_transcripts(tmp_path / "absent")
+    assert raised.value.file == str(tmp_path / "absent")
+    with pytest.raises(qda.InputError, match="cannot read the file") as raised:
+        qda.tally(CODEBOOK, "transcripts/", adjudications=tmp_path / "none.toml")
+    assert raised.value.file == str(tmp_path / "none.toml")
     with pytest.raises(qda.InputError, match="unknown unit `clause`; use turn, paragraph or sentence"):
         qda.read_transcripts("transcripts/", unit="clause")
 

@@ -67,9 +67,27 @@ impl fmt::Display for TranscriptProblems {
     }
 }
 
+/// A file or folder that cannot be read, named in the message and kept by
+/// its path for callers that take errors as data (`qda_cli::json`).
+#[derive(Debug, thiserror::Error)]
+#[error("{shown}: {problem}")]
+pub(crate) struct FileError {
+    pub(crate) path: PathBuf,
+    shown: String,
+    problem: &'static str,
+    #[source]
+    source: Option<std::io::Error>,
+}
+
+impl FileError {
+    pub(crate) fn new(path: &Path, problem: &'static str, source: Option<std::io::Error>) -> Self {
+        FileError { path: path.to_owned(), shown: display_path(path), problem, source }
+    }
+}
+
 /// A file's bytes, or an error naming it.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("{}: cannot read the file", display_path(path)))
+    fs::read(path).map_err(|e| FileError::new(path, "cannot read the file", Some(e)).into())
 }
 
 /// A UTF-8 text file (`what` names it in errors), with its provenance.
@@ -263,7 +281,7 @@ impl Sources {
                 }
                 files.push(path.clone());
             } else {
-                bail!("{}: no such file or folder", display_path(path));
+                return Err(FileError::new(path, "no such file or folder", None).into());
             }
         }
         if args.transcripts.is_empty() {

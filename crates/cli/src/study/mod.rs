@@ -39,7 +39,7 @@ pub(crate) use coded::{
 };
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
-    Problems, Sources, TranscriptProblems, codebook as read_codebook, codebook_and_text,
+    FileError, Problems, Sources, TranscriptProblems, codebook as read_codebook, codebook_and_text,
     display_path_buf, how_to_convert, read_bytes, read_csv_text, read_text,
 };
 pub(crate) use memos::memos_folder_for_saving;
