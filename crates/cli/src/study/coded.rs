@@ -105,35 +105,47 @@ pub(crate) fn codable_segments(
         .collect()
 }
 
-/// Every codable segment: the codes of each coded one, and an empty unit
-/// for each one without a code.
-pub(crate) fn segment_units(cases: &[CodedCase], index: &BTreeMap<&str, usize>) -> Vec<Vec<usize>> {
-    let mut units = Vec::new();
-    for case in cases {
+/// Codable segments counted by the set of codes each has (the empty set for
+/// a segment without a code), as co-occurrence counts them: one entry per
+/// distinct set however many segments there are, so a corpus is counted
+/// case by case without keeping its segments.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct SegmentUnits(BTreeMap<Vec<usize>, usize>);
+
+impl SegmentUnits {
+    /// `case`'s codable segments, with its codes as indices in `index` (codes
+    /// not in it are left out).
+    pub(crate) fn of(case: &CodedCase, index: &BTreeMap<&str, usize>) -> Self {
+        let mut units = SegmentUnits::default();
         for codes in case.segments() {
-            units.push(codes.iter().filter_map(|c| index.get(c).copied()).collect());
+            let mut set: Vec<usize> = codes.iter().filter_map(|c| index.get(c).copied()).collect();
+            set.sort_unstable();
+            *units.0.entry(set).or_default() += 1;
         }
-        units.extend(std::iter::repeat_n(Vec::new(), case.uncoded_segments));
+        if case.uncoded_segments > 0 {
+            *units.0.entry(Vec::new()).or_default() += case.uncoded_segments;
+        }
+        units
     }
-    units
+
+    /// Adds `other`'s segments to these.
+    pub(crate) fn add(&mut self, other: SegmentUnits) {
+        for (set, n) in other.0 {
+            *self.0.entry(set).or_default() += n;
+        }
+    }
+
+    /// Every segment's codes, each set repeated once per segment that has it.
+    pub(crate) fn units(&self) -> impl Iterator<Item = &[usize]> {
+        self.0.iter().flat_map(|(set, &n)| std::iter::repeat_n(set.as_slice(), n))
+    }
 }
 
 /// Every case: the codes of any of its segments, except that in each
 /// exclusive group only the child the case is assigned counts (as in
 /// `qda tally`). A case whose conflict is unresolved keeps every child it
-/// has, with a warning.
-pub(crate) fn case_units(
-    codebook: &Codebook,
-    cases: &[CodedCase],
-    adjudications: Option<&Adjudications>,
-    index: &BTreeMap<&str, usize>,
-) -> (Vec<Vec<usize>>, Vec<String>) {
-    let counted: Vec<CaseCodes> = cases.iter().map(CodedCase::counts).collect();
-    case_units_of(codebook, &counted, adjudications, index)
-}
-
-/// As [`case_units`], from each case's segments per code (as
-/// [`CodedCase::counts`] gives them), for a command that keeps no codings.
+/// has, with a warning. From each case's segments per code (as
+/// [`CodedCase::counts`] gives them), so no coding need be kept.
 pub(crate) fn case_units_of(
     codebook: &Codebook,
     counted: &[CaseCodes],
@@ -165,4 +177,55 @@ pub(crate) fn case_units_of(
         })
         .collect();
     (units, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use qda_coding::Source;
+    use qda_stats::Cooccurrence;
+
+    use super::*;
+
+    fn case(name: &str, segments: &[(&str, &[&str])], uncoded_segments: usize) -> CodedCase {
+        let codings = segments
+            .iter()
+            .flat_map(|(segment, codes)| {
+                codes.iter().map(move |code| Coding {
+                    case: name.to_owned(),
+                    segment: (*segment).to_owned(),
+                    code: (*code).to_owned(),
+                    coder: "rules".to_owned(),
+                    start: 0,
+                    end: 1,
+                    source: Source::Manual { memo: None, quote: None, imported: None },
+                })
+            })
+            .collect();
+        CodedCase {
+            case: name.to_owned(),
+            attributes: Attributes::default(),
+            codings,
+            uncoded_segments,
+        }
+    }
+
+    #[test]
+    fn segment_units_count_as_every_segment_does_and_keep_one_entry_per_set() {
+        let index: BTreeMap<&str, usize> = [("a", 0), ("b", 1), ("c", 2)].into();
+        // `x` is not in the index (a code that groups others): left out.
+        let first = case("P01", &[("t1", &["b", "a"]), ("t2", &["a"]), ("t3", &["x"])], 2);
+        let second = case("P02", &[("t1", &["a", "b"]), ("t4", &["c", "a", "b"])], 1);
+        let mut units = SegmentUnits::of(&first, &index);
+        units.add(SegmentUnits::of(&second, &index));
+        // The same units, one per segment, as they were counted before.
+        let every_segment: Vec<Vec<usize>> =
+            vec![vec![0, 1], vec![0], vec![], vec![], vec![], vec![0, 1], vec![0, 1, 2], vec![]];
+        assert_eq!(
+            Cooccurrence::count(3, units.units()).unwrap(),
+            Cooccurrence::count(3, &every_segment).unwrap()
+        );
+        // {a, b} twice, {a}, {a, b, c}, and the empty set four times.
+        assert_eq!(units.0.len(), 4);
+        assert_eq!(units.units().count(), 8);
+    }
 }

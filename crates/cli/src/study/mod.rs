@@ -9,7 +9,9 @@
 //! A command opens the study, adds what it names, then loads the cases the
 //! way it needs them: [`LoadedStudy::case_codes`] counts each transcript's
 //! codes in the worker threads (`qda tally`), [`LoadedStudy::coded_cases`]
-//! keeps every coding (`qda cooccur`, `qda matrix`), and
+//! keeps every coding (`qda matrix`), [`LoadedStudy::each_coded_case`]
+//! keeps what the command makes of each case's codings in the worker
+//! threads (`qda cooccur`), and
 //! [`LoadedStudy::transcripts`] with [`LoadedStudy::codings`] keeps the
 //! transcripts too (`qda memos`, and `qda report` with `--codings`).
 //! [`LoadedStudy::tally`] then assigns and counts.
@@ -34,9 +36,7 @@ use rayon::prelude::*;
 use crate::args::{CodingsArgs, TranscriptArgs};
 use crate::provenance::{Input, Provenance};
 use crate::shard::Shard;
-pub(crate) use coded::{
-    CodedCase, case_units, case_units_of, codable_segments, coded_cases, segment_units,
-};
+pub(crate) use coded::{CodedCase, SegmentUnits, case_units_of, codable_segments, coded_cases};
 pub(crate) use codings::{LoadedCodings, reanchor_command, refuse_transcripts_among_codings};
 pub(crate) use files::{
     FileError, Problems, Sources, TranscriptProblems, codebook as read_codebook, codebook_and_text,
@@ -363,21 +363,44 @@ impl LoadedStudy {
 
     /// Every case with its codings, sorted by case.
     pub(crate) fn coded_cases(&mut self, args: &CodingsArgs) -> Result<Vec<CodedCase>> {
-        let cases = if args.codings.is_empty() {
-            let mut cases = Vec::new();
-            self.each_coded(|coded| {
-                cases.push(CodedCase::from(coded));
-                Ok(())
-            })?;
-            cases.sort_by(|a, b| a.case.cmp(&b.case));
-            cases
+        let cases = self.each_coded_case(args, |case| case)?;
+        Ok(cases.into_iter().map(|(_, case)| case).collect())
+    }
+
+    /// What `keep` keeps of each case with its codings, with the case, sorted
+    /// by case. From the rules, `keep` runs in the worker thread that coded
+    /// the transcript, so only what it keeps outlives the transcript (`qda
+    /// cooccur`); with `--codings` the codings are read whole anyway.
+    pub(crate) fn each_coded_case<T: Send>(
+        &mut self,
+        args: &CodingsArgs,
+        keep: impl Fn(CodedCase) -> T + Sync,
+    ) -> Result<Vec<(String, T)>> {
+        let mut cases = Vec::new();
+        if args.codings.is_empty() {
+            self.each_transcript(
+                |codebook, rules, transcript| {
+                    let coded = rules.code_transcript(codebook, &transcript);
+                    let (input, path) = (Input::coded(&coded), coded.path.clone());
+                    let case = CodedCase::from(coded);
+                    KeptCase { case: case.case.clone(), input, path, kept: keep(case) }
+                },
+                |kept| {
+                    cases.push((kept.case, kept.kept));
+                    Ok(())
+                },
+            )?;
+            cases.sort_by(|a, b| a.0.cmp(&b.0));
         } else {
             let transcripts = self.transcripts()?;
             let codings = self.codings(&transcripts, args)?;
-            coded_cases(&self.codebook, &transcripts, &codings)
-        };
+            cases = coded_cases(&self.codebook, &transcripts, &codings)
+                .into_iter()
+                .map(|case| (case.case.clone(), keep(case)))
+                .collect();
+        }
         if let Some(adjudications) = &self.adjudications {
-            adjudications.validate(&self.codebook, cases.iter().map(|c| c.case.as_str()))?;
+            adjudications.validate(&self.codebook, cases.iter().map(|(case, _)| case.as_str()))?;
         }
         Ok(cases)
     }
@@ -469,6 +492,27 @@ struct CountedTranscript {
 impl Summary for CountedTranscript {
     fn case(&self) -> &str {
         &self.codes.case
+    }
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn input(&self) -> Input {
+        self.input.clone()
+    }
+}
+
+/// What a command keeps of a coded case ([`LoadedStudy::each_coded_case`]),
+/// with the case's provenance.
+struct KeptCase<T> {
+    case: String,
+    input: Input,
+    path: PathBuf,
+    kept: T,
+}
+
+impl<T: Send> Summary for KeptCase<T> {
+    fn case(&self) -> &str {
+        &self.case
     }
     fn path(&self) -> &Path {
         &self.path
