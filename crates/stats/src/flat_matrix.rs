@@ -3,6 +3,8 @@
 //! coefficients computed here give the same numbers, to the last bit, as
 //! their [`crate::Matrix`] counterparts: the same sums in the same order.
 
+use std::collections::BTreeMap;
+
 use crate::krippendorff::{self, Bootstrap, BootstrapInterval, Level};
 use crate::reliability::{self, Coefficient, Undefined, Weights};
 
@@ -109,7 +111,7 @@ impl FlatMatrix {
 
     /// The number of units with values from two or more coders.
     pub fn pairable_units(&self) -> usize {
-        self.rows().filter(|row| present(row) >= 2).count()
+        self.summary().pairable_units
     }
 
     /// As [`crate::percent_agreement`].
@@ -117,21 +119,7 @@ impl FlatMatrix {
     /// # Errors
     /// As [`crate::percent_agreement`].
     pub fn percent_agreement(&self) -> Result<f64, Undefined> {
-        let (mut total, mut units) = (0.0, 0_usize);
-        let mut counts = vec![0_usize; self.categories.len()];
-        for row in self.rows() {
-            let r = self.count(row, &mut counts);
-            if r < 2 {
-                continue;
-            }
-            let agreeing: usize = counts.iter().map(|&c| c * c.saturating_sub(1)).sum();
-            total += agreeing as f64 / (r * (r - 1)) as f64;
-            units += 1;
-        }
-        if units == 0 {
-            return Err(Undefined::NoPairableUnits);
-        }
-        Ok(total / units as f64)
+        self.summary().percent_agreement
     }
 
     /// As [`crate::cohen_kappa`]: two coders' rows are few enough to build.
@@ -158,35 +146,7 @@ impl FlatMatrix {
     /// # Errors
     /// As [`crate::fleiss_kappa`].
     pub fn fleiss_kappa(&self) -> Result<Coefficient, Undefined> {
-        let m = if self.units() == 0 { 0 } else { self.coders };
-        let m_f = m as f64;
-        let mut counts = vec![0_usize; self.categories.len()];
-        let mut column = vec![0_usize; self.categories.len()];
-        let (mut observed, mut units) = (0.0, 0_usize);
-        for row in self.rows() {
-            if self.count(row, &mut counts) != m {
-                continue;
-            }
-            let squares: usize = counts.iter().map(|c| c * c).sum();
-            observed += (squares as f64 - m_f) / (m_f * (m_f - 1.0));
-            for (sum, c) in column.iter_mut().zip(&counts) {
-                *sum += c;
-            }
-            units += 1;
-        }
-        if m < 2 || units == 0 {
-            return Err(Undefined::NoCompleteUnits);
-        }
-        let n = units as f64;
-        let observed = observed / n;
-        let expected: f64 = column
-            .iter()
-            .map(|&c| {
-                let p = c as f64 / (n * m_f);
-                p * p
-            })
-            .sum();
-        reliability::chance_corrected(observed, expected, units)
+        self.summary().fleiss_kappa
     }
 
     /// As [`crate::gwet_ac1`].
@@ -194,43 +154,7 @@ impl FlatMatrix {
     /// # Errors
     /// As [`crate::gwet_ac1`].
     pub fn gwet_ac1(&self) -> Result<Coefficient, Undefined> {
-        let q = self.categories.len();
-        let mut counts = vec![0_usize; q];
-        let mut shares = vec![0.0_f64; q];
-        let (mut observed, mut pairable, mut rated) = (0.0, 0_usize, 0_usize);
-        for row in self.rows() {
-            let r = self.count(row, &mut counts);
-            if r == 0 {
-                continue;
-            }
-            rated += 1;
-            for (share, &c) in shares.iter_mut().zip(&counts) {
-                *share += c as f64 / r as f64;
-            }
-            if r >= 2 {
-                let r = r as f64;
-                observed += counts.iter().map(|&c| (c * c.saturating_sub(1)) as f64).sum::<f64>()
-                    / (r * (r - 1.0));
-                pairable += 1;
-            }
-        }
-        if pairable == 0 {
-            return Err(Undefined::NoPairableUnits);
-        }
-        if q < 2 {
-            return Err(Undefined::NoVariation);
-        }
-        let observed = observed / pairable as f64;
-        let n = rated as f64;
-        let expected = shares
-            .iter()
-            .map(|&share| {
-                let pi = share / n;
-                pi * (1.0 - pi)
-            })
-            .sum::<f64>()
-            / (q - 1) as f64;
-        reliability::chance_corrected(observed, expected, pairable)
+        self.summary().gwet_ac1
     }
 
     /// As [`crate::krippendorff_alpha`].
@@ -238,7 +162,7 @@ impl FlatMatrix {
     /// # Errors
     /// As [`crate::krippendorff_alpha`].
     pub fn krippendorff_alpha(&self, level: Level) -> Result<Coefficient, Undefined> {
-        krippendorff::alpha_of_patterns(&self.patterns(), &self.categories, level)
+        self.summary().krippendorff_alpha(level)
     }
 
     /// As [`crate::krippendorff_alpha_bootstrap`].
@@ -250,27 +174,126 @@ impl FlatMatrix {
         level: Level,
         options: Bootstrap,
     ) -> Result<BootstrapInterval, Undefined> {
-        krippendorff::bootstrap_patterns(&self.patterns(), &self.categories, level, options)
+        self.summary().krippendorff_alpha_bootstrap(level, options)
     }
 
+    /// Every coefficient but Cohen's kappa and Scott's pi, in one pass over
+    /// the units: each unit's categories are counted once, and each
+    /// coefficient's sums take the same terms in the same order as when it
+    /// was computed alone, so the numbers are the same to the bit.
+    pub fn summary(&self) -> FlatSummary {
+        let q = self.categories.len();
+        let m = if self.units() == 0 { 0 } else { self.coders };
+        let m_f = m as f64;
+        let dense = DenseSlots::new(self.coders, q);
+        let mut slot_units = vec![0_u64; dense.as_ref().map_or(0, |d| d.slots)];
+        let mut counts = vec![0_usize; q];
+        // Fleiss' kappa: complete units only.
+        let mut column = vec![0_usize; q];
+        let (mut fleiss_observed, mut complete) = (0.0, 0_usize);
+        // Gwet's AC1: every rated unit's shares, pairable units' agreement.
+        let mut shares = vec![0.0_f64; q];
+        let (mut gwet_observed, mut rated) = (0.0, 0_usize);
+        let (mut agreement, mut pairable, mut disagreeing) = (0.0, 0_usize, 0_usize);
+        for row in self.rows() {
+            counts.fill(0);
+            let (mut r, mut slot) = (0, 0);
+            for &c in row {
+                if c != Self::MISSING {
+                    counts[c as usize] += 1;
+                    r += 1;
+                    if let Some(dense) = &dense {
+                        slot += dense.place[c as usize];
+                    }
+                }
+            }
+            if r == 0 {
+                continue;
+            }
+            rated += 1;
+            // A category no coder gave adds 0 to its share: left out.
+            for (share, &c) in shares.iter_mut().zip(&counts).filter(|(_, c)| **c != 0) {
+                *share += c as f64 / r as f64;
+            }
+            if r >= 2 {
+                let agreeing: usize = counts.iter().map(|&c| c * c.saturating_sub(1)).sum();
+                agreement += agreeing as f64 / (r * (r - 1)) as f64;
+                let r_f = r as f64;
+                gwet_observed +=
+                    counts.iter().map(|&c| (c * c.saturating_sub(1)) as f64).sum::<f64>()
+                        / (r_f * (r_f - 1.0));
+                pairable += 1;
+                if counts.iter().any(|&c| c != 0 && c != r) {
+                    disagreeing += 1;
+                }
+                if dense.is_some() {
+                    slot_units[slot] += 1;
+                }
+            }
+            if r == m {
+                let squares: usize = counts.iter().map(|c| c * c).sum();
+                fleiss_observed += (squares as f64 - m_f) / (m_f * (m_f - 1.0));
+                for (sum, c) in column.iter_mut().zip(&counts) {
+                    *sum += c;
+                }
+                complete += 1;
+            }
+        }
+        let percent_agreement = if pairable == 0 {
+            Err(Undefined::NoPairableUnits)
+        } else {
+            Ok(agreement / pairable as f64)
+        };
+        let fleiss_kappa = if m < 2 || complete == 0 {
+            Err(Undefined::NoCompleteUnits)
+        } else {
+            let n = complete as f64;
+            let expected: f64 = column
+                .iter()
+                .map(|&c| {
+                    let p = c as f64 / (n * m_f);
+                    p * p
+                })
+                .sum();
+            reliability::chance_corrected(fleiss_observed / n, expected, complete)
+        };
+        let gwet_ac1 = if pairable == 0 {
+            Err(Undefined::NoPairableUnits)
+        } else if q < 2 {
+            Err(Undefined::NoVariation)
+        } else {
+            let n = rated as f64;
+            let expected = shares
+                .iter()
+                .map(|&share| {
+                    let pi = share / n;
+                    pi * (1.0 - pi)
+                })
+                .sum::<f64>()
+                / (q - 1) as f64;
+            reliability::chance_corrected(gwet_observed / pairable as f64, expected, pairable)
+        };
+        let patterns = match dense {
+            Some(dense) => dense.patterns(&slot_units, q),
+            None => self.patterns(),
+        };
+        FlatSummary {
+            categories: self.categories.clone(),
+            pairable_units: pairable,
+            disagreeing_units: disagreeing,
+            percent_agreement,
+            fleiss_kappa,
+            gwet_ac1,
+            patterns,
+        }
+    }
+
+    /// The units grouped by their values, sorted: for tables with too many
+    /// categories or coders for [`DenseSlots`].
     fn patterns(&self) -> krippendorff::Patterns {
         krippendorff::Patterns::of_rows(
             self.rows().map(|row| row.iter().filter(|&&c| c != Self::MISSING).map(|&c| c as usize)),
         )
-    }
-
-    /// Fills `counts` with how many coders gave each category in `row`;
-    /// returns how many gave one at all.
-    fn count(&self, row: &[u32], counts: &mut [usize]) -> usize {
-        counts.fill(0);
-        let mut r = 0;
-        for &c in row {
-            if c != Self::MISSING {
-                counts[c as usize] += 1;
-                r += 1;
-            }
-        }
-        r
     }
 
     fn two_coders(&self) -> Result<(), Undefined> {
@@ -279,8 +302,113 @@ impl FlatMatrix {
     }
 }
 
-fn present(row: &[u32]) -> usize {
-    row.iter().filter(|&&c| c != FlatMatrix::MISSING).count()
+/// What [`FlatMatrix::summary`] finds in one pass over the units.
+#[derive(Debug, PartialEq)]
+pub struct FlatSummary {
+    categories: Vec<f64>,
+    pairable_units: usize,
+    disagreeing_units: usize,
+    percent_agreement: Result<f64, Undefined>,
+    fleiss_kappa: Result<Coefficient, Undefined>,
+    gwet_ac1: Result<Coefficient, Undefined>,
+    patterns: krippendorff::Patterns,
+}
+
+impl FlatSummary {
+    /// The number of units with values from two or more coders.
+    pub fn pairable_units(&self) -> usize {
+        self.pairable_units
+    }
+
+    /// The number of units with values from two or more coders, not all
+    /// the same.
+    pub fn disagreeing_units(&self) -> usize {
+        self.disagreeing_units
+    }
+
+    /// As [`FlatMatrix::percent_agreement`].
+    ///
+    /// # Errors
+    /// As [`crate::percent_agreement`].
+    pub fn percent_agreement(&self) -> Result<f64, Undefined> {
+        self.percent_agreement.clone()
+    }
+
+    /// As [`FlatMatrix::fleiss_kappa`].
+    ///
+    /// # Errors
+    /// As [`crate::fleiss_kappa`].
+    pub fn fleiss_kappa(&self) -> Result<Coefficient, Undefined> {
+        self.fleiss_kappa.clone()
+    }
+
+    /// As [`FlatMatrix::gwet_ac1`].
+    ///
+    /// # Errors
+    /// As [`crate::gwet_ac1`].
+    pub fn gwet_ac1(&self) -> Result<Coefficient, Undefined> {
+        self.gwet_ac1.clone()
+    }
+
+    /// As [`FlatMatrix::krippendorff_alpha`].
+    ///
+    /// # Errors
+    /// As [`crate::krippendorff_alpha`].
+    pub fn krippendorff_alpha(&self, level: Level) -> Result<Coefficient, Undefined> {
+        krippendorff::alpha_of_patterns(&self.patterns, &self.categories, level)
+    }
+
+    /// As [`FlatMatrix::krippendorff_alpha_bootstrap`].
+    ///
+    /// # Errors
+    /// As [`crate::krippendorff_alpha_bootstrap`].
+    pub fn krippendorff_alpha_bootstrap(
+        &self,
+        level: Level,
+        options: Bootstrap,
+    ) -> Result<BootstrapInterval, Undefined> {
+        krippendorff::bootstrap_patterns(&self.patterns, &self.categories, level, options)
+    }
+}
+
+/// A slot for every multiset of values a unit can hold, when there are few
+/// (as with a handful of coders and categories): a unit's slot is its count
+/// of each category as the digits of a number in base `coders + 1`, so
+/// units are grouped by their values without sorting them.
+struct DenseSlots {
+    slots: usize,
+    base: usize,
+    /// Each category's place value.
+    place: Vec<usize>,
+}
+
+impl DenseSlots {
+    const MAX_SLOTS: usize = 1 << 16;
+
+    fn new(coders: usize, categories: usize) -> Option<Self> {
+        let base = coders + 1;
+        let mut place = Vec::with_capacity(categories);
+        let mut slots = 1_usize;
+        for _ in 0..categories {
+            place.push(slots);
+            slots = slots.checked_mul(base).filter(|&s| s <= Self::MAX_SLOTS)?;
+        }
+        Some(DenseSlots { slots, base, place })
+    }
+
+    /// The groups of values of the units counted in each slot.
+    fn patterns(&self, slot_units: &[u64], categories: usize) -> krippendorff::Patterns {
+        let mut groups = BTreeMap::new();
+        for (mut slot, &count) in slot_units.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let mut values = Vec::new();
+            for category in 0..categories {
+                values.extend(std::iter::repeat_n(category, slot % self.base));
+                slot /= self.base;
+            }
+            groups.insert(values, count);
+        }
+        krippendorff::Patterns::from_groups(groups)
+    }
 }
 
 #[cfg(test)]
@@ -301,7 +429,7 @@ mod tests {
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             let draw = (state >> 33) as usize;
-            cells.push(if draw % 6 == 0 {
+            cells.push(if draw.is_multiple_of(6) {
                 FlatMatrix::MISSING
             } else {
                 (draw / 6 % categories.len()) as u32
@@ -327,6 +455,14 @@ mod tests {
                 assert_eq!(flat.gwet_ac1(), gwet_ac1(&rows));
                 let pairable = rows.iter().filter(|r| r.iter().flatten().count() >= 2).count();
                 assert_eq!(flat.pairable_units(), pairable);
+                let disagreeing = rows
+                    .iter()
+                    .filter(|r| {
+                        let values: Vec<f64> = r.iter().flatten().copied().collect();
+                        values.len() >= 2 && values.iter().any(|v| *v != values[0])
+                    })
+                    .count();
+                assert_eq!(flat.summary().disagreeing_units(), disagreeing);
                 for level in [Level::Nominal, Level::Ordinal, Level::Interval, Level::Ratio] {
                     assert_eq!(flat.krippendorff_alpha(level), krippendorff_alpha(&rows, level));
                     let options = Bootstrap { resamples: 50, seed: 9, confidence: 0.95 };
@@ -337,6 +473,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The grouping by table slots and the grouping by sorted values agree.
+    #[test]
+    fn dense_and_sorted_groupings_agree() {
+        let flat = table(300, 4, &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let dense = flat.summary().patterns;
+        let sorted = krippendorff::Patterns::of_rows(
+            flat.rows()
+                .map(|row| row.iter().filter(|&&c| c != FlatMatrix::MISSING).map(|&c| c as usize)),
+        );
+        assert_eq!(dense, sorted);
+        // 11 categories and 5 coders need 6^11 slots: too many for a table.
+        assert!(DenseSlots::new(5, 11).is_none());
+        assert!(DenseSlots::new(4, 5).is_some());
     }
 
     /// A category seen only in units missing a coder is no category of

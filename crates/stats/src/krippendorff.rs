@@ -66,6 +66,7 @@ pub(crate) fn alpha_of_patterns(
 /// units holding the same values, in whatever order, add the same to the
 /// coincidence matrix, so the work after grouping grows with the number of
 /// distinct groups, not of units.
+#[derive(Debug, PartialEq)]
 pub(crate) struct Patterns {
     /// Each group's values, as sorted indices into the distinct values.
     values: Vec<Vec<usize>>,
@@ -100,6 +101,11 @@ impl Patterns {
                 }
             }
         }
+        Self::from_groups(groups)
+    }
+
+    /// The groups given as each one's sorted values and number of units.
+    pub(crate) fn from_groups(groups: BTreeMap<Vec<usize>, u64>) -> Self {
         let units = groups.values().sum();
         let (values, counts) = groups.into_iter().unzip();
         Patterns { values, counts, units }

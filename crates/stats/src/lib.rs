@@ -33,7 +33,7 @@ pub use fisher::{
 };
 
 pub use error::StatsError;
-pub use flat_matrix::{FlatMatrix, FlatMatrixError};
+pub use flat_matrix::{FlatMatrix, FlatMatrixError, FlatSummary};
 pub use krippendorff::{
     Bootstrap, BootstrapInterval, Level, krippendorff_alpha, krippendorff_alpha_bootstrap,
 };

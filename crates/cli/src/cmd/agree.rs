@@ -295,8 +295,10 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let matrix = &table.matrix;
-    let rows = vec![Row::compute_flat(Scope::Ratings, &display_path(path), matrix, level, boot)];
-    let disagreement_count = matrix.rows().filter(|cells| disagree_cells(cells)).count();
+    let summary = matrix.summary();
+    let rows =
+        vec![Row::compute_flat(Scope::Ratings, &display_path(path), matrix, &summary, level, boot)];
+    let disagreement_count = summary.disagreeing_units();
     // A million units may disagree on hundreds of thousands: each is made
     // into a listing only where one is written.
     let listed = args.disagreements || args.format == Format::Json;
@@ -349,10 +351,62 @@ fn disagree_cells(cells: &[u32]) -> bool {
 struct RatingsTable {
     coders: Vec<String>,
     /// The units in file order, hashed to find a repeated unit without a search.
-    units: IndexSet<Box<str>>,
+    units: UnitNames,
     matrix: FlatMatrix,
     /// For nominal values, and labels given an `--order`: the label of each index.
     labels: Option<Vec<String>>,
+}
+
+/// Unit names in file order, kept in one string: a million units are a
+/// million slices of it rather than a million allocations, and a table of
+/// their indices, hashed by name, finds a repeated one. The hash is fast and
+/// fixed-seed: the table is the user's own, not an adversary's.
+struct UnitNames {
+    text: String,
+    /// Where each name ends in `text`; it starts where the one before ends.
+    ends: Vec<usize>,
+    index: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl UnitNames {
+    fn with_capacity(units: usize, bytes: usize) -> Self {
+        UnitNames {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(units),
+            index: hashbrown::HashTable::with_capacity(units),
+            hasher: foldhash::fast::FixedState::default(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Adds `name` as the next unit, or gives the index of the unit of
+    /// that name already there.
+    fn insert(&mut self, name: &str) -> std::result::Result<(), usize> {
+        use std::hash::BuildHasher as _;
+        let hash = self.hasher.hash_one(name);
+        let UnitNames { text, ends, index, hasher } = self;
+        let name_of = |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+        if let Some(&first) = index.find(hash, |&i| name_of(i) == name) {
+            return Err(first);
+        }
+        index.insert_unique(hash, ends.len(), |&i| hasher.hash_one(name_of(i)));
+        text.push_str(name);
+        ends.push(text.len());
+        Ok(())
+    }
 }
 
 /// The line of the record starting at `byte`: counted from the start of
@@ -382,10 +436,11 @@ fn parse_order(spec: &str) -> Result<Vec<String>> {
 /// The distinct cell texts of a table: each raw cell is looked up (a short
 /// list scanned first, as tables hold few distinct values) and only a text
 /// not seen before is decoded, trimmed and checked.
-#[derive(Default)]
 struct CellTexts {
-    /// Each raw text seen, with its label's id or [`FlatMatrix::MISSING`].
-    raw: IndexMap<Box<[u8]>, u32>,
+    /// The id of each one-byte raw text seen (most ratings are one digit), or `UNSEEN`.
+    byte: [u32; 256],
+    /// Each longer raw text seen, with its label's id or [`FlatMatrix::MISSING`].
+    raw: IndexMap<Box<[u8]>, u32, foldhash::fast::FixedState>,
     /// The distinct trimmed labels, by first appearance.
     labels: IndexSet<String>,
 }
@@ -393,12 +448,32 @@ struct CellTexts {
 impl CellTexts {
     /// How many raw texts are scanned before the hash map is asked.
     const SCANNED: usize = 16;
+    const UNSEEN: u32 = u32::MAX - 1;
+
+    fn new() -> Self {
+        CellTexts { byte: [Self::UNSEEN; 256], raw: IndexMap::default(), labels: IndexSet::new() }
+    }
 
     fn get(&self, raw: &[u8]) -> Option<u32> {
+        if let [byte] = raw {
+            let id = self.byte[usize::from(*byte)];
+            return (id != Self::UNSEEN).then_some(id);
+        }
         if self.raw.len() <= Self::SCANNED {
             self.raw.iter().find(|(known, _)| ***known == *raw).map(|(_, &id)| id)
         } else {
             self.raw.get(raw).copied()
+        }
+    }
+}
+
+impl CellTexts {
+    fn insert(&mut self, raw: &[u8], id: u32) {
+        match raw {
+            [byte] => self.byte[usize::from(*byte)] = id,
+            _ => {
+                self.raw.insert(raw.into(), id);
+            }
         }
     }
 }
@@ -418,11 +493,15 @@ impl RatingsTable {
         if coders.len() < 2 {
             bail!("{path}:1:1: a ratings table needs a unit column and at least two coder columns");
         }
-        let mut units: IndexSet<Box<str>> = IndexSet::new();
-        let mut texts = CellTexts::default();
+        // Sized from the number of lines and bytes, so that nothing grows
+        // (and is copied) a million units in; pages never written cost
+        // nothing.
+        let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+        let mut units = UnitNames::with_capacity(lines, body.len());
+        let mut texts = CellTexts::new();
         // Per label id: its value, for numbers and `--order` labels.
         let mut label_values: Vec<f64> = Vec::new();
-        let mut cells: Vec<u32> = Vec::with_capacity(body.len() / 4);
+        let mut cells: Vec<u32> = Vec::with_capacity(lines * coders.len());
         let mut record = csv::ByteRecord::new();
         loop {
             let start = reader.position().byte();
@@ -445,7 +524,7 @@ impl RatingsTable {
             if unit.is_empty() {
                 continue;
             }
-            if let Some(first) = units.get_index_of(unit) {
+            if let Err(first) = units.insert(unit) {
                 bail!(
                     "{path}:{}:1: unit `{unit}` already has a row (row {}); keep one",
                     record_line(body, start),
@@ -502,10 +581,9 @@ impl RatingsTable {
                     label_values.push(value);
                     texts.labels.insert_full(text.to_owned()).0 as u32
                 };
-                texts.raw.insert(raw.into(), id);
+                texts.insert(raw, id);
                 cells.push(id);
             }
-            units.insert(unit.into());
         }
         let labels = if order.is_some() {
             order.map(<[String]>::to_vec)
