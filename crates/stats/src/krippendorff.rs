@@ -45,20 +45,29 @@ pub enum Level {
 /// [`Undefined::NoPairableUnits`] and [`Undefined::NoVariation`] (`D_e = 0`).
 pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Coefficient, Undefined> {
     let values = categories(data);
-    let patterns = Patterns::of(data, &values);
+    alpha_of_patterns(&Patterns::of(data, &values), &values, level)
+}
+
+/// Alpha of the pairable units grouped in `patterns`, over the sorted `values`.
+pub(crate) fn alpha_of_patterns(
+    patterns: &Patterns,
+    values: &[f64],
+    level: Level,
+) -> Result<Coefficient, Undefined> {
     if patterns.units == 0 {
         return Err(Undefined::NoPairableUnits);
     }
     let mut total = vec![0.0; values.len() * values.len()];
     patterns.add_coincidences(&mut total, &patterns.counts);
-    alpha_from(&total, &values, level, patterns.units as usize)
+    alpha_from(&total, values, level, patterns.units as usize)
 }
 
 /// The pairable units (two or more values) grouped by the values they hold:
 /// units holding the same values, in whatever order, add the same to the
 /// coincidence matrix, so the work after grouping grows with the number of
 /// distinct groups, not of units.
-struct Patterns {
+#[derive(Debug, PartialEq)]
+pub(crate) struct Patterns {
     /// Each group's values, as sorted indices into the distinct values.
     values: Vec<Vec<usize>>,
     /// The number of units in each group.
@@ -70,12 +79,17 @@ struct Patterns {
 impl Patterns {
     fn of(data: &Matrix, values: &[f64]) -> Self {
         let index = |v: f64| values.partition_point(|c| c.total_cmp(&v).is_lt());
+        Self::of_rows(data.iter().map(|row| row.iter().flatten().map(move |&v| index(v))))
+    }
+
+    /// Groups units given as each one's present values (category indices).
+    pub(crate) fn of_rows<R: Iterator<Item = usize>>(rows: impl Iterator<Item = R>) -> Self {
         // Ordered, so that groups come in the same order on every run.
         let mut groups: BTreeMap<Vec<usize>, u64> = BTreeMap::new();
         let mut present = Vec::new();
-        for row in data {
+        for row in rows {
             present.clear();
-            present.extend(row.iter().flatten().map(|&v| index(v)));
+            present.extend(row);
             if present.len() < 2 {
                 continue;
             }
@@ -87,6 +101,11 @@ impl Patterns {
                 }
             }
         }
+        Self::from_groups(groups)
+    }
+
+    /// The groups given as each one's sorted values and number of units.
+    pub(crate) fn from_groups(groups: BTreeMap<Vec<usize>, u64>) -> Self {
         let units = groups.values().sum();
         let (values, counts) = groups.into_iter().unzip();
         Patterns { values, counts, units }
@@ -193,9 +212,18 @@ pub fn krippendorff_alpha_bootstrap(
     level: Level,
     options: Bootstrap,
 ) -> Result<BootstrapInterval, Undefined> {
-    krippendorff_alpha(data, level)?;
     let values = categories(data);
-    let patterns = Patterns::of(data, &values);
+    bootstrap_patterns(&Patterns::of(data, &values), &values, level, options)
+}
+
+/// The bootstrap interval of alpha over the units grouped in `patterns`.
+pub(crate) fn bootstrap_patterns(
+    patterns: &Patterns,
+    values: &[f64],
+    level: Level,
+    options: Bootstrap,
+) -> Result<BootstrapInterval, Undefined> {
+    alpha_of_patterns(patterns, values, level)?;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut estimates = Vec::with_capacity(options.resamples);
     let mut total = vec![0.0; values.len() * values.len()];
@@ -205,7 +233,7 @@ pub fn krippendorff_alpha_bootstrap(
         multinomial(&mut rng, patterns.units, &patterns.counts, &mut drawn);
         total.fill(0.0);
         patterns.add_coincidences(&mut total, &drawn);
-        match alpha_from(&total, &values, level, patterns.units as usize) {
+        match alpha_from(&total, values, level, patterns.units as usize) {
             Ok(c) => estimates.push(c.value),
             Err(_) => skipped += 1,
         }

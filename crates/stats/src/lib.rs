@@ -17,6 +17,7 @@ mod contingency;
 mod cooccurrence;
 mod error;
 mod fisher;
+mod flat_matrix;
 mod krippendorff;
 mod proportion;
 mod reliability;
@@ -32,6 +33,7 @@ pub use fisher::{
 };
 
 pub use error::StatsError;
+pub use flat_matrix::{FlatMatrix, FlatMatrixError, FlatSummary};
 pub use krippendorff::{
     Bootstrap, BootstrapInterval, Level, krippendorff_alpha, krippendorff_alpha_bootstrap,
 };

@@ -282,7 +282,11 @@ pub fn scott_pi(data: &Matrix) -> Result<Coefficient, Undefined> {
     chance_corrected(observed, expected, pairs.len())
 }
 
-fn chance_corrected(observed: f64, expected: f64, units: usize) -> Result<Coefficient, Undefined> {
+pub(crate) fn chance_corrected(
+    observed: f64,
+    expected: f64,
+    units: usize,
+) -> Result<Coefficient, Undefined> {
     // Sums of fractions may miss 1 by a few ulps; no real data comes that close.
     if 1.0 - expected < 1e-12 {
         return Err(Undefined::NoVariation);

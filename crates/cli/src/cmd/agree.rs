@@ -9,7 +9,7 @@ use indexmap::{IndexMap, IndexSet};
 use qda_coding::{
     AgreementData, Blinding, Codebook, CoderCodings, CodingsFile, RULES_CODER, Transcript,
 };
-use qda_stats::{Bootstrap, Level};
+use qda_stats::{Bootstrap, FlatMatrix, Level};
 
 use crate::args::{AgreeArgs, Format, LevelArg};
 use crate::outcome::Outcome;
@@ -294,19 +294,23 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
     let table = RatingsTable::parse(&display_path(path), bytes, args.level, order.as_deref())?;
     let level: Level = args.level.into();
     let boot = bootstrap(args);
-    let rows = vec![Row::compute(Scope::Ratings, &display_path(path), &table.values, level, boot)];
-    let disagreement_count = table.values.iter().filter(|values| disagree(values)).count();
+    let matrix = &table.matrix;
+    let summary = matrix.summary();
+    let rows =
+        vec![Row::compute_flat(Scope::Ratings, &display_path(path), matrix, &summary, level, boot)];
+    let disagreement_count = summary.disagreeing_units();
     // A million units may disagree on hundreds of thousands: each is made
     // into a listing only where one is written.
     let listed = args.disagreements || args.format == Format::Json;
     let disagreements = table
         .units
         .iter()
-        .zip(&table.values)
-        .filter(|_| listed)
-        .filter_map(|(unit, values)| {
-            differing(&table.coders, values, |v| table.label(v)).map(|decisions| Disagreement {
-                case: unit.clone(),
+        .zip(matrix.rows())
+        .filter(|(_, cells)| listed && disagree_cells(cells))
+        .filter_map(|(unit, cells)| {
+            let values: Vec<Option<f64>> = cells.iter().map(|&c| matrix.value(c)).collect();
+            differing(&table.coders, &values, |v| table.label(v)).map(|decisions| Disagreement {
+                case: unit.to_string(),
                 unit: None,
                 code: String::new(),
                 decisions,
@@ -335,14 +339,74 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
     })
 }
 
+/// Whether at least two coders gave a unit a value, and not all the same
+/// (equal values share a category).
+fn disagree_cells(cells: &[u32]) -> bool {
+    let mut present = cells.iter().filter(|&&c| c != FlatMatrix::MISSING);
+    present.next().is_some_and(|first| present.any(|c| c != first))
+}
+
 /// A units × coders CSV: the first column names the unit, every other
 /// column is a coder; an empty cell is a missing value.
 struct RatingsTable {
     coders: Vec<String>,
-    units: Vec<String>,
-    values: Vec<Vec<Option<f64>>>,
+    /// The units in file order, hashed to find a repeated unit without a search.
+    units: UnitNames,
+    matrix: FlatMatrix,
     /// For nominal values, and labels given an `--order`: the label of each index.
     labels: Option<Vec<String>>,
+}
+
+/// Unit names in file order, kept in one string: a million units are a
+/// million slices of it rather than a million allocations, and a table of
+/// their indices, hashed by name, finds a repeated one. The hash is fast and
+/// fixed-seed: the table is the user's own, not an adversary's.
+struct UnitNames {
+    text: String,
+    /// Where each name ends in `text`; it starts where the one before ends.
+    ends: Vec<usize>,
+    index: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl UnitNames {
+    fn with_capacity(units: usize, bytes: usize) -> Self {
+        UnitNames {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(units),
+            index: hashbrown::HashTable::with_capacity(units),
+            hasher: foldhash::fast::FixedState::default(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Adds `name` as the next unit, or gives the index of the unit of
+    /// that name already there.
+    fn insert(&mut self, name: &str) -> std::result::Result<(), usize> {
+        use std::hash::BuildHasher as _;
+        let hash = self.hasher.hash_one(name);
+        let UnitNames { text, ends, index, hasher } = self;
+        let name_of = |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+        if let Some(&first) = index.find(hash, |&i| name_of(i) == name) {
+            return Err(first);
+        }
+        index.insert_unique(hash, ends.len(), |&i| hasher.hash_one(name_of(i)));
+        text.push_str(name);
+        ends.push(text.len());
+        Ok(())
+    }
 }
 
 /// The line of the record starting at `byte`: counted from the start of
@@ -369,8 +433,54 @@ fn parse_order(spec: &str) -> Result<Vec<String>> {
     Ok(labels)
 }
 
+/// The distinct cell texts of a table: each raw cell is looked up (a short
+/// list scanned first, as tables hold few distinct values) and only a text
+/// not seen before is decoded, trimmed and checked.
+struct CellTexts {
+    /// The id of each one-byte raw text seen (most ratings are one digit), or `UNSEEN`.
+    byte: [u32; 256],
+    /// Each longer raw text seen, with its label's id or [`FlatMatrix::MISSING`].
+    raw: IndexMap<Box<[u8]>, u32, foldhash::fast::FixedState>,
+    /// The distinct trimmed labels, by first appearance.
+    labels: IndexSet<String>,
+}
+
+impl CellTexts {
+    /// How many raw texts are scanned before the hash map is asked.
+    const SCANNED: usize = 16;
+    const UNSEEN: u32 = u32::MAX - 1;
+
+    fn new() -> Self {
+        CellTexts { byte: [Self::UNSEEN; 256], raw: IndexMap::default(), labels: IndexSet::new() }
+    }
+
+    fn get(&self, raw: &[u8]) -> Option<u32> {
+        if let [byte] = raw {
+            let id = self.byte[usize::from(*byte)];
+            return (id != Self::UNSEEN).then_some(id);
+        }
+        if self.raw.len() <= Self::SCANNED {
+            self.raw.iter().find(|(known, _)| ***known == *raw).map(|(_, &id)| id)
+        } else {
+            self.raw.get(raw).copied()
+        }
+    }
+}
+
+impl CellTexts {
+    fn insert(&mut self, raw: &[u8], id: u32) {
+        match raw {
+            [byte] => self.byte[usize::from(*byte)] = id,
+            _ => {
+                self.raw.insert(raw.into(), id);
+            }
+        }
+    }
+}
+
 impl RatingsTable {
-    /// Reads the table in one pass: a unit's row is found by a hash lookup,
+    /// Reads the table in one pass into a flat matrix: a unit's row is found
+    /// by a hash lookup, a cell's value by a lookup among the distinct texts,
     /// and a record's line is worked out only for an error message, so the
     /// time grows with the file, not its square.
     fn parse(path: &str, bytes: &[u8], level: LevelArg, order: Option<&[String]>) -> Result<Self> {
@@ -383,15 +493,19 @@ impl RatingsTable {
         if coders.len() < 2 {
             bail!("{path}:1:1: a ratings table needs a unit column and at least two coder columns");
         }
-        // The units in file order, hashed to find a repeated unit without a search.
-        let mut units: IndexSet<String> = IndexSet::new();
-        let mut values: Vec<Vec<Option<f64>>> = Vec::new();
-        // Nominal labels by first appearance; ranked by sort order at the end.
-        let mut labels: IndexMap<String, ()> = IndexMap::new();
-        let mut record = csv::StringRecord::new();
+        // Sized from the number of lines and bytes, so that nothing grows
+        // (and is copied) a million units in; pages never written cost
+        // nothing.
+        let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+        let mut units = UnitNames::with_capacity(lines, body.len());
+        let mut texts = CellTexts::new();
+        // Per label id: its value, for numbers and `--order` labels.
+        let mut label_values: Vec<f64> = Vec::new();
+        let mut cells: Vec<u32> = Vec::with_capacity(lines * coders.len());
+        let mut record = csv::ByteRecord::new();
         loop {
             let start = reader.position().byte();
-            let more = reader.read_record(&mut record).map_err(|e| {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
                 let line = record_line(body, e.position().map_or(start, csv::Position::byte));
                 anyhow::anyhow!("{path}:{line}: unreadable CSV row: {e}")
             })?;
@@ -399,88 +513,105 @@ impl RatingsTable {
                 break;
             }
             let start = record.position().map_or(start, csv::Position::byte);
-            let unit = record.get(0).unwrap_or("").trim();
+            let not_utf8 = |column: usize| {
+                anyhow::anyhow!(
+                    "{path}:{}:{column}: the cell is not valid UTF-8; save the table as UTF-8",
+                    record_line(body, start)
+                )
+            };
+            let unit =
+                std::str::from_utf8(record.get(0).unwrap_or(b"")).map_err(|_| not_utf8(1))?.trim();
             if unit.is_empty() {
                 continue;
             }
-            if let Some(first) = units.get_index_of(unit) {
+            if let Err(first) = units.insert(unit) {
                 bail!(
                     "{path}:{}:1: unit `{unit}` already has a row (row {}); keep one",
                     record_line(body, start),
                     first + 2
                 );
             }
-            let mut row = Vec::with_capacity(coders.len());
             for (c, coder) in coders.iter().enumerate() {
-                let Some(text) = record.get(c + 1).map(str::trim).filter(|t| !t.is_empty()) else {
-                    row.push(None);
+                let raw = record.get(c + 1).unwrap_or(b"");
+                if raw.is_empty() {
+                    cells.push(FlatMatrix::MISSING);
                     continue;
-                };
-                let value = if let Some(order) = order {
-                    // A label's value is its rank in the order, as the
-                    // `krippendorff` package's `value_domain` has it:
-                    // ordinal alpha depends only on ranks, and interval
-                    // alpha then treats the labels as equally spaced, the
-                    // usual reading of a Likert scale.
-                    match order.iter().position(|l| l == text) {
-                        Some(rank) => rank as f64,
-                        None => bail!(
-                            "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
-                            record_line(body, start),
-                            c + 2,
-                            coder
-                        ),
-                    }
-                } else if level == LevelArg::Nominal {
-                    let id = match labels.get_index_of(text) {
-                        Some(id) => id,
-                        None => labels.insert_full(text.to_owned(), ()).0,
-                    };
-                    id as f64
+                }
+                if let Some(id) = texts.get(raw) {
+                    cells.push(id);
+                    continue;
+                }
+                #[cfg(test)]
+                tests::DECODED.with(|n| n.set(n.get() + 1));
+                let text = std::str::from_utf8(raw).map_err(|_| not_utf8(c + 2))?.trim();
+                let id = if text.is_empty() {
+                    FlatMatrix::MISSING
+                } else if let Some(id) = texts.labels.get_index_of(text) {
+                    id as u32
                 } else {
-                    match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => v,
-                        _ => bail!(
-                            "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers, or labels with --order \"LOWEST,...,HIGHEST\" (or use --level nominal)",
-                            record_line(body, start),
-                            c + 2,
-                            format!("{level:?}").to_lowercase()
-                        ),
-                    }
+                    let value = if let Some(order) = order {
+                        // A label's value is its rank in the order, as the
+                        // `krippendorff` package's `value_domain` has it:
+                        // ordinal alpha depends only on ranks, and interval
+                        // alpha then treats the labels as equally spaced, the
+                        // usual reading of a Likert scale.
+                        match order.iter().position(|l| l == text) {
+                            Some(rank) => rank as f64,
+                            None => bail!(
+                                "{path}:{}:{}: value `{text}` (coder `{}`) is not in --order; add it to --order or correct the cell",
+                                record_line(body, start),
+                                c + 2,
+                                coder
+                            ),
+                        }
+                    } else if level == LevelArg::Nominal {
+                        // Ranked among the labels sorted, once all are known.
+                        0.0
+                    } else {
+                        match text.parse::<f64>() {
+                            Ok(v) if v.is_finite() => v,
+                            _ => bail!(
+                                "{path}:{}:{}: value `{text}` is not a number; --level {} needs numbers, or labels with --order \"LOWEST,...,HIGHEST\" (or use --level nominal)",
+                                record_line(body, start),
+                                c + 2,
+                                format!("{level:?}").to_lowercase()
+                            ),
+                        }
+                    };
+                    label_values.push(value);
+                    texts.labels.insert_full(text.to_owned()).0 as u32
                 };
-                row.push(Some(value));
+                texts.insert(raw, id);
+                cells.push(id);
             }
-            units.insert(unit.to_owned());
-            values.push(row);
         }
-        if let Some(order) = order {
-            return Ok(RatingsTable {
-                coders,
-                units: units.into_iter().collect(),
-                values,
-                labels: Some(order.to_vec()),
-            });
-        }
-        if level == LevelArg::Nominal {
+        let labels = if order.is_some() {
+            order.map(<[String]>::to_vec)
+        } else if level == LevelArg::Nominal {
             // A label's value is its place among the labels sorted.
-            let mut sorted: Vec<(usize, String)> = labels.into_keys().enumerate().collect();
+            let mut sorted: Vec<(usize, String)> = texts.labels.into_iter().enumerate().collect();
             sorted.sort_by(|a, b| a.1.cmp(&b.1));
-            let mut rank = vec![0.0; sorted.len()];
-            for (r, (id, _)) in sorted.iter().enumerate() {
-                rank[*id] = r as f64;
+            for (rank, (id, _)) in sorted.iter().enumerate() {
+                label_values[*id] = rank as f64;
             }
-            for value in values.iter_mut().flatten().flatten() {
-                *value = rank[*value as usize];
-            }
-            let labels = sorted.into_iter().map(|(_, label)| label).collect();
-            return Ok(RatingsTable {
-                coders,
-                units: units.into_iter().collect(),
-                values,
-                labels: Some(labels),
-            });
+            Some(sorted.into_iter().map(|(_, label)| label).collect())
+        } else {
+            None
+        };
+        // The distinct values, sorted, and each label's place among them.
+        let mut categories = label_values.clone();
+        categories.sort_unstable_by(f64::total_cmp);
+        categories.dedup_by(|a, b| a.total_cmp(b).is_eq());
+        let category: Vec<u32> = label_values
+            .iter()
+            .map(|v| categories.partition_point(|c| c.total_cmp(v).is_lt()) as u32)
+            .collect();
+        for cell in cells.iter_mut().filter(|c| **c != FlatMatrix::MISSING) {
+            *cell = category[*cell as usize];
         }
-        Ok(RatingsTable { coders, units: units.into_iter().collect(), values, labels: None })
+        let matrix = FlatMatrix::new(coders.len(), categories, cells)
+            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        Ok(RatingsTable { coders, units, matrix, labels })
     }
 
     fn label(&self, value: f64) -> String {
@@ -501,6 +632,8 @@ mod tests {
     thread_local! {
         /// Line numbers worked out from the start of the file, on this thread.
         pub(super) static LINE_LOOKUPS: Cell<usize> = const { Cell::new(0) };
+        /// Cell texts decoded and checked, on this thread.
+        pub(super) static DECODED: Cell<usize> = const { Cell::new(0) };
     }
 
     fn table(rows: usize, last: &str) -> String {
@@ -536,11 +669,26 @@ mod tests {
         assert!(parsed.err().unwrap().to_string().starts_with("r.csv:1002:3: value `x`"));
     }
 
+    /// Each distinct cell text is decoded, checked and valued once, however
+    /// many cells hold it; equal numbers written differently share a category.
+    #[test]
+    fn each_distinct_cell_text_is_decoded_once() {
+        DECODED.with(|n| n.set(0));
+        let mut csv = table(5000, "");
+        csv.push_str("x,1.0, 2 ,\n");
+        let parsed =
+            RatingsTable::parse("r.csv", csv.as_bytes(), LevelArg::Interval, None).unwrap();
+        // `0`, `1`, `2`, `1.0` and ` 2 `.
+        assert_eq!(DECODED.with(Cell::get), 5);
+        assert_eq!(parsed.matrix.categories(), [0.0, 1.0, 2.0]);
+        assert_eq!(parsed.matrix.to_rows().last().unwrap(), &[Some(1.0), Some(2.0), None]);
+    }
+
     #[test]
     fn nominal_labels_take_their_sorted_rank() {
         let csv = "unit,a,b\n1,zebra,apple\n2,mango,\n";
         let table = RatingsTable::parse("r.csv", csv.as_bytes(), LevelArg::Nominal, None).unwrap();
         assert_eq!(table.labels.as_deref().unwrap(), ["apple", "mango", "zebra"]);
-        assert_eq!(table.values, [vec![Some(2.0), Some(0.0)], vec![Some(1.0), None]]);
+        assert_eq!(table.matrix.to_rows(), [vec![Some(2.0), Some(0.0)], vec![Some(1.0), None]]);
     }
 }

@@ -2,7 +2,7 @@
 //! group (or for a ratings table), and the list of disagreements.
 
 use indexmap::IndexMap;
-use qda_stats::{Bootstrap, Coefficient, Level, Undefined, Weights};
+use qda_stats::{Bootstrap, Coefficient, FlatMatrix, FlatSummary, Level, Undefined, Weights};
 use serde::Serialize;
 
 use crate::provenance::Provenance;
@@ -124,6 +124,38 @@ impl Row {
             fleiss_kappa: Stat::coefficient(qda_stats::fleiss_kappa(data)),
             gwet_ac1: Stat::coefficient(qda_stats::gwet_ac1(data)),
             krippendorff_alpha: Stat::coefficient(alpha),
+            krippendorff_alpha_95: interval.map(|b| {
+                [(b.interval.lower * 1e6).round() / 1e6, (b.interval.upper * 1e6).round() / 1e6]
+            }),
+        }
+    }
+
+    /// As [`Row::compute`], of a flat matrix: a table of millions of units
+    /// is never made into a row per unit.
+    pub(crate) fn compute_flat(
+        scope: Scope,
+        name: &str,
+        data: &FlatMatrix,
+        summary: &FlatSummary,
+        level: Level,
+        bootstrap: Option<Bootstrap>,
+    ) -> Row {
+        let weighted = level != Level::Nominal;
+        let interval = bootstrap.and_then(|b| summary.krippendorff_alpha_bootstrap(level, b).ok());
+        Row {
+            scope,
+            name: name.to_owned(),
+            units: summary.pairable_units(),
+            percent_agreement: Stat::from_result(summary.percent_agreement()),
+            cohen_kappa: Stat::coefficient(data.cohen_kappa(Weights::Unweighted)),
+            cohen_kappa_linear: weighted
+                .then(|| Stat::coefficient(data.cohen_kappa(Weights::Linear))),
+            cohen_kappa_quadratic: weighted
+                .then(|| Stat::coefficient(data.cohen_kappa(Weights::Quadratic))),
+            scott_pi: Stat::coefficient(data.scott_pi()),
+            fleiss_kappa: Stat::coefficient(summary.fleiss_kappa()),
+            gwet_ac1: Stat::coefficient(summary.gwet_ac1()),
+            krippendorff_alpha: Stat::coefficient(summary.krippendorff_alpha(level)),
             krippendorff_alpha_95: interval.map(|b| {
                 [(b.interval.lower * 1e6).round() / 1e6, (b.interval.upper * 1e6).round() / 1e6]
             }),
