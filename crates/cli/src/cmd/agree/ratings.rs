@@ -88,29 +88,12 @@ impl RatingsTable {
         let rows_start = usize::try_from(reader.position().byte())?.min(body.len());
         let layout = Layout { path, body, delimiter, coders: &coders, level, order };
         let pieces = split_lines(body, rows_start);
-        let mut pieces: Vec<Piece> = if pieces.len() == 1 {
+        let pieces: Vec<Piece> = if pieces.len() == 1 {
             vec![Piece::read(&layout, pieces[0].0, pieces[0].1)]
         } else {
             pieces.into_par_iter().map(|(start, end)| Piece::read(&layout, start, end)).collect()
         };
-        // Pieces after the first error hold only later lines.
-        if let Some(first_error) = pieces.iter().position(|p| p.error.is_some()) {
-            pieces.truncate(first_error + 1);
-        }
-        let error = pieces.last_mut().and_then(|p| p.error.take());
-        let joined = Joined::of(pieces);
-        if let Some(repeated) = joined.first_repeated_unit() {
-            bail!(
-                "{path}:{}:1: unit `{}` already has a row (row {}); keep one",
-                record_line(body, layout.unit_record_start(&joined, repeated.again)),
-                joined.units.get(repeated.again),
-                repeated.first + 2
-            );
-        }
-        if let Some(error) = error {
-            return Err(error);
-        }
-        joined.into_table(path, coders, level, order)
+        layout.assemble(pieces)
     }
 
     pub(super) fn label(&self, value: f64) -> String {
@@ -172,6 +155,30 @@ fn record_line(body: &[u8], byte: u64) -> u64 {
 }
 
 impl Layout<'_> {
+    /// The pieces, read in file order, as one table; or the first error in
+    /// the file.
+    fn assemble(&self, mut pieces: Vec<Piece>) -> Result<RatingsTable> {
+        // Pieces after the first error hold only later lines.
+        if let Some(first_error) = pieces.iter().position(|p| p.error.is_some()) {
+            pieces.truncate(first_error + 1);
+        }
+        let error = pieces.last_mut().and_then(|p| p.error.take());
+        let joined = Joined::of(pieces);
+        if let Some(repeated) = joined.first_repeated_unit() {
+            bail!(
+                "{}:{}:1: unit `{}` already has a row (row {}); keep one",
+                self.path,
+                record_line(self.body, self.unit_record_start(&joined, repeated.again)),
+                joined.units.get(repeated.again),
+                repeated.first + 2
+            );
+        }
+        if let Some(error) = error {
+            return Err(error);
+        }
+        joined.into_table(self.path, self.coders.to_vec(), self.level, self.order)
+    }
+
     /// Where the record of unit `unit` starts: its piece read again up to
     /// it, for an error message only.
     fn unit_record_start(&self, joined: &Joined, unit: usize) -> u64 {

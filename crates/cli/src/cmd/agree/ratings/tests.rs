@@ -6,7 +6,6 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 
 use super::*;
-use anyhow::bail;
 
 thread_local! {
     /// Line numbers worked out from the start of the file, on this thread.
@@ -88,24 +87,8 @@ fn in_pieces(csv: &str, bytes: usize, level: LevelArg) -> Result<RatingsTable> {
     }
     spans.push((from, body.len()));
     assert!(spans.len() >= 2, "{} pieces", spans.len());
-    let mut pieces: Vec<Piece> = spans.iter().map(|&(s, e)| Piece::read(&layout, s, e)).collect();
-    if let Some(first) = pieces.iter().position(|p| p.error.is_some()) {
-        pieces.truncate(first + 1);
-    }
-    let error = pieces.last_mut().and_then(|p| p.error.take());
-    let joined = Joined::of(pieces);
-    if let Some(repeated) = joined.first_repeated_unit() {
-        bail!(
-            "r.csv:{}:1: unit `{}` already has a row (row {}); keep one",
-            record_line(body, layout.unit_record_start(&joined, repeated.again)),
-            joined.units.get(repeated.again),
-            repeated.first + 2
-        );
-    }
-    if let Some(error) = error {
-        return Err(error);
-    }
-    joined.into_table("r.csv", coders, level, None)
+    let pieces = spans.iter().map(|&(s, e)| Piece::read(&layout, s, e)).collect();
+    layout.assemble(pieces)
 }
 
 fn outcome(parsed: Result<RatingsTable>) -> String {
