@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ExchangeError;
 use crate::guid;
-use crate::xml::{self, Element, Writer};
+use crate::xml::{self, Element, MAX_CODE_DEPTH, Writer};
 
 /// The line that starts the qda part of a description.
 pub(crate) const QDA_MARKER: &str = "--- qda ---";
@@ -505,7 +505,7 @@ pub(crate) fn to_qda(
     coded: &std::collections::BTreeSet<String>,
     warnings: &mut Vec<String>,
 ) -> Result<ImportedCodebook, ExchangeError> {
-    let nested = nest_paths(&refi.codes);
+    let nested = nest_paths(file, &refi.codes)?;
     if let Some((_, created)) = &nested {
         let added =
             if *created > 0 { format!("; {created} grouping codes added") } else { String::new() };
@@ -634,53 +634,98 @@ fn sets_as_comments(sets: &[&RefiSet], ids: &IndexMap<String, String>) -> String
 /// Nests codes named `A::B` under `A` when the file has no nesting of its
 /// own; `A` is added as a grouping code when the file has no code `A`.
 /// Returns the tree and how many parents were added, or `None` when
-/// nothing is to be done.
-fn nest_paths(codes: &[RefiCode]) -> Option<(Vec<RefiCode>, usize)> {
+/// nothing is to be done. Each code is placed by a lookup of its path's
+/// names, so the time grows with the codes, not their square.
+///
+/// # Errors
+/// A name nesting deeper than [`MAX_CODE_DEPTH`], as nested `Code`
+/// elements may not.
+fn nest_paths(
+    file: &str,
+    codes: &[RefiCode],
+) -> Result<Option<(Vec<RefiCode>, usize)>, ExchangeError> {
     if codes.iter().any(|c| !c.children.is_empty()) || !codes.iter().any(|c| c.name.contains("::"))
     {
-        return None;
+        return Ok(None);
     }
-    fn insert(level: &mut Vec<RefiCode>, path: &[&str], code: RefiCode, created: &mut usize) {
-        let (first, rest) = (path[0], &path[1..]);
-        let existing = level.iter().position(|c| c.name == first);
-        if rest.is_empty() {
-            match existing {
-                // A parent made up earlier: the real code takes its place.
-                Some(i) if level[i].guid.is_empty() => {
-                    let children = std::mem::take(&mut level[i].children);
-                    level[i] = RefiCode { name: first.to_owned(), children, ..code };
-                    *created -= 1;
-                }
-                _ => level.push(RefiCode { name: first.to_owned(), ..code }),
-            }
-            return;
-        }
-        let i = existing.unwrap_or_else(|| {
-            *created += 1;
-            level.push(RefiCode {
-                guid: String::new(),
-                name: first.to_owned(),
-                codable: false,
-                color: None,
-                description: None,
-                children: Vec::new(),
-            });
-            level.len() - 1
-        });
-        insert(&mut level[i].children, rest, code, created);
-    }
-    let mut tree = Vec::new();
+    // The tree as a list of nodes, each made after its parent.
+    let mut nodes: Vec<(RefiCode, Vec<usize>)> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
+    // The first node of each name under each parent (`None`: the top level).
+    let mut first: IndexMap<(Option<usize>, &str), usize> = IndexMap::new();
     let mut created = 0;
     for code in codes {
         let path: Vec<&str> =
             code.name.split("::").map(str::trim).filter(|p| !p.is_empty()).collect();
-        if path.is_empty() {
-            tree.push(code.clone());
-        } else {
-            insert(&mut tree, &path, code.clone(), &mut created);
+        if path.len() > MAX_CODE_DEPTH {
+            let shown: String = code.name.chars().take(40).collect();
+            return Err(ExchangeError::Format {
+                file: file.to_owned(),
+                message: format!(
+                    "code {} (`{shown}…`) is nested {} deep by the `::` in its name; qda reads at most {MAX_CODE_DEPTH} levels of codes: shorten the name in the tool that wrote the file",
+                    code.guid,
+                    path.len()
+                ),
+            });
+        }
+        let Some((leaf, parents)) = path.split_last() else {
+            nodes.push((code.clone(), Vec::new()));
+            roots.push(nodes.len() - 1);
+            continue;
+        };
+        let mut parent = None;
+        for &name in parents {
+            let node = *first.entry((parent, name)).or_insert_with(|| {
+                created += 1;
+                let grouping = RefiCode {
+                    guid: String::new(),
+                    name: name.to_owned(),
+                    codable: false,
+                    color: None,
+                    description: None,
+                    children: Vec::new(),
+                };
+                nodes.push((grouping, Vec::new()));
+                let made = nodes.len() - 1;
+                parent.map_or(&mut roots, |p: usize| &mut nodes[p].1).push(made);
+                made
+            });
+            parent = Some(node);
+        }
+        let real = RefiCode { name: (*leaf).to_owned(), children: Vec::new(), ..code.clone() };
+        match first.get(&(parent, *leaf)) {
+            // A parent made up earlier: the real code takes its place.
+            Some(&made) if nodes[made].0.guid.is_empty() => {
+                nodes[made].0 = real;
+                created -= 1;
+            }
+            existing => {
+                nodes.push((real, Vec::new()));
+                let node = nodes.len() - 1;
+                parent.map_or(&mut roots, |p| &mut nodes[p].1).push(node);
+                if existing.is_none() {
+                    first.insert((parent, *leaf), node);
+                }
+            }
         }
     }
-    Some((tree, created))
+    // Children come after their parents: built from the last node back,
+    // every node's children are whole when it is.
+    let mut built: Vec<Option<RefiCode>> = Vec::with_capacity(nodes.len());
+    let mut children_of: Vec<Vec<usize>> = Vec::with_capacity(nodes.len());
+    for (code, children) in nodes {
+        built.push(Some(code));
+        children_of.push(children);
+    }
+    for node in (0..built.len()).rev() {
+        let children: Vec<RefiCode> =
+            children_of[node].iter().filter_map(|&child| built[child].take()).collect();
+        if let Some(code) = built[node].as_mut() {
+            code.children = children;
+        }
+    }
+    let tree = roots.iter().filter_map(|&root| built[root].take()).collect();
+    Ok(Some((tree, created)))
 }
 
 /// Splits a description into the text for readers and the qda part.
@@ -805,14 +850,17 @@ mod tests {
             code("0B", "Coke", vec![]),
             code("0C", "Tea::Green::Sencha", vec![]),
         ];
-        let (tree, created) = nest_paths(&codes).unwrap();
+        let (tree, created) = nest_paths("f.qdc", &codes).unwrap().unwrap();
         assert_eq!(tree.len(), 2);
         assert_eq!((tree[0].name.as_str(), tree[0].guid.as_str()), ("Coke", "0B"));
         assert_eq!(tree[0].children[0].name, "Diet");
         assert_eq!(tree[1].children[0].children[0].name, "Sencha");
         assert_eq!(created, 2, "Tea and Tea::Green were added");
         let nested = vec![code("1", "A::B", vec![code("2", "C", vec![])])];
-        assert!(nest_paths(&nested).is_none(), "a file with a tree of its own is left alone");
+        assert!(
+            nest_paths("f.qdc", &nested).unwrap().is_none(),
+            "a file with a tree of its own is left alone"
+        );
     }
 
     #[test]

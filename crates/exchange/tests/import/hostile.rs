@@ -56,6 +56,63 @@ fn unknown_elements_nested_too_deep_are_refused() {
     assert!(text.contains("nested more than 2000 deep"), "{text}");
 }
 
+fn path_named_codes(names: impl IntoIterator<Item = String>) -> String {
+    let mut qdc = String::from(
+        r#"<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>"#,
+    );
+    for (i, name) in names.into_iter().enumerate() {
+        write!(
+            qdc,
+            r#"<Code guid="{i:08}-0000-0000-0000-000000000000" name="{name}" isCodable="true"/>"#
+        )
+        .unwrap();
+    }
+    qdc.push_str("</Codes></CodeBook>");
+    qdc
+}
+
+/// `A::B` names nest as elements do, and no deeper: a name of a million
+/// parts ran out of stack.
+#[test]
+fn names_nested_too_deep_by_double_colons_are_refused() {
+    let deep = vec!["a"; 1_000_001].join("::");
+    let err = import("paths.qdc", path_named_codes([deep]).as_bytes()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, ExchangeError::Format { file, .. } if file == "paths.qdc"), "{text}");
+    assert!(text.contains("nested 1000001 deep by the `::` in its name"), "{text}");
+    assert!(text.contains("at most 1000 levels"), "{text}");
+
+    let allowed = vec!["a"; 1_000].join("::");
+    let Imported::Codebook { codebook, .. } =
+        import("paths.qdc", path_named_codes([allowed]).as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("read as a project")
+    };
+    assert_eq!(codebook.ids.len(), 1, "one code of the file");
+    assert_eq!(codebook.toml.matches("[[code]]").count(), 1_000, "and its 999 parents");
+}
+
+/// Codes under one parent are placed by lookup, not by searching their
+/// siblings: 20,000 of them import at once, in the file's order.
+#[test]
+fn many_path_named_codes_under_one_parent_import() {
+    let n = 20_000;
+    let Imported::Codebook { codebook, .. } = import(
+        "paths.qdc",
+        path_named_codes((0..n).map(|i| format!("theme::code {i}"))).as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}")) else {
+        panic!("read as a project")
+    };
+    assert_eq!(codebook.ids.len(), n);
+    assert_eq!(codebook.toml.matches("[[code]]").count(), n + 1, "the codes and their parent");
+    let toml = &codebook.toml;
+    let first = toml.find("code-0\"").unwrap();
+    let last = toml.find(&format!("code-{}\"", n - 1)).unwrap();
+    assert!(first < last);
+}
+
 #[test]
 fn many_codes_of_one_name_get_unique_ids() {
     let n = 20_000;
