@@ -24,6 +24,11 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// The id a tally uses for cases with none of an exclusive group's codes.
 pub const UNCODED: &str = "uncoded";
 
+/// How deep codes may nest: a code with more parents above it than this is
+/// refused. Deeper trees are nearly always made by a program gone wrong, and
+/// every walk from a code to its root would grow with them.
+pub const MAX_CODE_DEPTH: usize = 1_000;
+
 /// How a case with several codes of one exclusive group gets one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -643,6 +648,34 @@ impl Reader<'_> {
                         "the rule is empty: give at least one term in `any` or `all`, or a `regex`",
                     ));
                 }
+            }
+        }
+        // No cycles are left: each code's depth is its parent's plus one,
+        // worked out once per code.
+        let mut depth = vec![0_usize; drafts.len()];
+        let mut walk = Vec::new();
+        for i in 0..drafts.len() {
+            let mut at = Some(i);
+            while let Some(code) = at.filter(|&c| depth[c] == 0) {
+                walk.push(code);
+                at = drafts[code].code.parent.as_deref().and_then(|p| index.get(p).copied());
+            }
+            let mut below = at.map_or(0, |known| depth[known]);
+            while let Some(code) = walk.pop() {
+                below += 1;
+                depth[code] = below;
+            }
+            if depth[i] > MAX_CODE_DEPTH {
+                let draft = &drafts[i];
+                return Err(self.error(
+                    ErrorKind::CodeTree,
+                    draft.parent_span.as_ref().map_or(draft.id_span.start, |s| s.start),
+                    Some(&draft.code.id),
+                    format!(
+                        "the code is nested {} deep; qda reads at most {MAX_CODE_DEPTH} levels of codes: give it a parent higher up",
+                        depth[i]
+                    ),
+                ));
             }
         }
         Ok(())

@@ -63,7 +63,7 @@ pub use agreement::{AgreementData, CodeUnits, GroupUnits, SegmentUnit};
 pub use anonymity::{Leak, PseudonymTable, Suspect, SuspectKind, allow_words, suspects};
 pub use attributes::{AttributeValue, Attributes, CaseTable};
 pub use cases::{Assignment, CaseCodes, GroupAssignments, Route, assign};
-pub use codebook::{Code, Codebook, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
+pub use codebook::{Code, Codebook, MAX_CODE_DEPTH, REGEX_SIZE_LIMIT, Resolve, Rule, UNCODED};
 pub use codebook_diff::{
     ClauseChange, CodeName, CodebookDiff, Relabelled, RuleChange, SegmentChange, diff_codebooks,
     segment_changes,

@@ -16,7 +16,7 @@ pub(crate) const MAX_DEPTH: usize = 2_000;
 
 /// The deepest nesting of `Code` elements read (a code tree deeper than
 /// this is refused).
-pub(crate) const MAX_CODE_DEPTH: usize = 1_000;
+pub(crate) const MAX_CODE_DEPTH: usize = qda_coding::MAX_CODE_DEPTH;
 
 /// An element: local name, attributes in document order, child elements and
 /// the text directly inside it.

@@ -20,6 +20,23 @@ fn bad_codebooks() {
     });
 }
 
+/// A parent chain deeper than qda reads is refused at the code that goes
+/// too deep (the tree was walked code by code to its root, so a chain of
+/// 200,000 codes took longer than five minutes to tally).
+#[test]
+fn codes_nested_too_deep_are_refused() {
+    let test = QdaTest::new();
+    let mut toml = String::from("[[code]]\nid = \"c0\"\n");
+    for i in 1..=1000 {
+        toml.push_str(&format!("[[code]]\nid = \"c{i}\"\nparent = \"c{}\"\n", i - 1));
+    }
+    test.write("deep.toml", toml);
+    insta::assert_snapshot!(test.run(&["check", "deep.toml"]).failure(), @r"
+    exit: 2
+    error: deep.toml:3002:10: code `c1000`: the code is nested 1001 deep; qda reads at most 1000 levels of codes: give it a parent higher up
+    ");
+}
+
 /// Each bad transcript under `fixtures/transcripts/` gives one clear error.
 #[test]
 fn bad_transcripts() {

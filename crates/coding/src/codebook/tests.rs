@@ -667,3 +667,26 @@ id = "e"
     assert_eq!(codebook.path_of("c"), ["a", "b", "c"]);
     assert_eq!(codebook.path_of("e"), ["e"]);
 }
+
+/// A chain of `depth` codes, each the parent of the next.
+fn chain(depth: usize) -> String {
+    let mut toml = String::new();
+    for i in 0..depth {
+        toml.push_str(&format!("[[code]]\nid = \"c{i}\"\n"));
+        if i > 0 {
+            toml.push_str(&format!("parent = \"c{}\"\n", i - 1));
+        }
+    }
+    toml
+}
+
+#[test]
+fn codes_nest_at_most_a_thousand_deep() {
+    let book = Codebook::parse(Path::new("cb.toml"), &chain(MAX_CODE_DEPTH)).unwrap();
+    assert_eq!(book.codes().len(), MAX_CODE_DEPTH);
+    // The 1,001st code's `parent` is on line 3 × 1,000 + 2.
+    assert_eq!(
+        parse_err(&chain(MAX_CODE_DEPTH + 1)),
+        "cb.toml:3002:10: code `c1000`: the code is nested 1001 deep; qda reads at most 1000 levels of codes: give it a parent higher up"
+    );
+}
