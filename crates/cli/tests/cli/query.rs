@@ -128,6 +128,21 @@ fn multi_coded_lists_disagreements_first() {
     assert_eq!(only["rows"][0]["segments"], anna.difference(&ben).count());
 }
 
+/// A query is read up to 256 operators and parentheses, which bound how
+/// deep it nests (30,000 `NOT`s ran out of stack).
+#[test]
+fn a_query_nested_too_deep_is_refused() {
+    let test = QdaTest::study();
+    let expr = format!("{}freedom{}", "(".repeat(257), ")".repeat(257));
+    let mut args = vec!["query", expr.as_str()];
+    args.extend_from_slice(STUDY);
+    args.extend_from_slice(&["-o", "x.csv"]);
+    let run = test.run(&args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!test.path("x.csv").exists());
+    insta::assert_snapshot!(run.failure());
+}
+
 #[test]
 fn errors() {
     let test = QdaTest::study();

@@ -60,6 +60,11 @@ pub(super) enum Expr {
     Overlaps(Box<Expr>, Box<Expr>),
 }
 
+/// How many operators and parentheses a query may have. They bound how
+/// deep its expression nests, which parsing and evaluating walk
+/// recursively: a query of 30,000 `NOT`s ran out of stack.
+pub(super) const MAX_OPERATORS: usize = 256;
+
 /// What can stand where an operand is expected, for messages.
 const OPERAND: &str = "a code, \"text\", coder:NAME, speaker:NAME, ATTR=VALUE, ALL, NOT or `(`";
 
@@ -85,6 +90,29 @@ impl<'a> Parser<'a> {
                 1,
                 crate::ErrorKind::Missing,
                 &format!("the query is empty; expected {OPERAND}, such as `freedom AND broker`"),
+            ));
+        }
+        let too_many = self
+            .tokens
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.token,
+                    Token::And
+                        | Token::Or
+                        | Token::Not
+                        | Token::Near(_)
+                        | Token::Overlaps
+                        | Token::Open
+                )
+            })
+            .nth(MAX_OPERATORS);
+        if let Some(too_many) = too_many {
+            return Err(self.error_at(
+                too_many.column,
+                &format!(
+                    "the query has more than {MAX_OPERATORS} operators and parentheses; qda reads at most {MAX_OPERATORS}: split it into several queries, or name a parent code instead of OR-ing its children"
+                ),
             ));
         }
         let expr = self.or()?;

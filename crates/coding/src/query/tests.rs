@@ -252,3 +252,23 @@ fn names_only_the_data_knows_are_checked_against_it() {
     assert!(check("regoin=north").unwrap_err().contains("did you mean `region`?"));
     assert!(check("speaker:Q").unwrap_err().contains("known: I, P"));
 }
+
+/// Operators and parentheses bound how deep a query nests, so that no
+/// query runs out of stack: 256 are read, the next is refused.
+#[test]
+fn a_query_of_too_many_operators_is_refused_at_the_first_too_many() {
+    let book = codebook();
+    let nots = |n: usize| format!("{}survival", "NOT ".repeat(n));
+    assert!(Query::parse(&nots(256), &book).is_ok());
+    let message = error(&nots(30_000));
+    assert!(
+        message.starts_with("query:1:1025: the query has more than 256 operators and parentheses"),
+        "{}",
+        &message[..100]
+    );
+    let parentheses = |n: usize| format!("{}survival{}", "(".repeat(n), ")".repeat(n));
+    assert!(Query::parse(&parentheses(256), &book).is_ok());
+    assert!(error(&parentheses(257)).starts_with("query:1:257: the query has more than"));
+    let chain = vec!["survival"; 258].join(" OR ");
+    assert!(error(&chain).starts_with("query:1:"));
+}
