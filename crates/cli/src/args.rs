@@ -260,8 +260,9 @@ pub(crate) struct AgreeArgs {
     #[arg(long)]
     pub(crate) only_coded: bool,
 
-    /// Bootstrap resamples for Krippendorff's alpha interval (0 for none)
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    /// Bootstrap resamples for Krippendorff's alpha interval (0 for none,
+    /// at most a million)
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = resamples())]
     pub(crate) resamples: usize,
 
     /// Seed of the bootstrap, so the interval can be reproduced
@@ -990,8 +991,8 @@ pub(crate) struct SaturationArgs {
     pub(crate) threshold: f64,
 
     /// Also assess N random interview orders: the median saturation point
-    /// and its 95% interval
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// and its 95% interval (at most a million)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = resamples())]
     pub(crate) bootstrap: usize,
 
     /// Seed of the random orders of --bootstrap
@@ -1035,6 +1036,12 @@ pub(crate) struct DiffArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// A number of bootstrap resamples: a million give an interval's bounds to
+/// about three decimals already, and each is kept until the quantiles.
+fn resamples() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000)
 }
 
 #[cfg(test)]

@@ -225,7 +225,8 @@ pub(crate) fn bootstrap_patterns(
 ) -> Result<BootstrapInterval, Undefined> {
     alpha_of_patterns(patterns, values, level)?;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut estimates = Vec::with_capacity(options.resamples);
+    // Grown as drawn: a count beyond memory runs long instead of aborting.
+    let mut estimates = Vec::with_capacity(options.resamples.min(1 << 16));
     let mut total = vec![0.0; values.len() * values.len()];
     let mut drawn = vec![0; patterns.counts.len()];
     let mut skipped = 0;

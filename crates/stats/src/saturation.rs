@@ -193,7 +193,8 @@ pub fn saturation_bootstrap<T: Ord + Clone>(
     check(options, interviews.len())?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut order: Vec<usize> = (0..interviews.len()).collect();
-    let mut points = Vec::with_capacity(resamples);
+    // Grown as drawn: a count beyond memory runs long instead of aborting.
+    let mut points = Vec::with_capacity(resamples.min(1 << 16));
     for _ in 0..resamples {
         for i in (1..order.len()).rev() {
             let j = crate::resample::uniform_below(&mut rng, i as u64 + 1);

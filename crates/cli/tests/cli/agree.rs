@@ -420,3 +420,17 @@ fn agree_says_who_coded_blind_and_warns_of_anchoring_on_the_rules() {
     ]);
     assert_eq!(run.stderr, "");
 }
+
+/// Resamples are kept until the quantiles are taken: a count beyond memory
+/// aborted the process; more than a million is refused.
+#[test]
+fn more_than_a_million_resamples_are_refused() {
+    let (_, run) = ratings("krippendorff.csv", &["--resamples", "100000000000000"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: invalid value '100000000000000' for '--resamples <N>': 100000000000000 is not in 0..=1000000
+
+    For more information, try '--help'.
+    ");
+}

@@ -153,3 +153,19 @@ fn the_report_shows_the_curve() {
     assert!(text.contains("## Saturation"));
     assert!(text.contains("| 5–6 | P05, P06 | 0 |  | 0.0% |"));
 }
+
+/// Random orders are kept until the median is taken: a count beyond memory
+/// aborted the process; more than a million is refused.
+#[test]
+fn more_than_a_million_random_orders_are_refused() {
+    let test = QdaTest::study();
+    let args = ["saturation", "codebooks/strategies.toml", "transcripts", "--bootstrap", "1000001"];
+    let run = test.run(&args);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: invalid value '1000001' for '--bootstrap <N>': 1000001 is not in 0..=1000000
+
+    For more information, try '--help'.
+    ");
+}
