@@ -271,7 +271,7 @@ pub(crate) struct AgreeArgs {
 
     /// Exit 1 when Krippendorff's alpha (pooled over codes, or of the
     /// ratings) is below this value or undefined
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = alpha_threshold)]
     pub(crate) min_alpha: Option<f64>,
 
     /// List the disagreements instead of the coefficients
@@ -1036,6 +1036,14 @@ pub(crate) struct DiffArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// `--min-alpha`: a finite number no greater than 1, the largest alpha.
+fn alpha_threshold(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x <= 1.0 => Ok(x),
+        _ => Err("give a number no greater than 1, such as 0.8 (alpha is at most 1)".to_owned()),
+    }
 }
 
 /// A number of bootstrap resamples: a million give an interval's bounds to

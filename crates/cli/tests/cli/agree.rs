@@ -434,3 +434,21 @@ fn more_than_a_million_resamples_are_refused() {
     For more information, try '--help'.
     ");
 }
+
+/// A threshold alpha cannot reach, or none at all (NaN passed every table),
+/// is refused.
+#[test]
+fn min_alpha_must_be_a_number_alpha_can_reach() {
+    for bad in ["nan", "inf", "1.5", "x"] {
+        let (_, run) = ratings("krippendorff.csv", &["--min-alpha", bad, "--resamples", "0"]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+        assert!(run.stderr.contains("give a number no greater than 1"), "{bad}: {}", run.stderr);
+    }
+    let (_, run) = ratings("krippendorff.csv", &["--min-alpha", "nan", "--resamples", "0"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: invalid value 'nan' for '--min-alpha <X>': give a number no greater than 1, such as 0.8 (alpha is at most 1)
+
+    For more information, try '--help'.
+    ");
+}
