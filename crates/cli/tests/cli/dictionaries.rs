@@ -112,6 +112,14 @@ fn a_yaml_that_is_not_a_dictionary_is_an_error() {
     error: list.yml:2:1: this YAML is a list, not a dictionary; a quanteda dictionary maps each category to its patterns, such as `economy: [growth, jobs*]`
     ");
     assert!(!test.path("codebook.toml").exists());
+    // Nesting the loader would follow until the stack ran out.
+    test.write("nested.yml", format!("motive:\n  {}hungry\n", "- ".repeat(20_000)));
+    let run = test.run(&["import", "nested.yml", "-o", "codebook.toml"]);
+    insta::assert_snapshot!(run.failure(), @r"
+    exit: 2
+    error: nested.yml:2:1001: this line is indented or nested more than 1000 columns deep; a quanteda dictionary is a handful of levels: flatten it
+    ");
+    assert!(!test.path("codebook.toml").exists());
     test.write("broken.yaml", "motive:\n  survival: [hungry\n");
     let run = test.run(&["import", "broken.yaml", "-o", "codebook.toml"]);
     insta::assert_snapshot!(run.failure(), @r"

@@ -11,7 +11,25 @@ use crate::location::Location;
 /// is a handful of levels, and recursion must not overflow the stack.
 const MAX_DEPTH: usize = 64;
 
+/// How far into a line its indentation and `- ` entries may reach. The
+/// YAML loader follows block nesting recursively, with no limit of its own
+/// (a line of 20,000 `- ` ran out of stack), so nesting is bounded here
+/// before the file is loaded; flow nesting (`[[[`) the loader bounds itself.
+const MAX_LEAD: usize = 1_000;
+
 pub(super) fn read(builder: &mut Builder<'_>, text: &str) -> Result<(), CodebookError> {
+    for (number, line) in text.lines().enumerate() {
+        let lead = line.bytes().take_while(|b| matches!(b, b' ' | b'\t' | b'-' | b'?')).count();
+        if lead > MAX_LEAD {
+            return Err(builder.error(
+                ErrorKind::InvalidValue,
+                Location { line: number + 1, column: MAX_LEAD + 1 },
+                format!(
+                    "this line is indented or nested more than {MAX_LEAD} columns deep; a quanteda dictionary is a handful of levels: flatten it"
+                ),
+            ));
+        }
+    }
     let documents = MarkedYaml::load_from_str(text).map_err(|e| {
         builder.error(
             ErrorKind::Syntax,
