@@ -79,6 +79,12 @@ fn old_codebook(spec: &str) -> Result<(Codebook, Input)> {
             "{spec}: give the old codebook as git:REV:PATH, such as git:HEAD~1:codebooks/motives.toml"
         );
     };
+    if rev.starts_with('-') {
+        // git would read it as an option (`--output=FILE` writes a file).
+        bail!(
+            "{spec}: a revision cannot start with `-`; give a commit, branch or tag, such as git:HEAD~1:codebooks/motives.toml"
+        );
+    }
     let relative = if path.starts_with("./") || path.starts_with('/') {
         path.to_owned()
     } else {

@@ -113,6 +113,18 @@ fn the_old_codebook_from_git() {
     assert_eq!(result["codebook"]["rules"][0]["code"], "survival");
     let bad = test.run(&["diff", "git:HEAD", "codebooks/motives.toml", "transcripts"]);
     insta::assert_snapshot!(bad.failure());
+    // A revision git would take for an option is refused before git runs.
+    let option = "git:--output=written:codebooks/motives.toml";
+    let bad = test.run(&["diff", option, "codebooks/motives.toml", "transcripts"]);
+    insta::assert_snapshot!(bad.failure(), @r"
+    exit: 2
+    error: git:--output=written:codebooks/motives.toml: a revision cannot start with `-`; give a commit, branch or tag, such as git:HEAD~1:codebooks/motives.toml
+    ");
+    assert!(
+        std::fs::read_dir(test.root())
+            .unwrap()
+            .all(|e| { !e.unwrap().file_name().to_string_lossy().starts_with("written") })
+    );
 }
 
 /// Codebooks with different units cannot be compared segment by segment.
