@@ -435,8 +435,10 @@ pub(crate) fn docx(book: &MemoBook) -> anyhow::Result<Vec<u8>> {
             }
         }
     }
+    let mut xml = doc.build();
+    xml.document = crate::render::xml_chars::xml_safe(&xml.document).into_owned();
     let mut bytes = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut bytes)?;
+    xml.pack(&mut bytes)?;
     Ok(bytes.into_inner())
 }
 

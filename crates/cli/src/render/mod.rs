@@ -27,6 +27,7 @@ pub(crate) mod suggest;
 pub(crate) mod table;
 pub(crate) mod tally;
 pub(crate) mod text;
+pub(crate) mod xml_chars;
 
 use serde::Serialize;
 

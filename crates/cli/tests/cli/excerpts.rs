@@ -490,3 +490,33 @@ fn docx_read_back_by_libreoffice_has_every_excerpt_in_order() {
     let text = String::from_utf8(text).expect("UTF-8");
     in_order(&text, &texts_in_document_order(&csv), "LibreOffice");
 }
+
+/// Control characters in a transcript or a memo (a vertical tab from Word,
+/// a terminal's escape) are characters XML cannot hold: written as they
+/// were, Word refused the document as unreadable. They become U+FFFD, and
+/// pandoc reads the document.
+#[test]
+fn control_characters_leave_word_documents_readable() {
+    let test = QdaTest::new();
+    test.write(
+        "cb.toml",
+        "[codebook]\nname = \"c\"\nunit = \"turn\"\n\n[[code]]\nid = \"freedom\"\n[code.rule]\nany = [\"freedom\"]\n",
+    );
+    test.write(
+        "t/P01.txt",
+        "+++\ncase = \"P01\"\nmemo = \"page\\u000cbreak\"\n+++\nP: I wanted freedom\u{b} and \u{1b}[31m more.\n",
+    );
+    test.run(&["excerpts", "cb.toml", "t/", "-o", "e.docx"]).ok();
+    test.run(&["memos", "cb.toml", "t/", "-o", "m.docx"]).ok();
+    for name in ["e.docx", "m.docx"] {
+        let xml = docx_xml(&test.read(name));
+        assert!(!xml.bytes().any(|b| b < 0x20 && !b"\t\n\r".contains(&b)), "{name}: {xml}");
+        assert!(xml.contains('\u{FFFD}'), "{name}");
+        if let Some(pandoc) = reader("pandoc", "QDA_REQUIRE_PANDOC", "apt-get install pandoc") {
+            let path = test.path(name);
+            let plain =
+                run_with_timeout(&pandoc, &["-t".as_ref(), "plain".as_ref(), path.as_os_str()]);
+            assert!(plain.contains("break") || plain.contains("freedom"), "{name}: {plain}");
+        }
+    }
+}

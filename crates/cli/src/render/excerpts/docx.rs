@@ -24,6 +24,7 @@ use zip::write::SimpleFileOptions;
 use super::{Excerpts, attribute_line, byline};
 use crate::output::Sink;
 use crate::render::memo_markdown::memo_paragraphs;
+use crate::render::xml_chars::{XmlSafe, xml_safe};
 
 /// The fixed creation and modification date.
 const DATE: &str = "2000-01-01T00:00:00Z";
@@ -72,9 +73,9 @@ pub(super) fn render(excerpts: &Excerpts<'_>, coder: &str, out: &mut Sink) -> Re
             let mut xml = String::new();
             entry.read_to_string(&mut xml)?;
             let (before, after) = split_at_marker(&xml)?;
-            zip.write_all(before.as_bytes())?;
-            body(excerpts, &mut zip)?;
-            zip.write_all(after.as_bytes())?;
+            zip.write_all(&xml_safe(before.as_bytes()))?;
+            body(excerpts, &mut XmlSafe(&mut zip))?;
+            zip.write_all(&xml_safe(after.as_bytes()))?;
         } else {
             std::io::copy(&mut entry, &mut zip)?;
         }
