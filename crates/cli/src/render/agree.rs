@@ -2,7 +2,9 @@
 //! group (or for a ratings table), and the list of disagreements.
 
 use indexmap::IndexMap;
-use qda_stats::{Bootstrap, Coefficient, FlatMatrix, FlatSummary, Level, Undefined, Weights};
+use qda_stats::{
+    Bootstrap, BootstrapInterval, Coefficient, FlatMatrix, FlatSummary, Level, Undefined, Weights,
+};
 use serde::Serialize;
 
 use crate::provenance::Provenance;
@@ -98,6 +100,99 @@ pub(crate) struct Row {
     pub(crate) krippendorff_alpha_95: Option<[f64; 2]>,
 }
 
+/// What a row's coefficients are computed from.
+trait Reliability {
+    fn pairable_units(&self) -> usize;
+    fn percent_agreement(&self) -> Result<f64, Undefined>;
+    fn cohen_kappa(&self, weights: Weights) -> Result<Coefficient, Undefined>;
+    fn scott_pi(&self) -> Result<Coefficient, Undefined>;
+    fn fleiss_kappa(&self) -> Result<Coefficient, Undefined>;
+    fn gwet_ac1(&self) -> Result<Coefficient, Undefined>;
+    fn krippendorff_alpha(&self, level: Level) -> Result<Coefficient, Undefined>;
+    fn krippendorff_alpha_bootstrap(
+        &self,
+        level: Level,
+        bootstrap: Bootstrap,
+    ) -> Result<BootstrapInterval, Undefined>;
+}
+
+/// A table as a row per unit.
+impl Reliability for [Vec<Option<f64>>] {
+    fn pairable_units(&self) -> usize {
+        self.iter().filter(|row| row.iter().flatten().count() >= 2).count()
+    }
+    fn percent_agreement(&self) -> Result<f64, Undefined> {
+        qda_stats::percent_agreement(self)
+    }
+    fn cohen_kappa(&self, weights: Weights) -> Result<Coefficient, Undefined> {
+        qda_stats::cohen_kappa(self, weights)
+    }
+    fn scott_pi(&self) -> Result<Coefficient, Undefined> {
+        qda_stats::scott_pi(self)
+    }
+    fn fleiss_kappa(&self) -> Result<Coefficient, Undefined> {
+        qda_stats::fleiss_kappa(self)
+    }
+    fn gwet_ac1(&self) -> Result<Coefficient, Undefined> {
+        qda_stats::gwet_ac1(self)
+    }
+    fn krippendorff_alpha(&self, level: Level) -> Result<Coefficient, Undefined> {
+        qda_stats::krippendorff_alpha(self, level)
+    }
+    fn krippendorff_alpha_bootstrap(
+        &self,
+        level: Level,
+        bootstrap: Bootstrap,
+    ) -> Result<BootstrapInterval, Undefined> {
+        qda_stats::krippendorff_alpha_bootstrap(self, level, bootstrap)
+    }
+}
+
+/// A flat matrix with the summary of its one pass; for two coders, its rows
+/// too, built once for Cohen's kappas and Scott's pi.
+struct Flat<'a> {
+    matrix: &'a FlatMatrix,
+    summary: &'a FlatSummary,
+    two_coders: Option<Vec<Vec<Option<f64>>>>,
+}
+
+impl Reliability for Flat<'_> {
+    fn pairable_units(&self) -> usize {
+        self.summary.pairable_units()
+    }
+    fn percent_agreement(&self) -> Result<f64, Undefined> {
+        self.summary.percent_agreement()
+    }
+    fn cohen_kappa(&self, weights: Weights) -> Result<Coefficient, Undefined> {
+        match &self.two_coders {
+            Some(rows) => qda_stats::cohen_kappa(rows, weights),
+            None => self.matrix.cohen_kappa(weights),
+        }
+    }
+    fn scott_pi(&self) -> Result<Coefficient, Undefined> {
+        match &self.two_coders {
+            Some(rows) => qda_stats::scott_pi(rows),
+            None => self.matrix.scott_pi(),
+        }
+    }
+    fn fleiss_kappa(&self) -> Result<Coefficient, Undefined> {
+        self.summary.fleiss_kappa()
+    }
+    fn gwet_ac1(&self) -> Result<Coefficient, Undefined> {
+        self.summary.gwet_ac1()
+    }
+    fn krippendorff_alpha(&self, level: Level) -> Result<Coefficient, Undefined> {
+        self.summary.krippendorff_alpha(level)
+    }
+    fn krippendorff_alpha_bootstrap(
+        &self,
+        level: Level,
+        bootstrap: Bootstrap,
+    ) -> Result<BootstrapInterval, Undefined> {
+        self.summary.krippendorff_alpha_bootstrap(level, bootstrap)
+    }
+}
+
 impl Row {
     pub(crate) fn compute(
         scope: Scope,
@@ -106,56 +201,46 @@ impl Row {
         level: Level,
         bootstrap: Option<Bootstrap>,
     ) -> Row {
-        let weighted = level != Level::Nominal;
-        let alpha = qda_stats::krippendorff_alpha(data, level);
-        let interval =
-            bootstrap.and_then(|b| qda_stats::krippendorff_alpha_bootstrap(data, level, b).ok());
-        Row {
-            scope,
-            name: name.to_owned(),
-            units: data.iter().filter(|row| row.iter().flatten().count() >= 2).count(),
-            percent_agreement: Stat::from_result(qda_stats::percent_agreement(data)),
-            cohen_kappa: Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Unweighted)),
-            cohen_kappa_linear: weighted
-                .then(|| Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Linear))),
-            cohen_kappa_quadratic: weighted
-                .then(|| Stat::coefficient(qda_stats::cohen_kappa(data, Weights::Quadratic))),
-            scott_pi: Stat::coefficient(qda_stats::scott_pi(data)),
-            fleiss_kappa: Stat::coefficient(qda_stats::fleiss_kappa(data)),
-            gwet_ac1: Stat::coefficient(qda_stats::gwet_ac1(data)),
-            krippendorff_alpha: Stat::coefficient(alpha),
-            krippendorff_alpha_95: interval.map(|b| {
-                [(b.interval.lower * 1e6).round() / 1e6, (b.interval.upper * 1e6).round() / 1e6]
-            }),
-        }
+        Row::of(scope, name, data, level, bootstrap)
     }
 
-    /// As [`Row::compute`], of a flat matrix: a table of millions of units
-    /// is never made into a row per unit.
+    /// As [`Row::compute`], of a flat matrix and its summary: a table of
+    /// millions of units is made into a row per unit only for two coders.
     pub(crate) fn compute_flat(
         scope: Scope,
         name: &str,
-        data: &FlatMatrix,
+        matrix: &FlatMatrix,
         summary: &FlatSummary,
         level: Level,
         bootstrap: Option<Bootstrap>,
     ) -> Row {
+        let two_coders = (matrix.coders() == 2).then(|| matrix.to_rows());
+        Row::of(scope, name, &Flat { matrix, summary, two_coders }, level, bootstrap)
+    }
+
+    fn of(
+        scope: Scope,
+        name: &str,
+        table: &(impl Reliability + ?Sized),
+        level: Level,
+        bootstrap: Option<Bootstrap>,
+    ) -> Row {
         let weighted = level != Level::Nominal;
-        let interval = bootstrap.and_then(|b| summary.krippendorff_alpha_bootstrap(level, b).ok());
+        let interval = bootstrap.and_then(|b| table.krippendorff_alpha_bootstrap(level, b).ok());
         Row {
             scope,
             name: name.to_owned(),
-            units: summary.pairable_units(),
-            percent_agreement: Stat::from_result(summary.percent_agreement()),
-            cohen_kappa: Stat::coefficient(data.cohen_kappa(Weights::Unweighted)),
+            units: table.pairable_units(),
+            percent_agreement: Stat::from_result(table.percent_agreement()),
+            cohen_kappa: Stat::coefficient(table.cohen_kappa(Weights::Unweighted)),
             cohen_kappa_linear: weighted
-                .then(|| Stat::coefficient(data.cohen_kappa(Weights::Linear))),
+                .then(|| Stat::coefficient(table.cohen_kappa(Weights::Linear))),
             cohen_kappa_quadratic: weighted
-                .then(|| Stat::coefficient(data.cohen_kappa(Weights::Quadratic))),
-            scott_pi: Stat::coefficient(data.scott_pi()),
-            fleiss_kappa: Stat::coefficient(summary.fleiss_kappa()),
-            gwet_ac1: Stat::coefficient(summary.gwet_ac1()),
-            krippendorff_alpha: Stat::coefficient(summary.krippendorff_alpha(level)),
+                .then(|| Stat::coefficient(table.cohen_kappa(Weights::Quadratic))),
+            scott_pi: Stat::coefficient(table.scott_pi()),
+            fleiss_kappa: Stat::coefficient(table.fleiss_kappa()),
+            gwet_ac1: Stat::coefficient(table.gwet_ac1()),
+            krippendorff_alpha: Stat::coefficient(table.krippendorff_alpha(level)),
             krippendorff_alpha_95: interval.map(|b| {
                 [(b.interval.lower * 1e6).round() / 1e6, (b.interval.upper * 1e6).round() / 1e6]
             }),

@@ -295,33 +295,39 @@ pub(crate) fn ratings_of(path: &Path, bytes: &[u8], args: &AgreeArgs) -> Result<
         bail!("--order ranks labels, and ranks have no true zero; use --level ordinal or interval");
     }
     let order = args.order.as_deref().map(parse_order).transpose()?;
-    let table = RatingsTable::parse(&display_path(path), bytes, args.level, order.as_deref())?;
+    let name = display_path(path);
+    let table = RatingsTable::parse(&name, bytes, args.level, order.as_deref())?;
     let level: Level = args.level.into();
     let boot = bootstrap(args);
     let matrix = &table.matrix;
     let summary = matrix.summary();
-    let rows =
-        vec![Row::compute_flat(Scope::Ratings, &display_path(path), matrix, &summary, level, boot)];
+    let rows = vec![Row::compute_flat(Scope::Ratings, &name, matrix, &summary, level, boot)];
     let disagreement_count = summary.disagreeing_units();
     // A million units may disagree on hundreds of thousands: each is made
     // into a listing only where one is written.
     let listed = args.disagreements || args.format == Format::Json;
-    let disagreements = table
-        .units
-        .iter()
-        .zip(matrix.rows())
-        .filter(|(_, cells)| listed && disagree_cells(cells))
-        .filter_map(|(unit, cells)| {
-            let values: Vec<Option<f64>> = cells.iter().map(|&c| matrix.value(c)).collect();
-            differing(&table.coders, &values, |v| table.label(v)).map(|decisions| Disagreement {
-                case: unit.to_string(),
-                unit: None,
-                code: String::new(),
-                decisions,
-                text: None,
+    let disagreements = if listed {
+        table
+            .units
+            .iter()
+            .zip(matrix.rows())
+            .filter(|(_, cells)| disagree_cells(cells))
+            .filter_map(|(unit, cells)| {
+                let values: Vec<Option<f64>> = cells.iter().map(|&c| matrix.value(c)).collect();
+                differing(&table.coders, &values, |v| table.label(v)).map(|decisions| {
+                    Disagreement {
+                        case: unit.to_string(),
+                        unit: None,
+                        code: String::new(),
+                        decisions,
+                        text: None,
+                    }
+                })
             })
-        })
-        .collect();
+            .collect()
+    } else {
+        Vec::new()
+    };
     let level_name = level_name(args.level);
     let mut provenance = Provenance::new("agree", vec![input])
         .option("level", level_name)
