@@ -1,7 +1,7 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::cases::CaseCodes;
@@ -96,39 +96,39 @@ impl RuleSet {
     /// [`CaseCodes::from_coded`] makes of [`RuleSet::code_transcript`]'s
     /// codings, without making the codings or the segments' ids.
     pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
-        let mut segments: BTreeMap<String, usize> = BTreeMap::new();
-        let mut rolled_up: BTreeMap<String, usize> = BTreeMap::new();
-        // The parents each code rolls up into, looked up once per code.
-        let mut parents_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        let mut parents: BTreeSet<&str> = BTreeSet::new();
+        // Counted by rule and by parent, and named once at the end.
+        let mut segments = vec![0; self.rule_count()];
+        let mut rolled_up: BTreeMap<&str, usize> = BTreeMap::new();
+        // The parents each rule's code rolls up into, looked up once per rule.
+        let mut parents_of: Vec<Option<Vec<&str>>> = vec![None; self.rule_count()];
+        let mut parents: Vec<&str> = Vec::new();
         for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
             if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
                 continue;
             }
             parents.clear();
             // Each code applies to a segment once.
-            for (code, ..) in self.applying_to(&transcript.text()[bytes]) {
-                match segments.get_mut(code) {
-                    Some(count) => *count += 1,
-                    None => {
-                        segments.insert(code.to_owned(), 1);
-                    }
-                }
-                let into = parents_of
-                    .entry(code)
-                    .or_insert_with(|| codebook.rolled_up_into(code).collect());
+            for rule in self.applying_rules(&self.scan(&transcript.text()[bytes])) {
+                segments[rule] += 1;
+                let into = parents_of[rule]
+                    .get_or_insert_with(|| codebook.rolled_up_into(self.rule_code(rule)).collect());
                 parents.extend(into.iter().copied());
             }
             // A parent counts a segment once, however many of its codes it has.
+            parents.sort_unstable();
+            parents.dedup();
             for &parent in &parents {
-                *rolled_up.entry(parent.to_owned()).or_default() += 1;
+                *rolled_up.entry(parent).or_default() += 1;
             }
         }
         CaseCodes {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
-            segments,
-            rolled_up,
+            segments: (0..segments.len())
+                .filter(|&rule| segments[rule] > 0)
+                .map(|rule| (self.rule_code(rule).to_owned(), segments[rule]))
+                .collect(),
+            rolled_up: rolled_up.into_iter().map(|(parent, n)| (parent.to_owned(), n)).collect(),
         }
     }
 

@@ -30,6 +30,7 @@ use crate::codebook::Codebook;
 use crate::error::{CodebookError, ErrorKind, Position};
 use crate::literals::Literals;
 use crate::term::{Anchor, Term};
+use word_term::WordTerm;
 
 /// Patterns sharing a prefilter literal and where it must stand on a boundary.
 type LiteralGroup = ((bool, bool), Vec<usize>);
@@ -103,9 +104,15 @@ struct Atom {
     /// the prefilter alone, and compiling hundreds of unused regexes would
     /// hold up the start of every run.
     regex: OnceLock<MetaRegex>,
+    /// A word or phrase in ASCII, located from its literal without the regex.
+    words: Option<WordTerm>,
 }
 
 impl Atom {
+    fn new(term: &Term) -> Self {
+        Atom { term: term.clone(), regex: OnceLock::new(), words: WordTerm::of(term) }
+    }
+
     fn regex(&self) -> &MetaRegex {
         self.regex.get_or_init(|| {
             // A pattern searched for only from where its literal occurs
@@ -196,7 +203,7 @@ impl RuleSet {
             if let Some(i) = atoms.iter().position(|a| a.term == *term) {
                 return i;
             }
-            atoms.push(Atom { term: term.clone(), regex: OnceLock::new() });
+            atoms.push(Atom::new(term));
             atoms.len() - 1
         };
         let mut rules = Vec::new();
@@ -221,8 +228,7 @@ impl RuleSet {
     /// # Errors
     /// The prefilter's message when the terms are too many to compile.
     pub(crate) fn of_terms(terms: &[Term]) -> Result<Self, String> {
-        let atoms =
-            terms.iter().map(|t| Atom { term: t.clone(), regex: OnceLock::new() }).collect();
+        let atoms = terms.iter().map(Atom::new).collect();
         let rules = (0..terms.len())
             .map(|i| CodeRule {
                 code: i.to_string(),
@@ -340,6 +346,16 @@ impl RuleSet {
                 let find_at = |from| atom.find_at(&text, from);
                 let range = match (anchor, occurrences[0].1.clone()) {
                     (Some(Anchor::Whole), Some(range)) => Some(range),
+                    // A word or phrase in ASCII: every match holds an
+                    // occurrence as the literal's word, so the first
+                    // occurrence that is one gives the first match.
+                    (_, Some(_)) if atom.words.is_some() => {
+                        let words = atom.words.as_ref()?;
+                        occurrences
+                            .iter()
+                            .filter_map(|(_, range)| range.clone())
+                            .find_map(|range| words.locate(&text, range))
+                    }
                     // Every match starts at an occurrence: the first one
                     // where a match starts (on boundaries, for a term) is
                     // the first match.
@@ -369,26 +385,16 @@ impl RuleSet {
 
     /// The codes whose rules apply to a scanned text, in codebook order,
     /// each with the clause, term and byte range recorded as its source.
-    /// Only rules with a matching `any`, `all` or `regex` pattern are
-    /// looked at: a rule none of whose patterns matched cannot apply.
     pub fn applying<'a, 'h>(
         &'a self,
         hits: &'h Hits,
     ) -> impl Iterator<Item = (&'a str, Clause, &'a str, Range<usize>)> + use<'a, 'h> {
-        let mut rules: Vec<usize> =
-            hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()).collect();
-        rules.sort_unstable();
-        rules.dedup();
-        rules.into_iter().filter_map(move |r| {
+        self.applying_rules(hits).filter_map(move |r| {
             let rule = &self.rules[r];
-            let hit = |a: &usize| hits.first(*a);
-            if rule.not.iter().any(|a| hit(a).is_some())
-                || rule.all.iter().any(|a| hit(a).is_none())
-            {
-                return None;
-            }
             let earliest = |clause: Clause, atoms: &'a [usize]| {
-                atoms.iter().filter_map(move |a| hit(a).map(|range| (range.start, clause, *a)))
+                atoms
+                    .iter()
+                    .filter_map(move |a| hits.first(*a).map(|range| (range.start, clause, *a)))
             };
             let source = if rule.any.is_empty() && rule.regex.is_empty() {
                 earliest(Clause::All, &rule.all).min()
@@ -399,6 +405,38 @@ impl RuleSet {
             let range = hits.first(atom)?.clone();
             Some((rule.code.as_str(), clause, self.atoms[atom].term.text.as_str(), range))
         })
+    }
+
+    /// The rules that apply to a scanned text, by index, in codebook order.
+    /// Only rules with a matching `any`, `all` or `regex` pattern are
+    /// looked at: a rule none of whose patterns matched cannot apply.
+    pub(crate) fn applying_rules<'a, 'h>(
+        &'a self,
+        hits: &'h Hits,
+    ) -> impl Iterator<Item = usize> + use<'a, 'h> {
+        let mut rules: Vec<usize> =
+            hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules.into_iter().filter(move |&r| {
+            let rule = &self.rules[r];
+            let hit = |a: &usize| hits.first(*a).is_some();
+            !rule.not.iter().any(hit)
+                && rule.all.iter().all(hit)
+                && (rule.any.is_empty() && rule.regex.is_empty()
+                    || rule.any.iter().chain(&rule.regex).any(hit))
+        })
+    }
+
+    /// The id of the code of rule `rule` (an index from
+    /// [`RuleSet::applying_rules`]).
+    pub(crate) fn rule_code(&self, rule: usize) -> &str {
+        &self.rules[rule].code
+    }
+
+    /// Number of rules.
+    pub(crate) fn rule_count(&self) -> usize {
+        self.rules.len()
     }
 
     /// Decides every rule for a scanned text, in codebook order.
@@ -568,3 +606,4 @@ fn is_unspaced_script(c: char) -> bool {
 
 #[cfg(test)]
 mod tests;
+mod word_term;

@@ -150,30 +150,55 @@ pub fn tally(
         })
         .collect();
 
+    // Each code's segments and cases, summed in one pass over the cases
+    // rather than looked up in every case for every code.
+    let (own, rolled) = totals(cases);
     let mut codes = Vec::new();
     for code in codebook.codes() {
         let id = code.id.as_str();
         if code.codable {
+            let (segments, cases_with) = own.get(id).copied().unwrap_or_default();
             codes.push(CodeTally {
                 code: code.id.clone(),
                 rolled_up: false,
-                segments: cases.iter().map(|c| c.count(id)).sum(),
-                cases: cases.iter().filter(|c| c.count(id) > 0).count(),
+                segments,
+                cases: cases_with,
                 by: count_by(&|case: &CaseCodes| case.count(id) > 0),
             });
         }
         if codebook.has_children(id) {
+            let (segments, cases_with) = rolled.get(id).copied().unwrap_or_default();
             codes.push(CodeTally {
                 code: code.id.clone(),
                 rolled_up: true,
-                segments: cases.iter().map(|c| c.rolled_up(id)).sum(),
-                cases: cases.iter().filter(|c| c.rolled_up(id) > 0).count(),
+                segments,
+                cases: cases_with,
                 by: count_by(&|case: &CaseCodes| case.rolled_up(id) > 0),
             });
         }
     }
 
     Tally { n: cases.len(), groups, codes, by: split, warnings }
+}
+
+/// Segments and cases of each code, and of each parent's roll-up.
+type Totals<'a> = BTreeMap<&'a str, (usize, usize)>;
+
+/// Each code's segments and cases with at least one, over `cases`; then the
+/// same for each parent's roll-up.
+fn totals(cases: &[CaseCodes]) -> (Totals<'_>, Totals<'_>) {
+    let mut own = Totals::new();
+    let mut rolled = Totals::new();
+    for case in cases {
+        for (counts, totals) in [(&case.segments, &mut own), (&case.rolled_up, &mut rolled)] {
+            for (code, &n) in counts {
+                let (segments, cases_with) = totals.entry(code.as_str()).or_default();
+                *segments += n;
+                *cases_with += usize::from(n > 0);
+            }
+        }
+    }
+    (own, rolled)
 }
 
 /// The child a case is assigned in a group, or `uncoded`.

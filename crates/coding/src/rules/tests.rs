@@ -436,3 +436,94 @@ fn locating_from_the_literal_skips_occurrences_inside_words() {
         assert_eq!(found(rule, text), expected, "{rule} in {text:?}");
     }
 }
+
+/// Words and phrases in ASCII are located from their literal without their
+/// regex (`word_term.rs`); that must find exactly the regex's first match on
+/// boundaries. Terms with repeated words, words that contain one another,
+/// `*` at either end and punctuation inside words, over texts made of the
+/// same words glued and spaced in every way (Unicode white space, Han,
+/// accented letters, timestamps, a long s now and then).
+#[test]
+fn words_located_from_their_literal_equal_the_regex() {
+    let terms = [
+        "very very good",
+        "good good",
+        "no smuggler",
+        "old smuggler*",
+        "*ing well",
+        "*ing",
+        "sing*",
+        "*in*",
+        "self-employed*",
+        "it's self-employed",
+        "a b a",
+        "b a",
+        "my old smuggler",
+    ];
+    let rule = format!("any = [{}]", terms.map(|t| format!("{t:?}")).join(", "));
+    let rules = rule_set(&rule);
+    assert!(
+        rules.atoms.iter().filter(|a| a.words.is_some()).count() >= 10,
+        "most terms must take the direct path"
+    );
+    let plain: Vec<Regex> =
+        rules.atoms.iter().map(|atom| Regex::new(&atom.term.pattern).unwrap()).collect();
+    let pieces = [
+        "very",
+        "VERY",
+        "good",
+        "Good",
+        "no",
+        "nono",
+        "smuggler",
+        "smugglers",
+        "old",
+        "sing",
+        "singing",
+        "well",
+        "in",
+        "self-employed",
+        "self",
+        "-",
+        "employed",
+        "it's",
+        "a",
+        "b",
+        "my",
+        "é",
+        "自由",
+        "[00:01:02]",
+        "ſ",
+        ",",
+        "(",
+        "_",
+    ];
+    let gaps = [" ", "  ", "\n", "\t", "\u{a0}", "\u{3000}", "", "", ".", "-"];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |below: usize| {
+        state =
+            state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % below
+    };
+    let mut matched = 0;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..1 + next(12) {
+            text.push_str(pieces[next(pieces.len())]);
+            text.push_str(gaps[next(gaps.len())]);
+        }
+        let hits = rules.scan(&text);
+        let blanked = blank_timestamps(&text);
+        for (index, regex) in plain.iter().enumerate() {
+            let direct = all_on_boundaries(regex, &blanked).first().cloned();
+            assert_eq!(
+                hits.first(index).cloned(),
+                direct,
+                "term `{}` in {text:?}",
+                rules.atoms[index].term.text
+            );
+            matched += usize::from(direct.is_some());
+        }
+    }
+    assert!(matched > 5_000, "the comparison must cover real matches, found {matched}");
+}
