@@ -1,13 +1,14 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
-use crate::rules::{Clause, RuleSet};
+use crate::rules::{Clause, RuleSet, blank_timestamps};
 use crate::transcript::Transcript;
 
 /// Code-point offsets of a few byte offsets in one text, counted in one pass
@@ -54,13 +55,12 @@ impl RuleSet {
                 continue;
             }
             codable_segments += 1;
-            let segment_text = segment.text(transcript);
-            let applying = self.applying_to(segment_text);
+            let applying = self.applying_to(&blanked(transcript, segment.bytes.clone()));
             if applying.is_empty() {
                 continue;
             }
             let code_points = CodePoints::new(
-                segment_text,
+                segment.text(transcript),
                 applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
             );
             let code_point = |byte: usize| segment.start + code_points.get(byte);
@@ -108,7 +108,7 @@ impl RuleSet {
             }
             parents.clear();
             // Each code applies to a segment once.
-            for rule in self.applying_rules(&self.scan(&transcript.text()[bytes])) {
+            for rule in self.applying_rules(&self.scan_blanked(&blanked(transcript, bytes))) {
                 segments[rule] += 1;
                 let into = parents_of[rule]
                     .get_or_insert_with(|| codebook.rolled_up_into(self.rule_code(rule)).collect());
@@ -132,8 +132,36 @@ impl RuleSet {
         }
     }
 
-    /// The codes that apply to a segment's text, with their sources.
+    /// The codes that apply to a segment's text (timestamps blanked), with
+    /// their sources.
     fn applying_to(&self, text: &str) -> Vec<(&str, Clause, &str, Range<usize>)> {
-        self.applying(&self.scan(text)).collect()
+        self.applying(&self.scan_blanked(text)).collect()
     }
+}
+
+/// The text of `transcript` at `bytes` (a segment) with its timestamps
+/// blanked, as [`blank_timestamps`] does, from the timestamps found when the
+/// transcript was read rather than by searching again. A segment cut inside
+/// a timestamp is searched as `blank_timestamps` would.
+pub(crate) fn blanked(transcript: &Transcript, bytes: Range<usize>) -> Cow<'_, str> {
+    let text = &transcript.text()[bytes.clone()];
+    let stamps = transcript.timestamps();
+    let from = stamps.partition_point(|stamp| stamp.end <= bytes.start);
+    let until = stamps.partition_point(|stamp| stamp.start < bytes.end);
+    let inside = &stamps[from..until];
+    if inside.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    if inside.iter().any(|stamp| stamp.start < bytes.start || stamp.end > bytes.end) {
+        return blank_timestamps(text);
+    }
+    let mut blanked = String::with_capacity(text.len());
+    let mut at = bytes.start;
+    for stamp in inside {
+        blanked.push_str(&transcript.text()[at..stamp.start]);
+        blanked.extend(std::iter::repeat_n(' ', stamp.len()));
+        at = stamp.end;
+    }
+    blanked.push_str(&transcript.text()[at..bytes.end]);
+    Cow::Owned(blanked)
 }

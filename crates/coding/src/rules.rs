@@ -306,16 +306,15 @@ impl RuleSet {
     /// case folding (`ſ` to `s`, the Kelvin sign to `k`); a text containing
     /// one of them makes every pattern a candidate, so no match is missed.
     pub fn scan(&self, text: &str) -> Hits {
-        // `[` may open a timestamp; 0xC5 and 0xE2 lead the UTF-8 of `ſ`
-        // (C5 BF) and the Kelvin sign (E2 84 AA).
-        let bytes = text.as_bytes();
-        let folds_to_ascii = memchr::memchr2(0xC5, 0xE2, bytes).is_some()
+        self.scan_blanked(&blank_timestamps(text))
+    }
+
+    /// As [`RuleSet::scan`], for a text whose timestamps are already blanked.
+    pub(crate) fn scan_blanked(&self, text: &str) -> Hits {
+        // 0xC5 and 0xE2 lead the UTF-8 of `ſ` (C5 BF) and the Kelvin sign
+        // (E2 84 AA).
+        let folds_to_ascii = memchr::memchr2(0xC5, 0xE2, text.as_bytes()).is_some()
             && (text.contains('\u{17F}') || text.contains('\u{212A}'));
-        let text = if memchr::memchr(b'[', bytes).is_some() {
-            blank_timestamps(text)
-        } else {
-            Cow::Borrowed(text)
-        };
         // Each candidate pattern with each occurrence of its literal that
         // stands on the boundaries it needs (none: search all the text).
         let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
@@ -324,7 +323,7 @@ impl RuleSet {
         } else {
             self.prefilter.occurrences(text.as_bytes(), |literal, range| {
                 let (left, right) =
-                    (edge_ok_at(&text, range.start, true), edge_ok_at(&text, range.end, false));
+                    (edge_ok_at(text, range.start, true), edge_ok_at(text, range.end, false));
                 for ((bound_left, bound_right), members) in &self.literal_atoms[literal] {
                     if (left || !bound_left) && (right || !bound_right) {
                         candidates.extend(members.iter().map(|&m| (m, Some(range.clone()))));
@@ -343,7 +342,7 @@ impl RuleSet {
                 let index = occurrences[0].0;
                 let atom = &self.atoms[index];
                 let anchor = atom.term.literal.as_ref().map(|l| l.anchor);
-                let find_at = |from| atom.find_at(&text, from);
+                let find_at = |from| atom.find_at(text, from);
                 let range = match (anchor, occurrences[0].1.clone()) {
                     (Some(Anchor::Whole), Some(range)) => Some(range),
                     // A word or phrase in ASCII: every match holds an
@@ -354,7 +353,7 @@ impl RuleSet {
                         occurrences
                             .iter()
                             .filter_map(|(_, range)| range.clone())
-                            .find_map(|range| words.locate(&text, range))
+                            .find_map(|range| words.locate(text, range))
                     }
                     // Every match starts at an occurrence: the first one
                     // where a match starts (on boundaries, for a term) is
@@ -363,19 +362,19 @@ impl RuleSet {
                         .iter()
                         .filter_map(|(_, range)| range.as_ref())
                         .find_map(|range| {
-                            atom.find_anchored(&text, range.start)
-                                .filter(|m| atom.term.is_regex || on_boundaries(&text, m.clone()))
+                            atom.find_anchored(text, range.start)
+                                .filter(|m| atom.term.is_regex || on_boundaries(text, m.clone()))
                         }),
                     // Usually the match starts right at that run: an
                     // anchored search there saves the search for its start.
                     (Some(Anchor::InWord(word)), Some(range)) => {
-                        let from = run_start_before(&text, range.start, word);
-                        atom.find_anchored(&text, from)
-                            .filter(|m| on_boundaries(&text, m.clone()))
-                            .or_else(|| matches_on_boundaries(find_at, &text, from).next())
+                        let from = run_start_before(text, range.start, word);
+                        atom.find_anchored(text, from)
+                            .filter(|m| on_boundaries(text, m.clone()))
+                            .or_else(|| matches_on_boundaries(find_at, text, from).next())
                     }
                     _ if atom.term.is_regex => find_at(0),
-                    _ => matches_on_boundaries(find_at, &text, 0).next(),
+                    _ => matches_on_boundaries(find_at, text, 0).next(),
                 };
                 range.map(|r| (index, r))
             })
@@ -597,7 +596,12 @@ fn edge_ok_at(text: &str, at: usize, starts: bool) -> bool {
 }
 
 fn is_word(c: char) -> bool {
-    regex_syntax::is_word_character(c)
+    // The Unicode tables are searched only for what ASCII cannot settle.
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else {
+        regex_syntax::is_word_character(c)
+    }
 }
 
 fn is_unspaced_script(c: char) -> bool {

@@ -527,3 +527,28 @@ fn words_located_from_their_literal_equal_the_regex() {
     }
     assert!(matched > 5_000, "the comparison must cover real matches, found {matched}");
 }
+
+/// Coding blanks a segment's timestamps from those found when the
+/// transcript was read (`rule_coding::blanked`); that must equal searching
+/// the segment again, in every unit, also where a sentence ends inside a
+/// timestamp or timestamps stand back to back.
+#[test]
+fn segments_blanked_from_the_transcripts_timestamps_equal_a_new_search() {
+    let text = "+++\ncase = \"P01\"\n+++\n\
+        I: [00:01] Where? [1:02:03.5]\n\
+        P: [00:00:08] We left. [12:34,56] Then. [00:01.5]. Done [1:2] [99:99][00:01]x\n\
+        \n\
+        [00:02] New paragraph. [ 00:03] [0:04.] [00:05.1234] [١٢:٣٤] end.[00:06]\n\
+        P: No stamps here.\n";
+    let transcript = Transcript::parse(Path::new("P01.txt"), text.as_bytes()).unwrap();
+    let mut blanked_some = 0;
+    for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
+        for (_, bytes) in transcript.segment_bytes(unit) {
+            let segment = &transcript.text()[bytes.clone()];
+            let blanked = crate::rule_coding::blanked(&transcript, bytes);
+            assert_eq!(blanked, blank_timestamps(segment), "{unit:?} segment {segment:?}");
+            blanked_some += usize::from(blanked != segment);
+        }
+    }
+    assert!(blanked_some >= 6, "the segments must hold timestamps, {blanked_some} did");
+}
