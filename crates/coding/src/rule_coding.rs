@@ -47,11 +47,12 @@ impl RuleSet {
     /// Codes the segments of one transcript with this rule set. Interviewer
     /// turns (by `codebook`) are skipped.
     pub fn code_transcript(&self, codebook: &Codebook, transcript: &Transcript) -> CodedTranscript {
-        let segments = transcript.segments(codebook.unit());
+        let unit = codebook.unit();
         let mut codings = Vec::new();
-        let mut codable_segments = 0;
-        for segment in &segments {
-            if codebook.is_interviewer(&segment.speaker) {
+        let (mut segments, mut codable_segments) = (0, 0);
+        for segment in transcript.segment_places(unit) {
+            segments += 1;
+            if codebook.is_interviewer(&transcript.turns()[segment.turn - 1].speaker) {
                 continue;
             }
             codable_segments += 1;
@@ -60,14 +61,15 @@ impl RuleSet {
                 continue;
             }
             let code_points = CodePoints::new(
-                segment.text(transcript),
+                &transcript.text()[segment.bytes.clone()],
                 applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
             );
             let code_point = |byte: usize| segment.start + code_points.get(byte);
+            let id = segment.id(transcript.case(), unit);
             for (code, clause, term, range) in applying {
                 codings.push(Coding {
                     case: transcript.case().to_owned(),
-                    segment: segment.id.clone(),
+                    segment: id.clone(),
                     code: code.to_owned(),
                     coder: RULES_CODER.to_owned(),
                     start: segment.start,
@@ -86,7 +88,7 @@ impl RuleSet {
             path: transcript.path().to_owned(),
             sha256: transcript.sha256().to_owned(),
             attributes: transcript.attributes().clone(),
-            segments: segments.len(),
+            segments,
             codable_segments,
             codings,
         }

@@ -108,45 +108,47 @@ impl Transcript {
     pub fn segment_iter(&self, unit: Unit) -> impl Iterator<Item = Segment> + '_ {
         let text = self.text();
         let case = self.case();
-        // The segment's number within its turn, for its id.
-        let mut in_turn = (0, 0);
-        let ranges = self.segment_bytes(unit).into_iter().map(move |(number, bytes)| {
-            in_turn = if in_turn.0 == number { (number, in_turn.1 + 1) } else { (number, 1) };
-            let id = match unit {
-                Unit::Turn => format!("{case}:t{number}"),
-                Unit::Paragraph => format!("{case}:t{number}.p{}", in_turn.1),
-                Unit::Sentence => format!("{case}:t{number}.s{}", in_turn.1),
-            };
-            (number, id, bytes)
-        });
         let timestamps = self.timestamps();
-        let mut chars_before = 0;
         let mut bytes_counted = 0;
         let mut line = 1;
-        ranges.map(move |(turn_number, id, bytes)| {
-            let skipped = &text[bytes_counted..bytes.start];
-            chars_before += skipped.chars().count();
-            line += count_newlines(skipped);
-            let start = chars_before;
-            let inner = &text[bytes.clone()];
-            let end = start + inner.chars().count();
-            chars_before = end;
+        self.segment_places(unit).map(move |place| {
+            line += count_newlines(&text[bytes_counted..place.bytes.start]);
             let start_line = line;
-            line += count_newlines(inner);
-            bytes_counted = bytes.end;
-            let turn = &self.turns()[turn_number - 1];
-            let time =
-                segment_time(timestamps, &bytes).map(|r| text[r.start + 1..r.end - 1].to_owned());
+            line += count_newlines(&text[place.bytes.clone()]);
+            bytes_counted = place.bytes.end;
+            let turn = &self.turns()[place.turn - 1];
+            let time = segment_time(timestamps, &place.bytes)
+                .map(|r| text[r.start + 1..r.end - 1].to_owned());
             Segment {
-                id,
-                turn: turn_number,
+                id: place.id(case, unit),
+                turn: place.turn,
                 speaker: turn.speaker.clone(),
                 time,
-                start,
-                end,
-                bytes,
+                start: place.start,
+                end: place.end,
+                bytes: place.bytes,
                 line: start_line,
             }
+        })
+    }
+
+    /// Where each segment of `unit` is, in text order: what coding needs of
+    /// a segment, without its line, time or speaker, and with its id made
+    /// only when asked for.
+    pub(crate) fn segment_places(&self, unit: Unit) -> impl Iterator<Item = SegmentPlace> + '_ {
+        let text = self.text();
+        // The segment's number within its turn, for its id.
+        let mut in_turn = (0, 0);
+        let mut chars_before = 0;
+        let mut bytes_counted = 0;
+        self.segment_bytes(unit).into_iter().map(move |(turn, bytes)| {
+            in_turn = if in_turn.0 == turn { (turn, in_turn.1 + 1) } else { (turn, 1) };
+            chars_before += text[bytes_counted..bytes.start].chars().count();
+            let start = chars_before;
+            let end = start + text[bytes.clone()].chars().count();
+            chars_before = end;
+            bytes_counted = bytes.end;
+            SegmentPlace { turn, in_turn: in_turn.1, bytes, start, end }
         })
     }
 
@@ -181,6 +183,31 @@ impl Transcript {
             }
         }
         ranges
+    }
+}
+
+/// Where a segment is (see [`Transcript::segment_places`]).
+pub(crate) struct SegmentPlace {
+    /// The turn's number (from 1).
+    pub(crate) turn: usize,
+    /// The segment's number within its turn (from 1).
+    in_turn: usize,
+    /// Byte range in the transcript text.
+    pub(crate) bytes: Range<usize>,
+    /// Start and end in code points of the transcript text.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl SegmentPlace {
+    /// The segment's id in a transcript of `case` cut into `unit`s.
+    pub(crate) fn id(&self, case: &str, unit: Unit) -> String {
+        let (turn, n) = (self.turn, self.in_turn);
+        match unit {
+            Unit::Turn => format!("{case}:t{turn}"),
+            Unit::Paragraph => format!("{case}:t{turn}.p{n}"),
+            Unit::Sentence => format!("{case}:t{turn}.s{n}"),
+        }
     }
 }
 
