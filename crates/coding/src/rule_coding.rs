@@ -1,14 +1,14 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
-use crate::rules::{Clause, RuleSet, blank_timestamps};
+use crate::rules::{Clause, RuleSet};
+use crate::segment::blanked;
 use crate::transcript::Transcript;
 
 /// Code-point offsets of a few byte offsets in one text, counted in one pass
@@ -126,9 +126,9 @@ impl RuleSet {
         CaseCodes {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
-            segments: (0..segments.len())
-                .filter(|&rule| segments[rule] > 0)
-                .map(|rule| (self.rule_code(rule).to_owned(), segments[rule]))
+            segments: (segments.iter().enumerate())
+                .filter(|(_, n)| **n > 0)
+                .map(|(rule, &n)| (self.rule_code(rule).to_owned(), n))
                 .collect(),
             rolled_up: rolled_up.into_iter().map(|(parent, n)| (parent.to_owned(), n)).collect(),
         }
@@ -139,31 +139,4 @@ impl RuleSet {
     fn applying_to(&self, text: &str) -> Vec<(&str, Clause, &str, Range<usize>)> {
         self.applying(&self.scan_blanked(text)).collect()
     }
-}
-
-/// The text of `transcript` at `bytes` (a segment) with its timestamps
-/// blanked, as [`blank_timestamps`] does, from the timestamps found when the
-/// transcript was read rather than by searching again. A segment cut inside
-/// a timestamp is searched as `blank_timestamps` would.
-pub(crate) fn blanked(transcript: &Transcript, bytes: Range<usize>) -> Cow<'_, str> {
-    let text = &transcript.text()[bytes.clone()];
-    let stamps = transcript.timestamps();
-    let from = stamps.partition_point(|stamp| stamp.end <= bytes.start);
-    let until = stamps.partition_point(|stamp| stamp.start < bytes.end);
-    let inside = &stamps[from..until];
-    if inside.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    if inside.iter().any(|stamp| stamp.start < bytes.start || stamp.end > bytes.end) {
-        return blank_timestamps(text);
-    }
-    let mut blanked = String::with_capacity(text.len());
-    let mut at = bytes.start;
-    for stamp in inside {
-        blanked.push_str(&transcript.text()[at..stamp.start]);
-        blanked.extend(std::iter::repeat_n(' ', stamp.len()));
-        at = stamp.end;
-    }
-    blanked.push_str(&transcript.text()[at..bytes.end]);
-    Cow::Owned(blanked)
 }

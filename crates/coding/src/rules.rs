@@ -16,6 +16,8 @@
 //! Hangul, which regex assertions cannot express, and Unicode `\b` would stop
 //! the regex crate's fast DFA on non-ASCII text.
 
+mod word_term;
+
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
@@ -610,4 +612,3 @@ fn is_unspaced_script(c: char) -> bool {
 
 #[cfg(test)]
 mod tests;
-mod word_term;

@@ -5,6 +5,7 @@
 //! third sentence. Offsets are code points into the transcript's text, end
 //! exclusive (as `REFI-QDA` and `QualCoder` count), with byte offsets beside them.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
@@ -12,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::rules::blank_timestamps;
 use crate::transcript::Transcript;
 
 /// What a segment is.
@@ -209,6 +211,33 @@ impl SegmentPlace {
             Unit::Sentence => format!("{case}:t{turn}.s{n}"),
         }
     }
+}
+
+/// The text of `transcript` at `bytes` (a segment) with its timestamps
+/// blanked, as [`blank_timestamps`] does, from the timestamps found when the
+/// transcript was read rather than by searching again. A segment cut inside
+/// a timestamp is searched as `blank_timestamps` would.
+pub(crate) fn blanked(transcript: &Transcript, bytes: Range<usize>) -> Cow<'_, str> {
+    let text = &transcript.text()[bytes.clone()];
+    let stamps = transcript.timestamps();
+    let from = stamps.partition_point(|stamp| stamp.end <= bytes.start);
+    let until = stamps.partition_point(|stamp| stamp.start < bytes.end);
+    let inside = &stamps[from..until];
+    if inside.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    if inside.iter().any(|stamp| stamp.start < bytes.start || stamp.end > bytes.end) {
+        return blank_timestamps(text);
+    }
+    let mut blanked = String::with_capacity(text.len());
+    let mut at = bytes.start;
+    for stamp in inside {
+        blanked.push_str(&transcript.text()[at..stamp.start]);
+        blanked.extend(std::iter::repeat_n(' ', stamp.len()));
+        at = stamp.end;
+    }
+    blanked.push_str(&transcript.text()[at..bytes.end]);
+    Cow::Owned(blanked)
 }
 
 /// The number of line breaks in `text`, counted with the memchr crate's

@@ -63,8 +63,7 @@ impl Term {
     /// An empty term, or a `*` anywhere but at an end.
     pub fn word(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
-        let core = trimmed.strip_prefix('*').unwrap_or(trimmed);
-        let core = core.strip_suffix('*').unwrap_or(core);
+        let (core, wildcards) = split_wildcards(trimmed);
         if core.trim().is_empty() {
             return Err(format!("term `{text}` has no text to match; remove it or write a word"));
         }
@@ -85,14 +84,13 @@ impl Term {
         }
         let words: Vec<String> = core.split_whitespace().map(regex::escape).collect();
         let mut pattern = String::from("(?i)");
-        if trimmed.starts_with('*') {
+        if wildcards.0 {
             pattern.push_str(r"\w*");
         }
         pattern.push_str(&words.join(r"\s+"));
-        if trimmed.len() > 1 && trimmed.ends_with('*') {
+        if wildcards.1 {
             pattern.push_str(r"\w*");
         }
-        let wildcards = (trimmed.starts_with('*'), trimmed.len() > 1 && trimmed.ends_with('*'));
         Ok(Term {
             text: trimmed.to_owned(),
             pattern,
@@ -143,6 +141,16 @@ impl Term {
     pub fn is_regex(&self) -> bool {
         self.is_regex
     }
+}
+
+/// A word term as written (trimmed) without the `*` at either end, and
+/// whether a `*` stands at its start and at its end (a lone `*` is a start).
+pub(crate) fn split_wildcards(trimmed: &str) -> (&str, (bool, bool)) {
+    let prefix = trimmed.starts_with('*');
+    let suffix = trimmed.len() > 1 && trimmed.ends_with('*');
+    let core = if prefix { &trimmed[1..] } else { trimmed };
+    let core = if suffix { &core[..core.len() - 1] } else { core };
+    (core, (prefix, suffix))
 }
 
 /// The longest run of a term's text whose characters are ASCII or have no

@@ -6,8 +6,8 @@ use std::ops::Range;
 use super::parser::Expr;
 use super::{Level, Query};
 use crate::coding::Coding;
-use crate::rules::{Hits, RuleSet, all_on_boundaries, blank_timestamps};
-use crate::segment::Segment;
+use crate::rules::{Hits, RuleSet, all_on_boundaries};
+use crate::segment::{Segment, blanked};
 use crate::transcript::Transcript;
 
 /// What a query matched in one case.
@@ -47,7 +47,10 @@ impl Query {
         let hits = if self.patterns.is_empty() {
             Vec::new()
         } else {
-            segments.iter().map(|s| self.terms.scan(s.text(transcript))).collect()
+            segments
+                .iter()
+                .map(|s| self.terms.scan_blanked(&blanked(transcript, s.bytes.clone())))
+                .collect()
         };
         let case = Case { transcript, segments, codings: by_segment(segments, codings), hits };
         match level {
@@ -150,7 +153,7 @@ impl Query {
             }
             Expr::Text { term } if RuleSet::matched(&case.hits[s], *term) => {
                 let segment = &case.segments[s];
-                let text = blank_timestamps(segment.text(case.transcript));
+                let text = blanked(case.transcript, segment.bytes.clone());
                 let point = |byte: usize| segment.start + text[..byte].chars().count();
                 all_on_boundaries(&self.patterns[*term], &text)
                     .into_iter()

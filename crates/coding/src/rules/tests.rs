@@ -545,7 +545,7 @@ fn segments_blanked_from_the_transcripts_timestamps_equal_a_new_search() {
     for unit in [Unit::Turn, Unit::Paragraph, Unit::Sentence] {
         for (_, bytes) in transcript.segment_bytes(unit) {
             let segment = &transcript.text()[bytes.clone()];
-            let blanked = crate::rule_coding::blanked(&transcript, bytes);
+            let blanked = crate::segment::blanked(&transcript, bytes);
             assert_eq!(blanked, blank_timestamps(segment), "{unit:?} segment {segment:?}");
             blanked_some += usize::from(blanked != segment);
         }

@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::{is_word, on_boundaries};
-use crate::term::{Anchor, Term};
+use crate::term::{Anchor, Term, split_wildcards};
 
 /// A word or phrase in ASCII, ready to be located from its literal.
 #[derive(Debug, Clone)]
@@ -40,15 +40,14 @@ impl WordTerm {
             Anchor::InWord(word) => word,
             Anchor::Whole | Anchor::Inside => return None,
         };
-        let core = term.text.strip_prefix('*').unwrap_or(&term.text);
-        let core = if term.text.len() > 1 { core.strip_suffix('*').unwrap_or(core) } else { core };
+        let (core, (prefix_wildcard, suffix_wildcard)) = split_wildcards(&term.text);
         let words: Vec<Box<[u8]>> =
             core.split_ascii_whitespace().map(|w| w.as_bytes().into()).collect();
-        (literal < words.len()).then(|| WordTerm {
+        (literal < words.len()).then_some(WordTerm {
             words,
             literal,
-            prefix_wildcard: term.text.starts_with('*'),
-            suffix_wildcard: term.text.len() > 1 && term.text.ends_with('*'),
+            prefix_wildcard,
+            suffix_wildcard,
         })
     }
 
