@@ -711,12 +711,8 @@ fn nest_paths(
     }
     // Children come after their parents: built from the last node back,
     // every node's children are whole when it is.
-    let mut built: Vec<Option<RefiCode>> = Vec::with_capacity(nodes.len());
-    let mut children_of: Vec<Vec<usize>> = Vec::with_capacity(nodes.len());
-    for (code, children) in nodes {
-        built.push(Some(code));
-        children_of.push(children);
-    }
+    let (mut built, children_of): (Vec<Option<RefiCode>>, Vec<Vec<usize>>) =
+        nodes.into_iter().map(|(code, children)| (Some(code), children)).unzip();
     for node in (0..built.len()).rev() {
         let children: Vec<RefiCode> =
             children_of[node].iter().filter_map(|&child| built[child].take()).collect();
