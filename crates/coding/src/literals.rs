@@ -1,22 +1,24 @@
 //! Finding every occurrence of the rules' literals in a text: the first,
 //! fast pass of the rule engine, which names the patterns worth locating.
 //!
-//! Two automata share the work. Literals that are all ASCII go into a DFA
-//! walked over the whole text; since a DFA step waits on the one before,
-//! the text is cut into four lanes walked side by side, which keeps the
-//! processor busy while each lane waits. Literals with other characters
-//! (Hangul, Han, kana) go into a second automaton that reads only the runs
-//! of non-ASCII text: in interview text written in a Latin script, that is
-//! a small part, and keeping those literals out of the first DFA halves
-//! its size.
+//! One DFA, built by the aho-corasick crate, finds every literal. Since a
+//! DFA step waits on the one before, the text is cut into four lanes walked
+//! side by side, which keeps the processor busy while each lane waits.
 //!
-//! The aho-corasick crate builds each DFA; its transitions are then copied
-//! into a table laid out for this one walk. A step is one load: the next
-//! state's row is stored already multiplied by the row length, the row
-//! length is a power of two, so adding a byte's class is an OR, and the
-//! table's length is a power of two, so masking the index proves it in
-//! bounds without a check. Match states carry a flag bit, so the lanes'
-//! states are OR-ed together and tested once per step.
+//! The DFA's transitions are copied into a table laid out for this one
+//! walk. A step is one load: the next state's row is stored already
+//! multiplied by the row length, the row length is a power of two, so
+//! adding a byte's class is an OR, and the table's length is a power of
+//! two, so masking the index proves it in bounds without a check. Match
+//! states carry a flag bit, so the lanes' states are OR-ed together and
+//! tested once per step.
+//!
+//! The table stays small enough to be read from the processor's caches: a
+//! class for each ASCII byte of the literals (letters folded), and the
+//! bytes outside ASCII (of Hangul, Han, kana) spread over the few classes
+//! left in a row. Those classes stand for several bytes each, so the DFA
+//! may report a literal with such bytes where another character stands; an
+//! occurrence of one is compared with the text before it is reported.
 
 use std::ops::Range;
 
@@ -25,7 +27,7 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, BuildError, MatchKind};
 use indexmap::IndexSet;
 
-/// Lanes walked side by side over the ASCII literals' automaton.
+/// Lanes walked side by side.
 const LANES: usize = 4;
 
 /// Texts shorter than this are walked in one lane: the lanes' overlaps
@@ -35,86 +37,96 @@ const MIN_LANE_TEXT: usize = 256;
 /// The flag bit of a match state in the transition table.
 const MATCH: u32 = 1 << 31;
 
+/// The fewest classes the bytes outside ASCII share: fewer would make the
+/// DFA report a literal in Hangul at most places of a text in Hangul.
+const MIN_NON_ASCII_CLASSES: usize = 8;
+
+/// Two characters that Unicode case folding turns into ASCII letters (`ſ`
+/// into `s`, the Kelvin sign into `k`), looked for with the literals: the
+/// regexes fold them, an ASCII case-insensitive search does not.
+const FOLDING_TO_ASCII: [&str; 2] = ["\u{17F}", "\u{212A}"];
+
 /// The compiled literals, matched ASCII case-insensitively.
 #[derive(Debug, Clone)]
 pub(crate) struct Literals {
-    ascii: LiteralDfa,
-    non_ascii: LiteralDfa,
-}
-
-/// Some of the literals, in one DFA.
-#[derive(Debug, Clone)]
-struct LiteralDfa {
     /// Row `s` (at `s << shift`) holds state `s`'s next states, one per
     /// byte class, each stored as its row's offset, with [`MATCH`] set for
     /// a match state. Padded to a power of two; the start state is row 0.
     table: Vec<u32>,
-    /// Each byte's class: bytes no literal has share class 0.
+    /// Each byte's class.
     classes: [u8; 256],
     /// log2 of the row length.
     shift: u32,
     /// For each state, its patterns: `matches[match_ranges[s]..match_ranges[s + 1]]`.
     match_ranges: Vec<u32>,
     matches: Vec<u32>,
-    /// For each pattern, its index among all the literals.
-    ids: Vec<usize>,
-    /// Length of each pattern, in bytes.
-    lens: Vec<usize>,
+    /// Each pattern: the literals, then [`FOLDING_TO_ASCII`].
+    patterns: Vec<Pattern>,
+    /// The number of literals.
+    literal_count: usize,
     /// The longest pattern, in bytes.
     longest: usize,
-    /// The most ASCII bytes a pattern has before its first non-ASCII byte
-    /// or after its last (its length, for an ASCII pattern).
-    ascii_edge: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    len: usize,
+    /// The pattern's bytes, for one with bytes outside ASCII: an
+    /// occurrence the DFA reports is compared with them.
+    compared: Option<Box<[u8]>>,
 }
 
 impl Literals {
     /// Compiles `literals`; an occurrence of `literals[i]` is reported as `i`.
     pub(crate) fn new(literals: &[String]) -> Result<Self, BuildError> {
-        let (ascii, non_ascii): (Vec<usize>, Vec<usize>) =
-            (0..literals.len()).partition(|&i| literals[i].is_ascii());
-        Ok(Literals {
-            ascii: LiteralDfa::new(literals, ascii)?,
-            non_ascii: LiteralDfa::new(literals, non_ascii)?,
-        })
-    }
-
-    /// Calls `found` with each occurrence of a literal in `text`: the
-    /// literal's index and its byte range. Occurrences come in no set order.
-    pub(crate) fn occurrences(&self, text: &[u8], mut found: impl FnMut(usize, Range<usize>)) {
-        let overlap = self.ascii.longest.saturating_sub(1);
-        if text.len() >= MIN_LANE_TEXT && (text.len() - overlap) / LANES >= overlap {
-            self.ascii.walk::<LANES>(text, 0, &mut found);
-        } else {
-            self.ascii.walk::<1>(text, 0, &mut found);
-        }
-        for window in non_ascii_windows(text, self.non_ascii.ascii_edge) {
-            self.non_ascii.walk::<1>(&text[window.clone()], window.start, &mut found);
-        }
-    }
-}
-
-impl LiteralDfa {
-    fn new(literals: &[String], ids: Vec<usize>) -> Result<Self, BuildError> {
-        let patterns: Vec<&str> = ids.iter().map(|&i| literals[i].as_str()).collect();
-        // Overlapping search finds every literal, also inside another.
-        let dfa = DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&patterns)?;
-        // A class for each byte (ASCII letters folded) the patterns have;
-        // from any state, every other byte leads back to the start.
+        let texts: Vec<&str> =
+            literals.iter().map(String::as_str).chain(FOLDING_TO_ASCII).collect();
+        // A class for each ASCII byte (letters folded) the patterns have;
+        // the other ASCII bytes share class 0.
         let mut classes = [0u8; 256];
         let mut representatives = vec![0u8];
-        for byte in patterns.iter().flat_map(|p| p.bytes()).map(|b| b.to_ascii_lowercase()) {
+        for byte in texts.iter().flat_map(|t| t.bytes()).filter(u8::is_ascii) {
+            let byte = byte.to_ascii_lowercase();
             if classes[usize::from(byte)] == 0 {
-                let class = u8::try_from(representatives.len()).expect("at most 255 bytes");
+                let class = u8::try_from(representatives.len()).expect("fewer than 128 classes");
                 classes[usize::from(byte)] = class;
                 classes[usize::from(byte.to_ascii_uppercase())] = class;
                 representatives.push(byte);
             }
         }
-        let shift = representatives.len().next_power_of_two().trailing_zeros();
+        if let Some(unused) = (0..=127u8).find(|&b| classes[usize::from(b)] == 0) {
+            representatives[0] = unused;
+        }
+        // The bytes outside ASCII spread over the rest of the row: class
+        // `first + k` for each byte `b` with `b % spread == k`, standing in
+        // the DFA's patterns as byte `0x80 + k`.
+        let first = representatives.len();
+        let row_len = (first + MIN_NON_ASCII_CLASSES).next_power_of_two();
+        let spread = row_len - first;
+        for byte in 128..=255u8 {
+            let k = usize::from(byte) % spread;
+            classes[usize::from(byte)] = u8::try_from(first + k).expect("a row of 256 classes");
+        }
+        representatives
+            .extend((0..spread).map(|k| u8::try_from(0x80 + k).expect("fewer than 128 classes")));
+        let stand_in = |text: &str| -> Vec<u8> {
+            (text.bytes())
+                .map(|b| {
+                    if b.is_ascii() {
+                        b
+                    } else {
+                        representatives[usize::from(classes[usize::from(b)])]
+                    }
+                })
+                .collect()
+        };
+        let stand_ins: Vec<Vec<u8>> = texts.iter().map(|t| stand_in(t)).collect();
+        // Overlapping search finds every literal, also inside another.
+        let dfa = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&stand_ins)?;
         // Every state reachable from the start, numbered in the order found.
         let start = dfa
             .start_state(Anchored::No)
@@ -127,7 +139,7 @@ impl LiteralDfa {
             states.extend(row.iter().copied());
             rows.push(row);
         }
-        let row_len = 1usize << shift;
+        let shift = row_len.trailing_zeros();
         let mut table = vec![0u32; (states.len() * row_len).next_power_of_two()];
         // aho-corasick refuses a DFA anywhere near this size first.
         assert!(table.len() <= MATCH as usize, "a literals' DFA of over 2^31 entries");
@@ -149,40 +161,59 @@ impl LiteralDfa {
             }
             match_ranges.push(u32::try_from(matches.len()).expect("fewer than 2^32 matches"));
         }
-        let lens: Vec<usize> = patterns.iter().map(|p| p.len()).collect();
-        let ascii_edge = |p: &&str| {
-            let bytes = p.as_bytes();
-            let before = bytes.iter().take_while(|b| b.is_ascii()).count();
-            let after = bytes.iter().rev().take_while(|b| b.is_ascii()).count();
-            before.max(after)
-        };
-        Ok(LiteralDfa {
+        let patterns: Vec<Pattern> = texts
+            .iter()
+            .map(|t| Pattern {
+                len: t.len(),
+                compared: (!t.is_ascii()).then(|| t.as_bytes().into()),
+            })
+            .collect();
+        Ok(Literals {
             table,
             classes,
             shift,
             match_ranges,
             matches,
-            ids,
-            longest: lens.iter().copied().max().unwrap_or(0),
-            ascii_edge: patterns.iter().map(ascii_edge).max().unwrap_or(0),
-            lens,
+            longest: patterns.iter().map(|p| p.len).max().unwrap_or(0),
+            patterns,
+            literal_count: literals.len(),
         })
     }
 
-    /// Walks the DFA over `text` (which starts at byte `offset` of the text
-    /// searched) in `N` lanes. Lane `j` starts afresh at the start of its
-    /// part of the text, so it sees exactly the occurrences that start there
-    /// or later; it walks on past its part by the longest literal's length
-    /// less one, to finish those that start in its part, and reports only
-    /// those. The parts are sized so that every lane but the last walks the
-    /// same number of bytes, and the last at most `N - 1` more: all lanes
-    /// step together to the end.
-    fn walk<const N: usize>(
+    /// Calls `found` with each occurrence of a literal in `text`: the
+    /// literal's index and its byte range. Occurrences come in no set order.
+    /// Returns whether `text` has `ſ` or the Kelvin sign, which regexes
+    /// fold to ASCII letters and this search does not.
+    pub(crate) fn occurrences(
         &self,
         text: &[u8],
-        offset: usize,
-        found: &mut impl FnMut(usize, Range<usize>),
-    ) {
+        mut found: impl FnMut(usize, Range<usize>),
+    ) -> bool {
+        let mut folds_to_ascii = false;
+        let mut each = |pattern: usize, range: Range<usize>| {
+            if pattern < self.literal_count {
+                found(pattern, range);
+            } else {
+                folds_to_ascii = true;
+            }
+        };
+        let overlap = self.longest.saturating_sub(1);
+        if text.len() >= MIN_LANE_TEXT && (text.len() - overlap) / LANES >= overlap {
+            self.walk::<LANES>(text, &mut each);
+        } else {
+            self.walk::<1>(text, &mut each);
+        }
+        folds_to_ascii
+    }
+
+    /// Walks the DFA over `text` in `N` lanes. Lane `j` starts afresh at the
+    /// start of its part of the text, so it sees exactly the occurrences
+    /// that start there or later; it walks on past its part by the longest
+    /// pattern's length less one, to finish those that start in its part,
+    /// and reports only those. The parts are sized so that every lane but
+    /// the last walks the same number of bytes, and the last at most `N - 1`
+    /// more: all lanes step together to the end.
+    fn walk<const N: usize>(&self, text: &[u8], found: &mut impl FnMut(usize, Range<usize>)) {
         let overlap = self.longest.saturating_sub(1);
         let part = if N == 1 { text.len() } else { (text.len() - overlap) / N };
         let part_start = |lane: usize| lane * part;
@@ -194,7 +225,7 @@ impl LiteralDfa {
         while at < together {
             at = self.step_until_match(&lanes, &mut states, at);
             for (lane, &state) in states.iter().enumerate() {
-                self.report(state, part_start(lane) + at, part_end(lane), offset, found);
+                self.report(text, state, part_start(lane) + at, part_end(lane), found);
             }
         }
         // The last lane's few bytes more.
@@ -202,7 +233,7 @@ impl LiteralDfa {
         let mut state = states[last];
         for (at, &byte) in text.iter().enumerate().skip(part_start(last) + together) {
             state = self.next(state, byte);
-            self.report(state, at + 1, text.len(), offset, found);
+            self.report(text, state, at + 1, text.len(), found);
         }
     }
 
@@ -244,15 +275,15 @@ impl LiteralDfa {
         at
     }
 
-    /// Reports the occurrences ending at `end` that `state` holds (none if
-    /// it is not a match state) and that start before `before`.
+    /// Reports the occurrences in `text` ending at `end` that `state` holds
+    /// (none if it is not a match state) and that start before `before`.
     #[inline(never)]
     fn report(
         &self,
+        text: &[u8],
         state: u32,
         end: usize,
         before: usize,
-        offset: usize,
         found: &mut impl FnMut(usize, Range<usize>),
     ) {
         if state & MATCH == 0 {
@@ -262,44 +293,15 @@ impl LiteralDfa {
         let patterns = self.match_ranges[number] as usize..self.match_ranges[number + 1] as usize;
         for &pattern in &self.matches[patterns] {
             let pattern = pattern as usize;
-            let begin = end - self.lens[pattern];
-            if begin < before {
-                found(self.ids[pattern], offset + begin..offset + end);
+            let Pattern { len, compared } = &self.patterns[pattern];
+            let begin = end - len;
+            let stands_there =
+                compared.as_ref().is_none_or(|bytes| text[begin..end].eq_ignore_ascii_case(bytes));
+            if begin < before && stands_there {
+                found(pattern, begin..end);
             }
         }
     }
-}
-
-/// Byte ranges of `text` that hold every occurrence of a literal with a
-/// non-ASCII byte, where `reach` is the most ASCII bytes such a literal has
-/// before or after its non-ASCII ones: each run of non-ASCII bytes, widened
-/// by `reach` on both sides, overlapping ones merged. (A literal all in
-/// Hangul, Han or kana lies inside one run, so `reach` is usually 0.)
-fn non_ascii_windows(text: &[u8], reach: usize) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut at = 0;
-    let mut runs = std::iter::from_fn(move || {
-        let start = at + first_non_ascii(&text[at..])?;
-        let end = text[start..].iter().position(u8::is_ascii).map_or(text.len(), |n| start + n);
-        at = end;
-        Some(start.saturating_sub(reach)..(end + reach).min(text.len()))
-    })
-    .peekable();
-    std::iter::from_fn(move || {
-        let mut window = runs.next()?;
-        while let Some(next) = runs.next_if(|next| next.start <= window.end) {
-            window.end = next.end;
-        }
-        Some(window)
-    })
-}
-
-/// The position of the first non-ASCII byte of `bytes`. Whole blocks are
-/// tested first: the standard library tests a block a machine word at a time.
-fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 32;
-    let block = bytes.chunks(BLOCK).position(|block| !block.is_ascii())?;
-    let from = block * BLOCK;
-    bytes[from..].iter().position(|b| !b.is_ascii()).map(|n| from + n)
 }
 
 #[cfg(test)]
@@ -324,13 +326,15 @@ mod tests {
     fn found(literals: &[String], text: &str) -> Vec<(usize, Range<usize>)> {
         let compiled = Literals::new(literals).unwrap();
         let mut all = Vec::new();
-        compiled.occurrences(text.as_bytes(), |literal, range| all.push((literal, range)));
+        let folds =
+            compiled.occurrences(text.as_bytes(), |literal, range| all.push((literal, range)));
+        assert_eq!(folds, text.contains(['\u{17F}', '\u{212A}']), "text {text:?}");
         all.sort_by_key(|(p, r)| (r.start, r.end, *p));
         all
     }
 
     #[test]
-    fn lanes_and_windows_find_what_one_plain_search_finds() {
+    fn lanes_find_what_one_plain_search_finds() {
         let literals: Vec<String> = [
             "son",
             "person",
@@ -365,5 +369,29 @@ mod tests {
         assert!(found(&[], "any text at all").is_empty());
         let only_korean = vec!["자유".to_owned()];
         assert_eq!(found(&only_korean, &"plain ascii ".repeat(50)), Vec::new());
+    }
+
+    #[test]
+    fn characters_sharing_a_class_are_told_apart() {
+        let literals: Vec<String> =
+            ["자유", "배고", "식량", "자", "難民", "ありがとう", "K팝"].map(String::from).to_vec();
+        // Every Hangul syllable and thousands of Han and kana, whose bytes
+        // share the DFA's classes with the literals' bytes, and each
+        // literal once.
+        let characters: Vec<char> =
+            ('가'..='힣').chain('一'..'\u{5000}').chain('ぁ'..'ゟ').collect();
+        for chunk in characters.chunks(997) {
+            let piece: String = chunk.iter().collect::<String>() + " 자유 難民 ありがとう k팝";
+            assert_eq!(found(&literals, &piece), plain(&literals, &piece));
+        }
+    }
+
+    #[test]
+    fn characters_folding_to_ascii_are_noticed() {
+        let literals = vec!["son".to_owned(), "자유".to_owned()];
+        for text in ["a ſon", "\u{212A}", "plain son", "자유", &"ſ son ".repeat(100)] {
+            // `found` checks what `occurrences` says of them.
+            assert_eq!(found(&literals, text), plain(&literals, text));
+        }
     }
 }

@@ -313,25 +313,24 @@ impl RuleSet {
 
     /// As [`RuleSet::scan`], for a text whose timestamps are already blanked.
     pub(crate) fn scan_blanked(&self, text: &str) -> Hits {
-        // 0xC5 and 0xE2 lead the UTF-8 of `ſ` (C5 BF) and the Kelvin sign
-        // (E2 84 AA).
-        let folds_to_ascii = memchr::memchr2(0xC5, 0xE2, text.as_bytes()).is_some()
-            && (text.contains('\u{17F}') || text.contains('\u{212A}'));
         // Each candidate pattern with each occurrence of its literal that
         // stands on the boundaries it needs (none: search all the text).
         let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
+        let folds_to_ascii = self.prefilter.occurrences(text.as_bytes(), |literal, range| {
+            let (left, right) =
+                (edge_ok_at(text, range.start, true), edge_ok_at(text, range.end, false));
+            for ((bound_left, bound_right), members) in &self.literal_atoms[literal] {
+                if (left || !bound_left) && (right || !bound_right) {
+                    candidates.extend(members.iter().map(|&m| (m, Some(range.clone()))));
+                }
+            }
+        });
+        // `ſ` and the Kelvin sign fold to ASCII letters, which the
+        // prefilter's ASCII case-insensitive search cannot see.
         if folds_to_ascii {
+            candidates.clear();
             candidates.extend((0..self.atoms.len()).map(|index| (index, None)));
         } else {
-            self.prefilter.occurrences(text.as_bytes(), |literal, range| {
-                let (left, right) =
-                    (edge_ok_at(text, range.start, true), edge_ok_at(text, range.end, false));
-                for ((bound_left, bound_right), members) in &self.literal_atoms[literal] {
-                    if (left || !bound_left) && (right || !bound_right) {
-                        candidates.extend(members.iter().map(|&m| (m, Some(range.clone()))));
-                    }
-                }
-            });
             // Located below like every candidate; a search that finds nothing
             // costs what a separate "does it match" pass would.
             candidates.extend(self.unfiltered.iter().map(|&index| (index, None)));

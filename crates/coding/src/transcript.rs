@@ -269,29 +269,28 @@ impl Parser<'_> {
     }
 
     fn parse(&self) -> Result<Parts, TranscriptError> {
-        let lines = lines_with_offsets(self.text);
-        let Some(&(first_start, first)) = lines.first().filter(|(_, l)| l.trim_end() == "+++")
-        else {
+        let mut lines = lines_with_offsets(self.text);
+        let Some((first_start, first)) = lines.next().filter(|(_, l)| l.trim_end() == "+++") else {
             return Err(self.error(
                 ErrorKind::Syntax, 0,
                 "a transcript starts with a `+++` line that opens its front matter (case = \"P01\" and other attributes), closed by another `+++` line",
             ));
         };
-        let Some(close) = lines.iter().skip(1).position(|(_, l)| l.trim_end() == "+++") else {
+        // The closing line, and its number (from 1).
+        let Some((close_line, (close_start, close))) =
+            (2..).zip(&mut lines).find(|(_, (_, l))| l.trim_end() == "+++")
+        else {
             return Err(self.error(
                 ErrorKind::Syntax,
                 first_start,
                 "the front matter opened here is never closed; add a line `+++` after it",
             ));
         };
-        let close = close + 1;
         let front_start = first_start + first.len() + 1;
-        let front_end = lines[close].0;
-        let front = &self.text[front_start..front_end];
+        let front = &self.text[front_start..close_start];
         let (case, speakers, memo, attributes) = self.front_matter(front, front_start)?;
-        let body_start = (lines[close].0 + lines[close].1.len() + 1).min(self.text.len());
-        // Lines are numbered from 1: the first body line is line `close + 2`.
-        let turns = self.turns(&lines[close + 1..], close + 2, speakers.as_deref())?;
+        let body_start = (close_start + close.len() + 1).min(self.text.len());
+        let turns = self.turns(lines, close_line + 1, speakers.as_deref())?;
         let timestamps = self.timestamps(body_start);
         Ok(Parts { case, attributes, speakers, memo, turns, timestamps })
     }
@@ -414,9 +413,9 @@ impl Parser<'_> {
     }
 
     /// The turns of the body's `lines`, the first of which is line `first_line`.
-    fn turns(
+    fn turns<'t>(
         &self,
-        lines: &[(usize, &str)],
+        lines: impl Iterator<Item = (usize, &'t str)>,
         first_line: usize,
         speakers: Option<&[String]>,
     ) -> Result<Vec<Turn>, TranscriptError> {
@@ -424,7 +423,10 @@ impl Parser<'_> {
         // Byte range of the paragraph being built, and whether a blank line ended it.
         let mut current: Option<Range<usize>> = None;
         let mut blank_seen = false;
-        for (line_number, &(start, line)) in (first_line..).zip(lines) {
+        // Where the last line starts, for an error at the end.
+        let mut last_start = 0;
+        for (line_number, (start, line)) in (first_line..).zip(lines) {
+            last_start = start;
             if let Some((speaker, content)) = turn_start(line, speakers) {
                 if let (Some(turn), Some(paragraph)) = (turns.last_mut(), current.take()) {
                     turn.paragraphs.push(paragraph);
@@ -478,9 +480,8 @@ impl Parser<'_> {
             turn.paragraphs.push(paragraph);
         }
         if turns.is_empty() {
-            let end = lines.last().map_or(0, |(start, _)| *start);
             return Err(self.error(
-                ErrorKind::Missing, end,
+                ErrorKind::Missing, last_start,
                 "the transcript has no speaker turns; write each turn as a line `LABEL: text`, such as `P: ...`",
             ));
         }
@@ -551,20 +552,21 @@ fn label_colon(rest: &str) -> Option<usize> {
     None
 }
 
-fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
-    // The memchr crate's vectorised search, several times faster than `split`.
-    // Counted first, so a long text's table is made at its size, not grown
-    // by doubling (which holds the old table and the new at once).
-    let count = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    let mut lines: Vec<(usize, &str)> = Vec::with_capacity(count + 1);
+/// Each line of `text` (without its line break) with the byte offset where
+/// it starts; a text ending in a line break ends with an empty line. Line
+/// breaks are found with the memchr crate's vectorised search.
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
     let mut start = 0;
-    lines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|end| {
+    std::iter::from_fn(move || {
+        if start > text.len() {
+            return None;
+        }
+        let end = ends.next().unwrap_or(text.len());
         let line = (start, &text[start..end]);
         start = end + 1;
-        line
-    }));
-    lines.push((start, &text[start..]));
-    lines
+        Some(line)
+    })
 }
 
 #[cfg(test)]
