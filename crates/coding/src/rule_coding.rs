@@ -1,7 +1,6 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::cases::CaseCodes;
@@ -96,14 +95,13 @@ impl RuleSet {
 
     /// The codes the rules give one transcript, counted by segment: what
     /// [`CaseCodes::from_coded`] makes of [`RuleSet::code_transcript`]'s
-    /// codings, without making the codings or the segments' ids.
+    /// codings, without making the codings or the segments' ids. `codebook`
+    /// is the one the rules were compiled from.
     pub fn case_codes(&self, codebook: &Codebook, transcript: &Transcript) -> CaseCodes {
         // Counted by rule and by parent, and named once at the end.
         let mut segments = vec![0; self.rule_count()];
-        let mut rolled_up: BTreeMap<&str, usize> = BTreeMap::new();
-        // The parents each rule's code rolls up into, looked up once per rule.
-        let mut parents_of: Vec<Option<Vec<&str>>> = vec![None; self.rule_count()];
-        let mut parents: Vec<&str> = Vec::new();
+        let mut rolled_up = vec![0; self.parent_count()];
+        let mut parents: Vec<usize> = Vec::new();
         for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
             if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
                 continue;
@@ -112,25 +110,26 @@ impl RuleSet {
             // Each code applies to a segment once.
             for rule in self.applying_rules(&self.scan_blanked(&blanked(transcript, bytes))) {
                 segments[rule] += 1;
-                let into = parents_of[rule]
-                    .get_or_insert_with(|| codebook.rolled_up_into(self.rule_code(rule)).collect());
-                parents.extend(into.iter().copied());
+                parents.extend_from_slice(self.rolled_up(rule));
             }
             // A parent counts a segment once, however many of its codes it has.
             parents.sort_unstable();
             parents.dedup();
             for &parent in &parents {
-                *rolled_up.entry(parent).or_default() += 1;
+                rolled_up[parent] += 1;
             }
         }
+        let counted = |counts: Vec<usize>, name: &dyn Fn(usize) -> String| {
+            (counts.into_iter().enumerate())
+                .filter(|(_, n)| *n > 0)
+                .map(|(i, n)| (name(i), n))
+                .collect()
+        };
         CaseCodes {
             case: transcript.case().to_owned(),
             attributes: transcript.attributes().clone(),
-            segments: (segments.iter().enumerate())
-                .filter(|(_, n)| **n > 0)
-                .map(|(rule, &n)| (self.rule_code(rule).to_owned(), n))
-                .collect(),
-            rolled_up: rolled_up.into_iter().map(|(parent, n)| (parent.to_owned(), n)).collect(),
+            segments: counted(segments, &|rule| self.rule_code(rule).to_owned()),
+            rolled_up: counted(rolled_up, &|parent| self.parent(parent).to_owned()),
         }
     }
 

@@ -19,6 +19,7 @@
 mod word_term;
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
@@ -149,6 +150,9 @@ struct CodeRule {
     all: Vec<usize>,
     not: Vec<usize>,
     regex: Vec<usize>,
+    /// The parent codes whose roll-up a segment with this code counts in,
+    /// as indices into [`RuleSet::parents`].
+    rolled_up: Vec<usize>,
 }
 
 /// Every rule of a codebook, compiled.
@@ -166,6 +170,8 @@ pub struct RuleSet {
     unfiltered: Vec<usize>,
     /// For each pattern, the rules in which a match of it can make the code apply.
     positive_rules: Vec<Vec<usize>>,
+    /// The codes that rules' codes roll up into, in id order.
+    parents: Vec<String>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -208,6 +214,15 @@ impl RuleSet {
             atoms.push(Atom::new(term));
             atoms.len() - 1
         };
+        // Looked up once here: a code's parents are found by searching the
+        // codebook, which per transcript would cost more than counting.
+        let parents: Vec<String> = (codebook.codes().iter())
+            .filter(|code| code.rule.is_some())
+            .flat_map(|code| codebook.rolled_up_into(&code.id))
+            .map(str::to_owned)
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
         let mut rules = Vec::new();
         for code in codebook.codes() {
             let Some(rule) = &code.rule else { continue };
@@ -217,9 +232,12 @@ impl RuleSet {
                 all: rule.all.iter().map(&mut intern).collect(),
                 not: rule.not.iter().map(&mut intern).collect(),
                 regex: rule.regex.iter().map(&mut intern).collect(),
+                rolled_up: (codebook.rolled_up_into(&code.id))
+                    .filter_map(|parent| parents.binary_search_by(|p| p.as_str().cmp(parent)).ok())
+                    .collect(),
             });
         }
-        Self::assemble(atoms, rules)
+        Self::assemble(atoms, rules, parents)
             .map_err(|(patterns, reason)| too_large(codebook, patterns, &reason))
     }
 
@@ -238,9 +256,10 @@ impl RuleSet {
                 all: Vec::new(),
                 not: Vec::new(),
                 regex: Vec::new(),
+                rolled_up: Vec::new(),
             })
             .collect();
-        Self::assemble(atoms, rules).map_err(|(_, reason)| reason)
+        Self::assemble(atoms, rules, Vec::new()).map_err(|(_, reason)| reason)
     }
 
     /// Whether pattern `atom` matched in a scanned text.
@@ -250,7 +269,11 @@ impl RuleSet {
 
     /// Compiles the prefilter of `atoms`; the pattern count and reason
     /// when they are too large together.
-    fn assemble(atoms: Vec<Atom>, rules: Vec<CodeRule>) -> Result<Self, (usize, String)> {
+    fn assemble(
+        atoms: Vec<Atom>,
+        rules: Vec<CodeRule>,
+        parents: Vec<String>,
+    ) -> Result<Self, (usize, String)> {
         let mut literals: Vec<String> = Vec::new();
         let mut literal_atoms: Vec<Vec<LiteralGroup>> = Vec::new();
         let mut unfiltered = Vec::new();
@@ -285,7 +308,7 @@ impl RuleSet {
                 }
             }
         }
-        Ok(RuleSet { atoms, rules, prefilter, literal_atoms, unfiltered, positive_rules })
+        Ok(RuleSet { atoms, rules, prefilter, literal_atoms, unfiltered, positive_rules, parents })
     }
 
     /// Number of distinct patterns compiled.
@@ -437,6 +460,22 @@ impl RuleSet {
     /// Number of rules.
     pub(crate) fn rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// The parent codes whose roll-up a segment with rule `rule`'s code
+    /// counts in, as indices into [`RuleSet::parent`].
+    pub(crate) fn rolled_up(&self, rule: usize) -> &[usize] {
+        &self.rules[rule].rolled_up
+    }
+
+    /// The parent code numbered `parent` by [`RuleSet::rolled_up`].
+    pub(crate) fn parent(&self, parent: usize) -> &str {
+        &self.parents[parent]
+    }
+
+    /// Number of parent codes [`RuleSet::rolled_up`] numbers.
+    pub(crate) fn parent_count(&self) -> usize {
+        self.parents.len()
     }
 
     /// Decides every rule for a scanned text, in codebook order.
