@@ -7,7 +7,7 @@ use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
 use crate::rules::{Clause, RuleSet};
-use crate::segment::blanked;
+use crate::segment::{Blanked, blanked, blanked_in};
 use crate::transcript::Transcript;
 
 /// Code-point offsets of a few byte offsets in one text, counted in one pass
@@ -102,13 +102,21 @@ impl RuleSet {
         let mut segments = vec![0; self.rule_count()];
         let mut rolled_up = vec![0; self.parent_count()];
         let mut parents: Vec<usize> = Vec::new();
+        // Buffers shared by the segments.
+        let (mut text, mut scan, mut hits, mut rules) = Default::default();
         for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
             if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
                 continue;
             }
+            let blanked = match blanked_in(transcript, bytes, &mut text) {
+                Blanked::Unchanged(unchanged) => unchanged,
+                Blanked::InBuffer => text.as_str(),
+            };
+            self.scan_blanked_into(blanked, &mut scan, &mut hits);
+            self.applying_rules_into(&hits, &mut rules);
             parents.clear();
             // Each code applies to a segment once.
-            for rule in self.applying_rules(&self.scan_blanked(&blanked(transcript, bytes))) {
+            for &rule in &rules {
                 segments[rule] += 1;
                 parents.extend_from_slice(self.rolled_up(rule));
             }

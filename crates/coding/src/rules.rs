@@ -183,6 +183,13 @@ impl std::fmt::Debug for RuleSet {
     }
 }
 
+/// The buffers a scan fills, kept from one text to the next so that the
+/// segments of a transcript are scanned without allocating for each.
+#[derive(Debug, Default)]
+pub(crate) struct ScanBuffers {
+    candidates: Vec<(usize, Option<Range<usize>>)>,
+}
+
 /// Where each matched pattern first matches, for one text: the patterns
 /// that matched, in pattern order, each with its first match.
 #[derive(Debug, Default)]
@@ -336,9 +343,18 @@ impl RuleSet {
 
     /// As [`RuleSet::scan`], for a text whose timestamps are already blanked.
     pub(crate) fn scan_blanked(&self, text: &str) -> Hits {
+        let mut hits = Hits::default();
+        self.scan_blanked_into(text, &mut ScanBuffers::default(), &mut hits);
+        hits
+    }
+
+    /// As [`RuleSet::scan_blanked`], into `hits`, with `buffers` kept from
+    /// the scan of another text.
+    pub(crate) fn scan_blanked_into(&self, text: &str, buffers: &mut ScanBuffers, hits: &mut Hits) {
         // Each candidate pattern with each occurrence of its literal that
         // stands on the boundaries it needs (none: search all the text).
-        let mut candidates: Vec<(usize, Option<Range<usize>>)> = Vec::new();
+        let candidates = &mut buffers.candidates;
+        candidates.clear();
         let folds_to_ascii = self.prefilter.occurrences(text.as_bytes(), |literal, range| {
             let (left, right) =
                 (edge_ok_at(text, range.start, true), edge_ok_at(text, range.end, false));
@@ -360,50 +376,47 @@ impl RuleSet {
         }
         // Each pattern's occurrences in text order.
         candidates.sort_unstable_by_key(|(index, range)| (*index, range.as_ref().map(|r| r.start)));
-        let found = candidates
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter_map(|occurrences| {
-                let index = occurrences[0].0;
-                let atom = &self.atoms[index];
-                let anchor = atom.term.literal.as_ref().map(|l| l.anchor);
-                let find_at = |from| atom.find_at(text, from);
-                let range = match (anchor, occurrences[0].1.clone()) {
-                    (Some(Anchor::Whole), Some(range)) => Some(range),
-                    // A word or phrase in ASCII: every match holds an
-                    // occurrence as the literal's word, so the first
-                    // occurrence that is one gives the first match.
-                    (_, Some(_)) if atom.words.is_some() => {
-                        let words = atom.words.as_ref()?;
-                        occurrences
-                            .iter()
-                            .filter_map(|(_, range)| range.clone())
-                            .find_map(|range| words.locate(text, range))
-                    }
-                    // Every match starts at an occurrence: the first one
-                    // where a match starts (on boundaries, for a term) is
-                    // the first match.
-                    (Some(Anchor::Start), Some(_)) => occurrences
+        hits.found.clear();
+        let found = candidates.chunk_by(|a, b| a.0 == b.0).filter_map(|occurrences| {
+            let index = occurrences[0].0;
+            let atom = &self.atoms[index];
+            let anchor = atom.term.literal.as_ref().map(|l| l.anchor);
+            let find_at = |from| atom.find_at(text, from);
+            let range = match (anchor, occurrences[0].1.clone()) {
+                (Some(Anchor::Whole), Some(range)) => Some(range),
+                // A word or phrase in ASCII: every match holds an
+                // occurrence as the literal's word, so the first
+                // occurrence that is one gives the first match.
+                (_, Some(_)) if atom.words.is_some() => {
+                    let words = atom.words.as_ref()?;
+                    occurrences
                         .iter()
-                        .filter_map(|(_, range)| range.as_ref())
-                        .find_map(|range| {
-                            atom.find_anchored(text, range.start)
-                                .filter(|m| atom.term.is_regex || on_boundaries(text, m.clone()))
-                        }),
-                    // Usually the match starts right at that run: an
-                    // anchored search there saves the search for its start.
-                    (Some(Anchor::InWord(word)), Some(range)) => {
-                        let from = run_start_before(text, range.start, word);
-                        atom.find_anchored(text, from)
-                            .filter(|m| on_boundaries(text, m.clone()))
-                            .or_else(|| matches_on_boundaries(find_at, text, from).next())
-                    }
-                    _ if atom.term.is_regex => find_at(0),
-                    _ => matches_on_boundaries(find_at, text, 0).next(),
-                };
-                range.map(|r| (index, r))
-            })
-            .collect();
-        Hits { found }
+                        .filter_map(|(_, range)| range.clone())
+                        .find_map(|range| words.locate(text, range))
+                }
+                // Every match starts at an occurrence: the first one
+                // where a match starts (on boundaries, for a term) is
+                // the first match.
+                (Some(Anchor::Start), Some(_)) => {
+                    occurrences.iter().filter_map(|(_, range)| range.as_ref()).find_map(|range| {
+                        atom.find_anchored(text, range.start)
+                            .filter(|m| atom.term.is_regex || on_boundaries(text, m.clone()))
+                    })
+                }
+                // Usually the match starts right at that run: an
+                // anchored search there saves the search for its start.
+                (Some(Anchor::InWord(word)), Some(range)) => {
+                    let from = run_start_before(text, range.start, word);
+                    atom.find_anchored(text, from)
+                        .filter(|m| on_boundaries(text, m.clone()))
+                        .or_else(|| matches_on_boundaries(find_at, text, from).next())
+                }
+                _ if atom.term.is_regex => find_at(0),
+                _ => matches_on_boundaries(find_at, text, 0).next(),
+            };
+            range.map(|r| (index, r))
+        });
+        hits.found.extend(found);
     }
 
     /// The codes whose rules apply to a scanned text, in codebook order,
@@ -431,24 +444,28 @@ impl RuleSet {
     }
 
     /// The rules that apply to a scanned text, by index, in codebook order.
-    /// Only rules with a matching `any`, `all` or `regex` pattern are
-    /// looked at: a rule none of whose patterns matched cannot apply.
-    pub(crate) fn applying_rules<'a, 'h>(
-        &'a self,
-        hits: &'h Hits,
-    ) -> impl Iterator<Item = usize> + use<'a, 'h> {
-        let mut rules: Vec<usize> =
-            hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()).collect();
+    pub(crate) fn applying_rules(&self, hits: &Hits) -> impl Iterator<Item = usize> + use<> {
+        let mut rules = Vec::new();
+        self.applying_rules_into(hits, &mut rules);
+        rules.into_iter()
+    }
+
+    /// As [`RuleSet::applying_rules`], into `rules`. Only rules with a
+    /// matching `any`, `all` or `regex` pattern are looked at: a rule none
+    /// of whose patterns matched cannot apply.
+    pub(crate) fn applying_rules_into(&self, hits: &Hits, rules: &mut Vec<usize>) {
+        rules.clear();
+        rules.extend(hits.found.iter().flat_map(|(a, _)| self.positive_rules[*a].iter().copied()));
         rules.sort_unstable();
         rules.dedup();
-        rules.into_iter().filter(move |&r| {
+        rules.retain(|&r| {
             let rule = &self.rules[r];
             let hit = |a: &usize| hits.first(*a).is_some();
             !rule.not.iter().any(hit)
                 && rule.all.iter().all(hit)
                 && (rule.any.is_empty() && rule.regex.is_empty()
                     || rule.any.iter().chain(&rule.regex).any(hit))
-        })
+        });
     }
 
     /// The id of the code of rule `rule` (an index from

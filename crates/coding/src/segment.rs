@@ -218,26 +218,49 @@ impl SegmentPlace {
 /// transcript was read rather than by searching again. A segment cut inside
 /// a timestamp is searched as `blank_timestamps` would.
 pub(crate) fn blanked(transcript: &Transcript, bytes: Range<usize>) -> Cow<'_, str> {
+    let mut buffer = String::new();
+    match blanked_in(transcript, bytes, &mut buffer) {
+        Blanked::Unchanged(text) => Cow::Borrowed(text),
+        Blanked::InBuffer => Cow::Owned(buffer),
+    }
+}
+
+/// Where [`blanked_in`] left a segment's text.
+pub(crate) enum Blanked<'t> {
+    /// The segment has no timestamps: its text as it is.
+    Unchanged(&'t str),
+    /// In the buffer given.
+    InBuffer,
+}
+
+/// As [`blanked`], into `buffer` when the text changes, so that the
+/// segments of a transcript share one buffer.
+pub(crate) fn blanked_in<'t>(
+    transcript: &'t Transcript,
+    bytes: Range<usize>,
+    buffer: &mut String,
+) -> Blanked<'t> {
     let text = &transcript.text()[bytes.clone()];
     let stamps = transcript.timestamps();
     let from = stamps.partition_point(|stamp| stamp.end <= bytes.start);
     let until = stamps.partition_point(|stamp| stamp.start < bytes.end);
     let inside = &stamps[from..until];
     if inside.is_empty() {
-        return Cow::Borrowed(text);
+        return Blanked::Unchanged(text);
     }
+    buffer.clear();
     if inside.iter().any(|stamp| stamp.start < bytes.start || stamp.end > bytes.end) {
-        return blank_timestamps(text);
+        buffer.push_str(&blank_timestamps(text));
+        return Blanked::InBuffer;
     }
-    let mut blanked = String::with_capacity(text.len());
     let mut at = bytes.start;
     for stamp in inside {
-        blanked.push_str(&transcript.text()[at..stamp.start]);
-        blanked.extend(std::iter::repeat_n(' ', stamp.len()));
+        buffer.push_str(&transcript.text()[at..stamp.start]);
+        buffer.extend(std::iter::repeat_n(' ', stamp.len()));
         at = stamp.end;
     }
-    blanked.push_str(&transcript.text()[at..bytes.end]);
-    Cow::Owned(blanked)
+    buffer.push_str(&transcript.text()[at..bytes.end]);
+    Blanked::InBuffer
 }
 
 /// The number of line breaks in `text`, counted with the memchr crate's
