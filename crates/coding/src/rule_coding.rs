@@ -1,13 +1,11 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
-use std::ops::Range;
-
 use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
-use crate::rules::{Clause, RuleSet};
-use crate::segment::{Blanked, blanked, blanked_in};
+use crate::rules::RuleSet;
+use crate::segment::{Blanked, blanked_in};
 use crate::transcript::Transcript;
 
 /// Code-point offsets of a few byte offsets in one text, counted in one pass
@@ -49,21 +47,37 @@ impl RuleSet {
         let unit = codebook.unit();
         let mut codings = Vec::new();
         let (mut segments, mut codable_segments) = (0, 0);
+        // Buffers shared by the segments.
+        let (mut text, mut scan, mut hits, mut rules) = Default::default();
         for segment in transcript.segment_places(unit) {
             segments += 1;
             if codebook.is_interviewer(&transcript.turns()[segment.turn - 1].speaker) {
                 continue;
             }
             codable_segments += 1;
-            let applying = self.applying_to(&blanked(transcript, segment.bytes.clone()));
-            if applying.is_empty() {
+            let blanked = match blanked_in(transcript, segment.bytes.clone(), &mut text) {
+                Blanked::Unchanged(unchanged) => unchanged,
+                Blanked::InBuffer => text.as_str(),
+            };
+            self.scan_blanked_into(blanked, &mut scan, &mut hits);
+            self.applying_rules_into(&hits, &mut rules);
+            if rules.is_empty() {
                 continue;
             }
-            let code_points = CodePoints::new(
-                &transcript.text()[segment.bytes.clone()],
-                applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
-            );
-            let code_point = |byte: usize| segment.start + code_points.get(byte);
+            let applying: Vec<_> =
+                rules.iter().filter_map(|&rule| self.source(rule, &hits)).collect();
+            // In a segment of ASCII (as many code points as bytes), a byte
+            // offset is a code-point offset.
+            let ascii = segment.end - segment.start == segment.bytes.len();
+            let code_points = (!ascii).then(|| {
+                CodePoints::new(
+                    &transcript.text()[segment.bytes.clone()],
+                    applying.iter().flat_map(|(_, _, _, range)| [range.start, range.end]),
+                )
+            });
+            let code_point = |byte: usize| {
+                segment.start + code_points.as_ref().map_or(byte, |points| points.get(byte))
+            };
             let id = segment.id(transcript.case(), unit);
             for (code, clause, term, range) in applying {
                 codings.push(Coding {
@@ -139,11 +153,5 @@ impl RuleSet {
             segments: counted(segments, &|rule| self.rule_code(rule).to_owned()),
             rolled_up: counted(rolled_up, &|parent| self.parent(parent).to_owned()),
         }
-    }
-
-    /// The codes that apply to a segment's text (timestamps blanked), with
-    /// their sources.
-    fn applying_to(&self, text: &str) -> Vec<(&str, Clause, &str, Range<usize>)> {
-        self.applying(&self.scan_blanked(text)).collect()
     }
 }

@@ -425,22 +425,30 @@ impl RuleSet {
         &'a self,
         hits: &'h Hits,
     ) -> impl Iterator<Item = (&'a str, Clause, &'a str, Range<usize>)> + use<'a, 'h> {
-        self.applying_rules(hits).filter_map(move |r| {
-            let rule = &self.rules[r];
-            let earliest = |clause: Clause, atoms: &'a [usize]| {
-                atoms
-                    .iter()
-                    .filter_map(move |a| hits.first(*a).map(|range| (range.start, clause, *a)))
-            };
-            let source = if rule.any.is_empty() && rule.regex.is_empty() {
-                earliest(Clause::All, &rule.all).min()
-            } else {
-                earliest(Clause::Any, &rule.any).chain(earliest(Clause::Regex, &rule.regex)).min()
-            }?;
-            let (_, clause, atom) = source;
-            let range = hits.first(atom)?.clone();
-            Some((rule.code.as_str(), clause, self.atoms[atom].term.text.as_str(), range))
-        })
+        self.applying_rules(hits).filter_map(move |rule| self.source(rule, hits))
+    }
+
+    /// The code of rule `rule` (an index from [`RuleSet::applying_rules`])
+    /// with the clause, term and byte range recorded as the source of its
+    /// coding of a scanned text: the earliest `any` term or regex, or the
+    /// earliest `all` term for a rule with only `all` terms.
+    pub(crate) fn source<'a>(
+        &'a self,
+        rule: usize,
+        hits: &Hits,
+    ) -> Option<(&'a str, Clause, &'a str, Range<usize>)> {
+        let rule = &self.rules[rule];
+        let earliest = |clause: Clause, atoms: &'a [usize]| {
+            atoms.iter().filter_map(move |a| hits.first(*a).map(|range| (range.start, clause, *a)))
+        };
+        let source = if rule.any.is_empty() && rule.regex.is_empty() {
+            earliest(Clause::All, &rule.all).min()
+        } else {
+            earliest(Clause::Any, &rule.any).chain(earliest(Clause::Regex, &rule.regex)).min()
+        }?;
+        let (_, clause, atom) = source;
+        let range = hits.first(atom)?.clone();
+        Some((rule.code.as_str(), clause, self.atoms[atom].term.text.as_str(), range))
     }
 
     /// The rules that apply to a scanned text, by index, in codebook order.
