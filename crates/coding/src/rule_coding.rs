@@ -1,10 +1,12 @@
 //! Coding transcripts with a rule set: each segment's codings with the
 //! term that made them, or only the counts per code a tally needs.
 
+use std::ops::Range;
+
 use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
-use crate::rules::RuleSet;
+use crate::rules::{Hits, RuleSet, ScanBuffers};
 use crate::segment::{Blanked, blanked_in};
 use crate::transcript::Transcript;
 
@@ -40,6 +42,36 @@ impl CodePoints {
     }
 }
 
+/// Scanning a transcript's segments one after another, with buffers kept
+/// from one segment to the next rather than allocated for each.
+#[derive(Default)]
+struct SegmentScan {
+    /// A segment's text with its timestamps blanked, when it has any.
+    text: String,
+    buffers: ScanBuffers,
+    hits: Hits,
+    rules: Vec<usize>,
+}
+
+impl SegmentScan {
+    /// The rules of `rules` that apply to the segment of `transcript` at
+    /// `bytes`, in codebook order, with what the scan found.
+    fn applying(
+        &mut self,
+        rules: &RuleSet,
+        transcript: &Transcript,
+        bytes: Range<usize>,
+    ) -> (&[usize], &Hits) {
+        let text = match blanked_in(transcript, bytes, &mut self.text) {
+            Blanked::Unchanged(unchanged) => unchanged,
+            Blanked::InBuffer => self.text.as_str(),
+        };
+        rules.scan_blanked_into(text, &mut self.buffers, &mut self.hits);
+        rules.applying_rules_into(&self.hits, &mut self.rules);
+        (&self.rules, &self.hits)
+    }
+}
+
 impl RuleSet {
     /// Codes the segments of one transcript with this rule set. Interviewer
     /// turns (by `codebook`) are skipped.
@@ -47,25 +79,19 @@ impl RuleSet {
         let unit = codebook.unit();
         let mut codings = Vec::new();
         let (mut segments, mut codable_segments) = (0, 0);
-        // Buffers shared by the segments.
-        let (mut text, mut scan, mut hits, mut rules) = Default::default();
+        let mut scan = SegmentScan::default();
         for segment in transcript.segment_places(unit) {
             segments += 1;
             if codebook.is_interviewer(&transcript.turns()[segment.turn - 1].speaker) {
                 continue;
             }
             codable_segments += 1;
-            let blanked = match blanked_in(transcript, segment.bytes.clone(), &mut text) {
-                Blanked::Unchanged(unchanged) => unchanged,
-                Blanked::InBuffer => text.as_str(),
-            };
-            self.scan_blanked_into(blanked, &mut scan, &mut hits);
-            self.applying_rules_into(&hits, &mut rules);
+            let (rules, hits) = scan.applying(self, transcript, segment.bytes.clone());
             if rules.is_empty() {
                 continue;
             }
             let applying: Vec<_> =
-                rules.iter().filter_map(|&rule| self.source(rule, &hits)).collect();
+                rules.iter().filter_map(|&rule| self.source(rule, hits)).collect();
             // In a segment of ASCII (as many code points as bytes), a byte
             // offset is a code-point offset.
             let ascii = segment.end - segment.start == segment.bytes.len();
@@ -116,21 +142,15 @@ impl RuleSet {
         let mut segments = vec![0; self.rule_count()];
         let mut rolled_up = vec![0; self.parent_count()];
         let mut parents: Vec<usize> = Vec::new();
-        // Buffers shared by the segments.
-        let (mut text, mut scan, mut hits, mut rules) = Default::default();
+        let mut scan = SegmentScan::default();
         for (turn, bytes) in transcript.segment_bytes(codebook.unit()) {
             if codebook.is_interviewer(&transcript.turns()[turn - 1].speaker) {
                 continue;
             }
-            let blanked = match blanked_in(transcript, bytes, &mut text) {
-                Blanked::Unchanged(unchanged) => unchanged,
-                Blanked::InBuffer => text.as_str(),
-            };
-            self.scan_blanked_into(blanked, &mut scan, &mut hits);
-            self.applying_rules_into(&hits, &mut rules);
+            let (rules, _) = scan.applying(self, transcript, bytes);
             parents.clear();
             // Each code applies to a segment once.
-            for &rule in &rules {
+            for &rule in rules {
                 segments[rule] += 1;
                 parents.extend_from_slice(self.rolled_up(rule));
             }
