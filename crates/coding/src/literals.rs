@@ -7,9 +7,10 @@
 //!
 //! The DFA's transitions are copied into a table laid out for this one
 //! walk. A step is one load: the next state's row is stored already
-//! multiplied by the row length, the row length is a power of two, so
-//! adding a byte's class is an OR, and the table's length is a power of
-//! two, so masking the index proves it in bounds without a check. Match
+//! multiplied by the row length, so the index is that plus the byte's
+//! class, and the table's length is a power of two, so masking the index
+//! proves it in bounds without a check. Rows are as long as the classes
+//! (not rounded up to a power of two), so more of them fit in a cache. Match
 //! states carry a flag bit, so the lanes' states are OR-ed together and
 //! tested once per step.
 //!
@@ -31,8 +32,9 @@ use indexmap::IndexSet;
 const LANES: usize = 4;
 
 /// Texts shorter than this are walked in one lane: the lanes' overlaps
-/// would cost more than they save.
-const MIN_LANE_TEXT: usize = 256;
+/// would cost more than they save (256 measured 1% slower than 64 on the
+/// benchmark corpus, whose short turns were walked one byte at a time).
+const MIN_LANE_TEXT: usize = 64;
 
 /// The flag bit of a match state in the transition table.
 const MATCH: u32 = 1 << 31;
@@ -51,14 +53,14 @@ const FOLDING_TO_ASCII: [&str; 2] = ["\u{17F}", "\u{212A}"];
 /// The compiled literals, matched ASCII case-insensitively.
 #[derive(Debug, Clone)]
 pub(crate) struct Literals {
-    /// Row `s` (at `s << shift`) holds state `s`'s next states, one per
+    /// Row `s` (at `s * row_len`) holds state `s`'s next states, one per
     /// byte class, each stored as its row's offset, with [`MATCH`] set for
     /// a match state. Padded to a power of two; the start state is row 0.
     table: Vec<u32>,
     /// Each byte's class.
     classes: [u8; 256],
-    /// log2 of the row length.
-    shift: u32,
+    /// The row length.
+    row_len: usize,
     /// For each state, its patterns: `matches[match_ranges[s]..match_ranges[s + 1]]`.
     match_ranges: Vec<u32>,
     matches: Vec<u32>,
@@ -103,7 +105,7 @@ impl Literals {
         // `first + k` for each byte `b` with `b % spread == k`, standing in
         // the DFA's patterns as byte `0x80 + k`.
         let first = representatives.len();
-        let row_len = (first + MIN_NON_ASCII_CLASSES).next_power_of_two();
+        let row_len = first + MIN_NON_ASCII_CLASSES;
         let spread = row_len - first;
         for byte in 128..=255u8 {
             let k = usize::from(byte) % spread;
@@ -141,16 +143,15 @@ impl Literals {
             states.extend(row.iter().copied());
             rows.push(row);
         }
-        let shift = row_len.trailing_zeros();
         let mut table = vec![0u32; (states.len() * row_len).next_power_of_two()];
         // aho-corasick refuses a DFA anywhere near this size first.
         assert!(table.len() <= MATCH as usize, "a literals' DFA of over 2^31 entries");
         for (number, row) in rows.iter().enumerate() {
             for (class, next) in row.iter().enumerate() {
                 let next_number = states.get_index_of(next).expect("every state is numbered");
-                let offset = u32::try_from(next_number << shift).expect("a table of 2^31 entries");
+                let offset = u32::try_from(next_number * row_len).expect("a table of 2^31 entries");
                 let flag = if dfa.is_match(*next) { MATCH } else { 0 };
-                table[(number << shift) + class] = offset | flag;
+                table[number * row_len + class] = offset | flag;
             }
         }
         let mut match_ranges = vec![0u32];
@@ -173,7 +174,7 @@ impl Literals {
         Ok(Literals {
             table,
             classes,
-            shift,
+            row_len,
             match_ranges,
             matches,
             longest: patterns.iter().map(|p| p.len).max().unwrap_or(0),
@@ -242,7 +243,7 @@ impl Literals {
     /// The state after `state` reads `byte`.
     fn next(&self, state: u32, byte: u8) -> u32 {
         let mask = self.table.len() - 1;
-        self.table[(state as usize | usize::from(self.classes[usize::from(byte)])) & mask]
+        self.table[(state as usize + usize::from(self.classes[usize::from(byte)])) & mask]
     }
 
     /// Steps every lane (all of one length) on from byte `at` until a step
@@ -265,7 +266,7 @@ impl Literals {
             let mut any = 0;
             for (state, lane) in current.iter_mut().zip(&lanes) {
                 *state =
-                    table[(*state as usize | usize::from(classes[usize::from(lane[at])])) & mask];
+                    table[(*state as usize + usize::from(classes[usize::from(lane[at])])) & mask];
                 any |= *state;
             }
             at += 1;
@@ -291,7 +292,7 @@ impl Literals {
         if state & MATCH == 0 {
             return;
         }
-        let number = ((state & !MATCH) >> self.shift) as usize;
+        let number = (state & !MATCH) as usize / self.row_len;
         let patterns = self.match_ranges[number] as usize..self.match_ranges[number + 1] as usize;
         for &pattern in &self.matches[patterns] {
             let pattern = pattern as usize;
