@@ -221,7 +221,7 @@ impl LoadedStudy {
     pub(crate) fn each_transcript<T: Summary>(
         &mut self,
         summarise: impl Fn(&Codebook, &RuleSet, Transcript) -> T + Sync,
-        mut each: impl FnMut(T) -> Result<()>,
+        mut each: impl FnMut(T) -> Result<()> + Send,
     ) -> Result<()> {
         let (codebook, rules) = (&self.codebook, &self.rules);
         let mut inputs = Vec::new();
@@ -244,7 +244,7 @@ impl LoadedStudy {
     /// Every transcript coded with the rules, in file order.
     pub(crate) fn each_coded(
         &mut self,
-        each: impl FnMut(CodedTranscript) -> Result<()>,
+        each: impl FnMut(CodedTranscript) -> Result<()> + Send,
     ) -> Result<()> {
         self.each_transcript(|codebook, rules, t| rules.code_transcript(codebook, &t), each)
     }

@@ -18,7 +18,7 @@ use crate::study::files::{Sources, TranscriptProblem, TranscriptProblems};
 
 /// How many transcripts are read at once: enough to keep every core busy,
 /// few enough that memory stays bounded by the transcripts in flight.
-const CHUNK: usize = 256;
+const CHUNK: usize = 128;
 
 /// What a command keeps of a transcript, with the case and path that
 /// repeated case ids are checked on.
@@ -45,11 +45,12 @@ impl Sources {
     /// Reads every transcript in parallel, chunk by chunk, with a progress
     /// bar on a terminal. `summarise` runs in the worker threads on each
     /// transcript read, so whatever a command keeps of a transcript is made
-    /// in parallel; `each` gets the summaries in file order.
+    /// in parallel; `each` gets the summaries in file order, one chunk's
+    /// while the next chunk is read, so that no core waits on it.
     pub(crate) fn summarise<T: Summary>(
         &self,
         summarise: impl Fn(Transcript) -> T + Sync,
-        mut each: impl FnMut(T) -> Result<()>,
+        mut each: impl FnMut(T) -> Result<()> + Send,
     ) -> Result<()> {
         let progress = ProgressBar::new(self.files.len() as u64);
         // indicatif draws nothing when stderr is not a terminal.
@@ -59,10 +60,8 @@ impl Sources {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let mut problems = Vec::new();
-        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for chunk in self.files.chunks(CHUNK) {
-            let results: Vec<Result<Option<T>, TranscriptProblem>> = chunk
+        let summarise_chunk = |chunk: &[PathBuf]| -> Vec<Result<Option<T>, TranscriptProblem>> {
+            chunk
                 .par_iter()
                 .map(|path| {
                     let transcript = self.load(path);
@@ -70,7 +69,11 @@ impl Sources {
                     // With --shard, a case of another shard is read, not processed.
                     transcript.map(|t| self.in_shard(t.case()).then(|| summarise(t)))
                 })
-                .collect();
+                .collect()
+        };
+        let mut problems = Vec::new();
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut hand_on = |results: Vec<Result<Option<T>, TranscriptProblem>>| -> Result<()> {
             for result in results {
                 match result {
                     Ok(None) => {}
@@ -87,6 +90,15 @@ impl Sources {
                     Err(e) => problems.push(e),
                 }
             }
+            Ok(())
+        };
+        let mut chunks = self.files.chunks(CHUNK);
+        let mut summarised = chunks.next().map(summarise_chunk);
+        while let Some(results) = summarised {
+            let next = chunks.next();
+            let (handed_on, next) = rayon::join(|| hand_on(results), || next.map(summarise_chunk));
+            handed_on?;
+            summarised = next;
         }
         progress.finish_and_clear();
         if problems.is_empty() { Ok(()) } else { Err(TranscriptProblems(problems).into()) }
