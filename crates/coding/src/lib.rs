@@ -87,6 +87,7 @@ pub use merge::{CaseVersion, MergeConflict, Merged, merge};
 pub use query::{KnownNames, Level, Query, QueryError, QueryMatch, SegmentCoders, several_coders};
 pub use quote::{QUOTE_CONTEXT, Quote, TextIndex};
 pub use reanchor::{CaseReanchoring, ChangedCase, Fate, Reanchored, Reanchoring, reanchor_case};
+pub use rule_coding::{RuleCoding, SegmentCounts};
 pub use rules::{Clause, Decision, Evidence, Hits, RuleSet};
 pub use segment::{Segment, Unit};
 pub use similar::{

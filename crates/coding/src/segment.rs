@@ -204,12 +204,22 @@ pub(crate) struct SegmentPlace {
 impl SegmentPlace {
     /// The segment's id in a transcript of `case` cut into `unit`s.
     pub(crate) fn id(&self, case: &str, unit: Unit) -> String {
+        let mut id = String::new();
+        self.write_id(case, unit, &mut id);
+        id
+    }
+
+    /// As [`SegmentPlace::id`], into `id` (cleared first).
+    pub(crate) fn write_id(&self, case: &str, unit: Unit, id: &mut String) {
+        use std::fmt::Write;
         let (turn, n) = (self.turn, self.in_turn);
-        match unit {
-            Unit::Turn => format!("{case}:t{turn}"),
-            Unit::Paragraph => format!("{case}:t{turn}.p{n}"),
-            Unit::Sentence => format!("{case}:t{turn}.s{n}"),
-        }
+        id.clear();
+        // Writing to a String cannot fail.
+        let _ = match unit {
+            Unit::Turn => write!(id, "{case}:t{turn}"),
+            Unit::Paragraph => write!(id, "{case}:t{turn}.p{n}"),
+            Unit::Sentence => write!(id, "{case}:t{turn}.s{n}"),
+        };
     }
 }
 

@@ -7,10 +7,10 @@
 //! codings files are read together by `qda tally --codings`.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use qda_coding::{CodedSource, CodedTranscript};
+use qda_coding::{Codebook, CodedSource, RuleSet, Transcript};
 use serde::Serialize;
 
 use crate::args::CodeArgs;
@@ -31,9 +31,9 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
     let mut codings = 0;
     sink.write_all(b"{\n  \"coder\": \"rules\",\n  \"codings\": [")?;
     study.each_transcript(
-        |codebook, rules, transcript| CodedJson::of(rules.code_transcript(codebook, &transcript)),
+        |codebook, rules, transcript| CodedJson::of(codebook, rules, &transcript),
         |coded| {
-            let json = coded.json?;
+            let json = coded.json;
             codings += coded.codings;
             // Every coding came with a separator before it; the first of
             // the file has no comma.
@@ -44,10 +44,9 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
                 &json[..]
             };
             sink.write_all(json)?;
-            let coded = coded.coded;
             transcripts.push(CodedSource {
-                case: coded.case,
                 path: display_path(&coded.path),
+                case: coded.case,
                 sha256: coded.sha256,
                 segments: coded.segments,
                 reviewed: None,
@@ -73,36 +72,51 @@ pub(crate) fn run(args: &CodeArgs) -> Result<Outcome> {
 /// A transcript coded with the rules, its codings written as the lines of
 /// the codings file in the worker thread that coded it: serialising them
 /// one by one on the thread that writes the file made it the bottleneck.
+/// The codings are written as the rules find them, never made: a corpus
+/// has hundreds of thousands, each of five strings.
 struct CodedJson {
-    /// The coded transcript, without its codings.
-    coded: CodedTranscript,
+    case: String,
+    path: PathBuf,
+    sha256: String,
+    /// How many segments the transcript has.
+    segments: usize,
     /// How many codings `json` holds.
     codings: usize,
     /// Each coding as `,\n    {...}`.
-    json: serde_json::Result<Vec<u8>>,
+    json: Vec<u8>,
 }
 
 impl CodedJson {
-    fn of(mut coded: CodedTranscript) -> Self {
-        let codings = std::mem::take(&mut coded.codings);
-        let mut json = Vec::with_capacity(codings.len() * 256);
-        let written = codings.iter().try_for_each(|coding| {
+    fn of(codebook: &Codebook, rules: &RuleSet, transcript: &Transcript) -> Self {
+        // About what the benchmark corpus's transcripts need, so that the
+        // buffer is seldom copied as it grows.
+        let mut json = Vec::with_capacity(transcript.text().len() / 3);
+        let mut codings = 0;
+        let counts = rules.each_rule_coding(codebook, transcript, |coding| {
             json.extend_from_slice(b",\n    ");
-            serde_json::to_writer(&mut json, coding)
+            coding.write_json(&mut json);
+            codings += 1;
         });
-        CodedJson { coded, codings: codings.len(), json: written.map(|()| json) }
+        CodedJson {
+            case: transcript.case().to_owned(),
+            path: transcript.path().to_owned(),
+            sha256: transcript.sha256().to_owned(),
+            segments: counts.segments,
+            codings,
+            json,
+        }
     }
 }
 
 impl Summary for CodedJson {
     fn case(&self) -> &str {
-        &self.coded.case
+        &self.case
     }
     fn path(&self) -> &Path {
-        &self.coded.path
+        &self.path
     }
     fn input(&self) -> Input {
-        Input::coded(&self.coded)
+        Input { path: display_path(&self.path), sha256: self.sha256.clone() }
     }
 }
 
