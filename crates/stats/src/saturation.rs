@@ -142,9 +142,15 @@ pub fn saturation<T: Ord + Clone>(
     }
     let mut runs = Vec::new();
     let mut reached = None;
+    // The codes of the interviews before the run, grown by one interview
+    // as the run moves on: gathered again for every run, they made the
+    // assessment quadratic in the number of interviews.
+    let mut before: BTreeSet<&T> = interviews[..options.base].iter().flatten().collect();
     for first in options.base..=interviews.len() - options.run {
         let last = first + options.run - 1;
-        let before: BTreeSet<&T> = interviews[..first].iter().flatten().collect();
+        if first > options.base {
+            before.extend(&interviews[first - 1]);
+        }
         let new: BTreeSet<&T> =
             interviews[first..=last].iter().flatten().filter(|c| !before.contains(c)).collect();
         let new_information = new.len() as f64 / base_codes as f64;
@@ -283,6 +289,32 @@ mod tests {
             saturation(&empty, &SaturationOptions::default()),
             Err(SaturationError::EmptyBase(4))
         );
+    }
+
+    #[test]
+    fn each_run_has_the_codes_no_interview_before_it_has() {
+        // Interviews of random codes, checked against the definition
+        // applied directly: every interview before the run gathered again.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let data: Vec<BTreeSet<u64>> = (0..60)
+            .map(|i| {
+                let codes = crate::resample::uniform_below(&mut rng, 6);
+                (0..codes).map(|_| crate::resample::uniform_below(&mut rng, 20 + i)).collect()
+            })
+            .collect();
+        let options = SaturationOptions { base: 4, run: 3, threshold: 0.05 };
+        let assessed = saturation(&data, &options).unwrap();
+        assert_eq!(assessed.runs.len(), 60 - 4 - 3 + 1);
+        for run in &assessed.runs {
+            let before: BTreeSet<u64> = data[..run.first].iter().flatten().copied().collect();
+            let new: BTreeSet<u64> = data[run.first..=run.last]
+                .iter()
+                .flatten()
+                .filter(|c| !before.contains(c))
+                .copied()
+                .collect();
+            assert_eq!(run.new.iter().copied().collect::<BTreeSet<u64>>(), new, "{run:?}");
+        }
     }
 
     #[test]
