@@ -84,10 +84,13 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     } else {
         transcripts = study.transcripts()?;
         let codings = study.codings(&transcripts, &args.codings)?;
-        let mut by_case: BTreeMap<&str, Vec<Coding>> = BTreeMap::new();
+        // Looked up, not searched for: once per coding, a search of the
+        // transcripts made the report quadratic.
+        let mut by_case: BTreeMap<&str, Vec<Coding>> =
+            transcripts.iter().map(|t| (t.case(), Vec::new())).collect();
         for coding in codings {
-            if let Some(t) = transcripts.iter().find(|t| t.case() == coding.case) {
-                by_case.entry(t.case()).or_default().push(coding);
+            if let Some(of_case) = by_case.get_mut(coding.case.as_str()) {
+                of_case.push(coding);
             }
         }
         for transcript in &transcripts {
@@ -108,12 +111,11 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let Some(tally) = study.tally(cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
+    let kept: BTreeMap<&str, &Transcript> = transcripts.iter().map(|t| (t.case(), t)).collect();
     let excerpts =
-        gathering.excerpts(&study.codebook, &study.rules, |case, path| {
-            match transcripts.iter().find(|t| t.case() == case) {
-                Some(t) => Ok(Cow::Borrowed(t)),
-                None => Ok(Cow::Owned(study.read_again(path)?)),
-            }
+        gathering.excerpts(&study.codebook, &study.rules, |case, path| match kept.get(case) {
+            Some(t) => Ok(Cow::Borrowed(*t)),
+            None => Ok(Cow::Owned(study.read_again(path)?)),
         })?;
 
     let mut provenance = study
