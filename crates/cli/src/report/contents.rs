@@ -23,7 +23,7 @@ use qda_coding::{
 
 use crate::provenance::display_path;
 use crate::render::tally::TallyReport;
-use crate::study::case_units_of;
+use crate::study::{SegmentUnits, case_units_of};
 
 /// Everything a report shows.
 pub(crate) struct Contents<'a> {
@@ -61,8 +61,8 @@ pub(crate) struct Cooccurrence {
 
 impl Cooccurrence {
     /// Counts over units, each given as the indices of the codes it carries.
-    fn count(codes: &[String], units: Vec<Vec<usize>>) -> Self {
-        let table = qda_stats::Cooccurrence::count(codes.len(), &units)
+    fn count<U: AsRef<[usize]>>(codes: &[String], units: impl IntoIterator<Item = U>) -> Self {
+        let table = qda_stats::Cooccurrence::count(codes.len(), units)
             .expect("every index comes from the codebook's codes");
         Cooccurrence { codes: codes.to_vec(), table }
     }
@@ -193,11 +193,9 @@ pub(crate) struct CaseSummary {
     pub(crate) counts: CaseCodes,
     /// Segments per code, without roll-ups.
     direct: CaseCodes,
-    /// The codable codes (indices into [`codable`]) of each coded segment,
-    /// in segment id order.
-    segment_codes: Vec<Vec<usize>>,
-    /// Codable segments without a coding.
-    uncoded: usize,
+    /// The codable codes (indices into [`codable`]) of each codable
+    /// segment, counted by set: a corpus's segments are not kept one by one.
+    segment_units: SegmentUnits,
     /// Per codable code: its distinct segments, and the first `limit` of
     /// them in text order. Handed to [`Gathering`], then dropped.
     found: BTreeMap<String, (usize, Vec<ExcerptRef>)>,
@@ -242,6 +240,11 @@ impl CaseSummary {
             .filter(|s| !codebook.is_interviewer(&s.speaker))
             .filter(|s| !by_segment.contains_key(s.id.as_str()))
             .count();
+        let mut segment_units = SegmentUnits::default();
+        for codes in by_segment.values() {
+            segment_units.add_segments(codes.iter().copied().collect(), 1);
+        }
+        segment_units.add_segments(Vec::new(), uncoded);
         let segments = segments_by_id(codebook, transcript, codings);
         let found = codable
             .iter()
@@ -280,11 +283,7 @@ impl CaseSummary {
                 codings,
             ),
             direct: CaseCodes::new(case, transcript.attributes().clone(), codings),
-            segment_codes: by_segment
-                .into_values()
-                .map(|codes| codes.into_iter().collect())
-                .collect(),
-            uncoded,
+            segment_units,
             found,
         }
     }
@@ -373,12 +372,11 @@ impl Gathering {
 fn cooccurrences(inputs: &ContentsInputs<'_>, codable: &[String]) -> (Cooccurrence, Cooccurrence) {
     let index: BTreeMap<&str, usize> =
         codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let mut segment_units: Vec<Vec<usize>> = Vec::new();
+    let mut segment_units = SegmentUnits::default();
     for case in inputs.cases {
-        segment_units.extend(case.segment_codes.iter().cloned());
-        segment_units.extend(std::iter::repeat_n(Vec::new(), case.uncoded));
+        segment_units.add(&case.segment_units);
     }
-    let by_segment = Cooccurrence::count(codable, segment_units);
+    let by_segment = Cooccurrence::count(codable, segment_units.units());
     let counted: Vec<CaseCodes> = inputs.cases.iter().map(|c| c.direct.clone()).collect();
     // Unresolved conflicts stopped the report before, so no warnings.
     let (case_units, _) = case_units_of(inputs.codebook, &counted, inputs.adjudications, &index);

@@ -120,17 +120,22 @@ impl SegmentUnits {
         for codes in case.segments() {
             let mut set: Vec<usize> = codes.iter().filter_map(|c| index.get(c).copied()).collect();
             set.sort_unstable();
-            *units.0.entry(set).or_default() += 1;
+            units.add_segments(set, 1);
         }
-        if case.uncoded_segments > 0 {
-            *units.0.entry(Vec::new()).or_default() += case.uncoded_segments;
-        }
+        units.add_segments(Vec::new(), case.uncoded_segments);
         units
     }
 
     /// Adds `other`'s segments to these.
-    pub(crate) fn add(&mut self, other: SegmentUnits) {
-        for (set, n) in other.0 {
+    pub(crate) fn add(&mut self, other: &SegmentUnits) {
+        for (set, &n) in &other.0 {
+            self.add_segments(set.clone(), n);
+        }
+    }
+
+    /// Adds `n` segments with the codes `set` (indices, sorted).
+    pub(crate) fn add_segments(&mut self, set: Vec<usize>, n: usize) {
+        if n > 0 {
             *self.0.entry(set).or_default() += n;
         }
     }
@@ -216,7 +221,7 @@ mod tests {
         let first = case("P01", &[("t1", &["b", "a"]), ("t2", &["a"]), ("t3", &["x"])], 2);
         let second = case("P02", &[("t1", &["a", "b"]), ("t4", &["c", "a", "b"])], 1);
         let mut units = SegmentUnits::of(&first, &index);
-        units.add(SegmentUnits::of(&second, &index));
+        units.add(&SegmentUnits::of(&second, &index));
         // The same units, one per segment, as they were counted before.
         let every_segment: Vec<Vec<usize>> =
             vec![vec![0, 1], vec![0], vec![], vec![], vec![], vec![0, 1], vec![0, 1, 2], vec![]];
