@@ -4,9 +4,9 @@
 # Builds `qda` and `qda-corpus` in release, generates a synthetic corpus
 # (BENCH_MB megabytes of transcripts, BENCH_CODES codes; 200 and 120 by
 # default) into ./bench-corpus unless one with the same parameters is there,
-# then times `qda tally` and `qda code` over it and `qda tally` over the
-# bundled study. Prints corpus size, wall time, MB/s (10^6 bytes per second)
-# and peak memory (max RSS).
+# then times `qda tally`, `qda code`, `qda report` and `qda merge-codings`
+# over it and `qda tally` over the bundled study. Prints corpus size, wall
+# time, MB/s (10^6 bytes per second) and peak memory (max RSS).
 #
 # Needs GNU time (/usr/bin/time; `apt-get install -y time`) for peak memory;
 # uses hyperfine (`apt-get install -y hyperfine`, or `cargo install hyperfine`)
@@ -20,7 +20,7 @@
 # generated ratings table for `qda agree --ratings`, 1000000; 0 skips it),
 # BENCH_PYTHON (a Python with `pip install krippendorff numpy pandas`, to
 # time the `krippendorff` package on the same table; skipped when unset),
-# BENCH_SCALING (1: also threads, more codes, `qda report` and `qda cooccur`).
+# BENCH_SCALING (1: also threads, more codes and `qda cooccur`).
 #
 # With ripgrep installed (`apt-get install -y ripgrep`), `qda tally` is timed
 # against `rg -c -i -F -f LITERALS` in one hyperfine run, LITERALS being the
@@ -127,6 +127,12 @@ measure "qda code" "$corpus_bytes" "$qda" code "$cb" "$tr" -o "$tmp/codings.json
 code_wall=$last_wall code_rss=$last_rss
 codings_mb=$(awk -v b="$(stat -c %s "$tmp/codings.json")" 'BEGIN {printf "%.1f", b / 1e6}')
 echo "(codings file: $codings_mb MB)"
+# Both were once quadratic in the number of cases (`qda report` took 128 s
+# for 5,149 cases, `qda merge-codings` 3.4 s for 400): a return shows here.
+measure "qda report" "$corpus_bytes" "$qda" report "$cb" "$tr" -o "$tmp/report.html"
+measure "qda merge-codings (3 x codings)" "$(stat -c %s "$tmp/codings.json")" \
+  "$qda" merge-codings "$tmp/codings.json" "$tmp/codings.json" "$tmp/codings.json" \
+  -o "$tmp/merged.json"
 
 echo
 echo "== $corpus: repeated runs"
@@ -149,17 +155,16 @@ else
   echo "note: ripgrep or hyperfine not found, so no comparison with rg (apt-get install -y ripgrep hyperfine)" >&2
 fi
 
-# BENCH_SCALING=1: MB/s with 1 and 2 threads, `qda report` and `qda
-# cooccur` (time and peak memory), and `qda tally` over corpora of the same
+# BENCH_SCALING=1: MB/s with 1 and 2 threads, `qda cooccur` (time and
+# peak memory), and `qda tally` over corpora of the same
 # size with 500 and 2,000 codes (generated into bench-corpus-CODES).
 if [ "${BENCH_SCALING:-0}" = 1 ]; then
   echo
-  echo "== $corpus: threads, report and cooccur"
+  echo "== $corpus: threads and cooccur"
   for threads in 1 2; do
     RAYON_NUM_THREADS=$threads measure "qda tally ($threads thread(s))" "$corpus_bytes" \
       "$qda" tally "$cb" "$tr" --format json -o "$tmp/tally.json"
   done
-  measure "qda report" "$corpus_bytes" "$qda" report "$cb" "$tr" -o "$tmp/report.html"
   measure "qda cooccur" "$corpus_bytes" "$qda" cooccur "$cb" "$tr" -o "$tmp/cooccur.txt"
   for more in 500 2000; do
     scaled="$corpus-$more"
