@@ -246,17 +246,18 @@ impl CaseSummary {
         }
         segment_units.add_segments(Vec::new(), uncoded);
         let segments = segments_by_id(codebook, transcript, codings);
+        // Each code's codings, gathered once: a search of the case's codings
+        // for each codable code took most of a report with 2,000 codes.
+        let mut by_code: BTreeMap<&str, Vec<(usize, &Coding)>> = BTreeMap::new();
+        for c in codings {
+            if let Some(segment) = segments.get(&c.segment) {
+                by_code.entry(c.code.as_str()).or_default().push((segment.start, c));
+            }
+        }
         let found = codable
             .iter()
             .filter_map(|code| {
-                let mut found: Vec<(usize, &Coding)> = codings
-                    .iter()
-                    .filter(|c| c.code == *code)
-                    .filter_map(|c| Some((segments.get(&c.segment)?.start, c)))
-                    .collect();
-                if found.is_empty() {
-                    return None;
-                }
+                let mut found = by_code.remove(code.as_str())?;
                 found.sort_by_key(|(start, c)| (*start, c.segment.as_str()));
                 found.dedup_by(|a, b| a.1.segment == b.1.segment);
                 let refs = found

@@ -28,8 +28,36 @@ pub(crate) fn html(contents: &Contents<'_>, h: &mut Html) {
     }
 }
 
+/// At most this many codes are drawn in a heat map, those on the most
+/// units (in codebook order): one of 120 codes has 14,400 cells, and one of
+/// 2,000 made a report of 1.4 GB that no browser could show.
+const HEAT_MAP_CODES: usize = 40;
+
+/// The codes a heat map draws, as indices in codebook order.
+fn drawn(c: &Cooccurrence) -> Vec<usize> {
+    let mut codes: Vec<usize> = (0..c.codes.len()).collect();
+    if codes.len() > HEAT_MAP_CODES {
+        codes.sort_by_key(|&i| (std::cmp::Reverse(c.table.together(i, i)), i));
+        codes.truncate(HEAT_MAP_CODES);
+        codes.sort_unstable();
+    }
+    codes
+}
+
+/// A note when codes were left out of the heat map.
+fn codes_left_out(drawn: usize, all: usize, unit: &str) -> Option<String> {
+    (drawn < all).then(|| {
+        format!(
+            "The {drawn} codes on the most {unit}, of {all}; qda cooccur --format csv counts every pair."
+        )
+    })
+}
+
 fn heat_map(c: &Cooccurrence, unit: &str, h: &mut Html) {
-    let n = c.codes.len();
+    let drawn = drawn(c);
+    if let Some(note) = codes_left_out(drawn.len(), c.codes.len(), unit) {
+        h.element("p", &[("class", "note")], &note).nl();
+    }
     h.raw("<div class=\"scroll\"><table class=\"heat\">");
     h.element(
         "caption",
@@ -38,16 +66,18 @@ fn heat_map(c: &Cooccurrence, unit: &str, h: &mut Html) {
     )
     .nl();
     h.raw("<thead><tr><th scope=\"col\"></th>");
-    for code in &c.codes {
-        h.open("th", &[("scope", "col"), ("class", "num")]).element("code", &[], code).close("th");
+    for &j in &drawn {
+        h.open("th", &[("scope", "col"), ("class", "num")])
+            .element("code", &[], &c.codes[j])
+            .close("th");
     }
     h.raw("</tr></thead><tbody>").nl();
-    for i in 0..n {
+    for &i in &drawn {
         h.open("tr", &[])
             .open("th", &[("scope", "row")])
             .element("code", &[], &c.codes[i])
             .close("th");
-        for j in 0..n {
+        for &j in &drawn {
             let count = c.table.together(i, j).to_string();
             match (i != j).then(|| c.table.strength(i, j)).flatten() {
                 None => h.element("td", &[("class", "num diag")], &count),
@@ -128,8 +158,12 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
             "Number of {unit} with both codes (of {}); the diagonal counts {unit} with the code.",
             c.table.units()
         ));
+        let drawn = drawn(c);
+        if let Some(note) = codes_left_out(drawn.len(), c.codes.len(), unit) {
+            md.paragraph(&note);
+        }
         let headers: Vec<&str> =
-            std::iter::once("").chain(c.codes.iter().map(String::as_str)).collect();
+            std::iter::once("").chain(drawn.iter().map(|&j| c.codes[j].as_str())).collect();
         let mut table = Table::new(
             headers
                 .iter()
@@ -137,9 +171,9 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
                 .map(|(i, h)| (*h, if i == 0 { Align::Left } else { Align::Right }))
                 .collect(),
         );
-        for (i, code) in c.codes.iter().enumerate() {
-            let mut cells = vec![code.clone()];
-            cells.extend((0..c.codes.len()).map(|j| c.table.together(i, j).to_string()));
+        for &i in &drawn {
+            let mut cells = vec![c.codes[i].clone()];
+            cells.extend(drawn.iter().map(|&j| c.table.together(i, j).to_string()));
             table.push(cells);
         }
         md.table(&table);
@@ -182,6 +216,27 @@ mod tests {
             super::pairs_left_out(20, 7140).as_deref(),
             Some("The 20 strongest of 7140 pairs; qda cooccur --format csv lists them all.")
         );
+    }
+
+    #[test]
+    fn a_heat_map_draws_the_codes_on_the_most_units_in_codebook_order() {
+        use crate::report::contents::Cooccurrence;
+        // Code i is on i + 1 segments, code 7 on none: the 40 codes on the
+        // most segments are 10 to 49, drawn in codebook order.
+        let codes: Vec<String> = (0..50).map(|i| format!("c{i}")).collect();
+        let units: Vec<Vec<usize>> =
+            (0..50).filter(|&i| i != 7).flat_map(|i| vec![vec![i]; i + 1]).collect();
+        let table = qda_stats::Cooccurrence::count(codes.len(), &units).unwrap();
+        let c = Cooccurrence { codes, table };
+        assert_eq!(super::drawn(&c), (10..50).collect::<Vec<_>>());
+        assert_eq!(
+            super::codes_left_out(40, 50, "segments").as_deref(),
+            Some(
+                "The 40 codes on the most segments, of 50; qda cooccur --format csv counts every pair."
+            )
+        );
+        let few = Cooccurrence { codes: c.codes[..3].to_vec(), table: c.table.clone() };
+        assert_eq!(super::drawn(&few), [0, 1, 2]);
     }
 
     #[test]
