@@ -50,14 +50,19 @@ impl Input {
         Input { path: display_path(path), sha256: sha256_hex(bytes) }
     }
 
+    /// A file hashed when it was read.
+    pub(crate) fn hashed(path: &Path, sha256: &str) -> Self {
+        Input { path: display_path(path), sha256: sha256.to_owned() }
+    }
+
     /// A parsed transcript (its hash was taken when it was read).
     pub(crate) fn transcript(transcript: &Transcript) -> Self {
-        Input { path: display_path(transcript.path()), sha256: transcript.sha256().to_owned() }
+        Input::hashed(transcript.path(), transcript.sha256())
     }
 
     /// A coded transcript (its hash was taken when it was read).
     pub(crate) fn coded(coded: &CodedTranscript) -> Self {
-        Input { path: display_path(&coded.path), sha256: coded.sha256.clone() }
+        Input::hashed(&coded.path, &coded.sha256)
     }
 }
 

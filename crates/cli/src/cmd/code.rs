@@ -116,7 +116,7 @@ impl Summary for CodedJson {
         &self.path
     }
     fn input(&self) -> Input {
-        Input { path: display_path(&self.path), sha256: self.sha256.clone() }
+        Input::hashed(&self.path, &self.sha256)
     }
 }
 

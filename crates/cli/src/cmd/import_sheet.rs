@@ -403,7 +403,7 @@ fn codings_file(
     let sources = transcripts
         .values()
         .map(|Loaded { transcript: t, .. }| {
-            inputs.push(Input { path: display_path(t.path()), sha256: t.sha256().to_owned() });
+            inputs.push(Input::transcript(t));
             let all = codable(codebook, t);
             let mut reviewed = rows.remove(t.case()).unwrap_or_default();
             let order: BTreeMap<&str, usize> =
