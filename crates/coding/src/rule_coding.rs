@@ -7,7 +7,7 @@ use crate::cases::CaseCodes;
 use crate::codebook::Codebook;
 use crate::coding::{CodedTranscript, Coding, RULES_CODER, Source};
 use crate::rules::{Clause, Hits, RuleSet, ScanBuffers};
-use crate::segment::{Blanked, blanked_in};
+use crate::segment::{Blanked, blanked_in, code_points};
 use crate::transcript::Transcript;
 
 /// Code-point offsets of a few byte offsets in one text, counted in one pass
@@ -27,7 +27,7 @@ impl CodePoints {
         let offsets = bytes
             .into_iter()
             .map(|byte| {
-                counted_chars += text[counted_bytes..byte].chars().count();
+                counted_chars += code_points(&text[counted_bytes..byte]);
                 counted_bytes = byte;
                 (byte, counted_chars)
             })

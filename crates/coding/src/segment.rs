@@ -145,9 +145,9 @@ impl Transcript {
         let mut bytes_counted = 0;
         self.segment_bytes(unit).into_iter().map(move |(turn, bytes)| {
             in_turn = if in_turn.0 == turn { (turn, in_turn.1 + 1) } else { (turn, 1) };
-            chars_before += text[bytes_counted..bytes.start].chars().count();
+            chars_before += code_points(&text[bytes_counted..bytes.start]);
             let start = chars_before;
-            let end = start + text[bytes.clone()].chars().count();
+            let end = start + code_points(&text[bytes.clone()]);
             chars_before = end;
             bytes_counted = bytes.end;
             SegmentPlace { turn, in_turn: in_turn.1, bytes, start, end }
@@ -271,6 +271,12 @@ pub(crate) fn blanked_in<'t>(
     }
     buffer.push_str(&transcript.text()[at..bytes.end]);
     Blanked::InBuffer
+}
+
+/// The number of code points in `text`, counted with SIMD (the bytecount
+/// crate): every segment of a transcript is counted, for its offsets.
+pub(crate) fn code_points(text: &str) -> usize {
+    bytecount::num_chars(text.as_bytes())
 }
 
 /// The number of line breaks in `text`, counted with the memchr crate's
