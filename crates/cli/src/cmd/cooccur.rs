@@ -32,7 +32,7 @@ pub(crate) fn run(args: &CooccurArgs) -> Result<Outcome> {
             for (_, case) in
                 study.each_coded_case(&args.codings, |case| SegmentUnits::of(&case, &index))?
             {
-                units.add(&case);
+                units.add(case);
             }
             Cooccurrence::count(codes.len(), units.units())
         }

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use indexmap::IndexMap;
 use qda_coding::{
-    Adjudications, AttributeValue, Attributes, CaseCodes, Codebook, Coding, RuleSet, Segment,
-    SegmentMemo, Source, Tally, Transcript, Unit,
+    Adjudications, AttributeValue, CaseCodes, Codebook, Coding, RuleSet, Segment, SegmentMemo,
+    Source, Tally, Transcript, Unit,
 };
 
 use crate::provenance::display_path;
@@ -129,7 +129,7 @@ pub(crate) struct AdjudicationEntry {
 pub(crate) struct ContentsInputs<'a> {
     pub(crate) codebook: &'a Codebook,
     /// Every case, sorted by case.
-    pub(crate) cases: &'a [CaseSummary],
+    pub(crate) cases: &'a Gathered,
     pub(crate) tally: &'a Tally,
     pub(crate) adjudications: Option<&'a Adjudications>,
 }
@@ -188,13 +188,11 @@ pub(crate) struct CaseSummary {
     pub(crate) case: String,
     /// The transcript's path, as shown.
     pub(crate) path: PathBuf,
-    pub(crate) attributes: Attributes,
     /// Segments per code, with parents' roll-ups: what the tally counts.
-    pub(crate) counts: CaseCodes,
-    /// Segments per code, without roll-ups.
-    direct: CaseCodes,
+    counts: CaseCodes,
     /// The codable codes (indices into [`codable`]) of each codable
-    /// segment, counted by set: a corpus's segments are not kept one by one.
+    /// segment, counted by set. Added to the corpus's in [`Gathering`],
+    /// then dropped: a corpus's segments are not kept one by one.
     segment_units: SegmentUnits,
     /// Per codable code: its distinct segments, and the first `limit` of
     /// them in text order. Handed to [`Gathering`], then dropped.
@@ -276,14 +274,12 @@ impl CaseSummary {
         CaseSummary {
             case: case.to_owned(),
             path: transcript.path().to_owned(),
-            attributes: transcript.attributes().clone(),
             counts: CaseCodes::with_parents(
                 codebook,
                 case,
                 transcript.attributes().clone(),
                 codings,
             ),
-            direct: CaseCodes::new(case, transcript.attributes().clone(), codings),
             segment_units,
             found,
         }
@@ -293,20 +289,42 @@ impl CaseSummary {
 /// The cases summarised so far, and each code's first excerpts over them.
 pub(crate) struct Gathering {
     limit: Option<usize>,
-    cases: Vec<CaseSummary>,
+    /// Each case's counts, with its transcript's path.
+    cases: Vec<(CaseCodes, PathBuf)>,
+    segment_units: SegmentUnits,
+    /// Per code: its excerpts' count, and the first `limit` in case order.
+    excerpts: BTreeMap<String, (usize, Vec<ExcerptRef>)>,
+}
+
+/// What the report keeps of the corpus once every case is summarised:
+/// what a case needs is its counts (which hold its attributes), so a
+/// corpus costs its counts, not its codings or segments.
+pub(crate) struct Gathered {
+    /// Every case's counts, sorted by case: what the tally counts.
+    pub(crate) counts: Vec<CaseCodes>,
+    /// The transcripts' paths, in the same order.
+    paths: Vec<PathBuf>,
+    /// The codable codes of every codable segment, counted by set.
+    segment_units: SegmentUnits,
     /// Per code: its excerpts' count, and the first `limit` in case order.
     excerpts: BTreeMap<String, (usize, Vec<ExcerptRef>)>,
 }
 
 impl Gathering {
     pub(crate) fn new(limit: Option<usize>) -> Gathering {
-        Gathering { limit, cases: Vec::new(), excerpts: BTreeMap::new() }
+        Gathering {
+            limit,
+            cases: Vec::new(),
+            segment_units: SegmentUnits::default(),
+            excerpts: BTreeMap::new(),
+        }
     }
 
     /// Adds a case (in any order) and keeps its excerpts if they are among
     /// the first of their code.
-    pub(crate) fn add(&mut self, mut case: CaseSummary) {
-        for (code, (total, refs)) in std::mem::take(&mut case.found) {
+    pub(crate) fn add(&mut self, case: CaseSummary) {
+        let CaseSummary { case: _, path, counts, segment_units, found } = case;
+        for (code, (total, refs)) in found {
             let (sum, kept) = self.excerpts.entry(code).or_default();
             *sum += total;
             kept.extend(refs);
@@ -316,13 +334,22 @@ impl Gathering {
                 kept.truncate(limit);
             }
         }
-        self.cases.push(case);
+        self.segment_units.add(segment_units);
+        self.cases.push((counts, path));
     }
 
-    /// The cases, sorted by case.
-    pub(crate) fn cases(&mut self) -> &mut [CaseSummary] {
-        self.cases.sort_by(|a, b| a.case.cmp(&b.case));
-        &mut self.cases
+    /// Every case, sorted by case.
+    pub(crate) fn finish(mut self) -> Gathered {
+        self.cases.sort_by(|a, b| a.0.case.cmp(&b.0.case));
+        let (counts, paths) = self.cases.into_iter().unzip();
+        Gathered { counts, paths, segment_units: self.segment_units, excerpts: self.excerpts }
+    }
+}
+
+impl Gathered {
+    /// The case ids, in order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
+        self.counts.iter().map(|c| c.case.as_str())
     }
 
     /// Each codable code's excerpts, read out of their transcripts, which
@@ -340,9 +367,9 @@ impl Gathering {
             }
         }
         let mut read: BTreeMap<(String, String, String), Excerpt> = BTreeMap::new();
-        for case in &self.cases {
-            let Some(refs) = wanted.get(case.case.as_str()) else { continue };
-            let t = transcript(&case.case, &case.path)?;
+        for (case, path) in self.ids().zip(&self.paths) {
+            let Some(refs) = wanted.get(case) else { continue };
+            let t = transcript(case, path)?;
             let ids: BTreeSet<&str> = refs.iter().map(|(_, r)| r.segment.as_str()).collect();
             let segments = segments_with_ids(codebook, &t, &ids);
             for (code, r) in refs {
@@ -373,14 +400,10 @@ impl Gathering {
 fn cooccurrences(inputs: &ContentsInputs<'_>, codable: &[String]) -> (Cooccurrence, Cooccurrence) {
     let index: BTreeMap<&str, usize> =
         codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let mut segment_units = SegmentUnits::default();
-    for case in inputs.cases {
-        segment_units.add(&case.segment_units);
-    }
-    let by_segment = Cooccurrence::count(codable, segment_units.units());
-    let counted: Vec<CaseCodes> = inputs.cases.iter().map(|c| c.direct.clone()).collect();
+    let by_segment = Cooccurrence::count(codable, inputs.cases.segment_units.units());
     // Unresolved conflicts stopped the report before, so no warnings.
-    let (case_units, _) = case_units_of(inputs.codebook, &counted, inputs.adjudications, &index);
+    let (case_units, _) =
+        case_units_of(inputs.codebook, &inputs.cases.counts, inputs.adjudications, &index);
     (by_segment, Cooccurrence::count(codable, case_units))
 }
 
@@ -494,27 +517,35 @@ pub(crate) fn memo_entries(memos: &[SegmentMemo], transcripts: &[Transcript]) ->
 /// Every case: its attributes, its code in each exclusive group, and its
 /// codable codes with the distinct segments of each.
 fn cases(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<CaseEntry> {
+    // Each group's assignments by case, looked up rather than searched for
+    // once per case.
+    let groups: Vec<(&str, BTreeMap<&str, &qda_coding::Assignment>)> = inputs
+        .tally
+        .groups
+        .iter()
+        .map(|g| (g.parent.as_str(), g.assignments.iter().map(|a| (a.case.as_str(), a)).collect()))
+        .collect();
     inputs
         .cases
+        .counts
         .iter()
-        .map(|t| {
-            let assigned = inputs
-                .tally
-                .groups
+        .zip(&inputs.cases.paths)
+        .map(|(t, path)| {
+            let assigned = groups
                 .iter()
-                .filter_map(|g| {
-                    let a = g.assignments.iter().find(|a| a.case == t.case)?;
+                .filter_map(|(parent, assignments)| {
+                    let a = assignments.get(t.case.as_str())?;
                     let code = a.code.clone().unwrap_or_else(|| qda_coding::UNCODED.to_owned());
-                    Some((g.parent.clone(), code, a.route.label()))
+                    Some(((*parent).to_owned(), code, a.route.label()))
                 })
                 .collect();
             let codes = codable
                 .iter()
-                .filter_map(|code| Some((code.clone(), *t.direct.segments.get(code)?)))
+                .filter_map(|code| Some((code.clone(), *t.segments.get(code)?)))
                 .collect();
             CaseEntry {
                 case: t.case.clone(),
-                path: display_path(&t.path),
+                path: display_path(path),
                 attributes: t.attributes.clone(),
                 assigned,
                 codes,

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
-use qda_coding::{CaseCodes, Coding, Memo, StudyMemos, Transcript};
+use qda_coding::{Coding, Memo, StudyMemos, Transcript};
 use qda_stats::SaturationOptions;
 
 use crate::args::ReportArgs;
@@ -100,20 +100,20 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         }
         memo_entries = contents::memo_entries(&study.memos, &transcripts);
     }
-    let ids: Vec<String> = gathering.cases().iter().map(|c| c.case.clone()).collect();
+    let gathered = gathering.finish();
+    let ids: Vec<String> = gathered.ids().map(str::to_owned).collect();
     let study_memos = study.study_memos_of(
         args.memos.folder.as_deref(),
         transcript_memos,
         ids.iter().map(String::as_str),
     )?;
-    let cases: Vec<CaseCodes> = gathering.cases().iter().map(|c| c.counts.clone()).collect();
-    let saturation_cases = cases.clone();
-    let Some(tally) = study.tally(cases, args.by.as_deref())? else {
+    // The tally bins attributes in its own copy of the counts.
+    let Some(tally) = study.tally(gathered.counts.clone(), args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
     let kept: BTreeMap<&str, &Transcript> = transcripts.iter().map(|t| (t.case(), t)).collect();
     let excerpts =
-        gathering.excerpts(&study.codebook, &study.rules, |case, path| match kept.get(case) {
+        gathered.excerpts(&study.codebook, &study.rules, |case, path| match kept.get(case) {
             Some(t) => Ok(Cow::Borrowed(*t)),
             None => Ok(Cow::Owned(study.read_again(path)?)),
         })?;
@@ -135,7 +135,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let tally_report = TallyReport::new(&study.codebook, &tally, edges, provenance);
     let inputs = ContentsInputs {
         codebook: &study.codebook,
-        cases: gathering.cases(),
+        cases: &gathered,
         tally: &tally,
         adjudications: study.adjudications.as_ref(),
     };
@@ -148,7 +148,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
     let choice =
         SaturationChoice { under: None, order: None, options: SaturationOptions::default() };
     contents.saturation =
-        SaturationReport::new(&study.codebook, &saturation_cases, &choice, None, None).ok();
+        SaturationReport::new(&study.codebook, &gathered.counts, &choice, None, None).ok();
     let bytes = match kind {
         Kind::Html => render_html(&contents),
         Kind::Markdown => render_markdown(&contents),

@@ -127,9 +127,9 @@ impl SegmentUnits {
     }
 
     /// Adds `other`'s segments to these.
-    pub(crate) fn add(&mut self, other: &SegmentUnits) {
-        for (set, &n) in &other.0 {
-            self.add_segments(set.clone(), n);
+    pub(crate) fn add(&mut self, other: SegmentUnits) {
+        for (set, n) in other.0 {
+            self.add_segments(set, n);
         }
     }
 
@@ -221,7 +221,7 @@ mod tests {
         let first = case("P01", &[("t1", &["b", "a"]), ("t2", &["a"]), ("t3", &["x"])], 2);
         let second = case("P02", &[("t1", &["a", "b"]), ("t4", &["c", "a", "b"])], 1);
         let mut units = SegmentUnits::of(&first, &index);
-        units.add(&SegmentUnits::of(&second, &index));
+        units.add(SegmentUnits::of(&second, &index));
         // The same units, one per segment, as they were counted before.
         let every_segment: Vec<Vec<usize>> =
             vec![vec![0, 1], vec![0], vec![], vec![], vec![], vec![0, 1], vec![0, 1, 2], vec![]];
