@@ -154,7 +154,7 @@ pub fn tally(
     let mut warnings: Vec<String> =
         study.undeclared_speakers().iter().map(ToString::to_string).collect();
     let mut printed = Vec::new();
-    let tallied = study.tally_into(cases, args.by.as_deref(), &mut printed).map_err(fail)?;
+    let tallied = study.tally_into(&cases, args.by.as_deref(), &mut printed).map_err(fail)?;
     let printed = String::from_utf8_lossy(&printed).into_owned();
     let Some(tally) = tallied else {
         let message = printed.lines().filter(|l| !l.starts_with("warning: ")).collect::<Vec<_>>();

@@ -46,7 +46,7 @@ pub(crate) fn finish(
     shards: Vec<ShardInput>,
     read: &[&Path],
 ) -> Result<Outcome> {
-    let Some(tally) = study.tally(cases, args.by.as_deref())? else {
+    let Some(tally) = study.tally(&cases, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
     let report = report(args, &study, &tally, shards);

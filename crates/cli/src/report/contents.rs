@@ -38,7 +38,7 @@ pub(crate) struct Contents<'a> {
     pub(crate) by_case: Cooccurrence,
     /// Coded excerpts per codable code, in codebook order.
     pub(crate) excerpts: Vec<CodeExcerpts>,
-    pub(crate) cases: Vec<CaseEntry>,
+    pub(crate) cases: Vec<CaseEntry<'a>>,
     /// The counted coder's memos on segments they gave no code.
     pub(crate) memos: Vec<MemoEntry>,
     pub(crate) adjudications: Vec<AdjudicationEntry>,
@@ -106,14 +106,15 @@ pub(crate) struct MemoEntry {
 }
 
 /// One case: its attributes and, per exclusive group, its code.
-pub(crate) struct CaseEntry {
+pub(crate) struct CaseEntry<'a> {
     pub(crate) case: String,
     pub(crate) path: String,
     pub(crate) attributes: IndexMap<String, AttributeValue>,
     /// Per exclusive group (parent id): the code and how it was decided.
     pub(crate) assigned: Vec<(String, String, &'static str)>,
-    /// Codable codes the case has, with segment counts.
-    pub(crate) codes: Vec<(String, usize)>,
+    /// Codable codes the case has, with segment counts; the ids are the
+    /// codebook's, not a copy for each case.
+    pub(crate) codes: Vec<(&'a str, usize)>,
 }
 
 pub(crate) struct AdjudicationEntry {
@@ -155,7 +156,7 @@ impl<'a> Contents<'a> {
             excerpts,
             study_memos: None,
             saturation: None,
-            cases: cases(inputs, &codable),
+            cases: cases(inputs),
             memos,
             adjudications: adjudication_entries(inputs),
             adjudications_path: inputs.adjudications.map(|a| display_path(a.path())),
@@ -516,7 +517,9 @@ pub(crate) fn memo_entries(memos: &[SegmentMemo], transcripts: &[Transcript]) ->
 
 /// Every case: its attributes, its code in each exclusive group, and its
 /// codable codes with the distinct segments of each.
-fn cases(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<CaseEntry> {
+fn cases<'a>(inputs: &ContentsInputs<'a>) -> Vec<CaseEntry<'a>> {
+    let codable: Vec<&'a str> =
+        inputs.codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.as_str()).collect();
     // Each group's assignments by case, looked up rather than searched for
     // once per case.
     let groups: Vec<(&str, BTreeMap<&str, &qda_coding::Assignment>)> = inputs
@@ -539,10 +542,8 @@ fn cases(inputs: &ContentsInputs<'_>, codable: &[String]) -> Vec<CaseEntry> {
                     Some(((*parent).to_owned(), code, a.route.label()))
                 })
                 .collect();
-            let codes = codable
-                .iter()
-                .filter_map(|code| Some((code.clone(), *t.segments.get(code)?)))
-                .collect();
+            let codes =
+                codable.iter().filter_map(|&code| Some((code, *t.segments.get(code)?))).collect();
             CaseEntry {
                 case: t.case.clone(),
                 path: display_path(path),

@@ -7,6 +7,8 @@
 //! `&'static str` (written in this source), while every runtime value goes
 //! through [`escape`] — transcript text, ids, notes, numbers alike.
 
+use std::io::{self, Write};
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -38,13 +40,54 @@ pub(crate) fn anchor(kind: &str, id: &str) -> String {
     out
 }
 
-/// HTML being written.
+/// HTML being written: kept whole ([`Html::finish`]), or handed on to a
+/// writer as it grows ([`Html::streaming`]).
 #[derive(Default)]
-pub(crate) struct Html {
+pub(crate) struct Html<'w> {
     out: String,
+    /// Where the markup goes a megabyte at a time: a report's table of
+    /// thousands of cases is then never held whole.
+    sink: Option<&'w mut dyn Write>,
+    /// The first error writing to `sink`, given by [`Html::end`].
+    failed: Option<io::Error>,
 }
 
-impl Html {
+/// How much markup is held before it goes to the writer.
+const SPILL_AT: usize = 1 << 20;
+
+impl<'w> Html<'w> {
+    /// HTML written to `sink` as it is made; [`Html::end`] writes the rest.
+    pub(crate) fn streaming(sink: &'w mut dyn Write) -> Self {
+        Html { out: String::new(), sink: Some(sink), failed: None }
+    }
+
+    /// Hands what is held to the writer, once there is enough of it.
+    fn spill(&mut self) {
+        if self.out.len() < SPILL_AT || self.failed.is_some() {
+            return;
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            if let Err(e) = sink.write_all(self.out.as_bytes()) {
+                self.failed = Some(e);
+            }
+            self.out.clear();
+        }
+    }
+
+    /// Writes the rest of a streaming page.
+    ///
+    /// # Errors
+    /// The first error writing to the writer.
+    pub(crate) fn end(mut self) -> io::Result<()> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        match self.sink.take() {
+            Some(sink) => sink.write_all(self.out.as_bytes()),
+            None => Ok(()),
+        }
+    }
+
     /// Markup written in this source (never runtime text).
     pub(crate) fn raw(&mut self, markup: &'static str) -> &mut Self {
         self.out.push_str(markup);
@@ -94,6 +137,7 @@ impl Html {
         self.out.push_str("</");
         self.out.push_str(tag);
         self.out.push('>');
+        self.spill();
         self
     }
 
@@ -130,7 +174,9 @@ impl Html {
             .raw("</style>\n</head>\n<body>\n<div class=\"page\">\n")
     }
 
+    /// The page, held whole.
     pub(crate) fn finish(self) -> String {
+        debug_assert!(self.sink.is_none(), "a streaming page ends with Html::end");
         self.out
     }
 }
@@ -149,6 +195,46 @@ mod tests {
             html.finish(),
             "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;</p>"
         );
+    }
+
+    /// Several megabytes of rows, as a report's table of cases makes them.
+    fn rows(h: &mut Html<'_>) {
+        for i in 0..60_000 {
+            h.open("tr", &[("id", &format!("case-{i}"))]).element("td", &[], "P & Q").close("tr");
+            h.nl();
+        }
+    }
+
+    #[test]
+    fn a_streaming_page_is_the_page_held_whole() {
+        let mut whole = Html::default();
+        rows(&mut whole);
+        let whole = whole.finish();
+        assert!(whole.len() > 2 * SPILL_AT, "the rows must spill more than once");
+        let mut written = Vec::new();
+        let mut streaming = Html::streaming(&mut written);
+        rows(&mut streaming);
+        // It holds less than the page: the rest went to the writer.
+        assert!(streaming.out.len() < SPILL_AT);
+        streaming.end().unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), whole);
+    }
+
+    #[test]
+    fn a_streaming_page_gives_the_writers_error() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut full = Full;
+        let mut h = Html::streaming(&mut full);
+        rows(&mut h);
+        assert_eq!(h.end().unwrap_err().kind(), io::ErrorKind::StorageFull);
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod sections;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use anyhow::{Result, bail};
 use qda_coding::{Coding, Memo, StudyMemos, Transcript};
@@ -25,6 +26,7 @@ use qda_stats::SaturationOptions;
 
 use crate::args::ReportArgs;
 use crate::outcome::Outcome;
+use crate::output::Sink;
 use crate::provenance::{Input, display_path};
 use crate::render::markdown::Markdown;
 use crate::render::markup::Markup;
@@ -107,8 +109,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         transcript_memos,
         ids.iter().map(String::as_str),
     )?;
-    // The tally bins attributes in its own copy of the counts.
-    let Some(tally) = study.tally(gathered.counts.clone(), args.by.as_deref())? else {
+    let Some(tally) = study.tally(&gathered.counts, args.by.as_deref())? else {
         return Ok(Outcome::Failure);
     };
     let kept: BTreeMap<&str, &Transcript> = transcripts.iter().map(|t| (t.case(), t)).collect();
@@ -149,12 +150,13 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Outcome> {
         SaturationChoice { under: None, order: None, options: SaturationOptions::default() };
     contents.saturation =
         SaturationReport::new(&study.codebook, &gathered.counts, &choice, None, None).ok();
-    let bytes = match kind {
-        Kind::Html => render_html(&contents),
-        Kind::Markdown => render_markdown(&contents),
-    };
     let what = format!("report of {}", crate::output::count(tally.n, "case"));
-    crate::output::write(Some(&args.output), bytes.as_bytes(), &study.read(), what)?;
+    let mut sink = Sink::create(Some(&args.output), &study.read())?;
+    match kind {
+        Kind::Html => render_html(&contents, &mut sink)?,
+        Kind::Markdown => sink.write_all(render_markdown(&contents).as_bytes())?,
+    }
+    sink.finish(what)?;
     Ok(Outcome::Success)
 }
 
@@ -175,8 +177,9 @@ fn summary(contents: &Contents<'_>) -> String {
     parts.join(" · ")
 }
 
-fn render_html(contents: &Contents<'_>) -> String {
-    let mut h = Html::default();
+/// Writes the HTML report to `out` as it is made.
+fn render_html(contents: &Contents<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut h = Html::streaming(out);
     let title = contents.title();
     h.page_head(&format!("{title} · qda report"));
     h.raw("<header class=\"title\">\n<p class=\"kicker\">qda report</p>\n");
@@ -196,7 +199,7 @@ fn render_html(contents: &Contents<'_>) -> String {
     h.raw("</main>\n");
     sections::provenance::html(contents, &mut h);
     h.raw("</div>\n</body>\n</html>\n");
-    h.finish()
+    h.end()
 }
 
 fn render_markdown(contents: &Contents<'_>) -> String {

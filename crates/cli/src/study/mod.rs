@@ -407,14 +407,14 @@ impl LoadedStudy {
 
     /// Tallies `cases` (see [`tally::tally_cases`]); `None` when conflicts
     /// await adjudication.
-    pub(crate) fn tally(&self, cases: Vec<CaseCodes>, by: Option<&str>) -> Result<Option<Tally>> {
+    pub(crate) fn tally(&self, cases: &[CaseCodes], by: Option<&str>) -> Result<Option<Tally>> {
         self.tally_into(cases, by, &mut std::io::stderr().lock())
     }
 
     /// [`LoadedStudy::tally`] with its warnings and conflicts written to `out`.
     pub(crate) fn tally_into(
         &self,
-        cases: Vec<CaseCodes>,
+        cases: &[CaseCodes],
         by: Option<&str>,
         out: &mut dyn std::io::Write,
     ) -> Result<Option<Tally>> {

@@ -25,7 +25,7 @@ pub(crate) fn tally_cases(
     codebook: &Codebook,
     adjudications: Option<&Adjudications>,
     binning: Option<&Binning>,
-    mut cases: Vec<CaseCodes>,
+    cases: &[CaseCodes],
     by: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<Option<Tally>> {
@@ -33,22 +33,29 @@ pub(crate) fn tally_cases(
     if let Some(adjudications) = adjudications {
         adjudications.validate(codebook, cases.iter().map(|c| c.case.as_str()))?;
     }
-    if let Some(attribute) = by {
-        if !cases.iter().any(|c| c.attributes.contains_key(attribute)) {
-            let mut known: Vec<&str> =
-                cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
-            known.sort_unstable();
-            known.dedup();
-            bail!(
-                "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
-                known.join(", ")
-            );
-        }
-        if let Some(bins) = bins {
-            bin_attribute(&mut cases, attribute, bins)?;
-        }
+    if let Some(attribute) = by
+        && !cases.iter().any(|c| c.attributes.contains_key(attribute))
+    {
+        let mut known: Vec<&str> =
+            cases.iter().flat_map(|c| c.attributes.keys().map(String::as_str)).collect();
+        known.sort_unstable();
+        known.dedup();
+        bail!(
+            "--by {attribute}: no case has the attribute `{attribute}`; known attributes: {}",
+            known.join(", ")
+        );
     }
-    let mut tally = qda_coding::tally(codebook, &cases, adjudications, by);
+    // Binned in a copy: the caller's cases keep their values.
+    let binned = match (by, bins) {
+        (Some(attribute), Some(bins)) => {
+            let mut binned = cases.to_vec();
+            bin_attribute(&mut binned, attribute, bins)?;
+            Some(binned)
+        }
+        _ => None,
+    };
+    let cases = binned.as_deref().unwrap_or(cases);
+    let mut tally = qda_coding::tally(codebook, cases, adjudications, by);
     if let Some(bins) = bins {
         order_bins(&mut tally, bins);
     }
