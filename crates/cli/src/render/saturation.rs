@@ -156,10 +156,14 @@ impl SaturationReport {
     ) -> Result<Self> {
         let counted = counted_codes(codebook, choice.under)?;
         let order = ordered(cases, choice.order)?;
-        let sets: Vec<BTreeSet<String>> = order
+        let sets: Vec<BTreeSet<&str>> = order
             .iter()
             .map(|(case, _)| {
-                case.segments.keys().filter(|code| counted.contains(*code)).cloned().collect()
+                case.segments
+                    .keys()
+                    .filter(|code| counted.contains(*code))
+                    .map(String::as_str)
+                    .collect()
             })
             .collect();
         let options = &choice.options;
@@ -182,7 +186,7 @@ impl SaturationReport {
             .map(|(((case, value), codes), &cumulative)| Interview {
                 case: case.case.clone(),
                 order_value: value.clone(),
-                codes: codes.iter().cloned().collect(),
+                codes: codes.iter().map(|&c| c.to_owned()).collect(),
                 cumulative,
             })
             .collect::<Vec<_>>();
@@ -193,7 +197,7 @@ impl SaturationReport {
                 first: r.first + 1,
                 last: r.last + 1,
                 cases: interviews[r.first..=r.last].iter().map(|i| i.case.clone()).collect(),
-                new: r.new.clone(),
+                new: r.new.iter().map(|&c| c.to_owned()).collect(),
                 new_percent: r.new_information * 100.0,
             })
             .collect();
