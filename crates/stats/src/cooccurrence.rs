@@ -146,20 +146,47 @@ impl Cooccurrence {
     /// strongest first: by Jaccard index, then by units together, then by
     /// code indices (so the order is total and stable).
     pub fn ranked_pairs(&self) -> Vec<PairStrength> {
-        let mut pairs: Vec<PairStrength> = (0..self.codes)
+        let mut pairs: Vec<PairStrength> = self.pairs().collect();
+        pairs.sort_by(stronger_first);
+        pairs
+    }
+
+    /// The `k` strongest pairs, in the order of
+    /// [`Cooccurrence::ranked_pairs`], and how many pairs there are in all:
+    /// a report shows a few of the pairs, and 2,000 codes have two million.
+    pub fn strongest_pairs(&self, k: usize) -> (Vec<PairStrength>, usize) {
+        let mut kept: Vec<PairStrength> = Vec::with_capacity(k + 1);
+        let mut all = 0;
+        for pair in self.pairs() {
+            all += 1;
+            let weaker_than_kept = kept.len() == k
+                && kept.last().is_none_or(|last| stronger_first(&pair, last).is_ge());
+            if !weaker_than_kept {
+                let at = kept.partition_point(|p| stronger_first(p, &pair).is_lt());
+                kept.insert(at, pair);
+                kept.truncate(k);
+            }
+        }
+        (kept, all)
+    }
+
+    /// Every pair of distinct codes that occur together at least once.
+    fn pairs(&self) -> impl Iterator<Item = PairStrength> + '_ {
+        (0..self.codes)
             .flat_map(|a| (a + 1..self.codes).map(move |b| (a, b)))
             .filter(|&(a, b)| self.together(a, b) > 0)
             .filter_map(|(a, b)| self.strength(a, b))
-            .collect();
-        pairs.sort_by(|x, y| {
-            y.jaccard
-                .total_cmp(&x.jaccard)
-                .then(y.together.cmp(&x.together))
-                .then(x.a.cmp(&y.a))
-                .then(x.b.cmp(&y.b))
-        });
-        pairs
     }
+}
+
+/// By Jaccard index, then by units together (both descending), then by
+/// code indices: a total order, so rankings are stable.
+fn stronger_first(x: &PairStrength, y: &PairStrength) -> std::cmp::Ordering {
+    y.jaccard
+        .total_cmp(&x.jaccard)
+        .then(y.together.cmp(&x.together))
+        .then(x.a.cmp(&y.a))
+        .then(x.b.cmp(&y.b))
 }
 
 #[cfg(test)]
@@ -209,6 +236,28 @@ mod tests {
         let pairs = Cooccurrence::count(4, units).unwrap().ranked_pairs();
         let order: Vec<(usize, usize)> = pairs.iter().map(|p| (p.a, p.b)).collect();
         assert_eq!(order, [(0, 1), (2, 3)]);
+    }
+
+    /// The strongest pairs against the head of the whole ranking, over
+    /// random units with many ties.
+    #[test]
+    fn the_strongest_pairs_head_the_ranking() {
+        use rand_chacha::ChaCha8Rng;
+        use rand_chacha::rand_core::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut below = |n: usize| crate::resample::uniform_below(&mut rng, n as u64) as usize;
+        for round in 0..40 {
+            let codes = 2 + below(12);
+            let units: Vec<Vec<usize>> =
+                (0..below(30)).map(|_| (0..below(4)).map(|_| below(codes)).collect()).collect();
+            let c = Cooccurrence::count(codes, &units).unwrap();
+            let ranked = c.ranked_pairs();
+            for k in [0, 1, 3, 20] {
+                let (strongest, all) = c.strongest_pairs(k);
+                assert_eq!(all, ranked.len(), "round {round}");
+                assert_eq!(strongest, ranked[..k.min(ranked.len())], "round {round}, k {k}");
+            }
+        }
     }
 
     #[test]

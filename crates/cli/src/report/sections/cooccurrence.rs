@@ -115,14 +115,12 @@ fn pairs_left_out(listed: usize, all: usize) -> Option<String> {
 }
 
 fn pairs_html(c: &Cooccurrence, unit: &str, h: &mut Html) {
-    let mut pairs = c.table.ranked_pairs();
+    let (pairs, all) = c.table.strongest_pairs(PAIRS_SHOWN);
     if pairs.is_empty() {
         h.element("p", &[("class", "note")], &format!("No two codes share any of the {unit}."))
             .nl();
         return;
     }
-    let all = pairs.len();
-    pairs.truncate(PAIRS_SHOWN);
     if let Some(note) = pairs_left_out(pairs.len(), all) {
         h.element("p", &[("class", "note")], &note).nl();
     }
@@ -178,13 +176,11 @@ pub(crate) fn markdown(contents: &Contents<'_>, md: &mut Markdown) {
         }
         md.table(&table);
         md.blank();
-        let mut pairs = c.table.ranked_pairs();
+        let (pairs, all) = c.table.strongest_pairs(PAIRS_SHOWN);
         if pairs.is_empty() {
             md.paragraph(&format!("No two codes share any of the {unit}."));
             continue;
         }
-        let all = pairs.len();
-        pairs.truncate(PAIRS_SHOWN);
         if let Some(note) = pairs_left_out(pairs.len(), all) {
             md.paragraph(&note);
         }
