@@ -147,18 +147,23 @@ pub fn reanchor_case(
         Some(ids) => {
             let mut found: BTreeSet<(usize, String)> = BTreeSet::new();
             let mut unreviewed = Vec::new();
+            // Where each old segment's codings went, gathered once rather
+            // than searched for once per reviewed segment.
+            let mut carried_from: BTreeMap<&str, Vec<&Coding>> = BTreeMap::new();
+            for r in &carried {
+                if let Some(new) = &r.new {
+                    carried_from.entry(r.old.segment.as_str()).or_default().push(new);
+                }
+            }
             for id in ids {
                 let unit = unit_of(id);
-                let from_codings: Vec<&Coding> = carried
-                    .iter()
-                    .filter(|r| r.old.segment == *id)
-                    .filter_map(|r| r.new.as_ref())
-                    .collect();
                 let mut placed: Vec<String> =
-                    from_codings.iter().map(|c| c.segment.clone()).collect();
+                    carried_from.get(id.as_str()).map_or_else(Vec::new, |codings| {
+                        codings.iter().map(|c| c.segment.clone()).collect()
+                    });
                 if placed.is_empty()
                     && let (Some(old_segments), Some(old_index)) = (&mut old_segments, &old_index)
-                    && let Some(span) = old_segments.of(unit).iter().find(|s| s.id == *id)
+                    && let Some(span) = old_segments.with_id(unit, id)
                 {
                     let (start, end) = (span.start, span.end);
                     let quote = Quote::new(old_index, start, end);
@@ -327,15 +332,17 @@ enum Carried {
     Changed(CodedSource, CaseReanchoring),
 }
 
-/// The new transcript's segments, split once per unit asked for.
+/// A transcript's segments, split once per unit asked for.
 struct Segments<'t> {
     transcript: &'t Transcript,
     by_unit: BTreeMap<&'static str, Vec<Segment>>,
+    /// Each unit's segments' positions by id, made when first asked for.
+    positions: BTreeMap<&'static str, BTreeMap<String, usize>>,
 }
 
 impl<'t> Segments<'t> {
     fn new(transcript: &'t Transcript) -> Self {
-        Segments { transcript, by_unit: BTreeMap::new() }
+        Segments { transcript, by_unit: BTreeMap::new(), positions: BTreeMap::new() }
     }
 
     fn of(&mut self, unit: Unit) -> &[Segment] {
@@ -355,8 +362,22 @@ impl<'t> Segments<'t> {
         (overlap(best) > 0).then_some((best, best.start <= start && end <= best.end))
     }
 
+    /// Where the segment `id` of `unit` is among them (`usize::MAX`: not there).
     fn position(&mut self, unit: Unit, id: &str) -> usize {
-        self.of(unit).iter().position(|s| s.id == id).unwrap_or(usize::MAX)
+        if !self.positions.contains_key(unit.as_str()) {
+            let mut positions = BTreeMap::new();
+            for (i, segment) in self.of(unit).iter().enumerate() {
+                positions.entry(segment.id.clone()).or_insert(i);
+            }
+            self.positions.insert(unit.as_str(), positions);
+        }
+        self.positions[unit.as_str()].get(id).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The segment `id` of `unit`, if there is one.
+    fn with_id(&mut self, unit: Unit, id: &str) -> Option<&Segment> {
+        let at = self.position(unit, id);
+        self.of(unit).get(at)
     }
 }
 
