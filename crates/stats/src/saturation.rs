@@ -142,29 +142,45 @@ pub fn saturation<T: Ord + Clone>(
     }
     let mut runs = Vec::new();
     let mut reached = None;
-    // The codes of the interviews before the run, grown by one interview
-    // as the run moves on: gathered again for every run, they made the
-    // assessment quadratic in the number of interviews.
-    let mut before: BTreeSet<&T> = interviews[..options.base].iter().flatten().collect();
-    for first in options.base..=interviews.len() - options.run {
-        let last = first + options.run - 1;
-        if first > options.base {
-            before.extend(&interviews[first - 1]);
-        }
-        let new: BTreeSet<&T> =
-            interviews[first..=last].iter().flatten().filter(|c| !before.contains(c)).collect();
+    // The base's codes were counted with the curve.
+    let (_, each_run) = new_in_runs(|i| &interviews[i], interviews.len(), options);
+    for (first, new) in each_run {
         let new_information = new.len() as f64 / base_codes as f64;
         if reached.is_none() && at_most(new_information, options.threshold) {
             reached = Some(runs.len());
         }
         runs.push(SaturationRun {
             first,
-            last,
+            last: first + options.run - 1,
             new: new.into_iter().cloned().collect(),
             new_information,
         });
     }
     Ok(Saturation { base_codes, runs, reached, cumulative })
+}
+
+/// The base's distinct codes, and each run's first interview (from 0) with
+/// the codes first seen in it, run after run, for `count` interviews taken
+/// in order from `nth`. The codes
+/// of the interviews before the run grow by one interview as the run moves
+/// on: gathered again for every run, they made the assessment quadratic in
+/// the number of interviews.
+fn new_in_runs<'i, T: Ord + 'i>(
+    nth: impl Fn(usize) -> &'i BTreeSet<T>,
+    count: usize,
+    options: &SaturationOptions,
+) -> (usize, impl Iterator<Item = (usize, BTreeSet<&'i T>)>) {
+    let (base, run) = (options.base, options.run);
+    let mut before: BTreeSet<&T> = (0..base).flat_map(&nth).collect();
+    let base_codes = before.len();
+    let runs = (base..=count - run).map(move |first| {
+        if first > base {
+            before.extend(nth(first - 1));
+        }
+        let new = (first..first + run).flat_map(&nth).filter(|c| !before.contains(c)).collect();
+        (first, new)
+    });
+    (base_codes, runs)
 }
 
 /// Whether a run's new information is at or under the threshold, compared
@@ -183,23 +199,12 @@ fn point_in_order<T: Ord>(
     order: &[usize],
     options: &SaturationOptions,
 ) -> Option<usize> {
-    let nth = |i: usize| &interviews[order[i]];
-    let mut before: BTreeSet<&T> = (0..options.base).flat_map(nth).collect();
-    let base_codes = before.len();
+    let (base_codes, mut runs) = new_in_runs(|i| &interviews[order[i]], order.len(), options);
     if base_codes == 0 {
         return None;
     }
-    for first in options.base..=order.len() - options.run {
-        if first > options.base {
-            before.extend(nth(first - 1));
-        }
-        let new: BTreeSet<&T> =
-            (first..first + options.run).flat_map(nth).filter(|c| !before.contains(c)).collect();
-        if at_most(new.len() as f64 / base_codes as f64, options.threshold) {
-            return Some(first + options.run);
-        }
-    }
-    None
+    runs.find(|(_, new)| at_most(new.len() as f64 / base_codes as f64, options.threshold))
+        .map(|(first, _)| first + options.run)
 }
 
 /// The saturation point over random interview orders.
@@ -280,45 +285,6 @@ mod tests {
     /// us; the counts below (20, 9, 5, 3 in the base, then 2, 2, 1, 0, 1, 0)
     /// are worked by hand from the method's definition to give exactly
     /// those figures: runs 5–6: 4/37, 6–7: 3/37, 7–8: 1/37.
-    /// The bootstrap's shortcut against the whole assessment of the same
-    /// order, over random interviews (some with no code, so that some bases
-    /// are empty) and options.
-    #[test]
-    fn the_point_of_an_order_is_its_assessments_point() {
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let mut below = |n: usize| crate::resample::uniform_below(&mut rng, n as u64) as usize;
-        let mut reached = 0;
-        for _ in 0..300 {
-            let count = 3 + below(30);
-            let codes = 1 + below(40);
-            let interviews: Vec<BTreeSet<usize>> =
-                (0..count).map(|_| (0..below(8)).map(|_| below(codes)).collect()).collect();
-            let options = SaturationOptions {
-                base: 1 + below(3),
-                run: 1 + below(2),
-                threshold: [0.0, 0.05, 0.1, 0.3][below(4)],
-            };
-            if options.base + options.run > count {
-                continue;
-            }
-            let mut order: Vec<usize> = (0..count).collect();
-            for i in (1..count).rev() {
-                order.swap(i, below(i + 1));
-            }
-            let shuffled: Vec<BTreeSet<usize>> =
-                order.iter().map(|&i| interviews[i].clone()).collect();
-            let whole = saturation(&shuffled, &options).ok().and_then(|s| s.point());
-            assert_eq!(
-                point_in_order(&interviews, &order, &options),
-                whole,
-                "{interviews:?} {order:?}"
-            );
-            reached += usize::from(whole.is_some());
-        }
-        // Both outcomes are exercised.
-        assert!((30..270).contains(&reached), "{reached} of 300 orders reached saturation");
-    }
-
     #[test]
     fn the_papers_figures() {
         let data = interviews(&[20, 9, 5, 3, 2, 2, 1, 0, 1, 0]);
@@ -396,5 +362,44 @@ mod tests {
         let (low, high) = a.interval.unwrap();
         let median = a.median.unwrap();
         assert!(6.0 <= low && low <= median && median <= high && high <= 12.0, "{a:?}");
+    }
+
+    /// The bootstrap's shortcut against the whole assessment of the same
+    /// order, over random interviews (some with no code, so that some bases
+    /// are empty) and options.
+    #[test]
+    fn the_point_of_an_order_is_its_assessments_point() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut below = |n: usize| crate::resample::uniform_below(&mut rng, n as u64) as usize;
+        let mut reached = 0;
+        for _ in 0..300 {
+            let count = 3 + below(30);
+            let codes = 1 + below(40);
+            let interviews: Vec<BTreeSet<usize>> =
+                (0..count).map(|_| (0..below(8)).map(|_| below(codes)).collect()).collect();
+            let options = SaturationOptions {
+                base: 1 + below(3),
+                run: 1 + below(2),
+                threshold: [0.0, 0.05, 0.1, 0.3][below(4)],
+            };
+            if options.base + options.run > count {
+                continue;
+            }
+            let mut order: Vec<usize> = (0..count).collect();
+            for i in (1..count).rev() {
+                order.swap(i, below(i + 1));
+            }
+            let shuffled: Vec<BTreeSet<usize>> =
+                order.iter().map(|&i| interviews[i].clone()).collect();
+            let whole = saturation(&shuffled, &options).ok().and_then(|s| s.point());
+            assert_eq!(
+                point_in_order(&interviews, &order, &options),
+                whole,
+                "{interviews:?} {order:?}"
+            );
+            reached += usize::from(whole.is_some());
+        }
+        // Both outcomes are exercised.
+        assert!((30..270).contains(&reached), "{reached} of 300 orders reached saturation");
     }
 }
