@@ -61,10 +61,10 @@ pub(crate) struct Cooccurrence {
 
 impl Cooccurrence {
     /// Counts over units, each given as the indices of the codes it carries.
-    fn count<U: AsRef<[usize]>>(codes: &[String], units: impl IntoIterator<Item = U>) -> Self {
+    fn count<U: AsRef<[usize]>>(codes: &[&str], units: impl IntoIterator<Item = U>) -> Self {
         let table = qda_stats::Cooccurrence::count(codes.len(), units)
             .expect("every index comes from the codebook's codes");
-        Cooccurrence { codes: codes.to_vec(), table }
+        Cooccurrence { codes: codes.iter().map(|&c| c.to_owned()).collect(), table }
     }
 }
 
@@ -179,8 +179,8 @@ impl<'a> Contents<'a> {
 
 /// The codable codes, in codebook order: the report's co-occurrence and
 /// excerpts are of these.
-pub(crate) fn codable(codebook: &Codebook) -> Vec<String> {
-    codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.clone()).collect()
+pub(crate) fn codable(codebook: &Codebook) -> Vec<&str> {
+    codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.as_str()).collect()
 }
 
 /// What the report keeps of one case: its counts, the codes of each coded
@@ -228,7 +228,7 @@ impl CaseSummary {
         let case = transcript.case();
         let codable = codable(codebook);
         let index: BTreeMap<&str, usize> =
-            codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+            codable.iter().enumerate().map(|(i, &c)| (c, i)).collect();
         let mut by_segment: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
         for c in codings {
             let codes = by_segment.entry(c.segment.as_str()).or_default();
@@ -255,8 +255,8 @@ impl CaseSummary {
         }
         let found = codable
             .iter()
-            .filter_map(|code| {
-                let mut found = by_code.remove(code.as_str())?;
+            .filter_map(|&code| {
+                let mut found = by_code.remove(code)?;
                 found.sort_by_key(|(start, c)| (*start, c.segment.as_str()));
                 found.dedup_by(|a, b| a.1.segment == b.1.segment);
                 let refs = found
@@ -269,7 +269,7 @@ impl CaseSummary {
                         source: source(coding),
                     })
                     .collect();
-                Some((code.clone(), (found.len(), refs)))
+                Some((code.to_owned(), (found.len(), refs)))
             })
             .collect();
         CaseSummary {
@@ -383,13 +383,15 @@ impl Gathered {
         Ok(codable(codebook)
             .into_iter()
             .map(|code| {
-                let (total, mut refs) = self.excerpts.get(&code).cloned().unwrap_or_default();
+                let (total, mut refs) = self.excerpts.get(code).cloned().unwrap_or_default();
                 refs.sort_by(ExcerptRef::order);
                 let shown = refs
                     .iter()
-                    .filter_map(|r| read.remove(&(code.clone(), r.case.clone(), r.segment.clone())))
+                    .filter_map(|r| {
+                        read.remove(&(code.to_owned(), r.case.clone(), r.segment.clone()))
+                    })
                     .collect();
-                CodeExcerpts { code, total, shown }
+                CodeExcerpts { code: code.to_owned(), total, shown }
             })
             .collect())
     }
@@ -398,9 +400,8 @@ impl Gathered {
 /// Co-occurrence over the units of `qda cooccur`: every codable segment,
 /// coded or not; every case, with only its assigned child of each
 /// exclusive group.
-fn cooccurrences(inputs: &ContentsInputs<'_>, codable: &[String]) -> (Cooccurrence, Cooccurrence) {
-    let index: BTreeMap<&str, usize> =
-        codable.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+fn cooccurrences(inputs: &ContentsInputs<'_>, codable: &[&str]) -> (Cooccurrence, Cooccurrence) {
+    let index: BTreeMap<&str, usize> = codable.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     let by_segment = Cooccurrence::count(codable, inputs.cases.segment_units.units());
     // Unresolved conflicts stopped the report before, so no warnings.
     let (case_units, _) =
@@ -518,8 +519,7 @@ pub(crate) fn memo_entries(memos: &[SegmentMemo], transcripts: &[Transcript]) ->
 /// Every case: its attributes, its code in each exclusive group, and its
 /// codable codes with the distinct segments of each.
 fn cases<'a>(inputs: &ContentsInputs<'a>) -> Vec<CaseEntry<'a>> {
-    let codable: Vec<&'a str> =
-        inputs.codebook.codes().iter().filter(|c| c.codable).map(|c| c.id.as_str()).collect();
+    let codable = codable(inputs.codebook);
     // Each group's assignments by case, looked up rather than searched for
     // once per case.
     let groups: Vec<(&str, BTreeMap<&str, &qda_coding::Assignment>)> = inputs
